@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { containerImage, dns1123Label } from './names.js';
+
+/** One traffic step of a canary: send `weight` percent to the new version, then wait and analyze. */
+export const RolloutStep = z.object({
+  weight: z.number().int().min(0).max(100).describe('Percent of traffic sent to the new version'),
+  pauseSeconds: z.number().int().min(0).max(86_400).default(60).describe('Time to observe this step before judging it'),
+  gate: z.enum(['auto', 'manual']).default('auto').describe('"manual": wait for POST …/promote after the analysis passes'),
+});
+export type RolloutStep = z.infer<typeof RolloutStep>;
+
+export const AnalysisPolicy = z.object({
+  maxErrorRate: z.number().min(0).max(1).default(0.01).describe('Highest acceptable canary error rate (0..1)'),
+  maxErrorRateIncrease: z.number().min(0).max(1).default(0.005).describe('Highest acceptable canary error rate above stable (0..1)'),
+  maxP99LatencyMs: z.number().positive().default(500),
+  minRequests: z.number().int().min(1).default(50).describe('Requests the canary must serve before a step is judged'),
+  intervalSeconds: z.number().int().min(1).max(3_600).default(30).describe('How often metrics are analysed'),
+  maxInconclusive: z.number().int().min(1).max(100).default(10).describe('Intervals without enough requests before the rollout fails'),
+});
+export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
+
+export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight) => ({ weight, pauseSeconds: 60, gate: 'auto' as const }));
+
+export const RolloutPolicy = z.object({
+  strategy: z.enum(['canary', 'blueGreen']).default('canary'),
+  steps: z
+    .array(RolloutStep)
+    .min(1)
+    .max(20)
+    .default(DEFAULT_CANARY_STEPS)
+    .refine((steps) => steps.every((s, i) => i === 0 || s.weight >= steps[i - 1].weight), 'step weights must not decrease')
+    .refine((steps) => steps[steps.length - 1].weight === 100, 'the last step must send 100% of traffic'),
+  analysis: AnalysisPolicy.default(AnalysisPolicy.parse({})),
+  blueGreen: z
+    .object({
+      previewSeconds: z.number().int().min(0).default(60).describe('Analysis time on the preview Service before switching'),
+      keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
+    })
+    .default({ previewSeconds: 60, keepOldSeconds: 600 }),
+});
+export type RolloutPolicy = z.infer<typeof RolloutPolicy>;
+
+export const MeshPolicy = z.object({
+  timeoutMs: z.number().int().min(1).max(600_000).default(5_000),
+  retries: z
+    .object({
+      attempts: z.number().int().min(0).max(10).default(2),
+      perTryTimeoutMs: z.number().int().min(1).max(600_000).default(2_000),
+      retryOn: z.string().min(1).default('5xx,reset,connect-failure,refused-stream'),
+    })
+    .default({ attempts: 2, perTryTimeoutMs: 2_000, retryOn: '5xx,reset,connect-failure,refused-stream' }),
+  circuitBreaker: z
+    .object({
+      consecutive5xxErrors: z.number().int().min(1).default(5),
+      intervalSeconds: z.number().int().min(1).default(10),
+      baseEjectionSeconds: z.number().int().min(1).default(30),
+      maxEjectionPercent: z.number().int().min(0).max(100).default(50),
+      maxConnections: z.number().int().min(1).default(1_024),
+      maxPendingRequests: z.number().int().min(1).default(1_024),
+    })
+    .default({
+      consecutive5xxErrors: 5,
+      intervalSeconds: 10,
+      baseEjectionSeconds: 30,
+      maxEjectionPercent: 50,
+      maxConnections: 1_024,
+      maxPendingRequests: 1_024,
+    }),
+});
+export type MeshPolicy = z.infer<typeof MeshPolicy>;
+
+export const Dependency = z.object({
+  service: dns1123Label.describe('Name of the service this one calls'),
+  rps: z.number().min(0).max(10_000_000).describe('Expected requests per second to it'),
+});
+export type Dependency = z.infer<typeof Dependency>;
+
+export const Probe = z.object({
+  path: z.string().startsWith('/', 'must start with "/"').default('/healthz'),
+  periodSeconds: z.number().int().min(1).max(300).default(10),
+  initialDelaySeconds: z.number().int().min(0).max(600).default(0),
+});
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"');
+
+/** What a platform team registers: one microservice in the mesh. Defaults are filled in and returned. */
+export const ServiceSpec = z
+  .object({
+    name: dns1123Label,
+    namespace: dns1123Label.default('default'),
+    image: containerImage,
+    port: z.number().int().min(1).max(65_535).describe('Container port the service listens on'),
+    servicePort: z.number().int().min(1).max(65_535).default(80).describe('Port of the Kubernetes Service'),
+    replicas: z.number().int().min(0).max(1_000).default(2),
+    resources: z
+      .object({
+        cpu: z.number().int().min(1).max(256_000).default(100).describe('CPU request in millicores'),
+        memory: z.number().int().min(1).max(1_048_576).default(128).describe('Memory request in MiB'),
+        cpuLimit: z.number().int().min(1).max(256_000).optional().describe('CPU limit in millicores (default: none)'),
+        memoryLimit: z.number().int().min(1).max(1_048_576).optional().describe('Memory limit in MiB (default: the request)'),
+      })
+      .default({ cpu: 100, memory: 128 }),
+    dependencies: z.array(Dependency).max(200).default([]),
+    env: z.record(envName, z.string().max(32_768)).default({}),
+    probes: z.object({ readiness: Probe.optional(), liveness: Probe.optional() }).optional(),
+    rollout: RolloutPolicy.default(RolloutPolicy.parse({})),
+    mesh: MeshPolicy.default(MeshPolicy.parse({})),
+    cluster: dns1123Label.optional().describe('Target cluster id; the default cluster when absent'),
+  })
+  .superRefine((spec, ctx) => {
+    const seen = new Set<string>();
+    spec.dependencies.forEach((dep, i) => {
+      if (dep.service === spec.name) ctx.addIssue({ code: 'custom', path: ['dependencies', i, 'service'], message: 'a service cannot depend on itself' });
+      if (seen.has(dep.service)) ctx.addIssue({ code: 'custom', path: ['dependencies', i, 'service'], message: `duplicate dependency "${dep.service}"` });
+      seen.add(dep.service);
+    });
+    if (spec.resources.cpuLimit !== undefined && spec.resources.cpuLimit < spec.resources.cpu)
+      ctx.addIssue({ code: 'custom', path: ['resources', 'cpuLimit'], message: 'must be at least the CPU request' });
+    if (spec.resources.memoryLimit !== undefined && spec.resources.memoryLimit < spec.resources.memory)
+      ctx.addIssue({ code: 'custom', path: ['resources', 'memoryLimit'], message: 'must be at least the memory request' });
+  });
+
+/** A complete spec with every default filled in. */
+export type ServiceSpec = z.output<typeof ServiceSpec>;
+/** What a user may send: defaults may be left out. */
+export type ServiceSpecInput = z.input<typeof ServiceSpec>;

@@ -1,0 +1,80 @@
+/**
+ * The platform's DynamoDB table and SQS queues, defined once. The CDK stack and the local runtime both
+ * build their resources from these definitions, so the two cannot drift apart.
+ */
+import type { EventType } from '../model/events.js';
+
+export const TABLE = {
+  /** Logical name; the deployed table name comes from the environment (TABLE_NAME). */
+  name: 'meshplane',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  /** One GSI for listings (all services, all clusters, optimizer runs). */
+  listingIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+export interface QueueDefinition {
+  /** Logical id, also the environment variable suffix for its URL. */
+  id: 'serviceEvents' | 'deployRequests' | 'healthAlarms';
+  /** Queue name (FIFO names end in .fifo). */
+  name: string;
+  dlqName: string;
+  /** Event types that travel on this queue. */
+  eventTypes: readonly EventType[];
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message is moved to the DLQ. */
+  maxReceiveCount: number;
+  /** Records per handler invocation (Lambda event source batch size). */
+  batchSize: number;
+  /** Concurrent handler invocations (Lambda maximum concurrency). */
+  maxConcurrency: number;
+  /** Environment variable that carries the queue URL to senders. */
+  urlEnv: string;
+}
+
+/**
+ * Register, update and deregister share one FIFO queue on purpose: FIFO ordering holds only within a
+ * queue, and a service's lifecycle events must be applied in the order they were accepted.
+ */
+export const QUEUES: readonly QueueDefinition[] = [
+  {
+    id: 'serviceEvents',
+    name: 'meshplane-service-events.fifo',
+    dlqName: 'meshplane-service-events-dlq.fifo',
+    eventTypes: ['service.registered', 'service.updated', 'service.deregistered'],
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxConcurrency: 10,
+    urlEnv: 'SERVICE_EVENTS_QUEUE_URL',
+  },
+  {
+    id: 'deployRequests',
+    name: 'meshplane-deploy-requests.fifo',
+    dlqName: 'meshplane-deploy-requests-dlq.fifo',
+    eventTypes: ['deploy.requested'],
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxConcurrency: 5,
+    urlEnv: 'DEPLOY_REQUESTS_QUEUE_URL',
+  },
+  {
+    id: 'healthAlarms',
+    name: 'meshplane-health-alarms.fifo',
+    dlqName: 'meshplane-health-alarms-dlq.fifo',
+    eventTypes: ['health.alarm'],
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxConcurrency: 5,
+    urlEnv: 'HEALTH_ALARMS_QUEUE_URL',
+  },
+];
+
+export function queueForEvent(type: EventType): QueueDefinition {
+  const queue = QUEUES.find((q) => q.eventTypes.includes(type));
+  if (!queue) throw new Error(`no queue carries events of type ${type}`);
+  return queue;
+}

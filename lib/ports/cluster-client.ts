@@ -1,0 +1,71 @@
+import type { ClusterRegistration } from '../model/cluster.js';
+
+/** A Kubernetes object as meshplane renders and applies it. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface WorkloadStatus {
+  name: string;
+  namespace: string;
+  generation: number;
+  observedGeneration: number;
+  desiredReplicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+}
+
+export interface PodInfo {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  image: string;
+  node?: string;
+  zone?: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** e.g. CrashLoopBackOff, ImagePullBackOff */
+  waitingReason?: string;
+}
+
+export interface NodeInfo {
+  name: string;
+  zone: string;
+  ready: boolean;
+  allocatableCpuMillis: number;
+  allocatableMemoryMiB: number;
+  labels: Record<string, string>;
+}
+
+/**
+ * One Kubernetes cluster. Implementations translate API errors into ours: 429/5xx/timeouts are retried
+ * with backoff and surface as TransientError; other 4xx surface as TerminalError.
+ */
+export interface ClusterClient {
+  /** Server-side apply (field manager `meshplane`), in order. */
+  apply(objects: KubeObject[]): Promise<void>;
+  /** Deletes the objects owned by `service` (ownership label) in `namespace` that `keep` does not name. */
+  prune(namespace: string, service: string, keep: KubeObject[]): Promise<number>;
+  /** Deletes every object owned by `service` in `namespace`. */
+  deleteService(namespace: string, service: string): Promise<number>;
+  /** Merge-patches a Deployment (pod template annotations, affinity, replicas). */
+  patchDeployment(namespace: string, name: string, patch: Record<string, unknown>): Promise<void>;
+  getWorkloadStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
+  listPods(namespace: string | undefined, labelSelector?: string): Promise<PodInfo[]>;
+  listNodes(): Promise<NodeInfo[]>;
+}
+
+export interface ClusterClientFactory {
+  forCluster(cluster: ClusterRegistration): Promise<ClusterClient>;
+}
