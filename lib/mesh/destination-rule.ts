@@ -1,0 +1,36 @@
+import type { KubeObject } from '../ports/cluster-client.js';
+import type { ServiceSpec } from '../model/service-spec.js';
+import { LABELS } from './labels.js';
+import { istioDuration } from './durations.js';
+import { objectMetadata, serviceHost } from './object-metadata.js';
+import { SUBSETS } from './subsets.js';
+
+/**
+ * The DestinationRule for a service: the `stable` and `canary` subsets the VirtualService routes to,
+ * and the circuit breaker every caller's Envoy applies to it (connection pool limits, and ejection of
+ * endpoints that keep answering 5xx).
+ */
+export function renderDestinationRule(spec: ServiceSpec): KubeObject {
+  const breaker = spec.mesh.circuitBreaker;
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: objectMetadata(spec, spec.name),
+    spec: {
+      host: serviceHost(spec),
+      trafficPolicy: {
+        connectionPool: {
+          tcp: { maxConnections: breaker.maxConnections },
+          http: { http1MaxPendingRequests: breaker.maxPendingRequests },
+        },
+        outlierDetection: {
+          consecutive5xxErrors: breaker.consecutive5xxErrors,
+          interval: istioDuration(breaker.intervalSeconds * 1000),
+          baseEjectionTime: istioDuration(breaker.baseEjectionSeconds * 1000),
+          maxEjectionPercent: breaker.maxEjectionPercent,
+        },
+      },
+      subsets: SUBSETS.map((name) => ({ name, labels: { [LABELS.track]: name } })),
+    },
+  };
+}

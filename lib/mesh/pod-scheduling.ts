@@ -1,0 +1,52 @@
+/** Where a service's pods may and should run: zone/host spreading and the optimizer's node affinity. */
+import { LABELS, type Track } from './labels.js';
+import type { Placement } from './render-context.js';
+
+export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
+export const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
+
+/**
+ * Spread one track's pods evenly across zones, then across nodes.
+ *
+ * Both constraints are `ScheduleAnyway` (a scoring preference), not `DoNotSchedule`:
+ * - a hard zone constraint leaves pods Pending whenever one zone is short of capacity or down, which
+ *   blocks scale-ups and rolling updates exactly when availability matters most;
+ * - the placement optimizer may require a set of nodes that spans fewer zones than the replica count,
+ *   and a hard constraint would then make the pods unschedulable;
+ * - with `ScheduleAnyway` the scheduler still spreads whenever it can, and the health checks report
+ *   a service whose pods ended up in one zone.
+ *
+ * `matchLabelKeys: [pod-template-hash]` counts only pods of the same ReplicaSet, so during a rolling
+ * update the old pods do not skew where the new ones go.
+ */
+export function topologySpreadConstraints(service: string, track: Track): Record<string, unknown>[] {
+  const constraint = (topologyKey: string) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { [LABELS.app]: service, [LABELS.track]: track } },
+    matchLabelKeys: ['pod-template-hash'],
+  });
+  return [constraint(ZONE_TOPOLOGY_KEY), constraint(HOSTNAME_TOPOLOGY_KEY)];
+}
+
+const onNodes = (nodes: string[]) => ({ matchExpressions: [{ key: HOSTNAME_TOPOLOGY_KEY, operator: 'In', values: nodes }] });
+
+/**
+ * The pod `affinity` for a placement, or `undefined` when it pins nothing. Required nodes become one
+ * node selector term (an empty `In` list would be rejected, so none is rendered); each preferred node
+ * becomes a weighted preference. Nodes are sorted so the output does not depend on input order.
+ */
+export function nodeAffinity(placement: Placement | undefined): Record<string, unknown> | undefined {
+  const required = [...new Set(placement?.requiredNodes ?? [])].sort();
+  const preferred = [...(placement?.preferredNodes ?? [])].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  if (required.length === 0 && preferred.length === 0) return undefined;
+  return {
+    nodeAffinity: {
+      ...(required.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [onNodes(required)] } } : {}),
+      ...(preferred.length > 0
+        ? { preferredDuringSchedulingIgnoredDuringExecution: preferred.map((p) => ({ weight: p.weight, preference: onNodes([p.node]) })) }
+        : {}),
+    },
+  };
+}

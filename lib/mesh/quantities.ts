@@ -1,0 +1,63 @@
+/**
+ * Kubernetes resource quantities, written in the canonical form the API server stores them in
+ * (`1000m` is stored as `1`, `1024Mi` as `1Gi`). Rendering the stored form means reading an object
+ * back and comparing it with a fresh rendering shows no spurious difference.
+ */
+import { ValidationError } from '../errors.js';
+
+const MIB_PER_GIB = 1024;
+const MIB_PER_TIB = 1024 * 1024;
+
+function requirePositiveWhole(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 1) throw new ValidationError([{ path: what, message: `must be a whole number of at least 1, got ${value}` }]);
+}
+
+/** CPU in millicores as a Kubernetes quantity: `250` → `"250m"`, `2000` → `"2"`. */
+export function kubeQuantityCpu(millis: number): string {
+  requirePositiveWhole(millis, 'cpu');
+  return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
+}
+
+/** Memory in MiB as a Kubernetes quantity: `128` → `"128Mi"`, `2048` → `"2Gi"`. */
+export function kubeQuantityMemory(mib: number): string {
+  requirePositiveWhole(mib, 'memory');
+  if (mib % MIB_PER_TIB === 0) return `${mib / MIB_PER_TIB}Ti`;
+  if (mib % MIB_PER_GIB === 0) return `${mib / MIB_PER_GIB}Gi`;
+  return `${mib}Mi`;
+}
+
+const CPU_QUANTITY = /^(\d+(?:\.\d+)?)(m?)$/;
+const MEMORY_QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const MEMORY_UNIT_BYTES: Record<string, number> = {
+  '': 1,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+};
+
+/**
+ * Millicores in a CPU quantity (`"250m"` → 250, `"1.5"` → 1500), rounded up as the scheduler does.
+ * @throws ValidationError when the text is not a CPU quantity.
+ */
+export function parseCpuMillis(quantity: string): number {
+  const match = CPU_QUANTITY.exec(quantity);
+  if (!match) throw new ValidationError([{ path: 'cpu', message: `"${quantity}" is not a CPU quantity such as "250m" or "2"` }]);
+  const value = Number(match[1]);
+  return Math.ceil(match[2] === 'm' ? value : value * 1000);
+}
+
+/**
+ * MiB in a memory quantity (`"128Mi"` → 128, `"1Gi"` → 1024, `"1G"` → 954), rounded up.
+ * @throws ValidationError when the text is not a memory quantity.
+ */
+export function parseMemoryMiB(quantity: string): number {
+  const match = MEMORY_QUANTITY.exec(quantity);
+  if (!match) throw new ValidationError([{ path: 'memory', message: `"${quantity}" is not a memory quantity such as "128Mi" or "1Gi"` }]);
+  const bytes = Number(match[1]) * MEMORY_UNIT_BYTES[match[2] ?? ''];
+  return Math.ceil(bytes / MEMORY_UNIT_BYTES.Mi);
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { nodeAffinity } from '../../../lib/mesh/pod-scheduling.js';
+import type { Placement } from '../../../lib/mesh/render-context.js';
+
+const hostIn = (values: string[]) => ({ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values }] });
+
+describe('nodeAffinity', () => {
+  it.each<{ name: string; placement: Placement | undefined; expected: unknown }>([
+    { name: 'no placement', placement: undefined, expected: undefined },
+    { name: 'empty lists', placement: { requiredNodes: [], preferredNodes: [] }, expected: undefined },
+    {
+      name: 'required only, duplicates dropped',
+      placement: { requiredNodes: ['b', 'a', 'b'] },
+      expected: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [hostIn(['a', 'b'])] } } },
+    },
+    {
+      name: 'preferred only, sorted by node',
+      placement: { preferredNodes: [{ node: 'z', weight: 1 }, { node: 'm', weight: 100 }] },
+      expected: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 100, preference: hostIn(['m']) },
+            { weight: 1, preference: hostIn(['z']) },
+          ],
+        },
+      },
+    },
+  ])('$name', ({ placement, expected }) => {
+    expect(nodeAffinity(placement)).toEqual(expected);
+  });
+});
