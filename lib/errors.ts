@@ -71,3 +71,9 @@ export function isRetryable(err: unknown): boolean {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The operation was completed before (a duplicate delivery): the work is done, nothing to repeat. */
+export class OperationCompletedError extends MeshplaneError {
+  override readonly code = 'OPERATION_COMPLETED';
+  override readonly status = 409;
+}

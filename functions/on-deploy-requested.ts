@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createApp, type App } from '../lib/composition/create-app.js';
+import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import { recordDeployRequest } from '../lib/usecases/deployments/record-deploy-request.js';
+import { createLogger } from './middleware/logger.js';
+import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+
+/** Consumes deploy.requested: records the deployment and starts its rollout. */
+export function createDeployRequestedHandler(app: App) {
+  const log = createLogger('on-deploy-requested');
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => recordDeployRequest(app, envelope), log));
+}
+
+let instance: ReturnType<typeof createDeployRequestedHandler> | undefined;
+export const handler = (event: SQSEvent, context: Parameters<ReturnType<typeof createDeployRequestedHandler>>[1]) =>
+  (instance ??= createDeployRequestedHandler(createApp(runtimeConfigFromEnv())))(event, context);

@@ -1,0 +1,20 @@
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createApp, type App } from '../lib/composition/create-app.js';
+import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import { applyServiceEvent } from '../lib/usecases/services/apply-service-event.js';
+import { createLogger } from './middleware/logger.js';
+import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+
+/**
+ * Consumes service.registered / service.updated / service.deregistered from the service-events FIFO
+ * queue: one consumer, because per-service ordering across the three holds only within one queue.
+ */
+export function createServiceEventHandler(app: App) {
+  const log = createLogger('on-service-event');
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => applyServiceEvent(app, envelope), log));
+}
+
+let instance: ReturnType<typeof createServiceEventHandler> | undefined;
+export const handler = (event: SQSEvent, context: Parameters<ReturnType<typeof createServiceEventHandler>>[1]) =>
+  (instance ??= createServiceEventHandler(createApp(runtimeConfigFromEnv())))(event, context);

@@ -1,0 +1,24 @@
+/** Item keys of the single table, shaped by access pattern. Per-service partitions: no hot key. */
+export const keys = {
+  service: (name: string) => ({ pk: `SVC#${name}`, sk: 'SPEC' }),
+  revision: (name: string, revision: number) => ({ pk: `SVC#${name}`, sk: `REV#${String(revision).padStart(10, '0')}` }),
+  revisionPrefix: 'REV#',
+  event: (name: string, at: string, id: string) => ({ pk: `SVC#${name}`, sk: `EVT#${at}#${id}` }),
+  eventPrefix: 'EVT#',
+  deployment: (name: string, id: string) => ({ pk: `SVC#${name}`, sk: `DEPLOY#${id}` }),
+  deploymentPrefix: 'DEPLOY#',
+  operation: (id: string) => ({ pk: `OP#${id}`, sk: 'OP' }),
+  cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'META' }),
+  servicePartition: (name: string) => `SVC#${name}`,
+} as const;
+
+/** Partition values of the listing index. */
+export const listing = {
+  services: 'SERVICE',
+  clusters: 'CLUSTER',
+} as const;
+
+export const RETENTION_SECONDS = {
+  operation: 30 * 86_400,
+  event: 90 * 86_400,
+} as const;

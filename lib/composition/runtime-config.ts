@@ -1,0 +1,46 @@
+import { QUEUES, type QueueDefinition } from '../platform/resources.js';
+
+export type AwsServiceName = 'dynamodb' | 'sqs';
+
+/** Where the control plane's AWS resources are: from Lambda's environment, or set by the local runtime. */
+export interface RuntimeConfig {
+  region: string;
+  /** One endpoint for every service (LocalStack); absent on AWS. */
+  endpoint?: string;
+  /** Per-service endpoints (the embedded emulators), overriding `endpoint`. */
+  endpoints?: Partial<Record<AwsServiceName, string>>;
+  tableName: string;
+  queueUrls: Record<QueueDefinition['id'], string>;
+  /** Static credentials for emulators; the default provider chain otherwise. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const missing: string[] = [];
+  const need = (name: string) => {
+    const value = env[name];
+    if (!value) missing.push(name);
+    return value ?? '';
+  };
+  const tableName = need('TABLE_NAME');
+  const queueUrls = Object.fromEntries(QUEUES.map((q) => [q.id, need(q.urlEnv)])) as RuntimeConfig['queueUrls'];
+  if (missing.length) throw new Error(`meshplane is not configured: missing environment variables ${missing.join(', ')}`);
+  return {
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    endpoint: env.AWS_ENDPOINT_URL || undefined,
+    endpoints: {
+      ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+      ...(env.AWS_ENDPOINT_URL_SQS ? { sqs: env.AWS_ENDPOINT_URL_SQS } : {}),
+    },
+    tableName,
+    queueUrls,
+  };
+}
+
+/** The environment a function needs for a config (the CDK stack and the local runtime both use it). */
+export function runtimeConfigToEnv(config: RuntimeConfig): Record<string, string> {
+  return {
+    TABLE_NAME: config.tableName,
+    ...Object.fromEntries(QUEUES.map((q) => [q.urlEnv, config.queueUrls[q.id]])),
+  };
+}

@@ -1,0 +1,170 @@
+import {
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Mutex } from './mutex.js';
+
+export interface DynamoEmulator {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': `local-${Date.now()}` });
+  res.end(text);
+}
+
+/**
+ * dynalite (DynamoDB on LevelDB) with the one API it lacks that meshplane relies on: TransactWriteItems.
+ *
+ * A small front server forwards everything to dynalite and serializes every write behind one mutex.
+ * A transaction runs under that mutex: it reads each item's pre-image, applies the writes one by one with
+ * their own conditions, and on the first failed condition restores the pre-images and answers
+ * TransactionCanceledException with per-item CancellationReasons, as DynamoDB does. Writers therefore
+ * see all or nothing; a concurrent reader may glimpse a half-applied transaction (a local-only gap).
+ */
+export async function startDynamoEmulator(options: { path?: string } = {}): Promise<DynamoEmulator> {
+  const inner: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const innerPort = await listen(inner, 0);
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${innerPort}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const writes = new Mutex();
+  const keyNames = new Map<string, string[]>();
+
+  async function keyOf(table: string, item: Record<string, AttributeValue>): Promise<Record<string, AttributeValue>> {
+    let names = keyNames.get(table);
+    if (!names) {
+      const described = await client.send(new DescribeTableCommand({ TableName: table }));
+      names = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName!);
+      keyNames.set(table, names);
+    }
+    return Object.fromEntries(names.map((n) => [n, item[n]]));
+  }
+
+  async function transact(items: TransactWriteItem[]): Promise<{ status: number; body: unknown }> {
+    if (items.some((i) => i.ConditionCheck)) return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'ConditionCheck is not supported by the local emulator' } };
+    const targets = await Promise.all(
+      items.map(async (i) => {
+        const table = (i.Put?.TableName ?? i.Update?.TableName ?? i.Delete?.TableName)!;
+        const key = i.Put ? await keyOf(table, i.Put.Item!) : (i.Update?.Key ?? i.Delete?.Key)!;
+        return { table, key };
+      }),
+    );
+    const ids = targets.map((t) => `${t.table}|${JSON.stringify(t.key)}`);
+    if (new Set(ids).size !== ids.length)
+      return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'Transaction request cannot include multiple operations on one item' } };
+
+    const preImages = await Promise.all(targets.map((t) => client.send(new GetItemCommand({ TableName: t.table, Key: t.key, ConsistentRead: true })).then((r) => r.Item)));
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      try {
+        if (item.Put) await client.send(new PutItemCommand(item.Put));
+        else if (item.Update) await client.send(new UpdateItemCommand(item.Update));
+        else if (item.Delete) await client.send(new DeleteItemCommand(item.Delete));
+      } catch (err) {
+        for (let j = i - 1; j >= 0; j--) {
+          const { table, key } = targets[j];
+          const before = preImages[j];
+          if (before) await client.send(new PutItemCommand({ TableName: table, Item: before }));
+          else await client.send(new DeleteItemCommand({ TableName: table, Key: key }));
+        }
+        const failedCondition = (err as Error).name === 'ConditionalCheckFailedException';
+        if (!failedCondition) return { status: 400, body: { __type: `com.amazon.coral.validate#${(err as Error).name}`, message: (err as Error).message } };
+        const reasons = items.map((_, j) => (j === i ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } : { Code: 'None' }));
+        return {
+          status: 400,
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+            message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+            CancellationReasons: reasons,
+          },
+        };
+      }
+    }
+    return { status: 200, body: {} };
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, body?: string): Promise<void> {
+    return new Promise((resolve) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        up.pipe(res);
+        up.on('end', resolve);
+        up.on('error', resolve);
+      });
+      upstream.on('error', (err) => {
+        if (!res.headersSent) sendJson(res, 500, { __type: 'InternalFailure', message: err.message });
+        resolve();
+      });
+      if (body !== undefined) upstream.end(body);
+      else req.pipe(upstream);
+    });
+  }
+
+  const front = createServer((req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    if (!WRITE_TARGETS.has(target)) {
+      void forward(req, res);
+      return;
+    }
+    void (async () => {
+      const body = await readBody(req);
+      await writes.run(async () => {
+        if (target !== 'TransactWriteItems') return forward(req, res, body);
+        try {
+          const result = await transact(JSON.parse(body).TransactItems ?? []);
+          sendJson(res, result.status, result.body);
+        } catch (err) {
+          sendJson(res, 500, { __type: 'InternalFailure', message: (err as Error).message });
+        }
+      });
+    })();
+  });
+  const port = await listen(front, 0);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() {
+      client.destroy();
+      await close(front);
+      await close(inner);
+    },
+  };
+}

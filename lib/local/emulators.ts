@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFauxqs } from 'fauxqs';
+import { startDynamoEmulator } from './dynalite-with-transactions.js';
+
+export interface Emulators {
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** dynalite and fauxqs on loopback, on ephemeral ports; persistent under `dataDir` when given. */
+export async function startEmulators(dataDir?: string): Promise<Emulators> {
+  if (dataDir) {
+    mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+    mkdirSync(join(dataDir, 'sqs'), { recursive: true });
+  }
+  const dynamo = await startDynamoEmulator({ path: dataDir ? join(dataDir, 'dynamodb') : undefined });
+  const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}) });
+  return {
+    dynamodbEndpoint: dynamo.endpoint,
+    sqsEndpoint: sqs.address.replace('localhost', '127.0.0.1'),
+    async stop() {
+      await sqs.stop();
+      await dynamo.stop();
+    },
+  };
+}

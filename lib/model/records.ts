@@ -1,0 +1,101 @@
+import type { ServiceSpec } from './service-spec.js';
+
+/**
+ * What meshplane stores. These are plain data: the state store adapter maps them to items, use cases
+ * decide on them, the API returns them.
+ */
+
+export type ServicePhase = 'active' | 'failed' | 'deleted';
+
+export interface ServiceRecord {
+  name: string;
+  spec: ServiceSpec;
+  /** Optimistic-concurrency version: bumped on every write of this record. */
+  version: number;
+  /** Bumped whenever the spec changes; every revision is kept. */
+  revision: number;
+  phase: ServicePhase;
+  /** Why the last change failed, when phase is `failed`. */
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+  lastOperationId: string;
+}
+
+export interface RevisionRecord {
+  service: string;
+  revision: number;
+  spec: ServiceSpec;
+  createdAt: string;
+  operationId: string;
+}
+
+export type OperationKind = 'register' | 'update' | 'deregister' | 'deploy' | 'promote' | 'abort' | 'rollback' | 'alarm' | 'optimize';
+export type OperationStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface OperationRecord {
+  id: string;
+  kind: OperationKind;
+  service: string;
+  status: OperationStatus;
+  reason?: string;
+  result?: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditEvent {
+  service: string;
+  id: string;
+  at: string;
+  type: string;
+  message: string;
+  operationId?: string;
+  data?: Record<string, unknown>;
+}
+
+export type DeploymentStatus = 'pending' | 'running' | 'paused' | 'promoted' | 'rolledBack' | 'aborted' | 'superseded' | 'failed';
+
+export interface DeploymentStepRecord {
+  index: number;
+  weight: number;
+  startedAt: string;
+  finishedAt?: string;
+  verdict?: 'pass' | 'fail' | 'inconclusive';
+  metrics?: Record<string, unknown>;
+  reasons?: string[];
+}
+
+export interface DeploymentRecord {
+  id: string;
+  service: string;
+  image: string;
+  status: DeploymentStatus;
+  strategy: 'canary' | 'blueGreen';
+  /** The revision that was stable when the deployment started. */
+  fromRevision: number;
+  /** The revision the promotion created. */
+  toRevision?: number;
+  /** When set, a user asked to promote past a manual gate or to abort. */
+  requested?: 'promote' | 'abort';
+  currentStep?: number;
+  currentWeight?: number;
+  steps: DeploymentStepRecord[];
+  reason?: string;
+  rolloutOverride?: Record<string, unknown>;
+  operationId: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}

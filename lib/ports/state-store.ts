@@ -1,0 +1,67 @@
+import type { ClusterRegistration } from '../model/cluster.js';
+import type {
+  AuditEvent,
+  DeploymentRecord,
+  OperationRecord,
+  OperationStatus,
+  Page,
+  PageRequest,
+  RevisionRecord,
+  ServiceRecord,
+} from '../model/records.js';
+
+/** Completes a pending operation; fails with OperationCompletedError if it is no longer pending. */
+export interface OperationOutcome {
+  id: string;
+  status: Exclude<OperationStatus, 'pending'>;
+  reason?: string;
+  result?: Record<string, unknown>;
+}
+
+/**
+ * One atomic change to a service: the new record (conditional on `expectedVersion`, or on the service
+ * not existing when null), an optional new revision, the operation's outcome and audit events. It
+ * commits whole or not at all.
+ */
+export interface ServiceChange {
+  service: ServiceRecord;
+  expectedVersion: number | null;
+  revision?: RevisionRecord;
+  operation?: OperationOutcome;
+  events: AuditEvent[];
+}
+
+/**
+ * All of meshplane's state. Every write is conditional: a lost race surfaces as VersionConflictError
+ * (reload and retry), a finished operation as OperationCompletedError (the work was done already).
+ */
+export interface StateStore {
+  getService(name: string): Promise<ServiceRecord | undefined>;
+  /** Active and failed services, by name. */
+  listServices(page: PageRequest): Promise<Page<ServiceRecord>>;
+  /** Every active service (for the dependency graph). */
+  listAllServices(): Promise<ServiceRecord[]>;
+  commitServiceChange(change: ServiceChange): Promise<void>;
+  getRevision(service: string, revision: number): Promise<RevisionRecord | undefined>;
+  listRevisions(service: string, page: PageRequest): Promise<Page<RevisionRecord>>;
+
+  createOperation(op: OperationRecord): Promise<void>;
+  getOperation(id: string): Promise<OperationRecord | undefined>;
+  /** Completes an operation with audit events, in one write. */
+  completeOperation(outcome: OperationOutcome, events: AuditEvent[]): Promise<void>;
+
+  appendEvents(events: AuditEvent[]): Promise<void>;
+  /** Newest first. */
+  listEvents(service: string, page: PageRequest): Promise<Page<AuditEvent>>;
+
+  /** Creates (expectedVersion null) or updates a deployment conditionally. */
+  putDeployment(deployment: DeploymentRecord, expectedVersion: number | null, operation?: OperationOutcome, events?: AuditEvent[]): Promise<void>;
+  getDeployment(service: string, id: string): Promise<DeploymentRecord | undefined>;
+  /** Newest first. */
+  listDeployments(service: string, page: PageRequest): Promise<Page<DeploymentRecord>>;
+
+  putCluster(cluster: ClusterRegistration & { createdAt: string }): Promise<void>;
+  getCluster(id: string): Promise<(ClusterRegistration & { createdAt: string }) | undefined>;
+  listClusters(): Promise<(ClusterRegistration & { createdAt: string })[]>;
+  deleteCluster(id: string): Promise<boolean>;
+}

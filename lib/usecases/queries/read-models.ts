@@ -1,0 +1,64 @@
+import { NotFoundError } from '../../errors.js';
+import type { AuditEvent, DeploymentRecord, OperationRecord, Page, PageRequest, RevisionRecord, ServiceRecord } from '../../model/records.js';
+import type { StateStore } from '../../ports/state-store.js';
+
+/** Live state of a service in its cluster, when one is reachable. */
+export interface ServiceStatus {
+  desiredReplicas: number;
+  readyReplicas: number;
+  updatedReplicas: number;
+  availableReplicas: number;
+  podsPerZone: Record<string, number>;
+  pods: { name: string; node?: string; zone?: string; ready: boolean; phase: string; track?: string }[];
+}
+
+export interface ServiceStatusReader {
+  read(record: ServiceRecord): Promise<ServiceStatus | { error: string }>;
+}
+
+export interface ServiceView extends Omit<ServiceRecord, 'lastOperationId'> {
+  lastOperationId: string;
+  status?: ServiceStatus | { error: string };
+}
+
+function live(record: ServiceRecord | undefined, name: string): ServiceRecord {
+  if (!record || record.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
+  return record;
+}
+
+export async function getService(store: StateStore, name: string, status?: ServiceStatusReader): Promise<ServiceView> {
+  const record = live(await store.getService(name), name);
+  return status ? { ...record, status: await status.read(record) } : record;
+}
+
+export async function listServices(store: StateStore, page: PageRequest): Promise<Page<ServiceRecord>> {
+  return store.listServices(page);
+}
+
+export async function getOperation(store: StateStore, id: string): Promise<OperationRecord> {
+  const op = await store.getOperation(id);
+  if (!op) throw new NotFoundError(`operation "${id}" does not exist (operations are kept for 30 days)`);
+  return op;
+}
+
+export async function listEvents(store: StateStore, name: string, page: PageRequest): Promise<Page<AuditEvent>> {
+  const record = await store.getService(name);
+  if (!record) throw new NotFoundError(`service "${name}" has never been registered`);
+  return store.listEvents(name, page);
+}
+
+export async function listRevisions(store: StateStore, name: string, page: PageRequest): Promise<Page<RevisionRecord>> {
+  live(await store.getService(name), name);
+  return store.listRevisions(name, page);
+}
+
+export async function listDeployments(store: StateStore, name: string, page: PageRequest): Promise<Page<DeploymentRecord>> {
+  live(await store.getService(name), name);
+  return store.listDeployments(name, page);
+}
+
+export async function getDeployment(store: StateStore, name: string, id: string): Promise<DeploymentRecord> {
+  const deployment = await store.getDeployment(name, id);
+  if (!deployment) throw new NotFoundError(`service "${name}" has no deployment "${id}"`);
+  return deployment;
+}

@@ -1,0 +1,82 @@
+import { errorMessage, OperationCompletedError, TerminalError, TransientError, VersionConflictError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { EventEnvelope } from '../../model/events.js';
+import type { ServiceRecord } from '../../model/records.js';
+import { ServiceSpec } from '../../model/service-spec.js';
+import type { CoreDeps } from '../deps.js';
+import { decideServiceTransition } from './service-transition.js';
+
+/** Makes a cluster match a service record (apply and prune, or delete when the record is a tombstone). */
+export interface ServiceConverger {
+  converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void>;
+}
+
+export interface ApplyServiceEventDeps extends CoreDeps {
+  /** Absent: state only (no cluster configured). */
+  converger?: ServiceConverger;
+}
+
+export type ApplyOutcome = { outcome: 'applied'; message: string } | { outcome: 'duplicate' } | { outcome: 'rejected'; reason: string };
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The queue side of register/update/deregister. Level-based: it reloads the stored service, decides the
+ * transition, converges the cluster, then commits the record, revision, operation outcome and audit
+ * event in one conditional write. A duplicate delivery finds its operation completed and does nothing;
+ * a lost race reloads and decides again.
+ */
+export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: EventEnvelope): Promise<ApplyOutcome> {
+  const operation = await deps.store.getOperation(event.id);
+  if (operation && operation.status !== 'pending') return { outcome: 'duplicate' };
+  const opOutcome = (status: 'succeeded' | 'failed', reason?: string) => (operation ? { id: event.id, status, reason, result: status === 'succeeded' ? { service: event.service } : undefined } : undefined);
+
+  let spec: ServiceSpec | undefined;
+  if (event.type !== 'service.deregistered') {
+    const parsed = ServiceSpec.safeParse(event.payload.spec);
+    if (!parsed.success) return reject(deps, event, operation !== undefined, `the event's spec is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    spec = parsed.data;
+  }
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await deps.store.getService(event.service);
+    const transition = decideServiceTransition(event.type, current, spec, event.id, deps.clock.now());
+    if (transition.kind === 'reject') return reject(deps, event, operation !== undefined, transition.reason);
+
+    if (deps.converger) {
+      try {
+        await deps.converger.converge(transition.record, current);
+      } catch (err) {
+        if (err instanceof TerminalError) return reject(deps, event, operation !== undefined, `the cluster refused the change: ${err.message}`);
+        throw err;
+      }
+    }
+    try {
+      await deps.store.commitServiceChange({
+        service: transition.record,
+        expectedVersion: transition.expectedVersion,
+        revision: transition.revision,
+        operation: opOutcome('succeeded'),
+        events: [transition.event],
+      });
+      return { outcome: 'applied', message: transition.message };
+    } catch (err) {
+      if (err instanceof OperationCompletedError) return { outcome: 'duplicate' };
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+  throw new TransientError(`service ${event.service} kept changing under ${event.type}; will retry`);
+}
+
+async function reject(deps: CoreDeps, event: EventEnvelope, hasOperation: boolean, reason: string): Promise<ApplyOutcome> {
+  const now = deps.clock.now();
+  const audit = { service: event.service, id: newId('evt', now), at: now.toISOString(), type: 'OperationFailed', message: `${event.type} failed: ${reason}`, operationId: event.id };
+  try {
+    if (hasOperation) await deps.store.completeOperation({ id: event.id, status: 'failed', reason }, [audit]);
+    else await deps.store.appendEvents([audit]);
+  } catch (err) {
+    if (err instanceof OperationCompletedError) return { outcome: 'duplicate' };
+    throw new TransientError(`could not record the failure of ${event.id}: ${errorMessage(err)}`, { cause: err });
+  }
+  return { outcome: 'rejected', reason };
+}
