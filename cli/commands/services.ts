@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ApiError, type ApiClient } from '../api-client.js';
+import { table } from '../table.js';
+
+interface Output {
+  json: boolean;
+  wait: boolean;
+}
+
+function readSpec(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const spec = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('expected one object');
+    return spec;
+  } catch (err) {
+    throw new Error(`${path} is not a service spec in YAML or JSON: ${(err as Error).message}`);
+  }
+}
+
+async function finish(api: ApiClient, accepted: { operationId: string }, what: string, out: Output): Promise<void> {
+  if (!out.wait) {
+    console.log(out.json ? JSON.stringify(accepted) : `${what}: accepted as operation ${accepted.operationId}`);
+    return;
+  }
+  const op = await api.waitForOperation(accepted.operationId);
+  if (out.json) console.log(JSON.stringify(op));
+  else console.log(op.status === 'succeeded' ? `${what}: done` : `${what}: failed: ${op.reason}`);
+  if (op.status !== 'succeeded') process.exitCode = 1;
+}
+
+/** `services apply -f FILE`: registers the service, or updates it when it exists. */
+export async function applyService(api: ApiClient, file: string | undefined, out: Output): Promise<void> {
+  if (!file) throw new Error('services apply needs -f FILE (YAML or JSON; - for stdin)');
+  const spec = readSpec(file);
+  const name = String(spec.name ?? '');
+  let exists = false;
+  if (name && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    exists = await api.request('GET', `/v1/services/${name}`).then(
+      () => true,
+      (err) => {
+        if (err instanceof ApiError && err.status === 404) return false;
+        throw err;
+      },
+    );
+  }
+  const accepted = exists
+    ? await api.request<{ operationId: string }>('PUT', `/v1/services/${name}`, spec)
+    : await api.request<{ operationId: string }>('POST', '/v1/services', spec);
+  await finish(api, accepted, `${exists ? 'updated' : 'registered'} ${name}`, out);
+}
+
+export async function listServices(api: ApiClient, out: Output): Promise<void> {
+  const items: Record<string, any>[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.request<{ items: Record<string, any>[]; nextCursor?: string }>('GET', `/v1/services?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  if (out.json) return console.log(JSON.stringify(items));
+  console.log(table(['NAME', 'NAMESPACE', 'IMAGE', 'REPLICAS', 'REVISION', 'PHASE', 'UPDATED'], items.map((s) => [s.name, s.spec.namespace, s.spec.image, s.spec.replicas, s.revision, s.phase, s.updatedAt])));
+}
+
+export async function getService(api: ApiClient, name: string | undefined, out: Output): Promise<void> {
+  if (!name) throw new Error('services get needs a NAME');
+  const s = await api.request<Record<string, any>>('GET', `/v1/services/${encodeURIComponent(name)}`);
+  if (out.json) return console.log(JSON.stringify(s));
+  const status = s.status && !s.status.error ? s.status : undefined;
+  console.log(
+    [
+      `name:      ${s.name} (namespace ${s.spec.namespace})`,
+      `image:     ${s.spec.image}`,
+      `revision:  ${s.revision}   phase: ${s.phase}${s.reason ? ` (${s.reason})` : ''}`,
+      `replicas:  ${status ? `${status.readyReplicas}/${s.spec.replicas} ready` : `${s.spec.replicas} desired`}${s.status?.error ? ` (status unavailable: ${s.status.error})` : ''}`,
+      ...(status ? [`zones:     ${Object.entries(status.podsPerZone).map(([z, n]) => `${z}=${n}`).join(' ') || '-'}`] : []),
+      `depends:   ${s.spec.dependencies.map((d: { service: string; rps: number }) => `${d.service} (${d.rps} rps)`).join(', ') || '-'}`,
+      `updated:   ${s.updatedAt}`,
+    ].join('\n'),
+  );
+}
+
+export async function deleteService(api: ApiClient, name: string | undefined, out: Output): Promise<void> {
+  if (!name) throw new Error('services delete needs a NAME');
+  const accepted = await api.request<{ operationId: string }>('DELETE', `/v1/services/${encodeURIComponent(name)}`);
+  await finish(api, accepted, `deleted ${name}`, out);
+}
+
+export async function listEvents(api: ApiClient, name: string | undefined, out: Output): Promise<void> {
+  if (!name) throw new Error('events needs a service NAME');
+  const page = await api.request<{ items: Record<string, any>[] }>('GET', `/v1/services/${encodeURIComponent(name)}/events?limit=100`);
+  if (out.json) return console.log(JSON.stringify(page.items));
+  console.log(table(['TIME', 'TYPE', 'MESSAGE'], page.items.map((e) => [e.at, e.type, e.message])));
+}

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { ApiClient } from './api-client.js';
+import { deploy } from './commands/deploy.js';
+import { runLocal } from './commands/local.js';
+import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
+
+export const HELP = `meshplane — serverless control plane for microservices in an Istio mesh on EKS
+
+Usage:
+  meshplane local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]
+                                        run the whole control plane locally (same as npm start)
+  meshplane services apply -f FILE      register or update a service (YAML or JSON; - for stdin)
+  meshplane services list               list services
+  meshplane services get NAME           show a service: spec, revision, replicas per zone
+  meshplane services delete NAME        deregister a service and remove it from its cluster
+  meshplane deploy NAME --image IMAGE [--watch]
+                                        roll out a new image; --watch follows it and exits
+                                        0 when promoted, 1 when rolled back
+  meshplane events NAME                 the audit trail of a service
+
+Options:
+  --api URL      the meshplane API (default $MESHPLANE_API or http://127.0.0.1:8080)
+  --json         machine-readable output
+  --no-wait      return once a change is accepted instead of waiting for it to finish
+  -h, --help     this help
+
+Environment (local): PORT, MESHPLANE_DATA_DIR (keep state across restarts),
+AWS_ENDPOINT_URL (use LocalStack instead of the embedded emulators).`;
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      api: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      file: { type: 'string', short: 'f' },
+      image: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(HELP);
+    return;
+  }
+  const api = new ApiClient(values.api ?? process.env.MESHPLANE_API ?? 'http://127.0.0.1:8080');
+  const out = { json: values.json, wait: !values['no-wait'] };
+  switch (command) {
+    case 'local':
+      return runLocal(values);
+    case 'services':
+      switch (sub) {
+        case 'apply':
+          return applyService(api, values.file, out);
+        case 'list':
+          return listServices(api, out);
+        case 'get':
+          return getService(api, arg, out);
+        case 'delete':
+          return deleteService(api, arg, out);
+        default:
+          throw new Error(`unknown services command "${sub ?? ''}"; use apply, list, get or delete`);
+      }
+    case 'deploy':
+      return deploy(api, sub, values.image, { json: values.json, watch: values.watch });
+    case 'events':
+      return listEvents(api, sub, out);
+    default:
+      throw new Error(`unknown command "${command}"; see meshplane --help`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(`meshplane: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
