@@ -20,6 +20,27 @@ export interface ServiceRecord {
   createdAt: string;
   updatedAt: string;
   lastOperationId: string;
+  /** Traffic state of a running rollout: the canary the cluster must keep, and its share. */
+  traffic?: TrafficState;
+  /** Node affinity chosen by the placement optimizer for the stable pods. */
+  placement?: PlacementState;
+  /** Set to restart the pods (remediation), like `kubectl rollout restart`. */
+  restartedAt?: string;
+}
+
+export interface TrafficState {
+  deploymentId: string;
+  canaryImage: string;
+  canaryReplicas: number;
+  canaryWeight: number;
+  /** Blue/green: a preview Service selects the new pods. */
+  preview?: boolean;
+}
+
+export interface PlacementState {
+  runId: string;
+  requiredNodes?: string[];
+  preferredNodes?: { node: string; weight: number }[];
 }
 
 export interface RevisionRecord {

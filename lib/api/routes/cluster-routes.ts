@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ClusterRegistration } from '../../model/cluster.js';
+import { deregisterCluster, getCluster, registerCluster } from '../../usecases/clusters/cluster-registry.js';
+import type { CoreDeps } from '../../usecases/deps.js';
+import { json, parseBody } from '../http.js';
+import { serviceName } from '../params.js';
+import type { Route } from '../router.js';
+import { ErrorBody } from '../schemas.js';
+
+const Cluster = z.object({ id: z.string(), target: z.record(z.string(), z.unknown()), default: z.boolean(), createdAt: z.string() });
+
+export function clusterRoutes(deps: CoreDeps): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/v1/clusters',
+      tag: 'clusters',
+      summary: 'Register a target cluster (eks, kubeconfig or simulated); replaces one with the same id',
+      body: ClusterRegistration,
+      responses: { 201: { description: 'Registered', schema: Cluster }, 200: { description: 'Replaced', schema: Cluster }, 400: { description: 'Invalid', schema: ErrorBody } },
+      handle: async ({ request }) => {
+        const { cluster, created } = await registerCluster(deps, parseBody(request, ClusterRegistration));
+        return json(created ? 201 : 200, cluster, { location: `/v1/clusters/${cluster.id}` });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/clusters',
+      tag: 'clusters',
+      summary: 'List registered clusters',
+      responses: { 200: { description: 'Clusters', schema: z.object({ items: z.array(Cluster) }) } },
+      handle: async () => json(200, { items: (await deps.store.listClusters()).sort((a, b) => a.id.localeCompare(b.id)) }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/clusters/{id}',
+      tag: 'clusters',
+      summary: 'Read a cluster registration',
+      responses: { 200: { description: 'The cluster', schema: Cluster }, 404: { description: 'Unknown cluster', schema: ErrorBody } },
+      handle: async ({ params }) => json(200, await getCluster(deps.store, serviceName(params, 'id'))),
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/clusters/{id}',
+      tag: 'clusters',
+      summary: 'Deregister a cluster that runs no services',
+      responses: { 204: { description: 'Removed' }, 404: { description: 'Unknown cluster', schema: ErrorBody }, 409: { description: 'Services still run there', schema: ErrorBody } },
+      handle: async ({ params }) => {
+        await deregisterCluster(deps.store, serviceName(params, 'id'));
+        return { statusCode: 204, headers: {}, body: '' };
+      },
+    },
+  ];
+}

@@ -1,0 +1,36 @@
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { ClusterRegistration } from '../../model/cluster.js';
+import type { Clock } from '../../ports/clock.js';
+import type { StateStore } from '../../ports/state-store.js';
+
+export type StoredCluster = ClusterRegistration & { createdAt: string };
+
+/**
+ * Registers (or replaces) a cluster. Clusters are configuration, not work: the write is synchronous.
+ * Flagging one as default clears the flag on the others, so there is at most one default.
+ */
+export async function registerCluster(deps: { store: StateStore; clock: Clock }, registration: ClusterRegistration): Promise<{ cluster: StoredCluster; created: boolean }> {
+  const existing = await deps.store.getCluster(registration.id);
+  const cluster: StoredCluster = { ...registration, createdAt: existing?.createdAt ?? deps.clock.now().toISOString() };
+  if (cluster.default) {
+    for (const other of await deps.store.listClusters()) if (other.id !== cluster.id && other.default) await deps.store.putCluster({ ...other, default: false });
+  }
+  await deps.store.putCluster(cluster);
+  return { cluster, created: !existing };
+}
+
+export async function getCluster(store: StateStore, id: string): Promise<StoredCluster> {
+  const cluster = await store.getCluster(id);
+  if (!cluster) throw new NotFoundError(`cluster "${id}" is not registered`);
+  return cluster;
+}
+
+/** Removes a cluster, unless services still run on it (deregister or move them first). */
+export async function deregisterCluster(store: StateStore, id: string): Promise<void> {
+  const cluster = await getCluster(store, id);
+  const clusters = await store.listClusters();
+  const isDefault = cluster.default || clusters.length === 1;
+  const users = (await store.listAllServices()).filter((s) => s.spec.cluster === id || (!s.spec.cluster && isDefault)).map((s) => s.name);
+  if (users.length) throw new ConflictError(`cluster "${id}" still runs ${users.length} service(s): ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', …' : ''}`);
+  await store.deleteCluster(id);
+}
