@@ -2,14 +2,14 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createApp, type App } from '../lib/composition/create-app.js';
 import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
-import { recordDeployRequest } from '../lib/usecases/deployments/record-deploy-request.js';
+import { handleDeployRequested } from '../lib/usecases/rollouts/handle-deploy-requested.js';
 import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 
 /** Consumes deploy.requested: records the deployment and starts its rollout. */
 export function createDeployRequestedHandler(app: App) {
   const log = createLogger('on-deploy-requested');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => recordDeployRequest(app, envelope), log));
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => handleDeployRequested(app, envelope), log));
 }
 
 let instance: ReturnType<typeof createDeployRequestedHandler> | undefined;

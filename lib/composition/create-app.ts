@@ -1,15 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
-import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { KubernetesClusterClientFactory } from '../adapters/kubernetes/index.js';
+import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
+import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
+import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
+import { TerminalError } from '../errors.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
+import type { MetricsSource } from '../ports/metrics-source.js';
+import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { createServiceConverger } from '../usecases/cluster/service-converger.js';
 import { createServiceStatusReader } from '../usecases/cluster/service-status-reader.js';
+import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
-import { systemClock, type Clock } from '../ports/clock.js';
-import type { CoreDeps } from '../usecases/deps.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
 
 /** Everything the handlers use, built once per process (a Lambda container or the local runtime). */
@@ -18,6 +24,8 @@ export interface App extends CoreDeps {
   clusters: ClusterClientFactory;
   converger: ServiceConverger;
   statusReader: ServiceStatusReader;
+  metrics: MetricsSource;
+  workflow: RolloutWorkflow;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -33,13 +41,32 @@ export interface AppOverrides {
   clock?: Clock;
   /** Another way to reach clusters (e.g. different retry settings in tests). */
   clusters?: ClusterClientFactory;
+  metrics?: MetricsSource;
+  workflow?: RolloutWorkflow;
 }
+
+const unconfigured = (what: string, env: string) => {
+  const fail = async (): Promise<never> => {
+    throw new TerminalError(`${what} is not configured (set ${env})`);
+  };
+  return fail;
+};
 
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
   const dynamo = new DynamoDBClient({ ...awsClientConfig(config, 'dynamodb'), maxAttempts: 5 });
   const sqs = new SQSClient({ ...awsClientConfig(config, 'sqs'), maxAttempts: 5 });
   const store = new DynamoDbStateStore(dynamo, config.tableName);
   const clusters = overrides.clusters ?? new KubernetesClusterClientFactory();
+  const metrics =
+    overrides.metrics ??
+    (config.prometheusUrl
+      ? PrometheusMetricsSource.fromOptions({ url: config.prometheusUrl, sigv4: config.prometheusUrl.includes('aps-workspaces') ? true : undefined })
+      : { workloadMetrics: unconfigured('a metrics source', 'PROMETHEUS_URL') });
+  const workflow =
+    overrides.workflow ??
+    (config.stateMachineArn
+      ? new StepFunctionsRolloutWorkflow(new SFNClient({ ...awsClientConfig(config, 'stepfunctions'), maxAttempts: 5 }), config.stateMachineArn)
+      : { start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN') });
   return {
     config,
     store,
@@ -48,5 +75,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     clusters,
     converger: createServiceConverger({ store, clusters }),
     statusReader: createServiceStatusReader({ store, clusters }),
+    metrics,
+    workflow,
   };
 }

@@ -1,6 +1,6 @@
 import { QUEUES, type QueueDefinition } from '../platform/resources.js';
 
-export type AwsServiceName = 'dynamodb' | 'sqs';
+export type AwsServiceName = 'dynamodb' | 'sqs' | 'stepfunctions';
 
 /** Where the control plane's AWS resources are: from Lambda's environment, or set by the local runtime. */
 export interface RuntimeConfig {
@@ -13,6 +13,10 @@ export interface RuntimeConfig {
   queueUrls: Record<QueueDefinition['id'], string>;
   /** Static credentials for emulators; the default provider chain otherwise. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Prometheus (or an Amazon Managed Prometheus workspace) with the Istio metrics. */
+  prometheusUrl?: string;
+  /** The rollout state machine. */
+  stateMachineArn?: string;
 }
 
 export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -34,6 +38,8 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     },
     tableName,
     queueUrls,
+    prometheusUrl: env.PROMETHEUS_URL || undefined,
+    stateMachineArn: env.STATE_MACHINE_ARN || undefined,
   };
 }
 

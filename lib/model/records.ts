@@ -35,6 +35,8 @@ export interface TrafficState {
   canaryWeight: number;
   /** Blue/green: a preview Service selects the new pods. */
   preview?: boolean;
+  /** Set once the promotion has made the new image stable (traffic is moved back next). */
+  promotedRevision?: number;
 }
 
 export interface PlacementState {
@@ -104,6 +106,8 @@ export interface DeploymentRecord {
   steps: DeploymentStepRecord[];
   reason?: string;
   rolloutOverride?: Record<string, unknown>;
+  /** A rollback deployment: the revision whose spec it restores. */
+  baseRevision?: number;
   operationId: string;
   version: number;
   createdAt: string;

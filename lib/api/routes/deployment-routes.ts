@@ -1,3 +1,5 @@
+import { RollbackRequestBody, requestRollback } from '../../usecases/rollouts/request-rollback.js';
+import { steerDeployment } from '../../usecases/rollouts/steer-deployment.js';
 import { DeployRequest, requestDeploy } from '../../usecases/deployments/request-deploy.js';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { getDeployment, listDeployments } from '../../usecases/queries/read-models.js';
@@ -39,6 +41,30 @@ export function deploymentRoutes(deps: CoreDeps): Route[] {
       summary: 'One deployment with every step: weight, metrics seen, verdict, timestamps',
       responses: { 200: { description: 'The deployment', schema: Deployment }, 404: notFound },
       handle: async ({ params }) => json(200, await getDeployment(deps.store, serviceName(params), params.id)),
+    },
+    ...(['promote', 'abort'] as const).map(
+      (action): Route => ({
+        method: 'POST',
+        path: `/v1/services/{name}/deployments/{id}/${action}`,
+        tag: 'deployments',
+        summary: action === 'promote' ? 'Release a manual gate: the rollout continues after its analysis passes' : 'Abort a rollout: traffic returns to stable and the canary is removed',
+        responses: { 202: { description: 'Recorded; the rollout acts on it at its next analysis', schema: Deployment }, 404: notFound, 409: { description: 'The deployment has ended', schema: ErrorBody } },
+        handle: async ({ params }) => json(202, await steerDeployment(deps, serviceName(params), params.id, action)),
+      }),
+    ),
+    {
+      method: 'POST',
+      path: '/v1/services/{name}/rollback',
+      tag: 'deployments',
+      summary: 'Go back to the previous (or a named) revision through a fast, still-analysed rollout',
+      body: RollbackRequestBody,
+      responses: { 202: { description: 'Accepted', schema: Accepted }, 400: { description: 'No such earlier revision', schema: ErrorBody }, 404: notFound },
+      handle: async ({ request, params }) => {
+        const name = serviceName(params);
+        const { operation, deploymentId, toRevision } = await requestRollback(deps, name, parseBody(request, RollbackRequestBody), request.requestId);
+        const links = { operation: `/v1/operations/${operation.id}`, deployment: `/v1/services/${name}/deployments/${deploymentId}` };
+        return json(202, { operationId: operation.id, status: 'pending', deploymentId, toRevision, links }, { location: links.deployment });
+      },
     },
   ];
 }

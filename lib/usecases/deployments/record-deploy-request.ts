@@ -38,6 +38,7 @@ export async function recordDeployRequest(deps: CoreDeps, event: EventEnvelope):
     fromRevision: service.revision,
     steps: [],
     rolloutOverride: rollout,
+    ...(typeof event.payload.baseRevision === 'number' ? { baseRevision: event.payload.baseRevision } : {}),
     operationId: event.id,
     version: 1,
     createdAt: at,

@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { createApp, type App } from '../lib/composition/create-app.js';
+import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import { parseTaskResponse, RolloutTaskRequest, type RolloutTaskResponse } from '../lib/rollout/task-contract.js';
+import { createRolloutTaskDispatcher } from '../lib/usecases/rollouts/rollout-task-dispatcher.js';
+
+/**
+ * The rollout state machine's one task function (start, setWeight, analyze, promote, rollback,
+ * finish). Errors keep their class name, which the state machine's Retry/Catch match on
+ * (TransientError and VersionConflictError retry; anything else rolls back).
+ */
+export function createRolloutTaskHandler(app: App) {
+  const dispatch = createRolloutTaskDispatcher(app);
+  return middy<unknown, RolloutTaskResponse>().handler(async (payload) => {
+    const request = RolloutTaskRequest.parse(payload);
+    return parseTaskResponse(request.action, await dispatch(request));
+  });
+}
+
+let instance: ReturnType<typeof createRolloutTaskHandler> | undefined;
+export const handler = (event: unknown, context: Parameters<ReturnType<typeof createRolloutTaskHandler>>[1]) =>
+  (instance ??= createRolloutTaskHandler(createApp(runtimeConfigFromEnv())))(event, context);

@@ -1,0 +1,15 @@
+import type { EventEnvelope } from '../../model/events.js';
+import { recordDeployRequest, type RecordDeployOutcome } from '../deployments/record-deploy-request.js';
+import type { RolloutDeps } from './rollout-deps.js';
+import { startNextRollout } from './start-next-rollout.js';
+
+/**
+ * The queue side of a deploy request: record the deployment (pending), then make sure the service's
+ * rollout queue moves. Also on a duplicate, so a crash between the two steps heals on redelivery.
+ */
+export async function handleDeployRequested(deps: RolloutDeps, event: EventEnvelope): Promise<RecordDeployOutcome & { started?: string }> {
+  const recorded = await recordDeployRequest(deps, event);
+  if (recorded.outcome === 'rejected') return recorded;
+  const active = await startNextRollout(deps, event.service);
+  return { ...recorded, started: active?.id };
+}

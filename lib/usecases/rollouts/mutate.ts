@@ -1,0 +1,72 @@
+import { NotFoundError, TransientError, VersionConflictError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
+import type { CoreDeps } from '../deps.js';
+import type { ServiceConverger } from '../services/apply-service-event.js';
+
+const ATTEMPTS = 5;
+
+export function auditEvent(deps: CoreDeps, service: string, type: string, message: string, data?: Record<string, unknown>, operationId?: string): AuditEvent {
+  const now = deps.clock.now();
+  return { service, id: newId('evt', now), at: now.toISOString(), type, message, data, operationId };
+}
+
+export interface ServiceMutation {
+  record: ServiceRecord;
+  revision?: RevisionRecord;
+  events?: AuditEvent[];
+}
+
+/**
+ * Read-modify-write of a service with optimistic concurrency: `mutate` sees the latest record and returns
+ * the new one (or undefined: nothing to change). On success the cluster is converged to it. A lost race
+ * reloads and decides again.
+ */
+export async function mutateService(
+  deps: CoreDeps & { converger: ServiceConverger },
+  name: string,
+  mutate: (current: ServiceRecord) => ServiceMutation | undefined,
+): Promise<ServiceRecord> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const current = await deps.store.getService(name);
+    if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
+    const change = mutate(current);
+    if (!change) {
+      await deps.converger.converge(current, current);
+      return current;
+    }
+    const record = { ...change.record, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
+    try {
+      await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, events: change.events ?? [] });
+    } catch (err) {
+      if (err instanceof VersionConflictError) continue;
+      throw err;
+    }
+    await deps.converger.converge(record, current);
+    return record;
+  }
+  throw new TransientError(`service ${name} kept changing; will retry`);
+}
+
+/** Read-modify-write of a deployment record with optimistic concurrency. */
+export async function mutateDeployment(
+  deps: CoreDeps,
+  service: string,
+  id: string,
+  mutate: (current: DeploymentRecord) => { record: DeploymentRecord; events?: AuditEvent[] } | undefined,
+): Promise<DeploymentRecord> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const current = await deps.store.getDeployment(service, id);
+    if (!current) throw new NotFoundError(`service "${service}" has no deployment "${id}"`);
+    const change = mutate(current);
+    if (!change) return current;
+    const record = { ...change.record, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
+    try {
+      await deps.store.putDeployment(record, current.version, undefined, change.events ?? []);
+      return record;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+  throw new TransientError(`deployment ${id} kept changing; will retry`);
+}

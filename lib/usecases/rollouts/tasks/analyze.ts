@@ -1,0 +1,45 @@
+import { analyzeStep } from '../../../rollout/analyze-step.js';
+import type { AnalyzeRequest, AnalyzeResponse } from '../../../rollout/task-contract.js';
+import { auditEvent, mutateDeployment } from '../mutate.js';
+import type { RolloutDeps } from '../rollout-deps.js';
+
+/**
+ * Judges one analysis interval of the new version against stable, and reports what the user asked for
+ * (abort, or promote past a manual gate). Every analysis is recorded on its step.
+ */
+export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<AnalyzeResponse> {
+  const deployment = await deps.store.getDeployment(req.service, req.deploymentId);
+  if (deployment?.requested === 'abort') return { verdict: 'inconclusive', reasons: ['aborted on request'], aborted: true, promoteRequested: false };
+  const promoteRequested = deployment?.requested === 'promote';
+
+  // The new version always runs as the `<service>-canary` workload (blue/green previews too).
+  const result = await analyzeStep(deps.metrics, { ...req, track: 'canary' });
+  const at = deps.clock.now().toISOString();
+  await mutateDeployment(deps, req.service, req.deploymentId, (d) => {
+    const steps = [...d.steps];
+    const step = steps[req.stepIndex] ?? { index: req.stepIndex, weight: req.weight, startedAt: at };
+    const analyses = Number((step.metrics as { analyses?: number } | undefined)?.analyses ?? 0) + 1;
+    steps[req.stepIndex] = {
+      ...step,
+      verdict: result.verdict,
+      reasons: result.reasons,
+      metrics: { analyses, phase: req.phase, canary: result.canary, stable: result.stable, at },
+      ...(result.verdict !== 'inconclusive' ? { finishedAt: at } : {}),
+    };
+    const waitingAtGate = req.phase === 'gate' && result.verdict === 'pass' && !promoteRequested;
+    return {
+      record: {
+        ...d,
+        steps,
+        status: waitingAtGate ? 'paused' : d.status === 'paused' ? 'running' : d.status,
+        // A promote request releases one gate: consume it.
+        requested: promoteRequested && req.phase === 'gate' ? undefined : d.requested,
+      },
+      events:
+        result.verdict === 'fail'
+          ? [auditEvent(deps, req.service, 'AnalysisFailed', `step ${req.stepIndex + 1} at ${req.weight}% failed: ${result.reasons.join('; ')}`, { deploymentId: req.deploymentId, canary: result.canary, stable: result.stable })]
+          : [],
+    };
+  });
+  return { verdict: result.verdict, reasons: result.reasons, canary: result.canary, stable: result.stable, aborted: false, promoteRequested };
+}

@@ -1,0 +1,15 @@
+import type { FinishRequest, FinishResponse } from '../../../rollout/task-contract.js';
+import { auditEvent, mutateDeployment } from '../mutate.js';
+import type { RolloutDeps } from '../rollout-deps.js';
+import { startNextRollout } from '../start-next-rollout.js';
+
+/** Records the deployment as promoted and lets the next queued deployment start. */
+export async function finish(deps: RolloutDeps, req: FinishRequest): Promise<FinishResponse> {
+  await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
+    d.status === 'promoted'
+      ? undefined
+      : { record: { ...d, status: 'promoted', requested: undefined }, events: [auditEvent(deps, req.service, 'RolloutPromoted', `deployment ${d.id} of ${d.image} promoted to revision ${d.toRevision}`, { deploymentId: d.id, revision: d.toRevision }, d.operationId)] },
+  );
+  await startNextRollout(deps, req.service);
+  return { status: 'promoted' };
+}

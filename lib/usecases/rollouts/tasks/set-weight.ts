@@ -1,0 +1,44 @@
+import { TerminalError, TransientError } from '../../../errors.js';
+import { workloadName } from '../../../mesh/labels.js';
+import type { SetWeightRequest, SetWeightResponse } from '../../../rollout/task-contract.js';
+import { resolveCluster } from '../../cluster/resolve-cluster.js';
+import { canaryReplicasFor } from '../effective-policy.js';
+import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
+import type { RolloutDeps } from '../rollout-deps.js';
+
+/**
+ * Scales the new version for `weight` and, once its pods are ready, routes `weight` percent to it.
+ * Until they are ready it fails with a TransientError, so the state machine retries with backoff; a
+ * canary that never becomes ready (crash loop) exhausts the retries and is rolled back.
+ */
+export async function setWeight(deps: RolloutDeps, req: SetWeightRequest): Promise<SetWeightResponse> {
+  const current = await deps.store.getService(req.service);
+  if (!current?.traffic || current.traffic.deploymentId !== req.deploymentId) throw new TerminalError(`deployment ${req.deploymentId} holds no traffic state on ${req.service}`);
+  const replicas = current.traffic.preview ? current.spec.replicas : canaryReplicasFor(req.weight, current.spec.replicas);
+
+  const scaled = await mutateService(deps, req.service, (svc) =>
+    svc.traffic && svc.traffic.canaryReplicas < replicas ? { record: { ...svc, traffic: { ...svc.traffic, canaryReplicas: replicas } } } : undefined,
+  );
+  const cluster = await resolveCluster(deps.store, scaled.spec.cluster);
+  if (cluster) {
+    const status = await (await deps.clusters.forCluster(cluster)).getWorkloadStatus(scaled.spec.namespace, workloadName(req.service, 'canary'));
+    const ready = status?.readyReplicas ?? 0;
+    if (ready < replicas) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
+  }
+
+  await mutateService(deps, req.service, (svc) =>
+    svc.traffic && svc.traffic.canaryWeight !== req.weight
+      ? {
+          record: { ...svc, traffic: { ...svc.traffic, canaryWeight: req.weight, canaryReplicas: Math.max(svc.traffic.canaryReplicas, replicas) } },
+          events: [auditEvent(deps, svc.name, 'TrafficShifted', `${req.weight}% of traffic to ${svc.traffic.canaryImage}`, { deploymentId: req.deploymentId, weight: req.weight })],
+        }
+      : undefined,
+  );
+  await mutateDeployment(deps, req.service, req.deploymentId, (d) => {
+    if (d.currentStep === req.stepIndex && d.currentWeight === req.weight && d.steps[req.stepIndex]) return undefined;
+    const steps = [...d.steps];
+    steps[req.stepIndex] ??= { index: req.stepIndex, weight: req.weight, startedAt: deps.clock.now().toISOString() };
+    return { record: { ...d, currentStep: req.stepIndex, currentWeight: req.weight, steps } };
+  });
+  return { weight: req.weight };
+}

@@ -1,0 +1,30 @@
+import { ConflictError } from '../../../errors.js';
+import { workloadName } from '../../../mesh/labels.js';
+import type { StartRequest, StartResponse } from '../../../rollout/task-contract.js';
+import { canaryReplicasFor } from '../effective-policy.js';
+import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
+import type { RolloutDeps } from '../rollout-deps.js';
+
+/** Creates the new version's workload next to stable, with no traffic yet. */
+export async function startRollout(deps: RolloutDeps, req: StartRequest): Promise<StartResponse> {
+  const deployment = await mutateDeployment(deps, req.service, req.deploymentId, (d) => (d.status === 'pending' ? { record: { ...d, status: 'running' } } : undefined));
+  await mutateService(deps, req.service, (svc) => {
+    if (svc.traffic?.deploymentId === deployment.id) return undefined;
+    if (svc.traffic) throw new ConflictError(`service ${svc.name} is already rolling out ${svc.traffic.deploymentId}`);
+    const blueGreen = req.strategy === 'blueGreen';
+    return {
+      record: {
+        ...svc,
+        traffic: {
+          deploymentId: deployment.id,
+          canaryImage: deployment.image,
+          canaryReplicas: blueGreen ? svc.spec.replicas : canaryReplicasFor(0, svc.spec.replicas),
+          canaryWeight: 0,
+          ...(blueGreen ? { preview: true } : {}),
+        },
+      },
+      events: [auditEvent(deps, svc.name, 'CanaryCreated', `${blueGreen ? 'preview' : 'canary'} of ${deployment.image} created with no traffic`, { deploymentId: deployment.id })],
+    };
+  });
+  return { workload: workloadName(req.service, 'canary') };
+}
