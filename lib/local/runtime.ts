@@ -7,6 +7,49 @@ import { startEmulators, type Emulators } from './emulators.js';
 import { startHttpFrontDoor, type ApiHandler } from './http-front-door.js';
 import { provisionQueues, provisionTable, type ProvisionedQueue } from './provision.js';
 import { SqsPoller, type SqsHandler } from './sqs-poller.js';
+import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
+import type { ClusterRegistration } from '../model/cluster.js';
+import type { MetricsSource } from '../ports/metrics-source.js';
+import { LocalRolloutRunner } from '../rollout/local-runner.js';
+import type { RolloutTaskFunction } from '../rollout/task-contract.js';
+import { startSimCluster, type SimCluster, type SimClusterOptions } from '../sim/index.js';
+import { registerCluster } from '../usecases/clusters/cluster-registry.js';
+import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-dispatcher.js';
+import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
+import { driveSimTime } from './sim-time-driver.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface LocalCluster {
+  registration: ClusterRegistration;
+  sim?: SimCluster;
+  kubeconfigPath?: string;
+  metrics?: MetricsSource;
+}
+
+/** The simulated cluster (with a kubeconfig for kubectl), or a real one from a kubeconfig. */
+async function connectCluster(options: LocalRuntimeOptions, log: (m: string) => void): Promise<LocalCluster> {
+  if (options.kubeconfig) {
+    log(`cluster: ${options.kubeconfig.path}${options.kubeconfig.context ? ` (context ${options.kubeconfig.context})` : ''}`);
+    const prometheusUrl = process.env.PROMETHEUS_URL;
+    return {
+      registration: { id: 'local', default: true, target: { kind: 'kubeconfig', path: options.kubeconfig.path, context: options.kubeconfig.context } },
+      metrics: prometheusUrl ? PrometheusMetricsSource.fromOptions({ url: prometheusUrl }) : undefined,
+    };
+  }
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meshplane-'));
+  const sim = await startSimCluster({ ...options.sim, statePath: options.sim?.statePath ?? (options.dataDir ? join(options.dataDir, 'cluster.json') : undefined) });
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await sim.writeKubeconfig(kubeconfigPath, 'meshplane-local');
+  log(`simulated cluster: ${sim.url}; kubectl --kubeconfig ${kubeconfigPath} get pods -A -o wide`);
+  return {
+    registration: { id: 'local', default: true, target: { kind: 'simulated', url: sim.url } },
+    sim,
+    kubeconfigPath,
+    metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }),
+  };
+}
 
 export interface LocalHandlers {
   api: ApiHandler;
@@ -25,8 +68,12 @@ export interface LocalRuntimeOptions {
   maxReceiveCount?: number;
   /** Builds the handlers for an app: the entry point passes the real Lambda handlers here. */
   wire: (app: App) => LocalHandlers | Promise<LocalHandlers>;
-  /** Extends the app before wiring (cluster, rollouts, …). */
-  extend?: (app: App) => App | Promise<App>;
+  /** A real cluster instead of the simulated one. */
+  kubeconfig?: { path: string; context?: string };
+  /** Options of the simulated cluster. */
+  sim?: SimClusterOptions;
+  /** Multiplies rollout waits (and speeds up simulated time to match): 0.02 runs a 60 s pause in 1.2 s. */
+  timeFactor?: number;
   log?: (message: string) => void;
 }
 
@@ -34,6 +81,11 @@ export interface LocalRuntime {
   url: string;
   app: App;
   queues: ProvisionedQueue[];
+  /** The simulated cluster, unless a kubeconfig was given. */
+  sim?: SimCluster;
+  /** A kubeconfig for the simulated cluster (`kubectl --kubeconfig PATH get pods -A -o wide`). */
+  kubeconfigPath?: string;
+  rollouts: LocalRolloutRunner;
   stop(): Promise<void>;
 }
 
@@ -60,8 +112,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const queues = await provisionQueues(sqs, { maxReceiveCount: options.maxReceiveCount });
   const config: RuntimeConfig = { ...base, queueUrls: Object.fromEntries(queues.map((q) => [q.definition.id, q.url])) as RuntimeConfig['queueUrls'] };
 
-  let app = createApp(config);
-  if (options.extend) app = await options.extend(app);
+  const cluster = await connectCluster(options, log);
+  const timeFactor = options.timeFactor ?? 1;
+  let dispatch: RolloutTaskFunction | undefined;
+  const rollouts = new LocalRolloutRunner({ task: (payload) => dispatch!(payload), timeFactor });
+  const app = createApp(config, {
+    metrics: cluster.metrics,
+    workflow: new LocalRolloutWorkflow(rollouts),
+  });
+  dispatch = createRolloutTaskDispatcher(app);
+  await registerCluster(app, cluster.registration);
+  const simTime = cluster.sim ? driveSimTime((s) => cluster.sim!.advanceTime(s), timeFactor) : undefined;
   const handlers = await options.wire(app);
 
   const pollers: SqsPoller[] = [];
@@ -87,9 +148,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     url: http.url,
     app,
     queues,
+    sim: cluster.sim,
+    kubeconfigPath: cluster.kubeconfigPath,
+    rollouts,
     async stop() {
       await http.stop();
       await Promise.all(pollers.map((p) => p.stop()));
+      simTime?.stop();
+      await rollouts.close();
+      await cluster.sim?.stop();
       dynamo.destroy();
       sqs.destroy();
       await emulators?.stop();
