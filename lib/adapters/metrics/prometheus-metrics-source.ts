@@ -1,0 +1,56 @@
+/**
+ * MetricsSource over Prometheus-compatible query APIs: Prometheus itself, Amazon Managed Service for
+ * Prometheus (SigV4, service `aps`) and the simulated cluster, all answering the Istio standard-metric
+ * queries of `lib/model/istio-metrics.ts`.
+ */
+import { errorCountQuery, latencyQuantileQuery, requestCountQuery } from '../../model/istio-metrics.js';
+import type { MetricsSource, WorkloadMetrics } from '../../ports/metrics-source.js';
+import { ampRegionFromUrl, SigV4Signer, type AwsCredentials } from './aws-sigv4-signer.js';
+import { PrometheusQueryClient } from './prometheus-query-client.js';
+import { toWorkloadMetrics } from './workload-metrics.js';
+
+export interface PrometheusMetricsSourceOptions {
+  /** Prometheus base URL or AMP workspace URL (`https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>`). */
+  url: string;
+  /** Per query, default 10 s. */
+  timeoutMs?: number;
+  method?: 'GET' | 'POST';
+  /**
+   * Sign requests with SigV4 for AMP. `true` takes the region from the workspace URL and credentials
+   * from the default provider chain; an object overrides either.
+   */
+  sigv4?: boolean | { region?: string; credentials?: AwsCredentials | (() => Promise<AwsCredentials>) };
+}
+
+/** The latency quantile the rollout policy limits (`maxP99LatencyMs`). */
+const P99 = 0.99;
+
+/** Reads request count, 5xx count and p99 latency of a workload from Istio's standard metrics. */
+export class PrometheusMetricsSource implements MetricsSource {
+  constructor(private readonly client: PrometheusQueryClient) {}
+
+  /** Builds the source, with a SigV4-signing client when `sigv4` is set. */
+  static fromOptions(options: PrometheusMetricsSourceOptions): PrometheusMetricsSource {
+    let signer: SigV4Signer | undefined;
+    if (options.sigv4) {
+      const settings = options.sigv4 === true ? {} : options.sigv4;
+      const region = settings.region ?? ampRegionFromUrl(options.url);
+      if (!region) throw new Error(`cannot tell the AWS region of ${options.url}: pass sigv4.region`);
+      signer = new SigV4Signer({ region, credentials: settings.credentials });
+    }
+    return new PrometheusMetricsSource(
+      new PrometheusQueryClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, method: options.method, signer }),
+    );
+  }
+
+  async workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics> {
+    const selector = { namespace, workload };
+    const window = Math.max(1, Math.round(windowSeconds));
+    const [requests, errors, p99] = await Promise.all([
+      this.client.queryValue(requestCountQuery(selector, window)),
+      this.client.queryValue(errorCountQuery(selector, window)),
+      this.client.queryValue(latencyQuantileQuery(selector, P99, window)),
+    ]);
+    return toWorkloadMetrics(requests, errors, p99);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The metrics half of the `analyze` task action: read the new version and stable over one analysis
+ * interval and judge them. The task Lambda adds what only the deployment record knows (`aborted`,
+ * `promoteRequested`).
+ */
+import { workloadName } from '../mesh/labels.js';
+import type { MetricsSource, WorkloadMetrics } from '../ports/metrics-source.js';
+import { judgeStep, type StepJudgement } from './analysis.js';
+import type { AnalyzeRequest, MetricsSnapshot } from './task-contract.js';
+
+/** A judgement with the metrics it was made on, in the task contract's JSON shape. */
+export interface StepAnalysis extends StepJudgement {
+  canary: MetricsSnapshot;
+  stable: MetricsSnapshot;
+}
+
+/**
+ * Reads `<service>-<track>` and `<service>` for the last `analysis.intervalSeconds` and judges the
+ * interval. Errors of the metrics source (TransientError / TerminalError) propagate unchanged.
+ */
+export async function analyzeStep(metrics: MetricsSource, request: AnalyzeRequest): Promise<StepAnalysis> {
+  const window = request.analysis.intervalSeconds;
+  const [canary, stable] = await Promise.all([
+    metrics.workloadMetrics(request.namespace, workloadName(request.service, request.track), window),
+    metrics.workloadMetrics(request.namespace, workloadName(request.service, 'stable'), window),
+  ]);
+  const judgement = judgeStep(request.analysis, canary, stable, request.inconclusiveSoFar);
+  return { ...judgement, canary: toSnapshot(canary), stable: toSnapshot(stable) };
+}
+
+/** WorkloadMetrics as JSON-safe data (an unknown or infinite p99 becomes null; the verdict already judged it). */
+export function toSnapshot(m: WorkloadMetrics): MetricsSnapshot {
+  const p99 = m.p99LatencyMs;
+  return { requests: m.requests, errors: m.errors, errorRate: m.errorRate, p99LatencyMs: p99 !== undefined && Number.isFinite(p99) ? p99 : null };
+}

@@ -1,0 +1,408 @@
+/**
+ * The rollout state machine in Amazon States Language. One definition runs in AWS Step Functions
+ * (deployed by CDK) and locally in `aws-local-stepfunctions` (`local-runner.ts`).
+ *
+ * Input: {@link RolloutExecutionInput}. State data = the input plus
+ * - `progress`: `{stepIndex, stepCount, step: {weight, pauseSeconds, gate}, observedSeconds, inconclusive}`:
+ *   where the rollout is (progress is data, not control flow);
+ * - `last`: the payload returned by the most recent task;
+ * - `error`: `{Error, Cause}` of a task that failed for good; `rollback`: `{cause, details}`.
+ *
+ * How a phase is observed (canary step, blue/green preview, blue/green after the switch): wait one
+ * analysis interval, analyze the interval just waited, repeat. A failing analysis rolls back at once,
+ * so a bad canary is caught within one interval of serving enough requests, not after the pause.
+ * The phase passes at the first passing analysis once it has been observed for its minimum time
+ * (the step's `pauseSeconds`, `previewSeconds`, `keepOldSeconds`; every phase gets at least one
+ * analysis). Inconclusive analyses before that minimum are expected (requests are still arriving) and
+ * are not counted; after it, each one counts towards `maxInconclusive`, which `judgeStep` enforces.
+ * On the preview, inconclusive is accepted at the end: a preview may see no traffic but tests, and the
+ * switched phase judges real traffic while the old version is still there for instant rollback.
+ *
+ * Manual gates: `aws-local-stepfunctions` does not implement `.waitForTaskToken` (it invokes the
+ * resource and takes the response), so a token-based gate would behave differently locally. Instead a
+ * passed manual step keeps analysing every interval and advances when `analyze` reports
+ * `promoteRequested` (read from the deployment record): identical in both places, still fails fast
+ * while waiting, and needs no token storage. The cost is one Lambda call per interval while gated.
+ *
+ * Every Wait state reads its duration with `SecondsPath` from an input field the machine never
+ * rewrites (`$.analysis.intervalSeconds`), so the local runner can compress time with a factor.
+ */
+import type { RolloutExecutionInput } from './task-contract.js';
+
+/** One state of an Amazon States Language definition. */
+export type AslState = { Type: 'Task' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail'; Comment?: string } & Record<string, unknown>;
+
+/** An Amazon States Language state machine definition. */
+export interface AslDefinition {
+  Comment?: string;
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, AslState>;
+}
+
+/**
+ * Keys of `definitionSubstitutions` the definition expects (CDK: `DefinitionBody.fromString(JSON.stringify(def))`
+ * with `definitionSubstitutions`; locally: {@link substituteDefinition}).
+ */
+export const DEFINITION_SUBSTITUTIONS = {
+  /** ARN of the rollout task Lambda (see `task-contract.ts`), invoked via `arn:aws:states:::lambda:invoke`. */
+  RolloutTaskFunctionArn: 'RolloutTaskFunctionArn',
+} as const;
+export type DefinitionSubstitutions = Record<keyof typeof DEFINITION_SUBSTITUTIONS, string>;
+
+/**
+ * Errors a task retries with backoff. `TransientError` and `VersionConflictError` are the names
+ * (`error.name`, the Lambda `errorType`) of the retryable classes in `lib/errors.ts`.
+ */
+export const RETRYABLE_TASK_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'TransientError',
+  'VersionConflictError',
+] as const;
+
+/** `Error` of the Fail state that ends each unsuccessful execution. */
+export const ROLLOUT_FAILURES = {
+  analysisFailed: 'RolloutAnalysisFailed',
+  aborted: 'RolloutAborted',
+  taskFailed: 'RolloutTaskFailed',
+  rollbackFailed: 'RolloutRollbackFailed',
+} as const;
+
+/** State names, so transitions cannot be misspelt. */
+export const STATES = {
+  start: 'Start',
+  chooseStrategy: 'Choose strategy',
+  canaryInit: 'Canary: init',
+  loadStep: 'Canary: load step',
+  setWeight: 'Canary: set weight',
+  manualGate: 'Canary: manual gate?',
+  nextStep: 'Canary: next step',
+  moreSteps: 'Canary: more steps?',
+  blueGreenInit: 'BlueGreen: init',
+  switchTraffic: 'BlueGreen: switch traffic',
+  switchedInit: 'BlueGreen: switched',
+  promote: 'Promote',
+  finish: 'Finish',
+  succeeded: 'Rollout succeeded',
+  analysisFailed: 'Analysis failed',
+  abortRequested: 'Abort requested',
+  taskFailed: 'Task failed',
+  rollback: 'Rollback',
+  rolledBackBecause: 'Rolled back because?',
+  failedAnalysis: 'Rolled back: analysis failed',
+  aborted: 'Rolled back: aborted',
+  failedTask: 'Rolled back: task failed',
+  rollbackFailed: 'Rollback failed',
+} as const;
+
+/** Names of the states of one observe loop (see the module comment). */
+export function observeStateNames(prefix: string) {
+  return {
+    wait: `${prefix}: wait interval`,
+    countTime: `${prefix}: count observed time`,
+    analyze: `${prefix}: analyze`,
+    judge: `${prefix}: judge`,
+    countInconclusive: `${prefix}: count inconclusive`,
+  };
+}
+
+const GATE = observeStateNames('Canary gate');
+const CANARY_STEP = observeStateNames('Canary step');
+const PREVIEW = observeStateNames('BlueGreen preview');
+const SWITCHED = observeStateNames('BlueGreen switched');
+
+const TASK_TIMEOUT_SECONDS = 120;
+/** Placeholder CDK / local substitution replaces with the task function's ARN. */
+const TASK_FUNCTION = `\${${DEFINITION_SUBSTITUTIONS.RolloutTaskFunctionArn}}`;
+
+type Track = 'canary' | 'preview';
+
+const TARGET_FIELDS = {
+  'deploymentId.$': '$.deploymentId',
+  'service.$': '$.service',
+  'namespace.$': '$.namespace',
+};
+
+interface TaskOptions {
+  /** Where the payload goes in the state data (default `$.last`). */
+  resultPath?: string;
+  next: string;
+  /** Where a failure goes after retries (default: the rollback path). */
+  catchNext?: string;
+  maxAttempts?: number;
+}
+
+/** A call of the task Lambda; the state keeps the function's payload only (not the invoke metadata). */
+function taskState(action: string, payload: Record<string, unknown>, opts: TaskOptions): AslState {
+  return {
+    Type: 'Task',
+    Comment: `Task Lambda action "${action}"`,
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: TASK_FUNCTION, Payload: { action, ...TARGET_FIELDS, ...payload } },
+    ResultSelector: { 'payload.$': '$.Payload' },
+    ResultPath: opts.resultPath ?? '$.last',
+    TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+    Retry: [
+      {
+        ErrorEquals: [...RETRYABLE_TASK_ERRORS],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: opts.maxAttempts ?? 5,
+        MaxDelaySeconds: 30,
+        JitterStrategy: 'FULL',
+      },
+    ],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: opts.catchNext ?? STATES.taskFailed }],
+    Next: opts.next,
+  };
+}
+
+/** A Pass state that rewrites `$.progress`, keeping every field not named in `changes`. */
+function progressState(changes: Record<string, unknown>, next: string, comment: string): AslState {
+  const keep: Record<string, unknown> = {
+    'stepIndex.$': '$.progress.stepIndex',
+    'stepCount.$': '$.progress.stepCount',
+    'step.$': '$.progress.step',
+    'observedSeconds.$': '$.progress.observedSeconds',
+    'inconclusive.$': '$.progress.inconclusive',
+  };
+  for (const key of Object.keys(changes)) delete keep[`${key.replace(/\.\$$/, '')}.$`];
+  return { Type: 'Pass', Comment: comment, Parameters: { ...keep, ...changes }, ResultPath: '$.progress', Next: next };
+}
+
+const WAIT_INTERVAL: Omit<AslState, 'Type'> = { SecondsPath: '$.analysis.intervalSeconds' };
+
+function analyzeTask(track: Track, phase: string, next: string): AslState {
+  return taskState(
+    'analyze',
+    {
+      track,
+      phase,
+      'stepIndex.$': '$.progress.stepIndex',
+      'weight.$': '$.progress.step.weight',
+      'observedSeconds.$': '$.progress.observedSeconds',
+      'inconclusiveSoFar.$': '$.progress.inconclusive',
+      'analysis.$': '$.analysis',
+    },
+    { next },
+  );
+}
+
+/** Choice rules every analysis result goes through first: abort, then failure. */
+function abortOrFailRules(): Record<string, unknown>[] {
+  return [
+    { Variable: '$.last.payload.aborted', BooleanEquals: true, Next: STATES.abortRequested },
+    { Variable: '$.last.payload.verdict', StringEquals: 'fail', Next: STATES.analysisFailed },
+  ];
+}
+
+interface ObservePhase {
+  names: ReturnType<typeof observeStateNames>;
+  track: Track;
+  phase: 'step' | 'preview' | 'switched';
+  /** Path of the phase's minimum observation time in seconds. */
+  minSecondsPath: string;
+  /** What an inconclusive result after the minimum time means. */
+  inconclusiveAfterMinimum: 'count' | 'accept';
+  onPassed: string;
+}
+
+/** Wait → count time → analyze → judge, looping until the phase passes or fails (see module comment). */
+function observeStates(p: ObservePhase): Record<string, AslState> {
+  const { names } = p;
+  const afterInconclusive = p.inconclusiveAfterMinimum === 'count' ? names.countInconclusive : p.onPassed;
+  const states: Record<string, AslState> = {
+    [names.wait]: { Type: 'Wait', Comment: 'One analysis interval', ...WAIT_INTERVAL, Next: names.countTime },
+    [names.countTime]: progressState(
+      { 'observedSeconds.$': 'States.MathAdd($.progress.observedSeconds, $.analysis.intervalSeconds)' },
+      names.analyze,
+      'Add the interval just waited to the observed time',
+    ),
+    [names.analyze]: analyzeTask(p.track, p.phase, names.judge),
+    [names.judge]: {
+      Type: 'Choice',
+      Choices: [
+        ...abortOrFailRules(),
+        { Variable: '$.progress.observedSeconds', NumericLessThanPath: p.minSecondsPath, Next: names.wait },
+        { Variable: '$.last.payload.verdict', StringEquals: 'inconclusive', Next: afterInconclusive },
+      ],
+      Default: p.onPassed,
+    },
+  };
+  if (p.inconclusiveAfterMinimum === 'count') {
+    states[names.countInconclusive] = progressState(
+      { 'inconclusive.$': 'States.MathAdd($.progress.inconclusive, 1)' },
+      names.wait,
+      'Count an interval without enough requests',
+    );
+  }
+  return states;
+}
+
+function startStates(): Record<string, AslState> {
+  return {
+    [STATES.start]: taskState('start', { 'strategy.$': '$.strategy' }, { next: STATES.chooseStrategy }),
+    [STATES.chooseStrategy]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.strategy', StringEquals: 'blueGreen', Next: STATES.blueGreenInit }],
+      Default: STATES.canaryInit,
+    },
+  };
+}
+
+function canaryStates(): Record<string, AslState> {
+  return {
+    [STATES.canaryInit]: {
+      Type: 'Pass',
+      Parameters: { stepIndex: 0, 'stepCount.$': 'States.ArrayLength($.steps)', observedSeconds: 0, inconclusive: 0, step: null },
+      ResultPath: '$.progress',
+      Next: STATES.loadStep,
+    },
+    [STATES.loadStep]: progressState(
+      { 'step.$': 'States.ArrayGetItem($.steps, $.progress.stepIndex)', observedSeconds: 0, inconclusive: 0 },
+      STATES.setWeight,
+      'Current step from its index; observation starts again',
+    ),
+    [STATES.setWeight]: taskState(
+      'setWeight',
+      { track: 'canary', 'stepIndex.$': '$.progress.stepIndex', 'weight.$': '$.progress.step.weight' },
+      { next: CANARY_STEP.wait },
+    ),
+    ...observeStates({
+      names: CANARY_STEP,
+      track: 'canary',
+      phase: 'step',
+      minSecondsPath: '$.progress.step.pauseSeconds',
+      inconclusiveAfterMinimum: 'count',
+      onPassed: STATES.manualGate,
+    }),
+    [STATES.manualGate]: {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.progress.step.gate', StringEquals: 'manual' },
+            { Variable: '$.last.payload.promoteRequested', BooleanEquals: false },
+          ],
+          Next: GATE.wait,
+        },
+      ],
+      Default: STATES.nextStep,
+    },
+    // A passed step waiting for a promote signal: keep judging (fail fast), do not count inconclusive.
+    [GATE.wait]: { Type: 'Wait', Comment: 'One analysis interval', ...WAIT_INTERVAL, Next: GATE.analyze },
+    [GATE.analyze]: analyzeTask('canary', 'gate', GATE.judge),
+    [GATE.judge]: {
+      Type: 'Choice',
+      Choices: [...abortOrFailRules(), { Variable: '$.last.payload.promoteRequested', BooleanEquals: true, Next: STATES.nextStep }],
+      Default: GATE.wait,
+    },
+    [STATES.nextStep]: progressState({ 'stepIndex.$': 'States.MathAdd($.progress.stepIndex, 1)' }, STATES.moreSteps, 'Advance to the next step'),
+    [STATES.moreSteps]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.progress.stepIndex', NumericLessThanPath: '$.progress.stepCount', Next: STATES.loadStep }],
+      Default: STATES.promote,
+    },
+  };
+}
+
+function blueGreenStates(): Record<string, AslState> {
+  return {
+    [STATES.blueGreenInit]: {
+      Type: 'Pass',
+      Parameters: { stepIndex: 0, stepCount: 1, step: { weight: 0, pauseSeconds: 0, gate: 'auto' }, observedSeconds: 0, inconclusive: 0 },
+      ResultPath: '$.progress',
+      Next: PREVIEW.wait,
+    },
+    ...observeStates({
+      names: PREVIEW,
+      track: 'preview',
+      phase: 'preview',
+      minSecondsPath: '$.blueGreen.previewSeconds',
+      inconclusiveAfterMinimum: 'accept',
+      onPassed: STATES.switchTraffic,
+    }),
+    [STATES.switchTraffic]: taskState('setWeight', { track: 'preview', stepIndex: 0, weight: 100 }, { next: STATES.switchedInit }),
+    [STATES.switchedInit]: progressState(
+      { step: { weight: 100, pauseSeconds: 0, gate: 'auto' }, observedSeconds: 0, inconclusive: 0 },
+      SWITCHED.wait,
+      'All traffic on the new version; the old one is kept for keepOldSeconds',
+    ),
+    ...observeStates({
+      names: SWITCHED,
+      track: 'preview',
+      phase: 'switched',
+      minSecondsPath: '$.blueGreen.keepOldSeconds',
+      inconclusiveAfterMinimum: 'count',
+      onPassed: STATES.promote,
+    }),
+  };
+}
+
+function completionStates(): Record<string, AslState> {
+  return {
+    [STATES.promote]: taskState('promote', { 'strategy.$': '$.strategy' }, { next: STATES.finish }),
+    [STATES.finish]: taskState('finish', {}, { next: STATES.succeeded }),
+    [STATES.succeeded]: { Type: 'Succeed' },
+  };
+}
+
+function rollbackStates(): Record<string, AslState> {
+  const reason = (cause: string, details: string): AslState => ({
+    Type: 'Pass',
+    Parameters: { cause, 'details.$': details },
+    ResultPath: '$.rollback',
+    Next: STATES.rollback,
+  });
+  const fail = (error: string, cause: string): AslState => ({ Type: 'Fail', Error: error, Cause: cause });
+  return {
+    [STATES.analysisFailed]: reason('analysisFailed', '$.last.payload.reasons'),
+    [STATES.abortRequested]: reason('aborted', '$.last.payload.reasons'),
+    [STATES.taskFailed]: reason('taskFailed', 'States.Array($.error.Error, $.error.Cause)'),
+    [STATES.rollback]: taskState(
+      'rollback',
+      { 'strategy.$': '$.strategy', 'cause.$': '$.rollback.cause', 'details.$': '$.rollback.details' },
+      { next: STATES.rolledBackBecause, catchNext: STATES.rollbackFailed, maxAttempts: 10 },
+    ),
+    [STATES.rolledBackBecause]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.rollback.cause', StringEquals: 'analysisFailed', Next: STATES.failedAnalysis },
+        { Variable: '$.rollback.cause', StringEquals: 'aborted', Next: STATES.aborted },
+      ],
+      Default: STATES.failedTask,
+    },
+    [STATES.failedAnalysis]: fail(ROLLOUT_FAILURES.analysisFailed, 'an analysis failed; traffic is back on stable'),
+    [STATES.aborted]: fail(ROLLOUT_FAILURES.aborted, 'the rollout was aborted; traffic is back on stable'),
+    [STATES.failedTask]: fail(ROLLOUT_FAILURES.taskFailed, 'a rollout task failed; traffic is back on stable'),
+    [STATES.rollbackFailed]: fail(ROLLOUT_FAILURES.rollbackFailed, 'the rollback itself failed; the service needs attention'),
+  };
+}
+
+/**
+ * The rollout state machine definition (both strategies; the input's `strategy` chooses). The task
+ * function ARN is the placeholder `${RolloutTaskFunctionArn}`: see {@link DEFINITION_SUBSTITUTIONS}.
+ */
+export function rolloutStateMachineDefinition(): AslDefinition {
+  return {
+    Comment: 'meshplane progressive rollout: canary steps or blue/green, judged on mesh metrics, promoted or rolled back',
+    StartAt: STATES.start,
+    States: { ...startStates(), ...canaryStates(), ...blueGreenStates(), ...completionStates(), ...rollbackStates() },
+  };
+}
+
+/** Replaces every `${Key}` in the definition's strings, as Step Functions' `definitionSubstitutions` do. */
+export function substituteDefinition(definition: AslDefinition, substitutions: DefinitionSubstitutions): AslDefinition {
+  const json = JSON.stringify(definition).replace(/\$\{(\w+)\}/g, (placeholder, key: string) => {
+    const value = (substitutions as Record<string, string>)[key];
+    if (value === undefined) throw new Error(`no substitution for ${placeholder} in the rollout definition`);
+    return JSON.stringify(value).slice(1, -1);
+  });
+  return JSON.parse(json) as AslDefinition;
+}
+
+/** Type of the data the machine starts with; re-exported for callers that build executions. */
+export type { RolloutExecutionInput };

@@ -1,0 +1,222 @@
+/**
+ * The contract between the rollout state machine and its one task Lambda.
+ *
+ * The state machine invokes the task function with `Payload` = one {@link RolloutTaskRequest}
+ * (discriminated by `action`) and keeps the function's return value, which must be the matching
+ * {@link RolloutTaskResponse}. The same payloads reach the local dispatcher when the machine runs in
+ * `aws-local-stepfunctions` (see `local-runner.ts`).
+ *
+ * Every action must be idempotent: Step Functions retries a task after transient failures
+ * (`TransientError`, `VersionConflictError`, Lambda service errors), so the same request may arrive
+ * more than once. Converge to the requested state rather than applying a delta.
+ *
+ * Errors: throw `TransientError` (or `VersionConflictError`) from `lib/errors.ts` for failures that a
+ * retry may fix; anything else makes the machine roll back.
+ *
+ * Actions, in the order a rollout uses them:
+ *
+ * - `start`: record the deployment as running; create the new version's Deployment: for `canary`
+ *   the `<service>-canary` workload at 0 % weight, for `blueGreen` the `<service>-preview` workload
+ *   behind the preview Service. Returns the workload it created.
+ * - `setWeight`: route `weight` percent of traffic to the new version (VirtualService weights) and
+ *   scale the canary to match; for blue/green, weight 100 is the switch. Record the current step.
+ * - `analyze`: read metrics of the new version (`track`) and of stable for one interval
+ *   (`analysis.intervalSeconds`) and judge them (`judgeStep` in `analysis.ts`; `analyzeStep` in
+ *   `analyze-step.ts` does both). Also report what the user asked for on the deployment record:
+ *   `aborted: true` after an abort request, `promoteRequested: true` after a promote request (this is
+ *   how a manual gate is released). When `aborted` is true the verdict is ignored.
+ * - `promote`: the new image becomes stable (a new revision), traffic 100 % stable, the canary or
+ *   preview workload is removed. Returns the new revision.
+ * - `rollback`: all traffic to stable, the canary/preview workload removed, the deployment recorded
+ *   as failed (`cause` `analysisFailed` / `taskFailed`) or aborted (`cause` `aborted`) with `details`.
+ * - `finish`: the deployment is recorded as promoted; the last call of a successful rollout.
+ */
+import { z } from 'zod';
+import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from '../model/service-spec.js';
+import { dns1123Label } from '../model/names.js';
+
+export const ROLLOUT_TASK_ACTIONS = ['start', 'setWeight', 'analyze', 'promote', 'rollback', 'finish'] as const;
+/** What the task Lambda is asked to do. */
+export type RolloutTaskAction = (typeof ROLLOUT_TASK_ACTIONS)[number];
+
+/** Which workload holds the new version: `canary` for canary rollouts, `preview` for blue/green. */
+export const NewVersionTrack = z.enum(['canary', 'preview']);
+export type NewVersionTrack = z.infer<typeof NewVersionTrack>;
+
+/**
+ * When an analysis runs: during a canary step (`step`), while a passed step waits at a manual gate
+ * (`gate`), on the blue/green preview before the switch (`preview`), or after the switch while the old
+ * version is kept (`switched`).
+ */
+export const AnalysisPhase = z.enum(['step', 'gate', 'preview', 'switched']);
+export type AnalysisPhase = z.infer<typeof AnalysisPhase>;
+
+export const Verdict = z.enum(['pass', 'fail', 'inconclusive']);
+/** Outcome of one analysis. */
+export type Verdict = z.infer<typeof Verdict>;
+
+/** Why a rollout was rolled back. */
+export const RollbackCause = z.enum(['analysisFailed', 'aborted', 'taskFailed']);
+export type RollbackCause = z.infer<typeof RollbackCause>;
+
+/** Step Functions execution names: 1–80 characters; this subset is safe everywhere. */
+export const executionName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1–80 letters, digits, "-" or "_" (it names the Step Functions execution)');
+
+/** What the rollout state machine is started with. The deployment id also names the execution. */
+export const RolloutExecutionInput = z.object({
+  deploymentId: executionName,
+  service: dns1123Label,
+  namespace: dns1123Label,
+  strategy: z.enum(['canary', 'blueGreen']),
+  steps: z.array(RolloutStep).min(1).max(20),
+  analysis: AnalysisPolicy,
+  blueGreen: z.object({ previewSeconds: z.number().int().min(0), keepOldSeconds: z.number().int().min(0) }),
+});
+export type RolloutExecutionInput = z.output<typeof RolloutExecutionInput>;
+
+/** Metrics as they travel through the state machine (JSON: no `undefined`, so an unknown p99 is null). */
+export const MetricsSnapshot = z.object({
+  requests: z.number().min(0),
+  errors: z.number().min(0),
+  errorRate: z.number().min(0).max(1),
+  p99LatencyMs: z.number().min(0).nullable(),
+});
+export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;
+
+const target = {
+  deploymentId: executionName,
+  service: dns1123Label,
+  namespace: dns1123Label,
+};
+
+export const StartRequest = z.object({ action: z.literal('start'), ...target, strategy: z.enum(['canary', 'blueGreen']) });
+export const SetWeightRequest = z.object({
+  action: z.literal('setWeight'),
+  ...target,
+  track: NewVersionTrack,
+  stepIndex: z.number().int().min(0),
+  weight: z.number().int().min(0).max(100),
+});
+export const AnalyzeRequest = z.object({
+  action: z.literal('analyze'),
+  ...target,
+  track: NewVersionTrack,
+  phase: AnalysisPhase,
+  stepIndex: z.number().int().min(0),
+  /** Percent of traffic the new version receives now. */
+  weight: z.number().int().min(0).max(100),
+  /** Seconds this step (or phase) has been observed, counting the interval just waited. */
+  observedSeconds: z.number().int().min(0),
+  /** Inconclusive analyses counted so far in this step; see `judgeStep`. */
+  inconclusiveSoFar: z.number().int().min(0),
+  analysis: AnalysisPolicy,
+});
+export const PromoteRequest = z.object({ action: z.literal('promote'), ...target, strategy: z.enum(['canary', 'blueGreen']) });
+export const RollbackRequest = z.object({
+  action: z.literal('rollback'),
+  ...target,
+  /** Which workload to remove: `<service>-canary` (canary) or `<service>-preview` (blueGreen). */
+  strategy: z.enum(['canary', 'blueGreen']),
+  cause: RollbackCause,
+  /** Analysis reasons, or the error name and message of the task that failed. */
+  details: z.array(z.string()),
+});
+export const FinishRequest = z.object({ action: z.literal('finish'), ...target });
+
+/** The `Payload` the state machine sends to the task function. */
+export const RolloutTaskRequest = z.discriminatedUnion('action', [
+  StartRequest,
+  SetWeightRequest,
+  AnalyzeRequest,
+  PromoteRequest,
+  RollbackRequest,
+  FinishRequest,
+]);
+export type RolloutTaskRequest = z.infer<typeof RolloutTaskRequest>;
+export type StartRequest = z.infer<typeof StartRequest>;
+export type SetWeightRequest = z.infer<typeof SetWeightRequest>;
+export type AnalyzeRequest = z.infer<typeof AnalyzeRequest>;
+export type PromoteRequest = z.infer<typeof PromoteRequest>;
+export type RollbackRequest = z.infer<typeof RollbackRequest>;
+export type FinishRequest = z.infer<typeof FinishRequest>;
+
+export const StartResponse = z.object({ workload: z.string().min(1) });
+export const SetWeightResponse = z.object({ weight: z.number().int().min(0).max(100) });
+export const AnalyzeResponse = z.object({
+  verdict: Verdict,
+  reasons: z.array(z.string()).default([]),
+  canary: MetricsSnapshot.optional(),
+  stable: MetricsSnapshot.optional(),
+  /** The user asked to abort: the machine rolls back whatever the verdict. */
+  aborted: z.boolean().default(false),
+  /** The user asked to promote: releases a manual gate once the step has passed. */
+  promoteRequested: z.boolean().default(false),
+});
+export const PromoteResponse = z.object({ revision: z.number().int().min(1) });
+export const RollbackResponse = z.object({ rolledBack: z.literal(true) });
+export const FinishResponse = z.object({ status: z.literal('promoted') });
+
+export type StartResponse = z.infer<typeof StartResponse>;
+export type SetWeightResponse = z.infer<typeof SetWeightResponse>;
+/** What `analyze` returns. Parse with the schema so the defaults (`aborted`, `promoteRequested`) are present. */
+export type AnalyzeResponse = z.output<typeof AnalyzeResponse>;
+export type PromoteResponse = z.infer<typeof PromoteResponse>;
+export type RollbackResponse = z.infer<typeof RollbackResponse>;
+export type FinishResponse = z.infer<typeof FinishResponse>;
+
+/** The response schema of each action. */
+export const RESPONSE_SCHEMAS = {
+  start: StartResponse,
+  setWeight: SetWeightResponse,
+  analyze: AnalyzeResponse,
+  promote: PromoteResponse,
+  rollback: RollbackResponse,
+  finish: FinishResponse,
+} as const satisfies Record<RolloutTaskAction, z.ZodType>;
+
+/** Maps each action to its response type. */
+export interface RolloutTaskResponses {
+  start: StartResponse;
+  setWeight: SetWeightResponse;
+  analyze: AnalyzeResponse;
+  promote: PromoteResponse;
+  rollback: RollbackResponse;
+  finish: FinishResponse;
+}
+/** Any task response. */
+export type RolloutTaskResponse = RolloutTaskResponses[RolloutTaskAction];
+
+/**
+ * The task function as the local runner calls it (and as the Lambda handler wraps it): one request in,
+ * the matching response out. Throw `TransientError` for retryable failures.
+ */
+export type RolloutTaskFunction = (request: RolloutTaskRequest) => Promise<RolloutTaskResponse>;
+
+/**
+ * Parses what a task function returned for `action`, filling defaults. Throws a ZodError when the
+ * response breaks the contract.
+ */
+export function parseTaskResponse<A extends RolloutTaskAction>(action: A, value: unknown): RolloutTaskResponses[A] {
+  return RESPONSE_SCHEMAS[action].parse(value) as RolloutTaskResponses[A];
+}
+
+/**
+ * Builds the execution input from a deployment id, a service and its (effective) rollout policy.
+ */
+export function rolloutExecutionInput(
+  deploymentId: string,
+  service: { name: string; namespace: string },
+  policy: RolloutPolicy,
+): RolloutExecutionInput {
+  return RolloutExecutionInput.parse({
+    deploymentId,
+    service: service.name,
+    namespace: service.namespace,
+    strategy: policy.strategy,
+    steps: policy.steps,
+    analysis: policy.analysis,
+    blueGreen: policy.blueGreen,
+  });
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalError, TransientError } from '../../../lib/errors.js';
+import { contractCheckedTask } from '../../../lib/rollout/task-handler.js';
+
+const target = { deploymentId: 'dep-1', service: 'cart', namespace: 'shop' };
+
+describe('contractCheckedTask', () => {
+  it('hands the parsed request to the dispatcher and returns the response with defaults filled in', async () => {
+    const seen: unknown[] = [];
+    const handler = contractCheckedTask(async (request) => {
+      seen.push(request);
+      return { verdict: 'inconclusive' };
+    });
+    const payload = {
+      action: 'analyze', ...target, track: 'canary', phase: 'step', stepIndex: 0, weight: 10, observedSeconds: 30, inconclusiveSoFar: 0,
+      analysis: { maxErrorRate: 0.01, maxErrorRateIncrease: 0.005, maxP99LatencyMs: 500, minRequests: 50, intervalSeconds: 30, maxInconclusive: 10 },
+    };
+    expect(await handler(payload)).toEqual({ verdict: 'inconclusive', reasons: [], aborted: false, promoteRequested: false });
+    expect(seen).toEqual([payload]);
+  });
+
+  it('refuses a payload that breaks the contract without calling the dispatcher', async () => {
+    let called = false;
+    const handler = contractCheckedTask(async () => {
+      called = true;
+      return {};
+    });
+    await expect(handler({ action: 'setWeight', ...target, track: 'canary', stepIndex: 0, weight: 150 })).rejects.toBeInstanceOf(TerminalError);
+    expect(called).toBe(false);
+  });
+
+  it('turns a response that breaks the contract into a TerminalError naming the action', async () => {
+    const handler = contractCheckedTask(async () => ({ revision: 0 }));
+    await expect(handler({ action: 'promote', ...target, strategy: 'canary' })).rejects.toThrow(/"promote" response breaks the task contract/);
+  });
+
+  it('lets dispatcher errors through unchanged so Step Functions can match their names', async () => {
+    const handler = contractCheckedTask(async () => {
+      throw new TransientError('throttled');
+    });
+    const error = await handler({ action: 'finish', ...target }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).name).toBe('TransientError');
+  });
+});
