@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { createApp, type App } from '../lib/composition/create-app.js';
 import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
-import { parseTaskResponse, RolloutTaskRequest, type RolloutTaskResponse } from '../lib/rollout/task-contract.js';
+import { contractCheckedTask } from '../lib/rollout/task-handler.js';
+import type { RolloutTaskResponse } from '../lib/rollout/task-contract.js';
 import { createRolloutTaskDispatcher } from '../lib/usecases/rollouts/rollout-task-dispatcher.js';
 
 /**
@@ -10,11 +11,8 @@ import { createRolloutTaskDispatcher } from '../lib/usecases/rollouts/rollout-ta
  * (TransientError and VersionConflictError retry; anything else rolls back).
  */
 export function createRolloutTaskHandler(app: App) {
-  const dispatch = createRolloutTaskDispatcher(app);
-  return middy<unknown, RolloutTaskResponse>().handler(async (payload) => {
-    const request = RolloutTaskRequest.parse(payload);
-    return parseTaskResponse(request.action, await dispatch(request));
-  });
+  const task = contractCheckedTask(createRolloutTaskDispatcher(app));
+  return middy<unknown, RolloutTaskResponse>().handler((payload) => task(payload));
 }
 
 let instance: ReturnType<typeof createRolloutTaskHandler> | undefined;
