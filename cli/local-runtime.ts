@@ -1,12 +1,13 @@
 import { createApiHandler } from '../functions/api.js';
 import { createDeployRequestedHandler } from '../functions/on-deploy-requested.js';
 import { createHealthAlarmHandler } from '../functions/on-health-alarm.js';
+import { createHealthProbeHandler } from '../functions/health-probe.js';
 import { createServiceEventHandler } from '../functions/on-service-event.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../lib/local/runtime.js';
 
 export interface MeshplaneLocalOptions extends Omit<LocalRuntimeOptions, 'wire'> {
-  /** A real cluster instead of the simulated one. */
-  kubeconfig?: { path: string; context?: string };
+  /** Health probe period in simulated seconds (compressed by timeFactor), default 60. */
+  probePeriodSeconds?: number;
 }
 
 /** Starts the local control plane with the very handlers that run on Lambda. */
@@ -19,6 +20,9 @@ export function startMeshplaneLocal(options: MeshplaneLocalOptions): Promise<Loc
         serviceEvents: createServiceEventHandler(app),
         deployRequests: createDeployRequestedHandler(app),
         healthAlarms: createHealthAlarmHandler(app),
+      },
+      schedules: {
+        'health-probe': { periodSeconds: options.probePeriodSeconds ?? 60, handler: createHealthProbeHandler(app) },
       },
     }),
   });

@@ -2,14 +2,20 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createApp, type App } from '../lib/composition/create-app.js';
 import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
-import { recordAlarm } from '../lib/usecases/health/record-alarm.js';
+import { handleHealthSignal } from '../lib/usecases/health/handle-health-signal.js';
+import { ingestCloudWatchAlarm, wrapCloudWatchEvent } from '../lib/usecases/health/ingest-cloudwatch-alarm.js';
 import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 
-/** Consumes health.alarm events: records them (and, with recovery, acts on them). */
+/**
+ * Consumes the health queue: meshplane health signals (probe, POST /v1/alarms) and CloudWatch "Alarm
+ * State Change" events routed there by EventBridge. Each is decided by the remediation policy.
+ */
 export function createHealthAlarmHandler(app: App) {
   const log = createLogger('on-health-alarm');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => recordAlarm(app, envelope), log));
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) =>
+    processFifoBatch(event, (envelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope)), log, wrapCloudWatchEvent),
+  );
 }
 
 let instance: ReturnType<typeof createHealthAlarmHandler> | undefined;

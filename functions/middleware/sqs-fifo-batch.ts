@@ -12,7 +12,13 @@ export type BatchLogger = Pick<Logger, 'info' | 'error'>;
  * not overtake it (what Lambda requires for FIFO queues). A record that is not a valid envelope fails,
  * so after a few receives it lands in the DLQ, where an alarm watches.
  */
-export async function processFifoBatch(event: SQSEvent, handle: RecordHandler, log: BatchLogger): Promise<SQSBatchResponse> {
+export async function processFifoBatch(
+  event: SQSEvent,
+  handle: RecordHandler,
+  log: BatchLogger,
+  /** Turns a body that is not an envelope (e.g. an EventBridge event) into one; undefined rejects it. */
+  adopt?: (body: unknown) => EventEnvelope | undefined,
+): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   const blockedGroups = new Set<string>();
   for (const record of event.Records) {
@@ -22,10 +28,12 @@ export async function processFifoBatch(event: SQSEvent, handle: RecordHandler, l
       continue;
     }
     try {
-      const parsed = EventEnvelope.safeParse(JSON.parse(record.body));
-      if (!parsed.success) throw new Error(`not a meshplane event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      const outcome = await handle(parsed.data, record);
-      log.info('record processed', { messageId: record.messageId, type: parsed.data.type, serviceName: parsed.data.service, operationId: parsed.data.id, outcome: JSON.stringify(outcome) });
+      const body = JSON.parse(record.body);
+      const parsed = EventEnvelope.safeParse(body);
+      const envelope = parsed.success ? parsed.data : adopt?.(body);
+      if (!envelope) throw new Error(`not a meshplane event: ${parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const outcome = await handle(envelope, record);
+      log.info('record processed', { messageId: record.messageId, type: envelope.type, serviceName: envelope.service, operationId: envelope.id, outcome: JSON.stringify(outcome) });
     } catch (err) {
       log.error('record failed; it will be retried', {
         messageId: record.messageId,

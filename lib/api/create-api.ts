@@ -1,6 +1,7 @@
 import { json } from './http.js';
 import { buildOpenApi } from './openapi.js';
 import { Router, type Route } from './router.js';
+import { alarmRoutes } from './routes/alarm-routes.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { operationRoutes } from './routes/operation-routes.js';
@@ -15,7 +16,7 @@ export type RouteGroup = (deps: ApiDeps) => Route[];
 
 /** The whole HTTP API v1 as a router; transport-agnostic (API Gateway or the local server). */
 export function createApi(deps: ApiDeps, extraGroups: RouteGroup[] = []): Router {
-  const routes: Route[] = [...serviceRoutes(deps), ...deploymentRoutes(deps), ...operationRoutes(deps), ...clusterRoutes(deps), ...extraGroups.flatMap((g) => g(deps))];
+  const routes: Route[] = [...serviceRoutes(deps), ...deploymentRoutes(deps), ...operationRoutes(deps), ...clusterRoutes(deps), ...alarmRoutes(deps), ...extraGroups.flatMap((g) => g(deps))];
   const system: Route[] = [
     {
       method: 'GET',

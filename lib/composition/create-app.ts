@@ -7,6 +7,7 @@ import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TerminalError } from '../errors.js';
+import { RemediationPolicy } from '../health/remediation-policy.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
@@ -26,6 +27,7 @@ export interface App extends CoreDeps {
   statusReader: ServiceStatusReader;
   metrics: MetricsSource;
   workflow: RolloutWorkflow;
+  remediationPolicy: RemediationPolicy;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -43,6 +45,7 @@ export interface AppOverrides {
   clusters?: ClusterClientFactory;
   metrics?: MetricsSource;
   workflow?: RolloutWorkflow;
+  remediationPolicy?: RemediationPolicy;
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -77,5 +80,6 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     statusReader: createServiceStatusReader({ store, clusters }),
     metrics,
     workflow,
+    remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
   };
 }

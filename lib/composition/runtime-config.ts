@@ -17,6 +17,8 @@ export interface RuntimeConfig {
   prometheusUrl?: string;
   /** The rollout state machine. */
   stateMachineArn?: string;
+  /** Overrides of the remediation policy (JSON in REMEDIATION_POLICY), e.g. {"dryRun": true}. */
+  remediationPolicy?: unknown;
 }
 
 export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -40,6 +42,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     queueUrls,
     prometheusUrl: env.PROMETHEUS_URL || undefined,
     stateMachineArn: env.STATE_MACHINE_ARN || undefined,
+    remediationPolicy: parseJsonEnv(env, 'REMEDIATION_POLICY'),
   };
 }
 
@@ -49,4 +52,14 @@ export function runtimeConfigToEnv(config: RuntimeConfig): Record<string, string
     TABLE_NAME: config.tableName,
     ...Object.fromEntries(QUEUES.map((q) => [q.urlEnv, config.queueUrls[q.id]])),
   };
+}
+
+function parseJsonEnv(env: NodeJS.ProcessEnv, name: string): unknown {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`${name} is not JSON: ${(err as Error).message}`);
+  }
 }

@@ -7,6 +7,7 @@ import { startEmulators, type Emulators } from './emulators.js';
 import { startHttpFrontDoor, type ApiHandler } from './http-front-door.js';
 import { provisionQueues, provisionTable, type ProvisionedQueue } from './provision.js';
 import { SqsPoller, type SqsHandler } from './sqs-poller.js';
+import { every, type ScheduledHandler } from './schedule.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import type { ClusterRegistration } from '../model/cluster.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
@@ -54,6 +55,8 @@ async function connectCluster(options: LocalRuntimeOptions, log: (m: string) => 
 export interface LocalHandlers {
   api: ApiHandler;
   queues: Record<QueueDefinition['id'], SqsHandler>;
+  /** Scheduled functions by name, with their period in (uncompressed) seconds. */
+  schedules?: Record<string, { periodSeconds: number; handler: ScheduledHandler }>;
 }
 
 export interface LocalRuntimeOptions {
@@ -142,6 +145,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     poller.start();
     pollers.push(poller);
   }
+  const timers = Object.entries(handlers.schedules ?? {}).map(([name, s]) =>
+    every(name, Math.max(250, s.periodSeconds * 1000 * timeFactor), s.handler, (err) => log(`${name}: ${(err as Error).message}`)),
+  );
   const http = await startHttpFrontDoor(handlers.api, options.port);
 
   return {
@@ -153,6 +159,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     rollouts,
     async stop() {
       await http.stop();
+      await Promise.all(timers.map((t) => t.stop()));
       await Promise.all(pollers.map((p) => p.stop()));
       simTime?.stop();
       await rollouts.close();

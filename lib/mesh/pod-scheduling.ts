@@ -39,11 +39,19 @@ const onNodes = (nodes: string[]) => ({ matchExpressions: [{ key: HOSTNAME_TOPOL
  */
 export function nodeAffinity(placement: Placement | undefined): Record<string, unknown> | undefined {
   const required = [...new Set(placement?.requiredNodes ?? [])].sort();
+  const avoided = [...new Set(placement?.avoidNodes ?? [])].sort();
   const preferred = [...(placement?.preferredNodes ?? [])].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  if (required.length === 0 && preferred.length === 0) return undefined;
+  if (required.length === 0 && avoided.length === 0 && preferred.length === 0) return undefined;
+  // Both go in one term: its expressions are ANDed (separate terms would be ORed).
+  const term = {
+    matchExpressions: [
+      ...(required.length > 0 ? onNodes(required).matchExpressions : []),
+      ...(avoided.length > 0 ? [{ key: HOSTNAME_TOPOLOGY_KEY, operator: 'NotIn', values: avoided }] : []),
+    ],
+  };
   return {
     nodeAffinity: {
-      ...(required.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [onNodes(required)] } } : {}),
+      ...(term.matchExpressions.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } : {}),
       ...(preferred.length > 0
         ? { preferredDuringSchedulingIgnoredDuringExecution: preferred.map((p) => ({ weight: p.weight, preference: onNodes([p.node]) })) }
         : {}),

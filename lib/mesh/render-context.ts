@@ -17,6 +17,8 @@ export interface PreferredNode {
 export interface Placement {
   /** Pods may only run on these nodes (by `kubernetes.io/hostname`). */
   requiredNodes?: string[];
+  /** Pods must not run on these nodes (remediation moved them off a failing node or zone). */
+  avoidNodes?: string[];
   /** Pods prefer these nodes; the scheduler adds `weight` to a node's score. */
   preferredNodes?: PreferredNode[];
 }

@@ -40,8 +40,11 @@ export interface TrafficState {
 }
 
 export interface PlacementState {
+  /** The optimizer run (or remediation) that chose it. */
   runId: string;
   requiredNodes?: string[];
+  /** Nodes remediation moved the service off. */
+  avoidNodes?: string[];
   preferredNodes?: { node: string; weight: number }[];
 }
 

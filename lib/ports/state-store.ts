@@ -31,6 +31,12 @@ export interface ServiceChange {
   events: AuditEvent[];
 }
 
+/** A small piece of state a use case keeps between runs (remediation ledger, probe memory, plans). */
+export interface StoredDocument<T> {
+  value: T;
+  version: number;
+}
+
 /**
  * All of meshplane's state. Every write is conditional: a lost race surfaces as VersionConflictError
  * (reload and retry), a finished operation as OperationCompletedError (the work was done already).
@@ -59,6 +65,11 @@ export interface StateStore {
   getDeployment(service: string, id: string): Promise<DeploymentRecord | undefined>;
   /** Newest first. */
   listDeployments(service: string, page: PageRequest): Promise<Page<DeploymentRecord>>;
+
+  /** `kind` and `id` name the document, e.g. ('health', 'user-service'). */
+  getDocument<T>(kind: string, id: string): Promise<StoredDocument<T> | undefined>;
+  /** Conditional on `expectedVersion` (null: must not exist); returns the new version. */
+  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number): Promise<number>;
 
   putCluster(cluster: ClusterRegistration & { createdAt: string }): Promise<void>;
   getCluster(id: string): Promise<(ClusterRegistration & { createdAt: string }) | undefined>;

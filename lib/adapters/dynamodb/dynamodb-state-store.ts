@@ -16,7 +16,7 @@ import { MeshplaneError, OperationCompletedError, TransientError, VersionConflic
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, Page, PageRequest, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import { TABLE } from '../../platform/resources.js';
-import type { OperationOutcome, ServiceChange, StateStore } from '../../ports/state-store.js';
+import type { OperationOutcome, ServiceChange, StateStore, StoredDocument } from '../../ports/state-store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys, listing, RETENTION_SECONDS } from './keys.js';
 
@@ -182,6 +182,31 @@ export class DynamoDbStateStore implements StateStore {
 
   async listDeployments(service: string, page: PageRequest): Promise<Page<DeploymentRecord>> {
     return this.queryPartition<DeploymentRecord>(keys.servicePartition(service), keys.deploymentPrefix, page, false);
+  }
+
+  async getDocument<T>(kind: string, id: string): Promise<StoredDocument<T> | undefined> {
+    const item = await this.get<{ value: T; version: number }>(keys.document(kind, id));
+    return item ? { value: item.value, version: item.version } : undefined;
+  }
+
+  async putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number): Promise<number> {
+    const version = (expectedVersion ?? 0) + 1;
+    const expiresAt = ttlSeconds ? Math.floor(Date.now() / 1000) + ttlSeconds : undefined;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({ ...keys.document(kind, id), expiresAt }, { value, version }),
+          ...(expectedVersion === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: marshall({ ':v': expectedVersion }) }),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new VersionConflictError(`${kind} ${id} was changed by somebody else; reload and retry`);
+      throw translate(err);
+    }
+    return version;
   }
 
   async putCluster(cluster: StoredCluster): Promise<void> {

@@ -9,6 +9,7 @@ export const keys = {
   deploymentPrefix: 'DEPLOY#',
   operation: (id: string) => ({ pk: `OP#${id}`, sk: 'OP' }),
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'META' }),
+  document: (kind: string, id: string) => ({ pk: `DOC#${kind}#${id}`, sk: 'DOC' }),
   servicePartition: (name: string) => `SVC#${name}`,
 } as const;
 

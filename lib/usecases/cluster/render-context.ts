@@ -24,7 +24,7 @@ export function renderContextFor(record: ServiceRecord, services: readonly Servi
           preview: traffic.preview,
         }
       : {}),
-    ...(record.placement ? { placement: { requiredNodes: record.placement.requiredNodes, preferredNodes: record.placement.preferredNodes } } : {}),
+    ...(record.placement ? { placement: { requiredNodes: record.placement.requiredNodes, avoidNodes: record.placement.avoidNodes, preferredNodes: record.placement.preferredNodes } } : {}),
     ...(record.restartedAt ? { restartedAt: record.restartedAt } : {}),
   };
 }

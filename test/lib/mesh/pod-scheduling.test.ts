@@ -29,3 +29,22 @@ describe('nodeAffinity', () => {
     expect(nodeAffinity(placement)).toEqual(expected);
   });
 });
+
+describe('nodeAffinity with avoided nodes', () => {
+  it('keeps pods off avoided nodes, ANDed with the required ones in one term', () => {
+    const affinity = nodeAffinity({ requiredNodes: ['n2', 'n1'], avoidNodes: ['n3'] }) as any;
+    const terms = affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms).toHaveLength(1);
+    expect(terms[0].matchExpressions).toEqual([
+      { key: 'kubernetes.io/hostname', operator: 'In', values: ['n1', 'n2'] },
+      { key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['n3'] },
+    ]);
+  });
+
+  it('renders an avoid-only placement as a NotIn term', () => {
+    const affinity = nodeAffinity({ avoidNodes: ['n9', 'n9'] }) as any;
+    expect(affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['n9'] }] },
+    ]);
+  });
+});

@@ -1,0 +1,64 @@
+import type { RemediationAction } from '../../health/remediation-types.js';
+import { resolveCluster } from '../cluster/resolve-cluster.js';
+import { requestRollback } from '../rollouts/request-rollback.js';
+import { auditEvent, mutateService } from '../rollouts/mutate.js';
+import { steerDeployment } from '../rollouts/steer-deployment.js';
+import type { HealthDeps } from './health-deps.js';
+
+function avoid(current: string[] | undefined, nodes: string[]): string[] {
+  return [...new Set([...(current ?? []), ...nodes])].sort();
+}
+
+/**
+ * Carries out a remediation through the same machinery a person would use: abort and rollback go
+ * through the rollout path, restart / scale-out / evacuation change the service record and converge.
+ * Returns a sentence for the audit trail.
+ */
+export async function executeRemediation(deps: HealthDeps, service: string, action: RemediationAction, signalId: string): Promise<string> {
+  const tag = `remediation:${signalId}`;
+  switch (action.kind) {
+    case 'abortRollout':
+      await steerDeployment(deps, service, action.rolloutId, 'abort');
+      return `asked rollout ${action.rolloutId} to abort`;
+    case 'rollback': {
+      const toRevision = Number(action.toRevision.replace(/^r/, ''));
+      const { deploymentId } = await requestRollback(deps, service, { toRevision }, tag);
+      return `rolling back to revision ${toRevision} (deployment ${deploymentId})`;
+    }
+    case 'restart': {
+      const at = deps.clock.now().toISOString();
+      await mutateService(deps, service, (svc) => ({ record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] }));
+      return 'restarted the pods';
+    }
+    case 'scaleOut':
+      await mutateService(deps, service, (svc) => {
+        if (svc.spec.replicas >= action.toReplicas) return undefined;
+        const spec = { ...svc.spec, replicas: action.toReplicas };
+        const revision = svc.revision + 1;
+        return {
+          record: { ...svc, spec, revision },
+          revision: { service, revision, spec, createdAt: deps.clock.now().toISOString(), operationId: tag },
+          events: [auditEvent(deps, service, 'ScaledOut', `scaled from ${svc.spec.replicas} to ${action.toReplicas} replicas`)],
+        };
+      });
+      return `scaled out to ${action.toReplicas} replicas`;
+    case 'evacuateNode':
+    case 'evacuateZone': {
+      let nodes = action.kind === 'evacuateNode' ? [action.node] : [];
+      if (action.kind === 'evacuateZone') {
+        const record = await deps.store.getService(service);
+        const cluster = record && (await resolveCluster(deps.store, record.spec.cluster));
+        nodes = cluster ? (await (await deps.clusters.forCluster(cluster)).listNodes()).filter((n) => n.zone === action.zone).map((n) => n.name) : [];
+      }
+      await mutateService(deps, service, (svc) => {
+        const avoidNodes = avoid(svc.placement?.avoidNodes, nodes);
+        if (avoidNodes.length === (svc.placement?.avoidNodes?.length ?? 0)) return undefined;
+        return {
+          record: { ...svc, placement: { ...svc.placement, runId: svc.placement?.runId ?? tag, avoidNodes } },
+          events: [auditEvent(deps, service, 'Evacuated', `moving replicas off ${nodes.join(', ')}`, { nodes })],
+        };
+      });
+      return `moving replicas off ${action.kind === 'evacuateNode' ? `node ${action.node}` : `zone ${action.zone}`}`;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { decideRemediation } from '../../health/decide-remediation.js';
+import { HealthSignal } from '../../health/health-signal.js';
+import { emptyLedger, recordDecision, type RemediationLedger } from '../../health/remediation-ledger.js';
+import type { Decision } from '../../health/remediation-types.js';
+import { errorMessage, VersionConflictError } from '../../errors.js';
+import type { EventEnvelope } from '../../model/events.js';
+import { auditEvent } from '../rollouts/mutate.js';
+import { buildHealthContext } from './build-health-context.js';
+import { executeRemediation } from './execute-remediation.js';
+import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
+
+const RECENT_SIGNALS = 50;
+
+export type HealthOutcome = { outcome: 'decided'; decision: Decision; result?: string } | { outcome: 'rejected'; reason: string };
+
+/**
+ * The queue side of a health signal: decide (pure policy) with the service's state and the global
+ * ledger, commit the ledger conditionally (so concurrent deciders cannot both spend the last token or
+ * both act on one duplicated alarm), then act and record why in the audit trail.
+ */
+export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope): Promise<HealthOutcome> {
+  const parsed = HealthSignal.safeParse(event.payload.signal);
+  if (!parsed.success) {
+    await deps.store.appendEvents([auditEvent(deps, event.service, 'HealthSignalDropped', `a health event that is not a signal was dropped: ${parsed.error.issues[0]?.message}`)]);
+    return { outcome: 'rejected', reason: 'not a health signal' };
+  }
+  const signal = parsed.data;
+  const now = deps.clock.now().toISOString();
+
+  let decision: Decision | undefined;
+  for (let attempt = 0; attempt < 8 && !decision; attempt++) {
+    const [ledgerDoc, memoryDoc, service] = await Promise.all([
+      deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger),
+      deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)),
+      deps.store.getService(signal.service),
+    ]);
+    const memory = memoryDoc?.value ?? emptyMemory();
+    const live = service && service.phase !== 'deleted' ? service : undefined;
+    const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
+    const candidate = decideRemediation(signal, { service: context, ledger: ledgerDoc?.value ?? emptyLedger() }, deps.remediationPolicy, now);
+    try {
+      await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], recordDecision(ledgerDoc?.value ?? emptyLedger(), candidate, deps.remediationPolicy, now), ledgerDoc?.version ?? null);
+      decision = candidate;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+  if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');
+
+  if (decision.kind !== 'none' || decision.noneReason !== 'duplicate') await rememberSignal(deps, signal);
+  let result: string | undefined;
+  if (decision.kind !== 'none') {
+    try {
+      result = await executeRemediationSafely(deps, decision);
+    } catch (err) {
+      result = `the action failed: ${errorMessage(err)}`;
+    }
+  }
+  const type = decision.kind === 'none' ? (decision.noneReason === 'unknownService' ? 'HealthAlarmDropped' : 'RemediationSkipped') : 'RemediationApplied';
+  await deps.store.appendEvents([
+    auditEvent(deps, signal.service, type, `${decision.reason}${result ? ` → ${result}` : ''}`, {
+      signal: { id: signal.id, kind: signal.kind, state: signal.state, source: signal.source, track: signal.track, node: signal.node, zone: signal.zone, reason: signal.reason },
+      decision: decision.kind,
+      ...(decision.kind === 'none' ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter } : { action: decision.action }),
+      evidence: decision.evidence,
+    }),
+  ]);
+  return { outcome: 'decided', decision, result };
+}
+
+async function executeRemediationSafely(deps: HealthDeps, decision: Decision & { kind: Exclude<Decision['kind'], 'none'> }): Promise<string> {
+  return executeRemediation(deps, decision.service, decision.action, decision.signalId);
+}
+
+async function rememberSignal(deps: HealthDeps, signal: HealthSignal): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const doc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service));
+    const memory = doc?.value ?? emptyMemory();
+    const recentSignals = [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
+    try {
+      await deps.store.putDocument(HEALTH_DOCS.service(signal.service)[0], signal.service, { ...memory, recentSignals }, doc?.version ?? null);
+      return;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { RemediationPolicy } from '../../health/remediation-policy.js';
+import type { ClusterClientFactory } from '../../ports/cluster-client.js';
+import type { MetricsSource } from '../../ports/metrics-source.js';
+import type { CoreDeps } from '../deps.js';
+import type { ServiceConverger } from '../services/apply-service-event.js';
+
+export interface HealthDeps extends CoreDeps {
+  converger: ServiceConverger;
+  clusters: ClusterClientFactory;
+  metrics: MetricsSource;
+  remediationPolicy: RemediationPolicy;
+}
+
+/** Document kinds the health use cases keep (see StateStore.getDocument). */
+export const HEALTH_DOCS = {
+  /** The global remediation ledger: seen signals, past actions, rate-limit buckets. */
+  ledger: ['health-ledger', 'global'] as const,
+  /** Per service: recent signals and the probe's memory. */
+  service: (name: string) => ['health', name] as const,
+};
+
+export interface ServiceHealthMemory {
+  recentSignals: import('../../health/health-signal.js').HealthSignal[];
+  /** What the probe reported ALARM for last time (signal key → signal id), to send OK when it clears. */
+  alarming: Record<string, string>;
+  /** Detector states by series (errorRate, latency). */
+  detectors: Record<string, import('../../health/anomaly-detector.js').DetectorState>;
+}
+
+export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alarming: {}, detectors: {} });

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { HealthSignal } from '../../health/health-signal.js';
+import { newId } from '../../ids.js';
+import { SCHEMA_VERSION } from '../../model/events.js';
+import type { CoreDeps } from '../deps.js';
+
+/** `POST /v1/alarms`: a signal from another monitoring system (or a test); `id` and `observedAt` may be left out. */
+export const AlarmSubmission = HealthSignal.extend({
+  id: HealthSignal.shape.id.optional().describe('Stable id of this observation: a resubmission with the same id is ignored'),
+  source: HealthSignal.shape.source.default('api'),
+  observedAt: HealthSignal.shape.observedAt.optional(),
+  reason: HealthSignal.shape.reason.default(''),
+});
+
+/** Queue-safe form of a signal id (SQS deduplication ids allow letters, digits and punctuation, 128 at most). */
+export function envelopeIdFor(signalId: string): string {
+  return signalId.replace(/[^A-Za-z0-9!-/:-@[-`{-~]/g, '-').slice(0, 128);
+}
+
+/** Sends a health signal to the health queue; the remediation policy decides there. */
+export async function submitSignal(deps: CoreDeps, submission: z.output<typeof AlarmSubmission>): Promise<HealthSignal> {
+  const now = deps.clock.now();
+  const signal: HealthSignal = { ...submission, id: submission.id ?? newId('sig', now), observedAt: submission.observedAt ?? now.toISOString() };
+  await deps.queue.send({
+    id: envelopeIdFor(signal.id),
+    type: 'health.alarm',
+    service: signal.service,
+    occurredAt: now.toISOString(),
+    correlationId: signal.id,
+    schemaVersion: SCHEMA_VERSION,
+    payload: { signal },
+  });
+  return signal;
+}
