@@ -1,0 +1,115 @@
+/**
+ * The control loop of the simulated cluster: on every tick, node lifecycle, deployment controller,
+ * scheduler and kubelets reconcile in that order, then the traffic model counts the traffic of the
+ * elapsed simulated time. Ticks run on a timer and when simulated time is moved forward.
+ */
+import { DeploymentController } from './deployment-controller.js';
+import type { FaultState } from './faults.js';
+import { Kubelet } from './kubelet.js';
+import { NodeLifecycleController } from './node-lifecycle.js';
+import type { ObjectStore } from './object-store.js';
+import { SchedulingLoop } from './scheduling-loop.js';
+import type { SimClock } from './clock.js';
+import { trafficInputs } from './traffic-inputs.js';
+import { computeTraffic } from './traffic-model.js';
+import type { WorkloadTelemetry } from './workload-telemetry.js';
+
+export interface SimulationOptions {
+  readyDelayMs: number;
+  crashLoopRestartMs: number;
+  nodeEvictionGraceMs: number;
+  externalRps: number;
+  baseErrorRate: number;
+  baseP99LatencyMs: number;
+}
+
+/** Longest simulated step taken in one tick while moving time forward. */
+const MAX_STEP_MS = 1_000;
+
+export class Simulation {
+  private readonly nodes: NodeLifecycleController;
+  private readonly deployments: DeploymentController;
+  private readonly scheduling: SchedulingLoop;
+  private readonly kubelet: Kubelet;
+  private lastTrafficAt: number;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly faults: FaultState,
+    private readonly clock: SimClock,
+    private readonly telemetry: WorkloadTelemetry,
+    private readonly options: SimulationOptions,
+  ) {
+    this.nodes = new NodeLifecycleController(store, faults, options.nodeEvictionGraceMs);
+    this.deployments = new DeploymentController(store);
+    this.scheduling = new SchedulingLoop(store);
+    this.kubelet = new Kubelet(store, faults, { readyDelayMs: options.readyDelayMs, crashLoopRestartMs: options.crashLoopRestartMs });
+    this.lastTrafficAt = clock.now();
+  }
+
+  /** One reconcile pass at the current simulated time. */
+  tick(): void {
+    const now = this.clock.now();
+    this.nodes.reconcile(now);
+    this.deployments.reconcile(now);
+    this.scheduling.reconcile(now);
+    this.kubelet.reconcile(now);
+    this.deployments.reconcile(now);
+    this.scheduling.reconcile(now);
+    this.countTraffic(now);
+  }
+
+  /** Starts ticking every `intervalMs` of wall time. */
+  start(intervalMs: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.stopped = false;
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (err) {
+        // One bad object must not stop the cluster; the next tick tries again.
+        console.error('simulated cluster: reconcile failed:', err);
+      }
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer; a time jump in progress ends after its current step. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Moves simulated time forward in steps of at most a second, ticking after each and yielding to the
+   * event loop between steps so the API keeps answering during long jumps.
+   */
+  async advance(seconds: number): Promise<void> {
+    let remaining = seconds * 1000;
+    while (remaining > 0 && !this.stopped) {
+      const step = Math.min(MAX_STEP_MS, remaining);
+      this.clock.advance(step);
+      this.tick();
+      remaining -= step;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private countTraffic(now: number): void {
+    const dtSeconds = (now - this.lastTrafficAt) / 1000;
+    if (dtSeconds < 0) return;
+    this.lastTrafficAt = now;
+    const { workloads, virtualServices, destinationRules } = trafficInputs(this.store);
+    const traffic = computeTraffic(workloads, virtualServices, destinationRules, {
+      externalRps: this.options.externalRps,
+      behaviour: (image) => {
+        const fault = this.faults.trafficFault(image);
+        return { errorRate: fault?.errorRate ?? this.options.baseErrorRate, p99LatencyMs: fault?.p99LatencyMs ?? this.options.baseP99LatencyMs };
+      },
+    });
+    this.telemetry.advance(now, dtSeconds, traffic);
+  }
+}
