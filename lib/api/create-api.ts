@@ -1,6 +1,8 @@
+import type { RolloutDeps } from '../usecases/rollouts/rollout-deps.js';
 import { json } from './http.js';
 import { buildOpenApi } from './openapi.js';
 import { Router, type Route } from './router.js';
+import { optimizerRoutes } from './routes/optimizer-routes.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
@@ -9,14 +11,14 @@ import { serviceRoutes, type ServiceRouteDeps } from './routes/service-routes.js
 
 export const API_VERSION = '1.0.0';
 
-export type ApiDeps = ServiceRouteDeps;
+export type ApiDeps = ServiceRouteDeps & RolloutDeps;
 
 /** Extra route groups (clusters, rollouts, alarms, optimizer) plug in here as capabilities land. */
 export type RouteGroup = (deps: ApiDeps) => Route[];
 
 /** The whole HTTP API v1 as a router; transport-agnostic (API Gateway or the local server). */
 export function createApi(deps: ApiDeps, extraGroups: RouteGroup[] = []): Router {
-  const routes: Route[] = [...serviceRoutes(deps), ...deploymentRoutes(deps), ...operationRoutes(deps), ...clusterRoutes(deps), ...alarmRoutes(deps), ...extraGroups.flatMap((g) => g(deps))];
+  const routes: Route[] = [...serviceRoutes(deps), ...deploymentRoutes(deps), ...operationRoutes(deps), ...clusterRoutes(deps), ...alarmRoutes(deps), ...optimizerRoutes(deps), ...extraGroups.flatMap((g) => g(deps))];
   const system: Route[] = [
     {
       method: 'GET',

@@ -1,0 +1,74 @@
+import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
+import type { ServiceRecord } from '../../model/records.js';
+import type { NodeInfo, PodInfo } from '../../ports/cluster-client.js';
+import { mergeTraffic } from '../../placement/traffic.js';
+import type { Assignment, PlacementInstanceInput } from '../../placement/model.js';
+
+export interface PlacementSnapshot {
+  instance: PlacementInstanceInput;
+  current: Assignment;
+  /** Services left where they are (a rollout is running, or pods are not all placed). */
+  frozen: { service: string; reason: string }[];
+}
+
+/**
+ * The placement problem for one cluster, from stored specs and the live cluster (pure). Services in the
+ * middle of a rollout, or whose pods are not all running, are frozen: they keep their nodes and only
+ * take capacity away. Everything else that runs on a node (other pods, canaries) does too.
+ */
+export function buildPlacementInstance(services: ServiceRecord[], nodes: NodeInfo[], pods: PodInfo[], options: { migrationCost: number; risk?: Record<string, number> }): PlacementSnapshot {
+  const frozen: PlacementSnapshot['frozen'] = [];
+  const current: Assignment = {};
+  const movable: ServiceRecord[] = [];
+  const used = new Map<string, { cpu: number; memory: number }>();
+  const take = (node: string, cpu: number, memory: number) => {
+    const u = used.get(node) ?? { cpu: 0, memory: 0 };
+    used.set(node, { cpu: u.cpu + cpu, memory: u.memory + memory });
+  };
+  const byName = new Map(services.map((s) => [s.name, s]));
+
+  const readyNodes = new Set(nodes.filter((n) => n.ready).map((n) => n.name));
+  for (const s of services) {
+    const stable = pods.filter((p) => p.labels[LABELS.service] === s.name && (p.labels[LABELS.track] ?? 'stable') === 'stable' && p.node && p.phase === 'Running');
+    if (s.traffic) frozen.push({ service: s.name, reason: `rollout ${s.traffic.deploymentId} is running` });
+    else if (stable.length !== s.spec.replicas) frozen.push({ service: s.name, reason: `${stable.length} of ${s.spec.replicas} pods are placed` });
+    else if (stable.some((p) => !readyNodes.has(p.node!))) frozen.push({ service: s.name, reason: 'some pods run on a node that is not ready' });
+    else {
+      movable.push(s);
+      current[s.name] = stable.map((p) => p.node!).sort();
+    }
+  }
+  const movableNames = new Set(movable.map((s) => s.name));
+  for (const p of pods) {
+    if (!p.node || p.phase === 'Succeeded' || p.phase === 'Failed') continue;
+    const owner = p.labels[LABELS.service];
+    const isMovable = owner && movableNames.has(owner) && (p.labels[LABELS.track] ?? 'stable') === 'stable';
+    if (isMovable) continue;
+    const spec = owner ? byName.get(owner)?.spec : undefined;
+    // Pods meshplane does not own are assumed to use little; meshplane's use their requests.
+    take(p.node, spec?.resources.cpu ?? (p.labels[LABELS.managedBy] === MANAGED_BY ? 100 : 50), spec?.resources.memory ?? 64);
+  }
+
+  const instance: PlacementInstanceInput = {
+    services: movable.map((s) => ({
+      name: s.name,
+      replicas: s.spec.replicas,
+      cpu: s.spec.resources.cpu,
+      memory: s.spec.resources.memory,
+      ...(s.placement?.avoidNodes?.length ? { excludedNodes: s.placement.avoidNodes } : {}),
+    })),
+    nodes: nodes
+      .filter((n) => n.ready)
+      .map((n) => ({
+        id: n.name,
+        zone: n.zone,
+        cpu: Math.max(0, n.allocatableCpuMillis - (used.get(n.name)?.cpu ?? 0)),
+        memory: Math.max(0, n.allocatableMemoryMiB - (used.get(n.name)?.memory ?? 0)),
+        risk: options.risk?.[n.name] ?? 0,
+      })),
+    traffic: mergeTraffic(movable.map((s) => ({ name: s.name, dependencies: s.spec.dependencies }))).edges,
+    migrationCost: options.migrationCost,
+    current,
+  };
+  return { instance, current, frozen };
+}

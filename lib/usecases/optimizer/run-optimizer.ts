@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { errorMessage } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { MANAGED_BY, LABELS } from '../../mesh/labels.js';
+import type { CostBreakdown } from '../../placement/cost.js';
+import { evaluate } from '../../placement/cost.js';
+import { HeuristicSolver } from '../../placement/heuristic-solver.js';
+import { IlpSolver } from '../../placement/ilp-solver.js';
+import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
+import type { SolveResult } from '../../placement/solver.js';
+import { resolveCluster } from '../cluster/resolve-cluster.js';
+import { auditEvent, mutateService } from '../rollouts/mutate.js';
+import type { RolloutDeps } from '../rollouts/rollout-deps.js';
+import { buildPlacementInstance } from './build-placement-instance.js';
+
+export const OptimizerRunRequest = z.object({
+  dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
+  maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
+  solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),
+  timeLimitMs: z.number().int().min(100).max(25_000).default(5_000),
+  migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
+  cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
+});
+export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
+
+const ILP_MAX_REPLICAS = 60;
+
+function costSummary(c: CostBreakdown) {
+  return { total: c.total, communication: c.communication, latencyMsPerSecond: c.latencyMsPerSecond, meanLatencyMs: c.meanLatencyMs, dollarsPerMonth: c.dollarsPerMonth, trafficShare: c.trafficShare };
+}
+
+export interface OptimizerRun {
+  id: string;
+  status: 'planned' | 'applied' | 'nothingToDo' | 'failed';
+  dryRun: boolean;
+  cluster?: string;
+  solver: string;
+  solveStatus?: SolveResult['status'];
+  gap?: number;
+  solveTimeMs?: number;
+  costBefore?: ReturnType<typeof costSummary>;
+  costAfterPlan?: ReturnType<typeof costSummary>;
+  costOptimal?: ReturnType<typeof costSummary>;
+  moves: PlannedMove[];
+  remainingMoves?: number;
+  frozen: { service: string; reason: string }[];
+  appliedServices: string[];
+  reason?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export const OPTIMIZER_DOC = 'optimizer-run';
+
+/**
+ * One optimizer run: read where every replica runs, solve for a placement with less communication cost
+ * (traffic × network distance) under capacity, spread and pins, keep at most `maxMoves` moves (the
+ * ones that save most first, each intermediate state feasible), store the plan, and unless it is a dry
+ * run apply it as node affinity on the affected services. Services in a rollout are never touched.
+ */
+export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunRequest): Promise<OptimizerRun> {
+  const startedAt = deps.clock.now().toISOString();
+  const id = newId('opt', deps.clock.now());
+  const base = { id, dryRun: request.dryRun, moves: [] as PlannedMove[], frozen: [] as OptimizerRun['frozen'], appliedServices: [] as string[], startedAt };
+  const finish = async (run: Omit<OptimizerRun, 'finishedAt'>): Promise<OptimizerRun> => {
+    const done = { ...run, finishedAt: deps.clock.now().toISOString() };
+    await deps.store.putDocument(OPTIMIZER_DOC, id, done, null, 30 * 86_400);
+    return done;
+  };
+  try {
+    const cluster = await resolveCluster(deps.store, request.cluster);
+    if (!cluster) return finish({ ...base, status: 'failed', solver: request.solver, reason: 'no cluster is registered' });
+    const client = await deps.clusters.forCluster(cluster);
+    const services = (await deps.store.listAllServices()).filter((s) => (s.spec.cluster ?? cluster.id) === cluster.id || (!s.spec.cluster && cluster.default));
+    const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined, `${LABELS.managedBy}=${MANAGED_BY}`)]);
+    const snapshot = buildPlacementInstance(services, nodes, pods, { migrationCost: request.migrationCost });
+    const replicas = snapshot.instance.services.reduce((n, s) => n + s.replicas, 0);
+    if (replicas === 0) return finish({ ...base, cluster: cluster.id, status: 'nothingToDo', solver: request.solver, frozen: snapshot.frozen, reason: 'no service can be moved' });
+
+    const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && replicas <= ILP_MAX_REPLICAS);
+    const solver = useIlp ? new IlpSolver() : new HeuristicSolver();
+    let result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
+    if (!result.assignment && useIlp) result = await new HeuristicSolver().solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
+    const before = evaluate(snapshot.instance, snapshot.current);
+    if (!result.assignment) return finish({ ...base, cluster: cluster.id, status: 'failed', solver: solver.name, solveStatus: result.status, frozen: snapshot.frozen, costBefore: costSummary(before), reason: result.message ?? 'no feasible placement found' });
+
+    const plan = planMoves(snapshot.instance, snapshot.current, result.assignment, request.maxMoves);
+    const run: Omit<OptimizerRun, 'finishedAt'> = {
+      ...base,
+      cluster: cluster.id,
+      status: plan.moves.length === 0 ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
+      solver: solver.name,
+      solveStatus: result.status,
+      gap: result.gap,
+      solveTimeMs: result.timeMs,
+      costBefore: costSummary(plan.before),
+      costAfterPlan: costSummary(plan.after),
+      costOptimal: result.cost ? costSummary(result.cost) : undefined,
+      moves: plan.moves,
+      remainingMoves: plan.remaining,
+      frozen: snapshot.frozen,
+    };
+    if (!request.dryRun && plan.moves.length > 0) {
+      const moved = [...new Set(plan.moves.map((m) => m.service))].sort();
+      for (const service of moved) {
+        const nodesFor = plan.assignment[service];
+        const counts = new Map<string, number>();
+        for (const n of nodesFor) counts.set(n, (counts.get(n) ?? 0) + 1);
+        await mutateService(deps, service, (svc) => {
+          if (svc.traffic) return undefined; // a rollout started meanwhile: leave it alone
+          return {
+            record: {
+              ...svc,
+              placement: {
+                runId: id,
+                requiredNodes: [...counts.keys()].sort(),
+                preferredNodes: [...counts.entries()].map(([node, n]) => ({ node, weight: Math.min(100, n * 10) })).sort((a, b) => a.node.localeCompare(b.node)),
+                avoidNodes: svc.placement?.avoidNodes,
+              },
+            },
+            events: [auditEvent(deps, service, 'Replaced', `optimizer run ${id} places ${service} on ${[...counts.entries()].map(([n, c]) => `${n}×${c}`).join(', ')}`, { runId: id })],
+          };
+        });
+        run.appliedServices.push(service);
+      }
+    }
+    return finish(run);
+  } catch (err) {
+    return finish({ ...base, status: 'failed', solver: request.solver, reason: errorMessage(err) });
+  }
+}
