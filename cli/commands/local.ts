@@ -17,12 +17,15 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   const dataDir = dataDirFlag ? resolve(dataDirFlag) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
+  const timeFactor = Number(process.env.MESHPLANE_TIME_FACTOR ?? 0.1);
+  if (!(timeFactor > 0 && timeFactor <= 1)) throw new Error(`MESHPLANE_TIME_FACTOR must be a number in (0, 1], got "${process.env.MESHPLANE_TIME_FACTOR}"`);
   // Loaded on demand: the emulators are heavy and other commands only talk HTTP.
   const { startMeshplaneLocal } = await import('../local-runtime.js');
   const runtime = await startMeshplaneLocal({
     port,
     dataDir,
     endpoint,
+    timeFactor,
     kubeconfig: flags.kubeconfig ? { path: resolve(flags.kubeconfig), context: flags.context } : undefined,
     log: (m) => console.error(`[meshplane] ${m}`),
   });
