@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceRecord } from '../../../../lib/model/records.js';
+import { ServiceSpec } from '../../../../lib/model/service-spec.js';
+import { renderContextFor } from '../../../../lib/usecases/cluster/render-context.js';
+
+function record(name: string, extra: Partial<ServiceRecord> = {}, spec: Record<string, unknown> = {}): ServiceRecord {
+  return {
+    name,
+    spec: ServiceSpec.parse({ name, image: `${name}:1`, port: 8080, ...spec }),
+    version: 1,
+    revision: 3,
+    phase: 'active',
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    lastOperationId: 'op-1',
+    ...extra,
+  };
+}
+
+describe('renderContextFor', () => {
+  const users = record('user-service');
+  const orders = record('order-service', {}, { dependencies: [{ service: 'user-service', rps: 50 }] });
+  const billing = record('billing', {}, { namespace: 'pay', dependencies: [{ service: 'user-service', rps: 5 }, { service: 'order-service', rps: 1 }] });
+
+  it('derives callers from the other services’ declared dependencies', () => {
+    const ctx = renderContextFor(users, [users, orders, billing]);
+    expect(ctx.callers).toEqual([
+      { name: 'order-service', namespace: 'default' },
+      { name: 'billing', namespace: 'pay' },
+    ]);
+  });
+
+  it('ignores deleted services as callers', () => {
+    const ctx = renderContextFor(users, [users, { ...orders, phase: 'deleted' }]);
+    expect(ctx.callers).toEqual([]);
+  });
+
+  it('resolves dependencies to the namespace where they are registered', () => {
+    const ctx = renderContextFor(billing, [users, orders, billing]);
+    expect(ctx.dependencies).toEqual([
+      { name: 'user-service', namespace: 'default' },
+      { name: 'order-service', namespace: 'default' },
+    ]);
+  });
+
+  it('carries a running rollout as a canary one revision ahead with its weight', () => {
+    const ctx = renderContextFor(record('user-service', { traffic: { deploymentId: 'dep-1', canaryImage: 'u:2', canaryReplicas: 2, canaryWeight: 25 } }), [users]);
+    expect(ctx.canary).toEqual({ image: 'u:2', replicas: 2, revision: 4 });
+    expect(ctx.trafficSplit).toEqual({ canaryWeight: 25 });
+  });
+
+  it('has no canary, placement or restart when the record has none', () => {
+    const ctx = renderContextFor(users, [users]);
+    expect(ctx.canary).toBeUndefined();
+    expect(ctx.trafficSplit).toBeUndefined();
+    expect(ctx.placement).toBeUndefined();
+    expect(ctx.restartedAt).toBeUndefined();
+    expect(ctx.revision).toBe(3);
+  });
+
+  it('passes the optimizer placement and remediation anti-affinity through', () => {
+    const ctx = renderContextFor(record('user-service', { placement: { runId: 'opt-1', requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] } }), [users]);
+    expect(ctx.placement).toEqual({ requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] });
+  });
+});
