@@ -27,16 +27,16 @@ export const RolloutPolicy = z.object({
     .array(RolloutStep)
     .min(1)
     .max(20)
-    .default(DEFAULT_CANARY_STEPS)
+    .default(() => structuredClone(DEFAULT_CANARY_STEPS))
     .refine((steps) => steps.every((s, i) => i === 0 || s.weight >= steps[i - 1].weight), 'step weights must not decrease')
-    .refine((steps) => steps[steps.length - 1].weight === 100, 'the last step must send 100% of traffic'),
-  analysis: AnalysisPolicy.default(AnalysisPolicy.parse({})),
+    .refine((steps) => steps.length === 0 || steps[steps.length - 1].weight === 100, 'the last step must send 100% of traffic'),
+  analysis: AnalysisPolicy.default(() => AnalysisPolicy.parse({})),
   blueGreen: z
     .object({
       previewSeconds: z.number().int().min(0).default(60).describe('Analysis time on the preview Service before switching'),
       keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
     })
-    .default({ previewSeconds: 60, keepOldSeconds: 600 }),
+    .default(() => ({ previewSeconds: 60, keepOldSeconds: 600 })),
 });
 export type RolloutPolicy = z.infer<typeof RolloutPolicy>;
 
@@ -48,7 +48,7 @@ export const MeshPolicy = z.object({
       perTryTimeoutMs: z.number().int().min(1).max(600_000).default(2_000),
       retryOn: z.string().min(1).default('5xx,reset,connect-failure,refused-stream'),
     })
-    .default({ attempts: 2, perTryTimeoutMs: 2_000, retryOn: '5xx,reset,connect-failure,refused-stream' }),
+    .default(() => ({ attempts: 2, perTryTimeoutMs: 2_000, retryOn: '5xx,reset,connect-failure,refused-stream' })),
   circuitBreaker: z
     .object({
       consecutive5xxErrors: z.number().int().min(1).default(5),
@@ -58,14 +58,14 @@ export const MeshPolicy = z.object({
       maxConnections: z.number().int().min(1).default(1_024),
       maxPendingRequests: z.number().int().min(1).default(1_024),
     })
-    .default({
+    .default(() => ({
       consecutive5xxErrors: 5,
       intervalSeconds: 10,
       baseEjectionSeconds: 30,
       maxEjectionPercent: 50,
       maxConnections: 1_024,
       maxPendingRequests: 1_024,
-    }),
+    })),
 });
 export type MeshPolicy = z.infer<typeof MeshPolicy>;
 
@@ -99,12 +99,12 @@ export const ServiceSpec = z
         cpuLimit: z.number().int().min(1).max(256_000).optional().describe('CPU limit in millicores (default: none)'),
         memoryLimit: z.number().int().min(1).max(1_048_576).optional().describe('Memory limit in MiB (default: the request)'),
       })
-      .default({ cpu: 100, memory: 128 }),
-    dependencies: z.array(Dependency).max(200).default([]),
-    env: z.record(envName, z.string().max(32_768)).default({}),
+      .default(() => ({ cpu: 100, memory: 128 })),
+    dependencies: z.array(Dependency).max(200).default(() => []),
+    env: z.record(envName, z.string().max(32_768)).default(() => ({})),
     probes: z.object({ readiness: Probe.optional(), liveness: Probe.optional() }).optional(),
-    rollout: RolloutPolicy.default(RolloutPolicy.parse({})),
-    mesh: MeshPolicy.default(MeshPolicy.parse({})),
+    rollout: RolloutPolicy.default(() => RolloutPolicy.parse({})),
+    mesh: MeshPolicy.default(() => MeshPolicy.parse({})),
     cluster: dns1123Label.optional().describe('Target cluster id; the default cluster when absent'),
   })
   .superRefine((spec, ctx) => {
