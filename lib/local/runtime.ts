@@ -9,6 +9,7 @@ import { provisionQueues, provisionTable, type ProvisionedQueue } from './provis
 import { SqsPoller, type SqsHandler } from './sqs-poller.js';
 import { every, type ScheduledHandler } from './schedule.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
+import type { RemediationPolicy } from '../health/remediation-policy.js';
 import type { ClusterRegistration } from '../model/cluster.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import { LocalRolloutRunner } from '../rollout/local-runner.js';
@@ -77,6 +78,8 @@ export interface LocalRuntimeOptions {
   sim?: SimClusterOptions;
   /** Multiplies rollout waits (and speeds up simulated time to match): 0.02 runs a 60 s pause in 1.2 s. */
   timeFactor?: number;
+  /** Remediation policy of the health handlers; the platform default (or REMEDIATION_POLICY's) when absent. */
+  remediationPolicy?: RemediationPolicy;
   log?: (message: string) => void;
 }
 
@@ -122,6 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const app = createApp(config, {
     metrics: cluster.metrics,
     workflow: new LocalRolloutWorkflow(rollouts),
+    remediationPolicy: options.remediationPolicy,
   });
   dispatch = createRolloutTaskDispatcher(app);
   await registerCluster(app, cluster.registration);

@@ -14,6 +14,11 @@ export interface ServiceRecord {
   version: number;
   /** Bumped whenever the spec changes; every revision is kept. */
   revision: number;
+  /**
+   * The revision that last changed what the pods run (image, ports, resources, env, probes). It labels
+   * the pods, so a change that only touches routing or rollout policy does not restart them.
+   */
+  podRevision?: number;
   phase: ServicePhase;
   /** Why the last change failed, when phase is `failed`. */
   reason?: string;

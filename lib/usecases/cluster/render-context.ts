@@ -14,7 +14,7 @@ export function renderContextFor(record: ServiceRecord, services: readonly Servi
   const callers = others.filter((s) => s.spec.dependencies.some((d) => d.service === record.name)).map(ref);
   const traffic = record.traffic;
   return {
-    revision: record.revision,
+    revision: record.podRevision ?? record.revision,
     callers,
     dependencies: resolveDependencies(record.spec, others.map(ref)),
     ...(traffic

@@ -42,9 +42,10 @@ export async function getOperation(store: StateStore, id: string): Promise<Opera
 }
 
 export async function listEvents(store: StateStore, name: string, page: PageRequest): Promise<Page<AuditEvent>> {
-  const record = await store.getService(name);
-  if (!record) throw new NotFoundError(`service "${name}" has never been registered`);
-  return store.listEvents(name, page);
+  const [record, events] = await Promise.all([store.getService(name), store.listEvents(name, page)]);
+  // Alarms about unregistered services (and `unmapped-alarms`) are recorded under that name: readable, not 404.
+  if (!record && events.items.length === 0) throw new NotFoundError(`service "${name}" has never been registered`);
+  return events;
 }
 
 export async function listRevisions(store: StateStore, name: string, page: PageRequest): Promise<Page<RevisionRecord>> {

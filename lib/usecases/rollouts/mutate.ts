@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../services/apply-service-event.js';
+import { nextPodRevision } from '../services/service-transition.js';
 
 const ATTEMPTS = 5;
 
@@ -35,7 +36,8 @@ export async function mutateService(
       await deps.converger.converge(current, current);
       return current;
     }
-    const record = { ...change.record, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
+    const podRevision = change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
+    const record = { ...change.record, podRevision, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
     try {
       await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, events: change.events ?? [] });
     } catch (err) {

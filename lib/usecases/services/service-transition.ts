@@ -45,6 +45,7 @@ export function decideServiceTransition(
         spec,
         version: (current?.version ?? 0) + 1,
         revision,
+        podRevision: revision,
         phase: 'active',
         createdAt: at,
         updatedAt: at,
@@ -64,7 +65,17 @@ export function decideServiceTransition(
       if (!live) return { kind: 'reject', reason: `service "${spec.name}" is not registered` };
       const changed = canonicalJson(spec) !== canonicalJson(live.spec);
       const revision = changed ? live.revision + 1 : live.revision;
-      const record: ServiceRecord = { ...live, spec, version: live.version + 1, revision, phase: 'active', reason: undefined, updatedAt: at, lastOperationId: operationId };
+      const record: ServiceRecord = {
+        ...live,
+        spec,
+        version: live.version + 1,
+        revision,
+        podRevision: nextPodRevision(live, spec, revision),
+        phase: 'active',
+        reason: undefined,
+        updatedAt: at,
+        lastOperationId: operationId,
+      };
       return {
         kind: 'commit',
         record,
@@ -89,6 +100,18 @@ export function decideServiceTransition(
     default:
       return { kind: 'reject', reason: `${type} is not a service lifecycle event` };
   }
+}
+
+const POD_FIELDS = ['image', 'port', 'resources', 'env', 'probes', 'namespace'] as const;
+
+/** Whether a spec change changes the pods themselves (and so must restart them). */
+export function podTemplateChanged(before: ServiceSpec, after: ServiceSpec): boolean {
+  return POD_FIELDS.some((k) => canonicalJson(before[k]) !== canonicalJson(after[k]));
+}
+
+/** The pod revision of a record whose spec moved from `before` to `after` at `revision`. */
+export function nextPodRevision(current: { revision: number; podRevision?: number; spec: ServiceSpec }, after: ServiceSpec, revision: number): number {
+  return podTemplateChanged(current.spec, after) ? revision : (current.podRevision ?? current.revision);
 }
 
 /** Top-level spec fields that differ, for the audit trail. */

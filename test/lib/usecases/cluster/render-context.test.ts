@@ -63,3 +63,10 @@ describe('renderContextFor', () => {
     expect(ctx.placement).toEqual({ requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] });
   });
 });
+
+describe('renderContextFor pod revision', () => {
+  it('labels pods with the revision that last changed them, so routing-only changes do not restart pods', () => {
+    const ctx = renderContextFor(record('user-service', { revision: 7, podRevision: 5 }), []);
+    expect(ctx.revision).toBe(5);
+  });
+});
