@@ -17,6 +17,7 @@ import type { RolloutTaskFunction } from '../rollout/task-contract.js';
 import { startSimCluster, type SimCluster, type SimClusterOptions } from '../sim/index.js';
 import { registerCluster } from '../usecases/clusters/cluster-registry.js';
 import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-dispatcher.js';
+import { startNextRollout } from '../usecases/rollouts/start-next-rollout.js';
 import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
 import { driveSimTime } from './sim-time-driver.js';
 import { mkdtempSync } from 'node:fs';
@@ -131,6 +132,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await registerCluster(app, cluster.registration);
   const simTime = cluster.sim ? driveSimTime((s) => cluster.sim!.advanceTime(s), timeFactor) : undefined;
   const handlers = await options.wire(app);
+  // Executions live in this process: after a restart with a data directory, pick running rollouts up
+  // again (their tasks are idempotent, so starting over from the first step converges).
+  for (const service of await app.store.listAllServices()) {
+    const resumed = await startNextRollout(app, service.name).catch((err) => log(`could not resume rollouts of ${service.name}: ${(err as Error).message}`));
+    if (resumed) log(`resumed rollout ${resumed.id} of ${service.name}`);
+  }
 
   const pollers: SqsPoller[] = [];
   for (const q of queues) {
