@@ -1,0 +1,78 @@
+/**
+ * How every handler is bundled, defined once: the stack hands it to `NodejsFunction` (which runs the
+ * locally installed esbuild, never Docker), and the bundle-size test and the cold-start benchmark run
+ * esbuild with the same options, so what they measure is what is deployed.
+ */
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * ESM output has no `require`; some bundled CommonJS dependencies call it for Node built-ins. The
+ * banner defines it from `import.meta.url` (what esbuild's ESM `__require` shim looks for).
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __meshplaneCreateRequire } from 'node:module'; const require = __meshplaneCreateRequire(import.meta.url);";
+
+/** The bundle every function gets. */
+export const LAMBDA_BUNDLE = {
+  /** Lambda's nodejs22.x runtime. */
+  target: 'node22',
+  format: 'esm',
+  /** Prefer packages' ESM builds: they tree-shake, CommonJS builds do not. */
+  mainFields: ['module', 'main'],
+  minify: true,
+  /** External source maps without sources: small, and stack traces still name the .ts files. */
+  sourceMap: true,
+  sourcesContent: false,
+  /**
+   * Bundle the AWS SDK too rather than use the runtime's copy: the deployed code then runs the SDK
+   * versions it was tested with, and @smithy packages imported directly cannot mismatch it.
+   */
+  externalModules: [] as string[],
+  banner: ESM_REQUIRE_BANNER,
+} as const;
+
+/**
+ * Environment the runtime needs for the bundle: stack traces through the source maps. Node loads the
+ * map with the module, which costs some tens of milliseconds of cold start on these bundles
+ * (`bench/coldstart.bench.ts` measures with and without); readable production stack traces are worth it.
+ */
+export const BUNDLE_RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' } as const;
+
+/** `NodejsFunction` bundling options for {@link LAMBDA_BUNDLE}, always local esbuild. */
+export function cdkBundlingOptions(): BundlingOptions {
+  return {
+    target: LAMBDA_BUNDLE.target,
+    format: OutputFormat.ESM,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    minify: LAMBDA_BUNDLE.minify,
+    sourceMap: LAMBDA_BUNDLE.sourceMap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+    externalModules: [...LAMBDA_BUNDLE.externalModules],
+    banner: LAMBDA_BUNDLE.banner,
+    forceDockerBundling: false,
+  };
+}
+
+/**
+ * esbuild options equivalent to what `NodejsFunction` runs for {@link LAMBDA_BUNDLE}, for several
+ * entries in one build (each bundled whole, to `<outdir>/<out>.mjs`; one build parses shared modules once).
+ */
+export function esbuildOptions(entries: { in: string; out: string }[], outdir: string): BuildOptions {
+  return {
+    entryPoints: entries,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: LAMBDA_BUNDLE.target,
+    format: LAMBDA_BUNDLE.format,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    minify: LAMBDA_BUNDLE.minify,
+    sourcemap: LAMBDA_BUNDLE.sourceMap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+    external: [...LAMBDA_BUNDLE.externalModules],
+    banner: { js: LAMBDA_BUNDLE.banner },
+    logLevel: 'warning',
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The control plane's Lambda functions as data: what each runs, what invokes it and what it needs.
+ * The stack builds every function, trigger, environment variable and permission from this list, so
+ * adding a handler is one entry here.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { QUEUES, type QueueDefinition } from '../lib/platform/resources.js';
+
+/** What invokes a function. */
+export type HandlerTrigger =
+  /** `ANY /v1/{proxy+}` on the HTTP API. */
+  | { kind: 'httpApi' }
+  /** The event source mapping of one of the {@link QUEUES}. */
+  | { kind: 'queue'; queue: QueueDefinition['id'] }
+  /** The rollout state machine's task states (`arn:aws:states:::lambda:invoke`). */
+  | { kind: 'rolloutTask' }
+  /** EventBridge Scheduler, with a `rate(...)` or `cron(...)` expression. */
+  | { kind: 'schedule'; expression: string; timeoutSeconds: number };
+
+/** Capabilities beyond the table and the queues, which every function gets. */
+export interface HandlerNeeds {
+  /** Starts rollout executions (states:StartExecution, STATE_MACHINE_ARN). */
+  startsRollouts?: boolean;
+  /** Queries Prometheus / AMP (PROMETHEUS_URL, aps:QueryMetrics). */
+  queriesMetrics?: boolean;
+}
+
+/** One Lambda function of the control plane. */
+export interface HandlerDefinition {
+  /** Construct id and function name suffix, e.g. `on-service-event`. */
+  id: string;
+  /** Handler module, relative to the project root; it exports `handler`. */
+  entry: string;
+  description: string;
+  trigger: HandlerTrigger;
+  needs: HandlerNeeds;
+  memorySizeMb: number;
+  /** Deployed only once its entry file exists (a handler that is planned but not written yet). */
+  whenPresent?: boolean;
+  /**
+   * Files (project-relative) copied next to the bundle: what bundled code loads by URL relative to
+   * itself, such as a WebAssembly binary.
+   */
+  assets?: string[];
+}
+
+/** API Gateway HTTP APIs give an integration at most 30 s; answer before that. */
+export const HTTP_API_FUNCTION_TIMEOUT_SECONDS = 29;
+/** Each task state of the rollout machine times out after 120 s (`lib/rollout/state-machine.ts`); stay well inside. */
+export const ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS = 100;
+/**
+ * AWS's guidance for SQS event sources: the queue's visibility timeout at least six times the function
+ * timeout, so a batch retried after throttling is not made visible again while still in flight.
+ */
+export const VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT = 6;
+
+/** The HiGHS ILP solver loads its WebAssembly binary from beside the module (`new URL('highs.wasm', import.meta.url)`). */
+export const HIGHS_WASM = 'node_modules/highs/build/highs.wasm';
+
+export const HANDLERS: readonly HandlerDefinition[] = [
+  {
+    id: 'api',
+    entry: 'functions/api.ts',
+    description: 'meshplane HTTP API v1 (API Gateway HTTP API, payload v2)',
+    trigger: { kind: 'httpApi' },
+    needs: { queriesMetrics: true },
+    memorySizeMb: 1024,
+    // POST /v1/optimizer/runs runs the placement optimizer in the API function
+    assets: [HIGHS_WASM],
+  },
+  {
+    id: 'on-service-event',
+    entry: 'functions/on-service-event.ts',
+    description: 'Applies service.registered / updated / deregistered events to the clusters',
+    trigger: { kind: 'queue', queue: 'serviceEvents' },
+    needs: {},
+    memorySizeMb: 1024,
+  },
+  {
+    id: 'on-deploy-requested',
+    entry: 'functions/on-deploy-requested.ts',
+    description: 'Records deploy.requested events and starts their rollout executions',
+    trigger: { kind: 'queue', queue: 'deployRequests' },
+    needs: { startsRollouts: true },
+    memorySizeMb: 1024,
+  },
+  {
+    id: 'on-health-alarm',
+    entry: 'functions/on-health-alarm.ts',
+    description: 'Records health alarms and acts on them',
+    trigger: { kind: 'queue', queue: 'healthAlarms' },
+    needs: { queriesMetrics: true },
+    memorySizeMb: 1024,
+  },
+  {
+    id: 'rollout-task',
+    entry: 'functions/rollout-task.ts',
+    description: 'The rollout state machine task: start, setWeight, analyze, promote, rollback, finish',
+    trigger: { kind: 'rolloutTask' },
+    needs: { queriesMetrics: true },
+    memorySizeMb: 1024,
+  },
+  {
+    id: 'health-probe',
+    entry: 'functions/health-probe.ts',
+    description: 'Probes the health signals of every service on a schedule',
+    trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
+    needs: { queriesMetrics: true },
+    memorySizeMb: 1024,
+    whenPresent: true,
+  },
+  {
+    id: 'optimizer',
+    entry: 'functions/optimizer.ts',
+    description: 'Re-plans service placement across the clusters',
+    trigger: { kind: 'schedule', expression: 'rate(1 hour)', timeoutSeconds: 300 },
+    needs: { queriesMetrics: true },
+    memorySizeMb: 2048,
+    whenPresent: true,
+    assets: [HIGHS_WASM],
+  },
+];
+
+/** The queue definition a queue-triggered handler consumes. */
+export function queueOf(trigger: Extract<HandlerTrigger, { kind: 'queue' }>): QueueDefinition {
+  const queue = QUEUES.find((q) => q.id === trigger.queue);
+  if (!queue) throw new Error(`handler trigger names unknown queue "${trigger.queue}"`);
+  return queue;
+}
+
+/** The function timeout a handler gets, from what invokes it. */
+export function functionTimeoutSeconds(handler: HandlerDefinition): number {
+  const { trigger } = handler;
+  switch (trigger.kind) {
+    case 'httpApi':
+      return HTTP_API_FUNCTION_TIMEOUT_SECONDS;
+    case 'rolloutTask':
+      return ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS;
+    case 'queue':
+      return Math.floor(queueOf(trigger).visibilityTimeoutSeconds / VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT);
+    case 'schedule':
+      return trigger.timeoutSeconds;
+  }
+}
+
+/** The handlers to deploy: all, minus `whenPresent` ones whose entry file does not exist yet. */
+export function deployableHandlers(
+  projectRoot: string,
+  handlers: readonly HandlerDefinition[] = HANDLERS,
+  exists: (path: string) => boolean = existsSync,
+): HandlerDefinition[] {
+  return handlers.filter((h) => !h.whenPresent || exists(join(projectRoot, h.entry)));
+}

@@ -1,0 +1,150 @@
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Effect, ManagedPolicy, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { runtimeConfigToEnv } from '../lib/composition/runtime-config.js';
+import { QUEUES, type QueueDefinition } from '../lib/platform/resources.js';
+import { planClusterAccess } from './cluster-access-plan.js';
+import type { MeshplaneConfig } from './config.js';
+import { AlarmRouting } from './constructs/alarm-routing.js';
+import { EksAccess } from './constructs/eks-access.js';
+import { EventQueue } from './constructs/event-queue.js';
+import { HandlerFunction, type HandlerFunctionDefaults } from './constructs/handler-function.js';
+import { MeshplaneHttpApi } from './constructs/http-api.js';
+import { RolloutStateMachine } from './constructs/rollout-state-machine.js';
+import { Schedules } from './constructs/schedules.js';
+import { StateTable } from './constructs/state-table.js';
+import { deployableHandlers, type HandlerDefinition } from './handler-catalog.js';
+import { applyNagSuppressions } from './nag-suppressions.js';
+
+export interface MeshplaneStackProps extends StackProps {
+  config: MeshplaneConfig;
+  /** Directory with package.json, package-lock.json, functions/ and lib/. */
+  projectRoot: string;
+  /** The handlers to deploy (default: the catalog's, minus planned ones not written yet). */
+  handlers?: readonly HandlerDefinition[];
+  /** Bundling overrides (tests). */
+  bundling?: Partial<BundlingOptions>;
+}
+
+/**
+ * The whole meshplane control plane in one stack: HTTP API, FIFO queues and their consumers, the
+ * state table, the rollout state machine, alarm routing, schedules and EKS access, all built from
+ * the shared definitions in lib/ (`TABLE`, `QUEUES`, the rollout ASL) and the handler catalog.
+ */
+export class MeshplaneStack extends Stack {
+  readonly table: StateTable;
+  readonly queues: ReadonlyMap<QueueDefinition['id'], EventQueue>;
+  readonly functions: ReadonlyMap<string, HandlerFunction>;
+  readonly functionsRole: Role;
+  readonly rollouts: RolloutStateMachine;
+  readonly api: MeshplaneHttpApi;
+
+  constructor(scope: Construct, id: string, props: MeshplaneStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const handlers = props.handlers ?? deployableHandlers(props.projectRoot);
+    const logRetention = config.logRetentionDays;
+
+    const alarmTopic = config.alarmEmail ? new Topic(this, 'AlarmTopic', { displayName: `meshplane ${config.stage} alarms`, enforceSSL: true }) : undefined;
+    if (alarmTopic && config.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    this.table = new StateTable(this, 'State', { stage: config.stage, retainData: config.retainData });
+    this.queues = new Map(QUEUES.map((definition) => [definition.id, new EventQueue(this, `Queue-${definition.id}`, { definition, stage: config.stage, alarmTopic })]));
+
+    // One role for all functions: the clusters then need one access entry each, and Kubernetes audit
+    // logs show one identity for the control plane.
+    this.functionsRole = new Role(this, 'FunctionsRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `meshplane ${config.stage} control-plane functions`,
+    });
+    this.table.table.grantReadWriteData(this.functionsRole);
+    for (const queue of this.queues.values()) queue.queue.grantSendMessages(this.functionsRole);
+    if (config.ampWorkspaceArn) {
+      this.functionsRole.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['aps:QueryMetrics'], resources: [config.ampWorkspaceArn] }));
+    }
+    new EksAccess(this, 'EksAccess', { plan: planClusterAccess(config.clusters, config.env.region), role: this.functionsRole });
+
+    const queueUrls = Object.fromEntries([...this.queues].map(([id, q]) => [id, q.queue.queueUrl])) as Record<QueueDefinition['id'], string>;
+    const defaults: HandlerFunctionDefaults = {
+      projectRoot: props.projectRoot,
+      stage: config.stage,
+      role: this.functionsRole,
+      environment: runtimeConfigToEnv({ region: Aws.REGION, tableName: this.table.table.tableName, queueUrls }),
+      logRetention,
+      logLevel: config.logLevel,
+      network: this.network(config),
+      bundling: props.bundling,
+    };
+    this.functions = new Map(
+      handlers.map((h) => {
+        const environment: Record<string, string> = h.needs.queriesMetrics && config.prometheusUrl ? { PROMETHEUS_URL: config.prometheusUrl } : {};
+        return [h.id, new HandlerFunction(this, `Fn-${h.id}`, h, defaults, environment)];
+      }),
+    );
+    const fnOf = (h: HandlerDefinition) => this.functions.get(h.id)!.function;
+
+    const rolloutTask = onlyOne(handlers, 'rolloutTask');
+    this.rollouts = new RolloutStateMachine(this, 'Rollouts', { stage: config.stage, taskFunction: fnOf(rolloutTask), logRetention });
+    const starters = handlers.filter((h) => h.needs.startsRollouts);
+    for (const h of starters) fnOf(h).addEnvironment('STATE_MACHINE_ARN', this.rollouts.stateMachine.stateMachineArn);
+    if (starters.length > 0) {
+      // A separate policy, not the role's default one: the state machine depends on the task function,
+      // which depends on its role's default policy, so a grant there would be a dependency cycle.
+      new Policy(this, 'StartRolloutsPolicy', {
+        roles: [this.functionsRole],
+        statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [this.rollouts.stateMachine.stateMachineArn] })],
+      });
+    }
+
+    this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
+
+    for (const h of handlers) {
+      if (h.trigger.kind === 'queue') this.queues.get(h.trigger.queue)!.consumeWith(fnOf(h));
+    }
+    const scheduled = handlers.flatMap((h) => (h.trigger.kind === 'schedule' ? [{ id: h.id, fn: fnOf(h), expression: h.trigger.expression }] : []));
+    if (scheduled.length > 0) new Schedules(this, 'Schedules', { stage: config.stage, functions: scheduled });
+
+    new AlarmRouting(this, 'AlarmRouting', { queue: this.queues.get('healthAlarms')!.queue, excludeAlarmNamePrefix: `meshplane-${config.stage}-` });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the meshplane API (requests are SigV4-signed unless a JWT authorizer is configured)' });
+    new CfnOutput(this, 'FunctionsRoleArn', { value: this.functionsRole.roleArn, description: 'Principal to grant access to EKS clusters (access entry)' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'RolloutStateMachineArn', { value: this.rollouts.stateMachine.stateMachineArn });
+
+    applyNagSuppressions({
+      functionsRole: this.functionsRole,
+      table: this.table.table,
+      functions: [...this.functions.values()].map((f) => f.function),
+      scheduledFunctions: scheduled.map((s) => s.fn),
+      stateMachine: this.rollouts.stateMachine,
+      clustersUnknown: config.clusters.length === 0,
+      inVpc: config.vpc !== undefined,
+    });
+  }
+
+  /** The VPC placement from context, built from ids without lookups (synth stays offline). */
+  private network(config: MeshplaneConfig): HandlerFunctionDefaults['network'] {
+    if (!config.vpc) return undefined;
+    const { vpcId, subnetIds, availabilityZones } = config.vpc;
+    const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones, privateSubnetIds: subnetIds });
+    const subnets = subnetIds.map((subnetId, i) => Subnet.fromSubnetAttributes(this, `Subnet${i}`, { subnetId, availabilityZone: availabilityZones[i] }));
+    const securityGroup = new SecurityGroup(this, 'FunctionsSecurityGroup', {
+      vpc,
+      description: 'meshplane functions: outbound only (EKS API servers, AWS APIs, Prometheus)',
+      allowAllOutbound: true,
+    });
+    this.functionsRole.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    return { vpc, subnets, securityGroup };
+  }
+}
+
+/** The one handler with a trigger kind that allows exactly one (the API, the rollout task). */
+function onlyOne(handlers: readonly HandlerDefinition[], kind: 'httpApi' | 'rolloutTask'): HandlerDefinition {
+  const found = handlers.filter((h) => h.trigger.kind === kind);
+  if (found.length !== 1) throw new Error(`the handler catalog must have exactly one ${kind} handler, found ${found.length}`);
+  return found[0];
+}

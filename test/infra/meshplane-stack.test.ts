@@ -1,0 +1,340 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionTimeoutSeconds, HANDLERS, ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS, VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT } from '../../infra/handler-catalog.js';
+import { ALARM_MESSAGE_GROUP_ID } from '../../infra/constructs/alarm-routing.js';
+import { API_ROUTE_PATH } from '../../infra/constructs/http-api.js';
+import { QUEUES, TABLE } from '../../lib/platform/resources.js';
+import { rolloutStateMachineDefinition, substituteDefinition } from '../../lib/rollout/state-machine.js';
+import { FULL_CONTEXT, templateOf } from './support/synth-meshplane.js';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+const resourcesOf = (template: Template, type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type) as Record<string, Resource>);
+
+/** The single resource of `type` matching `predicate`. */
+function one(template: Template, type: string, predicate: (r: Resource) => boolean): [string, Resource] {
+  const found = resourcesOf(template, type).filter(([, r]) => predicate(r));
+  expect(found, `${type} matching`).toHaveLength(1);
+  return found[0];
+}
+
+/** Logical ids a CloudFormation value refers to (Ref / Fn::GetAtt, anywhere inside). */
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (typeof obj.Ref === 'string') return obj.Ref.startsWith('AWS::') ? [] : [obj.Ref];
+    if (Array.isArray(obj['Fn::GetAtt'])) return [String(obj['Fn::GetAtt'][0])];
+    return Object.values(obj).flatMap(referencedIds);
+  }
+  return [];
+}
+
+/** The function whose FunctionName ends with the handler id. */
+const functionOf = (template: Template, handlerId: string) =>
+  one(template, 'AWS::Lambda::Function', (r) => String(r.Properties.FunctionName).endsWith(`-${handlerId}`));
+
+describe('MeshplaneStack with the default context', () => {
+  let template: Template;
+  let stage: string;
+  let retentionDays: number;
+
+  beforeAll(() => {
+    const built = templateOf();
+    template = built.template;
+    stage = built.config.stage;
+    retentionDays = built.config.logRetentionDays;
+  });
+
+  it('creates every queue of QUEUES as FIFO, with explicit deduplication, SSE, and a redrive to its FIFO DLQ', () => {
+    for (const q of QUEUES) {
+      const [dlqId, dlq] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.dlqName}`);
+      const [, queue] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.name}`);
+      for (const r of [queue, dlq]) {
+        expect(r.Properties.FifoQueue, q.name).toBe(true);
+        expect(r.Properties.ContentBasedDeduplication, q.name).toBe(false);
+        expect(r.Properties.SqsManagedSseEnabled, q.name).toBe(true);
+      }
+      expect(queue.Properties.VisibilityTimeout).toBe(q.visibilityTimeoutSeconds);
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(q.maxReceiveCount);
+      expect(referencedIds(queue.Properties.RedrivePolicy.deadLetterTargetArn)).toEqual([dlqId]);
+    }
+  });
+
+  it('denies non-TLS access to every queue', () => {
+    const queueIds = resourcesOf(template, 'AWS::SQS::Queue').map(([id]) => id);
+    const guarded = resourcesOf(template, 'AWS::SQS::QueuePolicy')
+      .filter(([, p]) =>
+        p.Properties.PolicyDocument.Statement.some(
+          (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ),
+      )
+      .flatMap(([, p]) => referencedIds(p.Properties.Queues));
+    expect(new Set(guarded)).toEqual(new Set(queueIds));
+  });
+
+  it('alarms as soon as one message is visible in each dead-letter queue', () => {
+    for (const q of QUEUES) {
+      const [dlqId] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.dlqName}`);
+      const [, alarm] = one(
+        template,
+        'AWS::CloudWatch::Alarm',
+        (r) => referencedIds(r.Properties.Dimensions).includes(dlqId),
+      );
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+    }
+  });
+
+  it('builds the table from TABLE: keys, listing GSI, TTL, on-demand, PITR, encryption, retained', () => {
+    const [, table] = one(template, 'AWS::DynamoDB::Table', () => true);
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: TABLE.listingIndex.name,
+        KeySchema: [
+          { AttributeName: TABLE.listingIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.listingIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TABLE.timeToLiveAttribute, Enabled: true });
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('never grants DynamoDB, SQS or Step Functions actions with a wildcard action or on resources outside the stack', () => {
+    const ownIds = new Set(
+      ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::StepFunctions::StateMachine'].flatMap((type) => resourcesOf(template, type).map(([id]) => id)),
+    );
+    const documents = [
+      ...resourcesOf(template, 'AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+      ...resourcesOf(template, 'AWS::IAM::ManagedPolicy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+      ...resourcesOf(template, 'AWS::IAM::Role').flatMap(([id, r]) => (r.Properties.Policies ?? []).map((p: any) => [id, p.PolicyDocument] as const)),
+    ];
+    expect(documents.length).toBeGreaterThan(0);
+    let checked = 0;
+    for (const [policyId, document] of documents) {
+      for (const statement of document.Statement) {
+        const actions: string[] = [statement.Action].flat();
+        const scoped = actions.filter((a) => /^(dynamodb|sqs|states):/.test(a));
+        if (scoped.length === 0) continue;
+        checked += 1;
+        for (const action of scoped) expect(action, policyId).not.toContain('*');
+        for (const resource of [statement.Resource].flat()) {
+          expect(resource, `${policyId} ${scoped.join(',')}`).not.toBe('*');
+          const refs = referencedIds(resource);
+          expect(refs.length, `${policyId}: ${JSON.stringify(resource)}`).toBeGreaterThan(0);
+          for (const ref of refs) expect(ownIds.has(ref), `${policyId} grants on ${ref}`).toBe(true);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('maps each queue to its handler with partial batch failures and the definition batch size and concurrency', () => {
+    for (const handler of HANDLERS.filter((h) => h.trigger.kind === 'queue')) {
+      const q = QUEUES.find((d) => handler.trigger.kind === 'queue' && d.id === handler.trigger.queue)!;
+      const [queueId] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.name}`);
+      const [fnId] = functionOf(template, handler.id);
+      const [, mapping] = one(template, 'AWS::Lambda::EventSourceMapping', (r) => referencedIds(r.Properties.EventSourceArn).includes(queueId));
+      expect(referencedIds(mapping.Properties.FunctionName)).toEqual([fnId]);
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.Properties.BatchSize).toBe(q.batchSize);
+      expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: q.maxConcurrency });
+    }
+  });
+
+  it('runs every function on nodejs22.x / arm64 with X-Ray and its own log group with the configured retention', () => {
+    const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(5);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler, id).toBe('index.handler');
+      const [logGroupId] = referencedIds(fn.Properties.LoggingConfig?.LogGroup);
+      expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(retentionDays);
+    }
+  });
+
+  it('gives queue consumers a timeout the visibility timeout covers six times, and the rollout task less than its task state timeout', () => {
+    for (const q of QUEUES) {
+      const consumer = HANDLERS.find((h) => h.trigger.kind === 'queue' && h.trigger.queue === q.id)!;
+      const [, fn] = functionOf(template, consumer.id);
+      expect(fn.Properties.Timeout * VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT).toBeLessThanOrEqual(q.visibilityTimeoutSeconds);
+    }
+    const taskTimeouts = Object.values(rolloutStateMachineDefinition().States)
+      .filter((s) => s.Type === 'Task')
+      .map((s) => Number(s.TimeoutSeconds));
+    const [, task] = functionOf(template, 'rollout-task');
+    expect(task.Properties.Timeout).toBe(ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS);
+    expect(task.Properties.Timeout).toBeLessThan(Math.min(...taskTimeouts));
+  });
+
+  it('gives every function the table and queue URLs, and only rollout starters the state machine ARN', () => {
+    const [tableId] = one(template, 'AWS::DynamoDB::Table', () => true);
+    const [machineId] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
+    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+      const env = fn.Properties.Environment.Variables;
+      expect(referencedIds(env.TABLE_NAME), id).toEqual([tableId]);
+      for (const q of QUEUES) {
+        const [queueId] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.name}`);
+        expect(referencedIds(env[q.urlEnv]), `${id} ${q.urlEnv}`).toEqual([queueId]);
+      }
+      const handler = HANDLERS.find((h) => String(fn.Properties.FunctionName).endsWith(`-${h.id}`))!;
+      if (handler.needs.startsRollouts) expect(referencedIds(env.STATE_MACHINE_ARN), id).toEqual([machineId]);
+      else expect(env.STATE_MACHINE_ARN, id).toBeUndefined();
+      expect(fn.Properties.Timeout, id).toBe(functionTimeoutSeconds(handler));
+    }
+  });
+
+  it('routes ANY /v1/{proxy+} to the api function with IAM authorization', () => {
+    const [, route] = one(template, 'AWS::ApiGatewayV2::Route', () => true);
+    expect(route.Properties.RouteKey).toBe(`ANY ${API_ROUTE_PATH}`);
+    expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+    const [integrationId] = referencedIds(route.Properties.Target);
+    const integration = template.toJSON().Resources[integrationId];
+    const [apiFnId] = functionOf(template, 'api');
+    expect(referencedIds(integration.Properties.IntegrationUri)).toEqual([apiFnId]);
+    expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+  });
+
+  it('deploys exactly the rollout definition the local runtime executes, invoking the rollout-task function', () => {
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
+    const [taskFnId] = functionOf(template, 'rollout-task');
+    const substitutions = machine.Properties.DefinitionSubstitutions;
+    expect(Object.keys(substitutions)).toEqual(['RolloutTaskFunctionArn']);
+    expect(substitutions.RolloutTaskFunctionArn).toEqual({ 'Fn::GetAtt': [taskFnId, 'Arn'] });
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:rollout-task';
+    const deployed = substituteDefinition(JSON.parse(machine.Properties.DefinitionString), { RolloutTaskFunctionArn: arn });
+    expect(deployed).toEqual(substituteDefinition(rolloutStateMachineDefinition(), { RolloutTaskFunctionArn: arn }));
+  });
+
+  it('lets the state machine role invoke the rollout-task function and no other function', () => {
+    const [machineRoleId] = referencedIds(one(template, 'AWS::StepFunctions::StateMachine', () => true)[1].Properties.RoleArn);
+    const [taskFnId] = functionOf(template, 'rollout-task');
+    const invoked = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => referencedIds(p.Properties.Roles).includes(machineRoleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('lambda:')))
+      .flatMap((s: any) => [s.Resource].flat());
+    expect(invoked).toEqual([{ 'Fn::GetAtt': [taskFnId, 'Arn'] }]);
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.Properties.LoggingConfiguration.Level).toBe('ALL');
+  });
+
+  it('routes CloudWatch alarm state changes (not its own) to the health-alarms FIFO queue with a message group', () => {
+    const [healthQueueId] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === 'healthAlarms')!.name}`);
+    const [, rule] = one(template, 'AWS::Events::Rule', () => true);
+    expect(rule.Properties.EventPattern).toMatchObject({ source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] });
+    expect(rule.Properties.EventPattern.detail.alarmName).toEqual([{ 'anything-but': { prefix: `meshplane-${stage}-` } }]);
+    for (const alarm of resourcesOf(template, 'AWS::CloudWatch::Alarm')) expect(String(alarm[1].Properties.AlarmName).startsWith(`meshplane-${stage}-`)).toBe(true);
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(referencedIds(rule.Properties.Targets[0].Arn)).toEqual([healthQueueId]);
+    expect(rule.Properties.Targets[0].SqsParameters).toEqual({ MessageGroupId: ALARM_MESSAGE_GROUP_ID });
+  });
+
+  it('schedules each scheduled handler with EventBridge Scheduler', () => {
+    const scheduled = HANDLERS.filter((h) => h.trigger.kind === 'schedule');
+    const deployedScheduled = scheduled.filter((h) => resourcesOf(template, 'AWS::Lambda::Function').some(([, f]) => String(f.Properties.FunctionName).endsWith(`-${h.id}`)));
+    expect(resourcesOf(template, 'AWS::Scheduler::Schedule')).toHaveLength(deployedScheduled.length);
+    for (const h of deployedScheduled) {
+      const [fnId] = functionOf(template, h.id);
+      const [, schedule] = one(template, 'AWS::Scheduler::Schedule', (r) => referencedIds(r.Properties.Target.Arn).includes(fnId));
+      expect(schedule.Properties.ScheduleExpression).toBe(h.trigger.kind === 'schedule' ? h.trigger.expression : undefined);
+    }
+  });
+
+  it('allows eks:DescribeCluster on any cluster only because none is named, and creates no access entry', () => {
+    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const describe = statements.filter((s: any) => [s.Action].flat().includes('eks:DescribeCluster'));
+    expect(describe.map((s: any) => s.Resource)).toEqual(['*']);
+    expect(resourcesOf(template, 'AWS::EKS::AccessEntry')).toEqual([]);
+    expect(resourcesOf(template, 'AWS::SNS::Topic')).toEqual([]);
+  });
+});
+
+describe('MeshplaneStack with every option in context', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = templateOf(FULL_CONTEXT).template;
+  });
+
+  it('creates access entries only for same-region clusters reached with the functions role', () => {
+    const [roleId] = one(template, 'AWS::IAM::Role', (r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'));
+    const entries: Record<string, Record<string, any>> = Object.fromEntries(
+      resourcesOf(template, 'AWS::EKS::AccessEntry').map(([, e]) => [e.Properties.ClusterName, e.Properties]),
+    );
+    expect(Object.keys(entries).sort()).toEqual(['shop-a', 'shop-b']);
+    for (const entry of Object.values(entries)) expect(referencedIds(entry.PrincipalArn)).toEqual([roleId]);
+    expect(entries['shop-a'].AccessPolicies).toEqual([
+      { AccessScope: { Type: 'cluster' }, PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']] } },
+    ]);
+    expect(entries['shop-b'].KubernetesGroups).toEqual(['meshplane-controller']);
+    expect(entries['shop-b'].AccessPolicies).toBeUndefined();
+  });
+
+  it('scopes eks:DescribeCluster to the named clusters and sts:AssumeRole to the named roles', () => {
+    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const resourcesFor = (action: string) => statements.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
+    const describe = resourcesFor('eks:DescribeCluster').map((r) => JSON.stringify(r));
+    expect(describe).toHaveLength(3);
+    for (const [name, region] of [['shop-a', 'eu-west-1'], ['shop-b', 'eu-west-1'], ['far-away', 'us-east-1']]) {
+      expect(describe.some((r) => r.includes(`:eks:${region}:123456789012:cluster/${name}`)), name).toBe(true);
+    }
+    expect(resourcesFor('sts:AssumeRole')).toEqual(['arn:aws:iam::210987654321:role/meshplane-access']);
+    expect(resourcesFor('aps:QueryMetrics')).toEqual([FULL_CONTEXT.ampWorkspaceArn]);
+  });
+
+  it('uses the JWT authorizer instead of IAM', () => {
+    const [authorizerId, authorizer] = one(template, 'AWS::ApiGatewayV2::Authorizer', () => true);
+    expect(authorizer.Properties.JwtConfiguration).toEqual({ Issuer: FULL_CONTEXT.jwtIssuer, Audience: [FULL_CONTEXT.jwtAudience] });
+    const [, route] = one(template, 'AWS::ApiGatewayV2::Route', () => true);
+    expect(route.Properties.AuthorizationType).toBe('JWT');
+    expect(referencedIds(route.Properties.AuthorizerId)).toEqual([authorizerId]);
+  });
+
+  it('derives PROMETHEUS_URL from the AMP workspace for the functions that query metrics', () => {
+    const [, task] = functionOf(template, 'rollout-task');
+    expect(task.Properties.Environment.Variables.PROMETHEUS_URL).toBe('https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1a2b3c4d');
+    const [, serviceEvents] = functionOf(template, 'on-service-event');
+    expect(serviceEvents.Properties.Environment.Variables.PROMETHEUS_URL).toBeUndefined();
+  });
+
+  it('places the functions in the given subnets and notifies the alarm topic over TLS', () => {
+    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(FULL_CONTEXT.vpc.subnetIds);
+      expect(fn.Properties.LoggingConfig, id).toBeDefined();
+    }
+    const [topicId] = one(template, 'AWS::SNS::Topic', () => true);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: FULL_CONTEXT.alarmEmail });
+    for (const [, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) expect(referencedIds(alarm.Properties.AlarmActions)).toEqual([topicId]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets throwaway stages delete their table', () => {
+    const [, table] = one(templateOf({ ...FULL_CONTEXT, retainData: false }).template, 'AWS::DynamoDB::Table', () => true);
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+});
