@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
-import { KubernetesClusterClientFactory } from '../adapters/kubernetes/index.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
@@ -17,6 +16,7 @@ import { createServiceStatusReader } from '../usecases/cluster/service-status-re
 import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
+import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
 
 /** Everything the handlers use, built once per process (a Lambda container or the local runtime). */
@@ -59,7 +59,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
   const dynamo = new DynamoDBClient({ ...awsClientConfig(config, 'dynamodb'), maxAttempts: 5 });
   const sqs = new SQSClient({ ...awsClientConfig(config, 'sqs'), maxAttempts: 5 });
   const store = new DynamoDbStateStore(dynamo, config.tableName);
-  const clusters = overrides.clusters ?? new KubernetesClusterClientFactory();
+  const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory();
   const metrics =
     overrides.metrics ??
     (config.prometheusUrl
