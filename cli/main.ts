@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
 import { deploy } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
+import { getOptimizerRun, optimize } from './commands/optimizer.js';
 import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
 
 export const HELP = `meshplane — serverless control plane for microservices in an Istio mesh on EKS
@@ -17,6 +18,10 @@ Usage:
                                         roll out a new image; --watch follows it and exits
                                         0 when promoted, 1 when rolled back
   meshplane events NAME                 the audit trail of a service
+  meshplane optimize [--dry-run] [--max-moves N]
+                                        re-place chatty services closer together now: prints
+                                        the cost before/after and the moves (--dry-run: plan only)
+  meshplane optimizer get RUN_ID        show a stored optimizer run
 
 Options:
   --api URL      the meshplane API (default $MESHPLANE_API or http://127.0.0.1:8080)
@@ -38,6 +43,8 @@ export async function main(argv: string[]): Promise<void> {
       watch: { type: 'boolean', default: false },
       file: { type: 'string', short: 'f' },
       image: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'max-moves': { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       kubeconfig: { type: 'string' },
@@ -72,6 +79,11 @@ export async function main(argv: string[]): Promise<void> {
       return deploy(api, sub, values.image, { json: values.json, watch: values.watch });
     case 'events':
       return listEvents(api, sub, out);
+    case 'optimize':
+      return optimize(api, { json: values.json, dryRun: values['dry-run'], maxMoves: values['max-moves'] });
+    case 'optimizer':
+      if (sub !== 'get') throw new Error(`unknown optimizer command "${sub ?? ''}"; use get RUN_ID`);
+      return getOptimizerRun(api, arg, out);
     default:
       throw new Error(`unknown command "${command}"; see meshplane --help`);
   }

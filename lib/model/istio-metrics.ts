@@ -1,5 +1,6 @@
 /**
- * PromQL for the Istio standard metrics that rollout analysis and the health probe read. One source:
+ * PromQL for the Istio standard metrics that rollout analysis, the health probe and the placement
+ * optimizer (per-edge call rates) read. One source:
  * the Prometheus metrics adapter sends exactly these, and the simulated cluster's query API answers
  * exactly these (Amazon Managed Prometheus answers them from real Envoy telemetry).
  */
@@ -26,4 +27,23 @@ export function errorCountQuery(w: WorkloadSelector, windowSeconds: number): str
 /** Latency quantile (e.g. 0.99) in milliseconds over the window. */
 export function latencyQuantileQuery(w: WorkloadSelector, quantile: number, windowSeconds: number): string {
   return `histogram_quantile(${quantile}, sum(rate(istio_request_duration_milliseconds_bucket{${selector(w)}}[${windowSeconds}s])) by (le))`;
+}
+
+/** Labels of each sample of `serviceCallRatesQuery`: who calls whom. */
+export const CALL_RATE_LABELS = {
+  fromNamespace: 'source_workload_namespace',
+  from: 'source_canonical_service',
+  toNamespace: 'destination_workload_namespace',
+  to: 'destination_canonical_service',
+} as const;
+
+/**
+ * Calls per second between services over the window, as the calling proxies report them (so each call
+ * is counted once, and calls from outside the mesh not at all): one sample per caller and callee
+ * service. Istio's canonical service is the `app` label, i.e. the meshplane service, so the stable,
+ * canary and preview workloads of a service add up.
+ */
+export function serviceCallRatesQuery(windowSeconds: number): string {
+  const by = Object.values(CALL_RATE_LABELS).join(', ');
+  return `sum by (${by}) (rate(istio_requests_total{reporter="source"}[${windowSeconds}s]))`;
 }

@@ -8,6 +8,17 @@ export interface WorkloadMetrics {
   p99LatencyMs: number | undefined;
 }
 
+/** Observed calls per second from one service to another (mesh telemetry). */
+export interface ServiceCallRate {
+  fromNamespace: string;
+  from: string;
+  toNamespace: string;
+  to: string;
+  rps: number;
+}
+
 export interface MetricsSource {
   workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics>;
+  /** Calls per second between every pair of services over the window; absent when the source cannot tell (no per-edge telemetry). */
+  callRates?(windowSeconds: number): Promise<ServiceCallRate[]>;
 }

@@ -6,7 +6,8 @@
  * or to the `track` label without one), or by ready replicas without a VirtualService. Traffic routed
  * to a workload with no ready pod is lost. Callers send their declared rates scaled by the share of
  * their own service's traffic each of their workloads serves. Errors and latency come from the base
- * rates or the traffic fault of the image each ready pod runs.
+ * rates or the traffic fault of the image each ready pod runs. Each workload's calls are also kept per
+ * called workload, for the caller-side (`reporter="source"`) series.
  */
 import { LABELS } from '../mesh/labels.js';
 
@@ -60,7 +61,18 @@ export interface TrafficSettings {
   behaviour(image: string): ImageBehaviour;
 }
 
-/** What one workload serves, per second. */
+/** Calls one workload sends to another, per second (what the caller's proxy reports, `reporter="source"`). */
+export interface WorkloadCall {
+  /** The called workload. */
+  namespace: string;
+  name: string;
+  service: string;
+  rps: number;
+  /** Fraction answered 5xx: the called workload's error rate. */
+  errorRate: number;
+}
+
+/** What one workload serves, per second, and what it calls. */
 export interface WorkloadTraffic {
   namespace: string;
   name: string;
@@ -70,6 +82,8 @@ export interface WorkloadTraffic {
   errorRate: number;
   /** Fraction of requests at or below each LATENCY_BUCKETS_MS bound. */
   latencyCdf: number[];
+  /** Its calls to each workload that serves them (calls routed to a workload with no ready pod are lost). */
+  calls: WorkloadCall[];
 }
 
 /** Ratio of p99 to median latency is exp(2.326σ); σ = 0.6 gives a p99 about 4× the median. */
@@ -161,6 +175,7 @@ export function computeTraffic(
   };
   const incoming = new Map<string, number>();
   const called = new Set<string>();
+  const sent: { caller: TrafficWorkload; target: string; rps: number }[] = [];
   for (const w of workloads) {
     const share = shares.get(serviceKey(w.namespace, w.service))?.get(w.name) ?? 0;
     for (const dep of w.dependencies) {
@@ -168,6 +183,7 @@ export function computeTraffic(
       if (!target) continue;
       called.add(target);
       incoming.set(target, (incoming.get(target) ?? 0) + share * dep.rps);
+      if (share * dep.rps > 0) sent.push({ caller: w, target, rps: share * dep.rps });
     }
   }
   const out: WorkloadTraffic[] = [];
@@ -184,7 +200,18 @@ export function computeTraffic(
       rps: n > 0 ? rps : 0,
       errorRate: n > 0 ? pods.reduce((s, p) => s + p.errorRate, 0) / n : 0,
       latencyCdf: LATENCY_BUCKETS_MS.map((_, i) => (n > 0 ? pods.reduce((s, p) => s + p.cdf[i], 0) / n : 0)),
+      calls: [],
     });
+  }
+  // Each call is split over the called service's workloads as its route splits the service's traffic.
+  const byWorkload = new Map(out.map((t) => [`${t.namespace}/${t.name}`, t]));
+  for (const { caller, target, rps } of sent) {
+    const [namespace] = target.split('/');
+    const from = byWorkload.get(`${caller.namespace}/${caller.name}`)!;
+    for (const [name, share] of shares.get(target) ?? []) {
+      const to = byWorkload.get(`${namespace}/${name}`)!;
+      if (share > 0) from.calls.push({ namespace, name, service: to.service, rps: rps * share, errorRate: to.errorRate });
+    }
   }
   return out;
 }

@@ -2,6 +2,10 @@
  * Istio standard metrics of every workload, advanced from the traffic model on each tick and exposed
  * as labelled series (`istio_requests_total` per response code, `istio_request_duration_milliseconds_bucket`
  * per `le`) for the PromQL evaluator. Counts are expected values, so results are deterministic.
+ *
+ * Served requests are reported by the destination (`reporter="destination"`); calls between workloads
+ * are also reported by the caller (`reporter="source"`, `istio_requests_total` only), with source and
+ * destination labels, so per-edge call rates can be read.
  */
 import { CounterHistory } from './counter-history.js';
 import { LATENCY_BUCKETS_MS, type WorkloadTraffic } from './traffic-model.js';
@@ -25,8 +29,16 @@ interface Entry {
   history: CounterHistory;
 }
 
+/** Calls from one workload to another: columns OK and ERRORS. */
+interface Edge {
+  from: { namespace: string; name: string; service: string };
+  to: { namespace: string; name: string; service: string };
+  history: CounterHistory;
+}
+
 export class WorkloadTelemetry {
   private readonly workloads = new Map<string, Entry>();
+  private readonly edges = new Map<string, Edge>();
 
   constructor(
     private readonly resolutionMs = 2_000,
@@ -56,6 +68,36 @@ export class WorkloadTelemetry {
       entry.history.add(now, deltas);
     }
     for (const key of this.workloads.keys()) if (!seen.has(key)) this.workloads.delete(key);
+    this.advanceEdges(now, dtSeconds, traffic);
+  }
+
+  /** Counts caller-side calls; an edge lives as long as both of its workloads do. */
+  private advanceEdges(now: number, dtSeconds: number, traffic: readonly WorkloadTraffic[]): void {
+    const counted = new Set<string>();
+    const deltas = new Float64Array(2);
+    for (const t of traffic) {
+      for (const call of t.calls) {
+        const key = `${t.namespace}/${t.name}>${call.namespace}/${call.name}`;
+        counted.add(key);
+        const edge = this.edges.get(key);
+        if (!edge) {
+          const from = { namespace: t.namespace, name: t.name, service: t.service };
+          const to = { namespace: call.namespace, name: call.name, service: call.service };
+          this.edges.set(key, { from, to, history: new CounterHistory(2, now, this.resolutionMs, this.retentionMs) });
+          continue;
+        }
+        const requests = call.rps * Math.max(0, dtSeconds);
+        deltas[OK] = requests * (1 - call.errorRate);
+        deltas[ERRORS] = requests * call.errorRate;
+        edge.history.add(now, deltas);
+      }
+    }
+    for (const [key, edge] of this.edges) {
+      if (counted.has(key)) continue;
+      const alive = this.workloads.has(`${edge.from.namespace}/${edge.from.name}`) && this.workloads.has(`${edge.to.namespace}/${edge.to.name}`);
+      if (alive) edge.history.touch(now);
+      else this.edges.delete(key);
+    }
   }
 
   /** Every series of every workload. */
@@ -80,6 +122,22 @@ export class WorkloadTelemetry {
         labels: { __name__: 'istio_request_duration_milliseconds_bucket', ...base, le: '+Inf' },
         valueAt: (t) => h.valueAt(OK, t) + h.valueAt(ERRORS, t),
       });
+    }
+    for (const { from, to, history: h } of this.edges.values()) {
+      const labels = {
+        __name__: 'istio_requests_total',
+        reporter: 'source',
+        source_workload: from.name,
+        source_workload_namespace: from.namespace,
+        source_canonical_service: from.service,
+        destination_workload: to.name,
+        destination_workload_namespace: to.namespace,
+        destination_service_name: to.service,
+        destination_canonical_service: to.service,
+        destination_service: `${to.service}.${to.namespace}.svc.cluster.local`,
+      };
+      out.push({ labels: { ...labels, response_code: '200' }, valueAt: (t) => h.valueAt(OK, t) });
+      out.push({ labels: { ...labels, response_code: '503' }, valueAt: (t) => h.valueAt(ERRORS, t) });
     }
     return out;
   }

@@ -3,8 +3,8 @@
  * Prometheus (SigV4, service `aps`) and the simulated cluster, all answering the Istio standard-metric
  * queries of `lib/model/istio-metrics.ts`.
  */
-import { errorCountQuery, latencyQuantileQuery, requestCountQuery } from '../../model/istio-metrics.js';
-import type { MetricsSource, WorkloadMetrics } from '../../ports/metrics-source.js';
+import { CALL_RATE_LABELS, errorCountQuery, latencyQuantileQuery, requestCountQuery, serviceCallRatesQuery } from '../../model/istio-metrics.js';
+import type { MetricsSource, ServiceCallRate, WorkloadMetrics } from '../../ports/metrics-source.js';
 import { ampRegionFromUrl, SigV4Signer, type AwsCredentials } from './aws-sigv4-signer.js';
 import { PrometheusQueryClient } from './prometheus-query-client.js';
 import { toWorkloadMetrics } from './workload-metrics.js';
@@ -52,5 +52,18 @@ export class PrometheusMetricsSource implements MetricsSource {
       this.client.queryValue(latencyQuantileQuery(selector, P99, window)),
     ]);
     return toWorkloadMetrics(requests, errors, p99);
+  }
+
+  /** Caller-reported calls per second between services; series missing a service label are skipped. */
+  async callRates(windowSeconds: number): Promise<ServiceCallRate[]> {
+    const samples = await this.client.queryVector(serviceCallRatesQuery(Math.max(1, Math.round(windowSeconds))));
+    const rates: ServiceCallRate[] = [];
+    for (const { labels, value } of samples) {
+      const [fromNamespace, from, toNamespace, to] = [labels[CALL_RATE_LABELS.fromNamespace], labels[CALL_RATE_LABELS.from], labels[CALL_RATE_LABELS.toNamespace], labels[CALL_RATE_LABELS.to]];
+      // Istio reports "unknown" when it cannot tell (e.g. a caller without a sidecar).
+      if (!from || !to || from === 'unknown' || to === 'unknown') continue;
+      rates.push({ fromNamespace: fromNamespace ?? '', from, toNamespace: toNamespace ?? '', to, rps: value });
+    }
+    return rates;
   }
 }

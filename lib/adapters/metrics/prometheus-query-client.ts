@@ -54,6 +54,20 @@ export class PrometheusQueryClient {
     return singleValue(promql, body);
   }
 
+  /** Every series of an instant-vector query with its labels; NaN samples are left out. */
+  async queryVector(promql: string): Promise<{ labels: Record<string, string>; value: number }[]> {
+    const { resultType, result } = (await this.send(promql)).data ?? {};
+    if (resultType !== 'vector' || !Array.isArray(result)) {
+      throw new TerminalError(`Prometheus answered ${quote(promql)} with a ${resultType ?? 'missing'} result; expected a vector`);
+    }
+    const samples: { labels: Record<string, string>; value: number }[] = [];
+    for (const series of result as { metric?: Record<string, string>; value?: unknown }[]) {
+      const value = sampleValue(promql, series.value);
+      if (value !== undefined) samples.push({ labels: series.metric ?? {}, value });
+    }
+    return samples;
+  }
+
   private async send(promql: string): Promise<PrometheusResponse> {
     const url = new URL(this.endpoint);
     const form = new URLSearchParams({ query: promql });

@@ -1,7 +1,7 @@
 import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { NodeInfo, PodInfo } from '../../ports/cluster-client.js';
-import { mergeTraffic } from '../../placement/traffic.js';
+import { mergeTraffic, type ObservedCall } from '../../placement/traffic.js';
 import type { Assignment, PlacementInstanceInput } from '../../placement/model.js';
 
 export interface PlacementSnapshot {
@@ -16,7 +16,12 @@ export interface PlacementSnapshot {
  * middle of a rollout, or whose pods are not all running, are frozen: they keep their nodes and only
  * take capacity away. Everything else that runs on a node (other pods, canaries) does too.
  */
-export function buildPlacementInstance(services: ServiceRecord[], nodes: NodeInfo[], pods: PodInfo[], options: { migrationCost: number; risk?: Record<string, number> }): PlacementSnapshot {
+export function buildPlacementInstance(
+  services: ServiceRecord[],
+  nodes: NodeInfo[],
+  pods: PodInfo[],
+  options: { migrationCost: number; risk?: Record<string, number>; /** Observed call rates; they replace the declared rate of each pair they cover. */ observed?: readonly ObservedCall[] },
+): PlacementSnapshot {
   const frozen: PlacementSnapshot['frozen'] = [];
   const current: Assignment = {};
   const movable: ServiceRecord[] = [];
@@ -66,7 +71,10 @@ export function buildPlacementInstance(services: ServiceRecord[], nodes: NodeInf
         memory: Math.max(0, n.allocatableMemoryMiB - (used.get(n.name)?.memory ?? 0)),
         risk: options.risk?.[n.name] ?? 0,
       })),
-    traffic: mergeTraffic(movable.map((s) => ({ name: s.name, dependencies: s.spec.dependencies }))).edges,
+    traffic: mergeTraffic(
+      movable.map((s) => ({ name: s.name, dependencies: s.spec.dependencies })),
+      options.observed,
+    ).edges,
     migrationCost: options.migrationCost,
     current,
   };

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { errorMessage } from '../../errors.js';
 import { newId } from '../../ids.js';
-import { MANAGED_BY, LABELS } from '../../mesh/labels.js';
 import type { CostBreakdown } from '../../placement/cost.js';
 import { evaluate } from '../../placement/cost.js';
 import { HeuristicSolver } from '../../placement/heuristic-solver.js';
 import { IlpSolver } from '../../placement/ilp-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
-import type { SolveResult } from '../../placement/solver.js';
+import type { SolveResult, Solver } from '../../placement/solver.js';
 import { resolveCluster } from '../cluster/resolve-cluster.js';
 import { auditEvent, mutateService } from '../rollouts/mutate.js';
 import type { RolloutDeps } from '../rollouts/rollout-deps.js';
 import { buildPlacementInstance } from './build-placement-instance.js';
+import { readObservedTraffic } from './observed-traffic.js';
 
 export const OptimizerRunRequest = z.object({
   dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
@@ -20,6 +20,7 @@ export const OptimizerRunRequest = z.object({
   timeLimitMs: z.number().int().min(100).max(25_000).default(5_000),
   migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
   cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
+  trafficWindowSeconds: z.number().int().min(30).max(86_400).default(600).describe('Window of observed call rates (mesh telemetry) that replace declared dependency rates'),
 });
 export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
 
@@ -44,6 +45,8 @@ export interface OptimizerRun {
   moves: PlannedMove[];
   remainingMoves?: number;
   frozen: { service: string; reason: string }[];
+  /** The traffic matrix: edges between the movable services, how many of them were observed, and why none were if so. */
+  traffic?: { edges: number; observedEdges: number; windowSeconds: number; unavailable?: string };
   appliedServices: string[];
   reason?: string;
   startedAt: string;
@@ -71,18 +74,33 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
     const cluster = await resolveCluster(deps.store, request.cluster);
     if (!cluster) return finish({ ...base, status: 'failed', solver: request.solver, reason: 'no cluster is registered' });
     const client = await deps.clusters.forCluster(cluster);
-    const services = (await deps.store.listAllServices()).filter((s) => (s.spec.cluster ?? cluster.id) === cluster.id || (!s.spec.cluster && cluster.default));
-    const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined, `${LABELS.managedBy}=${MANAGED_BY}`)]);
-    const snapshot = buildPlacementInstance(services, nodes, pods, { migrationCost: request.migrationCost });
+    // Services that name no cluster run on the default one (resolveCluster's rule), and only there.
+    const defaultCluster = await resolveCluster(deps.store, undefined);
+    const services = (await deps.store.listAllServices()).filter((s) => (s.spec.cluster ? s.spec.cluster === cluster.id : defaultCluster?.id === cluster.id));
+    // Every pod, not only meshplane's: the others take node capacity too.
+    const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined)]);
+    const observed = await readObservedTraffic(deps.metrics, services, request.trafficWindowSeconds);
+    const snapshot = buildPlacementInstance(services, nodes, pods, { migrationCost: request.migrationCost, observed: observed.calls });
+    const edges = snapshot.instance.traffic ?? [];
+    const observedPairs = new Set(observed.calls.map((c) => `${c.from}>${c.to}`));
+    const traffic = {
+      edges: edges.length,
+      observedEdges: edges.filter((e) => observedPairs.has(`${e.from}>${e.to}`)).length,
+      windowSeconds: observed.windowSeconds,
+      ...(observed.unavailable ? { unavailable: observed.unavailable } : {}),
+    };
     const replicas = snapshot.instance.services.reduce((n, s) => n + s.replicas, 0);
-    if (replicas === 0) return finish({ ...base, cluster: cluster.id, status: 'nothingToDo', solver: request.solver, frozen: snapshot.frozen, reason: 'no service can be moved' });
+    if (replicas === 0) return finish({ ...base, cluster: cluster.id, status: 'nothingToDo', solver: request.solver, frozen: snapshot.frozen, traffic, reason: 'no service can be moved' });
 
     const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && replicas <= ILP_MAX_REPLICAS);
-    const solver = useIlp ? new IlpSolver() : new HeuristicSolver();
+    let solver: Solver = useIlp ? new IlpSolver() : new HeuristicSolver();
     let result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
-    if (!result.assignment && useIlp) result = await new HeuristicSolver().solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
+    if (!result.assignment && useIlp) {
+      solver = new HeuristicSolver();
+      result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
+    }
     const before = evaluate(snapshot.instance, snapshot.current);
-    if (!result.assignment) return finish({ ...base, cluster: cluster.id, status: 'failed', solver: solver.name, solveStatus: result.status, frozen: snapshot.frozen, costBefore: costSummary(before), reason: result.message ?? 'no feasible placement found' });
+    if (!result.assignment) return finish({ ...base, cluster: cluster.id, status: 'failed', solver: solver.name, solveStatus: result.status, frozen: snapshot.frozen, traffic, costBefore: costSummary(before), reason: result.message ?? 'no feasible placement found' });
 
     const plan = planMoves(snapshot.instance, snapshot.current, result.assignment, request.maxMoves);
     const run: Omit<OptimizerRun, 'finishedAt'> = {
@@ -99,6 +117,7 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
       moves: plan.moves,
       remainingMoves: plan.remaining,
       frozen: snapshot.frozen,
+      traffic,
     };
     if (!request.dryRun && plan.moves.length > 0) {
       const moved = [...new Set(plan.moves.map((m) => m.service))].sort();
@@ -106,7 +125,7 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
         const nodesFor = plan.assignment[service];
         const counts = new Map<string, number>();
         for (const n of nodesFor) counts.set(n, (counts.get(n) ?? 0) + 1);
-        await mutateService(deps, service, (svc) => {
+        const updated = await mutateService(deps, service, (svc) => {
           if (svc.traffic) return undefined; // a rollout started meanwhile: leave it alone
           return {
             record: {
@@ -121,7 +140,7 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
             events: [auditEvent(deps, service, 'Replaced', `optimizer run ${id} places ${service} on ${[...counts.entries()].map(([n, c]) => `${n}×${c}`).join(', ')}`, { runId: id })],
           };
         });
-        run.appliedServices.push(service);
+        if (updated.placement?.runId === id) run.appliedServices.push(service);
       }
     }
     return finish(run);

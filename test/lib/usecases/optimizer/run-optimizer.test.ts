@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer } from '../../../../lib/usecases/optimizer/run-optimizer.js';
+import type { RolloutDeps } from '../../../../lib/usecases/rollouts/rollout-deps.js';
+import { FakeOptimizerWorld, type FakeClusterState } from './optimizer-fakes.js';
+import { node, pod, RUNNING_ROLLOUT, service } from './placement-fixtures.js';
+
+/**
+ * web (a1, zone-a) calls api (b1, zone-b) at 100 rps. b1 has room for api only, so the cheapest fix is
+ * one move: api to a1, next to web (100 rps × 1.0 ms cross-zone → 100 × 0.05 ms same node, plus λ = 1).
+ */
+function chattyPair(overrides: { apiPlacement?: { runId: string; avoidNodes: string[] } } = {}): FakeOptimizerWorld {
+  const world = new FakeOptimizerWorld();
+  world.addCluster('main', true, {
+    nodes: [node('a1', 'zone-a'), node('a2', 'zone-a'), node('b1', 'zone-b', { allocatableCpuMillis: 100 }), node('b2', 'zone-b')],
+    pods: [pod('web', 'a1'), pod('api', 'b1')],
+  });
+  world.addService(service('web', { replicas: 1, dependencies: [{ service: 'api', rps: 100 }] }));
+  world.addService(service('api', { replicas: 1 }, overrides.apiPlacement ? { placement: overrides.apiPlacement } : {}));
+  return world;
+}
+
+const request = (input: Record<string, unknown> = {}) => OptimizerRunRequest.parse(input);
+
+describe('runOptimizer', () => {
+  it('a dry run stores the plan and changes no service', async () => {
+    const world = chattyPair();
+    const run = await runOptimizer(world.deps(), request({ dryRun: true }));
+    expect(run).toMatchObject({ status: 'planned', dryRun: true, cluster: 'main', solver: 'ilp', solveStatus: 'optimal', appliedServices: [], frozen: [] });
+    expect(run.moves).toEqual([{ service: 'api', replicaIndex: 0, fromNode: 'b1', toNode: 'a1', costDelta: expect.any(Number) }]);
+    expect(run.costBefore).toMatchObject({ communication: 100, latencyMsPerSecond: 100, meanLatencyMs: 1 });
+    expect(run.costAfterPlan).toMatchObject({ communication: 5, total: 6, meanLatencyMs: 0.05 });
+    expect(world.services.get('api')?.version).toBe(1);
+    expect(world.services.get('api')?.placement).toBeUndefined();
+    expect(world.events).toEqual([]);
+    expect(world.documents.get(`${OPTIMIZER_DOC}/${run.id}`)?.value).toEqual(run);
+  });
+
+  it('an applied run pins each moved service to its planned nodes, keeps avoided nodes, and audits it', async () => {
+    const world = chattyPair({ apiPlacement: { runId: 'rem-1', avoidNodes: ['a2'] } });
+    const run = await runOptimizer(world.deps(), request());
+    expect(run).toMatchObject({ status: 'applied', appliedServices: ['api'] });
+    expect(world.services.get('api')).toMatchObject({
+      version: 2,
+      placement: { runId: run.id, requiredNodes: ['a1'], preferredNodes: [{ node: 'a1', weight: 10 }], avoidNodes: ['a2'] },
+    });
+    expect(world.services.get('web')?.version).toBe(1);
+    expect(world.services.get('web')?.placement).toBeUndefined();
+    expect(world.events).toEqual([expect.objectContaining({ service: 'api', type: 'Replaced', message: `optimizer run ${run.id} places api on a1×1`, data: { runId: run.id } })]);
+    expect(world.documents.get(`${OPTIMIZER_DOC}/${run.id}`)?.value).toEqual(run);
+  });
+
+  it('maxMoves 0 plans nothing and writes nothing', async () => {
+    const world = chattyPair();
+    const run = await runOptimizer(world.deps(), request({ maxMoves: 0 }));
+    expect(run).toMatchObject({ status: 'nothingToDo', moves: [], remainingMoves: 1, appliedServices: [] });
+    expect(world.services.get('api')?.version).toBe(1);
+  });
+
+  it('the heuristic is used when asked for; the run names the solver that produced the plan', async () => {
+    const run = await runOptimizer(chattyPair().deps(), request({ dryRun: true, solver: 'heuristic' }));
+    expect(run).toMatchObject({ solver: 'heuristic', status: 'planned' });
+    expect(run.gap).toBeUndefined();
+  });
+
+  it('a service whose rollout starts between planning and applying is left alone and not reported as applied', async () => {
+    const world = chattyPair();
+    world.afterListing = () => {
+      const api = world.services.get('api')!;
+      world.services.set('api', { ...api, version: api.version + 1, traffic: RUNNING_ROLLOUT });
+    };
+    const run = await runOptimizer(world.deps(), request());
+    expect(run.moves.map((m) => m.service)).toEqual(['api']);
+    expect(run.appliedServices).toEqual([]);
+    expect(world.services.get('api')?.version).toBe(2);
+    expect(world.services.get('api')?.placement).toBeUndefined();
+    expect(world.events).toEqual([]);
+  });
+
+  it("pods meshplane does not own take node capacity: a node full of them is not offered", async () => {
+    // n2 is where web and api could meet, but 19 pods of someone else (50m each, assumed) fill it.
+    const crowded = (foreignPods: number): FakeOptimizerWorld => {
+      const world = new FakeOptimizerWorld();
+      const state: FakeClusterState = {
+        nodes: [node('n1', 'zone-a', { allocatableCpuMillis: 100 }), node('n2', 'zone-a', { allocatableCpuMillis: 1000 }), node('n3', 'zone-b', { allocatableCpuMillis: 100 })],
+        pods: [pod('web', 'n1'), pod('api', 'n3'), ...Array.from({ length: foreignPods }, () => pod(undefined, 'n2', { managed: false, namespace: 'kube-system' }))],
+      };
+      world.addCluster('main', true, state);
+      world.addService(service('web', { replicas: 1, dependencies: [{ service: 'api', rps: 100 }] }));
+      world.addService(service('api', { replicas: 1 }));
+      return world;
+    };
+    const empty = await runOptimizer(crowded(0).deps(), request({ dryRun: true }));
+    expect(empty.moves.map((m) => m.toNode)).toEqual(['n2', 'n2']);
+    const full = await runOptimizer(crowded(19).deps(), request({ dryRun: true }));
+    expect(full).toMatchObject({ status: 'nothingToDo', moves: [] });
+  });
+
+  describe('observed traffic', () => {
+    const withCallRates = (world: FakeOptimizerWorld, callRates: NonNullable<RolloutDeps['metrics']['callRates']>): RolloutDeps => ({
+      ...world.deps(),
+      metrics: { workloadMetrics: async () => ({ requests: 0, errors: 0, errorRate: 0, p99LatencyMs: undefined }), callRates },
+    });
+    const observedRate = (from: string, to: string, rps: number) => ({ fromNamespace: 'default', from, toNamespace: 'default', to, rps });
+
+    it('replaces the declared rates: web does not really call api, so nothing is worth moving', async () => {
+      const world = chattyPair();
+      const run = await runOptimizer(withCallRates(world, async () => [observedRate('web', 'api', 0)]), request({ trafficWindowSeconds: 120 }));
+      expect(run).toMatchObject({ status: 'nothingToDo', moves: [], traffic: { edges: 1, observedEdges: 1, windowSeconds: 120 } });
+      expect(run.costBefore?.communication).toBe(0);
+    });
+
+    it('counts at the observed rate when it differs from the declared one', async () => {
+      const run = await runOptimizer(withCallRates(chattyPair(), async () => [observedRate('web', 'api', 250)]), request({ dryRun: true }));
+      // 250 rps cross-zone at 1.0 ms instead of the declared 100.
+      expect(run.costBefore).toMatchObject({ communication: 250, meanLatencyMs: 1 });
+      expect(run.traffic).toEqual({ edges: 1, observedEdges: 1, windowSeconds: 600 });
+    });
+
+    it('falls back to the declared rates when the telemetry cannot be read, and says so', async () => {
+      const run = await runOptimizer(
+        withCallRates(chattyPair(), async () => {
+          throw new Error('connection refused');
+        }),
+        request({ dryRun: true }),
+      );
+      expect(run).toMatchObject({ status: 'planned', costBefore: { communication: 100 } });
+      expect(run.traffic).toEqual({ edges: 1, observedEdges: 0, windowSeconds: 600, unavailable: 'call rates could not be read: connection refused' });
+    });
+  });
+
+  describe('which services a run considers', () => {
+    /** main (default) runs web and api, which name no cluster; edge runs sensor, which names it. */
+    function twoClusters(edgeIsDefault = false): FakeOptimizerWorld {
+      const world = chattyPair();
+      world.clusters[0].default = !edgeIsDefault;
+      world.addCluster('edge', edgeIsDefault, { nodes: [node('e1', 'zone-e')], pods: [pod('sensor', 'e1')] });
+      world.addService(service('sensor', { replicas: 1, cluster: 'edge' }));
+      return world;
+    }
+
+    it.each([
+      { name: 'the default cluster: services naming no cluster, not those naming another', cluster: undefined, movable: true, frozen: [] },
+      { name: 'a named non-default cluster: only the services naming it', cluster: 'edge', movable: false, frozen: [] },
+    ])('$name', async ({ cluster, movable, frozen }) => {
+      const run = await runOptimizer(twoClusters().deps(), request({ dryRun: true, ...(cluster ? { cluster } : {}) }));
+      expect(run.frozen).toEqual(frozen);
+      // Only web/api have traffic, so a plan with moves means they were considered.
+      expect(run.moves.length > 0).toBe(movable);
+      expect(run.cluster).toBe(cluster ?? 'main');
+    });
+
+    it('the only registered cluster counts as the default even when not flagged', async () => {
+      const world = chattyPair();
+      world.clusters[0].default = false;
+      const run = await runOptimizer(world.deps(), request({ dryRun: true }));
+      expect(run.moves.map((m) => m.service)).toEqual(['api']);
+    });
+  });
+
+  it.each([
+    { name: 'no cluster registered', setup: (w: FakeOptimizerWorld) => w, input: {}, reason: /no cluster is registered/ },
+    { name: 'an unknown cluster', setup: (w: FakeOptimizerWorld) => (w.addCluster('main', true, { nodes: [], pods: [] }), w), input: { cluster: 'mars' }, reason: /cluster "mars" is not registered/ },
+  ])('$name: the run fails, is stored, and says why', async ({ setup, input, reason }) => {
+    const world = setup(new FakeOptimizerWorld());
+    const run = await runOptimizer(world.deps(), request(input));
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(reason);
+    expect(world.documents.get(`${OPTIMIZER_DOC}/${run.id}`)?.value).toEqual(run);
+  });
+});
