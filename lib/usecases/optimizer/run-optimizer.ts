@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../errors.js';
+import { errorMessage, NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { CostBreakdown } from '../../placement/cost.js';
 import { evaluate } from '../../placement/cost.js';
@@ -125,6 +125,7 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
         const nodesFor = plan.assignment[service];
         const counts = new Map<string, number>();
         for (const n of nodesFor) counts.set(n, (counts.get(n) ?? 0) + 1);
+        // A service deregistered while the run was planning is simply not moved.
         const updated = await mutateService(deps, service, (svc) => {
           if (svc.traffic) return undefined; // a rollout started meanwhile: leave it alone
           return {
@@ -139,8 +140,15 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
             },
             events: [auditEvent(deps, service, 'Replaced', `optimizer run ${id} places ${service} on ${[...counts.entries()].map(([n, c]) => `${n}×${c}`).join(', ')}`, { runId: id })],
           };
+        }).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
         });
-        if (updated.placement?.runId === id) run.appliedServices.push(service);
+        if (updated?.placement?.runId === id) run.appliedServices.push(service);
+      }
+      if (run.appliedServices.length === 0) {
+        run.status = 'nothingToDo';
+        run.reason = 'every service the plan moves started a rollout or was removed meanwhile';
       }
     }
     return finish(run);

@@ -71,9 +71,21 @@ describe('runOptimizer', () => {
     const run = await runOptimizer(world.deps(), request());
     expect(run.moves.map((m) => m.service)).toEqual(['api']);
     expect(run.appliedServices).toEqual([]);
+    expect(run.status).toBe('nothingToDo');
+    expect(run.reason).toMatch(/started a rollout or was removed/);
     expect(world.services.get('api')?.version).toBe(2);
     expect(world.services.get('api')?.placement).toBeUndefined();
     expect(world.events).toEqual([]);
+  });
+
+  it('a service deregistered between planning and applying is skipped, not a failed run', async () => {
+    const world = chattyPair();
+    world.afterListing = () => {
+      world.services.delete('api');
+    };
+    const run = await runOptimizer(world.deps(), request());
+    expect(run.status).toBe('nothingToDo');
+    expect(run.appliedServices).toEqual([]);
   });
 
   it("pods meshplane does not own take node capacity: a node full of them is not offered", async () => {
