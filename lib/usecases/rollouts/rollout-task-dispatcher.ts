@@ -1,3 +1,4 @@
+import { TransientError, VersionConflictError } from '../../errors.js';
 import type { RolloutTaskFunction, RolloutTaskRequest, RolloutTaskResponse } from '../../rollout/task-contract.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { analyze } from './tasks/analyze.js';
@@ -10,19 +11,39 @@ import { startRollout } from './tasks/start-rollout.js';
 /** The rollout task Lambda's logic: one action per request, each idempotent (see task-contract.ts). */
 export function createRolloutTaskDispatcher(deps: RolloutDeps): RolloutTaskFunction {
   return async (request: RolloutTaskRequest): Promise<RolloutTaskResponse> => {
-    switch (request.action) {
-      case 'start':
-        return startRollout(deps, request);
-      case 'setWeight':
-        return setWeight(deps, request);
-      case 'analyze':
-        return analyze(deps, request);
-      case 'promote':
-        return promote(deps, request);
-      case 'rollback':
-        return rollback(deps, request);
-      case 'finish':
-        return finish(deps, request);
+    try {
+      return await dispatch(deps, request);
+    } catch (err) {
+      throw asStateMachineError(err);
     }
   };
+}
+
+function dispatch(deps: RolloutDeps, request: RolloutTaskRequest): Promise<RolloutTaskResponse> {
+  switch (request.action) {
+    case 'start':
+      return startRollout(deps, request);
+    case 'setWeight':
+      return setWeight(deps, request);
+    case 'analyze':
+      return analyze(deps, request);
+    case 'promote':
+      return promote(deps, request);
+    case 'rollback':
+      return rollback(deps, request);
+    case 'finish':
+      return finish(deps, request);
+  }
+}
+
+/**
+ * Step Functions matches `Retry` on the error's name, and the state machine retries `TransientError` and
+ * `VersionConflictError` by those names. A subclass carries its own name (the Kubernetes adapter's
+ * `KubeApiUnavailableError`), which no retrier matches: a brief API outage would roll the rollout back.
+ * Retryable errors therefore leave under their base class's name, the original kept as the cause.
+ */
+export function asStateMachineError(err: unknown): unknown {
+  if (err instanceof TransientError && err.name !== TransientError.name) return new TransientError(err.message, { cause: err });
+  if (err instanceof VersionConflictError && err.name !== VersionConflictError.name) return new VersionConflictError(err.message, { cause: err });
+  return err;
 }

@@ -15,17 +15,21 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused']);
  */
 export async function startNextRollout(deps: RolloutDeps, service: string): Promise<DeploymentRecord | undefined> {
   const recent = (await deps.store.listDeployments(service, { limit: 100 })).items;
+  const record = await deps.store.getService(service);
+  if (!record || record.phase === 'deleted') return undefined;
   let next = recent.find((d) => ACTIVE.has(d.status));
   if (!next) {
     const oldestPending = recent.filter((d) => d.status === 'pending').sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0];
     if (!oldestPending) return undefined;
+    // A queued deployment starts from what is stable now (an earlier rollout may have promoted since it
+    // was requested); rollback restores `fromRevision` if a failure comes after the promotion.
     next = await mutateDeployment(deps, service, oldestPending.id, (d) =>
-      d.status === 'pending' ? { record: { ...d, status: 'running' }, events: [auditEvent(deps, service, 'RolloutStarted', `rollout ${d.id} of ${d.image} started`, { deploymentId: d.id }, d.operationId)] } : undefined,
+      d.status === 'pending'
+        ? { record: { ...d, status: 'running', fromRevision: record.revision }, events: [auditEvent(deps, service, 'RolloutStarted', `rollout ${d.id} of ${d.image} started`, { deploymentId: d.id }, d.operationId)] }
+        : undefined,
     );
     if (!ACTIVE.has(next.status)) return undefined;
   }
-  const record = await deps.store.getService(service);
-  if (!record || record.phase === 'deleted') return undefined;
   await deps.workflow.start(rolloutExecutionInput(next.id, { name: service, namespace: record.spec.namespace }, effectivePolicy(next, record)));
   return next;
 }
