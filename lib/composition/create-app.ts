@@ -28,6 +28,7 @@ export interface App extends CoreDeps {
   metrics: MetricsSource;
   workflow: RolloutWorkflow;
   remediationPolicy: RemediationPolicy;
+  podWaitMs?: number;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -46,6 +47,8 @@ export interface AppOverrides {
   metrics?: MetricsSource;
   workflow?: RolloutWorkflow;
   remediationPolicy?: RemediationPolicy;
+  /** See RolloutDeps.podWaitMs. */
+  podWaitMs?: number;
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -81,5 +84,6 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     metrics,
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
+    podWaitMs: overrides.podWaitMs,
   };
 }

@@ -18,6 +18,7 @@ import { startSimCluster, type SimCluster, type SimClusterOptions } from '../sim
 import { registerCluster } from '../usecases/clusters/cluster-registry.js';
 import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-dispatcher.js';
 import { startNextRollout } from '../usecases/rollouts/start-next-rollout.js';
+import { DEFAULT_POD_WAIT_MS } from '../usecases/rollouts/rollout-deps.js';
 import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
 import { driveSimTime } from './sim-time-driver.js';
 import { mkdtempSync } from 'node:fs';
@@ -126,6 +127,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const app = createApp(config, {
     metrics: cluster.metrics,
     workflow: new LocalRolloutWorkflow(rollouts),
+    // Pod waits follow compressed time, like every other wait here.
+    podWaitMs: Math.max(200, DEFAULT_POD_WAIT_MS * timeFactor),
     remediationPolicy: options.remediationPolicy,
   });
   dispatch = createRolloutTaskDispatcher(app);

@@ -10,6 +10,14 @@ import { executeRemediation } from './execute-remediation.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
 
 const RECENT_SIGNALS = 50;
+const LEDGER_ATTEMPTS = 8;
+
+/**
+ * Full-jitter wait before the next attempt on the global ledger: in an alarm storm every concurrent
+ * decider writes that one item, and retrying at once would lose the race again (and, after the last
+ * attempt, leave the message and its group waiting for the visibility timeout).
+ */
+const conflictBackoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** attempt)));
 
 export type HealthOutcome = { outcome: 'decided'; decision: Decision; result?: string } | { outcome: 'rejected'; reason: string };
 
@@ -27,22 +35,22 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   const signal = parsed.data;
   const now = deps.clock.now().toISOString();
 
+  const [memoryDoc, service] = await Promise.all([deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)), deps.store.getService(signal.service)]);
+  const memory = memoryDoc?.value ?? emptyMemory();
+  const live = service && service.phase !== 'deleted' ? service : undefined;
+  const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
+
+  // Only the ledger is re-read on a conflict: the window between reading and writing it stays short.
   let decision: Decision | undefined;
-  for (let attempt = 0; attempt < 8 && !decision; attempt++) {
-    const [ledgerDoc, memoryDoc, service] = await Promise.all([
-      deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger),
-      deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)),
-      deps.store.getService(signal.service),
-    ]);
-    const memory = memoryDoc?.value ?? emptyMemory();
-    const live = service && service.phase !== 'deleted' ? service : undefined;
-    const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
+  for (let attempt = 0; attempt < LEDGER_ATTEMPTS && !decision; attempt++) {
+    const ledgerDoc = await deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger);
     const candidate = decideRemediation(signal, { service: context, ledger: ledgerDoc?.value ?? emptyLedger() }, deps.remediationPolicy, now);
     try {
       await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], recordDecision(ledgerDoc?.value ?? emptyLedger(), candidate, deps.remediationPolicy, now), ledgerDoc?.version ?? null);
       decision = candidate;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
+      if (attempt + 1 < LEDGER_ATTEMPTS) await conflictBackoff(attempt);
     }
   }
   if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HealthSignal } from '../../health/health-signal.js';
 import { newId } from '../../ids.js';
@@ -12,9 +13,20 @@ export const AlarmSubmission = HealthSignal.extend({
   reason: HealthSignal.shape.reason.default(''),
 });
 
-/** Queue-safe form of a signal id (SQS deduplication ids allow letters, digits and punctuation, 128 at most). */
+const MAX_DEDUPLICATION_ID = 128;
+const DIGEST_CHARS = 40;
+
+/**
+ * Queue-safe form of a signal id (SQS deduplication ids allow letters, digits and punctuation, 128 at
+ * most). An id that is already safe is kept as it is. Otherwise the readable prefix is followed by a
+ * digest of the whole id: distinct signals must keep distinct deduplication ids, or SQS drops the later
+ * one as a duplicate (e.g. two probe runs whose ids differ only in a timestamp past character 128).
+ */
 export function envelopeIdFor(signalId: string): string {
-  return signalId.replace(/[^A-Za-z0-9!-/:-@[-`{-~]/g, '-').slice(0, 128);
+  const safe = signalId.replace(/[^A-Za-z0-9!-/:-@[-`{-~]/g, '-');
+  if (safe === signalId && safe.length <= MAX_DEDUPLICATION_ID) return safe;
+  const digest = createHash('sha256').update(signalId).digest('hex').slice(0, DIGEST_CHARS);
+  return `${safe.slice(0, MAX_DEDUPLICATION_ID - DIGEST_CHARS - 1)}#${digest}`;
 }
 
 /** Sends a health signal to the health queue; the remediation policy decides there. */

@@ -9,4 +9,11 @@ export interface RolloutDeps extends CoreDeps {
   clusters: ClusterClientFactory;
   metrics: MetricsSource;
   workflow: RolloutWorkflow;
+  /**
+   * How long one task invocation waits for pods (canary ready, stable rolled out) before failing
+   * retryably; the state machine's retries multiply it. Keep it well under the task timeout (120 s).
+   */
+  podWaitMs?: number;
 }
+
+export const DEFAULT_POD_WAIT_MS = 60_000;

@@ -4,7 +4,9 @@ import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { PromoteRequest, PromoteResponse } from '../../../rollout/task-contract.js';
 import { resolveCluster } from '../../cluster/resolve-cluster.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../rollout-deps.js';
+import { waitUntil } from '../wait-until.js';
+import type { WorkloadStatus } from '../../../ports/cluster-client.js';
 
 /**
  * Makes the new version stable in two level-based phases, like Argo Rollouts' promotion: first the
@@ -32,8 +34,13 @@ export async function promote(deps: RolloutDeps, req: PromoteRequest): Promise<P
 
   const cluster = await resolveCluster(deps.store, promoted.spec.cluster);
   if (cluster && promoted.traffic) {
-    const status = await (await deps.clusters.forCluster(cluster)).getWorkloadStatus(promoted.spec.namespace, workloadName(req.service, 'stable'));
-    const complete = status && status.observedGeneration >= status.generation && status.updatedReplicas >= promoted.spec.replicas && status.availableReplicas >= promoted.spec.replicas;
+    const client = await deps.clusters.forCluster(cluster);
+    let status: WorkloadStatus | undefined;
+    const complete = await waitUntil(async () => {
+      status = await client.getWorkloadStatus(promoted.spec.namespace, workloadName(req.service, 'stable'));
+      const done = status && status.observedGeneration >= status.generation && status.updatedReplicas >= promoted.spec.replicas && status.availableReplicas >= promoted.spec.replicas;
+      return done ? true : undefined;
+    }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
     if (!complete) throw new TransientError(`stable is rolling out revision ${revision} (${status?.updatedReplicas ?? 0}/${promoted.spec.replicas} updated); traffic stays on the new pods until it is done`);
   }
   await mutateService(deps, req.service, (svc) =>

@@ -4,7 +4,8 @@ import type { SetWeightRequest, SetWeightResponse } from '../../../rollout/task-
 import { resolveCluster } from '../../cluster/resolve-cluster.js';
 import { canaryReplicasFor } from '../effective-policy.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../rollout-deps.js';
+import { waitUntil } from '../wait-until.js';
 
 /**
  * Scales the new version for `weight` and, once its pods are ready, routes `weight` percent to it.
@@ -21,9 +22,13 @@ export async function setWeight(deps: RolloutDeps, req: SetWeightRequest): Promi
   );
   const cluster = await resolveCluster(deps.store, scaled.spec.cluster);
   if (cluster) {
-    const status = await (await deps.clusters.forCluster(cluster)).getWorkloadStatus(scaled.spec.namespace, workloadName(req.service, 'canary'));
-    const ready = status?.readyReplicas ?? 0;
-    if (ready < replicas) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
+    const client = await deps.clusters.forCluster(cluster);
+    let ready = 0;
+    const enough = await waitUntil(async () => {
+      ready = (await client.getWorkloadStatus(scaled.spec.namespace, workloadName(req.service, 'canary')))?.readyReplicas ?? 0;
+      return ready >= replicas ? true : undefined;
+    }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
+    if (!enough) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
   }
 
   await mutateService(deps, req.service, (svc) =>
