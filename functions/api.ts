@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createApi } from '../lib/api/create-api.js';
 import type { Router } from '../lib/api/router.js';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { fromApiGatewayEvent, toApiGatewayResult } from './middleware/api-gateway.js';
 
 /** HTTP API v1 behind API Gateway (payload v2). Routing, validation and error mapping live in lib/api. */
@@ -14,6 +14,4 @@ export function createApiHandler(app: App) {
   );
 }
 
-let instance: ReturnType<typeof createApiHandler> | undefined;
-export const handler = (event: APIGatewayProxyEventV2, context: Parameters<ReturnType<typeof createApiHandler>>[1]) =>
-  (instance ??= createApiHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createApiHandler);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { runHealthProbe } from '../lib/usecases/health/run-health-probe.js';
 import { createLogger } from './middleware/logger.js';
 
@@ -14,6 +14,4 @@ export function createHealthProbeHandler(app: App) {
   });
 }
 
-let instance: ReturnType<typeof createHealthProbeHandler> | undefined;
-export const handler = (event: unknown, context: Parameters<ReturnType<typeof createHealthProbeHandler>>[1]) =>
-  (instance ??= createHealthProbeHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createHealthProbeHandler);

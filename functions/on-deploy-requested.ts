@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { handleDeployRequested } from '../lib/usecases/rollouts/handle-deploy-requested.js';
 import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
@@ -12,6 +12,4 @@ export function createDeployRequestedHandler(app: App) {
   return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => handleDeployRequested(app, envelope), log));
 }
 
-let instance: ReturnType<typeof createDeployRequestedHandler> | undefined;
-export const handler = (event: SQSEvent, context: Parameters<ReturnType<typeof createDeployRequestedHandler>>[1]) =>
-  (instance ??= createDeployRequestedHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createDeployRequestedHandler);

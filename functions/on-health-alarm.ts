@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { handleHealthSignal } from '../lib/usecases/health/handle-health-signal.js';
 import { ingestCloudWatchAlarm, wrapCloudWatchEvent } from '../lib/usecases/health/ingest-cloudwatch-alarm.js';
 import { createLogger } from './middleware/logger.js';
@@ -18,6 +18,4 @@ export function createHealthAlarmHandler(app: App) {
   );
 }
 
-let instance: ReturnType<typeof createHealthAlarmHandler> | undefined;
-export const handler = (event: SQSEvent, context: Parameters<ReturnType<typeof createHealthAlarmHandler>>[1]) =>
-  (instance ??= createHealthAlarmHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createHealthAlarmHandler);

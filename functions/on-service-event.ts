@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { applyServiceEvent } from '../lib/usecases/services/apply-service-event.js';
 import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
@@ -15,6 +15,4 @@ export function createServiceEventHandler(app: App) {
   return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => applyServiceEvent(app, envelope), log));
 }
 
-let instance: ReturnType<typeof createServiceEventHandler> | undefined;
-export const handler = (event: SQSEvent, context: Parameters<ReturnType<typeof createServiceEventHandler>>[1]) =>
-  (instance ??= createServiceEventHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createServiceEventHandler);

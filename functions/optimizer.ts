@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { OptimizerRunRequest, runOptimizer } from '../lib/usecases/optimizer/run-optimizer.js';
 import { createLogger } from './middleware/logger.js';
 
@@ -16,6 +16,4 @@ export function createOptimizerHandler(app: App) {
   });
 }
 
-let instance: ReturnType<typeof createOptimizerHandler> | undefined;
-export const handler = (event: unknown, context: Parameters<ReturnType<typeof createOptimizerHandler>>[1]) =>
-  (instance ??= createOptimizerHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createOptimizerHandler);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { createApp, type App } from '../lib/composition/create-app.js';
-import { runtimeConfigFromEnv } from '../lib/composition/runtime-config.js';
+import type { App } from '../lib/composition/create-app.js';
+import { fromEnvironment } from './middleware/from-environment.js';
 import { contractCheckedTask } from '../lib/rollout/task-handler.js';
 import type { RolloutTaskResponse } from '../lib/rollout/task-contract.js';
 import { createRolloutTaskDispatcher } from '../lib/usecases/rollouts/rollout-task-dispatcher.js';
@@ -15,6 +15,4 @@ export function createRolloutTaskHandler(app: App) {
   return middy<unknown, RolloutTaskResponse>().handler((payload) => task(payload));
 }
 
-let instance: ReturnType<typeof createRolloutTaskHandler> | undefined;
-export const handler = (event: unknown, context: Parameters<ReturnType<typeof createRolloutTaskHandler>>[1]) =>
-  (instance ??= createRolloutTaskHandler(createApp(runtimeConfigFromEnv())))(event, context);
+export const handler = fromEnvironment(createRolloutTaskHandler);

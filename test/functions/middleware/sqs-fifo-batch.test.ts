@@ -1,0 +1,121 @@
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { processFifoBatch, type BatchLogger } from '../../../functions/middleware/sqs-fifo-batch.js';
+import type { EventEnvelope } from '../../../lib/model/events.js';
+import { envelope } from '../../support/envelopes.js';
+
+/** A record of a FIFO queue: `group` is the message group, `body` an envelope or raw text. */
+function record(messageId: string, group: string | undefined, body: EventEnvelope | string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: '0',
+      ...(group === undefined ? {} : { MessageGroupId: group }),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const silent: BatchLogger = { info: () => undefined, error: () => undefined };
+
+/**
+ * Runs a batch whose handler fails the operations named in `failing`; returns the ids reported as
+ * failed and the operation ids the handler actually saw, in order.
+ */
+async function run(records: SQSRecord[], failing: Set<string> = new Set()) {
+  const handled: string[] = [];
+  const response = await processFifoBatch({ Records: records } as SQSEvent, async (event) => {
+    handled.push(event.id);
+    if (failing.has(event.id)) throw new Error(`${event.id} failed`);
+    return { outcome: 'applied' };
+  }, silent);
+  return { failed: response.batchItemFailures.map((f) => f.itemIdentifier), handled };
+}
+
+const ev = (id: string, service: string) => envelope('service.updated', service, { id });
+
+describe('processFifoBatch', () => {
+  it.each([
+    {
+      name: 'all succeed',
+      records: [['m1', 'a', 'op1'], ['m2', 'b', 'op2'], ['m3', 'a', 'op3']],
+      failing: [],
+      failed: [],
+      handled: ['op1', 'op2', 'op3'],
+    },
+    {
+      name: 'a failure blocks the later records of its group only',
+      records: [['m1', 'a', 'op1'], ['m2', 'a', 'op2'], ['m3', 'b', 'op3'], ['m4', 'a', 'op4'], ['m5', 'b', 'op5']],
+      failing: ['op2'],
+      failed: ['m2', 'm4'],
+      handled: ['op1', 'op2', 'op3', 'op5'],
+    },
+    {
+      name: 'the first record of a group failing blocks the whole group',
+      records: [['m1', 'a', 'op1'], ['m2', 'b', 'op2'], ['m3', 'a', 'op3'], ['m4', 'a', 'op4']],
+      failing: ['op1'],
+      failed: ['m1', 'm3', 'm4'],
+      handled: ['op1', 'op2'],
+    },
+    {
+      name: 'failures in two groups block each group independently',
+      records: [['m1', 'a', 'op1'], ['m2', 'b', 'op2'], ['m3', 'c', 'op3'], ['m4', 'a', 'op4'], ['m5', 'b', 'op5'], ['m6', 'c', 'op6']],
+      failing: ['op1', 'op5'],
+      failed: ['m1', 'm4', 'm5'],
+      handled: ['op1', 'op2', 'op3', 'op5', 'op6'],
+    },
+    {
+      name: 'an earlier success in a group is kept when a later one fails',
+      records: [['m1', 'a', 'op1'], ['m2', 'a', 'op2']],
+      failing: ['op2'],
+      failed: ['m2'],
+      handled: ['op1', 'op2'],
+    },
+  ])('$name', async ({ records, failing, failed, handled }) => {
+    const result = await run(
+      records.map(([id, group, op]) => record(id, group, ev(op, `svc-${group}`))),
+      new Set(failing),
+    );
+    expect(result.failed).toEqual(failed);
+    expect(result.handled).toEqual(handled);
+  });
+
+  it('records without a group (a standard queue) never block each other', async () => {
+    const result = await run([record('m1', undefined, ev('op1', 's')), record('m2', undefined, ev('op2', 's'))], new Set(['op1']));
+    expect(result.failed).toEqual(['m1']);
+    expect(result.handled).toEqual(['op1', 'op2']);
+  });
+
+  it.each([
+    { what: 'a body that is not JSON', body: 'hello' },
+    { what: 'JSON that is not an envelope', body: '{"hello":"world"}' },
+    { what: 'an envelope of another schema version', body: JSON.stringify({ ...ev('opx', 'a'), schemaVersion: 2 }) },
+    { what: 'an envelope with an unknown type', body: JSON.stringify({ ...ev('opx', 'a'), type: 'service.exploded' }) },
+    { what: 'an envelope naming an invalid service', body: JSON.stringify({ ...ev('opx', 'a'), service: 'Not_A_Label' }) },
+  ])('$what fails without reaching the handler, and blocks its group', async ({ body }) => {
+    const result = await run([record('bad', 'a', body), record('m2', 'a', ev('op2', 'a')), record('m3', 'b', ev('op3', 'b'))]);
+    expect(result.failed).toEqual(['bad', 'm2']);
+    expect(result.handled).toEqual(['op3']);
+  });
+
+  it('logs why a record failed, with its message id and receive count', async () => {
+    const errors: { message: string; extra: Record<string, unknown> }[] = [];
+    const log: BatchLogger = { info: () => undefined, error: ((message: string, extra: Record<string, unknown>) => void errors.push({ message, extra })) as BatchLogger['error'] };
+    await processFifoBatch({ Records: [record('bad', 'a', 'hello')] } as SQSEvent, async () => undefined, log);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extra).toMatchObject({ messageId: 'bad', receiveCount: '1', error: expect.stringMatching(/JSON/) });
+  });
+
+  it('an empty batch reports no failures', async () => {
+    expect(await run([])).toEqual({ failed: [], handled: [] });
+  });
+});
