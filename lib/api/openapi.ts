@@ -33,7 +33,7 @@ export function buildOpenApi(routes: Route[], version: string): Record<string, u
     paths[route.path][route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/\/v1/, '').replace(/\{(\w+)\}/g, 'By-$1').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/\/v1/, '').replace(/\{(\w+)\}/g, 'By-$1').replace(/[/.-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(pathParams.length || queryParams.length ? { parameters: [...pathParams, ...queryParams] } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } } : {}),
       responses,

@@ -67,6 +67,12 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const writes = new Mutex();
+  // Requests still being answered: stop() lets them finish before dynalite's store closes under them.
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
   const keyNames = new Map<string, string[]>();
 
   async function keyOf(table: string, item: Record<string, AttributeValue>): Promise<Record<string, AttributeValue>> {
@@ -142,10 +148,10 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
   const front = createServer((req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     if (!WRITE_TARGETS.has(target)) {
-      void forward(req, res);
+      track(forward(req, res));
       return;
     }
-    void (async () => {
+    track((async () => {
       const body = await readBody(req);
       await writes.run(async () => {
         if (target !== 'TransactWriteItems') return forward(req, res, body);
@@ -156,14 +162,18 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
           sendJson(res, 500, { __type: 'InternalFailure', message: (err as Error).message });
         }
       });
-    })();
+    })());
   });
   const port = await listen(front, 0);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     async stop() {
+      const closed = new Promise<void>((resolve) => front.close(() => resolve()));
+      front.closeIdleConnections();
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 5_000))]);
+      front.closeAllConnections();
+      await closed;
       client.destroy();
-      await close(front);
       await close(inner);
     },
   };

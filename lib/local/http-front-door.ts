@@ -56,7 +56,13 @@ export function toApiGatewayEvent(req: IncomingMessage, body: string, host: stri
 
 /** Serves the HTTP API on loopback by turning requests into API Gateway v2 events for the same handler. */
 export async function startHttpFrontDoor(handler: ApiHandler, port: number, host = '127.0.0.1'): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
+  const inFlight = new Set<Promise<void>>();
+  const server: Server = createServer((req, res) => {
+    const work = serve(req, res);
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+  const serve = async (req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> => {
     try {
       const body = await readLimited(req, MAX_BODY_BYTES);
       if (body === undefined) {
@@ -72,7 +78,7 @@ export async function startHttpFrontDoor(handler: ApiHandler, port: number, host
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error; it has been logged' } }));
     }
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -81,10 +87,13 @@ export async function startHttpFrontDoor(handler: ApiHandler, port: number, host
   return {
     url: `http://${host}:${actual}`,
     port: actual,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    // Stops accepting, lets requests being handled finish (they may still be writing state), then closes.
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 10_000))]);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -153,7 +153,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       handler: handlers.queues[q.definition.id],
       batchSize: q.definition.batchSize,
       concurrency: Math.min(q.definition.maxConcurrency, 4),
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 5,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
       onInvokeError: (err) => log(`queue ${q.definition.name}: ${(err as Error).message}`),
     });
     poller.start();
