@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
-import { deploy } from './commands/deploy.js';
+import { deploy, listDeployments, rollback, steer } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
 import { getOptimizerRun, optimize } from './commands/optimizer.js';
 import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
@@ -17,6 +17,11 @@ Usage:
   meshplane deploy NAME --image IMAGE [--watch]
                                         roll out a new image; --watch follows it and exits
                                         0 when promoted, 1 when rolled back
+  meshplane deployments NAME            a service's deployments, newest first
+  meshplane promote NAME DEPLOYMENT_ID  release a manual gate of a running rollout
+  meshplane abort NAME DEPLOYMENT_ID    abort a rollout: traffic back to stable
+  meshplane rollback NAME [--to-revision N]
+                                        back to the previous (or a named) revision
   meshplane events NAME                 the audit trail of a service
   meshplane optimize [--dry-run] [--max-moves N]
                                         re-place chatty services closer together now: prints
@@ -30,7 +35,8 @@ Options:
   -h, --help     this help
 
 Environment (local): PORT, MESHPLANE_DATA_DIR (keep state across restarts),
-AWS_ENDPOINT_URL (use LocalStack instead of the embedded emulators).`;
+AWS_ENDPOINT_URL (use LocalStack instead of the embedded emulators),
+MESHPLANE_TIME_FACTOR (rollout waits ×factor, default 0.1).`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -43,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
       watch: { type: 'boolean', default: false },
       file: { type: 'string', short: 'f' },
       image: { type: 'string' },
+      'to-revision': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'max-moves': { type: 'string' },
       port: { type: 'string' },
@@ -77,6 +84,13 @@ export async function main(argv: string[]): Promise<void> {
       }
     case 'deploy':
       return deploy(api, sub, values.image, { json: values.json, watch: values.watch });
+    case 'deployments':
+      return listDeployments(api, sub, { json: values.json });
+    case 'promote':
+    case 'abort':
+      return steer(api, command, sub, arg, { json: values.json });
+    case 'rollback':
+      return rollback(api, sub, values['to-revision'], { json: values.json });
     case 'events':
       return listEvents(api, sub, out);
     case 'optimize':

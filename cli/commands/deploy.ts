@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api-client.js';
+import { table } from '../table.js';
 
 const FINAL = new Set(['promoted', 'rolledBack', 'aborted', 'failed', 'superseded']);
 
@@ -30,4 +31,27 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** `promote NAME DEPLOYMENT_ID` / `abort NAME DEPLOYMENT_ID`: steer a running rollout. */
+export async function steer(api: ApiClient, action: 'promote' | 'abort', name: string | undefined, id: string | undefined, flags: { json: boolean }): Promise<void> {
+  if (!name || !id) throw new Error(`${action} needs a service NAME and a DEPLOYMENT_ID (see: meshplane deployments NAME)`);
+  const d = await api.request<Record<string, any>>('POST', `/v1/services/${encodeURIComponent(name)}/deployments/${encodeURIComponent(id)}/${action}`);
+  console.log(flags.json ? JSON.stringify(d) : `${action} requested for deployment ${id} (status ${d.status}); the rollout acts on it at its next analysis`);
+}
+
+/** `rollback NAME [--to-revision N]`: back to the previous (or a named) revision through a rollout. */
+export async function rollback(api: ApiClient, name: string | undefined, toRevision: string | undefined, flags: { json: boolean }): Promise<void> {
+  if (!name) throw new Error('rollback needs a service NAME');
+  const body = toRevision === undefined ? {} : { toRevision: Number(toRevision) };
+  const accepted = await api.request<{ deploymentId: string; toRevision: number }>('POST', `/v1/services/${encodeURIComponent(name)}/rollback`, body);
+  console.log(flags.json ? JSON.stringify(accepted) : `rolling back ${name} to revision ${accepted.toRevision} (deployment ${accepted.deploymentId})`);
+}
+
+/** `deployments NAME`: the service's deployments, newest first. */
+export async function listDeployments(api: ApiClient, name: string | undefined, flags: { json: boolean }): Promise<void> {
+  if (!name) throw new Error('deployments needs a service NAME');
+  const page = await api.request<{ items: Record<string, any>[] }>('GET', `/v1/services/${encodeURIComponent(name)}/deployments?limit=50`);
+  if (flags.json) return console.log(JSON.stringify(page.items));
+  console.log(table(['ID', 'IMAGE', 'STATUS', 'WEIGHT', 'FROM', 'TO', 'CREATED', 'REASON'], page.items.map((d) => [d.id, d.image, d.status, d.currentWeight, d.fromRevision, d.toRevision, d.createdAt, d.reason])));
 }
