@@ -1,7 +1,7 @@
 import { decideRemediation } from '../../health/decide-remediation.js';
 import { HealthSignal } from '../../health/health-signal.js';
 import { emptyLedger, recordDecision, type RemediationLedger } from '../../health/remediation-ledger.js';
-import type { Decision } from '../../health/remediation-types.js';
+import { DEFERRABLE_NONE_REASONS, type Decision } from '../../health/remediation-types.js';
 import { errorMessage, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
 import { auditEvent } from '../rollouts/mutate.js';
@@ -10,6 +10,8 @@ import { executeRemediation } from './execute-remediation.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
 
 const RECENT_SIGNALS = 50;
+/** Deferred signals older than this are not re-sent any more (the ledger forgets signal ids after a day). */
+const MAX_DEFERRED_AGE_MS = 24 * 3_600_000;
 const LEDGER_ATTEMPTS = 8;
 
 /**
@@ -55,7 +57,7 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   }
   if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');
 
-  if (decision.kind !== 'none' || decision.noneReason !== 'duplicate') await rememberSignal(deps, signal);
+  await rememberSignal(deps, signal, decision);
   let result: string | undefined;
   if (decision.kind !== 'none') {
     try {
@@ -80,13 +82,26 @@ async function executeRemediationSafely(deps: HealthDeps, decision: Decision & {
   return executeRemediation(deps, decision.service, decision.action, decision.signalId);
 }
 
-async function rememberSignal(deps: HealthDeps, signal: HealthSignal): Promise<void> {
+/**
+ * Keeps the signal in the service's recent history and, for a one-shot source whose decision was
+ * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat anyway).
+ */
+async function rememberSignal(deps: HealthDeps, signal: HealthSignal, decision: Decision): Promise<void> {
+  const defer = signal.source !== 'probe' && decision.kind === 'none' && DEFERRABLE_NONE_REASONS.has(decision.noneReason) && decision.retryAfter !== undefined;
+  const nowMs = deps.clock.now().getTime();
   for (let attempt = 0; attempt < 5; attempt++) {
     const doc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service));
     const memory = doc?.value ?? emptyMemory();
-    const recentSignals = [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
+    const deferred = Object.fromEntries(
+      Object.entries(memory.deferred ?? {}).filter(([id, d]) => id !== signal.id && nowMs - Date.parse(d.signal.observedAt) <= MAX_DEFERRED_AGE_MS),
+    );
+    if (defer) deferred[signal.id] = { signal, retryAfter: decision.retryAfter! };
+    const duplicate = decision.kind === 'none' && decision.noneReason === 'duplicate';
+    // A duplicate changes nothing, unless it was waiting to be re-sent.
+    if (duplicate && !memory.deferred?.[signal.id]) return;
+    const recentSignals = duplicate ? memory.recentSignals : [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
     try {
-      await deps.store.putDocument(HEALTH_DOCS.service(signal.service)[0], signal.service, { ...memory, recentSignals }, doc?.version ?? null);
+      await deps.store.putDocument(HEALTH_DOCS.service(signal.service)[0], signal.service, { ...memory, recentSignals, deferred }, doc?.version ?? null);
       return;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;

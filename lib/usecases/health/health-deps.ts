@@ -25,6 +25,17 @@ export interface ServiceHealthMemory {
   alarming: Record<string, string>;
   /** Detector states by series (errorRate, latency). */
   detectors: Record<string, import('../../health/anomaly-detector.js').DetectorState>;
+  /**
+   * Signals from one-shot sources (a CloudWatch alarm sends one event per state change, an API caller
+   * may send once) whose decision was deferred, by signal id: the probe re-sends each at `retryAfter`,
+   * so an alarm that persists is confirmed. Absent in memories written before it existed.
+   */
+  deferred?: Record<string, DeferredSignal>;
 }
 
-export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alarming: {}, detectors: {} });
+export interface DeferredSignal {
+  signal: import('../../health/health-signal.js').HealthSignal;
+  retryAfter: string;
+}
+
+export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alarming: {}, detectors: {}, deferred: {} });

@@ -48,6 +48,9 @@ const keyOf = (service: string, f: Pick<Finding, 'kind' | 'track' | 'node'>) => 
  * The scheduled health probe: reads every service's pods, nodes and metrics, sends an ALARM signal for
  * each problem it sees (again on every run while it lasts: that is what confirms it) and an OK when a
  * problem it reported has cleared. Signals go through the health queue like CloudWatch alarms do.
+ * It also re-sends the deferred signals of one-shot sources whose `retryAfter` has come (see
+ * ServiceHealthMemory.deferred), under a new deduplication id: the signal id stays, so the ledger still
+ * decides each signal once.
  */
 export async function runHealthProbe(deps: HealthDeps): Promise<{ services: number; alarms: number; recovered: number; errors: string[] }> {
   const now = deps.clock.now();
@@ -96,6 +99,9 @@ export async function runHealthProbe(deps: HealthDeps): Promise<{ services: numb
       }
       for (const signal of signals) {
         await deps.queue.send({ id: envelopeIdFor(signal.id), type: 'health.alarm', service: service.name, occurredAt: at, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } });
+      }
+      for (const { signal } of Object.values(memory.deferred ?? {}).filter((d) => Date.parse(d.retryAfter) <= now.getTime())) {
+        await deps.queue.send({ id: envelopeIdFor(`${signal.id}:redelivered:${at}`), type: 'health.alarm', service: service.name, occurredAt: at, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } });
       }
       alarms += findings.length;
       try {

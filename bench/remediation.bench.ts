@@ -1,0 +1,257 @@
+/**
+ * Automatic remediation on the local runtime (the Lambda handlers, dynalite, fauxqs, the simulated
+ * cluster), with a remediation policy whose global budget does not get in the way. One JSON line per case:
+ *
+ * - `alarmToRestart/api`, `alarmToRestart/sqs`: the time from the confirming ALARM arriving (the
+ *   `POST /v1/alarms` request sent, or the SQS message sent to the health queue) to the restart being
+ *   in the cluster: the Deployment's pod template carries `meshplane.io/restarted-at`, read with
+ *   @kubernetes/client-node every few milliseconds. Also the time to the decision's audit entry. One
+ *   service per run (cooldowns are per service), runs one after another, so each is an unloaded latency.
+ * - `duplicateDelivery`: every service gets an ALARM pair over SQS; 20% of the signals (seeded) are sent
+ *   a second time as the identical message under another deduplication id, so SQS delivers them twice,
+ *   as at-least-once delivery can. Actions per signal are counted from the audit trail: `duplicateActions`
+ *   must be 0.
+ *
+ *   npm run bench:remediation
+ *   BENCH_RUNS=50 npm run bench:remediation
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { startMeshplaneLocal } from '../cli/local-runtime.js';
+import { awsClientConfig } from '../lib/composition/create-app.js';
+import type { HealthSignal } from '../lib/health/health-signal.js';
+import { RemediationPolicy } from '../lib/health/remediation-policy.js';
+import type { LocalRuntime } from '../lib/local/runtime.js';
+import { ANNOTATIONS, workloadName } from '../lib/mesh/labels.js';
+import { SCHEMA_VERSION, type EventEnvelope } from '../lib/model/events.js';
+import type { AuditEvent } from '../lib/model/records.js';
+import { envelopeIdFor } from '../lib/usecases/health/submit-signal.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const DUPLICATE_SERVICES = Number(process.env.BENCH_DUPLICATE_SERVICES ?? 40);
+const DUPLICATE_SHARE = 0.2;
+const POLL_INTERVAL_MS = 5;
+const TIMEOUT_MS = 60_000;
+
+/** Large budgets, so that only what is measured decides how many actions run. */
+const BENCH_POLICY = RemediationPolicy.parse({ globalRateLimit: { capacity: 10_000, refillPerHour: 10_000 } });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, intervalMs = POLL_INTERVAL_MS): Promise<T> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function latencySummary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)), min: round(sorted[0]), max: round(sorted.at(-1)!) };
+}
+
+/** Mulberry32: a small seeded generator, so the duplicated 20% are the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+class Bench {
+  private readonly sqs: SQSClient;
+  private readonly apps: AppsV1Api;
+
+  constructor(private readonly runtime: LocalRuntime) {
+    this.sqs = new SQSClient(awsClientConfig(runtime.app.config, 'sqs'));
+    const kc = new KubeConfig();
+    kc.loadFromString(readFileSync(runtime.kubeconfigPath!, 'utf8'));
+    this.apps = kc.makeApiClient(AppsV1Api);
+  }
+
+  close(): void {
+    this.sqs.destroy();
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(new URL(path, this.runtime.url), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** Registers services (in parallel) and waits until each registration has been applied to the cluster. */
+  async register(names: string[]): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const accepted = await this.request<{ operationId: string }>('POST', '/v1/services', { name, image: `bench/${name}:1`, port: 8080, replicas: 1 });
+        if (accepted.status !== 202) throw new Error(`registering ${name}: HTTP ${accepted.status}`);
+        const op = await until(`registration of ${name}`, async () => {
+          const answer = await this.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.body.operationId}`);
+          return answer.body.status === 'pending' ? undefined : answer.body;
+        }, 50);
+        if (op.status !== 'succeeded') throw new Error(`registering ${name}: ${op.reason}`);
+      }),
+    );
+  }
+
+  async events(service: string): Promise<AuditEvent[]> {
+    return (await this.request<{ items: AuditEvent[] }>('GET', `/v1/services/${service}/events?limit=100`)).body.items;
+  }
+
+  async decisionOf(service: string, signalId: string): Promise<AuditEvent> {
+    return until(`the decision on ${signalId}`, async () => (await this.events(service)).find((e) => (e.data?.signal as { id?: string } | undefined)?.id === signalId), 20);
+  }
+
+  async restartedAt(service: string): Promise<string | undefined> {
+    const deployment = await this.apps.readNamespacedDeployment({ name: workloadName(service, 'stable'), namespace: 'default' });
+    return deployment.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt];
+  }
+
+  postAlarm(signal: Omit<HealthSignal, 'source'>): Promise<{ status: number; body: unknown }> {
+    return this.request('POST', '/v1/alarms', signal);
+  }
+
+  /** Sends a signal to the health queue as the probe does (group: the service; deduplication id: the signal's, unless told). */
+  async sendSignal(signal: HealthSignal, deduplicationId = envelopeIdFor(signal.id)): Promise<void> {
+    const envelope: EventEnvelope = { id: envelopeIdFor(signal.id), type: 'health.alarm', service: signal.service, occurredAt: signal.observedAt, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } };
+    const queue = this.runtime.queues.find((q) => q.definition.id === 'healthAlarms')!;
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(envelope), MessageGroupId: signal.service, MessageDeduplicationId: deduplicationId }));
+  }
+}
+
+const alarm = (service: string, id: string, secondsAgo: number): HealthSignal => ({
+  id,
+  source: 'api',
+  service,
+  kind: 'unavailable',
+  state: 'ALARM',
+  observedAt: new Date(Date.now() - secondsAgo * 1_000).toISOString(),
+  reason: 'benchmark',
+});
+
+/** One service per run: the first ALARM (waited for), then the confirming one, timed until the restart is in the cluster. */
+async function alarmToRestart(bench: Bench, via: 'api' | 'sqs'): Promise<void> {
+  const services = Array.from({ length: RUNS }, (_, i) => `restart-${via}-${String(i).padStart(3, '0')}`);
+  await bench.register(services);
+  const toCluster: number[] = [];
+  const toDecision: number[] = [];
+  for (const service of services) {
+    const first = alarm(service, `${service}-1`, 2);
+    const second = alarm(service, `${service}-2`, 1);
+    if (via === 'api') await bench.postAlarm(first);
+    else await bench.sendSignal(first);
+    await bench.decisionOf(service, first.id);
+    if ((await bench.restartedAt(service)) !== undefined) throw new Error(`${service} was restarted before its alarm was confirmed`);
+
+    const sentAt = Date.now();
+    const start = performance.now();
+    if (via === 'api') {
+      const answer = await bench.postAlarm(second);
+      if (answer.status !== 202) throw new Error(`POST /v1/alarms: HTTP ${answer.status}`);
+    } else {
+      await bench.sendSignal(second);
+    }
+    await until(`the restart of ${service}`, () => bench.restartedAt(service));
+    toCluster.push(performance.now() - start);
+    const decision = await bench.decisionOf(service, second.id);
+    if (decision.type !== 'RemediationApplied') throw new Error(`${service}: expected a restart, got ${decision.type}: ${decision.message}`);
+    toDecision.push(Date.parse(decision.at) - sentAt);
+  }
+  console.log(JSON.stringify({ bench: 'remediation', case: `alarmToRestart/${via}`, runs: RUNS, appliedInClusterMs: latencySummary(toCluster), decisionRecordedMs: latencySummary(toDecision) }));
+}
+
+/** ALARM pairs over SQS for many services at once, 20% of the signals delivered twice; counts actions per signal. */
+async function duplicateDelivery(bench: Bench): Promise<void> {
+  const services = Array.from({ length: DUPLICATE_SERVICES }, (_, i) => `dup-${String(i).padStart(3, '0')}`);
+  await bench.register(services);
+  const random = seeded(20_240_601);
+  const signals = services.flatMap((service) => [alarm(service, `${service}-1`, 2), alarm(service, `${service}-2`, 1)]);
+  const duplicated = new Set(signals.filter(() => random() < DUPLICATE_SHARE).map((s) => s.id));
+  const start = performance.now();
+  await Promise.all(
+    services.map(async (service) => {
+      for (const signal of signals.filter((s) => s.service === service)) {
+        await bench.sendSignal(signal);
+        if (duplicated.has(signal.id)) await bench.sendSignal(signal, `${envelopeIdFor(signal.id)}-again`);
+      }
+    }),
+  );
+  // Every delivery leaves one decision in the audit trail: wait for all of them.
+  const deliveries = signals.length + duplicated.size;
+  const decisions = await until(
+    'every delivery to be decided',
+    async () => {
+      const all = (await Promise.all(services.map((s) => bench.events(s)))).flat().filter((e) => e.type === 'RemediationApplied' || e.type === 'RemediationSkipped');
+      return all.length >= deliveries ? all : undefined;
+    },
+    250,
+  );
+  const elapsedMs = performance.now() - start;
+  const actionsPerSignal = new Map<string, number>();
+  const actionsPerService = new Map<string, number>();
+  for (const d of decisions.filter((e) => e.type === 'RemediationApplied')) {
+    const id = (d.data?.signal as { id: string }).id;
+    actionsPerSignal.set(id, (actionsPerSignal.get(id) ?? 0) + 1);
+    actionsPerService.set(d.service, (actionsPerService.get(d.service) ?? 0) + 1);
+  }
+  const duplicateActions = [...actionsPerSignal.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+  const servicesActedOnTwice = [...actionsPerService.values()].filter((n) => n > 1).length;
+  const skippedAsDuplicate = decisions.filter((d) => d.data?.noneReason === 'duplicate').length;
+  const outcomes: Record<string, number> = {};
+  for (const d of decisions) {
+    const outcome = String(d.data?.noneReason ?? d.data?.decision);
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'remediation',
+      case: 'duplicateDelivery',
+      services: services.length,
+      signals: signals.length,
+      duplicatedSignals: duplicated.size,
+      deliveries,
+      decisions: decisions.length,
+      actions: [...actionsPerSignal.values()].reduce((a, b) => a + b, 0),
+      duplicateActions,
+      servicesActedOnTwice,
+      skippedAsDuplicate,
+      outcomes,
+      decisionsPerSecond: round(decisions.length / (elapsedMs / 1_000)),
+    }),
+  );
+  if (duplicateActions !== 0 || servicesActedOnTwice !== 0) process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL ??= 'SILENT';
+  // The probe would add its own signals; it is not what is measured here.
+  const runtime = await startMeshplaneLocal({ port: 0, timeFactor: 0.02, sim: { readyDelayMs: 0 }, probePeriodSeconds: 86_400, visibilityTimeoutSeconds: 30, remediationPolicy: BENCH_POLICY });
+  const bench = new Bench(runtime);
+  try {
+    await alarmToRestart(bench, 'api');
+    await alarmToRestart(bench, 'sqs');
+    await duplicateDelivery(bench);
+  } finally {
+    bench.close();
+    await runtime.stop();
+  }
+}
+
+await main();

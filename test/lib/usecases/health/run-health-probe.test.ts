@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { LABELS } from '../../../../lib/mesh/labels.js';
+import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
+import type { ServiceRecord } from '../../../../lib/model/records.js';
+import type { NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
+import { findProblems } from '../../../../lib/usecases/health/run-health-probe.js';
+
+function service(overrides: Partial<ServiceSpecInput> = {}): ServiceRecord {
+  const spec = ServiceSpec.parse({ name: 'checkout', image: 'shop/checkout:1', port: 8080, replicas: 3, ...overrides });
+  return { name: 'checkout', spec, version: 1, revision: 1, phase: 'active', createdAt: '2030-01-01T00:00:00Z', updatedAt: '2030-01-01T00:00:00Z', lastOperationId: 'op-1' };
+}
+
+type PodShape = Partial<PodInfo> & { track?: 'stable' | 'canary' };
+
+/** A running, Ready pod of checkout on node-a-1 unless told otherwise. */
+function pod(name: string, shape: PodShape = {}): PodInfo {
+  const { track = 'stable', ...rest } = shape;
+  return {
+    name,
+    namespace: 'default',
+    labels: { [LABELS.service]: 'checkout', [LABELS.track]: track },
+    image: 'shop/checkout:1',
+    node: 'node-a-1',
+    zone: 'zone-a',
+    phase: 'Running',
+    ready: true,
+    restarts: 0,
+    ...rest,
+  };
+}
+
+const crashing: PodShape = { ready: false, restarts: 4, waitingReason: 'CrashLoopBackOff' };
+const unscheduled: PodShape = { phase: 'Pending', ready: false, node: undefined, zone: undefined };
+
+function node(name: string, ready = true): NodeInfo {
+  return { name, zone: `zone-${name.split('-')[1]}`, ready, allocatableCpuMillis: 4000, allocatableMemoryMiB: 16384, labels: {} };
+}
+const nodes = [node('node-a-1'), node('node-b-1'), node('node-c-1')];
+
+/** The part of a finding these tests compare (reasons are checked separately). */
+const summary = (findings: ReturnType<typeof findProblems>) => findings.map(({ reason: _reason, ...rest }) => rest);
+
+describe('findProblems: pods and nodes', () => {
+  it.each<{ name: string; pods: PodInfo[]; nodes?: NodeInfo[]; replicas?: number; expected: object[] }>([
+    {
+      name: 'all pods Ready on Ready nodes: nothing',
+      pods: [pod('a'), pod('b', { node: 'node-b-1' }), pod('c', { node: 'node-c-1' })],
+      expected: [],
+    },
+    {
+      name: 'two stable pods crash-looping, one still Ready',
+      pods: [pod('a', crashing), pod('b', crashing), pod('c')],
+      expected: [{ kind: 'crashLoop', track: 'stable', value: 2 }],
+    },
+    {
+      name: 'a crash-looping canary is a canary problem, not a stable one',
+      pods: [pod('a'), pod('b'), pod('canary-1', { ...crashing, track: 'canary' })],
+      expected: [{ kind: 'crashLoop', track: 'canary', value: 1 }],
+    },
+    {
+      name: 'crash loops on both tracks are reported per track',
+      pods: [pod('a', crashing), pod('b'), pod('canary-1', { ...crashing, track: 'canary' }), pod('canary-2', { ...crashing, track: 'canary' })],
+      expected: [
+        { kind: 'crashLoop', track: 'stable', value: 1 },
+        { kind: 'crashLoop', track: 'canary', value: 2 },
+      ],
+    },
+    {
+      name: 'restarting but not (yet) in CrashLoopBackOff is not a crash loop',
+      pods: [pod('a', { restarts: 3 }), pod('b')],
+      expected: [],
+    },
+    {
+      name: 'pods that cannot be scheduled are pending',
+      pods: [pod('a'), pod('b', unscheduled), pod('c', unscheduled)],
+      expected: [{ kind: 'pending', track: 'stable', value: 2 }],
+    },
+    {
+      name: 'a pod bound to a node and still starting is not pending',
+      pods: [pod('a'), pod('b', { phase: 'Pending', ready: false, waitingReason: 'ContainerCreating' })],
+      expected: [],
+    },
+    {
+      name: 'a pending canary is reported on the canary track',
+      pods: [pod('a'), pod('canary-1', { ...unscheduled, track: 'canary' })],
+      expected: [{ kind: 'pending', track: 'canary', value: 1 }],
+    },
+    {
+      name: 'a NotReady node that runs pods of the service',
+      pods: [pod('a'), pod('b', { node: 'node-b-1', ready: false })],
+      nodes: [node('node-a-1'), node('node-b-1', false)],
+      expected: [{ kind: 'nodeNotReady', node: 'node-b-1' }],
+    },
+    {
+      name: 'a NotReady node that runs none of its pods is not its problem',
+      pods: [pod('a'), pod('b')],
+      nodes: [node('node-a-1'), node('node-c-1', false)],
+      expected: [],
+    },
+    {
+      name: 'two NotReady nodes give one finding each, in name order',
+      pods: [pod('a', { node: 'node-c-1' }), pod('b', { node: 'node-b-1' }), pod('c')],
+      nodes: [node('node-a-1'), node('node-c-1', false), node('node-b-1', false)],
+      expected: [
+        { kind: 'nodeNotReady', node: 'node-b-1' },
+        { kind: 'nodeNotReady', node: 'node-c-1' },
+      ],
+    },
+    {
+      name: 'no stable pod Ready (only the canary serves): unavailable',
+      pods: [pod('a', { ready: false }), pod('b', { ready: false }), pod('canary-1', { track: 'canary' })],
+      expected: [{ kind: 'unavailable', value: 0, threshold: 3 }],
+    },
+    {
+      name: 'every stable pod crash-looping: a crash loop and unavailable',
+      pods: [pod('a', crashing), pod('b', crashing)],
+      replicas: 2,
+      expected: [
+        { kind: 'crashLoop', track: 'stable', value: 2 },
+        { kind: 'unavailable', value: 0, threshold: 2 },
+      ],
+    },
+    {
+      name: 'no pods at all (not created yet) is not reported as unavailable',
+      pods: [],
+      expected: [],
+    },
+    {
+      name: 'a service scaled to zero is not unavailable',
+      pods: [pod('a', { ready: false, phase: 'Succeeded' })],
+      replicas: 0,
+      expected: [],
+    },
+    {
+      name: 'pods without a track label count as stable',
+      pods: [{ ...pod('a', crashing), labels: { [LABELS.service]: 'checkout' } }, pod('b')],
+      expected: [{ kind: 'crashLoop', track: 'stable', value: 1 }],
+    },
+  ])('$name', ({ pods, nodes: nodeList = nodes, replicas = 3, expected }) => {
+    expect(summary(findProblems(service({ replicas }), pods, nodeList))).toEqual(expected);
+  });
+
+  it('names the crash-looping pods (at most five) in the reason', () => {
+    const pods = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((name) => pod(name, crashing));
+    const [crash] = findProblems(service({ replicas: 6 }), pods, nodes);
+    expect(crash.reason).toBe('6 stable pod(s) in CrashLoopBackOff: p1, p2, p3, p4, p5');
+  });
+});
+
+describe('findProblems: error rate', () => {
+  const healthyPods = [pod('a'), pod('b'), pod('c')];
+  // The service's own thresholds: the default analysis policy (1%, 50 requests), or its override.
+  it.each<{ name: string; analysis?: { maxErrorRate: number; minRequests: number }; metrics: { requests: number; errorRate: number; anomalous: boolean }; alarm: boolean }>([
+    { name: '5% over 600 requests, above the default 1%', metrics: { requests: 600, errorRate: 0.05, anomalous: false }, alarm: true },
+    { name: 'exactly at the threshold is not above it', metrics: { requests: 600, errorRate: 0.01, anomalous: false }, alarm: false },
+    { name: 'below the threshold', metrics: { requests: 600, errorRate: 0.004, anomalous: false }, alarm: false },
+    { name: '50% over 10 requests: too few to judge', metrics: { requests: 10, errorRate: 0.5, anomalous: false }, alarm: false },
+    { name: 'exactly the minimum number of requests is enough', metrics: { requests: 50, errorRate: 0.2, anomalous: false }, alarm: true },
+    { name: 'below the threshold but anomalous for this service', metrics: { requests: 600, errorRate: 0.008, anomalous: true }, alarm: true },
+    { name: 'anomalous with too few requests', metrics: { requests: 20, errorRate: 0.008, anomalous: true }, alarm: false },
+    {
+      name: '3% is fine for a service that accepts 5%',
+      analysis: { maxErrorRate: 0.05, minRequests: 50 },
+      metrics: { requests: 600, errorRate: 0.03, anomalous: false },
+      alarm: false,
+    },
+    {
+      name: '0.5% is too much for a service that accepts 0.1%',
+      analysis: { maxErrorRate: 0.001, minRequests: 50 },
+      metrics: { requests: 600, errorRate: 0.005, anomalous: false },
+      alarm: true,
+    },
+    {
+      name: '80 requests are too few for a service that needs 100',
+      analysis: { maxErrorRate: 0.01, minRequests: 100 },
+      metrics: { requests: 80, errorRate: 0.5, anomalous: false },
+      alarm: false,
+    },
+  ])('$name → alarm: $alarm', ({ analysis, metrics, alarm }) => {
+    const svc = service(analysis ? { rollout: { analysis } } : {});
+    const findings = findProblems(svc, healthyPods, nodes, metrics);
+    expect(summary(findings)).toEqual(alarm ? [{ kind: 'errorRate', track: 'stable', value: metrics.errorRate, threshold: svc.spec.rollout.analysis.maxErrorRate }] : []);
+  });
+
+  it('says what it saw in the reason', () => {
+    const [finding] = findProblems(service(), healthyPods, nodes, { requests: 600, errorRate: 0.0123, anomalous: true });
+    expect(finding.reason).toBe('stable error rate 1.2% over 600 requests (anomalous)');
+  });
+
+  it('without metrics, judges the pods alone', () => {
+    expect(findProblems(service(), healthyPods, nodes, undefined)).toEqual([]);
+  });
+});
