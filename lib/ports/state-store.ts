@@ -1,4 +1,5 @@
 import type { ClusterRegistration } from '../model/cluster.js';
+import type { CallerEdgeChanges } from '../model/call-graph.js';
 import type {
   AuditEvent,
   DeploymentRecord,
@@ -29,6 +30,8 @@ export interface ServiceChange {
   revision?: RevisionRecord;
   operation?: OperationOutcome;
   events: AuditEvent[];
+  /** Changes to the reverse index of the call graph (see callerEdgeChanges). */
+  callerEdges?: CallerEdgeChanges;
 }
 
 /** A small piece of state a use case keeps between runs (remediation ledger, probe memory, plans). */
@@ -45,8 +48,12 @@ export interface StateStore {
   getService(name: string): Promise<ServiceRecord | undefined>;
   /** Active and failed services, by name. */
   listServices(page: PageRequest): Promise<Page<ServiceRecord>>;
-  /** Every active service (for the dependency graph). */
+  /** Every active service. */
   listAllServices(): Promise<ServiceRecord[]>;
+  /** The named services that exist (active or failed), in no particular order. */
+  getServices(names: string[]): Promise<ServiceRecord[]>;
+  /** Services that declare a dependency on `service`, from the reverse index. */
+  listCallers(service: string): Promise<{ name: string; namespace: string }[]>;
   commitServiceChange(change: ServiceChange): Promise<void>;
   getRevision(service: string, revision: number): Promise<RevisionRecord | undefined>;
   listRevisions(service: string, page: PageRequest): Promise<Page<RevisionRecord>>;

@@ -1,4 +1,6 @@
 import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -10,6 +12,9 @@ import {
   type AttributeValue,
   type QueryCommandInput,
   type TransactWriteItem,
+  type WriteRequest,
+  type BatchGetItemCommandOutput,
+  type BatchWriteItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { MeshplaneError, OperationCompletedError, TransientError, VersionConflictError } from '../../errors.js';
@@ -22,6 +27,8 @@ import { keys, listing, RETENTION_SECONDS } from './keys.js';
 
 type StoredCluster = ClusterRegistration & { createdAt: string };
 const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'expiresAt'];
+/** DynamoDB's limit on items in one TransactWriteItems. */
+const MAX_TRANSACTION_ITEMS = 100;
 
 function toItem(keyAttrs: Record<string, string | number | undefined>, data: object): Record<string, AttributeValue> {
   return marshall({ ...data, ...keyAttrs }, { removeUndefinedValues: true, convertClassInstanceToMap: true });
@@ -95,11 +102,50 @@ export class DynamoDbStateStore implements StateStore {
     }
     if (change.operation) items.push({ Update: this.completeOperationUpdate(change.operation, service.updatedAt) });
     for (const event of change.events) items.push({ Put: { TableName: this.tableName, Item: this.eventItem(event) } });
+    // The call-graph index rides in the same transaction while it fits (the usual case: one request);
+    // what does not fit follows in batches: it is derived data, rewritten whole on the next change.
+    const edgeWrites: TransactWriteItem[] = [
+      ...(change.callerEdges?.put ?? []).map((e) => ({ Put: { TableName: this.tableName, Item: toItem(keys.caller(e.callee, e.caller), e) } })),
+      ...(change.callerEdges?.remove ?? []).map((e) => ({ Delete: { TableName: this.tableName, Key: marshall(keys.caller(e.callee, e.caller)) } })),
+    ];
+    const room = Math.max(0, MAX_TRANSACTION_ITEMS - items.length);
+    items.push(...edgeWrites.slice(0, room));
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (err) {
       throw this.translateTransactionError(err, items, `service ${service.name}`);
     }
+    await this.writeBatches(edgeWrites.slice(room));
+  }
+
+  async getServices(names: string[]): Promise<ServiceRecord[]> {
+    const unique = [...new Set(names)];
+    const found: ServiceRecord[] = [];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keysLeft: Record<string, AttributeValue>[] | undefined = unique.slice(i, i + 100).map((n) => marshall(keys.service(n)));
+      for (let attempt = 0; keysLeft?.length && attempt < 5; attempt++) {
+        const res: BatchGetItemCommandOutput = await this.client
+          .send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keysLeft, ConsistentRead: true } } }))
+          .catch((err) => {
+            throw translate(err);
+          });
+        found.push(...(res.Responses?.[this.tableName] ?? []).map((item) => fromItem<ServiceRecord>(item)));
+        keysLeft = res.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+      if (keysLeft?.length) throw new TransientError('DynamoDB kept some services unprocessed; will retry');
+    }
+    return found.filter((s) => s.phase !== 'deleted');
+  }
+
+  async listCallers(service: string): Promise<{ name: string; namespace: string }[]> {
+    const callers: { name: string; namespace: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryPartition<{ caller: string; callerNamespace: string }>(keys.servicePartition(service), keys.callerPrefix, { limit: 500, cursor }, true);
+      callers.push(...page.items.map((e) => ({ name: e.caller, namespace: e.callerNamespace })));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return callers;
   }
 
   async getRevision(service: string, revision: number): Promise<RevisionRecord | undefined> {
@@ -238,6 +284,20 @@ export class DynamoDbStateStore implements StateStore {
         throw translate(err);
       });
     return Boolean(res.Attributes);
+  }
+
+  /** Unconditional puts and deletes, 25 at a time, retrying what DynamoDB leaves unprocessed. */
+  private async writeBatches(writes: TransactWriteItem[]): Promise<void> {
+    for (let i = 0; i < writes.length; i += 25) {
+      let requests: WriteRequest[] | undefined = writes.slice(i, i + 25).map((w) => (w.Put ? { PutRequest: { Item: w.Put.Item! } } : { DeleteRequest: { Key: w.Delete!.Key! } }));
+      for (let attempt = 0; requests?.length && attempt < 5; attempt++) {
+        const res: BatchWriteItemCommandOutput = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } })).catch((err) => {
+          throw translate(err);
+        });
+        requests = res.UnprocessedItems?.[this.tableName];
+      }
+      if (requests?.length) throw new TransientError('DynamoDB kept some call-graph writes unprocessed; will retry');
+    }
   }
 
   private completeOperationUpdate(outcome: OperationOutcome, at: string) {

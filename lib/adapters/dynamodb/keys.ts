@@ -5,6 +5,9 @@ export const keys = {
   revisionPrefix: 'REV#',
   event: (name: string, at: string, id: string) => ({ pk: `SVC#${name}`, sk: `EVT#${at}#${id}` }),
   eventPrefix: 'EVT#',
+  /** In the callee's partition: its callers are one query. */
+  caller: (callee: string, caller: string) => ({ pk: `SVC#${callee}`, sk: `CALLER#${caller}` }),
+  callerPrefix: 'CALLER#',
   deployment: (name: string, id: string) => ({ pk: `SVC#${name}`, sk: `DEPLOY#${id}` }),
   deploymentPrefix: 'DEPLOY#',
   operation: (id: string) => ({ pk: `OP#${id}`, sk: 'OP' }),

@@ -2,21 +2,27 @@ import type { RenderContext, ServiceRef } from '../../mesh/render-context.js';
 import { resolveDependencies } from '../../mesh/dependencies.js';
 import type { ServiceRecord } from '../../model/records.js';
 
-const ref = (s: ServiceRecord): ServiceRef => ({ name: s.name, namespace: s.spec.namespace });
+/** What a service's manifests need to know about the rest of the declared graph. */
+export interface GraphNeighbourhood {
+  /** Services that declare a dependency on this one. */
+  callers: ServiceRef[];
+  /** Where the services it depends on are registered (names not registered yet are left out). */
+  registeredDependencies: ServiceRef[];
+}
+
+const byName = (a: ServiceRef, b: ServiceRef) => a.name.localeCompare(b.name) || a.namespace.localeCompare(b.namespace);
 
 /**
  * Everything a service's manifests depend on besides its spec, derived from stored state alone: who
- * calls it (from the other services' declared dependencies), where its dependencies live, the running
- * rollout's canary and weight, the optimizer's placement and a pending restart.
+ * calls it, where its dependencies live, the running rollout's canary and weight, the optimizer's
+ * placement and a pending restart.
  */
-export function renderContextFor(record: ServiceRecord, services: readonly ServiceRecord[]): RenderContext {
-  const others = services.filter((s) => s.name !== record.name && s.phase !== 'deleted');
-  const callers = others.filter((s) => s.spec.dependencies.some((d) => d.service === record.name)).map(ref);
+export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhood): RenderContext {
   const traffic = record.traffic;
   return {
     revision: record.podRevision ?? record.revision,
-    callers,
-    dependencies: resolveDependencies(record.spec, others.map(ref)),
+    callers: graph.callers.filter((c) => c.name !== record.name).sort(byName),
+    dependencies: resolveDependencies(record.spec, graph.registeredDependencies),
     ...(traffic
       ? {
           canary: { image: traffic.canaryImage, replicas: traffic.canaryReplicas, revision: record.revision + 1 },

@@ -1,9 +1,10 @@
 import { renderService } from '../../mesh/render-service.js';
+import type { ServiceRef } from '../../mesh/render-context.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { ServiceConverger } from '../services/apply-service-event.js';
-import { renderContextFor } from './render-context.js';
+import { renderContextFor, type GraphNeighbourhood } from './render-context.js';
 import { resolveCluster } from './resolve-cluster.js';
 
 export interface ConvergerDeps {
@@ -11,19 +12,30 @@ export interface ConvergerDeps {
   clusters: ClusterClientFactory;
 }
 
+const live = (r: ServiceRecord | undefined) => (r && r.phase !== 'deleted' ? r : undefined);
+const refOf = (r: ServiceRecord): ServiceRef => ({ name: r.name, namespace: r.spec.namespace });
+
 /**
  * Makes the cluster match stored state. For a live service: render every object from the record and
- * the rest of the graph, server-side apply, prune what the spec no longer needs. For a tombstone: delete
- * everything meshplane created for it. Then re-apply the AuthorizationPolicy of every service whose set
- * of callers the change touched (zero trust follows the declared graph). Idempotent by construction.
+ * its neighbourhood in the declared graph, server-side apply, prune what the spec no longer needs. For a
+ * tombstone: delete everything meshplane created for it. Then re-apply the AuthorizationPolicy of every
+ * service whose set of callers the change touched (zero trust follows the declared graph).
+ *
+ * It runs before the change is committed, so the stored caller index does not show it yet: the
+ * neighbours' callers are the stored ones adjusted by this change. Reads stay proportional to the
+ * service's own edges, not to the size of the mesh. Idempotent by construction.
  */
 export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
+  async function neighbourhood(record: ServiceRecord): Promise<GraphNeighbourhood> {
+    const [callers, dependencies] = await Promise.all([deps.store.listCallers(record.name), deps.store.getServices(record.spec.dependencies.map((d) => d.service))]);
+    return { callers, registeredDependencies: dependencies.map(refOf) };
+  }
+
   return {
     async converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void> {
-      const all = (await deps.store.listAllServices()).filter((s) => s.name !== record.name);
-      const graph = record.phase === 'deleted' ? all : [...all, record];
       const cluster = await resolveCluster(deps.store, record.spec.cluster);
-      const prevLive = previous && previous.phase !== 'deleted' ? previous : undefined;
+      const prevLive = live(previous);
+      const next = live(record);
 
       if (prevLive && (prevLive.spec.namespace !== record.spec.namespace || prevLive.spec.cluster !== record.spec.cluster)) {
         const oldCluster = await resolveCluster(deps.store, prevLive.spec.cluster);
@@ -31,19 +43,22 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
       }
       if (cluster) {
         const client = await deps.clusters.forCluster(cluster);
-        if (record.phase === 'deleted') await client.deleteService(record.spec.namespace, record.name);
+        if (!next) await client.deleteService(record.spec.namespace, record.name);
         else {
-          const objects = renderService(record.spec, renderContextFor(record, graph));
+          const objects = renderService(next.spec, renderContextFor(next, await neighbourhood(next)));
           await client.apply(objects);
-          await client.prune(record.spec.namespace, record.name, objects);
+          await client.prune(next.spec.namespace, next.name, objects);
         }
       }
 
-      const touched = new Set([...(prevLive?.spec.dependencies ?? []), ...(record.phase === 'deleted' ? [] : record.spec.dependencies)].map((d) => d.service));
-      for (const neighbour of graph.filter((s) => touched.has(s.name) && s.name !== record.name)) {
+      const touched = [...new Set([...(prevLive?.spec.dependencies ?? []), ...(next?.spec.dependencies ?? [])].map((d) => d.service))].filter((n) => n !== record.name);
+      for (const neighbour of await deps.store.getServices(touched)) {
         const neighbourCluster = await resolveCluster(deps.store, neighbour.spec.cluster).catch(() => undefined);
         if (!neighbourCluster) continue;
-        const policy = renderService(neighbour.spec, renderContextFor(neighbour, graph)).filter((o) => o.kind === 'AuthorizationPolicy');
+        const stored = await neighbourhood(neighbour);
+        const callsIt = next?.spec.dependencies.some((d) => d.service === neighbour.name);
+        const callers = [...stored.callers.filter((c) => c.name !== record.name), ...(callsIt ? [refOf(next!)] : [])];
+        const policy = renderService(neighbour.spec, renderContextFor(neighbour, { ...stored, callers })).filter((o) => o.kind === 'AuthorizationPolicy');
         await (await deps.clusters.forCluster(neighbourCluster)).apply(policy);
       }
     },

@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../services/apply-service-event.js';
+import { callerEdgeChanges } from '../services/caller-edges.js';
 import { nextPodRevision } from '../services/service-transition.js';
 
 const ATTEMPTS = 5;
@@ -39,7 +40,7 @@ export async function mutateService(
     const podRevision = change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
     const record = { ...change.record, podRevision, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
     try {
-      await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, events: change.events ?? [] });
+      await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, callerEdges: callerEdgeChanges(current, record), events: change.events ?? [] });
     } catch (err) {
       if (err instanceof VersionConflictError) continue;
       throw err;

@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../../model/events.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
+import { callerEdgeChanges } from './caller-edges.js';
 import { decideServiceTransition } from './service-transition.js';
 
 /** Makes a cluster match a service record (apply and prune, or delete when the record is a tombstone). */
@@ -56,6 +57,7 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
         service: transition.record,
         expectedVersion: transition.expectedVersion,
         revision: transition.revision,
+        callerEdges: callerEdgeChanges(current, transition.record),
         operation: opOutcome('succeeded'),
         events: [transition.event],
       });

@@ -160,7 +160,7 @@ describe('faults', () => {
     expect((await post('/sim/nodes/nope/down')).status).toBe(404);
     expect((await post('/sim/zones/zone-z/down')).status).toBe(404);
     expect((await post('/sim/zones/zone-b/down')).status).toBe(200);
-    const state = await (await fetch(`${cluster.url}/sim/state`)).json();
+    const state = (await (await fetch(`${cluster.url}/sim/state`)).json()) as { faults: { downZones: string[] } };
     expect(state.faults.downZones).toEqual(['zone-b']);
     await waitFor('zone-b nodes NotReady', () => cluster.faults.state().nodes.filter((n) => !n.ready).map((n) => n.name).join() === 'node-zone-b-1,node-zone-b-2,node-zone-b-3');
   });

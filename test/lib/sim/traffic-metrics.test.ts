@@ -10,7 +10,7 @@ async function query(q: string, method: 'GET' | 'POST' = 'GET'): Promise<number 
     method === 'GET'
       ? await fetch(`${cluster.url}/api/v1/query?query=${encodeURIComponent(q)}`)
       : await fetch(`${cluster.url}/api/v1/query`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query: q }) });
-  const body = await res.json();
+  const body = (await res.json()) as { status: string; data: { resultType: string; result: { value: [number, string] }[] } };
   expect(body.status).toBe('success');
   expect(body.data.resultType).toBe('vector');
   return body.data.result.length === 0 ? undefined : Number(body.data.result[0].value[1]);

@@ -269,3 +269,41 @@ describe('clusters', () => {
     expect((await listing.listServices({ limit: 10 })).items).toEqual([]);
   });
 });
+
+describe('the call-graph index', () => {
+  const edge = (callee: string, caller: string, callerNamespace = 'default', rps = 1) => ({ callee, caller, callerNamespace, rps });
+
+  it('records callers in the callee partition with the change, and removes them with a later one', async () => {
+    const caller = service('graph-orders');
+    await store.commitServiceChange({ service: caller, expectedVersion: null, events: [], callerEdges: { put: [edge('graph-users', 'graph-orders'), edge('graph-stock', 'graph-orders', 'default', 9)], remove: [] } });
+    expect(await store.listCallers('graph-users')).toEqual([{ name: 'graph-orders', namespace: 'default' }]);
+    expect(await store.listCallers('graph-stock')).toEqual([{ name: 'graph-orders', namespace: 'default' }]);
+
+    await store.commitServiceChange({ service: { ...caller, version: 2 }, expectedVersion: 1, events: [], callerEdges: { put: [], remove: [{ callee: 'graph-users', caller: 'graph-orders' }] } });
+    expect(await store.listCallers('graph-users')).toEqual([]);
+    expect(await store.listCallers('graph-stock')).toHaveLength(1);
+  });
+
+  it('does not write the index when the change loses its race', async () => {
+    await register(service('graph-race'));
+    await expect(
+      store.commitServiceChange({ service: service('graph-race', { version: 2 }), expectedVersion: 7, events: [], callerEdges: { put: [edge('graph-race-callee', 'graph-race')], remove: [] } }),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await store.listCallers('graph-race-callee')).toEqual([]);
+  });
+
+  it('writes more edges than one transaction holds (the rest in batches)', async () => {
+    const put = Array.from({ length: 150 }, (_, i) => edge(`graph-many-${i}`, 'graph-fan-out'));
+    await store.commitServiceChange({ service: service('graph-fan-out'), expectedVersion: null, events: [], callerEdges: { put, remove: [] } });
+    const found = await Promise.all([0, 49, 96, 97, 149].map((i) => store.listCallers(`graph-many-${i}`)));
+    expect(found.map((c) => c.length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('reads several services at once, leaving out unknown and deregistered ones', async () => {
+    await register(service('graph-a'));
+    await register(service('graph-b'));
+    await store.commitServiceChange({ service: service('graph-c', { phase: 'deleted' }), expectedVersion: null, events: [] });
+    const found = await store.getServices(['graph-a', 'graph-b', 'graph-c', 'graph-missing', 'graph-a']);
+    expect(found.map((s) => s.name).sort()).toEqual(['graph-a', 'graph-b']);
+  });
+});

@@ -19,38 +19,40 @@ function record(name: string, extra: Partial<ServiceRecord> = {}, spec: Record<s
 
 describe('renderContextFor', () => {
   const users = record('user-service');
-  const orders = record('order-service', {}, { dependencies: [{ service: 'user-service', rps: 50 }] });
-  const billing = record('billing', {}, { namespace: 'pay', dependencies: [{ service: 'user-service', rps: 5 }, { service: 'order-service', rps: 1 }] });
+  const none = { callers: [], registeredDependencies: [] };
 
-  it('derives callers from the other services’ declared dependencies', () => {
-    const ctx = renderContextFor(users, [users, orders, billing]);
+  it('lists the callers sorted, never the service itself', () => {
+    const ctx = renderContextFor(users, {
+      callers: [
+        { name: 'order-service', namespace: 'default' },
+        { name: 'billing', namespace: 'pay' },
+        { name: 'user-service', namespace: 'default' },
+      ],
+      registeredDependencies: [],
+    });
     expect(ctx.callers).toEqual([
-      { name: 'order-service', namespace: 'default' },
       { name: 'billing', namespace: 'pay' },
+      { name: 'order-service', namespace: 'default' },
     ]);
   });
 
-  it('ignores deleted services as callers', () => {
-    const ctx = renderContextFor(users, [users, { ...orders, phase: 'deleted' }]);
-    expect(ctx.callers).toEqual([]);
-  });
-
-  it('resolves dependencies to the namespace where they are registered', () => {
-    const ctx = renderContextFor(billing, [users, orders, billing]);
+  it('resolves dependencies to the namespace where they are registered, unregistered ones to its own', () => {
+    const billing = record('billing', {}, { namespace: 'pay', dependencies: [{ service: 'user-service', rps: 5 }, { service: 'ledger', rps: 1 }] });
+    const ctx = renderContextFor(billing, { callers: [], registeredDependencies: [{ name: 'user-service', namespace: 'default' }] });
     expect(ctx.dependencies).toEqual([
       { name: 'user-service', namespace: 'default' },
-      { name: 'order-service', namespace: 'default' },
+      { name: 'ledger', namespace: 'pay' },
     ]);
   });
 
   it('carries a running rollout as a canary one revision ahead with its weight', () => {
-    const ctx = renderContextFor(record('user-service', { traffic: { deploymentId: 'dep-1', canaryImage: 'u:2', canaryReplicas: 2, canaryWeight: 25 } }), [users]);
+    const ctx = renderContextFor(record('user-service', { traffic: { deploymentId: 'dep-1', canaryImage: 'u:2', canaryReplicas: 2, canaryWeight: 25 } }), none);
     expect(ctx.canary).toEqual({ image: 'u:2', replicas: 2, revision: 4 });
     expect(ctx.trafficSplit).toEqual({ canaryWeight: 25 });
   });
 
   it('has no canary, placement or restart when the record has none', () => {
-    const ctx = renderContextFor(users, [users]);
+    const ctx = renderContextFor(users, none);
     expect(ctx.canary).toBeUndefined();
     expect(ctx.trafficSplit).toBeUndefined();
     expect(ctx.placement).toBeUndefined();
@@ -59,14 +61,14 @@ describe('renderContextFor', () => {
   });
 
   it('passes the optimizer placement and remediation anti-affinity through', () => {
-    const ctx = renderContextFor(record('user-service', { placement: { runId: 'opt-1', requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] } }), [users]);
+    const ctx = renderContextFor(record('user-service', { placement: { runId: 'opt-1', requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] } }), none);
     expect(ctx.placement).toEqual({ requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] });
   });
 });
 
 describe('renderContextFor pod revision', () => {
   it('labels pods with the revision that last changed them, so routing-only changes do not restart pods', () => {
-    const ctx = renderContextFor(record('user-service', { revision: 7, podRevision: 5 }), []);
+    const ctx = renderContextFor(record('user-service', { revision: 7, podRevision: 5 }), { callers: [], registeredDependencies: [] });
     expect(ctx.revision).toBe(5);
   });
 });
