@@ -40,6 +40,7 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
 export interface ProvisionedQueue {
   definition: QueueDefinition;
   url: string;
+  arn: string;
   dlqUrl: string;
 }
 
@@ -59,7 +60,8 @@ export async function provisionQueues(client: SQSClient, overrides: { maxReceive
         },
       }),
     );
-    result.push({ definition: q, url: main.QueueUrl!, dlqUrl: dlq.QueueUrl! });
+    const arn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: main.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    result.push({ definition: q, url: main.QueueUrl!, arn, dlqUrl: dlq.QueueUrl! });
   }
   return result;
 }

@@ -1,0 +1,47 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
+import type { ClusterRegistration } from '../model/cluster.js';
+import type { MetricsSource } from '../ports/metrics-source.js';
+import { startSimCluster, type SimCluster, type SimClusterOptions } from '../sim/index.js';
+
+export interface LocalCluster {
+  registration: ClusterRegistration;
+  sim?: SimCluster;
+  kubeconfigPath?: string;
+  metrics?: MetricsSource;
+}
+
+export interface LocalClusterOptions {
+  kubeconfig?: { path: string; context?: string };
+  sim?: SimClusterOptions;
+  dataDir?: string;
+}
+
+/**
+ * The cluster the local runtime registers as its default: the simulated one (with a kubeconfig for
+ * kubectl, and its state under the data directory), or a real one from a kubeconfig (rollout metrics
+ * then come from PROMETHEUS_URL).
+ */
+export async function connectLocalCluster(options: LocalClusterOptions, log: (m: string) => void): Promise<LocalCluster> {
+  if (options.kubeconfig) {
+    log(`cluster: ${options.kubeconfig.path}${options.kubeconfig.context ? ` (context ${options.kubeconfig.context})` : ''}`);
+    const prometheusUrl = process.env.PROMETHEUS_URL;
+    return {
+      registration: { id: 'local', default: true, target: { kind: 'kubeconfig', path: options.kubeconfig.path, context: options.kubeconfig.context } },
+      metrics: prometheusUrl ? PrometheusMetricsSource.fromOptions({ url: prometheusUrl }) : undefined,
+    };
+  }
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meshplane-'));
+  const sim = await startSimCluster({ ...options.sim, statePath: options.sim?.statePath ?? (options.dataDir ? join(options.dataDir, 'cluster.json') : undefined) });
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await sim.writeKubeconfig(kubeconfigPath, 'meshplane-local');
+  log(`simulated cluster: ${sim.url}; kubectl --kubeconfig ${kubeconfigPath} get pods -A -o wide`);
+  return {
+    registration: { id: 'local', default: true, target: { kind: 'simulated', url: sim.url } },
+    sim,
+    kubeconfigPath,
+    metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }),
+  };
+}
