@@ -15,6 +15,7 @@
  *   npm run bench:remediation
  *   BENCH_RUNS=50 npm run bench:remediation
  */
+import { mulberry32 } from '../lib/random.js';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
@@ -59,17 +60,6 @@ function latencySummary(values: number[]) {
   return { p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)), min: round(sorted[0]), max: round(sorted.at(-1)!) };
 }
 
-/** Mulberry32: a small seeded generator, so the duplicated 20% are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 class Bench {
   private readonly sqs: SQSClient;
@@ -181,7 +171,7 @@ async function alarmToRestart(bench: Bench, via: 'api' | 'sqs'): Promise<void> {
 async function duplicateDelivery(bench: Bench): Promise<void> {
   const services = Array.from({ length: DUPLICATE_SERVICES }, (_, i) => `dup-${String(i).padStart(3, '0')}`);
   await bench.register(services);
-  const random = seeded(20_240_601);
+  const random = mulberry32(20_240_601);
   const signals = services.flatMap((service) => [alarm(service, `${service}-1`, 2), alarm(service, `${service}-2`, 1)]);
   const duplicated = new Set(signals.filter(() => random() < DUPLICATE_SHARE).map((s) => s.id));
   const start = performance.now();

@@ -2,18 +2,10 @@
  * Seeded synthetic metric series with known, injected anomalies, for evaluating detectors (the
  * detection benchmark and tests). One point per minute; daily seasonality; realistic noise.
  */
+import { mulberry32 } from '../random.js';
 
 /** Deterministic uniform [0, 1) generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Standard normal draw (Box–Muller). */
 export function gaussian(random: () => number): number {

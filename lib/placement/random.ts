@@ -2,6 +2,8 @@
  * Seeded pseudo-random numbers (mulberry32). Every randomised part of the optimizer draws from one of
  * these so that a seed reproduces a run exactly.
  */
+import { mulberry32 } from '../random.js';
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -11,14 +13,7 @@ export interface Random {
 
 /** A deterministic generator for `seed` (any 32-bit integer; other numbers are truncated). */
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n) => Math.floor(next() * n) };
 }
 
