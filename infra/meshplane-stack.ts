@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Effect, ManagedPolicy, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -63,6 +63,14 @@ export class MeshplaneStack extends Stack {
     });
     this.table.table.grantReadWriteData(this.functionsRole);
     for (const queue of this.queues.values()) queue.queue.grantSendMessages(this.functionsRole);
+    // Alarm tags are the third way an alarm names its service (lib/health/README.md).
+    this.functionsRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:ListTagsForResource'],
+        resources: [this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
     if (config.ampWorkspaceArn) {
       this.functionsRole.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['aps:QueryMetrics'], resources: [config.ampWorkspaceArn] }));
     }

@@ -28,6 +28,11 @@ function ack(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
 
+/** A stack's region or account as cdk-nag prints it: the literal, or `<AWS::Region>` when env-agnostic. */
+function envPart(value: string, pseudo: string): string {
+  return value.startsWith('${Token[') ? `<AWS::${pseudo}>` : value;
+}
+
 /** `<LogicalId.Arn>` as cdk-nag prints a resource's ARN attribute in findings. */
 function arnRef(construct: IConstruct): string {
   return `<${Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement)}.Arn>`;
@@ -45,6 +50,12 @@ export function applyNagSuppressions(t: NagSuppressionTargets): void {
     t.clustersUnknown
       ? `${XRAY} eks:DescribeCluster is on "*" because no cluster is named in the "clusters" context: clusters are registered at runtime through the API. Name them in context to scope it to their ARNs.`
       : XRAY,
+  );
+  const stack = Stack.of(t.functionsRole);
+  ack(
+    t.functionsRole,
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${envPart(stack.region, 'Region')}:${envPart(stack.account, 'AccountId')}:alarm:*]`,
+    'cloudwatch:ListTagsForResource (read-only) on the alarms of this account and region: any alarm may name a meshplane service by tag, and its name is not known in advance.',
   );
   ack(
     t.stateMachine,

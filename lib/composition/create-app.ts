@@ -1,6 +1,8 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
@@ -8,6 +10,7 @@ import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-fun
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
 import { systemClock, type Clock } from '../ports/clock.js';
+import type { AlarmTags } from '../ports/alarm-tags.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
@@ -29,6 +32,7 @@ export interface App extends CoreDeps {
   workflow: RolloutWorkflow;
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
+  alarmTags?: AlarmTags;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -49,6 +53,7 @@ export interface AppOverrides {
   remediationPolicy?: RemediationPolicy;
   /** See RolloutDeps.podWaitMs. */
   podWaitMs?: number;
+  alarmTags?: AlarmTags;
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -85,5 +90,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
+    // Only on AWS: LocalStack and the emulators have no alarms to tag.
+    alarmTags: overrides.alarmTags ?? (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
   };
 }

@@ -15,7 +15,10 @@ export interface KnownService {
 }
 
 /** Which rule of the documented order mapped an alarm (see lib/health/README.md). */
-export type MappingRule = 'nameConvention' | 'dimension';
+export type MappingRule = 'nameConvention' | 'dimension' | 'tag';
+
+/** Alarm tags that name a service (the third rule): `meshplane:service`, and optionally kind and track. */
+export const ALARM_TAGS = { service: 'meshplane:service', kind: 'meshplane:kind', track: 'meshplane:track' } as const;
 
 /**
  * The result of mapping one alarm event. Unmapped results are final: the caller records the reason
@@ -40,10 +43,13 @@ const ZONE_DIMENSIONS = ['zone', 'AvailabilityZone', 'topology.kubernetes.io/zon
  * 1. the alarm name `meshplane/<service>/<kind>[/<track>]` (the only rule for composite alarms);
  * 2. a metric dimension `service`, `Service`, `destination_workload` or `ServiceName` naming a
  *    registered service (a `destination_workload` of `<service>-canary` means the canary track);
- * 3. otherwise the alarm is unmapped, with a reason.
+ * 3. the alarm's tags (`meshplane:service`, optional `meshplane:kind` and `meshplane:track`), when the
+ *    caller looked them up (they are not in the event: reading them costs a CloudWatch call, so
+ *    callers do it only when the first two rules leave the alarm unmapped);
+ * 4. otherwise the alarm is unmapped, with a reason.
  * INSUFFICIENT_DATA is not a health verdict and is never mapped.
  */
-export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownServices: readonly KnownService[]): AlarmMapping {
+export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownServices: readonly KnownService[], tags?: Readonly<Record<string, string>>): AlarmMapping {
   const { detail } = event;
   const alarmName = detail.alarmName;
   const unmapped = (reason: string): AlarmMapping => ({ mapped: false, alarmName, reason });
@@ -84,8 +90,29 @@ export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownS
     return { mapped: true, rule: 'nameConvention', signals: [signal] };
   }
 
+  const tagged = tags?.[ALARM_TAGS.service];
+  const byTag = (): AlarmMapping => {
+    const known = knownServices.find((s) => s.name === tagged);
+    if (!known) return unmapped(`tag ${ALARM_TAGS.service} names service "${tagged}", which is not registered`);
+    const kindTag = tags?.[ALARM_TAGS.kind];
+    const trackTag = tags?.[ALARM_TAGS.track];
+    if (kindTag !== undefined && !(SIGNAL_KINDS as readonly string[]).includes(kindTag)) return unmapped(`tag ${ALARM_TAGS.kind} "${kindTag}" is not one of ${SIGNAL_KINDS.join(', ')}`);
+    if (trackTag !== undefined && !(SIGNAL_TRACKS as readonly string[]).includes(trackTag)) return unmapped(`tag ${ALARM_TAGS.track} "${trackTag}" is not one of ${SIGNAL_TRACKS.join(', ')}`);
+    const metricName = alarmMetrics(detail)[0]?.name;
+    const signal: HealthSignal = {
+      ...base,
+      id: idFor(known.name),
+      service: known.name,
+      namespace: known.namespace,
+      kind: (kindTag as SignalKind | undefined) ?? (metricName ? kindFromMetricName(metricName) : 'custom'),
+      ...(trackTag ? { track: trackTag as SignalTrack } : {}),
+    };
+    return { mapped: true, rule: 'tag', signals: [signal] };
+  };
+
   if (isCompositeAlarm(detail)) {
-    return unmapped(`composite alarms map only by name; "${alarmName}" does not start with "${ALARM_NAME_PREFIX}"`);
+    if (tagged) return byTag();
+    return unmapped(`composite alarms map only by name or tag; "${alarmName}" does not start with "${ALARM_NAME_PREFIX}" and has no ${ALARM_TAGS.service} tag`);
   }
 
   const metrics = alarmMetrics(detail);
@@ -113,10 +140,11 @@ export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownS
     if (!bySignalId.has(signal.id)) bySignalId.set(signal.id, signal);
   }
   if (bySignalId.size > 0) return { mapped: true, rule: 'dimension', signals: [...bySignalId.values()] };
+  if (tagged) return byTag();
   if (unknownNames.size > 0) {
     return unmapped(`metric dimensions name ${[...unknownNames].map((n) => `"${n}"`).join(', ')}, which no registered service matches`);
   }
-  return unmapped(`alarm name does not follow "${ALARM_NAME_PREFIX}<service>/<kind>[/<track>]" and no metric has a ${SERVICE_DIMENSIONS.join('/')} dimension`);
+  return unmapped(`alarm name does not follow "${ALARM_NAME_PREFIX}<service>/<kind>[/<track>]", no metric has a ${SERVICE_DIMENSIONS.join('/')} dimension and no ${ALARM_TAGS.service} tag names a service`);
 }
 
 type ParsedName = { service: string; kind: SignalKind; track?: SignalTrack } | { problem: string };

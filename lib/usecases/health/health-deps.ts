@@ -1,4 +1,5 @@
 import type { RemediationPolicy } from '../../health/remediation-policy.js';
+import type { AlarmTags } from '../../ports/alarm-tags.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { CoreDeps } from '../deps.js';
@@ -9,6 +10,8 @@ export interface HealthDeps extends CoreDeps {
   clusters: ClusterClientFactory;
   metrics: MetricsSource;
   remediationPolicy: RemediationPolicy;
+  /** Reads alarm tags, the third way to map an alarm to a service; absent: tags are not consulted. */
+  alarmTags?: AlarmTags;
 }
 
 /** Document kinds the health use cases keep (see StateStore.getDocument). */

@@ -1,5 +1,6 @@
 import { CloudWatchAlarmStateChangeEvent } from '../../health/alarm-event.js';
 import { mapAlarmToSignals } from '../../health/map-alarm.js';
+import { TerminalError } from '../../errors.js';
 import { SCHEMA_VERSION, type EventEnvelope } from '../../model/events.js';
 import { auditEvent } from '../rollouts/mutate.js';
 import { handleHealthSignal, type HealthOutcome } from './handle-health-signal.js';
@@ -31,7 +32,15 @@ export function wrapCloudWatchEvent(body: unknown): EventEnvelope | undefined {
 export async function ingestCloudWatchAlarm(deps: HealthDeps, envelope: EventEnvelope): Promise<HealthOutcome[]> {
   const event = CloudWatchAlarmStateChangeEvent.parse(envelope.payload.cloudwatch);
   const known = (await deps.store.listAllServices()).map((s) => ({ name: s.name, namespace: s.spec.namespace }));
-  const mapping = mapAlarmToSignals(event, known);
+  let mapping = mapAlarmToSignals(event, known);
+  // Tags are not in the event; read them only when the name and the dimensions did not say.
+  if (!mapping.mapped && deps.alarmTags && event.resources[0]) {
+    const tags = await deps.alarmTags.tagsOf(event.resources[0]).catch((err: unknown) => {
+      if (err instanceof TerminalError) return {};
+      throw err;
+    });
+    mapping = mapAlarmToSignals(event, known, tags);
+  }
   if (!mapping.mapped) {
     await deps.store.appendEvents([auditEvent(deps, UNMAPPED_ALARMS, 'HealthAlarmDropped', `alarm ${mapping.alarmName} dropped: ${mapping.reason}`, { alarmName: mapping.alarmName })]);
     return [{ outcome: 'rejected', reason: mapping.reason }];

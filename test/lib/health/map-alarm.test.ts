@@ -120,10 +120,43 @@ describe('mapAlarmToSignals: rule 2, metric dimensions', () => {
   });
 });
 
-describe('mapAlarmToSignals: rule 3, unmapped', () => {
+describe('mapAlarmToSignals: rule 3, the alarm tags', () => {
+  it('maps an alarm the name and dimensions do not by its meshplane:service tag, kind from the metric', () => {
+    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json'), KNOWN, { 'meshplane:service': 'cart', team: 'shop' });
+    expect(result).toMatchObject({ mapped: true, rule: 'tag' });
+    expect(result.mapped && result.signals[0]).toMatchObject({ service: 'cart', namespace: 'shop', kind: 'saturation', state: 'ALARM' });
+  });
+
+  it('takes kind and track from their tags', () => {
+    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json'), KNOWN, { 'meshplane:service': 'cart', 'meshplane:kind': 'latency', 'meshplane:track': 'canary' });
+    expect(result.mapped && result.signals[0]).toMatchObject({ service: 'cart', kind: 'latency', track: 'canary' });
+  });
+
+  it('maps a composite alarm by tag', () => {
+    const result = mapAlarmToSignals(event('cloudwatch-composite-alarm.json'), KNOWN, { 'meshplane:service': 'search', 'meshplane:kind': 'unavailable' });
+    expect(result.mapped && result.signals[0]).toMatchObject({ service: 'search', kind: 'unavailable' });
+  });
+
+  it('comes after the name convention and the dimensions', () => {
+    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = 'meshplane/checkout/errorRate')), KNOWN, { 'meshplane:service': 'cart' });
+    expect(result).toMatchObject({ mapped: true, rule: 'nameConvention' });
+  });
+
+  it.each([
+    [{ 'meshplane:service': 'billing' }, /"billing", which is not registered/],
+    [{ 'meshplane:service': 'cart', 'meshplane:kind': 'explosion' }, /meshplane:kind "explosion"/],
+    [{ 'meshplane:service': 'cart', 'meshplane:track': 'blue' }, /meshplane:track "blue"/],
+  ])('reports a bad tag %j as unmapped', (tags, reason) => {
+    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json'), KNOWN, tags);
+    expect(result.mapped).toBe(false);
+    if (!result.mapped) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('mapAlarmToSignals: rule 4, unmapped', () => {
   it.each([
     ['the AWS EC2 example (no service dimension)', 'cloudwatch-metric-alarm.json', (_e: any) => {}, /no metric has a service/],
-    ['a composite alarm without the name convention', 'cloudwatch-composite-alarm.json', (_e: any) => {}, /composite alarms map only by name/],
+    ['a composite alarm without the name convention', 'cloudwatch-composite-alarm.json', (_e: any) => {}, /composite alarms map only by name or tag/],
     ['INSUFFICIENT_DATA', 'cloudwatch-metric-alarm.json', (e: any) => ((e.detail.alarmName = 'meshplane/cart/errorRate'), (e.detail.state.value = 'INSUFFICIENT_DATA')), /INSUFFICIENT_DATA/],
     ['a dimension naming an unregistered service', 'cloudwatch-metric-alarm.json', (e: any) => (e.detail.configuration.metrics[0].metricStat.metric.dimensions = { service: 'billing' }), /"billing"/],
   ])('%s', (_label, fixture, patch, reason) => {
