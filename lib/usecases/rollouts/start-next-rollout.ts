@@ -16,7 +16,12 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused']);
 export async function startNextRollout(deps: RolloutDeps, service: string): Promise<DeploymentRecord | undefined> {
   const recent = (await deps.store.listDeployments(service, { limit: 100 })).items;
   const record = await deps.store.getService(service);
-  if (!record || record.phase === 'deleted') return undefined;
+  if (!record || record.phase === 'deleted') {
+    // Deployments queued behind a rollout of a service that has since been deregistered never start.
+    for (const queued of recent.filter((d) => d.status === 'pending'))
+      await mutateDeployment(deps, service, queued.id, (d) => (d.status === 'pending' ? { record: { ...d, status: 'aborted', reason: 'the service was deregistered' } } : undefined));
+    return undefined;
+  }
   let next = recent.find((d) => ACTIVE.has(d.status));
   if (!next) {
     const oldestPending = recent.filter((d) => d.status === 'pending').sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0];

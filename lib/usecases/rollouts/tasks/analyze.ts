@@ -8,8 +8,11 @@ import type { RolloutDeps } from '../rollout-deps.js';
  * (abort, or promote past a manual gate). Every analysis is recorded on its step.
  */
 export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<AnalyzeResponse> {
-  const deployment = await deps.store.getDeployment(req.service, req.deploymentId);
+  const [deployment, service] = await Promise.all([deps.store.getDeployment(req.service, req.deploymentId), deps.store.getService(req.service)]);
   if (deployment?.requested === 'abort') return { verdict: 'inconclusive', reasons: ['aborted on request'], aborted: true, promoteRequested: false };
+  // Deregistered (or otherwise no longer carrying this rollout): nothing left to judge.
+  if (!service || service.phase === 'deleted' || service.traffic?.deploymentId !== req.deploymentId)
+    return { verdict: 'inconclusive', reasons: ['the service no longer runs this rollout'], aborted: true, promoteRequested: false };
   const promoteRequested = deployment?.requested === 'promote';
 
   // The new version always runs as the `<service>-canary` workload (blue/green previews too).

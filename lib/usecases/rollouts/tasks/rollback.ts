@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../../errors.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { RollbackRequest, RollbackResponse } from '../../../rollout/task-contract.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
@@ -14,7 +15,8 @@ export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise
   const reason = `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${req.details.join('; ') || 'no details'}`;
   const previous: ServiceSpec | undefined = deployment ? (await deps.store.getRevision(req.service, deployment.fromRevision))?.spec : undefined;
 
-  await mutateService(deps, req.service, (svc) => {
+  // A service deregistered mid-rollout has nothing left to roll back: its objects are gone already.
+  const deregistered = await mutateService(deps, req.service, (svc) => {
     if (svc.traffic?.deploymentId !== req.deploymentId) return undefined;
     const restore = svc.traffic.promotedRevision !== undefined && previous;
     const revision = restore ? svc.revision + 1 : svc.revision;
@@ -23,11 +25,17 @@ export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise
       revision: restore ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId } : undefined,
       events: [auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, { deploymentId: req.deploymentId, cause: req.cause, details: req.details })],
     };
-  });
+  }).then(
+    () => false,
+    (err: unknown) => {
+      if (err instanceof NotFoundError) return true;
+      throw err;
+    },
+  );
   if (deployment) {
     await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
       d.status === 'running' || d.status === 'paused' || d.status === 'pending'
-        ? { record: { ...d, status: req.cause === 'aborted' ? 'aborted' : 'rolledBack', reason, requested: undefined } }
+        ? { record: { ...d, status: req.cause === 'aborted' || deregistered ? 'aborted' : 'rolledBack', reason: deregistered ? 'the service was deregistered' : reason, requested: undefined } }
         : undefined,
     );
   }
