@@ -1,3 +1,4 @@
+import './error-messages.js';
 import { z } from 'zod';
 
 /** A Kubernetes DNS-1123 label: lower-case alphanumerics and '-', 1–63 characters. */
