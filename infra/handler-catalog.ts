@@ -98,7 +98,8 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     entry: 'functions/rollout-task.ts',
     description: 'The rollout state machine task: start, setWeight, analyze, promote, rollback, finish',
     trigger: { kind: 'rolloutTask' },
-    needs: { queriesMetrics: true },
+    // finish and rollback start the next deployment queued behind the one that ended.
+    needs: { queriesMetrics: true, startsRollouts: true },
     memorySizeMb: 1024,
   },
   {

@@ -98,14 +98,18 @@ export class MeshplaneStack extends Stack {
     const rolloutTask = onlyOne(handlers, 'rolloutTask');
     this.rollouts = new RolloutStateMachine(this, 'Rollouts', { stage: config.stage, taskFunction: fnOf(rolloutTask), logRetention });
     const starters = handlers.filter((h) => h.needs.startsRollouts);
-    for (const h of starters) fnOf(h).addEnvironment('STATE_MACHINE_ARN', this.rollouts.stateMachine.stateMachineArn);
+    // The task function itself starts queued rollouts, and the machine references the task function: the
+    // ARN is therefore built from the machine's fixed name rather than referenced (which would be a cycle).
+    const rolloutsArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: RolloutStateMachine.nameFor(config.stage), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    for (const h of starters) fnOf(h).addEnvironment('STATE_MACHINE_ARN', rolloutsArn);
     if (starters.length > 0) {
       // A separate policy, not the role's default one: the state machine depends on the task function,
-      // which depends on its role's default policy, so a grant there would be a dependency cycle.
-      new Policy(this, 'StartRolloutsPolicy', {
+      // which depends on its role's default policy.
+      const policy = new Policy(this, 'StartRolloutsPolicy', {
         roles: [this.functionsRole],
-        statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [this.rollouts.stateMachine.stateMachineArn] })],
+        statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [rolloutsArn] })],
       });
+      policy.node.addDependency(this.rollouts.stateMachine);
     }
 
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });

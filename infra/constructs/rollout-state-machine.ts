@@ -22,11 +22,16 @@ export interface RolloutStateMachineProps {
 export class RolloutStateMachine extends Construct {
   readonly stateMachine: StateMachine;
 
+  /** The machine's name, fixed per stage so its ARN can be known without referencing the resource. */
+  static nameFor(stage: string): string {
+    return `meshplane-${stage}-rollout`;
+  }
+
   constructor(scope: Construct, id: string, props: RolloutStateMachineProps) {
     super(scope, id);
     const substitutions: DefinitionSubstitutions = { RolloutTaskFunctionArn: props.taskFunction.functionArn };
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: `meshplane-${props.stage}-rollout`,
+      stateMachineName: RolloutStateMachine.nameFor(props.stage),
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(JSON.stringify(rolloutStateMachineDefinition())),
       definitionSubstitutions: substitutions,
