@@ -1,4 +1,4 @@
-import { errorMessage, TransientError } from '../../errors.js';
+import { errorMessage, OperationCompletedError, TransientError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { SCHEMA_VERSION, type EventType } from '../../model/events.js';
 import type { OperationKind, OperationRecord } from '../../model/records.js';
@@ -10,6 +10,11 @@ export interface OperationRequest {
   service: string;
   payload: Record<string, unknown>;
   correlationId?: string;
+  /**
+   * A fixed operation id makes accepting idempotent: a second accept with the same id returns the
+   * first operation and enqueues again under the same deduplication id (a no-op for SQS and handlers).
+   */
+  id?: string;
 }
 
 /**
@@ -21,14 +26,20 @@ export async function acceptOperation(deps: CoreDeps, request: OperationRequest)
   const now = deps.clock.now();
   const at = now.toISOString();
   const operation: OperationRecord = {
-    id: newId('op', now),
+    id: request.id ?? newId('op', now),
     kind: request.kind,
     service: request.service,
     status: 'pending',
     createdAt: at,
     updatedAt: at,
   };
-  await deps.store.createOperation(operation);
+  try {
+    await deps.store.createOperation(operation);
+  } catch (err) {
+    if (!(request.id && err instanceof OperationCompletedError)) throw err;
+    const existing = await deps.store.getOperation(request.id);
+    if (existing && existing.status !== 'pending') return existing;
+  }
   try {
     await deps.queue.send({
       id: operation.id,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -13,7 +14,14 @@ export const RollbackRequestBody = z.object({
  * Goes back to an earlier revision through the same machinery as any deploy: a deployment of that
  * revision's spec, with a single 100% step so it is fast but still judged before it becomes stable.
  */
-export async function requestRollback(deps: CoreDeps, service: string, body: z.infer<typeof RollbackRequestBody>, correlationId?: string): Promise<{ operation: OperationRecord; deploymentId: string; toRevision: number }> {
+export async function requestRollback(
+  deps: CoreDeps,
+  service: string,
+  body: z.infer<typeof RollbackRequestBody>,
+  correlationId?: string,
+  /** Same key, same rollback: automatic remediation retries without starting a second one. */
+  idempotencyKey?: string,
+): Promise<{ operation: OperationRecord; deploymentId: string; toRevision: number }> {
   const current = await deps.store.getService(service);
   if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${service}" is not registered`);
   const toRevision = body.toRevision ?? current.revision - 1;
@@ -21,7 +29,8 @@ export async function requestRollback(deps: CoreDeps, service: string, body: z.i
   if (toRevision >= current.revision) throw new ValidationError([{ path: 'toRevision', message: `must be earlier than the current revision ${current.revision}` }]);
   const target = await deps.store.getRevision(service, toRevision);
   if (!target) throw new NotFoundError(`service "${service}" has no revision ${toRevision}`);
-  const deploymentId = newId('dep', deps.clock.now());
+  const key = idempotencyKey ? createHash('sha256').update(`${service}\n${idempotencyKey}`).digest('hex').slice(0, 24) : undefined;
+  const deploymentId = key ? `dep-rb-${key}` : newId('dep', deps.clock.now());
   const rollout = { ...target.spec.rollout, strategy: 'canary', steps: [{ weight: 100, pauseSeconds: 0, gate: 'auto' }] };
   const operation = await acceptOperation(deps, {
     kind: 'rollback',
@@ -29,6 +38,7 @@ export async function requestRollback(deps: CoreDeps, service: string, body: z.i
     service,
     payload: { deploymentId, image: target.spec.image, rollout, baseRevision: toRevision },
     correlationId,
+    id: key ? `op-rb-${key}` : undefined,
   });
   return { operation, deploymentId, toRevision };
 }
