@@ -107,7 +107,8 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     entry: 'functions/health-probe.ts',
     description: 'Probes the health signals of every service on a schedule',
     trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
-    needs: { queriesMetrics: true },
+    // It also reconciles the rollout queue (an execution that ended without finishing its deployment).
+    needs: { queriesMetrics: true, startsRollouts: true },
     memorySizeMb: 1024,
     whenPresent: true,
   },

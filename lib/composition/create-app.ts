@@ -77,7 +77,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     overrides.workflow ??
     (config.stateMachineArn
       ? new StepFunctionsRolloutWorkflow(new SFNClient({ ...awsClientConfig(config, 'stepfunctions'), maxAttempts: 5 }), config.stateMachineArn)
-      : { start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN') });
+      : { start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'), state: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN') });
   return {
     config,
     store,

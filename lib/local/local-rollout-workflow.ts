@@ -1,5 +1,5 @@
-import { AlreadyExistsError } from '../errors.js';
-import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
+import { AlreadyExistsError, NotFoundError } from '../errors.js';
+import type { ExecutionState, RolloutWorkflow } from '../ports/rollout-workflow.js';
 import type { LocalRolloutRunner } from '../rollout/local-runner.js';
 import type { RolloutExecutionInput } from '../rollout/task-contract.js';
 
@@ -12,6 +12,15 @@ export class LocalRolloutWorkflow implements RolloutWorkflow {
       this.runner.start(input);
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
+    }
+  }
+
+  async state(deploymentId: string): Promise<ExecutionState> {
+    try {
+      return this.runner.describe(deploymentId).status === 'RUNNING' ? 'running' : 'ended';
+    } catch (err) {
+      if (err instanceof NotFoundError) return 'absent';
+      throw err;
     }
   }
 }

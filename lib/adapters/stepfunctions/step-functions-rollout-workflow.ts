@@ -1,6 +1,6 @@
-import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { TransientError } from '../../errors.js';
-import type { RolloutWorkflow } from '../../ports/rollout-workflow.js';
+import type { ExecutionState, RolloutWorkflow } from '../../ports/rollout-workflow.js';
 import type { RolloutExecutionInput } from '../../rollout/task-contract.js';
 
 /** Starts rollout executions in AWS Step Functions, named after the deployment id. */
@@ -18,6 +18,18 @@ export class StepFunctionsRolloutWorkflow implements RolloutWorkflow {
       // this deployment's execution exists, which is all a level-based caller needs.
       if (err instanceof ExecutionAlreadyExists) return;
       throw new TransientError(`could not start the rollout ${input.deploymentId}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async state(deploymentId: string): Promise<ExecutionState> {
+    // Executions are named after the deployment: their ARN follows from the machine's.
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${deploymentId}`;
+    try {
+      const res = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return res.status === 'RUNNING' || res.status === 'PENDING_REDRIVE' ? 'running' : 'ended';
+    } catch (err) {
+      if (err instanceof ExecutionDoesNotExist) return 'absent';
+      throw new TransientError(`could not read the rollout ${deploymentId}: ${(err as Error).message}`, { cause: err });
     }
   }
 }

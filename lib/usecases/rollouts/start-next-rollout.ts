@@ -1,17 +1,21 @@
-import type { DeploymentRecord } from '../../model/records.js';
+import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
 import { rolloutExecutionInput } from '../../rollout/task-contract.js';
-import { auditEvent, mutateDeployment } from './mutate.js';
 import { effectivePolicy } from './effective-policy.js';
+import { auditEvent, mutateDeployment, mutateService } from './mutate.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
 const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused']);
+const oldestFirst = (a: DeploymentRecord, b: DeploymentRecord) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 
 /**
  * One rollout at a time per service; later deploys queue behind it (FIFO) rather than superseding it:
  * a half-judged canary is never thrown away for a newer image, and the newer one starts from a known
- * stable. Level-based: makes sure the active deployment's execution exists, or promotes the oldest
- * pending deployment to running (a conditional write, so two callers cannot both start one) and starts
- * its execution, named after the deployment id.
+ * stable. Level-based, so any caller may run it at any time:
+ * - an active deployment whose execution is running (or was never started) gets its execution ensured;
+ * - an active deployment whose execution is over without having finished it (a failed rollback, a
+ *   manual stop, the history limit) is marked failed and its canary traffic cleared, so the queue moves;
+ * - otherwise the oldest pending deployment becomes running (a conditional write, so two callers cannot
+ *   both start one) and its execution starts, named after the deployment id.
  */
 export async function startNextRollout(deps: RolloutDeps, service: string): Promise<DeploymentRecord | undefined> {
   const recent = (await deps.store.listDeployments(service, { limit: 100 })).items;
@@ -22,19 +26,48 @@ export async function startNextRollout(deps: RolloutDeps, service: string): Prom
       await mutateDeployment(deps, service, queued.id, (d) => (d.status === 'pending' ? { record: { ...d, status: 'aborted', reason: 'the service was deregistered' } } : undefined));
     return undefined;
   }
-  let next = recent.find((d) => ACTIVE.has(d.status));
-  if (!next) {
-    const oldestPending = recent.filter((d) => d.status === 'pending').sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0];
-    if (!oldestPending) return undefined;
+
+  const active = recent.find((d) => ACTIVE.has(d.status));
+  if (active) {
+    if ((await deps.workflow.state(active.id)) !== 'ended') return startExecution(deps, record, active);
+    await failStuckDeployment(deps, active);
+  }
+  for (const pending of recent.filter((d) => d.status === 'pending').sort(oldestFirst)) {
     // A queued deployment starts from what is stable now (an earlier rollout may have promoted since it
     // was requested); rollback restores `fromRevision` if a failure comes after the promotion.
-    next = await mutateDeployment(deps, service, oldestPending.id, (d) =>
+    const started = await mutateDeployment(deps, service, pending.id, (d) =>
       d.status === 'pending'
         ? { record: { ...d, status: 'running', fromRevision: record.revision }, events: [auditEvent(deps, service, 'RolloutStarted', `rollout ${d.id} of ${d.image} started`, { deploymentId: d.id }, d.operationId)] }
         : undefined,
     );
-    if (!ACTIVE.has(next.status)) return undefined;
+    // Aborted (or started by another caller) meanwhile: look at the next one.
+    if (ACTIVE.has(started.status)) return startExecution(deps, record, started);
   }
-  await deps.workflow.start(rolloutExecutionInput(next.id, { name: service, namespace: record.spec.namespace }, effectivePolicy(next, record)));
-  return next;
+  return undefined;
+}
+
+async function startExecution(deps: RolloutDeps, record: ServiceRecord, deployment: DeploymentRecord): Promise<DeploymentRecord> {
+  await deps.workflow.start(rolloutExecutionInput(deployment.id, { name: record.name, namespace: record.spec.namespace }, effectivePolicy(deployment, record)));
+  return deployment;
+}
+
+/**
+ * Ends a deployment whose execution is over without having ended it. All traffic goes back to stable
+ * and the canary is removed; if the promotion had already made the new spec stable, it stays and the
+ * deployment counts as promoted.
+ */
+async function failStuckDeployment(deps: RolloutDeps, deployment: DeploymentRecord): Promise<void> {
+  let promotedRevision: number | undefined;
+  await mutateService(deps, deployment.service, (svc) => {
+    if (svc.traffic?.deploymentId !== deployment.id) return undefined;
+    promotedRevision = svc.traffic.promotedRevision;
+    const what = promotedRevision === undefined ? 'failed: its execution ended without finishing or rolling back' : 'ended after its promotion';
+    return { record: { ...svc, traffic: undefined }, events: [auditEvent(deps, svc.name, 'RolloutEnded', `deployment ${deployment.id} ${what}; the canary is removed`, { deploymentId: deployment.id })] };
+  });
+  await mutateDeployment(deps, deployment.service, deployment.id, (d) => {
+    if (!ACTIVE.has(d.status)) return undefined;
+    return promotedRevision !== undefined || d.toRevision !== undefined
+      ? { record: { ...d, status: 'promoted', toRevision: d.toRevision ?? promotedRevision, requested: undefined } }
+      : { record: { ...d, status: 'failed', reason: 'its rollout execution ended without finishing or rolling back; the canary was removed', requested: undefined } };
+  });
 }

@@ -36,7 +36,8 @@ export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<A
         steps,
         status: waitingAtGate ? 'paused' : d.status === 'paused' ? 'running' : d.status,
         // A promote request releases one gate: consume it.
-        requested: promoteRequested && req.phase === 'gate' ? undefined : d.requested,
+        // Only a promote request still in place is consumed: an abort that arrived meanwhile stays.
+        requested: promoteRequested && req.phase === 'gate' && d.requested === 'promote' ? undefined : d.requested,
       },
       events:
         result.verdict === 'fail'
