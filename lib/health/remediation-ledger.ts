@@ -26,12 +26,34 @@ export interface LedgerAction {
   dryRun: boolean;
 }
 
+/**
+ * The ledger is one DynamoDB item (400 KB at most) that every decision rewrites, and probe signal ids
+ * are unique per run: a persistently unhealthy fleet adds one id per finding per minute. So only the
+ * newest seen ids are kept, capped by count and by serialized size. A typical probe id (~60 characters,
+ * ~100 bytes with its time) lets ~1,000 fit; ids at their 512-character maximum are cut to ~180 by the
+ * size cap. With the actions and buckets (tens of entries, bounded by the rate limits) the item stays
+ * around 100–110 KB, far from the limit.
+ *
+ * The price: in a storm the dedup memory covers minutes, not the whole `dedupWindowSeconds` (1,000 ids
+ * at 100 findings a minute is 10 minutes). That still covers what re-sends a signal id soon (SQS
+ * redelivery, a retried API call, a replayed EventBridge event); a signal that acted stays a duplicate
+ * as long as its action is kept (see {@link wasSeen}); and an older repeat that slips through meets the
+ * cooldown and escalation memory of the actions, so it cannot make an action happen twice in a row.
+ */
+export const MAX_SEEN_SIGNALS = 1_000;
+/** Upper bound on the JSON size of the kept seen ids, in bytes (see {@link MAX_SEEN_SIGNALS}). */
+export const MAX_SEEN_SIGNAL_BYTES = 100_000;
+
 export function emptyLedger(): RemediationLedger {
   return { version: 1, seenSignals: [], actions: [], serviceBuckets: {} };
 }
 
+/**
+ * Whether the signal was already decided: its id is among the seen ones, or it caused a recorded action
+ * (which keeps a signal that acted a duplicate even after the seen ids were capped).
+ */
 export function wasSeen(ledger: RemediationLedger, signalId: string): boolean {
-  return ledger.seenSignals.some((s) => s.id === signalId);
+  return ledger.seenSignals.some((s) => s.id === signalId) || ledger.actions.some((a) => a.signalId === signalId);
 }
 
 /** Actions on `service`, newest first. */
@@ -72,7 +94,10 @@ export function recordDecision(ledger: RemediationLedger, decision: Decision, po
   return next;
 }
 
-/** Drops what no rule can consult any more: old signal ids, old actions, and buckets that are full again. */
+/**
+ * Drops what no rule can consult any more: old signal ids, old actions, and buckets that are full
+ * again; and keeps only the newest seen ids within {@link MAX_SEEN_SIGNALS} and {@link MAX_SEEN_SIGNAL_BYTES}.
+ */
 export function pruneLedger(ledger: RemediationLedger, policy: RemediationPolicy, now: string): RemediationLedger {
   const nowMs = Date.parse(now);
   const actionHorizonSeconds = Math.max(policy.escalationWindowSeconds, ...Object.values(policy.cooldownSeconds));
@@ -82,8 +107,24 @@ export function pruneLedger(ledger: RemediationLedger, policy: RemediationPolicy
   }
   return {
     ...ledger,
-    seenSignals: ledger.seenSignals.filter((s) => nowMs - Date.parse(s.at) <= policy.dedupWindowSeconds * 1_000),
+    seenSignals: newestSeen(ledger.seenSignals.filter((s) => nowMs - Date.parse(s.at) <= policy.dedupWindowSeconds * 1_000)),
     actions: ledger.actions.filter((a) => nowMs - Date.parse(a.at) <= actionHorizonSeconds * 1_000),
     serviceBuckets,
   };
+}
+
+/** `{"id":"","at":""},`: what an entry adds besides its strings, in JSON (DynamoDB counts less). */
+const SEEN_ENTRY_OVERHEAD_BYTES = 18;
+
+/** The tail of `seen` (ids are appended as they are decided, so the tail is the newest) that fits both caps. */
+function newestSeen(seen: RemediationLedger['seenSignals']): RemediationLedger['seenSignals'] {
+  let bytes = 0;
+  let start = seen.length;
+  while (start > 0 && seen.length - start < MAX_SEEN_SIGNALS) {
+    const entry = seen[start - 1];
+    bytes += Buffer.byteLength(entry.id) + Buffer.byteLength(entry.at) + SEEN_ENTRY_OVERHEAD_BYTES;
+    if (bytes > MAX_SEEN_SIGNAL_BYTES) break;
+    start--;
+  }
+  return start === 0 ? seen : seen.slice(start);
 }

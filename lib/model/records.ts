@@ -38,6 +38,11 @@ export interface TrafficState {
   canaryImage: string;
   canaryReplicas: number;
   canaryWeight: number;
+  /**
+   * The revision the canary's pods are labelled with, fixed when the rollout starts: a revision bump
+   * during the rollout (the promotion itself, a PUT, a scale-out) must not restart the canary pods.
+   */
+  canaryRevision?: number;
   /** Blue/green: a preview Service selects the new pods. */
   preview?: boolean;
   /** Set once the promotion has made the new image stable (traffic is moved back next). */

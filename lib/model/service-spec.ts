@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { containerImage, dns1123Label } from './names.js';
 
+// Every object here is strict: a misspelt field ("replica": 5) is reported as "unknown field: replica"
+// instead of being dropped for its default. Stored specs are outputs of these schemas, so re-parsing
+// them stays valid.
+
 /** One traffic step of a canary: send `weight` percent to the new version, then wait and analyze. */
-export const RolloutStep = z.object({
+export const RolloutStep = z.strictObject({
   weight: z.number().int().min(0).max(100).describe('Percent of traffic sent to the new version'),
   pauseSeconds: z.number().int().min(0).max(86_400).default(60).describe('Time to observe this step before judging it'),
   gate: z.enum(['auto', 'manual']).default('auto').describe('"manual": wait for POST …/promote after the analysis passes'),
 });
 export type RolloutStep = z.infer<typeof RolloutStep>;
 
-export const AnalysisPolicy = z.object({
+export const AnalysisPolicy = z.strictObject({
   maxErrorRate: z.number().min(0).max(1).default(0.01).describe('Highest acceptable canary error rate (0..1)'),
   maxErrorRateIncrease: z.number().min(0).max(1).default(0.005).describe('Highest acceptable canary error rate above stable (0..1)'),
   maxP99LatencyMs: z.number().positive().default(500),
@@ -21,7 +25,7 @@ export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 
 export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight) => ({ weight, pauseSeconds: 60, gate: 'auto' as const }));
 
-export const RolloutPolicy = z.object({
+export const RolloutPolicy = z.strictObject({
   strategy: z.enum(['canary', 'blueGreen']).default('canary'),
   steps: z
     .array(RolloutStep)
@@ -32,7 +36,7 @@ export const RolloutPolicy = z.object({
     .refine((steps) => steps.length === 0 || steps[steps.length - 1].weight === 100, 'the last step must send 100% of traffic'),
   analysis: AnalysisPolicy.default(() => AnalysisPolicy.parse({})),
   blueGreen: z
-    .object({
+    .strictObject({
       previewSeconds: z.number().int().min(0).default(60).describe('Analysis time on the preview Service before switching'),
       keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
     })
@@ -40,17 +44,17 @@ export const RolloutPolicy = z.object({
 });
 export type RolloutPolicy = z.infer<typeof RolloutPolicy>;
 
-export const MeshPolicy = z.object({
+export const MeshPolicy = z.strictObject({
   timeoutMs: z.number().int().min(1).max(600_000).default(5_000),
   retries: z
-    .object({
+    .strictObject({
       attempts: z.number().int().min(0).max(10).default(2),
       perTryTimeoutMs: z.number().int().min(1).max(600_000).default(2_000),
       retryOn: z.string().min(1).default('5xx,reset,connect-failure,refused-stream'),
     })
     .default(() => ({ attempts: 2, perTryTimeoutMs: 2_000, retryOn: '5xx,reset,connect-failure,refused-stream' })),
   circuitBreaker: z
-    .object({
+    .strictObject({
       consecutive5xxErrors: z.number().int().min(1).default(5),
       intervalSeconds: z.number().int().min(1).default(10),
       baseEjectionSeconds: z.number().int().min(1).default(30),
@@ -69,13 +73,13 @@ export const MeshPolicy = z.object({
 });
 export type MeshPolicy = z.infer<typeof MeshPolicy>;
 
-export const Dependency = z.object({
+export const Dependency = z.strictObject({
   service: dns1123Label.describe('Name of the service this one calls'),
   rps: z.number().min(0).max(10_000_000).describe('Expected requests per second to it'),
 });
 export type Dependency = z.infer<typeof Dependency>;
 
-export const Probe = z.object({
+export const Probe = z.strictObject({
   path: z.string().startsWith('/', 'must start with "/"').default('/healthz'),
   periodSeconds: z.number().int().min(1).max(300).default(10),
   initialDelaySeconds: z.number().int().min(0).max(600).default(0),
@@ -85,7 +89,7 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variab
 
 /** What a platform team registers: one microservice in the mesh. Defaults are filled in and returned. */
 export const ServiceSpec = z
-  .object({
+  .strictObject({
     name: dns1123Label,
     namespace: dns1123Label.default('default'),
     image: containerImage,
@@ -93,7 +97,7 @@ export const ServiceSpec = z
     servicePort: z.number().int().min(1).max(65_535).default(80).describe('Port of the Kubernetes Service'),
     replicas: z.number().int().min(0).max(1_000).default(2),
     resources: z
-      .object({
+      .strictObject({
         cpu: z.number().int().min(1).max(256_000).default(100).describe('CPU request in millicores'),
         memory: z.number().int().min(1).max(1_048_576).default(128).describe('Memory request in MiB'),
         cpuLimit: z.number().int().min(1).max(256_000).optional().describe('CPU limit in millicores (default: none)'),
@@ -102,7 +106,7 @@ export const ServiceSpec = z
       .default(() => ({ cpu: 100, memory: 128 })),
     dependencies: z.array(Dependency).max(200).default(() => []),
     env: z.record(envName, z.string().max(32_768)).default(() => ({})),
-    probes: z.object({ readiness: Probe.optional(), liveness: Probe.optional() }).optional(),
+    probes: z.strictObject({ readiness: Probe.optional(), liveness: Probe.optional() }).optional(),
     rollout: RolloutPolicy.default(() => RolloutPolicy.parse({})),
     mesh: MeshPolicy.default(() => MeshPolicy.parse({})),
     cluster: dns1123Label.optional().describe('Target cluster id; the default cluster when absent'),

@@ -25,7 +25,7 @@ export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhoo
     dependencies: resolveDependencies(record.spec, graph.registeredDependencies),
     ...(traffic
       ? {
-          canary: { image: traffic.canaryImage, replicas: traffic.canaryReplicas, revision: record.revision + 1 },
+          canary: { image: traffic.canaryImage, replicas: traffic.canaryReplicas, revision: traffic.canaryRevision ?? record.revision + 1 },
           trafficSplit: { canaryWeight: traffic.canaryWeight },
           preview: traffic.preview,
         }

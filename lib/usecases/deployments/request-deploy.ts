@@ -7,7 +7,8 @@ import { RolloutPolicy } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
 import { acceptOperation } from '../operations/accept-operation.js';
 
-export const DeployRequest = z.object({
+/** Body of `POST /v1/services/{name}/deployments`; unknown fields are rejected. */
+export const DeployRequest = z.strictObject({
   image: containerImage.describe('The new container image'),
   rollout: RolloutPolicy.optional().describe("Overrides the service's rollout policy for this deployment"),
 });

@@ -13,7 +13,7 @@ import type { RolloutDeps } from '../rollouts/rollout-deps.js';
 import { buildPlacementInstance } from './build-placement-instance.js';
 import { readObservedTraffic } from './observed-traffic.js';
 
-export const OptimizerRunRequest = z.object({
+export const OptimizerRunRequest = z.strictObject({
   dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
   maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
   solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),

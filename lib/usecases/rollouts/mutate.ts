@@ -46,6 +46,10 @@ export async function mutateService(
       throw err;
     }
     await deps.converger.converge(record, current);
+    // A newer change may have committed and converged while we were converging: then ours may have
+    // landed last and left the cluster behind the store. Converge to the newest again.
+    const latest = await deps.store.getService(name);
+    if (latest && latest.version > record.version) await deps.converger.converge(latest, record);
     return record;
   }
   throw new TransientError(`service ${name} kept changing; will retry`);

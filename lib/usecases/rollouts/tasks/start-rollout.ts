@@ -20,6 +20,7 @@ export async function startRollout(deps: RolloutDeps, req: StartRequest): Promis
           canaryImage: deployment.image,
           canaryReplicas: blueGreen ? svc.spec.replicas : canaryReplicasFor(0, svc.spec.replicas),
           canaryWeight: 0,
+          canaryRevision: svc.revision + 1,
           ...(blueGreen ? { preview: true } : {}),
         },
       },

@@ -72,3 +72,11 @@ describe('renderContextFor pod revision', () => {
     expect(ctx.revision).toBe(5);
   });
 });
+
+describe('renderContextFor canary revision', () => {
+  it('keeps the canary at the revision fixed when its rollout started, whatever the service revision does', () => {
+    const traffic = { deploymentId: 'dep-1', canaryImage: 'u:2', canaryReplicas: 3, canaryWeight: 100, canaryRevision: 4, promotedRevision: 6 };
+    const ctx = renderContextFor(record('user-service', { revision: 6, traffic }), { callers: [], registeredDependencies: [] });
+    expect(ctx.canary?.revision).toBe(4);
+  });
+});
