@@ -2,12 +2,14 @@ import middy from '@middy/core';
 import type { App } from '../lib/composition/create-app.js';
 import { fromEnvironment } from './middleware/from-environment.js';
 import { runHealthProbe } from '../lib/usecases/health/run-health-probe.js';
+import { releaseStalePins } from '../lib/usecases/optimizer/release-stale-pins.js';
 import { reconcileRollouts } from '../lib/usecases/rollouts/reconcile-rollouts.js';
 import { createLogger } from './middleware/logger.js';
 
 /**
  * Scheduled (EventBridge Scheduler): reads every service's pods, nodes and metrics and sends health
- * signals; then checks that every rollout in progress still has its execution.
+ * signals; then checks that every rollout in progress still has its execution, and lifts optimizer
+ * pins to nodes that are gone.
  */
 export function createHealthProbeHandler(app: App) {
   const log = createLogger('health-probe');
@@ -15,8 +17,10 @@ export function createHealthProbeHandler(app: App) {
     const result = await runHealthProbe(app);
     (result.errors.length ? log.warn : log.info).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
     const rollouts = await reconcileRollouts(app);
-    if (rollouts.errors.length) log.warn('rollout reconcile found errors', { errors: rollouts.errors.slice(0, 20) });
-    return { ...result, rolloutsChecked: rollouts.checked };
+    const pins = await releaseStalePins(app);
+    const errors = [...rollouts.errors, ...pins.errors];
+    if (errors.length) log.warn('reconciling rollouts and placements found errors', { errors: errors.slice(0, 20) });
+    return { ...result, rolloutsChecked: rollouts.checked, pinsReleased: pins.released };
   });
 }
 

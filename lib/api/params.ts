@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { dns1123Label } from '../model/names.js';
 import type { PageRequest } from '../model/records.js';
 
@@ -16,4 +16,14 @@ export function serviceName(params: Record<string, string>, key = 'name'): strin
 
 export function pageOf(query: z.output<typeof PageQuery>): PageRequest {
   return { limit: query.limit, cursor: query.cursor };
+}
+
+/**
+ * An id in the path (operation, deployment, optimizer run). Ids meshplane makes are short and plain; an
+ * id of another shape cannot exist, so it is a 404 here rather than a storage error later.
+ */
+export function objectId(params: Record<string, string>, key: string, what: string): string {
+  const id = params[key];
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id)) throw new NotFoundError(`${what} "${id.slice(0, 64)}" does not exist`);
+  return id;
 }

@@ -56,7 +56,12 @@ export class Router {
           allowed.push(route.method);
           continue;
         }
-        const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])]));
+        let params: Record<string, string>;
+        try {
+          params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])]));
+        } catch {
+          throw new NotFoundError(`no such object: ${request.path} is not a valid path (bad percent-encoding)`);
+        }
         return await route.handle({ request, params });
       }
       if (allowed.length) throw new MethodNotAllowedError(`${request.method} is not allowed on ${request.path}; use ${allowed.join(' or ')}`, allowed);

@@ -17,7 +17,7 @@ import {
   type BatchWriteItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { MeshplaneError, OperationCompletedError, TransientError, VersionConflictError } from '../../errors.js';
+import { MeshplaneError, OperationCompletedError, TransientError, ValidationError, VersionConflictError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, Page, PageRequest, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import { TABLE } from '../../platform/resources.js';
@@ -375,6 +375,8 @@ export class DynamoDbStateStore implements StateStore {
 
   private async query<T>(input: QueryCommandInput): Promise<Page<T>> {
     const res = await this.client.send(new QueryCommand(input)).catch((err) => {
+      // A cursor that decodes but names no position of this listing: the client's mistake, not ours.
+      if (input.ExclusiveStartKey && (err as Error).name === 'ValidationException') throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this listing' }]);
       throw translate(err);
     });
     return { items: (res.Items ?? []).map((i) => fromItem<T>(i)), nextCursor: encodeCursor(res.LastEvaluatedKey) };

@@ -4,7 +4,7 @@ import { DeployRequest, requestDeploy } from '../../usecases/deployments/request
 import type { CoreDeps } from '../../usecases/deps.js';
 import { getDeployment, listDeployments } from '../../usecases/queries/read-models.js';
 import { json, parseBody, parseQuery } from '../http.js';
-import { pageOf, PageQuery, serviceName } from '../params.js';
+import { objectId, pageOf, PageQuery, serviceName } from '../params.js';
 import type { Route } from '../router.js';
 import { Accepted, Deployment, ErrorBody, pageOf as pageSchema } from '../schemas.js';
 
@@ -40,7 +40,7 @@ export function deploymentRoutes(deps: CoreDeps): Route[] {
       tag: 'deployments',
       summary: 'One deployment with every step: weight, metrics seen, verdict, timestamps',
       responses: { 200: { description: 'The deployment', schema: Deployment }, 404: notFound },
-      handle: async ({ params }) => json(200, await getDeployment(deps.store, serviceName(params), params.id)),
+      handle: async ({ params }) => json(200, await getDeployment(deps.store, serviceName(params), objectId(params, 'id', 'deployment'))),
     },
     ...(['promote', 'abort'] as const).map(
       (action): Route => ({
@@ -49,7 +49,7 @@ export function deploymentRoutes(deps: CoreDeps): Route[] {
         tag: 'deployments',
         summary: action === 'promote' ? 'Release a manual gate: the rollout continues after its analysis passes' : 'Abort a rollout: traffic returns to stable and the canary is removed',
         responses: { 202: { description: 'Recorded; the rollout acts on it at its next analysis', schema: Deployment }, 404: notFound, 409: { description: 'The deployment has ended', schema: ErrorBody } },
-        handle: async ({ params }) => json(202, await steerDeployment(deps, serviceName(params), params.id, action)),
+        handle: async ({ params }) => json(202, await steerDeployment(deps, serviceName(params), objectId(params, 'id', 'deployment'), action)),
       }),
     ),
     {

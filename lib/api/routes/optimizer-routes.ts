@@ -3,6 +3,7 @@ import { NotFoundError } from '../../errors.js';
 import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer, type OptimizerRun } from '../../usecases/optimizer/run-optimizer.js';
 import type { RolloutDeps } from '../../usecases/rollouts/rollout-deps.js';
 import { json, parseBody } from '../http.js';
+import { objectId } from '../params.js';
 import type { Route } from '../router.js';
 import { ErrorBody } from '../schemas.js';
 
@@ -29,7 +30,7 @@ export function optimizerRoutes(deps: RolloutDeps): Route[] {
       summary: 'A stored optimizer run: cost before/after (latency and $/month), moves, solver, gap, time',
       responses: { 200: { description: 'The run', schema: Run }, 404: { description: 'Unknown run', schema: ErrorBody } },
       handle: async ({ params }) => {
-        const doc = await deps.store.getDocument<OptimizerRun>(OPTIMIZER_DOC, params.id);
+        const doc = await deps.store.getDocument<OptimizerRun>(OPTIMIZER_DOC, objectId(params, 'id', 'optimizer run'));
         if (!doc) throw new NotFoundError(`optimizer run "${params.id}" does not exist (runs are kept for 30 days)`);
         return json(200, doc.value);
       },

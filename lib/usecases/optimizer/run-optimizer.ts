@@ -17,7 +17,7 @@ export const OptimizerRunRequest = z.strictObject({
   dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
   maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
   solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),
-  timeLimitMs: z.number().int().min(100).max(25_000).default(5_000),
+  timeLimitMs: z.number().int().min(100).max(20_000).default(5_000).describe('Solver time budget in all (the API answers within the API Gateway timeout)'),
   migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
   cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
   trafficWindowSeconds: z.number().int().min(30).max(86_400).default(600).describe('Window of observed call rates (mesh telemetry) that replace declared dependency rates'),
@@ -94,10 +94,12 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
 
     const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && replicas <= ILP_MAX_REPLICAS);
     let solver: Solver = useIlp ? new IlpSolver() : new HeuristicSolver();
+    const deadline = Date.now() + request.timeLimitMs;
     let result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
     if (!result.assignment && useIlp) {
+      // The fallback shares the one budget, so a run never outlives the request that started it.
       solver = new HeuristicSolver();
-      result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
+      result = await solver.solve(snapshot.instance, { timeLimitMs: Math.max(200, deadline - Date.now()), seed: 1 });
     }
     const before = evaluate(snapshot.instance, snapshot.current);
     if (!result.assignment) return finish({ ...base, cluster: cluster.id, status: 'failed', solver: solver.name, solveStatus: result.status, frozen: snapshot.frozen, traffic, costBefore: costSummary(before), reason: result.message ?? 'no feasible placement found' });
@@ -131,10 +133,13 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
           return {
             record: {
               ...svc,
+              // A hard pin makes the scheduler follow the plan; releaseStalePins lifts it when a pinned
+              // node is replaced or fails (node-group updates, consolidation, spot), so pods never wait
+              // for a node that will not come back.
               placement: {
                 runId: id,
                 requiredNodes: [...counts.keys()].sort(),
-                preferredNodes: [...counts.entries()].map(([node, n]) => ({ node, weight: Math.min(100, n * 10) })).sort((a, b) => a.node.localeCompare(b.node)),
+                preferredNodes: [...counts.keys()].sort().map((node) => ({ node, weight: 100 })),
                 avoidNodes: svc.placement?.avoidNodes,
               },
             },
