@@ -4,12 +4,13 @@ import type { App } from '../lib/composition/create-app.js';
 import { fromEnvironment } from './middleware/from-environment.js';
 import { handleDeployRequested } from '../lib/usecases/rollouts/handle-deploy-requested.js';
 import { createLogger } from './middleware/logger.js';
+import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 
 /** Consumes deploy.requested: records the deployment and starts its rollout. */
 export function createDeployRequestedHandler(app: App) {
   const log = createLogger('on-deploy-requested');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => handleDeployRequested(app, envelope), log));
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => handleDeployRequested(app, envelope), log, undefined, giveUpFor('deployRequests', app)));
 }
 
 export const handler = fromEnvironment(createDeployRequestedHandler);

@@ -4,6 +4,7 @@ import type { App } from '../lib/composition/create-app.js';
 import { fromEnvironment } from './middleware/from-environment.js';
 import { applyServiceEvent } from '../lib/usecases/services/apply-service-event.js';
 import { createLogger } from './middleware/logger.js';
+import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 
 /**
@@ -12,7 +13,7 @@ import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
  */
 export function createServiceEventHandler(app: App) {
   const log = createLogger('on-service-event');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => applyServiceEvent(app, envelope), log));
+  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => applyServiceEvent(app, envelope), log, undefined, giveUpFor('serviceEvents', app)));
 }
 
 export const handler = fromEnvironment(createServiceEventHandler);

@@ -6,11 +6,19 @@ export type RecordHandler = (event: EventEnvelope, record: SQSRecord) => Promise
 
 export type BatchLogger = Pick<Logger, 'info' | 'error'>;
 
+export interface GiveUp {
+  /** Receives after which the queue moves a message to its DLQ. */
+  maxReceiveCount: number;
+  /** Called when a record fails on its last receive (e.g. to fail its operation with the reason). */
+  onGiveUp(event: EventEnvelope, reason: string): Promise<void>;
+}
+
 /**
  * Processes a FIFO batch with partial batch failure. Records succeed or fail on their own, except that
  * once a record of a message group fails, the group's later records are failed unprocessed: they must
  * not overtake it (what Lambda requires for FIFO queues). A record that is not a valid envelope fails,
- * so after a few receives it lands in the DLQ, where an alarm watches.
+ * so after a few receives it lands in the DLQ, where an alarm watches. A record failing on its last
+ * receive is handed to `giveUp` first, so its operation ends failed with the reason.
  */
 export async function processFifoBatch(
   event: SQSEvent,
@@ -18,6 +26,7 @@ export async function processFifoBatch(
   log: BatchLogger,
   /** Turns a body that is not an envelope (e.g. an EventBridge event) into one; undefined rejects it. */
   adopt?: (body: unknown) => EventEnvelope | undefined,
+  giveUp?: GiveUp,
 ): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   const blockedGroups = new Set<string>();
@@ -27,10 +36,11 @@ export async function processFifoBatch(
       failures.push({ itemIdentifier: record.messageId });
       continue;
     }
+    let envelope: EventEnvelope | undefined;
     try {
       const body = JSON.parse(record.body);
       const parsed = EventEnvelope.safeParse(body);
-      const envelope = parsed.success ? parsed.data : adopt?.(body);
+      envelope = parsed.success ? parsed.data : adopt?.(body);
       if (!envelope) throw new Error(`not a meshplane event: ${parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const outcome = await handle(envelope, record);
       log.info('record processed', { messageId: record.messageId, type: envelope.type, serviceName: envelope.service, operationId: envelope.id, outcome: JSON.stringify(outcome) });
@@ -42,6 +52,9 @@ export async function processFifoBatch(
       });
       failures.push({ itemIdentifier: record.messageId });
       if (group) blockedGroups.add(group);
+      if (envelope && giveUp && Number(record.attributes.ApproximateReceiveCount) >= giveUp.maxReceiveCount) {
+        await giveUp.onGiveUp(envelope, err instanceof Error ? err.message : String(err)).catch((e: unknown) => log.error('could not record giving up', { error: String(e) }));
+      }
     }
   }
   return { batchItemFailures: failures };

@@ -43,7 +43,9 @@ export const QUEUES: readonly QueueDefinition[] = [
     name: 'meshplane-service-events.fifo',
     dlqName: 'meshplane-service-events-dlq.fifo',
     eventTypes: ['service.registered', 'service.updated', 'service.deregistered'],
-    visibilityTimeoutSeconds: 120,
+    // Converging a batch applies every object of each service with retries: give the consumer a
+    // minute (Lambda's guidance: visibility ≥ 6 × function timeout).
+    visibilityTimeoutSeconds: 360,
     maxReceiveCount: 5,
     batchSize: 10,
     maxConcurrency: 10,

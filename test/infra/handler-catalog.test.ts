@@ -17,10 +17,11 @@ const handler = (trigger: HandlerDefinition['trigger'], extra: Partial<HandlerDe
 
 describe('handler catalog', () => {
   it.each([
-    // worked examples: HTTP API integrations time out at 30 s; task states at 120 s; queues 120 s / 6
+    // worked examples: HTTP API integrations time out at 30 s; task states at 120 s; queues visibility / 6
     [{ kind: 'httpApi' } as const, 29],
     [{ kind: 'rolloutTask' } as const, 100],
-    [{ kind: 'queue', queue: 'serviceEvents' } as const, 20],
+    [{ kind: 'queue', queue: 'serviceEvents' } as const, 60], // 360 s visibility
+    [{ kind: 'queue', queue: 'deployRequests' } as const, 20], // 120 s visibility
     [{ kind: 'schedule', expression: 'rate(1 hour)', timeoutSeconds: 300 } as const, 300],
   ])('gives a %j handler a %i s timeout', (trigger, seconds) => {
     expect(functionTimeoutSeconds(handler(trigger))).toBe(seconds);

@@ -103,19 +103,21 @@ export class DynamoDbStateStore implements StateStore {
     if (change.operation) items.push({ Update: this.completeOperationUpdate(change.operation, service.updatedAt) });
     for (const event of change.events) items.push({ Put: { TableName: this.tableName, Item: this.eventItem(event) } });
     // The call-graph index rides in the same transaction while it fits (the usual case: one request);
-    // what does not fit follows in batches: it is derived data, rewritten whole on the next change.
+    // what does not fit is written in batches before it.
     const edgeWrites: TransactWriteItem[] = [
       ...(change.callerEdges?.put ?? []).map((e) => ({ Put: { TableName: this.tableName, Item: toItem(keys.caller(e.callee, e.caller), e) } })),
       ...(change.callerEdges?.remove ?? []).map((e) => ({ Delete: { TableName: this.tableName, Key: marshall(keys.caller(e.callee, e.caller)) } })),
     ];
     const room = Math.max(0, MAX_TRANSACTION_ITEMS - items.length);
+    // The overflow goes first: derived, idempotent data, so writing it for a change that then loses its
+    // race is harmless (the winner rewrites it), while writing it after could be lost with the message.
+    await this.writeBatches(edgeWrites.slice(room));
     items.push(...edgeWrites.slice(0, room));
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (err) {
       throw this.translateTransactionError(err, items, `service ${service.name}`);
     }
-    await this.writeBatches(edgeWrites.slice(room));
   }
 
   async getServices(names: string[]): Promise<ServiceRecord[]> {

@@ -17,9 +17,11 @@ export function optimizerRoutes(deps: RolloutDeps): Route[] {
       tag: 'optimizer',
       summary: 'Run the placement optimizer now (the heuristic finishes in well under the time limit even for 10,000 replicas)',
       body: OptimizerRunRequest,
-      responses: { 201: { description: 'The run with its plan', schema: Run }, 400: { description: 'Invalid request', schema: ErrorBody } },
+      responses: { 201: { description: 'The run with its plan', schema: Run }, 400: { description: 'Invalid request', schema: ErrorBody }, 404: { description: 'Unknown cluster', schema: ErrorBody } },
       handle: async ({ request }) => {
-        const run = await runOptimizer(deps, parseBody(request, OptimizerRunRequest));
+        const body = parseBody(request, OptimizerRunRequest);
+        if (body.cluster && !(await deps.store.getCluster(body.cluster))) throw new NotFoundError(`cluster "${body.cluster}" is not registered`);
+        const run = await runOptimizer(deps, body);
         return json(201, run, { location: `/v1/optimizer/runs/${run.id}` });
       },
     },

@@ -119,3 +119,26 @@ describe('processFifoBatch', () => {
     expect(await run([])).toEqual({ failed: [], handled: [] });
   });
 });
+
+describe('giving up on the last receive', () => {
+  it('hands a record that fails on its last receive to giveUp with the error, and only that one', async () => {
+    const onLast = record('m1', 'a', envelope('service.updated', 'a', { id: 'op-last' }));
+    onLast.attributes.ApproximateReceiveCount = '5';
+    const earlier = record('m2', 'b', envelope('service.updated', 'b', { id: 'op-early' }));
+    earlier.attributes.ApproximateReceiveCount = '4';
+    const succeeding = record('m3', 'c', envelope('service.updated', 'c', { id: 'op-fine' }));
+    succeeding.attributes.ApproximateReceiveCount = '5';
+    const givenUp: [string, string][] = [];
+    const response = await processFifoBatch(
+      { Records: [onLast, earlier, succeeding] } as SQSEvent,
+      async (event) => {
+        if (event.id !== 'op-fine') throw new Error(`${event.id} broke`);
+      },
+      silent,
+      undefined,
+      { maxReceiveCount: 5, onGiveUp: async (event, reason) => void givenUp.push([event.id, reason]) },
+    );
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
+    expect(givenUp).toEqual([['op-last', 'op-last broke']]);
+  });
+});
