@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ApiClient } from './api-client.js';
+import { ApiClient, resolveApiConnection } from './api-client.js';
 import { deploy, listDeployments, rollback, steer } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
 import { getOptimizerRun, optimize } from './commands/optimizer.js';
@@ -30,13 +30,16 @@ Usage:
 
 Options:
   --api URL      the meshplane API (default $MESHPLANE_API or http://127.0.0.1:8080)
+  --token TOKEN  bearer token (JWT) for a deployed API with a JWT authorizer
+                 (default $MESHPLANE_TOKEN; the local runtime needs none)
   --json         machine-readable output
   --no-wait      return once a change is accepted instead of waiting for it to finish
   -h, --help     this help
 
 Environment (local): PORT, MESHPLANE_DATA_DIR (keep state across restarts),
 AWS_ENDPOINT_URL (use LocalStack instead of the embedded emulators),
-MESHPLANE_TIME_FACTOR (rollout waits ×factor, default 0.1).`;
+MESHPLANE_TIME_FACTOR (rollout waits ×factor, in (0, 1], default 0.1),
+REMEDIATION_POLICY (JSON overrides of the remediation policy, e.g. {"dryRun":true}).`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -44,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       api: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-wait': { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -64,7 +68,7 @@ export async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const api = new ApiClient(values.api ?? process.env.MESHPLANE_API ?? 'http://127.0.0.1:8080');
+  const api = new ApiClient(resolveApiConnection(values));
   const out = { json: values.json, wait: !values['no-wait'] };
   switch (command) {
     case 'local':

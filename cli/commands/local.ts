@@ -1,35 +1,18 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { localSettings, type LocalFlags } from './local-settings.js';
 
-export interface LocalFlags {
-  port?: string;
-  'data-dir'?: string;
-  kubeconfig?: string;
-  context?: string;
-  verbose?: boolean;
-}
+export type { LocalFlags } from './local-settings.js';
 
 /** `meshplane local` / `npm start`: the whole control plane in this process until Ctrl-C or SIGTERM. */
 export async function runLocal(flags: LocalFlags): Promise<void> {
-  const port = Number(flags.port ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got "${flags.port ?? process.env.PORT}"`);
-  const dataDirFlag = flags['data-dir'] ?? process.env.MESHPLANE_DATA_DIR;
-  const dataDir = dataDirFlag ? resolve(dataDirFlag) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
-  const timeFactor = Number(process.env.MESHPLANE_TIME_FACTOR ?? 0.1);
-  if (!(timeFactor > 0 && timeFactor <= 1)) throw new Error(`MESHPLANE_TIME_FACTOR must be a number in (0, 1], got "${process.env.MESHPLANE_TIME_FACTOR}"`);
+  const settings = localSettings(flags);
+  if (settings.dataDir) mkdirSync(settings.dataDir, { recursive: true });
   // Loaded on demand: the emulators are heavy and other commands only talk HTTP.
   const { startMeshplaneLocal } = await import('../local-runtime.js');
-  const runtime = await startMeshplaneLocal({
-    port,
-    dataDir,
-    endpoint,
-    timeFactor,
-    kubeconfig: flags.kubeconfig ? { path: resolve(flags.kubeconfig), context: flags.context } : undefined,
-    log: (m) => console.error(`[meshplane] ${m}`),
-  });
+  const runtime = await startMeshplaneLocal({ ...settings, log: (m) => console.error(`[meshplane] ${m}`) });
+  const { endpoint, dataDir } = settings;
   console.error(`[meshplane] state: ${endpoint ? `AWS endpoint ${endpoint}` : dataDir ? `persistent in ${dataDir}` : 'in memory (set MESHPLANE_DATA_DIR to keep it)'}`);
+  if (settings.remediationPolicy) console.error(`[meshplane] remediation policy from REMEDIATION_POLICY${settings.remediationPolicy.dryRun ? ' (dry run: decisions are recorded, nothing is changed)' : ''}`);
   console.log(`meshplane listening on ${runtime.url}`);
 
   let stopping = false;

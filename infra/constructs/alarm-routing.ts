@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 /**
  * FIFO message group of alarm events. EventBridge takes a fixed group id for SQS targets, so alarm
  * state changes are consumed in the order they arrive, one at a time: alarm volume is low, and an
- * ALARM → OK pair of one alarm must not be applied out of order. EventBridge supplies the
- * deduplication id itself (the queue's content-based deduplication stays off).
+ * ALARM → OK pair of one alarm must not be applied out of order. EventBridge cannot set a
+ * deduplication id, so the health queue has content-based deduplication on (see QUEUES).
  */
 export const ALARM_MESSAGE_GROUP_ID = 'cloudwatch-alarms';
 

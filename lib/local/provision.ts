@@ -47,7 +47,7 @@ export interface ProvisionedQueue {
 export async function provisionQueues(client: SQSClient, overrides: { maxReceiveCount?: number } = {}): Promise<ProvisionedQueue[]> {
   const result: ProvisionedQueue[] = [];
   for (const q of QUEUES) {
-    const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
+    const fifo = { FifoQueue: 'true', ContentBasedDeduplication: String(q.contentBasedDeduplication) };
     const dlq = await client.send(new CreateQueueCommand({ QueueName: q.dlqName, Attributes: { ...fifo, MessageRetentionPeriod: String(14 * 86_400) } }));
     const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const main = await client.send(

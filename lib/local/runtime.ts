@@ -42,7 +42,10 @@ export interface LocalRuntimeOptions {
   sim?: SimClusterOptions;
   /** Multiplies rollout waits (and speeds up simulated time to match): 0.02 runs a 60 s pause in 1.2 s. */
   timeFactor?: number;
-  /** Remediation policy of the health handlers; the platform default (or REMEDIATION_POLICY's) when absent. */
+  /**
+   * Remediation policy of the health handlers; the platform default when absent. The runtime does not
+   * read REMEDIATION_POLICY itself: `meshplane local` parses it and passes it here.
+   */
   remediationPolicy?: RemediationPolicy;
   log?: (message: string) => void;
 }

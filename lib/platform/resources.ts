@@ -31,6 +31,11 @@ export interface QueueDefinition {
   maxConcurrency: number;
   /** Environment variable that carries the queue URL to senders. */
   urlEnv: string;
+  /**
+   * Content-based deduplication. Off everywhere meshplane is the only sender (it always sets an
+   * explicit deduplication id, the operation or signal id); on only where another AWS service sends.
+   */
+  contentBasedDeduplication: boolean;
 }
 
 /**
@@ -50,6 +55,7 @@ export const QUEUES: readonly QueueDefinition[] = [
     batchSize: 10,
     maxConcurrency: 10,
     urlEnv: 'SERVICE_EVENTS_QUEUE_URL',
+    contentBasedDeduplication: false,
   },
   {
     id: 'deployRequests',
@@ -61,6 +67,7 @@ export const QUEUES: readonly QueueDefinition[] = [
     batchSize: 10,
     maxConcurrency: 5,
     urlEnv: 'DEPLOY_REQUESTS_QUEUE_URL',
+    contentBasedDeduplication: false,
   },
   {
     id: 'healthAlarms',
@@ -72,6 +79,10 @@ export const QUEUES: readonly QueueDefinition[] = [
     batchSize: 10,
     maxConcurrency: 5,
     urlEnv: 'HEALTH_ALARMS_QUEUE_URL',
+    // EventBridge rules deliver CloudWatch alarm events here and cannot set a deduplication id, so a
+    // FIFO target needs content-based deduplication. meshplane's own sends still set an explicit id,
+    // which takes precedence; alarm events carry a unique id and time, so no two differ only in name.
+    contentBasedDeduplication: true,
   },
 ];
 

@@ -47,13 +47,17 @@ describe('MeshplaneStack with the default context', () => {
     retentionDays = built.config.logRetentionDays;
   });
 
-  it('creates every queue of QUEUES as FIFO, with explicit deduplication, SSE, and a redrive to its FIFO DLQ', () => {
+  it('turns content-based deduplication on only for the queue EventBridge delivers to (it cannot set an id)', () => {
+    expect(QUEUES.filter((q) => q.contentBasedDeduplication).map((q) => q.id)).toEqual(['healthAlarms']);
+  });
+
+  it('creates every queue of QUEUES as FIFO, with the deduplication of its definition, SSE, and a redrive to its FIFO DLQ', () => {
     for (const q of QUEUES) {
       const [dlqId, dlq] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.dlqName}`);
       const [, queue] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.name}`);
       for (const r of [queue, dlq]) {
         expect(r.Properties.FifoQueue, q.name).toBe(true);
-        expect(r.Properties.ContentBasedDeduplication, q.name).toBe(false);
+        expect(r.Properties.ContentBasedDeduplication, q.name).toBe(q.contentBasedDeduplication);
         expect(r.Properties.SqsManagedSseEnabled, q.name).toBe(true);
       }
       expect(queue.Properties.VisibilityTimeout).toBe(q.visibilityTimeoutSeconds);

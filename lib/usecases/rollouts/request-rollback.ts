@@ -6,7 +6,7 @@ import type { OperationRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
 import { acceptOperation } from '../operations/accept-operation.js';
 
-export const RollbackRequestBody = z.object({
+export const RollbackRequestBody = z.strictObject({
   toRevision: z.number().int().min(1).optional().describe('The revision to restore (default: the one before the current)'),
 });
 

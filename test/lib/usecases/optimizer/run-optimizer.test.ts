@@ -41,7 +41,7 @@ describe('runOptimizer', () => {
     expect(run).toMatchObject({ status: 'applied', appliedServices: ['api'] });
     expect(world.services.get('api')).toMatchObject({
       version: 2,
-      placement: { runId: run.id, requiredNodes: ['a1'], preferredNodes: [{ node: 'a1', weight: 10 }], avoidNodes: ['a2'] },
+      placement: { runId: run.id, requiredNodes: ['a1'], preferredNodes: [{ node: 'a1', weight: 100 }], avoidNodes: ['a2'] },
     });
     expect(world.services.get('web')?.version).toBe(1);
     expect(world.services.get('web')?.placement).toBeUndefined();

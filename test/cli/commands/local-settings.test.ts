@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_PORT, DEFAULT_TIME_FACTOR, InvalidLocalSettingError, localSettings } from '../../../cli/commands/local-settings.js';
+import { RemediationPolicy } from '../../../lib/health/remediation-policy.js';
+
+const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'meshplane.mjs');
+
+describe('localSettings: flags and environment of meshplane local', () => {
+  it('defaults: port 8080, time factor 0.1, in memory, embedded emulators, the default remediation policy', () => {
+    expect(localSettings({}, {})).toEqual({ port: DEFAULT_LOCAL_PORT, timeFactor: DEFAULT_TIME_FACTOR });
+  });
+
+  it.each([
+    { name: 'PORT', flags: {}, env: { PORT: '9090' }, expected: { port: 9090 } },
+    { name: '--port over PORT', flags: { port: '7070' }, env: { PORT: '9090' }, expected: { port: 7070 } },
+    { name: 'port 0 (any free port)', flags: { port: '0' }, env: {}, expected: { port: 0 } },
+    { name: 'MESHPLANE_DATA_DIR, made absolute', flags: {}, env: { MESHPLANE_DATA_DIR: 'state' }, expected: { dataDir: resolve('state') } },
+    { name: '--data-dir over MESHPLANE_DATA_DIR', flags: { 'data-dir': '/tmp/a' }, env: { MESHPLANE_DATA_DIR: '/tmp/b' }, expected: { dataDir: '/tmp/a' } },
+    { name: 'AWS_ENDPOINT_URL', flags: {}, env: { AWS_ENDPOINT_URL: 'http://localhost:4566' }, expected: { endpoint: 'http://localhost:4566' } },
+    { name: 'a time factor of 1 (real time)', flags: {}, env: { MESHPLANE_TIME_FACTOR: '1' }, expected: { timeFactor: 1 } },
+    { name: 'a small time factor', flags: {}, env: { MESHPLANE_TIME_FACTOR: '0.02' }, expected: { timeFactor: 0.02 } },
+    { name: '--kubeconfig with --context', flags: { kubeconfig: '/k/config', context: 'prod' }, env: {}, expected: { kubeconfig: { path: '/k/config', context: 'prod' } } },
+  ])('$name', ({ flags, env, expected }) => {
+    expect(localSettings(flags, env)).toMatchObject(expected);
+  });
+
+  it('REMEDIATION_POLICY overrides fields and keeps the defaults of the rest', () => {
+    const settings = localSettings({}, { REMEDIATION_POLICY: '{"dryRun": true, "hysteresis": {"minConsecutiveAlarms": 3}}' });
+    const defaults = RemediationPolicy.parse({});
+    expect(settings.remediationPolicy).toEqual({ ...defaults, dryRun: true, hysteresis: { ...defaults.hysteresis, minConsecutiveAlarms: 3 } });
+  });
+
+  it('an empty REMEDIATION_POLICY is the default policy', () => {
+    expect(localSettings({}, { REMEDIATION_POLICY: '  ' }).remediationPolicy).toBeUndefined();
+  });
+
+  it.each([
+    { name: 'a port out of range', flags: { port: '70000' }, env: {}, setting: '--port', message: /--port must be a port number, got "70000"/ },
+    { name: 'a PORT that is not a number', flags: {}, env: { PORT: 'http' }, setting: 'PORT', message: /got "http"/ },
+    { name: 'a time factor of 0', flags: {}, env: { MESHPLANE_TIME_FACTOR: '0' }, setting: 'MESHPLANE_TIME_FACTOR', message: /MESHPLANE_TIME_FACTOR must be a number in \(0, 1\], got "0"/ },
+    { name: 'a time factor above 1', flags: {}, env: { MESHPLANE_TIME_FACTOR: '2' }, setting: 'MESHPLANE_TIME_FACTOR', message: /in \(0, 1\], got "2"/ },
+    { name: 'a time factor that is not a number', flags: {}, env: { MESHPLANE_TIME_FACTOR: 'fast' }, setting: 'MESHPLANE_TIME_FACTOR', message: /got "fast"/ },
+    { name: 'malformed REMEDIATION_POLICY JSON', flags: {}, env: { REMEDIATION_POLICY: '{dryRun: true}' }, setting: 'REMEDIATION_POLICY', message: /^REMEDIATION_POLICY is not JSON \(.+\); expected an object such as \{"dryRun":true\}$/ },
+    { name: 'a REMEDIATION_POLICY field of the wrong type', flags: {}, env: { REMEDIATION_POLICY: '{"dryRun": "yes"}' }, setting: 'REMEDIATION_POLICY', message: /^REMEDIATION_POLICY is not a valid remediation policy: dryRun: must be true or false \(got string\)$/ },
+    { name: 'a REMEDIATION_POLICY that is not an object', flags: {}, env: { REMEDIATION_POLICY: '[]' }, setting: 'REMEDIATION_POLICY', message: /^REMEDIATION_POLICY is not a valid remediation policy: must be an object \(got an array\)$/ },
+  ])('rejects $name, naming the setting', ({ flags, env, setting, message }) => {
+    let thrown: unknown;
+    try {
+      localSettings(flags, env);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidLocalSettingError);
+    expect((thrown as InvalidLocalSettingError).setting).toBe(setting);
+    expect((thrown as Error).message).toMatch(message);
+  });
+});
+
+describe('meshplane local with a malformed REMEDIATION_POLICY', () => {
+  it('exits 1 with the reason before starting anything', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
+      execFile(process.execPath, [BIN, 'local'], { timeout: 30_000, encoding: 'utf8', env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: '', REMEDIATION_POLICY: '{"dryRun":', NODE_NO_WARNINGS: '1' } }, (err, stdout, stderr) =>
+        done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^meshplane: REMEDIATION_POLICY is not JSON \(/);
+    expect(result.stdout).not.toContain('listening');
+  });
+});
