@@ -41,7 +41,12 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 export function problemsFromZod(error: z.ZodError, prefix: string[] = []): Problem[] {
-  return error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)].join('.'), message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map(String)];
+    // One problem per unknown field, at its own path (rollout.stratgy), so each typo is easy to find.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field' }));
+    return [{ path: path.join('.'), message: issue.message }];
+  });
 }
 
 /**
