@@ -21,12 +21,15 @@ export async function buildHealthContext(deps: HealthDeps, service: ServiceRecor
   const cluster = await resolveCluster(deps.store, service.spec.cluster);
   const pods = cluster ? await (await deps.clusters.forCluster(cluster)).listPods(service.spec.namespace, `${LABELS.service}=${service.name}`) : [];
   const stablePods = pods.filter((p) => (p.labels[LABELS.track] ?? 'stable') === 'stable');
-  const current = await deps.store.getRevision(service.name, service.revision);
+  // The revision the pods run: a later routing-only change, or a scale-out, is not what they were promoted with.
+  const podRevision = service.podRevision ?? service.revision;
+  const current = await deps.store.getRevision(service.name, podRevision);
   return {
     name: service.name,
     namespace: service.spec.namespace,
-    currentRevision: revisionLabel(service.revision),
-    previousGoodRevision: service.revision > 1 ? revisionLabel(service.revision - 1) : undefined,
+    currentRevision: revisionLabel(podRevision),
+    // Revision numbers are dense: the one before is the newest that ran before these pods.
+    previousGoodRevision: podRevision > 1 ? revisionLabel(podRevision - 1) : undefined,
     promotedAt: current?.createdAt ?? service.updatedAt,
     activeRollout: service.traffic ? { id: service.traffic.deploymentId, canaryRevision: revisionLabel(service.revision + 1) } : undefined,
     replicas: service.spec.replicas,

@@ -1,4 +1,5 @@
-import type { RemediationAction } from '../../health/remediation-types.js';
+import { ConflictError } from '../../errors.js';
+import type { ActDecision } from '../../health/remediation-types.js';
 import { resolveCluster } from '../cluster/resolve-cluster.js';
 import { requestRollback } from '../rollouts/request-rollback.js';
 import { auditEvent, mutateService } from '../rollouts/mutate.js';
@@ -13,21 +14,35 @@ function avoid(current: string[] | undefined, nodes: string[]): string[] {
  * Carries out a remediation through the same machinery a person would use: abort and rollback go
  * through the rollout path, restart / scale-out / evacuation change the service record and converge.
  * Returns a sentence for the audit trail.
+ *
+ * Idempotent: a decision is carried out at least once (a failed attempt is retried by redelivering its
+ * signal), so running it again must not do it twice. A restart is stamped with the decision's time, a
+ * scale-out sets an absolute replica count, an evacuation adds to a set, an abort of a rollout that has
+ * ended is done, and a rollback is keyed by the signal id (one rollback deployment per signal).
  */
-export async function executeRemediation(deps: HealthDeps, service: string, action: RemediationAction, signalId: string): Promise<string> {
+export async function executeRemediation(deps: HealthDeps, decision: ActDecision): Promise<string> {
+  const { service, action, signalId } = decision;
   const tag = `remediation:${signalId}`;
   switch (action.kind) {
     case 'abortRollout':
-      await steerDeployment(deps, service, action.rolloutId, 'abort');
+      try {
+        await steerDeployment(deps, service, action.rolloutId, 'abort');
+      } catch (err) {
+        // Aborting only conflicts with a rollout that has ended: there is nothing left to abort.
+        if (!(err instanceof ConflictError)) throw err;
+        return `rollout ${action.rolloutId} had already ended`;
+      }
       return `asked rollout ${action.rolloutId} to abort`;
     case 'rollback': {
       const toRevision = Number(action.toRevision.replace(/^r/, ''));
-      const { deploymentId } = await requestRollback(deps, service, { toRevision }, tag);
+      const { deploymentId } = await requestRollback(deps, service, { toRevision }, tag, signalId);
       return `rolling back to revision ${toRevision} (deployment ${deploymentId})`;
     }
     case 'restart': {
-      const at = deps.clock.now().toISOString();
-      await mutateService(deps, service, (svc) => ({ record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] }));
+      const at = decision.decidedAt;
+      await mutateService(deps, service, (svc) =>
+        svc.restartedAt === at ? undefined : { record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] },
+      );
       return 'restarted the pods';
     }
     case 'scaleOut':

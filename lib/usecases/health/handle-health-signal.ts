@@ -1,16 +1,17 @@
 import { decideRemediation } from '../../health/decide-remediation.js';
 import { HealthSignal } from '../../health/health-signal.js';
 import { emptyLedger, recordDecision, type RemediationLedger } from '../../health/remediation-ledger.js';
-import { DEFERRABLE_NONE_REASONS, type Decision } from '../../health/remediation-types.js';
-import { errorMessage, VersionConflictError } from '../../errors.js';
+import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
+import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
 import { auditEvent } from '../rollouts/mutate.js';
 import { buildHealthContext } from './build-health-context.js';
 import { executeRemediation } from './execute-remediation.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
+import { updateHealthMemory } from './health-memory.js';
 
 const RECENT_SIGNALS = 50;
-/** Deferred signals older than this are not re-sent any more (the ledger forgets signal ids after a day). */
+/** Deferred signals and pending actions older than this are dropped (the ledger forgets signal ids after a day). */
 const MAX_DEFERRED_AGE_MS = 24 * 3_600_000;
 const LEDGER_ATTEMPTS = 8;
 
@@ -27,6 +28,11 @@ export type HealthOutcome = { outcome: 'decided'; decision: Decision; result?: s
  * The queue side of a health signal: decide (pure policy) with the service's state and the global
  * ledger, commit the ledger conditionally (so concurrent deciders cannot both spend the last token or
  * both act on one duplicated alarm), then act and record why in the audit trail.
+ *
+ * Actions run at least once: the action is recorded as pending in the service's health memory before
+ * it runs and cleared after. If it fails in a way that may pass, the error is rethrown so the queue
+ * redelivers the signal; the ledger then calls it a duplicate (it is not charged again) and the
+ * pending action runs again. Every action is idempotent (see executeRemediation).
  */
 export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope): Promise<HealthOutcome> {
   const parsed = HealthSignal.safeParse(event.payload.signal);
@@ -58,53 +64,79 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');
 
   await rememberSignal(deps, signal, decision);
-  let result: string | undefined;
-  if (decision.kind !== 'none') {
-    try {
-      result = await executeRemediationSafely(deps, decision);
-    } catch (err) {
-      result = `the action failed: ${errorMessage(err)}`;
-    }
-  }
-  const type = decision.kind === 'none' ? (decision.noneReason === 'unknownService' ? 'HealthAlarmDropped' : 'RemediationSkipped') : 'RemediationApplied';
-  await deps.store.appendEvents([
-    auditEvent(deps, signal.service, type, `${decision.reason}${result ? ` → ${result}` : ''}`, {
-      signal: { id: signal.id, kind: signal.kind, state: signal.state, source: signal.source, track: signal.track, node: signal.node, zone: signal.zone, reason: signal.reason },
-      decision: decision.kind,
-      ...(decision.kind === 'none' ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter } : { action: decision.action }),
-      evidence: decision.evidence,
-    }),
-  ]);
-  return { outcome: 'decided', decision, result };
-}
+  if (decision.kind !== 'none') return carryOut(deps, signal, decision, false);
+  // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
+  const owed = decision.noneReason === 'duplicate' ? memory.pendingActions?.[signal.id] : undefined;
+  if (owed) return carryOut(deps, signal, owed.decision, true);
 
-async function executeRemediationSafely(deps: HealthDeps, decision: Decision & { kind: Exclude<Decision['kind'], 'none'> }): Promise<string> {
-  return executeRemediation(deps, decision.service, decision.action, decision.signalId);
+  const type = decision.noneReason === 'unknownService' ? 'HealthAlarmDropped' : 'RemediationSkipped';
+  await deps.store.appendEvents([auditEvent(deps, signal.service, type, decision.reason, decisionData(signal, decision))]);
+  return { outcome: 'decided', decision };
 }
 
 /**
- * Keeps the signal in the service's recent history and, for a one-shot source whose decision was
- * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat anyway).
+ * Runs an action the ledger has charged (recorded as pending by rememberSignal) and records the
+ * outcome. A retryable failure is recorded and rethrown, so the queue redelivers the signal and the
+ * pending action runs again; a terminal one is recorded and the action is dropped.
+ */
+async function carryOut(deps: HealthDeps, signal: HealthSignal, decision: ActDecision, redelivered: boolean): Promise<HealthOutcome> {
+  const data = { ...decisionData(signal, decision), ...(redelivered ? { redelivered } : {}) };
+  let result: string;
+  try {
+    result = await executeRemediation(deps, decision);
+  } catch (err) {
+    const retrying = isRetryable(err);
+    await deps.store.appendEvents([
+      auditEvent(deps, signal.service, 'RemediationFailed', `${decision.reason} → failed${retrying ? ' (will retry)' : ''}: ${errorMessage(err)}`, { ...data, error: errorMessage(err), retrying }),
+    ]);
+    if (retrying) throw err;
+    await settlePending(deps, signal);
+    return { outcome: 'decided', decision, result: `the action failed: ${errorMessage(err)}` };
+  }
+  // Recorded before it is settled: if settling fails, the redelivery repeats an idempotent action, and the trail misses nothing.
+  await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationApplied', `${decision.reason} → ${result}`, data)]);
+  await settlePending(deps, signal);
+  return { outcome: 'decided', decision, result };
+}
+
+/** What the audit trail keeps about a decision: the signal, the decision and its evidence. */
+function decisionData(signal: HealthSignal, decision: Decision): Record<string, unknown> {
+  return {
+    signal: { id: signal.id, kind: signal.kind, state: signal.state, source: signal.source, track: signal.track, node: signal.node, zone: signal.zone, reason: signal.reason },
+    decision: decision.kind,
+    ...(decision.kind === 'none' ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter } : { action: decision.action }),
+    evidence: decision.evidence,
+  };
+}
+
+/**
+ * Keeps the signal in the service's recent history; for a one-shot source whose decision was
+ * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat
+ * anyway); and for an action, in `pendingActions` until it has been carried out.
  */
 async function rememberSignal(deps: HealthDeps, signal: HealthSignal, decision: Decision): Promise<void> {
   const defer = signal.source !== 'probe' && decision.kind === 'none' && DEFERRABLE_NONE_REASONS.has(decision.noneReason) && decision.retryAfter !== undefined;
+  const duplicate = decision.kind === 'none' && decision.noneReason === 'duplicate';
   const nowMs = deps.clock.now().getTime();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const doc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service));
-    const memory = doc?.value ?? emptyMemory();
-    const deferred = Object.fromEntries(
-      Object.entries(memory.deferred ?? {}).filter(([id, d]) => id !== signal.id && nowMs - Date.parse(d.signal.observedAt) <= MAX_DEFERRED_AGE_MS),
-    );
-    if (defer) deferred[signal.id] = { signal, retryAfter: decision.retryAfter! };
-    const duplicate = decision.kind === 'none' && decision.noneReason === 'duplicate';
+  const fresh = (observedAt: string) => nowMs - Date.parse(observedAt) <= MAX_DEFERRED_AGE_MS;
+  await updateHealthMemory(deps, signal.service, (memory) => {
     // A duplicate changes nothing, unless it was waiting to be re-sent.
-    if (duplicate && !memory.deferred?.[signal.id]) return;
+    if (duplicate && !memory.deferred?.[signal.id]) return undefined;
+    const deferred = Object.fromEntries(Object.entries(memory.deferred ?? {}).filter(([id, d]) => id !== signal.id && fresh(d.signal.observedAt)));
+    if (defer) deferred[signal.id] = { signal, retryAfter: decision.retryAfter! };
+    // A pending action is only reached through a duplicate, and after a day the ledger no longer knows the signal.
+    const pendingActions = Object.fromEntries(Object.entries(memory.pendingActions ?? {}).filter(([, p]) => fresh(p.at)));
+    if (decision.kind !== 'none') pendingActions[signal.id] = { decision, at: deps.clock.now().toISOString() };
     const recentSignals = duplicate ? memory.recentSignals : [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
-    try {
-      await deps.store.putDocument(HEALTH_DOCS.service(signal.service)[0], signal.service, { ...memory, recentSignals, deferred }, doc?.version ?? null);
-      return;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-    }
-  }
+    return { ...memory, recentSignals, deferred, pendingActions };
+  });
+}
+
+/** The signal's pending action has run (or failed for good): it is no longer owed. */
+async function settlePending(deps: HealthDeps, signal: HealthSignal): Promise<void> {
+  await updateHealthMemory(deps, signal.service, (memory) => {
+    if (!memory.pendingActions?.[signal.id]) return undefined;
+    const { [signal.id]: _settled, ...pendingActions } = memory.pendingActions;
+    return { ...memory, pendingActions };
+  });
 }

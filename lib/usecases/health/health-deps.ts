@@ -34,6 +34,19 @@ export interface ServiceHealthMemory {
    * so an alarm that persists is confirmed. Absent in memories written before it existed.
    */
   deferred?: Record<string, DeferredSignal>;
+  /**
+   * Actions the ledger has charged but that have not been carried out yet, by signal id. The entry is
+   * written before the action runs and removed once it ran (or failed for good); a redelivery of the
+   * signal, decided `duplicate` by the ledger, runs the action again. Absent in older memories.
+   */
+  pendingActions?: Record<string, PendingAction>;
+}
+
+/** An action waiting to be carried out (see ServiceHealthMemory.pendingActions). */
+export interface PendingAction {
+  decision: import('../../health/remediation-types.js').ActDecision;
+  /** When it was recorded as pending. */
+  at: string;
 }
 
 export interface DeferredSignal {
@@ -41,4 +54,4 @@ export interface DeferredSignal {
   retryAfter: string;
 }
 
-export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alarming: {}, detectors: {}, deferred: {} });
+export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alarming: {}, detectors: {}, deferred: {}, pendingActions: {} });

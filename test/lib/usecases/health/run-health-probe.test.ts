@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../../../lib/mesh/labels.js';
+import type { HealthSignal } from '../../../../lib/health/health-signal.js';
+import { LABELS, MANAGED_BY } from '../../../../lib/mesh/labels.js';
 import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
 import type { ServiceRecord } from '../../../../lib/model/records.js';
 import type { NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
-import { findProblems } from '../../../../lib/usecases/health/run-health-probe.js';
+import { emptyLedger } from '../../../../lib/health/remediation-ledger.js';
+import { emptyMemory, type ServiceHealthMemory } from '../../../../lib/usecases/health/health-deps.js';
+import { findProblems, runHealthProbe } from '../../../../lib/usecases/health/run-health-probe.js';
+import { FakeHealthWorld, node as fakeNode, pod as fakePod, serviceRecord, T0, type FakeCluster } from './health-fakes.js';
 
 function service(overrides: Partial<ServiceSpecInput> = {}): ServiceRecord {
   const spec = ServiceSpec.parse({ name: 'checkout', image: 'shop/checkout:1', port: 8080, replicas: 3, ...overrides });
@@ -189,5 +193,125 @@ describe('findProblems: error rate', () => {
 
   it('without metrics, judges the pods alone', () => {
     expect(findProblems(service(), healthyPods, nodes, undefined)).toEqual([]);
+  });
+});
+
+describe('runHealthProbe', () => {
+  const crashLoopPod = { ready: false, restarts: 4, waitingReason: 'CrashLoopBackOff' };
+  const alarmsSent = (world: FakeHealthWorld) =>
+    world.sent.map((e) => e.payload.signal as HealthSignal).filter((s) => s.state === 'ALARM').map((s) => `${s.service}/${s.kind}`);
+
+  /** 20 services: 15 on the default cluster `prod`, 5 on `edge`; web-03 crash-loops. */
+  function fleet(): { world: FakeHealthWorld; prod: FakeCluster; edge: FakeCluster } {
+    const world = new FakeHealthWorld();
+    const prod = world.addCluster('prod', { nodes: [fakeNode('node-a-1'), fakeNode('node-b-1')] });
+    const edge = world.addCluster('edge', { nodes: [fakeNode('node-e-1')] }, false);
+    for (let i = 0; i < 20; i++) {
+      const name = `web-${String(i).padStart(2, '0')}`;
+      const onEdge = i >= 15;
+      world.addService(serviceRecord(name, { replicas: 2, ...(onEdge ? { cluster: 'edge' } : {}) }));
+      const cluster = onEdge ? edge : prod;
+      const node = onEdge ? 'node-e-1' : 'node-a-1';
+      cluster.pods.push(fakePod(name, `${name}-1`, { node, ...(name === 'web-03' ? crashLoopPod : {}) }), fakePod(name, `${name}-2`, { node }));
+    }
+    // Pods labelled for web-04 in another namespace, and pods meshplane does not manage, are not web-04's.
+    prod.pods.push(fakePod('web-04', 'stray-1', { namespace: 'other', ...crashLoopPod }));
+    prod.pods.push({ ...fakePod('web-05', 'foreign-1', crashLoopPod), labels: { [LABELS.service]: 'web-05' } });
+    return { world, prod, edge };
+  }
+
+  it('lists each cluster’s nodes and meshplane’s pods once, and judges every service on its own pods', async () => {
+    const { world, prod, edge } = fleet();
+    const result = await runHealthProbe(world.deps());
+
+    expect(result).toEqual({ services: 20, alarms: 1, recovered: 0, errors: [] });
+    expect(alarmsSent(world)).toEqual(['web-03/crashLoop']);
+    for (const cluster of [prod, edge]) {
+      expect(cluster.podListings).toEqual([{ namespace: undefined, selector: `${LABELS.managedBy}=${MANAGED_BY}` }]);
+      expect(cluster.nodeListings).toBe(1);
+    }
+  });
+
+  it('probes several services at once, at most 8', async () => {
+    const { world } = fleet();
+    world.metricsDelayMs = 5;
+    await runHealthProbe(world.deps());
+    expect(world.maxMetricsInFlight).toBeGreaterThan(1);
+    expect(world.maxMetricsInFlight).toBeLessThanOrEqual(8);
+  });
+
+  it('reports a service it cannot probe and goes on with the others', async () => {
+    const { world } = fleet();
+    world.addService(serviceRecord('web-00a', { cluster: 'gone' }));
+    const result = await runHealthProbe(world.deps());
+    expect(result.errors).toEqual(['web-00a: cluster "gone" is not registered']);
+    expect(alarmsSent(world)).toEqual(['web-03/crashLoop']);
+  });
+
+  it('keeps what it found when the alarm handler wrote the memory meanwhile, and keeps what the handler wrote', async () => {
+    const world = new FakeHealthWorld();
+    world.addCluster('prod', { nodes: [fakeNode('node-a-1')], pods: [fakePod('web', 'web-1', crashLoopPod), fakePod('web', 'web-2')] });
+    world.addService(serviceRecord('web'));
+    world.metrics.set('default/web', { requests: 600, errors: 3, errorRate: 0.005, p99LatencyMs: 80 });
+    const handlerSignal: HealthSignal = { id: 'sig-api', source: 'api', service: 'web', kind: 'unavailable', state: 'ALARM', observedAt: T0, reason: 'from the handler' };
+    world.documents.set('health/web', { value: { ...emptyMemory(), recentSignals: [] }, version: 1 });
+    // Between the probe's read and its write, the handler records a signal.
+    world.beforePut.set('health', () => {
+      const doc = world.document<ServiceHealthMemory>('health', 'web')!;
+      world.documents.set('health/web', { value: { ...doc.value, recentSignals: [handlerSignal] }, version: doc.version + 1 });
+    });
+
+    await runHealthProbe(world.deps());
+
+    const memory = world.document<ServiceHealthMemory>('health', 'web')!.value;
+    expect(Object.keys(memory.alarming)).toEqual(['web/crashLoop/stable']);
+    expect(memory.detectors.errorRate).toBeDefined();
+    expect(memory.recentSignals).toEqual([handlerSignal]);
+    expect(world.document('health', 'web')!.version).toBe(3);
+  });
+
+  describe('nodes remediation moved a service off', () => {
+    function evacuated(avoidNodes: string[]): FakeHealthWorld {
+      const world = new FakeHealthWorld();
+      world.addCluster('prod', { nodes: [fakeNode('node-a-1'), fakeNode('node-b-1', false), fakeNode('node-c-1')], pods: [fakePod('web', 'web-1', { node: 'node-c-1' })] });
+      world.addService(serviceRecord('web', {}, { placement: { runId: 'remediation:sig-1', avoidNodes } }));
+      world.addService(serviceRecord('api', {}, { placement: { runId: 'remediation:sig-2', avoidNodes: ['node-b-1'] } }));
+      return world;
+    }
+
+    it('are used again once Ready (or gone); a node still NotReady stays avoided', async () => {
+      const world = evacuated(['node-a-1', 'node-b-1', 'node-gone']);
+      const result = await runHealthProbe(world.deps());
+
+      expect(result.errors).toEqual([]);
+      expect(world.services.get('web')!.placement).toEqual({ runId: 'remediation:sig-1', avoidNodes: ['node-b-1'] });
+      expect(world.eventsOfType('NodeNoLongerAvoided').map((e) => [e.service, e.message])).toEqual([
+        ['web', 'node node-a-1 is Ready again; no longer avoided'],
+        ['web', 'node node-gone no longer exists; no longer avoided'],
+      ]);
+      expect(world.converged.map((r) => [r.name, r.placement?.avoidNodes])).toEqual([['web', ['node-b-1']]]);
+      // api avoids only the NotReady node: untouched.
+      expect(world.services.get('api')!.placement?.avoidNodes).toEqual(['node-b-1']);
+      expect(world.services.get('api')!.version).toBe(1);
+    });
+
+    it('stay avoided within an hour of the evacuation, even when Ready', async () => {
+      const world = evacuated(['node-a-1', 'node-gone']);
+      world.documents.set('health-ledger/global', {
+        value: { ...emptyLedger(), actions: [{ service: 'web', kind: 'evacuateZone', at: new Date(Date.parse(T0) - 20 * 60_000).toISOString(), signalId: 'sig-1', dryRun: false }] },
+        version: 1,
+      });
+      const result = await runHealthProbe(world.deps());
+      expect(result.errors).toEqual([]);
+      expect(world.services.get('web')!.placement?.avoidNodes).toEqual(['node-a-1', 'node-gone']);
+      expect(world.eventsOfType('NodeNoLongerAvoided')).toEqual([]);
+    });
+
+    it('all back: the service avoids nothing any more', async () => {
+      const world = evacuated(['node-a-1']);
+      await runHealthProbe(world.deps());
+      expect(world.services.get('web')!.placement?.avoidNodes).toBeUndefined();
+      expect(world.eventsOfType('NodeNoLongerAvoided')).toHaveLength(1);
+    });
   });
 });

@@ -1,0 +1,37 @@
+import { VersionConflictError } from '../../errors.js';
+import type { StoredDocument } from '../../ports/state-store.js';
+import type { CoreDeps } from '../deps.js';
+import { emptyMemory, HEALTH_DOCS, type ServiceHealthMemory } from './health-deps.js';
+
+const ATTEMPTS = 5;
+
+/**
+ * Read-modify-write of a service's health memory with optimistic concurrency: `change` sees the latest
+ * memory (an empty one if none is stored) and returns the new one, or undefined when there is nothing
+ * to write. On a lost race it reads again and applies `change` to the fresh memory, so a writer keeps
+ * only its own fields and never drops another writer's. `known` is the document the caller has just
+ * read, used for the first attempt instead of reading it again.
+ *
+ * Returns false when the memory kept changing for every attempt (nothing was written).
+ */
+export async function updateHealthMemory(
+  deps: Pick<CoreDeps, 'store'>,
+  service: string,
+  change: (memory: ServiceHealthMemory) => ServiceHealthMemory | undefined,
+  known?: { doc: StoredDocument<ServiceHealthMemory> | undefined },
+): Promise<boolean> {
+  const [kind] = HEALTH_DOCS.service(service);
+  let doc = known ? known.doc : await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(service));
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (attempt > 0) doc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(service));
+    const next = change(doc?.value ?? emptyMemory());
+    if (next === undefined) return true;
+    try {
+      await deps.store.putDocument(kind, service, next, doc?.version ?? null);
+      return true;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { buildHealthContext } from '../../../../lib/usecases/health/build-health-context.js';
+import { FakeHealthWorld, serviceRecord } from './health-fakes.js';
+
+/** When revision `n` was created: day n of January 2030. */
+const createdAt = (n: number) => `2030-01-${String(n).padStart(2, '0')}T00:00:00.000Z`;
+
+describe('buildHealthContext: the revision the pods run is the one a rollback blames', () => {
+  it.each<{ name: string; revision: number; podRevision?: number; expected: { currentRevision: string; previousGoodRevision?: string; promotedAt: string } }>([
+    {
+      // r4 changed only routing, r5 only the replica count (what the scale-out remediation does): the pods run r3.
+      name: 'revision 5 is a replicas-only change on pod revision 3: blame r3, go back to r2',
+      revision: 5,
+      podRevision: 3,
+      expected: { currentRevision: 'r3', previousGoodRevision: 'r2', promotedAt: createdAt(3) },
+    },
+    {
+      name: 'the latest revision changed the pods',
+      revision: 5,
+      podRevision: 5,
+      expected: { currentRevision: 'r5', previousGoodRevision: 'r4', promotedAt: createdAt(5) },
+    },
+    {
+      name: 'a record written before pod revisions were tracked follows the revision',
+      revision: 4,
+      expected: { currentRevision: 'r4', previousGoodRevision: 'r3', promotedAt: createdAt(4) },
+    },
+    {
+      name: 'the pods still run revision 1 after two routing changes: nothing earlier to go back to',
+      revision: 3,
+      podRevision: 1,
+      expected: { currentRevision: 'r1', previousGoodRevision: undefined, promotedAt: createdAt(1) },
+    },
+  ])('$name', async ({ revision, podRevision, expected }) => {
+    const world = new FakeHealthWorld();
+    world.addService(serviceRecord('checkout', {}, { revision, podRevision, updatedAt: createdAt(20) }));
+    for (const r of world.revisions) r.createdAt = createdAt(r.revision);
+
+    const context = await buildHealthContext(world.deps(), world.services.get('checkout')!, []);
+    expect({ currentRevision: context.currentRevision, previousGoodRevision: context.previousGoodRevision, promotedAt: context.promotedAt }).toEqual(expected);
+  });
+});
