@@ -5,7 +5,7 @@ export const ACTION_KINDS = ['abortRollout', 'scaleOut', 'evacuateNode', 'restar
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 const seconds = z.number().int().min(0).max(7 * 86_400);
-const TokenBucketConfig = z.object({
+const TokenBucketConfig = z.strictObject({
   capacity: z.number().int().min(0).max(10_000).describe('Actions allowed at once'),
   refillPerHour: z.number().min(0).max(100_000).describe('Actions regained per hour'),
 });
@@ -23,7 +23,7 @@ const DEFAULT_COOLDOWNS: Record<ActionKind, number> = {
  * How cautious automatic remediation is. Every field has a default; `RemediationPolicy.parse({})`
  * is the platform default.
  */
-export const RemediationPolicy = z.object({
+export const RemediationPolicy = z.strictObject({
   dryRun: z.boolean().default(false).describe('Decide and record, but only report what would be done'),
   hysteresis: z
     .object({
