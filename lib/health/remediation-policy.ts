@@ -26,19 +26,19 @@ const DEFAULT_COOLDOWNS: Record<ActionKind, number> = {
 export const RemediationPolicy = z.strictObject({
   dryRun: z.boolean().default(false).describe('Decide and record, but only report what would be done'),
   hysteresis: z
-    .object({
+    .strictObject({
       minConsecutiveAlarms: z.number().int().min(1).max(100).default(2).describe('ALARM signals in a row (since the last OK) that confirm a problem'),
       persistSeconds: seconds.default(180).describe('Or: time an alarm must have stayed in ALARM'),
     })
     .default({ minConsecutiveAlarms: 2, persistSeconds: 180 }),
   flapping: z
-    .object({
+    .strictObject({
       windowSeconds: seconds.default(1_800),
       maxTransitions: z.number().int().min(2).max(1_000).default(4).describe('ALARM↔OK changes within the window that mark a signal as flapping'),
     })
     .default({ windowSeconds: 1_800, maxTransitions: 4 }),
   cooldownSeconds: z
-    .object({
+    .strictObject({
       abortRollout: seconds.default(DEFAULT_COOLDOWNS.abortRollout),
       scaleOut: seconds.default(DEFAULT_COOLDOWNS.scaleOut),
       evacuateNode: seconds.default(DEFAULT_COOLDOWNS.evacuateNode),
@@ -51,7 +51,7 @@ export const RemediationPolicy = z.strictObject({
   escalationWindowSeconds: seconds.default(3_600).describe('An action kind already taken for the service in this window is not repeated; the next one is tried'),
   rollbackWindowSeconds: seconds.default(1_800).describe('An alarm this soon after a promotion blames the new revision'),
   scaleOut: z
-    .object({
+    .strictObject({
       cpuUtilization: z.number().min(0).max(10).default(0.8).describe('Mean CPU utilisation (of requests) that counts as saturated'),
       factor: z.number().min(1).max(10).default(1.5),
       maxStep: z.number().int().min(1).max(1_000).default(10).describe('Most replicas added by one action'),
@@ -59,7 +59,7 @@ export const RemediationPolicy = z.strictObject({
     })
     .default({ cpuUtilization: 0.8, factor: 1.5, maxStep: 10, maxReplicas: 20 }),
   concentration: z
-    .object({
+    .strictObject({
       minFailingPods: z.number().int().min(1).default(2).describe('Failing pods needed before blaming a node or zone'),
       minShare: z.number().min(0.5).max(1).default(0.8).describe('Share of the failing pods on one node/zone that blames it'),
     })
