@@ -6,7 +6,8 @@ import { SCHEMA_VERSION } from '../../model/events.js';
 import type { CoreDeps } from '../deps.js';
 
 /** `POST /v1/alarms`: a signal from another monitoring system (or a test); `id` and `observedAt` may be left out. */
-export const AlarmSubmission = HealthSignal.extend({
+export const AlarmSubmission = z.strictObject({
+  ...HealthSignal.shape,
   id: HealthSignal.shape.id.optional().describe('Stable id of this observation: a resubmission with the same id is ignored'),
   source: HealthSignal.shape.source.default('api'),
   observedAt: HealthSignal.shape.observedAt.optional(),

@@ -74,3 +74,11 @@ describe('unknown fields in request bodies are reported, not dropped', () => {
     );
   });
 });
+
+describe('unknown fields in a health signal', () => {
+  it('POST /v1/alarms names a misspelt field', async () => {
+    const res = await send('POST', '/v1/alarms', { service: 'user-service', kind: 'errorRate', state: 'ALARM', sevrity: 'high' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.problems).toContainEqual({ path: 'sevrity', message: 'unknown field' });
+  });
+});
