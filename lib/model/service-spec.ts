@@ -10,6 +10,7 @@ export const RolloutStep = z.strictObject({
   weight: z.number().int().min(0).max(100).describe('Percent of traffic sent to the new version'),
   pauseSeconds: z.number().int().min(0).max(86_400).default(60).describe('Time to observe this step before judging it'),
   gate: z.enum(['auto', 'manual']).default('auto').describe('"manual": wait for POST …/promote after the analysis passes'),
+  gateTimeoutSeconds: z.number().int().min(60).max(86_400).default(14_400).describe('A manual gate not promoted within this time aborts the rollout'),
 });
 export type RolloutStep = z.infer<typeof RolloutStep>;
 
@@ -23,7 +24,20 @@ export const AnalysisPolicy = z.strictObject({
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 
-export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight) => ({ weight, pauseSeconds: 60, gate: 'auto' as const }));
+export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight) => ({ weight, pauseSeconds: 60, gate: 'auto' as const, gateTimeoutSeconds: 14_400 }));
+
+/**
+ * Analyses one rollout execution may run. Each costs about a dozen Step Functions history events, and
+ * an execution ends (as a failure) at 25,000: a policy that would need more is refused up front.
+ */
+export const MAX_ANALYSES_PER_ROLLOUT = 2_000;
+
+/** Analyses a policy needs at most: every pause, gate and blue/green phase, plus the inconclusive slack. */
+export function analysesNeeded(policy: { strategy: 'canary' | 'blueGreen'; steps: RolloutStep[]; analysis: AnalysisPolicy; blueGreen: { previewSeconds: number; keepOldSeconds: number } }): number {
+  const per = (seconds: number) => Math.ceil(seconds / policy.analysis.intervalSeconds) + policy.analysis.maxInconclusive;
+  if (policy.strategy === 'blueGreen') return per(policy.blueGreen.previewSeconds) + per(policy.blueGreen.keepOldSeconds);
+  return policy.steps.reduce((n, step) => n + per(step.pauseSeconds + (step.gate === 'manual' ? step.gateTimeoutSeconds : 0)), 0);
+}
 
 export const RolloutPolicy = z.strictObject({
   strategy: z.enum(['canary', 'blueGreen']).default('canary'),
@@ -41,7 +55,16 @@ export const RolloutPolicy = z.strictObject({
       keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
     })
     .default(() => ({ previewSeconds: 60, keepOldSeconds: 600 })),
-});
+  })
+  .superRefine((policy, ctx) => {
+    const needed = analysesNeeded(policy);
+    if (needed > MAX_ANALYSES_PER_ROLLOUT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['analysis', 'intervalSeconds'],
+        message: `this rollout would run up to ${needed} analyses, more than the ${MAX_ANALYSES_PER_ROLLOUT} one execution holds: analyse less often or shorten the pauses and gate timeouts`,
+      });
+  });
 export type RolloutPolicy = z.infer<typeof RolloutPolicy>;
 
 export const MeshPolicy = z.strictObject({

@@ -293,7 +293,13 @@ function canaryStates(): Record<string, AslState> {
       Default: STATES.nextStep,
     },
     // A passed step waiting for a promote signal: keep judging (fail fast), do not count inconclusive.
-    [GATE.wait]: { Type: 'Wait', Comment: 'One analysis interval', ...WAIT_INTERVAL, Next: GATE.analyze },
+    [GATE.wait]: { Type: 'Wait', Comment: 'One analysis interval', ...WAIT_INTERVAL, Next: GATE.countTime },
+    // Time at the gate counts too: the task aborts a gate nobody promotes within its timeout.
+    [GATE.countTime]: progressState(
+      { 'observedSeconds.$': 'States.MathAdd($.progress.observedSeconds, $.analysis.intervalSeconds)' },
+      GATE.analyze,
+      'Add the interval just waited to the observed time',
+    ),
     [GATE.analyze]: analyzeTask('canary', 'gate', GATE.judge),
     [GATE.judge]: {
       Type: 'Choice',

@@ -57,4 +57,17 @@ describe('rollouts that lose their footing', () => {
     expect(service.spec.image).toBe('lost:3');
     expect(service.traffic).toBeUndefined();
   }, 90_000);
+
+  it('aborts a manual gate nobody promotes within its timeout, with the reason', async () => {
+    const gated = { steps: [{ weight: 40, pauseSeconds: 30, gate: 'manual' as const, gateTimeoutSeconds: 60 }, { weight: 100, pauseSeconds: 0 }] };
+    await rt.api.register({ name: 'forgotten', image: 'forgotten:1', port: 8080, replicas: 2, rollout: gated });
+    await rt.api.waitForReadyReplicas('forgotten', 2);
+    const deploy = await rt.api.deploy('forgotten', { image: 'forgotten:2' });
+    const ended = await rt.api.waitForDeploymentEnd('forgotten', deploy.deploymentId);
+    expect(ended.status).toBe('aborted');
+    expect(ended.reason).toMatch(/manual gate was not promoted within 60 s/);
+    const service = await rt.api.service('forgotten');
+    expect(service.spec.image).toBe('forgotten:1');
+    expect(service.traffic).toBeUndefined();
+  }, 90_000);
 });

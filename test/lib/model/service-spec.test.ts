@@ -38,8 +38,8 @@ describe('ServiceSpec defaults', () => {
     const spec = ServiceSpec.parse(minimalInput('svc', { resources: { cpu: 250 }, rollout: { steps: [{ weight: 50 }, { weight: 100, gate: 'manual' }] } }));
     expect(spec.resources).toEqual({ cpu: 250, memory: 128 });
     expect(spec.rollout.steps).toEqual([
-      { weight: 50, pauseSeconds: 60, gate: 'auto' },
-      { weight: 100, pauseSeconds: 60, gate: 'manual' },
+      { weight: 50, pauseSeconds: 60, gate: 'auto', gateTimeoutSeconds: 14_400 },
+      { weight: 100, pauseSeconds: 60, gate: 'manual', gateTimeoutSeconds: 14_400 },
     ]);
   });
 
@@ -183,5 +183,21 @@ describe('ServiceSpec rollout steps', () => {
   // The "last step" refinement must not read steps[-1] of an empty list (a TypeError would be a 500).
   it('reports an empty step list as a problem instead of throwing', () => {
     expect(problems(minimalInput('svc', { rollout: { steps: [] } })).map((p) => p.split(':')[0])).toEqual(['rollout.steps']);
+  });
+});
+
+describe('rollout policy size', () => {
+  const spec = (rollout: Record<string, unknown>) => ServiceSpec.safeParse({ name: 'a', image: 'a:1', port: 80, rollout });
+
+  it('accepts the defaults and a long manual gate at a coarse interval', () => {
+    expect(spec({}).success).toBe(true);
+    expect(spec({ steps: [{ weight: 50, gate: 'manual', gateTimeoutSeconds: 86_400 }, { weight: 100 }], analysis: { intervalSeconds: 300 } }).success).toBe(true);
+  });
+
+  it('refuses a policy that would need more analyses than one execution holds, and says what to change', () => {
+    const result = spec({ steps: [{ weight: 100, pauseSeconds: 86_400 }], analysis: { intervalSeconds: 30 } });
+    expect(result.success).toBe(false);
+    const issue = result.error!.issues.find((i) => i.path.join('.') === 'rollout.analysis.intervalSeconds');
+    expect(issue?.message).toMatch(/up to 2890 analyses, more than the 2000/);
   });
 });

@@ -35,7 +35,7 @@ describe('parsed values re-parse unchanged under the strict schemas', () => {
   it('a rollback override built from a stored spec (spread plus replaced steps) is still a valid policy', () => {
     const stored = ServiceSpec.parse(everyOptionalSpec);
     const rollback = { ...stored.rollout, strategy: 'canary', steps: [{ weight: 100, pauseSeconds: 0, gate: 'auto' }] };
-    expect(RolloutPolicy.parse(rollback).steps).toEqual([{ weight: 100, pauseSeconds: 0, gate: 'auto' }]);
+    expect(RolloutPolicy.parse(rollback).steps).toEqual([{ weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }]);
   });
 
   it('the execution input built from a parsed policy passes its own (nested strict) schema', () => {

@@ -11,9 +11,9 @@ import { ScriptedRolloutTask } from './scripted-rollout-task.js';
 const TIME_FACTOR = 0.001;
 
 const THREE_STEPS: RolloutStep[] = [
-  { weight: 10, pauseSeconds: 60, gate: 'auto' },
-  { weight: 50, pauseSeconds: 60, gate: 'auto' },
-  { weight: 100, pauseSeconds: 0, gate: 'auto' },
+  { weight: 10, pauseSeconds: 60, gate: 'auto', gateTimeoutSeconds: 14_400 },
+  { weight: 50, pauseSeconds: 60, gate: 'auto', gateTimeoutSeconds: 14_400 },
+  { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 },
 ];
 
 function rolloutInput(overrides: Partial<RolloutExecutionInput> = {}): RolloutExecutionInput {
@@ -154,7 +154,7 @@ describe('LocalRolloutRunner: canary', () => {
   it('holds a passed manual step until promote is signalled, then continues', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     const r = runWith(task);
-    r.start(rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual' }, { weight: 100, pauseSeconds: 0, gate: 'auto' }] }));
+    r.start(rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 }, { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }] }));
 
     await task.until((calls) => calls.filter((c) => c.action === 'analyze' && c.phase === 'gate').length >= 3);
     expect(r.describe('dep-0001').status).toBe('RUNNING');
@@ -171,7 +171,7 @@ describe('LocalRolloutRunner: canary', () => {
   it('does not hold a manual step that was promoted before it passed', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     task.signals.promoteRequested = true;
-    const result = await runToEnd(runWith(task), rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual' }, { weight: 100, pauseSeconds: 0, gate: 'auto' }] }));
+    const result = await runToEnd(runWith(task), rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 }, { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }] }));
     expect(result.status).toBe('SUCCEEDED');
     expect(task.callsOf('analyze').map((c) => c.phase)).toEqual(['step', 'step']);
   });
@@ -259,7 +259,7 @@ describe('LocalRolloutRunner: executions', () => {
   it('stop ends a running execution as ABORTED without running the rollback path', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     const r = runWith(task);
-    r.start(rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual' }, { weight: 100, pauseSeconds: 0, gate: 'auto' }] }));
+    r.start(rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 }, { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }] }));
     await task.until((calls) => calls.some((c) => c.action === 'analyze' && c.phase === 'gate'));
 
     const stopped = await r.stop('dep-0001', 'operator stopped it');

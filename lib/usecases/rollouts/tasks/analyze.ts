@@ -1,6 +1,7 @@
 import { analyzeStep } from '../../../rollout/analyze-step.js';
 import type { AnalyzeRequest, AnalyzeResponse } from '../../../rollout/task-contract.js';
 import { auditEvent, mutateDeployment } from '../mutate.js';
+import { effectivePolicy } from '../effective-policy.js';
 import type { RolloutDeps } from '../rollout-deps.js';
 
 /**
@@ -14,6 +15,10 @@ export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<A
   if (!service || service.phase === 'deleted' || service.traffic?.deploymentId !== req.deploymentId)
     return { verdict: 'inconclusive', reasons: ['the service no longer runs this rollout'], aborted: true, promoteRequested: false };
   const promoteRequested = deployment?.requested === 'promote';
+  // A manual gate waits for a person, not forever (an execution's history is finite too).
+  const step = deployment && req.phase === 'gate' ? effectivePolicy(deployment, service).steps[req.stepIndex] : undefined;
+  if (step && !promoteRequested && req.observedSeconds > step.pauseSeconds + step.gateTimeoutSeconds)
+    return { verdict: 'inconclusive', reasons: [`the manual gate was not promoted within ${step.gateTimeoutSeconds} s`], aborted: true, promoteRequested: false };
 
   // The new version always runs as the `<service>-canary` workload (blue/green previews too).
   const result = await analyzeStep(deps.metrics, { ...req, track: 'canary' });
