@@ -31,7 +31,7 @@ describe('effectivePolicy', () => {
   it("uses the deployment's override with defaults filled in", () => {
     const policy = effectivePolicy({ ...deployment, rolloutOverride: { strategy: 'blueGreen', steps: [{ weight: 100 }] } }, service);
     expect(policy.strategy).toBe('blueGreen');
-    expect(policy.steps).toEqual([{ weight: 100, pauseSeconds: 60, gate: 'auto' }]);
+    expect(policy.steps).toEqual([{ weight: 100, pauseSeconds: 60, gate: 'auto', gateTimeoutSeconds: 14_400 }]);
     expect(policy.analysis.minRequests).toBe(50);
   });
 });
