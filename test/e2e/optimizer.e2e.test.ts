@@ -143,7 +143,7 @@ describe('the optimizer on a chatty graph in the simulated cluster', () => {
   it('a rollout held at a manual gate keeps ledger busy (record carries the canary, canary pods run)', async () => {
     const accepted = await api.deploy('ledger', {
       image: 'registry.example.com/shop/ledger:1.1.0',
-      rollout: { steps: [{ weight: 50, pauseSeconds: 86_400, gate: 'manual' }, { weight: 100, pauseSeconds: 0 }] },
+      rollout: { steps: [{ weight: 50, pauseSeconds: 86_400, gate: 'manual' }, { weight: 100, pauseSeconds: 0 }], analysis: { intervalSeconds: 300 } },
     });
     ledgerDeploymentId = accepted.deploymentId;
     await waitFor(
