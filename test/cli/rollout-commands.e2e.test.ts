@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../e2e/support/cli.js';
-import { startE2eRuntime, type E2eRuntime } from '../e2e/support/e2e-runtime.js';
+import { useE2eRuntime } from '../e2e/support/e2e-runtime.js';
 
 /** The CLI's rollout commands against the local runtime, run as a user would (separate processes). */
 describe('meshplane deployments | abort | rollback', () => {
-  let rt: E2eRuntime;
-
-  beforeAll(async () => {
-    rt = await startE2eRuntime();
-  }, 60_000);
-
-  afterAll(async () => {
-    await rt?.stop();
-  });
+  const runtime = useE2eRuntime();
 
   it('lists deployments, aborts a gated rollout and rolls back to a named revision', async () => {
+    const rt = runtime();
     const api = ['--api', rt.url];
     await rt.api.register({ name: 'cli-svc', image: 'cli:1', port: 8080, replicas: 2, rollout: { steps: [{ weight: 50, pauseSeconds: 30 }, { weight: 100, pauseSeconds: 0 }] } });
     expect((await runCli(['deploy', 'cli-svc', '--image', 'cli:2', '--watch', ...api])).exitCode).toBe(0);
@@ -45,6 +38,7 @@ describe('meshplane deployments | abort | rollback', () => {
   }, 90_000);
 
   it('exits non-zero with the API’s message on a bad request', async () => {
+    const rt = runtime();
     const run = await runCli(['rollback', 'no-such-service', '--api', rt.url]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/service "no-such-service" is not registered/);

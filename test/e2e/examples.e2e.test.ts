@@ -1,24 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { startE2eRuntime, type E2eRuntime } from './support/e2e-runtime.js';
+import { useE2eRuntime } from './support/e2e-runtime.js';
 
 /** The README points newcomers at examples/: every file there must apply as written. */
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
 describe('examples/', () => {
-  let rt: E2eRuntime;
-
-  beforeAll(async () => {
-    rt = await startE2eRuntime();
-  }, 60_000);
-
-  afterAll(async () => {
-    await rt?.stop();
-  });
+  const runtime = useE2eRuntime();
 
   it('applies every example with the CLI and runs its replicas', async () => {
+    const rt = runtime();
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort().reverse(); // user-service before order-service
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {

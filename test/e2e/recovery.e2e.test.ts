@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMeshplaneLocal } from '../../cli/local-runtime.js';
+import { startMeshplaneLocal, type MeshplaneLocalOptions } from '../../cli/local-runtime.js';
 import { awsClientConfig } from '../../lib/composition/create-app.js';
 import { DEFAULT_REMEDIATION_POLICY, RemediationPolicy } from '../../lib/health/remediation-policy.js';
 import type { LocalRuntime } from '../../lib/local/runtime.js';
@@ -71,6 +71,19 @@ const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1_000).t
 const cloudWatchTimestamp = (iso: string) => iso.replace('Z', '+0000');
 
 /** Everything one runtime's tests need: the API, the cluster as kubectl sees it, raw SQS access. */
+/** Starts the local runtime with this file's timing and wraps it in a harness. */
+async function startHarness(options: Partial<MeshplaneLocalOptions>): Promise<RecoveryHarness> {
+  process.env.LOG_LEVEL = 'SILENT';
+  const runtime = await startMeshplaneLocal({
+    port: 0,
+    timeFactor: TIME_FACTOR,
+    probePeriodSeconds: PROBE_PERIOD_SECONDS,
+    visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    ...options,
+  });
+  return new RecoveryHarness(runtime);
+}
+
 class RecoveryHarness {
   readonly api: MeshplaneApi;
   readonly cluster: ClusterView;
@@ -82,8 +95,9 @@ class RecoveryHarness {
     this.sqs = new SQSClient(awsClientConfig(runtime.app.config, 'sqs'));
   }
 
-  close(): void {
+  async stop(): Promise<void> {
     this.sqs.destroy();
+    await this.runtime.stop();
   }
 
   get healthQueue() {
@@ -143,23 +157,14 @@ describe('automatic recovery with the default remediation policy', () => {
   let h: RecoveryHarness;
 
   beforeAll(async () => {
-    process.env.LOG_LEVEL = 'SILENT';
-    const runtime = await startMeshplaneLocal({
-      port: 0,
-      timeFactor: TIME_FACTOR,
-      probePeriodSeconds: PROBE_PERIOD_SECONDS,
-      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    h = await startHarness({
       // A down node's pods are evicted only after 10 simulated minutes (12 s here): long enough that
       // meshplane's evacuation, not Kubernetes' eviction, is what moves them.
       sim: { readyDelayMs: 0, nodeEvictionGraceMs: 600_000 },
     });
-    h = new RecoveryHarness(runtime);
   });
 
-  afterAll(async () => {
-    h?.close();
-    await h?.runtime.stop();
-  });
+  afterAll(() => h?.stop());
 
   it('rolls a crash-looping image back to the previous revision, with the evidence in the audit trail', async () => {
     await h.registerReady('cart', 'shop/cart:1', 3);
@@ -443,23 +448,14 @@ describe('a CloudWatch alarm that stays in ALARM (one event per state change)', 
   let h: RecoveryHarness;
 
   beforeAll(async () => {
-    process.env.LOG_LEVEL = 'SILENT';
-    const runtime = await startMeshplaneLocal({
-      port: 0,
-      timeFactor: TIME_FACTOR,
-      probePeriodSeconds: PROBE_PERIOD_SECONDS,
-      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    h = await startHarness({
       sim: { readyDelayMs: 0 },
       // Persistence confirms an alarm after 2 s instead of 180 s, so the test need not wait minutes.
       remediationPolicy: RemediationPolicy.parse({ hysteresis: { minConsecutiveAlarms: 2, persistSeconds: PERSIST_SECONDS } }),
     });
-    h = new RecoveryHarness(runtime);
   });
 
-  afterAll(async () => {
-    h?.close();
-    await h?.runtime.stop();
-  });
+  afterAll(() => h?.stop());
 
   it('is decided again when its confirmation is due, and acts once it has persisted', async () => {
     await h.registerReady('payments', 'shop/payments:1', 2);
@@ -497,22 +493,13 @@ describe('dry run', () => {
   let h: RecoveryHarness;
 
   beforeAll(async () => {
-    process.env.LOG_LEVEL = 'SILENT';
-    const runtime = await startMeshplaneLocal({
-      port: 0,
-      timeFactor: TIME_FACTOR,
-      probePeriodSeconds: PROBE_PERIOD_SECONDS,
-      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    h = await startHarness({
       sim: { readyDelayMs: 0 },
       remediationPolicy: RemediationPolicy.parse({ dryRun: true }),
     });
-    h = new RecoveryHarness(runtime);
   });
 
-  afterAll(async () => {
-    h?.close();
-    await h?.runtime.stop();
-  });
+  afterAll(() => h?.stop());
 
   it('records what it would do (wouldDo) and changes nothing', async () => {
     await h.registerReady('cart', 'shop/cart:1', 2);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2eRuntime, type E2eRuntime } from './support/e2e-runtime.js';
+import { describe, expect, it } from 'vitest';
+import { useE2eRuntime } from './support/e2e-runtime.js';
 
 /**
  * Rollouts whose surroundings change under them must still end: a service deregistered mid-rollout,
@@ -7,17 +7,10 @@ import { startE2eRuntime, type E2eRuntime } from './support/e2e-runtime.js';
  * StopExecution, the history limit). Either way nothing stays "running" to block the service.
  */
 describe('rollouts that lose their footing', () => {
-  let rt: E2eRuntime;
-
-  beforeAll(async () => {
-    rt = await startE2eRuntime();
-  }, 60_000);
-
-  afterAll(async () => {
-    await rt?.stop();
-  });
+  const runtime = useE2eRuntime();
 
   it('aborts the running and the queued deployment and leaves nothing in the cluster', async () => {
+    const rt = runtime();
     const gated = { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
     await rt.api.register({ name: 'going', image: 'going:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('going', 2);
@@ -38,6 +31,7 @@ describe('rollouts that lose their footing', () => {
   }, 90_000);
 
   it('is ended as failed with its canary removed, and the deployment queued behind it starts', async () => {
+    const rt = runtime();
     const gated = { steps: [{ weight: 30, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
     await rt.api.register({ name: 'lost', image: 'lost:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('lost', 2);
@@ -59,6 +53,7 @@ describe('rollouts that lose their footing', () => {
   }, 90_000);
 
   it('aborts a manual gate nobody promotes within its timeout, with the reason', async () => {
+    const rt = runtime();
     const gated = { steps: [{ weight: 40, pauseSeconds: 30, gate: 'manual' as const, gateTimeoutSeconds: 60 }, { weight: 100, pauseSeconds: 0 }] };
     await rt.api.register({ name: 'forgotten', image: 'forgotten:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('forgotten', 2);

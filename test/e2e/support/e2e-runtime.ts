@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 /**
  * The whole control plane in the test process (`startMeshplaneLocal`: emulated DynamoDB and SQS, the
  * Lambda handlers, the local Step Functions runner and the simulated cluster), with the handles the
@@ -66,5 +67,23 @@ export async function startE2eRuntime(options: E2eRuntimeOptions = {}): Promise<
     timeFactor,
     logs,
     stop: () => runtime.stop(),
+  };
+}
+
+/**
+ * One local runtime for a describe block: started before its tests, stopped after them. Read it
+ * through the returned getter inside tests.
+ */
+export function useE2eRuntime(options: E2eRuntimeOptions = {}): () => E2eRuntime {
+  let rt: E2eRuntime | undefined;
+  beforeAll(async () => {
+    rt = await startE2eRuntime(options);
+  }, 60_000);
+  afterAll(async () => {
+    await rt?.stop();
+  });
+  return () => {
+    if (!rt) throw new Error('the e2e runtime is not running (use it inside a test)');
+    return rt;
   };
 }
