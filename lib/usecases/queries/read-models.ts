@@ -2,15 +2,9 @@ import { NotFoundError } from '../../errors.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, Page, PageRequest, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { StateStore } from '../../ports/state-store.js';
 
-/** Live state of a service in its cluster, when one is reachable. */
-export interface ServiceStatus {
-  desiredReplicas: number;
-  readyReplicas: number;
-  updatedReplicas: number;
-  availableReplicas: number;
-  podsPerZone: Record<string, number>;
-  pods: { name: string; node?: string; zone?: string; ready: boolean; phase: string; track?: string }[];
-}
+import type { ServiceStatus } from '../../model/observed-status.js';
+
+export type { ServiceStatus };
 
 export interface ServiceStatusReader {
   read(record: ServiceRecord): Promise<ServiceStatus | { error: string }>;
