@@ -6,11 +6,15 @@ import { handleDeployRequested } from '../lib/usecases/rollouts/handle-deploy-re
 import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 
 /** Consumes deploy.requested: records the deployment and starts its rollout. */
 export function createDeployRequestedHandler(app: App) {
   const log = createLogger('on-deploy-requested');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => handleDeployRequested(app, envelope), log, undefined, giveUpFor('deployRequests', app)));
+  const giveUp = giveUpFor('deployRequests', app);
+  return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
+    .use(timeBudget())
+    .handler((event, context) => processFifoBatch(event, { handle: (envelope) => handleDeployRequested(app, envelope), log, giveUp, signal: context.timeBudget }));
 }
 
 export const handler = fromEnvironment(createDeployRequestedHandler);

@@ -6,6 +6,8 @@ import { handleHealthSignal } from '../lib/usecases/health/handle-health-signal.
 import { ingestCloudWatchAlarm, wrapCloudWatchEvent } from '../lib/usecases/health/ingest-cloudwatch-alarm.js';
 import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
+import type { EventEnvelope } from '../lib/model/events.js';
 
 /**
  * Consumes the health queue: meshplane health signals (probe, POST /v1/alarms) and CloudWatch "Alarm
@@ -13,9 +15,10 @@ import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
  */
 export function createHealthAlarmHandler(app: App) {
   const log = createLogger('on-health-alarm');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) =>
-    processFifoBatch(event, (envelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope)), log, wrapCloudWatchEvent),
-  );
+  const handle = (envelope: EventEnvelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope));
+  return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
+    .use(timeBudget())
+    .handler((event, context) => processFifoBatch(event, { handle, log, adopt: wrapCloudWatchEvent, signal: context.timeBudget }));
 }
 
 export const handler = fromEnvironment(createHealthAlarmHandler);

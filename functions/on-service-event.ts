@@ -6,6 +6,7 @@ import { applyServiceEvent } from '../lib/usecases/services/apply-service-event.
 import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 
 /**
  * Consumes service.registered / service.updated / service.deregistered from the service-events FIFO
@@ -13,7 +14,10 @@ import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
  */
 export function createServiceEventHandler(app: App) {
   const log = createLogger('on-service-event');
-  return middy<SQSEvent, SQSBatchResponse>().handler((event) => processFifoBatch(event, (envelope) => applyServiceEvent(app, envelope), log, undefined, giveUpFor('serviceEvents', app)));
+  const giveUp = giveUpFor('serviceEvents', app);
+  return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
+    .use(timeBudget())
+    .handler((event, context) => processFifoBatch(event, { handle: (envelope) => applyServiceEvent(app, envelope), log, giveUp, signal: context.timeBudget }));
 }
 
 export const handler = fromEnvironment(createServiceEventHandler);

@@ -78,6 +78,13 @@ export interface OperationRecord {
   result?: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
+  /**
+   * When a pending operation is failed by the sweep at the latest (ISO time): the bound of its kind, set
+   * when it is accepted (see lib/usecases/operations/operation-deadline.ts). Absent on older operations.
+   */
+  deadline?: string;
+  /** The last error of an attempt that failed and will be retried; quoted when the operation is given up. */
+  lastError?: string;
 }
 
 export interface AuditEvent {

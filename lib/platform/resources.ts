@@ -23,6 +23,11 @@ export interface QueueDefinition {
   /** Event types that travel on this queue. */
   eventTypes: readonly EventType[];
   visibilityTimeoutSeconds: number;
+  /**
+   * Timeout of the consuming function, in the stack and in the local runtime alike. At most a sixth of
+   * the visibility timeout (AWS's guidance), so a batch is never redelivered while still in work.
+   */
+  functionTimeoutSeconds: number;
   /** Receives before a message is moved to the DLQ. */
   maxReceiveCount: number;
   /** Records per handler invocation (Lambda event source batch size). */
@@ -31,6 +36,8 @@ export interface QueueDefinition {
   maxConcurrency: number;
   /** Environment variable that carries the queue URL to senders. */
   urlEnv: string;
+  /** Environment variable that carries the dead-letter queue's URL to the function that drains it. */
+  dlqUrlEnv: string;
   /**
    * Content-based deduplication. Off everywhere meshplane is the only sender (it always sets an
    * explicit deduplication id, the operation or signal id); on only where another AWS service sends.
@@ -51,10 +58,12 @@ export const QUEUES: readonly QueueDefinition[] = [
     // Converging a batch applies every object of each service with retries: give the consumer a
     // minute (Lambda's guidance: visibility ≥ 6 × function timeout).
     visibilityTimeoutSeconds: 360,
+    functionTimeoutSeconds: 60,
     maxReceiveCount: 5,
     batchSize: 10,
     maxConcurrency: 10,
     urlEnv: 'SERVICE_EVENTS_QUEUE_URL',
+    dlqUrlEnv: 'SERVICE_EVENTS_DLQ_URL',
     contentBasedDeduplication: false,
   },
   {
@@ -63,10 +72,12 @@ export const QUEUES: readonly QueueDefinition[] = [
     dlqName: 'meshplane-deploy-requests-dlq.fifo',
     eventTypes: ['deploy.requested'],
     visibilityTimeoutSeconds: 120,
+    functionTimeoutSeconds: 20,
     maxReceiveCount: 5,
     batchSize: 10,
     maxConcurrency: 5,
     urlEnv: 'DEPLOY_REQUESTS_QUEUE_URL',
+    dlqUrlEnv: 'DEPLOY_REQUESTS_DLQ_URL',
     contentBasedDeduplication: false,
   },
   {
@@ -75,10 +86,12 @@ export const QUEUES: readonly QueueDefinition[] = [
     dlqName: 'meshplane-health-alarms-dlq.fifo',
     eventTypes: ['health.alarm'],
     visibilityTimeoutSeconds: 120,
+    functionTimeoutSeconds: 20,
     maxReceiveCount: 5,
     batchSize: 10,
     maxConcurrency: 5,
     urlEnv: 'HEALTH_ALARMS_QUEUE_URL',
+    dlqUrlEnv: 'HEALTH_ALARMS_DLQ_URL',
     // EventBridge rules deliver CloudWatch alarm events here and cannot set a deduplication id, so a
     // FIFO target needs content-based deduplication. meshplane's own sends still set an explicit id,
     // which takes precedence; alarm events carry a unique id and time, so no two differ only in name.

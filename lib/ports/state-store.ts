@@ -62,6 +62,10 @@ export interface StateStore {
   getOperation(id: string): Promise<OperationRecord | undefined>;
   /** Completes an operation with audit events, in one write. */
   completeOperation(outcome: OperationOutcome, events: AuditEvent[]): Promise<void>;
+  /** Remembers the last error of a pending operation (`lastError`); false when it is not pending (or unknown). */
+  noteOperationError(id: string, error: string): Promise<boolean>;
+  /** Pending operations whose deadline is before `now` (ISO), earliest deadline first, at most `limit`. */
+  listExpiredOperations(now: string, limit: number): Promise<OperationRecord[]>;
 
   appendEvents(events: AuditEvent[]): Promise<void>;
   /** Newest first. */

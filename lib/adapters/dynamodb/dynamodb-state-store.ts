@@ -9,6 +9,7 @@ import {
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type QueryCommandInput,
   type TransactWriteItem,
@@ -163,7 +164,14 @@ export class DynamoDbStateStore implements StateStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toItem({ ...keys.operation(op.id), expiresAt: epochSeconds(op.createdAt, RETENTION_SECONDS.operation) }, op),
+          Item: toItem(
+            {
+              ...keys.operation(op.id),
+              ...(op.status === 'pending' && op.deadline ? { gsi1pk: listing.pendingOperations, gsi1sk: `${op.deadline}#${op.id}` } : {}),
+              expiresAt: epochSeconds(op.createdAt, RETENTION_SECONDS.operation),
+            },
+            op,
+          ),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -186,6 +194,43 @@ export class DynamoDbStateStore implements StateStore {
     } catch (err) {
       throw this.translateTransactionError(err, items, `operation ${outcome.id}`);
     }
+  }
+
+  async noteOperationError(id: string, error: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.operation(id)),
+          UpdateExpression: 'SET lastError = :error',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':error': error, ':pending': 'pending' }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw translate(err);
+    }
+  }
+
+  async listExpiredOperations(now: string, limit: number): Promise<OperationRecord[]> {
+    const res = await this.client
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.listingIndex.name,
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :now',
+          ExpressionAttributeValues: marshall({ ':pk': listing.pendingOperations, ':now': now }),
+          Limit: limit,
+        }),
+      )
+      .catch((err) => {
+        throw translate(err);
+      });
+    // The index is eventually consistent: an operation completed a moment ago may still be listed.
+    return (res.Items ?? []).map((i) => fromItem<OperationRecord>(i)).filter((op) => op.status === 'pending');
   }
 
   async appendEvents(events: AuditEvent[]): Promise<void> {
@@ -316,7 +361,8 @@ export class DynamoDbStateStore implements StateStore {
     return {
       TableName: this.tableName,
       Key: marshall(keys.operation(outcome.id)),
-      UpdateExpression: expression,
+      // Leaves the pending-operations listing (sparse index) in the same write.
+      UpdateExpression: `${expression} REMOVE gsi1pk, gsi1sk`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status', ...(outcome.result !== undefined ? { '#result': 'result' } : {}) },
       ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),

@@ -20,6 +20,11 @@ export const keys = {
 export const listing = {
   services: 'SERVICE',
   clusters: 'CLUSTER',
+  /**
+   * Pending operations with a deadline, sorted by `${deadline}#${id}`: sparse, since completing an
+   * operation removes it from the index, so the sweep reads only what is still pending.
+   */
+  pendingOperations: 'OPS#PENDING',
 } as const;
 
 export const RETENTION_SECONDS = {

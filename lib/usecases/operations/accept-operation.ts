@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import { SCHEMA_VERSION, type EventType } from '../../model/events.js';
 import type { OperationKind, OperationRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
+import { operationDeadline } from './operation-deadline.js';
 
 export interface OperationRequest {
   kind: OperationKind;
@@ -20,7 +21,8 @@ export interface OperationRequest {
 /**
  * The front half of every write: record a pending operation (readable at once through the API), then
  * enqueue the event that names it. If the enqueue fails the operation is marked failed with the reason
- * and the caller gets a retryable error, so nothing is left pending forever.
+ * and the caller gets a retryable error, so nothing is left pending forever. The operation carries a
+ * deadline (see operation-deadline.ts): the sweep fails it then at the latest, whatever else went wrong.
  */
 export async function acceptOperation(deps: CoreDeps, request: OperationRequest): Promise<OperationRecord> {
   const now = deps.clock.now();
@@ -32,6 +34,7 @@ export async function acceptOperation(deps: CoreDeps, request: OperationRequest)
     status: 'pending',
     createdAt: at,
     updatedAt: at,
+    deadline: operationDeadline(request.type, now),
   };
   try {
     await deps.store.createOperation(operation);

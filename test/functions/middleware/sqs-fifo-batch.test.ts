@@ -33,11 +33,14 @@ const silent: BatchLogger = { info: () => undefined, error: () => undefined };
  */
 async function run(records: SQSRecord[], failing: Set<string> = new Set()) {
   const handled: string[] = [];
-  const response = await processFifoBatch({ Records: records } as SQSEvent, async (event) => {
-    handled.push(event.id);
-    if (failing.has(event.id)) throw new Error(`${event.id} failed`);
-    return { outcome: 'applied' };
-  }, silent);
+  const response = await processFifoBatch({ Records: records } as SQSEvent, {
+    handle: async (event) => {
+      handled.push(event.id);
+      if (failing.has(event.id)) throw new Error(`${event.id} failed`);
+      return { outcome: 'applied' };
+    },
+    log: silent,
+  });
   return { failed: response.batchItemFailures.map((f) => f.itemIdentifier), handled };
 }
 
@@ -110,7 +113,7 @@ describe('processFifoBatch', () => {
   it('logs why a record failed, with its message id and receive count', async () => {
     const errors: { message: string; extra: Record<string, unknown> }[] = [];
     const log: BatchLogger = { info: () => undefined, error: ((message: string, extra: Record<string, unknown>) => void errors.push({ message, extra })) as BatchLogger['error'] };
-    await processFifoBatch({ Records: [record('bad', 'a', 'hello')] } as SQSEvent, async () => undefined, log);
+    await processFifoBatch({ Records: [record('bad', 'a', 'hello')] } as SQSEvent, { handle: async () => undefined, log });
     expect(errors).toHaveLength(1);
     expect(errors[0].extra).toMatchObject({ messageId: 'bad', receiveCount: '1', error: expect.stringMatching(/JSON/) });
   });
@@ -129,16 +132,79 @@ describe('giving up on the last receive', () => {
     const succeeding = record('m3', 'c', envelope('service.updated', 'c', { id: 'op-fine' }));
     succeeding.attributes.ApproximateReceiveCount = '5';
     const givenUp: [string, string][] = [];
-    const response = await processFifoBatch(
-      { Records: [onLast, earlier, succeeding] } as SQSEvent,
-      async (event) => {
+    const response = await processFifoBatch({ Records: [onLast, earlier, succeeding] } as SQSEvent, {
+      handle: async (event) => {
         if (event.id !== 'op-fine') throw new Error(`${event.id} broke`);
       },
-      silent,
-      undefined,
-      { maxReceiveCount: 5, onGiveUp: async (event, reason) => void givenUp.push([event.id, reason]) },
-    );
+      log: silent,
+      giveUp: { maxReceiveCount: 5, onGiveUp: async (operation, reason) => void givenUp.push([operation.id, reason]) },
+    });
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
     expect(givenUp).toEqual([['op-last', 'op-last broke']]);
+  });
+});
+
+describe('every failed record reaches giveUp with an actionable reason', () => {
+  /** A giveUp that records what it was told: [operation id, reason] per call, last receive or not. */
+  function recordingGiveUp() {
+    const givenUp: [string, string][] = [];
+    const noted: [string, string][] = [];
+    const giveUp = {
+      maxReceiveCount: 5,
+      onGiveUp: async (op: { id: string }, reason: string) => void givenUp.push([op.id, reason]),
+      onFailure: async (op: { id: string }, reason: string) => void noted.push([op.id, reason]),
+    };
+    return { giveUp, givenUp, noted };
+  }
+  const onReceive = (r: SQSRecord, count: number) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(count) } });
+
+  it('records held back behind a failed record of their group are given up on their last receive, naming the blocker', async () => {
+    const { giveUp, givenUp, noted } = recordingGiveUp();
+    const records = [onReceive(record('m1', 'a', ev('op1', 'a')), 3), onReceive(record('m2', 'a', ev('op2', 'a')), 5), onReceive(record('m3', 'a', ev('op3', 'a')), 2)];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, {
+      handle: async (event) => {
+        if (event.id === 'op1') throw new Error('cluster unreachable');
+      },
+      log: silent,
+      giveUp,
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2', 'm3']);
+    expect(givenUp).toEqual([['op2', 'held back behind operation op1 which failed: cluster unreachable']]);
+    expect(noted).toEqual([
+      ['op1', 'cluster unreachable'],
+      ['op3', 'held back behind operation op1 which failed: cluster unreachable'],
+    ]);
+  });
+
+  it('once the time budget fires, no further record starts; those left are failed and given up on their last receive', async () => {
+    const { giveUp, givenUp, noted } = recordingGiveUp();
+    const controller = new AbortController();
+    const handled: string[] = [];
+    const records = [record('m1', 'a', ev('op1', 'a')), onReceive(record('m2', 'b', ev('op2', 'b')), 5), record('m3', 'c', ev('op3', 'c'))];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, {
+      handle: async (event, _record, signal) => {
+        handled.push(event.id);
+        expect(signal).toBe(controller.signal);
+        controller.abort();
+      },
+      log: silent,
+      giveUp,
+      signal: controller.signal,
+    });
+    expect(handled).toEqual(['op1']);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m2', 'm3']);
+    expect(givenUp).toEqual([['op2', "not processed before the handler's time ran out"]]);
+    expect(noted).toEqual([['op3', "not processed before the handler's time ran out"]]);
+  });
+
+  it('a body that is not an envelope but names an operation id is given up too; one naming none is only logged', async () => {
+    const { giveUp, givenUp } = recordingGiveUp();
+    const named = onReceive(record('m1', 'a', JSON.stringify({ id: 'op-odd', type: 'service.updated', schemaVersion: 99 })), 5);
+    const anonymous = onReceive(record('m2', 'b', 'hello'), 5);
+    const response = await processFifoBatch({ Records: [named, anonymous] } as SQSEvent, { handle: async () => undefined, log: silent, giveUp });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
+    expect(givenUp).toHaveLength(1);
+    expect(givenUp[0][0]).toBe('op-odd');
+    expect(givenUp[0][1]).toMatch(/^not a meshplane event: /);
   });
 });
