@@ -4,6 +4,7 @@ import { createHealthAlarmHandler } from '../functions/on-health-alarm.js';
 import { createHealthProbeHandler } from '../functions/health-probe.js';
 import { createOptimizerHandler } from '../functions/optimizer.js';
 import { createServiceEventHandler } from '../functions/on-service-event.js';
+import { createOperationsSweeperHandler } from '../functions/operations-sweeper.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../lib/local/runtime.js';
 
 export interface MeshplaneLocalOptions extends Omit<LocalRuntimeOptions, 'wire'> {
@@ -12,6 +13,9 @@ export interface MeshplaneLocalOptions extends Omit<LocalRuntimeOptions, 'wire'>
   /** Scheduled optimizer period in simulated seconds; off when absent (run it with POST /v1/optimizer/runs). */
   optimizerPeriodSeconds?: number;
 }
+
+/** As the stack's schedule (`rate(1 minute)` in infra/handler-catalog.ts), compressed by timeFactor like every period here. */
+export const OPERATIONS_SWEEP_PERIOD_SECONDS = 60;
 
 /** Starts the local control plane with the very handlers that run on Lambda. */
 export function startMeshplaneLocal(options: MeshplaneLocalOptions): Promise<LocalRuntime> {
@@ -26,6 +30,7 @@ export function startMeshplaneLocal(options: MeshplaneLocalOptions): Promise<Loc
       },
       schedules: {
         'health-probe': { periodSeconds: options.probePeriodSeconds ?? 60, handler: createHealthProbeHandler(app) },
+        'operations-sweeper': { periodSeconds: OPERATIONS_SWEEP_PERIOD_SECONDS, handler: createOperationsSweeperHandler(app) },
         ...(options.optimizerPeriodSeconds ? { optimizer: { periodSeconds: options.optimizerPeriodSeconds, handler: createOptimizerHandler(app) } } : {}),
       },
     }),

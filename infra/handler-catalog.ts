@@ -24,6 +24,8 @@ export interface HandlerNeeds {
   startsRollouts?: boolean;
   /** Queries Prometheus / AMP (PROMETHEUS_URL, aps:QueryMetrics). */
   queriesMetrics?: boolean;
+  /** Receives and deletes the queues' dead letters (their `dlqUrlEnv` variables, sqs:ReceiveMessage/DeleteMessage). */
+  drainsDeadLetters?: boolean;
 }
 
 /** One Lambda function of the control plane. */
@@ -113,6 +115,14 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     whenPresent: true,
   },
   {
+    id: 'operations-sweeper',
+    entry: 'functions/operations-sweeper.ts',
+    description: 'Ends operations whose messages reached a dead-letter queue or whose deadline passed',
+    trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
+    needs: { drainsDeadLetters: true },
+    memorySizeMb: 512,
+  },
+  {
     id: 'optimizer',
     entry: 'functions/optimizer.ts',
     description: 'Re-plans service placement across the clusters',
@@ -140,7 +150,8 @@ export function functionTimeoutSeconds(handler: HandlerDefinition): number {
     case 'rolloutTask':
       return ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS;
     case 'queue':
-      return Math.floor(queueOf(trigger).visibilityTimeoutSeconds / VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT);
+      // The same definition sets the local runtime's handler timeout, so the two cannot drift.
+      return queueOf(trigger).functionTimeoutSeconds;
     case 'schedule':
       return trigger.timeoutSeconds;
   }

@@ -117,6 +117,12 @@ export class MeshplaneStack extends Stack {
     for (const h of handlers) {
       if (h.trigger.kind === 'queue') this.queues.get(h.trigger.queue)!.consumeWith(fnOf(h));
     }
+    for (const h of handlers.filter((d) => d.needs.drainsDeadLetters)) {
+      for (const q of this.queues.values()) {
+        fnOf(h).addEnvironment(q.definition.dlqUrlEnv, q.deadLetterQueue.queueUrl);
+        q.deadLetterQueue.grantConsumeMessages(fnOf(h));
+      }
+    }
     const scheduled = handlers.flatMap((h) => (h.trigger.kind === 'schedule' ? [{ id: h.id, fn: fnOf(h), expression: h.trigger.expression }] : []));
     if (scheduled.length > 0) new Schedules(this, 'Schedules', { stage: config.stage, functions: scheduled });
 

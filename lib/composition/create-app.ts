@@ -5,12 +5,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
+import { SqsDeadLetterQueues } from '../adapters/sqs/sqs-dead-letter-queues.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { AlarmTags } from '../ports/alarm-tags.js';
+import type { DeadLetterQueues } from '../ports/event-queue.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
@@ -33,6 +35,8 @@ export interface App extends CoreDeps {
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
   alarmTags?: AlarmTags;
+  /** The queues' dead-letter queues (empty unless `config.deadLetterQueueUrls` names them). */
+  deadLetters: DeadLetterQueues;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -82,6 +86,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     config,
     store,
     queue: new SqsEventQueue(sqs, config.queueUrls),
+    deadLetters: new SqsDeadLetterQueues(sqs, config.deadLetterQueueUrls ?? {}),
     clock: overrides.clock ?? systemClock,
     clusters,
     converger: createServiceConverger({ store, clusters }),

@@ -11,6 +11,8 @@ export interface RuntimeConfig {
   endpoints?: Partial<Record<AwsServiceName, string>>;
   tableName: string;
   queueUrls: Record<QueueDefinition['id'], string>;
+  /** The queues' dead-letter queues, for the function that drains them (absent elsewhere). */
+  deadLetterQueueUrls?: Partial<Record<QueueDefinition['id'], string>>;
   /** Static credentials for emulators; the default provider chain otherwise. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Prometheus (or an Amazon Managed Prometheus workspace) with the Istio metrics. */
@@ -31,6 +33,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
   const tableName = need('TABLE_NAME');
   const queueUrls = Object.fromEntries(QUEUES.map((q) => [q.id, need(q.urlEnv)])) as RuntimeConfig['queueUrls'];
   if (missing.length) throw new Error(`meshplane is not configured: missing environment variables ${missing.join(', ')}`);
+  const deadLetterQueueUrls = Object.fromEntries(QUEUES.flatMap((q) => (env[q.dlqUrlEnv] ? [[q.id, env[q.dlqUrlEnv]!]] : [])));
   return {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     endpoint: env.AWS_ENDPOINT_URL || undefined,
@@ -40,6 +43,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     },
     tableName,
     queueUrls,
+    ...(Object.keys(deadLetterQueueUrls).length ? { deadLetterQueueUrls } : {}),
     prometheusUrl: env.PROMETHEUS_URL || undefined,
     stateMachineArn: env.STATE_MACHINE_ARN || undefined,
     remediationPolicy: parseJsonEnv(env, 'REMEDIATION_POLICY'),
@@ -51,6 +55,7 @@ export function runtimeConfigToEnv(config: RuntimeConfig): Record<string, string
   return {
     TABLE_NAME: config.tableName,
     ...Object.fromEntries(QUEUES.map((q) => [q.urlEnv, config.queueUrls[q.id]])),
+    ...Object.fromEntries(QUEUES.flatMap((q) => (config.deadLetterQueueUrls?.[q.id] ? [[q.dlqUrlEnv, config.deadLetterQueueUrls[q.id]!]] : []))),
   };
 }
 

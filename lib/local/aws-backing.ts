@@ -36,7 +36,11 @@ export async function startAwsBacking(options: { endpoint?: string; dataDir?: st
   dynamo.destroy();
   const queues = await provisionQueues(sqs, { maxReceiveCount: options.maxReceiveCount });
   return {
-    config: { ...base, queueUrls: Object.fromEntries(queues.map((q) => [q.definition.id, q.url])) as RuntimeConfig['queueUrls'] },
+    config: {
+      ...base,
+      queueUrls: Object.fromEntries(queues.map((q) => [q.definition.id, q.url])) as RuntimeConfig['queueUrls'],
+      deadLetterQueueUrls: Object.fromEntries(queues.map((q) => [q.definition.id, q.dlqUrl])),
+    },
     sqs,
     queues,
     async stop() {

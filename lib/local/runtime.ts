@@ -15,7 +15,7 @@ import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
 import type { ProvisionedQueue } from './provision.js';
 import { every, type ScheduledHandler } from './schedule.js';
 import { driveSimTime } from './sim-time-driver.js';
-import { SqsPoller, type SqsHandler } from './sqs-poller.js';
+import { localQueueSettings, SqsPoller, type SqsHandler } from './sqs-poller.js';
 
 export interface LocalHandlers {
   api: ApiHandler;
@@ -31,8 +31,12 @@ export interface LocalRuntimeOptions {
   dataDir?: string;
   /** LocalStack (or any AWS-compatible endpoint): use it instead of starting emulators. */
   endpoint?: string;
-  /** Seconds before a failed record is retried (Lambda uses the queue's; locally shorter is friendlier). */
+  /**
+   * Seconds before a failed record is retried. By default each queue's definition, compressed by
+   * timeFactor but never below its handler timeout (see localQueueSettings); set it only in tests.
+   */
   visibilityTimeoutSeconds?: number;
+  /** Receives before a message moves to its DLQ; each queue's definition by default (tests only). */
   maxReceiveCount?: number;
   /** Builds the handlers for an app: the entry point passes the real Lambda handlers here. */
   wire: (app: App) => LocalHandlers | Promise<LocalHandlers>;
@@ -88,6 +92,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await resumeRollouts(app, log);
 
   const pollers = aws.queues.map((q) => {
+    const settings = localQueueSettings(q.definition, timeFactor, options.visibilityTimeoutSeconds);
     const poller = new SqsPoller({
       client: aws.sqs,
       queueUrl: q.url,
@@ -96,7 +101,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       handler: handlers.queues[q.definition.id],
       batchSize: q.definition.batchSize,
       concurrency: Math.min(q.definition.maxConcurrency, 4),
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
+      ...settings,
       onInvokeError: (err) => log(`queue ${q.definition.name}: ${(err as Error).message}`),
     });
     poller.start();

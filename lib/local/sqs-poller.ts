@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueDefinition } from '../platform/resources.js';
 import { localLambdaContext } from './lambda-context.js';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -15,7 +16,29 @@ export interface SqsPollerOptions {
   concurrency: number;
   /** How long a received batch stays invisible; a failed record comes back after it. */
   visibilityTimeoutSeconds: number;
+  /** The handler's timeout: its context's getRemainingTimeInMillis counts down from it. */
+  functionTimeoutSeconds: number;
   onInvokeError?: (err: unknown) => void;
+}
+
+/** The settings a local poller takes from a queue's definition (the same the stack deploys). */
+export interface LocalQueueSettings {
+  visibilityTimeoutSeconds: number;
+  functionTimeoutSeconds: number;
+}
+
+/**
+ * A queue's local settings from its definition. The handler timeout is the deployed one, unscaled: the
+ * work in a handler (DynamoDB, the cluster) runs in real time whatever the runtime's time factor. The
+ * visibility timeout — the wait before a failed record is retried — is compressed by `timeFactor` like
+ * every other wait of the local runtime, but never below the handler timeout, so a batch is never
+ * delivered again while it is still in work (with timeFactor 1 it is exactly the deployed value).
+ * `visibilityOverrideSeconds` (tests only) replaces the visibility timeout as given.
+ */
+export function localQueueSettings(definition: QueueDefinition, timeFactor: number, visibilityOverrideSeconds?: number): LocalQueueSettings {
+  const functionTimeoutSeconds = definition.functionTimeoutSeconds;
+  const scaled = Math.ceil(definition.visibilityTimeoutSeconds * timeFactor);
+  return { functionTimeoutSeconds, visibilityTimeoutSeconds: visibilityOverrideSeconds ?? Math.max(scaled, functionTimeoutSeconds) };
 }
 
 function toRecord(message: Message, queueArn: string): SQSRecord {
@@ -92,7 +115,7 @@ export class SqsPoller {
       const records = messages.map((m) => toRecord(m, o.queueArn));
       let failed = new Set(records.map((r) => r.messageId));
       try {
-        const response = await o.handler({ Records: records }, localLambdaContext(o.functionName));
+        const response = await o.handler({ Records: records }, localLambdaContext(o.functionName, o.functionTimeoutSeconds * 1000));
         failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch (err) {
         o.onInvokeError?.(err);

@@ -46,6 +46,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config: RuntimeConfig = {
     ...base,
     queueUrls: Object.fromEntries(queues.map((q) => [q.definition.id, q.url])) as RuntimeConfig['queueUrls'],
+    deadLetterQueueUrls: Object.fromEntries(queues.map((q) => [q.definition.id, q.dlqUrl])),
   };
   return {
     emulators,

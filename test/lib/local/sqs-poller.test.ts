@@ -51,6 +51,7 @@ function startPolling(handler: SqsHandler, options: { concurrency?: number; visi
     batchSize: 10,
     concurrency: options.concurrency ?? 2,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 1,
+    functionTimeoutSeconds: serviceEvents.definition.functionTimeoutSeconds,
   });
   poller.start();
 }

@@ -1,0 +1,27 @@
+import middy from '@middy/core';
+import type { App } from '../lib/composition/create-app.js';
+import { drainDeadLetters } from '../lib/usecases/operations/drain-dead-letters.js';
+import { sweepExpiredOperations } from '../lib/usecases/operations/sweep-expired-operations.js';
+import { fromEnvironment } from './middleware/from-environment.js';
+import { createLogger } from './middleware/logger.js';
+import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
+
+/**
+ * Scheduled (EventBridge Scheduler, every minute): drains the dead-letter queues into failed
+ * operations with their last error, then fails the pending operations past their deadline.
+ */
+export function createOperationsSweeperHandler(app: App) {
+  const log = createLogger('operations-sweeper');
+  return middy<unknown, unknown, Error, TimeBudgetContext>()
+    .use(timeBudget())
+    .handler(async (_event, context) => {
+      const drained = await drainDeadLetters(app, { signal: context.timeBudget });
+      const swept = await sweepExpiredOperations(app, { signal: context.timeBudget });
+      const errors = [...drained.errors, ...swept.errors];
+      if (drained.failed || swept.failed || errors.length)
+        (errors.length ? log.warn : log.info).call(log, 'operations swept', { drained, swept: { expired: swept.expired, failed: swept.failed }, errors: errors.slice(0, 20) });
+      return { drained: { read: drained.read, failed: drained.failed, deleted: drained.deleted, kept: drained.kept }, swept: { expired: swept.expired, failed: swept.failed } };
+    });
+}
+
+export const handler = fromEnvironment(createOperationsSweeperHandler);
