@@ -32,8 +32,8 @@ afterEach(async () => {
   poller = undefined;
 });
 
-/** Polls the service-events queue like the event source mapping, retrying failed records after 1 s. */
-function startPolling(stack: TestStack, handler: SqsHandler): void {
+/** Polls the service-events queue like the event source mapping, retrying failed records after `visibilitySeconds`. */
+function startPolling(stack: TestStack, handler: SqsHandler, visibilitySeconds = 1): void {
   const queue = serviceEventsOf(stack);
   poller = new SqsPoller({
     client: stack.sqs,
@@ -43,7 +43,7 @@ function startPolling(stack: TestStack, handler: SqsHandler): void {
     handler,
     batchSize: 10,
     concurrency: 2,
-    ...localQueueSettings(queue.definition, 1, 1),
+    ...localQueueSettings(queue.definition, 1, visibilitySeconds),
   });
   poller.start();
 }
@@ -125,7 +125,7 @@ describe('with the platform maxReceiveCount (the handler gives up on the last re
     startPolling(stack, async (event, context) => {
       for (const r of event.Records) deliveries.set(JSON.parse(r.body).id, (deliveries.get(JSON.parse(r.body).id) ?? 0) + 1);
       return real(event, context);
-    });
+    }, 60); // nothing fails here: no redelivery but the duplicates sent
     const accepted = await Promise.all(names.map((name) => requestRegistration(recording, ServiceSpec.parse(minimalInput(name)))));
     // The same envelopes again, under a new deduplication id so SQS delivers them a second time.
     const queue = serviceEventsOf(stack);
