@@ -273,6 +273,7 @@ describe('MeshplaneStack with the default context', () => {
   it.each([
     { handler: 'health-probe', expression: 'rate(1 minute)' },
     { handler: 'optimizer', expression: 'rate(1 hour)' },
+    { handler: 'operations-sweeper', expression: 'rate(1 minute)' },
   ])('runs the $handler function on $expression with EventBridge Scheduler', ({ handler, expression }) => {
     const [fnId] = functionOf(template, handler);
     const [, schedule] = one(template, 'AWS::Scheduler::Schedule', (r) => referencedIds(r.Properties.Target.Arn).includes(fnId));
@@ -286,8 +287,22 @@ describe('MeshplaneStack with the default context', () => {
     expect(invokes.flatMap((st: any) => referencedIds(st.Resource))).toContain(fnId);
   });
 
-  it('has no schedules but those two', () => {
-    expect(resourcesOf(template, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 minute)']);
+  it('has no schedules but those three', () => {
+    expect(resourcesOf(template, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 minute)', 'rate(1 minute)']);
+  });
+
+  it('gives the operations sweeper the URL of every dead-letter queue and lets it receive and delete their messages', () => {
+    const [, sweeper] = functionOf(template, 'operations-sweeper');
+    const env = sweeper.Properties.Environment.Variables;
+    const dlqIds = QUEUES.map((q) => one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.dlqName}`)[0]);
+    expect(QUEUES.map((q) => referencedIds(env[q.dlqUrlEnv])).flat()).toEqual(dlqIds);
+    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    for (const dlqId of dlqIds) {
+      const actions = statements.filter((st: any) => referencedIds(st.Resource).includes(dlqId)).flatMap((st: any) => [st.Action].flat());
+      expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    }
+    const [, api] = functionOf(template, 'api');
+    expect(Object.keys(api.Properties.Environment.Variables)).not.toContain(QUEUES[0].dlqUrlEnv);
   });
 
   it('allows eks:DescribeCluster on any cluster only because none is named, and creates no access entry', () => {
