@@ -83,4 +83,11 @@ describe('runtimeConfigToEnv', () => {
     expect(runtimeConfigToEnv(config)).toEqual(REQUIRED);
     expect(runtimeConfigFromEnv(runtimeConfigToEnv(config))).toEqual(config);
   });
+
+  it('carries the dead-letter queue URLs where a function has them (the operations sweeper)', () => {
+    const withDlqs = { ...REQUIRED, SERVICE_EVENTS_DLQ_URL: 'https://sqs/dlq-1.fifo', DEPLOY_REQUESTS_DLQ_URL: 'https://sqs/dlq-2.fifo' };
+    const config = runtimeConfigFromEnv(withDlqs);
+    expect(config.deadLetterQueueUrls).toEqual({ serviceEvents: 'https://sqs/dlq-1.fifo', deployRequests: 'https://sqs/dlq-2.fifo' });
+    expect(runtimeConfigToEnv(config)).toEqual(withDlqs);
+  });
 });
