@@ -45,7 +45,7 @@ describe('HTTP front door limits', () => {
     const turnedAway = await fetch(`${url}/other`, { method: 'POST', body: '{}' });
     expect(turnedAway.status).toBe(429);
     expect(turnedAway.headers.get('retry-after')).toBe('2');
-    expect((await turnedAway.json()).error.code).toBe('TOO_MANY_REQUESTS');
+    expect(((await turnedAway.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_REQUESTS');
 
     const read = await fetch(`${url}/v1/services`);
     expect(read.status).toBe(200);
@@ -61,6 +61,6 @@ describe('HTTP front door limits', () => {
     const res = await fetch(`${url}/slow`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect((await res.json()).error.code).toBe('TIMEOUT');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TIMEOUT');
   });
 });
