@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     alarms: { type: 'string' },
     concurrency: { type: 'string', default: '64' },
     readers: { type: 'string', default: '4' },
-    'drain-timeout': { type: 'string', default: '900' },
+    'drain-timeout': { type: 'string', default: '600' },
   },
 });
 const SERVICES = Number(args.services);
@@ -39,7 +39,7 @@ const READERS = Number(args.readers);
 const DRAIN_TIMEOUT_MS = Number(args['drain-timeout']) * 1_000;
 
 /** Budgets that do not get in the way: the storm measures deciding, not the policy's limits. */
-const BENCH_POLICY = RemediationPolicy.parse({ globalRateLimit: { capacity: 100_000, refillPerHour: 100_000 } });
+const BENCH_POLICY = RemediationPolicy.parse({ globalRateLimit: { capacity: 10_000, refillPerHour: 10_000 } });
 
 const round = (n: number) => Number(n.toFixed(1));
 const summary = (xs: number[]) => (xs.length ? { n: xs.length, p50: round(quantile(xs, 0.5)), p99: round(quantile(xs, 0.99)), max: round(Math.max(...xs)) } : { n: 0 });
@@ -154,6 +154,7 @@ async function main(): Promise<void> {
         }
       });
       if (pending.size) await sleep(500);
+      console.error(JSON.stringify({ progress: 'drain', seconds: round((performance.now() - start) / 1_000), accepted: accepted.size, pending: pending.size }));
     }
     const drained = performance.now();
     bursting = false;
