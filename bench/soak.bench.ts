@@ -54,6 +54,7 @@ interface Answer {
 
 class Client {
   fiveXx = 0;
+  networkErrors = 0;
   turnedAway = 0;
   readMs: number[] = [];
   writeMs: number[] = [];
@@ -61,10 +62,16 @@ class Client {
 
   async request(method: string, path: string, body?: unknown): Promise<Answer> {
     const started = performance.now();
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+    const send = () =>
+      fetch(`${this.base}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // A keep-alive connection the server closed as it was reused: counted, and sent again once.
+    const res = await send().catch(() => {
+      this.networkErrors++;
+      return send();
     });
     const text = await res.text();
     (method === 'GET' ? this.readMs : this.writeMs).push(performance.now() - started);
@@ -182,6 +189,7 @@ async function main(): Promise<void> {
         stuck: pending.size,
         lost: lostOps.length + missing,
         fiveXx: client.fiveXx,
+        networkErrors: client.networkErrors,
         readMs: summary(client.readMs),
         writeMs: summary(client.writeMs),
         sendSeconds: round((allSent - start) / 1_000),

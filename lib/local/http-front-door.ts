@@ -135,6 +135,9 @@ export async function startHttpFrontDoor(
       clearTimeout(timer);
     }
   };
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a client never
+  // reuses a connection the server is closing at that moment (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
