@@ -88,7 +88,7 @@ export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S)
  */
 export function errorResponse(err: unknown, requestId?: string): HttpResponse {
   if (err instanceof OverloadedError) return overloaded(err.status, err.message, err.retryAfterSeconds);
-  if (!(err instanceof MeshplaneError && err.status < 500) && isOverload(err))
+  if (!(err instanceof MeshplaneError) && isOverload(err))
     return overloaded(503, 'meshplane is busy (a dependency is throttling or slow); nothing was lost, try again', 1);
   if (err instanceof MeshplaneError && err.status < 500 && err.status !== 422) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };

@@ -53,7 +53,7 @@ describe('DynamoDB throttling through the API', () => {
     const read = await api.handle({ method: 'GET', path: '/v1/services/user-service', query: {}, headers: {}, requestId: 'r1' });
     expect(read.statusCode).toBe(503);
     expect(read.headers['retry-after']).toBe('1');
-    expect(JSON.parse(read.body).error.code).toBe('OVERLOADED');
+    expect(JSON.parse(read.body).error.code).toBe('TRANSIENT');
     expect(requests - before).toBeGreaterThan(1);
 
     const body = JSON.stringify({ name: 'user-service', image: 'registry.example.com/user:1.0.0', port: 8080 });
