@@ -5,6 +5,7 @@ import { runHealthProbe } from '../lib/usecases/health/run-health-probe.js';
 import { releaseStalePins } from '../lib/usecases/optimizer/release-stale-pins.js';
 import { reconcileRollouts } from '../lib/usecases/rollouts/reconcile-rollouts.js';
 import { createLogger } from './middleware/logger.js';
+import { singleRun } from './middleware/single-run.js';
 
 /**
  * Scheduled (EventBridge Scheduler): reads every service's pods, nodes and metrics and sends health
@@ -13,7 +14,7 @@ import { createLogger } from './middleware/logger.js';
  */
 export function createHealthProbeHandler(app: App) {
   const log = createLogger('health-probe');
-  return middy().handler(async () => {
+  return middy().use(singleRun(app, 'health-probe')).handler(async () => {
     const result = await runHealthProbe(app);
     (result.errors.length ? log.warn : log.info).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
     const rollouts = await reconcileRollouts(app);

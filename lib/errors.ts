@@ -77,3 +77,35 @@ export class OperationCompletedError extends MeshplaneError {
   override readonly code = 'OPERATION_COMPLETED';
   override readonly status = 409;
 }
+
+/**
+ * Too much work right now: a dependency throttles or times out, or the front door is at its limit.
+ * Answered as 503 (429 when the caller is the one sending too much) with `Retry-After`.
+ */
+export class OverloadedError extends MeshplaneError {
+  override readonly code = 'OVERLOADED';
+  override readonly status: number = 503;
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const OVERLOAD_NAMES = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequests|ServiceUnavailable|SlowDown|TimeoutError|RequestTimeout|ETIMEDOUT|ECONNRESET|socket hang up/i;
+
+/**
+ * Whether an error (ours or an SDK's, by its shape) means "overloaded or slow, try again later":
+ * throttling, 429/503 from a dependency, timeouts.
+ */
+export function isOverload(err: unknown): boolean {
+  for (let e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e instanceof OverloadedError) return true;
+    const status = e.$metadata?.httpStatusCode;
+    if (status === 429 || status === 503 || OVERLOAD_NAMES.test(`${e.name ?? ''} ${e.message ?? ''}`)) return true;
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { MeshplaneError, ValidationError, type Problem } from '../errors.js';
+import { isOverload, MeshplaneError, OverloadedError, ValidationError, type Problem } from '../errors.js';
 
 /** A request as the API sees it, whatever carried it (API Gateway, the local server). */
 export interface HttpRequest {
@@ -82,8 +82,14 @@ export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S)
   return result.data;
 }
 
-/** Maps an error to a response. Unknown errors become a 500 that names the request id, never a stack. */
+/**
+ * Maps an error to a response. Overload (throttling, timeouts, a full front door) becomes 503 (or 429)
+ * with Retry-After; unknown errors become a 500 that names the request id, never a stack.
+ */
 export function errorResponse(err: unknown, requestId?: string): HttpResponse {
+  if (err instanceof OverloadedError) return overloaded(err.status, err.message, err.retryAfterSeconds);
+  if (!(err instanceof MeshplaneError) && isOverload(err))
+    return overloaded(503, 'meshplane is busy (a dependency is throttling or slow); nothing was lost, try again', 1);
   if (err instanceof MeshplaneError && err.status < 500 && err.status !== 422) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     if (err instanceof ValidationError) body.problems = err.problems;
@@ -94,4 +100,9 @@ export function errorResponse(err: unknown, requestId?: string): HttpResponse {
     return json(err.status, { error: { code: err.code, message: err.message } }, err.retryable ? { 'retry-after': '1' } : {});
   }
   return json(500, { error: { code: 'INTERNAL', message: `internal error${requestId ? ` (request ${requestId})` : ''}; it has been logged` } });
+}
+
+/** 429 or 503 with Retry-After: the caller should come back, nothing was done or lost. */
+export function overloaded(status: number, message: string, retryAfterSeconds: number): HttpResponse {
+  return json(status, { error: { code: 'OVERLOADED', message } }, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 }

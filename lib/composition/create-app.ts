@@ -1,7 +1,4 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
@@ -21,6 +18,7 @@ import { createServiceStatusReader } from '../usecases/cluster/service-status-re
 import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
+import { createDynamoDbClient, createSfnClient, createSqsClient } from './aws-clients.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
 
@@ -68,8 +66,8 @@ const unconfigured = (what: string, env: string) => {
 };
 
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
-  const dynamo = new DynamoDBClient({ ...awsClientConfig(config, 'dynamodb'), maxAttempts: 5 });
-  const sqs = new SQSClient({ ...awsClientConfig(config, 'sqs'), maxAttempts: 5 });
+  const dynamo = createDynamoDbClient(config);
+  const sqs = createSqsClient(config);
   const store = new DynamoDbStateStore(dynamo, config.tableName);
   const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory();
   const metrics =
@@ -80,7 +78,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
   const workflow =
     overrides.workflow ??
     (config.stateMachineArn
-      ? new StepFunctionsRolloutWorkflow(new SFNClient({ ...awsClientConfig(config, 'stepfunctions'), maxAttempts: 5 }), config.stateMachineArn)
+      ? new StepFunctionsRolloutWorkflow(createSfnClient(config), config.stateMachineArn)
       : { start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'), state: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN') });
   return {
     config,

@@ -128,3 +128,41 @@ function newestSeen(seen: RemediationLedger['seenSignals']): RemediationLedger['
   }
   return start === 0 ? seen : seen.slice(start);
 }
+
+/**
+ * Signal ids a service's decisions saw that took no action: kept apart from the global ledger, one
+ * document per service, so the common decisions (duplicates, a first ALARM waiting for its
+ * confirmation, skips) of different services never write the same item. Only decisions that act (or
+ * would, in a dry run) write the global ledger: it holds the actions, the buckets and those signals' ids,
+ * all bounded by the rate limits, so it stays small.
+ */
+export interface SeenShard {
+  seenSignals: { id: string; at: string }[];
+}
+
+/** What the policy decides on: the global ledger with the service's seen ids. */
+export function ledgerView(global: RemediationLedger, shard: SeenShard | undefined): RemediationLedger {
+  return shard?.seenSignals.length ? { ...global, seenSignals: [...global.seenSignals, ...shard.seenSignals] } : global;
+}
+
+/**
+ * The one document a decision changes, or nothing: an action (or a dry run's would-be action) takes
+ * tokens and is recorded in the global ledger; a final decision without one adds its signal id to the
+ * service's shard; a duplicate or a deferrable decision (decided again on redelivery) changes nothing.
+ * Pure.
+ */
+export function ledgerWrite(
+  global: RemediationLedger,
+  shard: SeenShard | undefined,
+  decision: Decision,
+  policy: RemediationPolicy,
+  now: string,
+): { global: RemediationLedger } | { shard: SeenShard } | undefined {
+  const action = decision.kind === 'none' ? decision.wouldDo : decision.action;
+  if (action !== undefined) return { global: recordDecision(global, decision, policy, now) };
+  const final = decision.kind !== 'none' || (decision.noneReason !== 'duplicate' && !DEFERRABLE_NONE_REASONS.has(decision.noneReason));
+  if (!final || wasSeen(ledgerView(global, shard), decision.signalId)) return undefined;
+  const nowMs = Date.parse(now);
+  const kept = (shard?.seenSignals ?? []).filter((s) => nowMs - Date.parse(s.at) <= policy.dedupWindowSeconds * 1_000);
+  return { shard: { seenSignals: newestSeen([...kept, { id: decision.signalId, at: now }]) } };
+}

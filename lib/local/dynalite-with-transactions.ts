@@ -11,7 +11,6 @@ import {
 import dynalite from 'dynalite';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Mutex } from './mutex.js';
 
 export interface DynamoEmulator {
   endpoint: string;
@@ -19,6 +18,40 @@ export interface DynamoEmulator {
 }
 
 const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+/**
+ * Locks on item keys: a section runs once every key it names is free, so writes to different items run
+ * side by side and writes to one item run in arrival order. A section enqueues on all its keys at once
+ * (synchronously), so two sections always meet their shared keys in the same order: no deadlock.
+ */
+export class KeyLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(keys: string[], section: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const waits = [...new Set(keys)].map((key) => {
+      const previous = this.tails.get(key) ?? Promise.resolve();
+      const mine = previous.then(() => done);
+      this.tails.set(key, mine);
+      void mine.then(() => {
+        if (this.tails.get(key) === mine) this.tails.delete(key);
+      });
+      return previous;
+    });
+    try {
+      await Promise.all(waits);
+      return await section();
+    } finally {
+      release();
+    }
+  }
+
+  /** Keys with a section running or waiting (for tests). */
+  get size(): number {
+    return this.tails.size;
+  }
+}
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,11 +85,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /**
  * dynalite (DynamoDB on LevelDB) with the one API it lacks that meshplane relies on: TransactWriteItems.
  *
- * A small front server forwards everything to dynalite and serializes every write behind one mutex.
- * A transaction runs under that mutex: it reads each item's pre-image, applies the writes one by one with
- * their own conditions, and on the first failed condition restores the pre-images and answers
- * TransactionCanceledException with per-item CancellationReasons, as DynamoDB does. Writers therefore
- * see all or nothing; a concurrent reader may glimpse a half-applied transaction (a local-only gap).
+ * A small front server forwards everything to dynalite. Writes lock the items they touch (see KeyLocks):
+ * writes to different items run side by side, writes to one item one after the other; reads take no lock
+ * and never wait behind writes. A transaction holds the locks of all its items: it reads each item's
+ * pre-image, applies the writes one by one with their own conditions, and on the first failed condition
+ * restores the pre-images and answers TransactionCanceledException with per-item CancellationReasons, as
+ * DynamoDB does. Writers therefore see all or nothing; a concurrent reader may glimpse a half-applied
+ * transaction (a local-only gap).
  */
 export async function startDynamoEmulator(options: { path?: string } = {}): Promise<DynamoEmulator> {
   const inner: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -66,7 +101,7 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const writes = new Mutex();
+  const writes = new KeyLocks();
   // Requests still being answered: stop() lets them finish before dynalite's store closes under them.
   const inFlight = new Set<Promise<void>>();
   const track = (work: Promise<void>) => {
@@ -128,6 +163,35 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     return { status: 200, body: {} };
   }
 
+  /** The items a write touches, as `table|key` strings (what it locks). */
+  async function itemIds(target: string, body: string): Promise<string[]> {
+    const input = JSON.parse(body) as Record<string, any>;
+    const id = async (table: string, item?: Record<string, AttributeValue>, key?: Record<string, AttributeValue>) =>
+      `${table}|${JSON.stringify(Object.entries(key ?? (await keyOf(table, item!))).sort(([a], [b]) => a.localeCompare(b)))}`;
+    switch (target) {
+      case 'PutItem':
+        return [await id(input.TableName, input.Item)];
+      case 'UpdateItem':
+      case 'DeleteItem':
+        return [await id(input.TableName, undefined, input.Key)];
+      case 'BatchWriteItem':
+        return Promise.all(
+          Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, AttributeValue> }; DeleteRequest?: { Key: Record<string, AttributeValue> } }[]>).flatMap(
+            ([table, requests]) => requests.map((r) => id(table, r.PutRequest?.Item, r.DeleteRequest?.Key)),
+          ),
+        );
+      case 'TransactWriteItems':
+        return Promise.all(
+          (input.TransactItems as TransactWriteItem[]).map((i) => {
+            const table = (i.Put?.TableName ?? i.Update?.TableName ?? i.Delete?.TableName ?? i.ConditionCheck?.TableName)!;
+            return id(table, i.Put?.Item, i.Update?.Key ?? i.Delete?.Key ?? i.ConditionCheck?.Key);
+          }),
+        );
+      default:
+        return [];
+    }
+  }
+
   function forward(req: IncomingMessage, res: ServerResponse, body?: string): Promise<void> {
     return new Promise((resolve) => {
       const upstream = httpRequest({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
@@ -153,7 +217,8 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     }
     track((async () => {
       const body = await readBody(req);
-      await writes.run(async () => {
+      const locked = await itemIds(target, body).catch(() => [] as string[]);
+      await writes.run(locked, async () => {
         if (target !== 'TransactWriteItems') return forward(req, res, body);
         try {
           const result = await transact(JSON.parse(body).TransactItems ?? []);

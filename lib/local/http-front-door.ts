@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { localLambdaContext } from './lambda-context.js';
@@ -54,31 +54,90 @@ export function toApiGatewayEvent(req: IncomingMessage, body: string, host: stri
   };
 }
 
+/**
+ * How much the front door takes on at once. Reads (GET/HEAD) and writes have separate slots, so a burst
+ * of writes never leaves a read waiting. Beyond its slots a request is answered at once with 429 and
+ * Retry-After (the caller is sending more than the runtime handles; nothing was done), never queued
+ * without bound. A request that takes longer than `requestTimeoutMs` is answered 503 with Retry-After,
+ * as API Gateway answers when its integration times out; the handler's own work carries on.
+ */
+export interface FrontDoorLimits {
+  /** Reads handled at once. Default 64. */
+  maxReads?: number;
+  /** Writes handled at once. Default 32. */
+  maxWrites?: number;
+  /** Default 29 s (API Gateway's integration limit is 30 s). */
+  requestTimeoutMs?: number;
+  /** Seconds the caller is told to wait when turned away. Default 1. */
+  retryAfterSeconds?: number;
+}
+
+export const DEFAULT_FRONT_DOOR_LIMITS = { maxReads: 64, maxWrites: 32, requestTimeoutMs: 29_000, retryAfterSeconds: 1 } as const;
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
 /** Serves the HTTP API on loopback by turning requests into API Gateway v2 events for the same handler. */
-export async function startHttpFrontDoor(handler: ApiHandler, port: number, host = '127.0.0.1'): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startHttpFrontDoor(
+  handler: ApiHandler,
+  port: number,
+  host = '127.0.0.1',
+  limits: FrontDoorLimits = {},
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const { maxReads, maxWrites, requestTimeoutMs, retryAfterSeconds } = { ...DEFAULT_FRONT_DOOR_LIMITS, ...limits };
   const inFlight = new Set<Promise<void>>();
+  const busy = { read: 0, write: 0 };
   const server: Server = createServer((req, res) => {
-    const work = serve(req, res);
+    const kind = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
+    if (busy[kind] >= (kind === 'read' ? maxReads : maxWrites)) {
+      req.resume();
+      const message = `the local API is handling ${busy[kind]} ${kind}s already; retry after ${retryAfterSeconds} s`;
+      sendError(res, 429, 'TOO_MANY_REQUESTS', message, { 'retry-after': String(retryAfterSeconds) });
+      return;
+    }
+    busy[kind]++;
+    const work = serve(req, res).finally(() => busy[kind]--);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
-  const serve = async (req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> => {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), requestTimeoutMs);
+    });
     try {
-      const body = await readLimited(req, MAX_BODY_BYTES);
-      if (body === undefined) {
-        res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the request body is larger than ${MAX_BODY_BYTES} bytes` } }));
-        return;
+      const answered = async () => {
+        const body = await readLimited(req, MAX_BODY_BYTES);
+        if (body === undefined) {
+          sendError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+          return;
+        }
+        const result = await handler(toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`), localLambdaContext('api', requestTimeoutMs));
+        if (res.headersSent) return;
+        res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+        res.end(result.body ?? '');
+      };
+      const handled = answered();
+      const outcome = await Promise.race([handled, timedOut]);
+      if (outcome === 'timeout') {
+        const message = `the request took longer than ${requestTimeoutMs} ms; it may still complete, retry after ${retryAfterSeconds} s`;
+        sendError(res, 503, 'TIMEOUT', message, { 'retry-after': String(retryAfterSeconds) });
+        // The slot stays taken until the handler really ends: the work is still running.
+        await handled.catch(() => undefined);
       }
-      const result = await handler(toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`), localLambdaContext('api', 30_000));
-      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      res.end(result.body ?? '');
     } catch (err) {
       console.error('local API failed', err);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error; it has been logged' } }));
+      sendError(res, 500, 'INTERNAL', 'internal error; it has been logged');
+    } finally {
+      clearTimeout(timer);
     }
   };
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a client never
+  // reuses a connection the server is closing at that moment (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

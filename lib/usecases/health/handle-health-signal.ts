@@ -1,6 +1,6 @@
 import { decideRemediation } from '../../health/decide-remediation.js';
 import { HealthSignal } from '../../health/health-signal.js';
-import { emptyLedger, recordDecision, type RemediationLedger } from '../../health/remediation-ledger.js';
+import { emptyLedger, ledgerView, ledgerWrite, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
 import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
 import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
@@ -14,6 +14,8 @@ const RECENT_SIGNALS = 50;
 /** Deferred signals and pending actions older than this are dropped (the ledger forgets signal ids after a day). */
 const MAX_DEFERRED_AGE_MS = 24 * 3_600_000;
 const LEDGER_ATTEMPTS = 8;
+/** Per-service part of the ledger (see SeenShard): document ('health-seen', service). */
+const SEEN_SHARD_KIND = 'health-seen';
 
 /**
  * Full-jitter wait before the next attempt on the global ledger: in an alarm storm every concurrent
@@ -49,12 +51,19 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
 
   // Only the ledger is re-read on a conflict: the window between reading and writing it stays short.
+  // A decision writes one document at most (see ledgerWrite): the global ledger only when it acts.
   let decision: Decision | undefined;
   for (let attempt = 0; attempt < LEDGER_ATTEMPTS && !decision; attempt++) {
-    const ledgerDoc = await deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger);
-    const candidate = decideRemediation(signal, { service: context, ledger: ledgerDoc?.value ?? emptyLedger() }, deps.remediationPolicy, now);
+    const [ledgerDoc, shardDoc] = await Promise.all([
+      deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger),
+      deps.store.getDocument<SeenShard>(SEEN_SHARD_KIND, signal.service),
+    ]);
+    const global = ledgerDoc?.value ?? emptyLedger();
+    const candidate = decideRemediation(signal, { service: context, ledger: ledgerView(global, shardDoc?.value) }, deps.remediationPolicy, now);
+    const write = ledgerWrite(global, shardDoc?.value, candidate, deps.remediationPolicy, now);
     try {
-      await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], recordDecision(ledgerDoc?.value ?? emptyLedger(), candidate, deps.remediationPolicy, now), ledgerDoc?.version ?? null);
+      if (write && 'global' in write) await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], write.global, ledgerDoc?.version ?? null);
+      else if (write) await deps.store.putDocument(SEEN_SHARD_KIND, signal.service, write.shard, shardDoc?.version ?? null, deps.remediationPolicy.dedupWindowSeconds + 3_600);
       decision = candidate;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;

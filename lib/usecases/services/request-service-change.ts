@@ -1,4 +1,5 @@
-import { AlreadyExistsError, NotFoundError, ValidationError } from '../../errors.js';
+import { AlreadyExistsError, NotFoundError, ValidationError, VersionConflictError } from '../../errors.js';
+import { newId } from '../../ids.js';
 import type { OperationRecord, ServiceRecord } from '../../model/records.js';
 import type { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
@@ -21,12 +22,59 @@ async function requireKnownCluster(deps: CoreDeps, spec: ServiceSpec): Promise<v
     throw new ValidationError([{ path: 'cluster', message: `no cluster "${spec.cluster}" is registered` }]);
 }
 
-/** Accepts a new service: 409 when the name is taken; the queue handler does the work. */
+/** The claim on a service name, held by the registration that takes it (document 'name-claim'/name). */
+interface NameClaim {
+  operationId: string;
+  claimedAt: string;
+}
+
+/** A claim whose operation has not been written yet is young for this long before it counts as abandoned. */
+const UNWRITTEN_CLAIM_GRACE_MS = 60_000;
+
+const taken = (name: string) => new AlreadyExistsError(`service "${name}" is already registered; use PUT /v1/services/${name} to change it`);
+
+/**
+ * Whether a claim still holds the name: its registration is pending, or succeeded and the service still
+ * exists. A claim is released by what happened after it (the registration failed, the service was
+ * deleted), so nothing has to remember to delete it.
+ */
+async function claimIsLive(deps: CoreDeps, name: string, claim: NameClaim): Promise<boolean> {
+  const operation = await deps.store.getOperation(claim.operationId);
+  if (!operation) return deps.clock.now().getTime() - Date.parse(claim.claimedAt) < UNWRITTEN_CLAIM_GRACE_MS;
+  if (operation.status === 'pending') return true;
+  if (operation.status === 'failed') return false;
+  const service = await deps.store.getService(name);
+  return Boolean(service && service.phase !== 'deleted');
+}
+
+/**
+ * Takes the name for one registration. The conditional write of the claim document is where concurrent
+ * creates of one name meet: exactly one writes it (or replaces a claim that no longer holds), the others
+ * get AlreadyExistsError (409).
+ */
+async function claimName(deps: CoreDeps, name: string, operationId: string): Promise<void> {
+  const claim: NameClaim = { operationId, claimedAt: deps.clock.now().toISOString() };
+  const existing = await deps.store.getDocument<NameClaim>('name-claim', name);
+  if (existing && (await claimIsLive(deps, name, existing.value))) throw taken(name);
+  try {
+    await deps.store.putDocument('name-claim', name, claim, existing?.version ?? null);
+  } catch (err) {
+    if (err instanceof VersionConflictError) throw taken(name);
+    throw err;
+  }
+}
+
+/**
+ * Accepts a new service: 409 when the name is taken, also by a registration still pending (concurrent
+ * creates of one name: one 202, the rest 409); the queue handler does the work.
+ */
 export async function requestRegistration(deps: CoreDeps, spec: ServiceSpec, correlationId?: string): Promise<AcceptedServiceChange> {
   const current = await deps.store.getService(spec.name);
-  if (current && current.phase !== 'deleted') throw new AlreadyExistsError(`service "${spec.name}" is already registered; use PUT /v1/services/${spec.name} to change it`);
+  if (current && current.phase !== 'deleted') throw taken(spec.name);
   await requireKnownCluster(deps, spec);
-  const operation = await acceptOperation(deps, { kind: 'register', type: 'service.registered', service: spec.name, payload: { spec }, correlationId });
+  const id = newId('op', deps.clock.now());
+  await claimName(deps, spec.name, id);
+  const operation = await acceptOperation(deps, { id, kind: 'register', type: 'service.registered', service: spec.name, payload: { spec }, correlationId });
   return { operation, service: spec };
 }
 

@@ -1,0 +1,96 @@
+/**
+ * Leases on the real store (dynalite through the DynamoDB adapter): one holder at a time, a second run
+ * does nothing while the first holds it, takeover after expiry, release at the end. The same through the
+ * `singleRun` middleware that wraps the health probe and the optimizer handlers.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { singleRun } from '../../../../functions/middleware/single-run.js';
+import type { App } from '../../../../lib/composition/create-app.js';
+import { localLambdaContext } from '../../../../lib/local/lambda-context.js';
+import { acquireLease, withLease, type LeaseRecord } from '../../../../lib/usecases/shared/lease.js';
+import { ManualClock } from '../../../support/clock.js';
+import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+
+let stack: TestStack;
+let app: App;
+const clock = new ManualClock();
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  app = stack.createApp({ clock });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A job that runs until told to finish, counting how many runs did work. */
+function gatedJob() {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const job = { runs: 0, finish: () => open(), work: async () => { job.runs++; await gate; return 'done'; } };
+  return job;
+}
+
+describe('withLease', () => {
+  it('runs one holder at a time: a second run while the first holds the lease does nothing', async () => {
+    const job = gatedJob();
+    const first = withLease(app, 'job-a', 60_000, job.work);
+    await expect.poll(() => job.runs).toBe(1);
+    const second = await withLease(app, 'job-a', 60_000, job.work);
+    expect(second.ran).toBe(false);
+    job.finish();
+    expect(await first).toEqual({ ran: true, result: 'done' });
+    expect(job.runs).toBe(1);
+    // Released at the end: the next run goes ahead.
+    expect((await withLease(app, 'job-a', 60_000, async () => 'again')).ran).toBe(true);
+  });
+
+  it('of many concurrent runs, exactly one takes a free lease', async () => {
+    const job = gatedJob();
+    const runs = Array.from({ length: 8 }, () => withLease(app, 'job-b', 60_000, job.work));
+    await expect.poll(() => job.runs).toBe(1);
+    job.finish();
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.filter((o) => o.ran)).toHaveLength(1);
+    expect(job.runs).toBe(1);
+  });
+
+  it('is taken over after it expires when its holder died without releasing', async () => {
+    const dead = await acquireLease(app, 'job-c', 'a-holder-that-crashed', 30_000);
+    expect(dead.ok).toBe(true);
+    expect((await withLease(app, 'job-c', 30_000, async () => 'x')).ran).toBe(false);
+    clock.advance(30_001);
+    expect(await withLease(app, 'job-c', 30_000, async () => 'x')).toEqual({ ran: true, result: 'x' });
+    const stored = await app.store.getDocument<LeaseRecord>('lease', 'job-c');
+    expect(Date.parse(stored!.value.expiresAt)).toBeLessThanOrEqual(clock.now().getTime());
+  });
+
+  it('is released when the work throws', async () => {
+    await expect(withLease(app, 'job-d', 60_000, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect((await withLease(app, 'job-d', 60_000, async () => 'ok')).ran).toBe(true);
+  });
+});
+
+describe('singleRun (the scheduled handlers)', () => {
+  it('skips a second invocation while the first runs, and takes over after the first one expired', async () => {
+    const job = gatedJob();
+    const handler = middy<unknown, unknown, Error, Context>().use(singleRun(app, 'probe-like')).handler(job.work);
+    const first = handler({}, localLambdaContext('probe-like', 50_000));
+    await expect.poll(() => job.runs).toBe(1);
+    expect(await handler({}, localLambdaContext('probe-like', 50_000))).toMatchObject({ skipped: expect.stringContaining('probe-like') });
+    expect(job.runs).toBe(1);
+
+    // The first run is past its deadline plus the margin (it hung): the next one takes over.
+    clock.advance(61_000);
+    const takeover = handler({}, localLambdaContext('probe-like', 50_000));
+    await expect.poll(() => job.runs).toBe(2);
+    job.finish();
+    expect(await first).toBe('done');
+    expect(await takeover).toBe('done');
+    // The hung run's late release does not free the lease the second run took (it was released by it already).
+    expect(await handler({}, localLambdaContext('probe-like', 50_000))).toBe('done');
+  });
+});
