@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import { SCHEMA_VERSION, type EventType } from '../../model/events.js';
 import type { OperationKind, OperationRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
+import { crashPoint } from '../../platform/crash-points.js';
 
 export interface OperationRequest {
   kind: OperationKind;
@@ -35,6 +36,7 @@ export async function acceptOperation(deps: CoreDeps, request: OperationRequest)
   };
   try {
     await deps.store.createOperation(operation);
+    crashPoint(`${request.kind}.after-operation-written`);
   } catch (err) {
     if (!(request.id && err instanceof OperationCompletedError)) throw err;
     const existing = await deps.store.getOperation(request.id);
@@ -55,5 +57,6 @@ export async function acceptOperation(deps: CoreDeps, request: OperationRequest)
     await deps.store.completeOperation({ id: operation.id, status: 'failed', reason }, []).catch(() => undefined);
     throw new TransientError(`${reason}; nothing was changed, try again`, { cause: err });
   }
+  crashPoint(`${request.kind}.after-enqueue`);
   return operation;
 }
