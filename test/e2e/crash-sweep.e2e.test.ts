@@ -75,8 +75,8 @@ async function prepare(kind: 'registered' | 'updated'): Promise<string> {
   dirs.push(dir);
   const rt = await startRuntimeProcess({ dataDir: dir });
   try {
-    await rt.api.register(spec, BOUND_MS);
-    if (kind === 'updated') await rt.api.update(NAME, { ...spec, image: V2 }, BOUND_MS);
+    await succeeded(rt, 'POST', '/v1/services', spec);
+    if (kind === 'updated') await succeeded(rt, 'PUT', `/v1/services/${NAME}`, { ...spec, image: V2 });
   } finally {
     expect(await rt.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   }
@@ -100,6 +100,28 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
     if (next) next();
     else free++;
   }
+}
+
+/**
+ * Sends a change and waits for its operation to succeed, retrying requests that fail at the socket
+ * (a loaded machine sometimes resets a reused keep-alive connection) while the process lives.
+ */
+async function succeeded(rt: RuntimeProcess, method: string, path: string, body: unknown): Promise<void> {
+  const retrying = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof TypeError) || rt.child.exitCode !== null || rt.child.signalCode !== null) throw new Error(`${method} ${path}: ${String(err)}; stderr: ${rt.stderr().slice(-1500)}`);
+      }
+    }
+  };
+  const { operationId } = await retrying(() => rt.api.expect<{ operationId: string }>(202, method, path, body));
+  const op = await waitFor(`${method} ${path} to end`, () => retrying(async () => {
+    const o = await rt.api.expect<{ status: string; reason?: string }>(200, 'GET', `/v1/operations/${operationId}`);
+    return o.status === 'pending' ? undefined : o;
+  }), { timeoutMs: BOUND_MS, intervalMs: 250 });
+  expect(op, `${method} ${path}`).toMatchObject({ status: 'succeeded' });
 }
 
 /** A 202 answer's operation id, or undefined when the process died before answering. */
