@@ -51,12 +51,7 @@ const CASES: Case[] = [
   { point: 'rollout.after-commit.RevisionPromoted', scenario: 'deploy' },
   { point: 'rollback.after-enqueue', scenario: 'rollback' },
   { point: 'rollback.after-deployment-recorded', scenario: 'rollback' },
-  {
-    point: 'rollout.after-commit.RolloutRolledBack',
-    scenario: 'rolloutRollback',
-    failsBecause:
-      'the rollback is committed before the cluster apply and the deployment stays running; the resumed execution promotes the rejected image (reconcile helper: record the rollback after the apply, never promote a rejected image)',
-  },
+  { point: 'rollout.after-commit.RolloutRolledBack', scenario: 'rolloutRollback' },
 ];
 
 const NAME = 'crash-svc';
