@@ -1,8 +1,12 @@
 /**
  * Benchmarks of the simulated cluster. One JSON line per case:
- * scheduling throughput (pure scheduler), a full reconcile tick with many workloads, and a PromQL query.
+ * scheduling throughput (pure scheduler), a full reconcile tick with many workloads, a PromQL query, and the
+ * cost of durable state (journaled writes with and without fsync, compaction, replay at start).
  * Run: npx tsx bench/sim.bench.ts
  */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { requestCountQuery, latencyQuantileQuery } from '../lib/model/istio-metrics.js';
 import { type BoundPod, type SchedulingNode, schedulePod } from '../lib/sim/scheduler.js';
@@ -63,6 +67,38 @@ async function clusterCase(deployments: number, replicas: number): Promise<void>
   }
 }
 
+/** Writes through the HTTP API with state in memory, journaled, and journaled with fsync; then restart (replay) time. */
+async function durabilityCase(writes: number): Promise<void> {
+  // The first round warms up the JIT and the HTTP path and is not reported.
+  for (const [round, mode] of (['memory', 'memory', 'journal', 'journal+fsync'] as const).entries()) {
+    const dir = await mkdtemp(join(tmpdir(), 'sim-bench-'));
+    const statePath = mode === 'memory' ? undefined : join(dir, 'cluster.json');
+    const options = { readyDelayMs: 0, reconcileIntervalMs: 60_000, statePath, fsyncJournal: mode === 'journal+fsync' };
+    const cluster = await startSimCluster(options);
+    const started = performance.now();
+    for (let i = 0; i < writes; i++) {
+      const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}`, namespace: 'default' }, data: { value: 'x'.repeat(512) } };
+      const res = await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      await res.arrayBuffer();
+    }
+    const ms = performance.now() - started;
+    const journalBytes = statePath ? (await stat(`${statePath}.journal`)).size : 0;
+    const s0 = performance.now();
+    await cluster.stop();
+    const stopMs = performance.now() - s0;
+    if (round > 0) report('durable_writes', { mode, writes, msPerWrite: +(ms / writes).toFixed(3), journalBytes, stopCompactMs: +stopMs.toFixed(1) });
+    if (statePath) {
+      // Restart after a stop that folded the journal: load the snapshot (and compact once at start).
+      const r0 = performance.now();
+      const again = await startSimCluster(options);
+      report('durable_restart', { mode, objects: writes, startMs: +(performance.now() - r0).toFixed(1) });
+      await again.stop();
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 schedulingCase(30, 1000);
+await durabilityCase(2000);
 await clusterCase(20, 3);
 await clusterCase(100, 3);

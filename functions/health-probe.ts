@@ -16,7 +16,7 @@ export function createHealthProbeHandler(app: App) {
   const log = createLogger('health-probe');
   return middy().use(singleRun(app, 'health-probe')).handler(async () => {
     const result = await runHealthProbe(app);
-    (result.errors.length ? log.warn : log.info).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
+    (result.errors.length ? log.warn : log.debug).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
     const rollouts = await reconcileRollouts(app);
     const pins = await releaseStalePins(app);
     const errors = [...rollouts.errors, ...pins.errors];

@@ -1,12 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { localSettings, type LocalFlags } from './local-settings.js';
+import { watchParent } from '../parent-watch.js';
 
 export type { LocalFlags } from './local-settings.js';
 
-/** `meshplane local` / `npm start`: the whole control plane in this process until Ctrl-C or SIGTERM. */
+/** How long a clean stop may take before the process exits anyway (state is journaled, so nothing acknowledged is lost). */
+const STOP_DEADLINE_MS = 30_000;
+
+/**
+ * `meshplane local` / `npm start`: the whole control plane in this process until Ctrl-C, SIGTERM, or
+ * (when started by npm, or with MESHPLANE_EXIT_WITH_PARENT=1) the death of the parent process.
+ */
 export async function runLocal(flags: LocalFlags): Promise<void> {
   const settings = localSettings(flags);
   if (settings.dataDir) mkdirSync(settings.dataDir, { recursive: true });
+  // Signals that arrive while the emulators start: stop as soon as they are up.
+  let stopRequested: string | undefined;
+  let shutdown = (signal: string) => void (stopRequested ??= signal);
+  const onSignal = (signal: NodeJS.Signals) => shutdown(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  if (process.env.MESHPLANE_EXIT_WITH_PARENT === '1' || (process.env.MESHPLANE_EXIT_WITH_PARENT !== '0' && process.env.npm_lifecycle_event)) {
+    watchParent(() => shutdown('parent process exited'));
+  }
+
   // Loaded on demand: the emulators are heavy and other commands only talk HTTP.
   const { startMeshplaneLocal } = await import('../local-runtime.js');
   const runtime = await startMeshplaneLocal({ ...settings, log: (m) => console.error(`[meshplane] ${m}`) });
@@ -16,15 +34,29 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   console.log(`meshplane listening on ${runtime.url}`);
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  shutdown = (signal: string) => {
+    if (stopping) {
+      // A second Ctrl-C: the user does not want to wait.
+      console.error(`[meshplane] ${signal} again: exiting now`);
+      process.exit(130);
+    }
     stopping = true;
-    console.error(`[meshplane] ${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    console.error(`[meshplane] ${signal}: shutting down (waiting for work in progress; press Ctrl-C again to exit now)`);
+    const force = setTimeout(() => {
+      console.error(`[meshplane] still stopping after ${STOP_DEADLINE_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
     force.unref();
-    await runtime.stop();
-    process.exit(0);
+    runtime.stop().then(
+      () => {
+        console.error('[meshplane] stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error(`[meshplane] stop failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (stopRequested) shutdown(stopRequested);
 }

@@ -20,7 +20,7 @@ import { handlePrometheusQuery } from './prometheus-api.js';
 import { resourceType } from './resource-types.js';
 import { handleSimRoute } from './sim-routes.js';
 import { Simulation } from './simulation.js';
-import { loadSnapshot, saveSnapshot } from './snapshot.js';
+import { DurableState } from './journal.js';
 import { WorkloadTelemetry } from './workload-telemetry.js';
 
 export interface SimClusterOptions {
@@ -40,8 +40,10 @@ export interface SimClusterOptions {
   readyDelayMs?: number;
   /** Controller loop period, default 50. */
   reconcileIntervalMs?: number;
-  /** Optional JSON snapshot: loaded at start if present, saved on stop. */
+  /** Optional JSON snapshot plus `<statePath>.journal`: loaded at start, every change journaled before it is acknowledged. */
   statePath?: string;
+  /** fsync the journal after every change (survives power loss too). Default false: a killed process loses nothing either way. */
+  fsyncJournal?: boolean;
   /** How long a node is down before its pods are evicted, default 1000. */
   nodeEvictionGraceMs?: number;
   /** Time between restarts of a crash-looping container, default 1000. */
@@ -67,7 +69,7 @@ export interface SimCluster {
    * of at most one second (also `POST /sim/clock/advance`).
    */
   advanceTime(seconds: number): Promise<void>;
-  /** Closes the server, watches and timers (and saves the snapshot when `statePath` is set). */
+  /** Closes the server, watches and timers (and folds the journal into the snapshot when `statePath` is set). */
   stop(): Promise<void>;
 }
 
@@ -79,7 +81,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const zones = options.zones ?? ['zone-a', 'zone-b', 'zone-c'];
   const clock = new SimClock();
   const store = new ObjectStore(() => clock.now());
-  const saved = options.statePath ? await loadSnapshot(options.statePath) : undefined;
+  const durable = options.statePath ? await DurableState.open(options.statePath, { fsync: options.fsyncJournal }) : undefined;
+  const saved = durable?.saved;
   if (saved) store.restore(saved);
   else bootstrap(store, clock.now(), { zones, nodesPerZone: options.nodesPerZone ?? 3, nodeCpuMillis: options.nodeCpuMillis ?? 4000, nodeMemoryMiB: options.nodeMemoryMiB ?? 16384 });
 
@@ -110,6 +113,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     clear: () => faultState.clear(),
     state: () => summarize(store, faultState, clock.now()),
   };
+
+  durable?.attach(store, () => clock.now());
 
   let address = '';
   const kubeApi = new KubeApi(store, () => clock.now(), () => address);
@@ -182,7 +187,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      if (options.statePath) await saveSnapshot(options.statePath, store.snapshot(), clock.now());
+      durable?.close(store, clock.now());
     },
   };
 }

@@ -216,7 +216,7 @@ describe('the CLI against the running API', () => {
 describe('the real entry point', () => {
   it('npm start equivalent: listens on PORT, serves /v1/healthz, exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['cli/main.ts', 'local'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'local'], {
       cwd: ROOT,
       env: { ...process.env, PORT: String(port), LOG_LEVEL: 'SILENT', MESHPLANE_DATA_DIR: '', AWS_ENDPOINT_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

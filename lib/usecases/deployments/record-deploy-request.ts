@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
 import type { DeploymentRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
+import { crashPoint } from '../../platform/crash-points.js';
 
 export type RecordDeployOutcome = { outcome: 'recorded'; deployment: DeploymentRecord } | { outcome: 'duplicate' } | { outcome: 'rejected'; reason: string };
 
@@ -55,5 +56,6 @@ export async function recordDeployRequest(deps: CoreDeps, event: EventEnvelope):
     if (err instanceof OperationCompletedError || err instanceof VersionConflictError) return { outcome: 'duplicate' };
     throw err;
   }
+    crashPoint(`${operation?.kind ?? 'deploy'}.after-deployment-recorded`);
   return { outcome: 'recorded', deployment };
 }

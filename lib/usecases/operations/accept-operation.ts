@@ -4,6 +4,7 @@ import { SCHEMA_VERSION, type EventType } from '../../model/events.js';
 import type { OperationKind, OperationRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
 import { operationDeadline } from './operation-deadline.js';
+import { crashPoint } from '../../platform/crash-points.js';
 
 export interface OperationRequest {
   kind: OperationKind;
@@ -38,6 +39,7 @@ export async function acceptOperation(deps: CoreDeps, request: OperationRequest)
   };
   try {
     await deps.store.createOperation(operation);
+    crashPoint(`${request.kind}.after-operation-written`);
   } catch (err) {
     if (!(request.id && err instanceof OperationCompletedError)) throw err;
     const existing = await deps.store.getOperation(request.id);
@@ -58,5 +60,6 @@ export async function acceptOperation(deps: CoreDeps, request: OperationRequest)
     await deps.store.completeOperation({ id: operation.id, status: 'failed', reason }, []).catch(() => undefined);
     throw new TransientError(`${reason}; nothing was changed, try again`, { cause: err });
   }
+  crashPoint(`${request.kind}.after-enqueue`);
   return operation;
 }

@@ -5,6 +5,7 @@ import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../services/apply-service-event.js';
 import { callerEdgeChanges } from '../services/caller-edges.js';
 import { nextPodRevision } from '../services/service-transition.js';
+import { crashPoint } from '../../platform/crash-points.js';
 
 const ATTEMPTS = 5;
 
@@ -45,7 +46,9 @@ export async function mutateService(
       if (err instanceof VersionConflictError) continue;
       throw err;
     }
+      crashPoint(`rollout.after-commit.${change.events?.[0]?.type ?? 'change'}`);
     await deps.converger.converge(record, current);
+    crashPoint(`rollout.after-apply.${change.events?.[0]?.type ?? 'change'}`);
     // A newer change may have committed and converged while we were converging: then ours may have
     // landed last and left the cluster behind the store. Converge to the newest again.
     const latest = await deps.store.getService(name);

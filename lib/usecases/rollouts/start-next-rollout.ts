@@ -3,6 +3,7 @@ import { rolloutExecutionInput } from '../../rollout/task-contract.js';
 import { effectivePolicy } from './effective-policy.js';
 import { auditEvent, mutateDeployment, mutateService } from './mutate.js';
 import type { RolloutDeps } from './rollout-deps.js';
+import { crashPoint } from '../../platform/crash-points.js';
 
 const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused']);
 const oldestFirst = (a: DeploymentRecord, b: DeploymentRecord) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
@@ -48,6 +49,7 @@ export async function startNextRollout(deps: RolloutDeps, service: string): Prom
 
 async function startExecution(deps: RolloutDeps, record: ServiceRecord, deployment: DeploymentRecord): Promise<DeploymentRecord> {
   await deps.workflow.start(rolloutExecutionInput(deployment.id, { name: record.name, namespace: record.spec.namespace }, effectivePolicy(deployment, record)));
+  crashPoint('rollout.after-execution-start');
   return deployment;
 }
 

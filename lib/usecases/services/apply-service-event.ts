@@ -6,6 +6,7 @@ import { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
 import { callerEdgeChanges } from './caller-edges.js';
 import { decideServiceTransition } from './service-transition.js';
+import { crashPoint } from '../../platform/crash-points.js';
 
 /** Makes a cluster match a service record (apply and prune, or delete when the record is a tombstone). */
 export interface ServiceConverger {
@@ -47,6 +48,7 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
     if (deps.converger) {
       try {
         await deps.converger.converge(transition.record, current);
+        crashPoint(`${operation?.kind ?? event.type}.after-cluster-apply`);
       } catch (err) {
         if (err instanceof TerminalError) return reject(deps, event, operation !== undefined, `the cluster refused the change: ${err.message}`);
         throw err;
@@ -61,6 +63,7 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
         operation: opOutcome('succeeded'),
         events: [transition.event],
       });
+        crashPoint(`${operation?.kind ?? event.type}.after-commit`);
       return { outcome: 'applied', message: transition.message };
     } catch (err) {
       if (err instanceof OperationCompletedError) return { outcome: 'duplicate' };
