@@ -40,6 +40,8 @@ export interface ServiceHealthMemory {
    * signal, decided `duplicate` by the ledger, runs the action again. Absent in older memories.
    */
   pendingActions?: Record<string, PendingAction>;
+  /** The level-based reconcile's episode and backoff state (see reconcile-service.ts). Absent in older memories. */
+  reconcile?: import('./reconcile-service.js').ServiceReconcileMemory;
 }
 
 /** An action waiting to be carried out (see ServiceHealthMemory.pendingActions). */

@@ -6,7 +6,8 @@ import type { ServiceRecord } from '../../../../lib/model/records.js';
 import type { NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
 import { emptyLedger } from '../../../../lib/health/remediation-ledger.js';
 import { emptyMemory, type ServiceHealthMemory } from '../../../../lib/usecases/health/health-deps.js';
-import { findProblems, runHealthProbe } from '../../../../lib/usecases/health/run-health-probe.js';
+import { findProblems } from '../../../../lib/health/find-problems.js';
+import { runHealthProbe } from '../../../../lib/usecases/health/run-health-probe.js';
 import { FakeHealthWorld, node as fakeNode, pod as fakePod, serviceRecord, T0, type FakeCluster } from './health-fakes.js';
 
 function service(overrides: Partial<ServiceSpecInput> = {}): ServiceRecord {
@@ -224,7 +225,7 @@ describe('runHealthProbe', () => {
     const { world, prod, edge } = fleet();
     const result = await runHealthProbe(world.deps());
 
-    expect(result).toEqual({ services: 20, alarms: 1, recovered: 0, errors: [] });
+    expect(result).toEqual({ services: 20, alarms: 1, recovered: 0, reapplied: 0, errors: [] });
     expect(alarmsSent(world)).toEqual(['web-03/crashLoop']);
     for (const cluster of [prod, edge]) {
       expect(cluster.podListings).toEqual([{ namespace: undefined, selector: `${LABELS.managedBy}=${MANAGED_BY}` }]);
