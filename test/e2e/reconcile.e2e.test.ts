@@ -128,3 +128,50 @@ describe('level-based reconcile', () => {
     await api.deregister('huge');
   });
 });
+
+describe('a rollback during a Kubernetes API outage', () => {
+  it('is recorded only once the cluster holds it, and the rejected image is never promoted after its execution is lost', async () => {
+    const rt = rtOf();
+    const gated = { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
+    await rt.api.register({ name: 'outage', image: 'outage:1', port: 8080, replicas: 2, rollout: gated });
+    await rt.api.waitForReadyReplicas('outage', 2);
+    const deploy = await rt.api.deploy('outage', { image: 'outage:2' });
+    await rt.api.waitForDeployment('outage', deploy.deploymentId, 'paused at the gate', (d) => d.status === 'paused');
+
+    rt.sim.faults.api({ status: 503, rate: 1 });
+    try {
+      await rt.api.expect(202, 'POST', `/v1/services/outage/deployments/${deploy.deploymentId}/abort`);
+      // The rollback has begun (the rejection is on record) but cannot reach the cluster.
+      const rejected = await waitFor(
+        'the rejection on record',
+        async () => {
+          const d = await rt.runtime.app.store.getDeployment('outage', deploy.deploymentId);
+          return d?.rejection !== undefined ? d : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
+      expect(rejected.status).not.toBe('aborted');
+      await probesPass('outage', 2);
+      // Nothing says "rolled back" while the cluster still serves the canary.
+      expect((await rt.api.events('outage')).map((e) => e.type)).not.toContain('RolloutRolledBack');
+      expect((await rt.api.service('outage')).traffic?.deploymentId).toBe(deploy.deploymentId);
+      // The execution is lost (a crash, StopExecution, the retries running out).
+      await rt.runtime.rollouts.stop(deploy.deploymentId);
+    } finally {
+      rt.sim.faults.clear();
+    }
+
+    const ended = await rt.api.waitForDeploymentEnd('outage', deploy.deploymentId, 60_000);
+    expect(ended.status).toBe('aborted');
+    const service = await rt.api.service('outage');
+    expect(service.spec.image).toBe('outage:1');
+    expect(service.traffic).toBeUndefined();
+    expect((await rt.api.events('outage')).map((e) => e.type)).toContain('RolloutRolledBack');
+    await waitFor('the canary to be gone', async () => ((await rt.cluster.deployment('outage-canary')) ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
+    expect((await rt.cluster.deployment('outage'))?.spec?.template.spec?.containers[0].image).toBe('outage:1');
+    // A later probe changes nothing: the deployment stays ended, the image stays outage:1.
+    await probesPass('outage', 2);
+    expect((await rt.api.deployment('outage', deploy.deploymentId)).status).toBe('aborted');
+    expect((await rt.api.service('outage')).spec.image).toBe('outage:1');
+  }, 120_000);
+});

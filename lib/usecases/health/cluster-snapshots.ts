@@ -51,14 +51,16 @@ async function readCluster(deps: HealthDeps, cluster: ClusterRegistration): Prom
  * every service on that cluster (the reconcile records the cluster as unreachable); a service naming a
  * cluster that is not registered fails on its own.
  */
-export function clusterSnapshots(deps: HealthDeps): (clusterName: string | undefined) => Promise<SnapshotResult> {
+export function clusterSnapshots(deps: HealthDeps): ((clusterName: string | undefined) => Promise<SnapshotResult>) & { read(): Promise<{ cluster: ClusterRegistration; snapshot: ClusterSnapshot }[]> } {
+  const clusters = new Map<string, ClusterRegistration>();
   const resolved = new Map<string, Promise<ClusterRegistration | undefined>>();
   const snapshots = new Map<string, Promise<{ snapshot: ClusterSnapshot } | { error: string }>>();
-  return async (clusterName) => {
+  const forService = async (clusterName: string | undefined): Promise<SnapshotResult> => {
     const name = clusterName ?? '';
     if (!resolved.has(name)) resolved.set(name, resolveCluster(deps.store, clusterName));
     const cluster = await resolved.get(name)!;
     if (!cluster) return undefined;
+    clusters.set(cluster.id, cluster);
     if (!snapshots.has(cluster.id))
       snapshots.set(
         cluster.id,
@@ -69,4 +71,10 @@ export function clusterSnapshots(deps: HealthDeps): (clusterName: string | undef
       );
     return { cluster, ...(await snapshots.get(cluster.id)!) };
   };
+  /** Every cluster read so far that answered. */
+  const read = async () => {
+    const results = await Promise.all([...clusters.values()].map(async (cluster) => ({ cluster, result: await snapshots.get(cluster.id)! })));
+    return results.flatMap(({ cluster, result }) => ('snapshot' in result ? [{ cluster, snapshot: result.snapshot }] : []));
+  };
+  return Object.assign(forService, { read });
 }

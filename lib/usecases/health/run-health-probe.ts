@@ -6,6 +6,7 @@ import { errorMessage } from '../../errors.js';
 import { workloadName } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { clusterSnapshots, ownerKey, type ClusterSnapshot } from './cluster-snapshots.js';
+import { deleteOrphans } from './delete-orphans.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
 import { updateHealthMemory } from './health-memory.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
@@ -39,7 +40,8 @@ export interface HealthProbeResult {
  * 2. health: pods, nodes and metrics judged (lib/health/find-problems.ts), an ALARM signal for each
  *    problem and an OK when one has cleared (lib/health/probe-signals.ts), sent through the health queue
  *    with the deferred signals that are due (send-probe-signals.ts);
- * 3. nodes remediation moved the service off are used again once Ready (or gone) and the evacuation is
+ * 3. objects a deregistered service left behind are deleted (delete-orphans.ts);
+ * 4. nodes remediation moved the service off are used again once Ready (or gone) and the evacuation is
  *    older than the escalation window (release-recovered-nodes.ts).
  *
  * Each cluster is read once per run (cluster-snapshots.ts); services are probed
@@ -80,6 +82,7 @@ export async function runHealthProbe(deps: HealthDeps): Promise<HealthProbeResul
       return { alarms: 0, recovered: 0, reapplied: 0, error: `${service.name}: ${errorMessage(err)}` };
     }
   });
+  errors.push(...(await deleteOrphans(deps, await snapshotFor.read(), services)));
   const sum = (pick: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
   return {
     services: services.length,
