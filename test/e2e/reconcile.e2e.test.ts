@@ -122,9 +122,14 @@ describe('level-based reconcile', () => {
   it('reports a service no node can take once per episode, not at every probe', async () => {
     const { api } = rtOf();
     await api.register(minimalInput('huge', { replicas: 1, resources: { cpu: 200_000, memory: 512 } }));
-    await probesPass('huge', 4);
+    await probesPass('huge', 10);
     const events = await reconcileEvents('huge');
     expect(events.map((e) => e.type)).toEqual(['CannotSchedule']);
+    // Remediation has nothing that schedules it: what it decided is in the trail once, not at every probe.
+    const skipped = (await rtOf().api.events('huge'))
+      .filter((e) => e.type === 'RemediationSkipped')
+      .map((e) => `${(e.data?.signal as { kind?: string } | undefined)?.kind}:${String(e.data?.noneReason)}`);
+    for (const outcome of new Set(skipped.filter((s) => /:(exhausted|noSafeAction)$/.test(s)))) expect(skipped.filter((s) => s === outcome)).toHaveLength(1);
     await api.deregister('huge');
   });
 });
