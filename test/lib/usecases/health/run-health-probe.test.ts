@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TransientError } from '../../../../lib/errors.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../../../lib/model/observed-status.js';
 import type { HealthSignal } from '../../../../lib/health/health-signal.js';
 import { LABELS, MANAGED_BY } from '../../../../lib/mesh/labels.js';
 import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
@@ -314,5 +316,43 @@ describe('runHealthProbe', () => {
       expect(world.services.get('web')!.placement?.avoidNodes).toBeUndefined();
       expect(world.eventsOfType('NodeNoLongerAvoided')).toHaveLength(1);
     });
+  });
+});
+
+describe('the reconcile in each probe run', () => {
+  function world(): { world: FakeHealthWorld; prod: FakeCluster } {
+    const world = new FakeHealthWorld();
+    const prod = world.addCluster('prod', { nodes: [fakeNode('node-a-1')], pods: [fakePod('web', 'web-1'), fakePod('web', 'web-2')] });
+    world.addService(serviceRecord('web', { replicas: 2 }));
+    return { world, prod };
+  }
+  const reconcileEvents = (w: FakeHealthWorld) =>
+    w.events.filter((e) => ['DriftRepaired', 'ReconcileFailing', 'ClusterUnreachable', 'ClusterReachable'].includes(e.type)).map((e) => e.type);
+
+  it('records the observed status of an in-sync service and re-applies nothing', async () => {
+    const { world: w } = world();
+    expect(await runHealthProbe(w.deps())).toMatchObject({ reapplied: 0, errors: [] });
+    expect(w.converged).toEqual([]);
+    expect(w.document<ObservedServiceStatus>(OBSERVED_STATUS_DOC, 'web')?.value).toMatchObject({ desiredReplicas: 2, cluster: 'prod', observedAt: T0 });
+    expect(reconcileEvents(w)).toEqual([]);
+  });
+
+  it('re-applies a service whose objects are gone; a failing re-apply backs off with one event until it passes', async () => {
+    const { world: w, prod } = world();
+    prod.objects = [];
+    w.convergeFailures.push(new TransientError('Kubernetes API unavailable'), new TransientError('Kubernetes API unavailable'));
+    await runHealthProbe(w.deps());
+    // Within the backoff: not tried again.
+    w.clock.advance(10_000);
+    await runHealthProbe(w.deps());
+    expect(w.converged).toEqual([]);
+    w.clock.advance(30_000);
+    await runHealthProbe(w.deps());
+    w.clock.advance(60_000);
+    const result = await runHealthProbe(w.deps());
+    expect(result.reapplied).toBe(1);
+    expect(w.converged.map((r) => r.name)).toEqual(['web']);
+    expect(reconcileEvents(w)).toEqual(['ReconcileFailing', 'DriftRepaired']);
+    expect(w.document<ServiceHealthMemory>('health', 'web')?.value.reconcile).toEqual({ observedVersion: 4 });
   });
 });
