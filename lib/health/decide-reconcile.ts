@@ -47,7 +47,15 @@ export type ReconcileObservation =
       drift: ObjectDrift[];
       /** Pods of the service that no node can take (Pending, unbound). */
       unschedulablePods: number;
+      /** When the service's record last changed (ISO): a change that recent is still converging itself. */
+      changedAt?: string;
     };
+
+/**
+ * A record changed less than this long ago is left to the change's own apply (a rollout step commits,
+ * then converges): drift seen meanwhile is the store being ahead for a moment, not drift.
+ */
+export const SETTLING_MS = 10_000;
 
 export interface ReconcileDecision {
   /** Re-apply the service's desired state now. */
@@ -104,6 +112,8 @@ export function decideReconcile(observation: ReconcileObservation, memory: Recon
     delete next.lastError;
     return { apply: false, memory: next, events };
   }
+  const settling = observation.changedAt !== undefined && now.getTime() - Date.parse(observation.changedAt) < SETTLING_MS;
+  if (settling) return { apply: false, memory: next, events };
   // The drift is reported with the re-apply's outcome (see afterReapply): one event when it is repaired at once.
   const waiting = memory.nextTryAt !== undefined && Date.parse(memory.nextTryAt) > now.getTime();
   return { apply: !waiting, memory: next, events };

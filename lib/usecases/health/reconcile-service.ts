@@ -60,7 +60,7 @@ export async function reconcileService(
     const live = cluster.snapshot.objects.get(key) ?? [];
     const pods = cluster.snapshot.pods.get(key) ?? [];
     const rendered = renderService(service.spec, renderContextFor(service, neighbourhoodFrom(service, all)));
-    observation = { reachable: true, cluster: clusterId, drift: findDrift(rendered, live), unschedulablePods: unschedulable(pods).length };
+    observation = { reachable: true, cluster: clusterId, drift: findDrift(rendered, live), unschedulablePods: unschedulable(pods).length, changedAt: service.updatedAt };
     observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), observedAt: at, cluster: clusterId };
   }
 

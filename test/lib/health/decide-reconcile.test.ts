@@ -13,6 +13,8 @@ describe('decideReconcile', () => {
   it.each<[string, ReconcileObservation, ReconcileMemory, boolean, string[], ReconcileMemory]>([
     ['in sync, nothing remembered', seen(), {}, false, [], {}],
     ['drift: re-apply (the event comes with the outcome)', seen([missing]), {}, true, [], {}],
+    ['drift right after the record changed: the change is still converging itself', { ...seen([missing]), changedAt: '2030-01-01T00:09:55.000Z' } as ReconcileObservation, {}, false, [], {}],
+    ['drift well after the record changed: re-apply', { ...seen([missing]), changedAt: EARLIER } as ReconcileObservation, {}, true, [], {}],
     ['drift while backing off: wait', seen([missing]), { attempts: 2, nextTryAt: LATER }, false, [], { attempts: 2, nextTryAt: LATER }],
     ['drift, backoff over: re-apply', seen([missing]), { attempts: 2, nextTryAt: EARLIER }, true, [], { attempts: 2, nextTryAt: EARLIER }],
     ['in sync after failures (somebody else converged): the failing episode ends', seen(), { attempts: 3, nextTryAt: LATER, lastError: 'x' }, false, ['DriftRepaired'], {}],
