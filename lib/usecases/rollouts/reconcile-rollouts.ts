@@ -8,10 +8,17 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['pending', 'running', 'pause
 /** The active deployment is among a service's newest (one runs at a time, the rest queue behind it). */
 const RECENT = 20;
 const CONCURRENCY = 8;
+/**
+ * Services carrying rollout traffic are checked at every run; the rest (a deployment left `running` or
+ * `pending` without traffic) need a deployment listing each, so they are swept at most this often per
+ * process (a cold start sweeps at once).
+ */
+const FULL_SWEEP_MS = 60_000;
+let lastFullSweepAt = Number.NEGATIVE_INFINITY;
 
 /**
  * The periodic safety net of the rollout queue (run with the health probe). For every service that
- * carries rollout traffic or has a deployment that has not ended:
+ * carries rollout traffic (every run) or has a deployment that has not ended (swept every minute):
  * - a rejected deployment (its rollback began: `requested: abort`) whose execution is over is rolled
  *   back here, so it ends rolledBack or aborted and is never promoted, even after a restart;
  * - otherwise its execution is ensured (started again when absent, e.g. after a restart) or, when over
@@ -21,7 +28,11 @@ const CONCURRENCY = 8;
  * service's later deploys.
  */
 export async function reconcileRollouts(deps: RolloutDeps): Promise<{ checked: number; errors: string[] }> {
-  const services = await deps.store.listAllServices();
+  const all = await deps.store.listAllServices();
+  const nowMs = deps.clock.now().getTime();
+  const sweep = nowMs - lastFullSweepAt >= FULL_SWEEP_MS;
+  if (sweep) lastFullSweepAt = nowMs;
+  const services = sweep ? all : all.filter((s) => s.traffic);
   const errors: string[] = [];
   let checked = 0;
   for (let i = 0; i < services.length; i += CONCURRENCY) {
