@@ -55,7 +55,7 @@ describe('level-based reconcile', () => {
     expect('pods' in status && status.pods.filter((p) => p.ready)).toHaveLength(3);
     expect(await reconcileEvents('user-service')).toEqual([]);
     expect(await reconcileEvents('order-service')).toEqual([]);
-  });
+  }, 120_000);
 
   it('recreates a deleted Deployment at the next probe (kubectl delete deploy user-service)', async () => {
     const { api, cluster } = rtOf();
@@ -117,12 +117,12 @@ describe('level-based reconcile', () => {
     expect(types.filter((t) => t === 'ClusterReachable')).toHaveLength(1);
     expect(types.at(-1)).toBe('DriftRepaired');
     expect(await observed('user-service')).toMatchObject({ readyReplicas: 3 });
-  });
+  }, 120_000);
 
   it('reports a service no node can take once per episode, not at every probe', async () => {
     const { api } = rtOf();
     await api.register(minimalInput('huge', { replicas: 1, resources: { cpu: 200_000, memory: 512 } }));
-    await probesPass('huge', 10);
+    await probesPass('huge', 6);
     const events = await reconcileEvents('huge');
     expect(events.map((e) => e.type)).toEqual(['CannotSchedule']);
     // Remediation has nothing that schedules it: what it decided is in the trail once, not at every probe.
@@ -131,7 +131,7 @@ describe('level-based reconcile', () => {
       .map((e) => `${(e.data?.signal as { kind?: string } | undefined)?.kind}:${String(e.data?.noneReason)}`);
     for (const outcome of new Set(skipped.filter((s) => /:(exhausted|noSafeAction)$/.test(s)))) expect(skipped.filter((s) => s === outcome)).toHaveLength(1);
     await api.deregister('huge');
-  });
+  }, 120_000);
 });
 
 describe('a rollback during a Kubernetes API outage', () => {
