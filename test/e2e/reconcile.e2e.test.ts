@@ -36,7 +36,7 @@ async function probesPass(service: string, count: number): Promise<ObservedServi
       }
       return seen >= count ? now : undefined;
     },
-    { timeoutMs: 30_000, intervalMs: 50 },
+    { timeoutMs: 60_000, intervalMs: 50 },
   );
 }
 
