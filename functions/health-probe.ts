@@ -8,9 +8,10 @@ import { createLogger } from './middleware/logger.js';
 import { singleRun } from './middleware/single-run.js';
 
 /**
- * Scheduled (EventBridge Scheduler): reads every service's pods, nodes and metrics and sends health
- * signals; then checks that every rollout in progress still has its execution, and lifts optimizer
- * pins to nodes that are gone.
+ * Scheduled (EventBridge Scheduler): reconciles every service's cluster with the store (re-applying
+ * drift, recording the observed status), reads pods, nodes and metrics and sends health signals; then
+ * checks that every unended deployment still has its execution (or ends it), and lifts optimizer pins
+ * to nodes that are gone.
  */
 export function createHealthProbeHandler(app: App) {
   const log = createLogger('health-probe');

@@ -121,6 +121,11 @@ export interface DeploymentRecord {
   toRevision?: number;
   /** When set, a user asked to promote past a manual gate or to abort. */
   requested?: 'promote' | 'abort';
+  /**
+   * Why the new version was rejected, recorded (with `requested: abort`) before the rollback touches the
+   * cluster: from then on no execution of this deployment promotes it, even after a restart.
+   */
+  rejection?: string;
   currentStep?: number;
   currentWeight?: number;
   steps: DeploymentStepRecord[];

@@ -64,6 +64,11 @@ export interface ClusterClient {
   getWorkloadStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
   listPods(namespace: string | undefined, labelSelector?: string): Promise<PodInfo[]>;
   listNodes(): Promise<NodeInfo[]>;
+  /**
+   * Every object meshplane manages (managed-by label), of every kind it renders, in every namespace: what
+   * the reconcile compares with the rendered objects, one list per kind however many services there are.
+   */
+  listManagedObjects(): Promise<KubeObject[]>;
 }
 
 export interface ClusterClientFactory {

@@ -38,7 +38,7 @@ const TRANSIENT_NETWORK_CODES = new Set([
 /** Describes an error thrown by a client-node call. */
 export function classifyKubeFailure(error: unknown, nowMs: number = Date.now()): KubeFailure {
   if (error instanceof ApiException) return describeHttpFailure(error, nowMs);
-  if (isTimeout(error)) return { kind: 'timeout', message: 'the request timed out' };
+  if (isTimeout(error)) return { kind: 'timeout', message: `the request timed out or was aborted (${timeoutDetail(error)})` };
   const networkCode = findNetworkCode(error);
   if (networkCode !== undefined) {
     return { kind: 'network', message: `network error ${networkCode}: ${rootMessage(error)}` };
@@ -165,12 +165,34 @@ function headerValue(headers: Record<string, string>, name: string): string | un
   return undefined;
 }
 
+/**
+ * client-node's discovery (`KubernetesObjectApi.resource`) annotates a failure by assigning to its
+ * `message`; when the failure is the DOMException of an aborted fetch, whose `message` is a getter, that
+ * assignment throws this TypeError instead, and the DOMException is lost. It only happens to aborts.
+ */
+const ANNOTATED_DOM_EXCEPTION = /^Cannot set property message of .*which has only a getter/;
+
+/** Timeouts and aborts, by name (DOMException or Error), undici code, or client-node's lost annotation. */
 function isTimeout(error: unknown): boolean {
   for (const e of causeChain(error)) {
-    if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return true;
-    if (codeOf(e) === 'UND_ERR_CONNECT_TIMEOUT' || codeOf(e) === 'UND_ERR_HEADERS_TIMEOUT') return true;
+    const name = (e as { name?: unknown } | null)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError') return true;
+    if (codeOf(e) === 'UND_ERR_CONNECT_TIMEOUT' || codeOf(e) === 'UND_ERR_HEADERS_TIMEOUT' || codeOf(e) === 'ABORT_ERR') return true;
+    if (e instanceof TypeError && ANNOTATED_DOM_EXCEPTION.test(e.message)) return true;
   }
   return false;
+}
+
+/** What ended the request, for the message: read only, the foreign error is never changed. */
+function timeoutDetail(error: unknown): string {
+  for (const e of causeChain(error)) {
+    const name = (e as { name?: unknown } | null)?.name;
+    if (name === 'TimeoutError') return 'no answer within the request timeout';
+    if (name === 'AbortError') return 'the caller cancelled it';
+    if (codeOf(e) === 'UND_ERR_CONNECT_TIMEOUT') return 'no connection within the connect timeout';
+    if (codeOf(e) === 'UND_ERR_HEADERS_TIMEOUT') return 'no response headers in time';
+  }
+  return 'no answer within the request timeout';
 }
 
 function findNetworkCode(error: unknown): string | undefined {

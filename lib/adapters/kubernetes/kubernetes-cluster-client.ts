@@ -26,6 +26,7 @@ import {
   ownershipSelector,
   selectObjectsToPrune,
 } from './owned-objects.js';
+import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
 import { toNodeInfo, toPodInfo, toWorkloadStatus, zoneOfNode } from './resource-views.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -104,6 +105,25 @@ export class KubernetesClusterClient implements ClusterClient {
 
   async listNodes(): Promise<NodeInfo[]> {
     return (await this.listAllNodes()).map(toNodeInfo);
+  }
+
+  async listManagedObjects(): Promise<KubeObject[]> {
+    const selector = `${LABELS.managedBy}=${MANAGED_BY}`;
+    const lists = await Promise.all(
+      MANAGED_KINDS_IN_DELETION_ORDER.map(async (kind) => {
+        try {
+          // Unpaged, for the reason given in listOwned.
+          const list = await this.call(`list ${kind.kind} (all namespaces)`, () =>
+            this.apis.objects.list(kind.apiVersion, kind.kind, undefined, undefined, undefined, undefined, undefined, selector),
+          );
+          return list.items.map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind }) as KubeObject);
+        } catch (error) {
+          if (error instanceof KubeApiRejectedError && error.isKindNotServed) return [];
+          throw error;
+        }
+      }),
+    );
+    return lists.flat();
   }
 
   private async zonesByNodeName(): Promise<Map<string, string>> {

@@ -34,3 +34,19 @@ export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhoo
     ...(record.restartedAt ? { restartedAt: record.restartedAt } : {}),
   };
 }
+
+/**
+ * The neighbourhood of `record` derived from a listing of every live service (what the health probe
+ * has in hand), equal to what the stored caller index and dependency reads give. Pure.
+ */
+export function neighbourhoodFrom(record: ServiceRecord, services: readonly ServiceRecord[]): GraphNeighbourhood {
+  const live = services.filter((s) => s.phase !== 'deleted');
+  const byName = new Map(live.map((s) => [s.name, s]));
+  return {
+    callers: live.filter((s) => s.name !== record.name && s.spec.dependencies.some((d) => d.service === record.name)).map((s) => ({ name: s.name, namespace: s.spec.namespace })),
+    registeredDependencies: record.spec.dependencies.flatMap((d) => {
+      const dep = byName.get(d.service);
+      return dep ? [{ name: dep.name, namespace: dep.spec.namespace }] : [];
+    }),
+  };
+}

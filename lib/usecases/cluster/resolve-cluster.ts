@@ -2,6 +2,14 @@ import { TerminalError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { StateStore } from '../../ports/state-store.js';
 
+/** A service names a cluster that is not (or no longer) registered. */
+export class ClusterNotRegisteredError extends TerminalError {
+  constructor(readonly clusterId: string) {
+    super(`cluster "${clusterId}" is not registered`);
+    this.name = 'ClusterNotRegisteredError';
+  }
+}
+
 /**
  * The cluster a service runs on: the one it names, else the default (the cluster flagged default, or
  * the only one registered). Undefined when no cluster is registered at all: state only.
@@ -9,9 +17,22 @@ import type { StateStore } from '../../ports/state-store.js';
 export async function resolveCluster(store: StateStore, clusterId: string | undefined): Promise<ClusterRegistration | undefined> {
   if (clusterId) {
     const named = await store.getCluster(clusterId);
-    if (!named) throw new TerminalError(`cluster "${clusterId}" is not registered`);
+    if (!named) throw new ClusterNotRegisteredError(clusterId);
     return named;
   }
   const all = await store.listClusters();
   return all.find((c) => c.default) ?? (all.length === 1 ? all[0] : undefined);
+}
+
+/**
+ * Like {@link resolveCluster} for removing things: a cluster that no longer exists holds nothing to
+ * delete, so it resolves to undefined instead of failing.
+ */
+export async function resolveClusterForRemoval(store: StateStore, clusterId: string | undefined): Promise<ClusterRegistration | undefined> {
+  try {
+    return await resolveCluster(store, clusterId);
+  } catch (err) {
+    if (err instanceof ClusterNotRegisteredError) return undefined;
+    throw err;
+  }
 }

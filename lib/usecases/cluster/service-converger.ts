@@ -5,7 +5,7 @@ import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { ServiceConverger } from '../services/apply-service-event.js';
 import { renderContextFor, type GraphNeighbourhood } from './render-context.js';
-import { resolveCluster } from './resolve-cluster.js';
+import { resolveCluster, resolveClusterForRemoval } from './resolve-cluster.js';
 
 export interface ConvergerDeps {
   store: StateStore;
@@ -33,12 +33,13 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
 
   return {
     async converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void> {
-      const cluster = await resolveCluster(deps.store, record.spec.cluster);
       const prevLive = live(previous);
       const next = live(record);
+      // A tombstone on a cluster that has been deleted since: nothing is left there to delete.
+      const cluster = next ? await resolveCluster(deps.store, record.spec.cluster) : await resolveClusterForRemoval(deps.store, record.spec.cluster);
 
       if (prevLive && (prevLive.spec.namespace !== record.spec.namespace || prevLive.spec.cluster !== record.spec.cluster)) {
-        const oldCluster = await resolveCluster(deps.store, prevLive.spec.cluster);
+        const oldCluster = await resolveClusterForRemoval(deps.store, prevLive.spec.cluster);
         if (oldCluster) await (await deps.clusters.forCluster(oldCluster)).deleteService(prevLive.spec.namespace, prevLive.name);
       }
       if (cluster) {

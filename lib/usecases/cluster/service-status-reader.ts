@@ -5,6 +5,7 @@ import type { StateStore } from '../../ports/state-store.js';
 import type { ServiceStatus, ServiceStatusReader } from '../queries/read-models.js';
 import { resolveCluster } from './resolve-cluster.js';
 import { errorMessage } from '../../errors.js';
+import { serviceStatus } from './service-status.js';
 
 /** Reads a service's live state from its cluster: replicas and where its pods run. */
 export function createServiceStatusReader(deps: { store: StateStore; clusters: ClusterClientFactory }): ServiceStatusReader {
@@ -19,18 +20,7 @@ export function createServiceStatusReader(deps: { store: StateStore; clusters: C
           client.getWorkloadStatus(ns, workloadName(record.name, 'stable')),
           client.listPods(ns, `${LABELS.service}=${record.name}`),
         ]);
-        const podsPerZone: Record<string, number> = {};
-        for (const pod of pods) if (pod.ready && pod.zone) podsPerZone[pod.zone] = (podsPerZone[pod.zone] ?? 0) + 1;
-        return {
-          desiredReplicas: record.spec.replicas,
-          readyReplicas: stable?.readyReplicas ?? 0,
-          updatedReplicas: stable?.updatedReplicas ?? 0,
-          availableReplicas: stable?.availableReplicas ?? 0,
-          podsPerZone,
-          pods: pods
-            .map((p) => ({ name: p.name, node: p.node, zone: p.zone, ready: p.ready, phase: p.phase, track: p.labels[LABELS.track] }))
-            .sort((a, b) => a.name.localeCompare(b.name)),
-        };
+        return serviceStatus(record, stable, pods);
       } catch (err) {
         return { error: errorMessage(err) };
       }

@@ -1,5 +1,5 @@
 import { decideRemediation } from '../../health/decide-remediation.js';
-import { HealthSignal } from '../../health/health-signal.js';
+import { HealthSignal, signalKey } from '../../health/health-signal.js';
 import { emptyLedger, ledgerView, ledgerWrite, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
 import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
 import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
@@ -16,6 +16,12 @@ const MAX_DEFERRED_AGE_MS = 24 * 3_600_000;
 const LEDGER_ATTEMPTS = 8;
 /** Per-service part of the ledger (see SeenShard): document ('health-seen', service). */
 const SEEN_SHARD_KIND = 'health-seen';
+/**
+ * Outcomes that repeat at every probe while the condition lasts and that only a person changes (finding
+ * 7: 96 identical "exhausted" events for one unschedulable service): written once per episode.
+ */
+const ONCE_PER_EPISODE = new Set<string>(['exhausted', 'noSafeAction', 'flapping', 'staleSignal']);
+const conditionKey = (signal: HealthSignal) => `${signalKey(signal)}${signal.node ? `/${signal.node}` : ''}`;
 
 /**
  * Full-jitter wait before the next attempt on the global ledger: in an alarm storm every concurrent
@@ -72,12 +78,15 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   }
   if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');
 
+  // A condition nothing will change without a person is reported once per episode, not at every probe.
+  const repeated = decision.kind === 'none' && ONCE_PER_EPISODE.has(decision.noneReason) && memory.skipped?.[conditionKey(signal)] === decision.noneReason;
   await rememberSignal(deps, signal, decision);
   if (decision.kind !== 'none') return carryOut(deps, signal, decision, false);
   // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
   const owed = decision.noneReason === 'duplicate' ? memory.pendingActions?.[signal.id] : undefined;
   if (owed) return carryOut(deps, signal, owed.decision, true);
 
+  if (repeated) return { outcome: 'decided', decision };
   const type = decision.noneReason === 'unknownService' ? 'HealthAlarmDropped' : 'RemediationSkipped';
   await deps.store.appendEvents([auditEvent(deps, signal.service, type, decision.reason, decisionData(signal, decision))]);
   return { outcome: 'decided', decision };
@@ -137,7 +146,10 @@ async function rememberSignal(deps: HealthDeps, signal: HealthSignal, decision: 
     const pendingActions = Object.fromEntries(Object.entries(memory.pendingActions ?? {}).filter(([, p]) => fresh(p.at)));
     if (decision.kind !== 'none') pendingActions[signal.id] = { decision, at: deps.clock.now().toISOString() };
     const recentSignals = duplicate ? memory.recentSignals : [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
-    return { ...memory, recentSignals, deferred, pendingActions };
+    const skipped = { ...memory.skipped };
+    if (decision.kind === 'none' && !duplicate) skipped[conditionKey(signal)] = decision.noneReason;
+    else if (decision.kind !== 'none') delete skipped[conditionKey(signal)];
+    return { ...memory, recentSignals, deferred, pendingActions, skipped };
   });
 }
 

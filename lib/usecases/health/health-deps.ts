@@ -40,6 +40,13 @@ export interface ServiceHealthMemory {
    * signal, decided `duplicate` by the ledger, runs the action again. Absent in older memories.
    */
   pendingActions?: Record<string, PendingAction>;
+  /**
+   * The last `none` outcome decided per condition (signal key, plus node): an outcome that only a person
+   * changes (exhausted, noSafeAction, …) is written to the audit trail once per episode. Absent in older memories.
+   */
+  skipped?: Record<string, string>;
+  /** The level-based reconcile's episode and backoff state (see reconcile-service.ts). Absent in older memories. */
+  reconcile?: import('./reconcile-service.js').ServiceReconcileMemory;
 }
 
 /** An action waiting to be carried out (see ServiceHealthMemory.pendingActions). */

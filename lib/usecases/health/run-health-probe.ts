@@ -1,54 +1,21 @@
-import { signalKey, type HealthSignal, type SignalKind, type SignalTrack } from '../../health/health-signal.js';
 import { ERROR_RATE_DETECTOR, createDetectorState, updateDetector } from '../../health/anomaly-detector.js';
+import { findProblems, type ProbeMetrics } from '../../health/find-problems.js';
+import { buildProbeSignals } from '../../health/probe-signals.js';
 import { emptyLedger, type RemediationLedger } from '../../health/remediation-ledger.js';
 import { errorMessage } from '../../errors.js';
-import { LABELS, MANAGED_BY, workloadName } from '../../mesh/labels.js';
-import type { ClusterRegistration } from '../../model/cluster.js';
-import { SCHEMA_VERSION } from '../../model/events.js';
+import { workloadName } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
-import type { NodeInfo, PodInfo } from '../../ports/cluster-client.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
-import { auditEvent, mutateService } from '../rollouts/mutate.js';
+import { clusterSnapshots, ownerKey, type ClusterSnapshot } from './cluster-snapshots.js';
+import { deleteOrphans } from './delete-orphans.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
 import { updateHealthMemory } from './health-memory.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
-import { evacuatedRecently, nodesToStopAvoiding, placementWithout } from './recovered-nodes.js';
-import { envelopeIdFor } from './submit-signal.js';
-
-interface Finding {
-  kind: SignalKind;
-  track?: SignalTrack;
-  node?: string;
-  value?: number;
-  threshold?: number;
-  reason: string;
-}
+import { reconcileService } from './reconcile-service.js';
+import { evacuatedRecently } from './recovered-nodes.js';
+import { stopAvoidingRecoveredNodes } from './release-recovered-nodes.js';
+import { sendProbeSignals } from './send-probe-signals.js';
 
 const METRICS_WINDOW_SECONDS = 60;
-
-/** What is wrong with a service right now, from its pods, its nodes and its metrics (pure). */
-export function findProblems(service: ServiceRecord, pods: PodInfo[], nodes: NodeInfo[], metrics?: { requests: number; errorRate: number; anomalous: boolean }): Finding[] {
-  const findings: Finding[] = [];
-  const trackOf = (p: PodInfo): SignalTrack => (p.labels[LABELS.track] === 'canary' ? 'canary' : 'stable');
-  for (const track of ['stable', 'canary'] as const) {
-    const mine = pods.filter((p) => trackOf(p) === track);
-    const crashing = mine.filter((p) => p.waitingReason === 'CrashLoopBackOff');
-    if (crashing.length) findings.push({ kind: 'crashLoop', track, value: crashing.length, reason: `${crashing.length} ${track} pod(s) in CrashLoopBackOff: ${crashing.map((p) => p.name).slice(0, 5).join(', ')}` });
-    const pending = mine.filter((p) => p.phase === 'Pending' && !p.node);
-    if (pending.length) findings.push({ kind: 'pending', track, value: pending.length, reason: `${pending.length} ${track} pod(s) cannot be scheduled` });
-  }
-  const notReadyNodes = new Set(nodes.filter((n) => !n.ready).map((n) => n.name));
-  for (const node of [...new Set(pods.filter((p) => p.node && notReadyNodes.has(p.node)).map((p) => p.node!))].sort())
-    findings.push({ kind: 'nodeNotReady', node, reason: `node ${node} is NotReady and runs pods of ${service.name}` });
-  const readyStable = pods.filter((p) => trackOf(p) === 'stable' && p.ready).length;
-  if (service.spec.replicas > 0 && readyStable === 0 && pods.length > 0) findings.push({ kind: 'unavailable', value: 0, threshold: service.spec.replicas, reason: `no stable pod of ${service.name} is ready` });
-  const policy = service.spec.rollout.analysis;
-  if (metrics && metrics.requests >= policy.minRequests && (metrics.errorRate > policy.maxErrorRate || metrics.anomalous))
-    findings.push({ kind: 'errorRate', track: 'stable', value: metrics.errorRate, threshold: policy.maxErrorRate, reason: `stable error rate ${(metrics.errorRate * 100).toFixed(1)}% over ${metrics.requests} requests${metrics.anomalous ? ' (anomalous)' : ''}` });
-  return findings;
-}
-
-const keyOf = (service: string, f: Pick<Finding, 'kind' | 'track' | 'node'>) => `${signalKey({ service, kind: f.kind, track: f.track })}${f.node ? `/${f.node}` : ''}`;
 
 /**
  * Services probed at once. Each takes ~4 sequential calls (memory, metrics, queue, memory write): in
@@ -57,60 +24,30 @@ const keyOf = (service: string, f: Pick<Finding, 'kind' | 'track' | 'node'>) => 
  */
 const PROBE_CONCURRENCY = 8;
 
-/** What the probe reads once per cluster per run: its nodes, and meshplane's pods by owning service. */
-interface ClusterSnapshot {
-  nodes: NodeInfo[];
-  /** Pods by `<namespace>/<service>` (the service's ownership label). */
-  pods: Map<string, PodInfo[]>;
-}
-
-const podsKey = (namespace: string, service: string) => `${namespace}/${service}`;
-
-async function readCluster(deps: HealthDeps, cluster: ClusterRegistration): Promise<ClusterSnapshot> {
-  const client = await deps.clusters.forCluster(cluster);
-  const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined, `${LABELS.managedBy}=${MANAGED_BY}`)]);
-  const byService = new Map<string, PodInfo[]>();
-  for (const pod of pods) {
-    const owner = pod.labels[LABELS.service];
-    if (owner === undefined) continue;
-    const key = podsKey(pod.namespace, owner);
-    const group = byService.get(key);
-    if (group) group.push(pod);
-    else byService.set(key, [pod]);
-  }
-  return { nodes, pods: byService };
+export interface HealthProbeResult {
+  services: number;
+  alarms: number;
+  recovered: number;
+  /** Services whose desired state was re-applied (drift repaired). */
+  reapplied: number;
+  errors: string[];
 }
 
 /**
- * The snapshot of a service's cluster (undefined: no cluster registered, state only), each cluster read
- * once per run however many services share it. A failed read fails every service on that cluster.
- */
-function clusterSnapshots(deps: HealthDeps): (clusterName: string | undefined) => Promise<ClusterSnapshot | undefined> {
-  const resolved = new Map<string, Promise<ClusterRegistration | undefined>>();
-  const snapshots = new Map<string, Promise<ClusterSnapshot>>();
-  return async (clusterName) => {
-    const name = clusterName ?? '';
-    if (!resolved.has(name)) resolved.set(name, resolveCluster(deps.store, clusterName));
-    const cluster = await resolved.get(name)!;
-    if (!cluster) return undefined;
-    if (!snapshots.has(cluster.id)) snapshots.set(cluster.id, readCluster(deps, cluster));
-    return snapshots.get(cluster.id)!;
-  };
-}
-
-/**
- * The scheduled health probe: reads every service's pods, nodes and metrics, sends an ALARM signal for
- * each problem it sees (again on every run while it lasts: that is what confirms it) and an OK when a
- * problem it reported has cleared. Signals go through the health queue like CloudWatch alarms do.
- * It also re-sends the deferred signals of one-shot sources whose `retryAfter` has come (see
- * ServiceHealthMemory.deferred), under a new deduplication id: the signal id stays, so the ledger still
- * decides each signal once. And it lets services use again the nodes remediation moved them off once
- * those are Ready again (or gone) and the evacuation is older than the escalation window.
+ * The scheduled health probe, per service:
+ * 1. reconcile (reconcile-service.ts): desired state (store) against the cluster, re-applied on drift,
+ *    and the observed status recorded;
+ * 2. health: pods, nodes and metrics judged (lib/health/find-problems.ts), an ALARM signal for each
+ *    problem and an OK when one has cleared (lib/health/probe-signals.ts), sent through the health queue
+ *    with the deferred signals that are due (send-probe-signals.ts);
+ * 3. objects a deregistered service left behind are deleted (delete-orphans.ts);
+ * 4. nodes remediation moved the service off are used again once Ready (or gone) and the evacuation is
+ *    older than the escalation window (release-recovered-nodes.ts).
  *
- * Each cluster's nodes and meshplane's pods are listed once per run; services are probed
+ * Each cluster is read once per run (cluster-snapshots.ts); services are probed
  * {@link PROBE_CONCURRENCY} at a time. A failure on one service is reported and the others go on.
  */
-export async function runHealthProbe(deps: HealthDeps): Promise<{ services: number; alarms: number; recovered: number; errors: string[] }> {
+export async function runHealthProbe(deps: HealthDeps): Promise<HealthProbeResult> {
   const now = deps.clock.now();
   const services = await deps.store.listAllServices();
   const snapshotFor = clusterSnapshots(deps);
@@ -124,30 +61,42 @@ export async function runHealthProbe(deps: HealthDeps): Promise<{ services: numb
   }
   const outcomes = await mapWithConcurrency(services, PROBE_CONCURRENCY, async (service) => {
     try {
-      const snapshot = await snapshotFor(service.spec.cluster);
-      if (!snapshot) return { alarms: 0, recovered: 0 };
-      const outcome = await probeService(deps, service, snapshot, now);
-      if (ledger && !evacuatedRecently(ledger, service.name, deps.remediationPolicy, now)) await stopAvoidingRecoveredNodes(deps, service, snapshot.nodes);
-      return outcome;
+      const cluster = await snapshotFor(service.spec.cluster);
+      const memoryDoc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(service.name));
+      const memory = memoryDoc?.value ?? emptyMemory();
+      const reconciled = await reconcileService(deps, service, services, cluster, memory.reconcile ?? {}, now);
+      const snapshot = cluster && 'snapshot' in cluster ? cluster.snapshot : undefined;
+      const health = snapshot ? await judgeService(deps, service, memory, snapshot, now) : undefined;
+      // The alarm handler may have written the memory meanwhile: keep its fields, replace only the probe's.
+      await updateHealthMemory(
+        deps,
+        service.name,
+        (fresh) => ({ ...fresh, ...(health ? { alarming: health.alarming, detectors: health.detectors } : {}), reconcile: reconciled.memory }),
+        { doc: memoryDoc },
+      );
+      if (snapshot && ledger && !evacuatedRecently(ledger, service.name, deps.remediationPolicy, now)) await stopAvoidingRecoveredNodes(deps, service, snapshot.nodes);
+      const unreadable = cluster && 'error' in cluster ? `${service.name}: ${cluster.error}` : undefined;
+      const error = [unreadable, reconciled.error && `${service.name}: ${reconciled.error}`].filter(Boolean).join('; ') || undefined;
+      return { alarms: health?.alarms ?? 0, recovered: health?.recovered ?? 0, reapplied: reconciled.reapplied ? 1 : 0, error };
     } catch (err) {
-      return { alarms: 0, recovered: 0, error: `${service.name}: ${errorMessage(err)}` };
+      return { alarms: 0, recovered: 0, reapplied: 0, error: `${service.name}: ${errorMessage(err)}` };
     }
   });
+  errors.push(...(await deleteOrphans(deps, await snapshotFor.read(), services)));
+  const sum = (pick: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
   return {
     services: services.length,
-    alarms: outcomes.reduce((sum, o) => sum + o.alarms, 0),
-    recovered: outcomes.reduce((sum, o) => sum + o.recovered, 0),
-    errors: [...errors, ...outcomes.flatMap((o) => ('error' in o && o.error ? [o.error] : []))],
+    alarms: sum((o) => o.alarms),
+    recovered: sum((o) => o.recovered),
+    reapplied: sum((o) => o.reapplied),
+    errors: [...errors, ...outcomes.flatMap((o) => (o.error ? [o.error] : []))],
   };
 }
 
-async function probeService(deps: HealthDeps, service: ServiceRecord, cluster: ClusterSnapshot, now: Date): Promise<{ alarms: number; recovered: number }> {
-  const at = now.toISOString();
-  const pods = cluster.pods.get(podsKey(service.spec.namespace, service.name)) ?? [];
-  const memoryDoc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(service.name));
-  const memory = memoryDoc?.value ?? emptyMemory();
-
-  let metrics: { requests: number; errorRate: number; anomalous: boolean } | undefined;
+/** Judges one service's health from the snapshot and its metrics and sends the signals. */
+async function judgeService(deps: HealthDeps, service: ServiceRecord, memory: ServiceHealthMemory, cluster: ClusterSnapshot, now: Date) {
+  const pods = cluster.pods.get(ownerKey(service.spec.namespace, service.name)) ?? [];
+  let metrics: ProbeMetrics | undefined;
   const detectors = { ...memory.detectors };
   try {
     const m = await deps.metrics.workloadMetrics(service.spec.namespace, workloadName(service.name, 'stable'), METRICS_WINDOW_SECONDS);
@@ -157,48 +106,8 @@ async function probeService(deps: HealthDeps, service: ServiceRecord, cluster: C
   } catch {
     // No metrics is not a health problem of the service: judge it on its pods alone.
   }
-
   const findings = findProblems(service, pods, cluster.nodes, metrics);
-  const alarming: Record<string, string> = {};
-  const signals: HealthSignal[] = [];
-  for (const f of findings) {
-    const key = keyOf(service.name, f);
-    const signal: HealthSignal = { id: `probe:${key}:${at}`, source: 'probe', service: service.name, namespace: service.spec.namespace, kind: f.kind, state: 'ALARM', track: f.track, node: f.node, value: f.value, threshold: f.threshold, observedAt: at, reason: f.reason };
-    alarming[key] = signal.id;
-    signals.push(signal);
-  }
-  let recovered = 0;
-  for (const [key] of Object.entries(memory.alarming)) {
-    if (alarming[key]) continue;
-    const [, kind, track, node] = key.split('/');
-    signals.push({ id: `probe:${key}:ok:${at}`, source: 'probe', service: service.name, namespace: service.spec.namespace, kind: kind as SignalKind, state: 'OK', track: track as SignalTrack, node, observedAt: at, reason: 'the condition has cleared' });
-    recovered++;
-  }
-  for (const signal of signals) {
-    await deps.queue.send({ id: envelopeIdFor(signal.id), type: 'health.alarm', service: service.name, occurredAt: at, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } });
-  }
-  for (const { signal } of Object.values(memory.deferred ?? {}).filter((d) => Date.parse(d.retryAfter) <= now.getTime())) {
-    await deps.queue.send({ id: envelopeIdFor(`${signal.id}:redelivered:${at}`), type: 'health.alarm', service: service.name, occurredAt: at, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } });
-  }
-  // The alarm handler may have written the memory meanwhile: keep its fields, replace only the probe's.
-  await updateHealthMemory(deps, service.name, (fresh) => ({ ...fresh, alarming, detectors }), { doc: memoryDoc });
-  return { alarms: findings.length, recovered };
-}
-
-/**
- * Lets the service use again the avoided nodes that are Ready again or gone, with an audit event for
- * each (the caller has checked that no recent evacuation holds them).
- */
-async function stopAvoidingRecoveredNodes(deps: HealthDeps, service: ServiceRecord, nodes: NodeInfo[]): Promise<void> {
-  if (nodesToStopAvoiding(service.placement?.avoidNodes, nodes).length === 0) return;
-  await mutateService(deps, service.name, (svc) => {
-    const released = nodesToStopAvoiding(svc.placement?.avoidNodes, nodes);
-    if (!svc.placement || released.length === 0) return undefined;
-    return {
-      record: { ...svc, placement: placementWithout(svc.placement, released.map((r) => r.node)) },
-      events: released.map(({ node, why }) =>
-        auditEvent(deps, svc.name, 'NodeNoLongerAvoided', why === 'ready' ? `node ${node} is Ready again; no longer avoided` : `node ${node} no longer exists; no longer avoided`, { node, why }),
-      ),
-    };
-  });
+  const { signals, alarming, recovered } = buildProbeSignals(service, findings, memory.alarming, now.toISOString());
+  await sendProbeSignals(deps, service.name, signals, memory.deferred, now);
+  return { alarms: findings.length, recovered, alarming, detectors };
 }

@@ -24,11 +24,16 @@ export interface ServiceMutation {
  * Read-modify-write of a service with optimistic concurrency: `mutate` sees the latest record and returns
  * the new one (or undefined: nothing to change). On success the cluster is converged to it. A lost race
  * reloads and decides again.
+ *
+ * With `applyFirst` the cluster is converged to the new record before it is committed: the change and
+ * its events are recorded only once the cluster holds it (a rollback must not be on record while the
+ * cluster still serves the canary). A failed apply leaves the store as it was and throws.
  */
 export async function mutateService(
   deps: CoreDeps & { converger: ServiceConverger },
   name: string,
   mutate: (current: ServiceRecord) => ServiceMutation | undefined,
+  options: { applyFirst?: boolean } = {},
 ): Promise<ServiceRecord> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await deps.store.getService(name);
@@ -40,6 +45,7 @@ export async function mutateService(
     }
     const podRevision = change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
     const record = { ...change.record, podRevision, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
+    if (options.applyFirst) await deps.converger.converge(record, current);
     try {
       await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, callerEdges: callerEdgeChanges(current, record), events: change.events ?? [] });
     } catch (err) {
@@ -47,7 +53,7 @@ export async function mutateService(
       throw err;
     }
       crashPoint(`rollout.after-commit.${change.events?.[0]?.type ?? 'change'}`);
-    await deps.converger.converge(record, current);
+    if (!options.applyFirst) await deps.converger.converge(record, current);
     crashPoint(`rollout.after-apply.${change.events?.[0]?.type ?? 'change'}`);
     // A newer change may have committed and converged while we were converging: then ours may have
     // landed last and left the cluster behind the store. Converge to the newest again.

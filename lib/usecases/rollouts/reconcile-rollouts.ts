@@ -1,17 +1,71 @@
 import { errorMessage } from '../../errors.js';
+import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { startNextRollout } from './start-next-rollout.js';
+import { rollback } from './tasks/rollback.js';
+
+const ACTIVE = new Set<DeploymentRecord['status']>(['pending', 'running', 'paused']);
+/** The active deployment is among a service's newest (one runs at a time, the rest queue behind it). */
+const RECENT = 20;
+const CONCURRENCY = 8;
+/**
+ * Services carrying rollout traffic are checked at every run; the rest (a deployment left `running` or
+ * `pending` without traffic) need a deployment listing each, so they are swept at most this often per
+ * process (a cold start sweeps at once).
+ */
+const FULL_SWEEP_MS = 60_000;
+let lastFullSweepAt = Number.NEGATIVE_INFINITY;
 
 /**
- * The periodic safety net of the rollout queue (run with the health probe): for every service that
- * carries rollout traffic, make sure its execution exists, or end a deployment whose execution is over,
- * so a lost execution never blocks the service's later deploys.
+ * The periodic safety net of the rollout queue (run with the health probe). For every service that
+ * carries rollout traffic (every run) or has a deployment that has not ended (swept every minute):
+ * - a rejected deployment (its rollback began: `requested: abort`) whose execution is over is rolled
+ *   back here, so it ends rolledBack or aborted and is never promoted, even after a restart;
+ * - otherwise its execution is ensured (started again when absent, e.g. after a restart) or, when over
+ *   without having ended the deployment, the deployment is ended and its canary removed;
+ * - a queued deployment with nothing running starts.
+ * So no deployment stays `running` without a live execution, and a lost execution never blocks the
+ * service's later deploys.
  */
 export async function reconcileRollouts(deps: RolloutDeps): Promise<{ checked: number; errors: string[] }> {
-  const inRollout = (await deps.store.listAllServices()).filter((s) => s.traffic);
+  const all = await deps.store.listAllServices();
+  const nowMs = deps.clock.now().getTime();
+  const sweep = nowMs - lastFullSweepAt >= FULL_SWEEP_MS;
+  if (sweep) lastFullSweepAt = nowMs;
+  const services = sweep ? all : all.filter((s) => s.traffic);
   const errors: string[] = [];
-  for (const service of inRollout) {
-    await startNextRollout(deps, service.name).catch((err: unknown) => errors.push(`${service.name}: ${errorMessage(err)}`));
+  let checked = 0;
+  for (let i = 0; i < services.length; i += CONCURRENCY) {
+    await Promise.all(
+      services.slice(i, i + CONCURRENCY).map(async (service) => {
+        try {
+          if (await reconcileService(deps, service)) checked++;
+        } catch (err) {
+          errors.push(`${service.name}: ${errorMessage(err)}`);
+        }
+      }),
+    );
   }
-  return { checked: inRollout.length, errors };
+  return { checked, errors };
+}
+
+async function reconcileService(deps: RolloutDeps, service: ServiceRecord): Promise<boolean> {
+  const recent = (await deps.store.listDeployments(service.name, { limit: RECENT })).items;
+  const active = recent.filter((d) => ACTIVE.has(d.status));
+  if (!service.traffic && active.length === 0) return false;
+  for (const rejected of active.filter((d) => d.requested === 'abort' && d.status !== 'pending')) {
+    if ((await deps.workflow.state(rejected.id)) !== 'ended') continue;
+    const analysisFailed = rejected.rejection?.startsWith('analysis failed');
+    await rollback(deps, {
+      action: 'rollback',
+      service: service.name,
+      namespace: service.spec.namespace,
+      strategy: rejected.strategy,
+      deploymentId: rejected.id,
+      cause: rejected.rejection === undefined || /^aborted/.test(rejected.rejection) ? 'aborted' : analysisFailed ? 'analysisFailed' : 'taskFailed',
+      details: [rejected.rejection ?? 'aborted on request; its execution ended before it rolled back'],
+    });
+  }
+  await startNextRollout(deps, service.name);
+  return true;
 }

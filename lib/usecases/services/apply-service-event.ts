@@ -5,6 +5,7 @@ import type { ServiceRecord } from '../../model/records.js';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
 import { callerEdgeChanges } from './caller-edges.js';
+import type { AuditEvent } from '../../model/records.js';
 import { decideServiceTransition } from './service-transition.js';
 import { crashPoint } from '../../platform/crash-points.js';
 
@@ -45,6 +46,11 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
     const transition = decideServiceTransition(event.type, current, spec, event.id, deps.clock.now());
     if (transition.kind === 'reject') return reject(deps, event, operation !== undefined, transition.reason);
 
+    // Deregistering from a cluster that was deleted meanwhile ends too: say so in the trail.
+    const clusterGone =
+      event.type === 'service.deregistered' && current?.spec.cluster && !(await deps.store.getCluster(current.spec.cluster))
+        ? auditEvent(deps, event.service, 'ClusterGone', `cluster "${current.spec.cluster}" no longer exists; nothing was left there to delete`, { cluster: current.spec.cluster }, event.id)
+        : undefined;
     if (deps.converger) {
       try {
         await deps.converger.converge(transition.record, current);
@@ -61,7 +67,7 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
         revision: transition.revision,
         callerEdges: callerEdgeChanges(current, transition.record),
         operation: opOutcome('succeeded'),
-        events: [transition.event],
+        events: clusterGone ? [transition.event, clusterGone] : [transition.event],
       });
         crashPoint(`${operation?.kind ?? event.type}.after-commit`);
       return { outcome: 'applied', message: transition.message };
@@ -71,6 +77,11 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
     }
   }
   throw new TransientError(`service ${event.service} kept changing under ${event.type}; will retry`);
+}
+
+function auditEvent(deps: CoreDeps, service: string, type: string, message: string, data: Record<string, unknown>, operationId: string): AuditEvent {
+  const now = deps.clock.now();
+  return { service, id: newId('evt', now), at: now.toISOString(), type, message, data, operationId };
 }
 
 async function reject(deps: CoreDeps, event: EventEnvelope, hasOperation: boolean, reason: string): Promise<ApplyOutcome> {

@@ -18,6 +18,8 @@ export async function promote(deps: RolloutDeps, req: PromoteRequest): Promise<P
   const deployment = await deps.store.getDeployment(req.service, req.deploymentId);
   if (!deployment) throw new TerminalError(`deployment ${req.deploymentId} does not exist`);
   if (deployment.toRevision !== undefined) return { revision: deployment.toRevision };
+  // Rejected (a rollback has begun, or an abort was asked for): never promoted, whatever runs this task.
+  if (deployment.requested === 'abort') throw new TerminalError(`deployment ${deployment.id} was rejected (${deployment.rejection ?? 'abort requested'}); it is not promoted`);
 
   const base = deployment.baseRevision !== undefined ? (await deps.store.getRevision(req.service, deployment.baseRevision))?.spec : undefined;
   const promoted = await mutateService(deps, req.service, (svc) => {

@@ -1,19 +1,35 @@
 import { NotFoundError } from '../../../errors.js';
+import type { DeploymentRecord } from '../../../model/records.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { RollbackRequest, RollbackResponse } from '../../../rollout/task-contract.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
 import type { RolloutDeps } from '../rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';
 
+const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused', 'pending']);
+
 /**
  * All traffic back to stable and the canary removed; the service's revision is unchanged (or, if the
  * failure came after the promotion had already switched stable, the previous spec comes back). The
  * deployment ends rolledBack or aborted with the reason, and the next queued deployment may start.
+ *
+ * In this order, so no crash or outage can promote what was rejected or put a rollback on record that
+ * the cluster does not hold:
+ * 1. the rejection is recorded on the deployment (`requested: abort` and the reason): any later
+ *    execution of it (a retry, a restart that starts it again) aborts instead of promoting;
+ * 2. the cluster is converged to the rolled-back record, and only then is it committed with its
+ *    RolloutRolledBack event (a failed apply throws and the task is retried; the store is unchanged);
+ * 3. the deployment ends.
  */
 export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise<RollbackResponse> {
-  const deployment = await deps.store.getDeployment(req.service, req.deploymentId);
-  const reason = `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${req.details.join('; ') || 'no details'}`;
+  const found = await deps.store.getDeployment(req.service, req.deploymentId);
+  const reason = found?.rejection ?? `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${req.details.join('; ') || 'no details'}`;
+  const deployment =
+    found && ACTIVE.has(found.status) && (found.requested !== 'abort' || found.rejection === undefined)
+      ? await mutateDeployment(deps, req.service, req.deploymentId, (d) => (ACTIVE.has(d.status) ? { record: { ...d, requested: 'abort', rejection: d.rejection ?? reason } } : undefined))
+      : found;
   const previous: ServiceSpec | undefined = deployment ? (await deps.store.getRevision(req.service, deployment.fromRevision))?.spec : undefined;
+  const rolledBack = !/^aborted/.test(reason);
 
   // A service deregistered mid-rollout has nothing left to roll back: its objects are gone already.
   const deregistered = await mutateService(deps, req.service, (svc) => {
@@ -25,7 +41,7 @@ export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise
       revision: restore ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId } : undefined,
       events: [auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, { deploymentId: req.deploymentId, cause: req.cause, details: req.details })],
     };
-  }).then(
+  }, { applyFirst: true }).then(
     () => false,
     (err: unknown) => {
       if (err instanceof NotFoundError) return true;
@@ -35,7 +51,7 @@ export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise
   if (deployment) {
     await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
       d.status === 'running' || d.status === 'paused' || d.status === 'pending'
-        ? { record: { ...d, status: req.cause === 'aborted' || deregistered ? 'aborted' : 'rolledBack', reason: deregistered ? 'the service was deregistered' : reason, requested: undefined } }
+        ? { record: { ...d, status: !rolledBack || deregistered ? 'aborted' : 'rolledBack', reason: deregistered ? 'the service was deregistered' : reason, requested: undefined, rejection: undefined } }
         : undefined,
     );
   }

@@ -8,6 +8,9 @@ import type { RolloutDeps } from '../rollout-deps.js';
 /** Creates the new version's workload next to stable, with no traffic yet. */
 export async function startRollout(deps: RolloutDeps, req: StartRequest): Promise<StartResponse> {
   const deployment = await mutateDeployment(deps, req.service, req.deploymentId, (d) => (d.status === 'pending' ? { record: { ...d, status: 'running' } } : undefined));
+  // Rejected before this execution started (e.g. started again after a restart): no canary; the first
+  // analysis sees the abort and the rollback ends the deployment.
+  if (deployment.requested === 'abort') return { workload: workloadName(req.service, 'canary') };
   await mutateService(deps, req.service, (svc) => {
     if (svc.traffic?.deploymentId === deployment.id) return undefined;
     if (svc.traffic) throw new ConflictError(`service ${svc.name} is already rolling out ${svc.traffic.deploymentId}`);

@@ -48,10 +48,21 @@ describe('classifyKubeFailure', () => {
     ['bare fetch failed', new TypeError('fetch failed'), 'network'],
     ['per-request timeout', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timeout'],
     ['abort', new DOMException('This operation was aborted', 'AbortError'), 'timeout'],
+    // What client-node's discovery throws when it tries to prefix a DOMException's read-only message.
+    ['discovery timeout whose annotation failed', new TypeError('Cannot set property message of [object DOMException] which has only a getter'), 'timeout'],
+    ['timeout as a cause', new Error('request failed', { cause: new DOMException('The operation was aborted due to timeout', 'TimeoutError') }), 'timeout'],
+    ['unrelated TypeError', new TypeError('Cannot read properties of undefined'), 'other'],
     ['discovery-wrapped network error', Object.assign(networkError('ECONNRESET'), { message: 'Failed to fetch resource metadata for apps/v1/Deployment: fetch failed' }), 'network'],
     ['unknown kind', new Error('Unrecognized API version and kind: networking.istio.io/v1 Sidecar'), 'other'],
   ])('%s → %s', (_name, error, kind) => {
     expect(classifyKubeFailure(error, now).kind).toBe(kind);
+  });
+
+  it('says why a request ended without changing the error it was given', () => {
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(classifyKubeFailure(timeout, now).message).toBe('the request timed out or was aborted (no answer within the request timeout)');
+    expect(timeout.message).toBe('The operation was aborted due to timeout');
+    expect(classifyKubeFailure(new DOMException('This operation was aborted', 'AbortError'), now).message).toMatch(/the caller cancelled it/);
   });
 });
 

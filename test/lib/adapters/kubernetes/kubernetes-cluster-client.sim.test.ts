@@ -5,7 +5,7 @@
  */
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TerminalError } from '../../../../lib/errors.js';
+import { TerminalError, TransientError } from '../../../../lib/errors.js';
 import type { ClusterClient, KubeObject } from '../../../../lib/ports/cluster-client.js';
 import type { RetryPolicy } from '../../../../lib/adapters/kubernetes/retry-policy.js';
 import type { RetryRuntime } from '../../../../lib/adapters/kubernetes/call-with-retries.js';
@@ -242,5 +242,33 @@ describe.each([500, 429] as const)('when half the API requests are answered %d',
     expect(runtime.retries()).toBeGreaterThan(3);
     expect(await exists('apps/v1', 'Deployment', 'cart')).toBe(false);
     expect(await exists('networking.istio.io/v1', 'VirtualService', 'cart')).toBe(false);
+  });
+});
+
+describe('when API requests hang past the request timeout', () => {
+  afterAll(() => {
+    sim.faults.clear();
+  });
+
+  // A fresh client has no discovery cache: its first apply asks /apis/<group>/<version>, the request
+  // client-node annotates by assigning to the error's message (a DOMException's is a getter).
+  it.each([
+    ['discovery', '^/apis/apps/v1$'],
+    ['every request', undefined],
+  ])('a hung %s is a TransientError saying it timed out, and passes once the API answers again', async (_what, paths) => {
+    const runtime = countingRuntime();
+    const hanging = await clientFor({ maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, requestTimeoutMs: 150 }, runtime);
+    sim.faults.api({ timeoutRate: 1, timeoutMs: 1_000, ...(paths ? { paths } : {}) });
+
+    const err = await hanging.apply([namespace, deployment('hung', 'stable')]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/^Kubernetes API unavailable for .* after 2 attempts: the request timed out/);
+    expect((err as Error).message).not.toMatch(/getter/);
+    expect(runtime.retries()).toBe(1);
+
+    sim.faults.clear();
+    await hanging.apply([namespace, deployment('hung', 'stable')]);
+    expect(await exists('apps/v1', 'Deployment', 'hung')).toBe(true);
+    await hanging.deleteService(NS, 'cart');
   });
 });

@@ -10,7 +10,9 @@ import { LABELS, MANAGED_BY } from '../../../../lib/mesh/labels.js';
 import type { EventEnvelope } from '../../../../lib/model/events.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, RevisionRecord, ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
-import type { ClusterClient, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
+import type { ClusterClient, KubeObject, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
+import { renderService } from '../../../../lib/mesh/render-service.js';
+import { neighbourhoodFrom, renderContextFor } from '../../../../lib/usecases/cluster/render-context.js';
 import type { WorkloadMetrics } from '../../../../lib/ports/metrics-source.js';
 import type { ServiceChange, StateStore, StoredDocument } from '../../../../lib/ports/state-store.js';
 import type { HealthDeps } from '../../../../lib/usecases/health/health-deps.js';
@@ -64,6 +66,11 @@ export interface FakeCluster {
   /** Every listPods call, as (namespace, selector). */
   podListings: { namespace: string | undefined; selector: string | undefined }[];
   nodeListings: number;
+  /**
+   * What listManagedObjects answers; absent: a cluster in sync with the store (every live service's
+   * objects rendered exactly as the converger renders them).
+   */
+  objects?: KubeObject[];
 }
 
 export class FakeHealthWorld {
@@ -209,6 +216,11 @@ export class FakeHealthWorld {
       deleteService: unused('deleteService'),
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
+      listManagedObjects: async () => {
+        if (state.objects) return structuredClone(state.objects);
+        const all = [...this.services.values()].filter((r) => r.phase !== 'deleted');
+        return all.flatMap((r) => renderService(r.spec, renderContextFor(r, neighbourhoodFrom(r, all))));
+      },
     };
   }
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TransientError } from '../../../../lib/errors.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../../../lib/model/observed-status.js';
 import type { HealthSignal } from '../../../../lib/health/health-signal.js';
 import { LABELS, MANAGED_BY } from '../../../../lib/mesh/labels.js';
 import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
@@ -6,7 +8,8 @@ import type { ServiceRecord } from '../../../../lib/model/records.js';
 import type { NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
 import { emptyLedger } from '../../../../lib/health/remediation-ledger.js';
 import { emptyMemory, type ServiceHealthMemory } from '../../../../lib/usecases/health/health-deps.js';
-import { findProblems, runHealthProbe } from '../../../../lib/usecases/health/run-health-probe.js';
+import { findProblems } from '../../../../lib/health/find-problems.js';
+import { runHealthProbe } from '../../../../lib/usecases/health/run-health-probe.js';
 import { FakeHealthWorld, node as fakeNode, pod as fakePod, serviceRecord, T0, type FakeCluster } from './health-fakes.js';
 
 function service(overrides: Partial<ServiceSpecInput> = {}): ServiceRecord {
@@ -224,7 +227,7 @@ describe('runHealthProbe', () => {
     const { world, prod, edge } = fleet();
     const result = await runHealthProbe(world.deps());
 
-    expect(result).toEqual({ services: 20, alarms: 1, recovered: 0, errors: [] });
+    expect(result).toEqual({ services: 20, alarms: 1, recovered: 0, reapplied: 0, errors: [] });
     expect(alarmsSent(world)).toEqual(['web-03/crashLoop']);
     for (const cluster of [prod, edge]) {
       expect(cluster.podListings).toEqual([{ namespace: undefined, selector: `${LABELS.managedBy}=${MANAGED_BY}` }]);
@@ -313,5 +316,43 @@ describe('runHealthProbe', () => {
       expect(world.services.get('web')!.placement?.avoidNodes).toBeUndefined();
       expect(world.eventsOfType('NodeNoLongerAvoided')).toHaveLength(1);
     });
+  });
+});
+
+describe('the reconcile in each probe run', () => {
+  function world(): { world: FakeHealthWorld; prod: FakeCluster } {
+    const world = new FakeHealthWorld();
+    const prod = world.addCluster('prod', { nodes: [fakeNode('node-a-1')], pods: [fakePod('web', 'web-1'), fakePod('web', 'web-2')] });
+    world.addService(serviceRecord('web', { replicas: 2 }));
+    return { world, prod };
+  }
+  const reconcileEvents = (w: FakeHealthWorld) =>
+    w.events.filter((e) => ['DriftRepaired', 'ReconcileFailing', 'ClusterUnreachable', 'ClusterReachable'].includes(e.type)).map((e) => e.type);
+
+  it('records the observed status of an in-sync service and re-applies nothing', async () => {
+    const { world: w } = world();
+    expect(await runHealthProbe(w.deps())).toMatchObject({ reapplied: 0, errors: [] });
+    expect(w.converged).toEqual([]);
+    expect(w.document<ObservedServiceStatus>(OBSERVED_STATUS_DOC, 'web')?.value).toMatchObject({ desiredReplicas: 2, cluster: 'prod', observedAt: T0 });
+    expect(reconcileEvents(w)).toEqual([]);
+  });
+
+  it('re-applies a service whose objects are gone; a failing re-apply backs off with one event until it passes', async () => {
+    const { world: w, prod } = world();
+    prod.objects = [];
+    w.convergeFailures.push(new TransientError('Kubernetes API unavailable'), new TransientError('Kubernetes API unavailable'));
+    await runHealthProbe(w.deps());
+    // Within the backoff: not tried again.
+    w.clock.advance(10_000);
+    await runHealthProbe(w.deps());
+    expect(w.converged).toEqual([]);
+    w.clock.advance(30_000);
+    await runHealthProbe(w.deps());
+    w.clock.advance(60_000);
+    const result = await runHealthProbe(w.deps());
+    expect(result.reapplied).toBe(1);
+    expect(w.converged.map((r) => r.name)).toEqual(['web']);
+    expect(reconcileEvents(w)).toEqual(['ReconcileFailing', 'DriftRepaired']);
+    expect(w.document<ServiceHealthMemory>('health', 'web')?.value.reconcile).toEqual({ observedVersion: 4 });
   });
 });

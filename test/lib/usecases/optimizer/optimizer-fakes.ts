@@ -92,6 +92,7 @@ export class FakeOptimizerWorld {
       deleteService: unused('deleteService'),
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
+      listManagedObjects: async () => [],
     };
   }
 }

@@ -188,6 +188,20 @@ describe('applyServiceEvent', () => {
     expect(await app.store.getOperation(event.id)).toMatchObject({ status: 'failed' });
   });
 
+  it('deregistering a service whose cluster was deleted ends, with an event saying the cluster is gone', async () => {
+    await app.store.putCluster({ id: 'gone-cluster', default: false, target: { kind: 'simulated', url: 'http://127.0.0.1:9' }, createdAt: clock.now().toISOString() });
+    await applyServiceEvent(deps, await accepted('service.registered', 'orphaned', minimalInput('orphaned', { cluster: 'gone-cluster' })));
+    await app.store.deleteCluster('gone-cluster');
+
+    // The real converger: it must not try to reach (or fail on) a cluster that no longer exists.
+    const event = await accepted('service.deregistered', 'orphaned');
+    expect(await applyServiceEvent({ ...deps, converger: app.converger }, event)).toMatchObject({ outcome: 'applied' });
+    expect(await app.store.getOperation(event.id)).toMatchObject({ status: 'succeeded' });
+    expect((await app.store.getService('orphaned'))?.phase ?? 'deleted').toBe('deleted');
+    const gone = (await app.store.listEvents('orphaned', { limit: 100 })).items.find((e) => e.type === 'ClusterGone');
+    expect(gone?.message).toBe('cluster "gone-cluster" no longer exists; nothing was left there to delete');
+  });
+
   it('a transient cluster failure throws so the message is retried, and the retry applies once', async () => {
     let calls = 0;
     const flaky: ServiceConverger = {

@@ -1,0 +1,107 @@
+/**
+ * The level-based reconcile of one service at one probe, like a Kubernetes controller's sync: compare
+ * what the store says the cluster should hold (every object the converger renders) with what the
+ * probe's snapshot shows, re-apply through the converger when they differ, and record what was
+ * observed (the `observed` document the API serves). A deleted Deployment is recreated at the next
+ * probe; a change that failed while the cluster was unreachable is re-applied once it answers; a
+ * re-apply that keeps failing backs off. Audit events once per episode (see lib/health/decide-reconcile.ts).
+ */
+import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
+import { afterReapply, decideReconcile, type ReconcileEvent, type ReconcileMemory, type ReconcileObservation } from '../../health/decide-reconcile.js';
+import { unschedulable } from '../../health/find-problems.js';
+import { findDrift } from '../../health/object-drift.js';
+import { renderService } from '../../mesh/render-service.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
+import type { ServiceRecord } from '../../model/records.js';
+import { renderContextFor, neighbourhoodFrom } from '../cluster/render-context.js';
+import { serviceStatus, stableReplicasOf } from '../cluster/service-status.js';
+import { auditEvent } from '../rollouts/mutate.js';
+import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
+import type { HealthDeps } from './health-deps.js';
+
+/** The reconcile's part of the probe memory: its episode state, and the observed document's version. */
+export interface ServiceReconcileMemory extends ReconcileMemory {
+  /** Version of the service's observed-status document last written (saves a read per probe). */
+  observedVersion?: number;
+}
+
+export interface ReconcileOutcome {
+  memory: ServiceReconcileMemory;
+  /** True when desired state was re-applied this run (successfully). */
+  reapplied: boolean;
+  /** Why a re-apply failed, for the probe's error list. */
+  error?: string;
+}
+
+/**
+ * @param all every live service (the probe's listing): the neighbourhood the objects are rendered with
+ */
+export async function reconcileService(
+  deps: HealthDeps,
+  service: ServiceRecord,
+  all: readonly ServiceRecord[],
+  cluster: SnapshotResult,
+  memory: ServiceReconcileMemory,
+  now: Date,
+): Promise<ReconcileOutcome> {
+  const at = now.toISOString();
+  if (!cluster) {
+    const observedVersion = await writeObserved(deps, service.name, { error: 'no cluster is registered: state only', observedAt: at }, memory.observedVersion);
+    return { memory: { ...memory, observedVersion }, reapplied: false };
+  }
+  const clusterId = cluster.cluster.id;
+  let observation: ReconcileObservation;
+  let observed: ObservedServiceStatus;
+  if ('error' in cluster) {
+    observation = { reachable: false, cluster: clusterId, error: cluster.error };
+    observed = { error: `cluster ${clusterId} cannot be read: ${cluster.error}`, observedAt: at, cluster: clusterId };
+  } else {
+    const key = ownerKey(service.spec.namespace, service.name);
+    const live = cluster.snapshot.objects.get(key) ?? [];
+    const pods = cluster.snapshot.pods.get(key) ?? [];
+    const rendered = renderService(service.spec, renderContextFor(service, neighbourhoodFrom(service, all)));
+    observation = { reachable: true, cluster: clusterId, drift: findDrift(rendered, live), unschedulablePods: unschedulable(pods).length, changedAt: service.updatedAt };
+    observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), observedAt: at, cluster: clusterId };
+  }
+
+  const decision = decideReconcile(observation, memory, now);
+  let next: ServiceReconcileMemory = { ...decision.memory, observedVersion: memory.observedVersion };
+  const events: ReconcileEvent[] = [...decision.events];
+  let reapplied = false;
+  let error: string | undefined;
+  if (decision.apply && observation.reachable) {
+    // Re-read first: a change committed since the listing converges itself; the next probe judges it.
+    const latest = await deps.store.getService(service.name);
+    if (latest && latest.version === service.version) {
+      try {
+        await deps.converger.converge(latest, latest);
+        reapplied = true;
+        const after = afterReapply(next, observation.drift, { ok: true }, now);
+        next = { ...after.memory, observedVersion: next.observedVersion };
+        events.push(...after.events);
+      } catch (err) {
+        error = `re-applying desired state: ${errorMessage(err)}`;
+        const after = afterReapply(next, observation.drift, { ok: false, error: errorMessage(err), retryable: isRetryable(err) }, now);
+        next = { ...after.memory, observedVersion: next.observedVersion };
+        events.push(...after.events);
+      }
+    }
+  }
+  if (events.length) await deps.store.appendEvents(events.map((e) => auditEvent(deps, service.name, e.type, e.message, { ...e.data, cluster: clusterId })));
+  next.observedVersion = await writeObserved(deps, service.name, observed, memory.observedVersion);
+  return { memory: next, reapplied, error };
+}
+
+/** An observation nobody refreshes (the service was deregistered) expires after a day. */
+const OBSERVED_TTL_SECONDS = 24 * 3600;
+
+/** Writes the observed status; the version from memory saves a read, a stale one costs one. */
+async function writeObserved(deps: HealthDeps, service: string, value: ObservedServiceStatus, known: number | undefined): Promise<number> {
+  try {
+    return await deps.store.putDocument(OBSERVED_STATUS_DOC, service, value, known ?? null, OBSERVED_TTL_SECONDS);
+  } catch (err) {
+    if (!(err instanceof VersionConflictError)) throw err;
+    const current = await deps.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, service);
+    return deps.store.putDocument(OBSERVED_STATUS_DOC, service, value, current?.version ?? null, OBSERVED_TTL_SECONDS);
+  }
+}
