@@ -1,10 +1,20 @@
 import { diagnose } from './diagnosis.js';
 import type { HealthSignal } from './health-signal.js';
-import { actionsFor, rateLimitStatus, wasSeen } from './remediation-ledger.js';
+import { actionsFor, rateLimitStatus, wasSeen, type RemediationLedger } from './remediation-ledger.js';
 import type { RemediationPolicy } from './remediation-policy.js';
-import type { Decision, Evidence, NoneReason, RemediationAction, RemediationContext } from './remediation-types.js';
+import type { Decision, Evidence, NoneReason, RemediationAction, ServiceHealthContext } from './remediation-types.js';
 import { assessSignalHistory } from './signal-history.js';
 import { nextTokenAt } from './token-bucket.js';
+
+/** Everything the decision reads besides the signal and the policy. */
+export interface RemediationContext {
+  /** Undefined when the signal names a service meshplane does not manage. */
+  service: ServiceHealthContext | undefined;
+  /** Processed signals, past actions and rate-limit buckets (persisted by the caller). */
+  ledger: RemediationLedger;
+  /** The anomaly detector on this service's series also flags the condition now. */
+  detectorAgrees?: boolean;
+}
 
 /**
  * Decides what to do about one health signal, the way a careful on-call engineer would. Pure: reads
