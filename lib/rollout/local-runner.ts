@@ -11,7 +11,7 @@ import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-l
 import { AlreadyExistsError, NotFoundError, TerminalError, ValidationError } from '../errors.js';
 import { rolloutStateMachineDefinition, substituteDefinition, type AslDefinition, type AslState } from './state-machine.js';
 import { contractCheckedTask, type RolloutTaskDispatcher } from './task-handler.js';
-import { RolloutExecutionInput, type RolloutTaskRequest } from './task-contract.js';
+import { RolloutExecutionInput, type RolloutTaskRequest } from '../model/rollout-task-contract.js';
 
 /** What the local runner calls for each task state: the request payload in, the response out. */
 export type LocalTaskFunction = RolloutTaskDispatcher;
@@ -45,7 +45,7 @@ export interface LocalRolloutRunnerOptions {
   task: LocalTaskFunction;
   /** Multiplies every Wait and retry pause: 0.01 turns a 60 s wait into 0.6 s. Default 1. */
   timeFactor?: number;
-  /** Check every payload and response against `task-contract.ts` with `contractCheckedTask` (default true). */
+  /** Check every payload and response against `model/rollout-task-contract.ts` with `contractCheckedTask` (default true). */
   validateContract?: boolean;
   /** Defaults to {@link rolloutStateMachineDefinition}. Wait durations must come from the input. */
   definition?: AslDefinition;

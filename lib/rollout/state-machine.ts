@@ -27,7 +27,7 @@
  * Every Wait state reads its duration with `SecondsPath` from an input field the machine never
  * rewrites (`$.analysis.intervalSeconds`), so the local runner can compress time with a factor.
  */
-import type { RolloutExecutionInput } from './task-contract.js';
+import type { RolloutExecutionInput } from '../model/rollout-task-contract.js';
 
 /** One state of an Amazon States Language definition. */
 export type AslState = { Type: 'Task' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail'; Comment?: string } & Record<string, unknown>;
@@ -45,7 +45,7 @@ export interface AslDefinition {
  * with `definitionSubstitutions`; locally: {@link substituteDefinition}).
  */
 export const DEFINITION_SUBSTITUTIONS = {
-  /** ARN of the rollout task Lambda (see `task-contract.ts`), invoked via `arn:aws:states:::lambda:invoke`. */
+  /** ARN of the rollout task Lambda (see `model/rollout-task-contract.ts`), invoked via `arn:aws:states:::lambda:invoke`. */
   RolloutTaskFunctionArn: 'RolloutTaskFunctionArn',
 } as const;
 export type DefinitionSubstitutions = Record<keyof typeof DEFINITION_SUBSTITUTIONS, string>;

@@ -1,5 +1,5 @@
 import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
-import { rolloutExecutionInput } from '../../rollout/task-contract.js';
+import { rolloutExecutionInput } from '../../model/rollout-task-contract.js';
 import { effectivePolicy } from './effective-policy.js';
 import { auditEvent, mutateDeployment, mutateService } from './mutate.js';
 import type { RolloutDeps } from './rollout-deps.js';

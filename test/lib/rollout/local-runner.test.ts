@@ -4,7 +4,7 @@ import { AnalysisPolicy, type RolloutStep } from '../../../lib/model/service-spe
 import { judgeStep } from '../../../lib/rollout/analysis.js';
 import { LocalRolloutRunner } from '../../../lib/rollout/local-runner.js';
 import { ROLLOUT_FAILURES } from '../../../lib/rollout/state-machine.js';
-import type { RolloutExecutionInput, RolloutTaskRequest } from '../../../lib/rollout/task-contract.js';
+import type { RolloutExecutionInput, RolloutTaskRequest } from '../../../lib/model/rollout-task-contract.js';
 import { ScriptedRolloutTask } from './scripted-rollout-task.js';
 
 /** 30 s analysis intervals run in 30 ms. */

@@ -1,5 +1,5 @@
 import { analyzeStep } from '../../../rollout/analyze-step.js';
-import type { AnalyzeRequest, AnalyzeResponse } from '../../../rollout/task-contract.js';
+import type { AnalyzeRequest, AnalyzeResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment } from '../mutate.js';
 import { effectivePolicy } from '../effective-policy.js';
 import type { RolloutDeps } from '../rollout-deps.js';

@@ -1,4 +1,4 @@
-import type { FinishRequest, FinishResponse } from '../../../rollout/task-contract.js';
+import type { FinishRequest, FinishResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment } from '../mutate.js';
 import type { RolloutDeps } from '../rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../../errors.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
-import type { RollbackRequest, RollbackResponse } from '../../../rollout/task-contract.js';
+import type { RollbackRequest, RollbackResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
 import type { RolloutDeps } from '../rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';

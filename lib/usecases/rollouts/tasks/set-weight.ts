@@ -1,6 +1,6 @@
 import { TerminalError, TransientError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
-import type { SetWeightRequest, SetWeightResponse } from '../../../rollout/task-contract.js';
+import type { SetWeightRequest, SetWeightResponse } from '../../../model/rollout-task-contract.js';
 import { resolveCluster } from '../../cluster/resolve-cluster.js';
 import { canaryReplicasFor } from '../effective-policy.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';

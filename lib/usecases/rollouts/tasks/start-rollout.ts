@@ -1,6 +1,6 @@
 import { ConflictError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
-import type { StartRequest, StartResponse } from '../../../rollout/task-contract.js';
+import type { StartRequest, StartResponse } from '../../../model/rollout-task-contract.js';
 import { canaryReplicasFor } from '../effective-policy.js';
 import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
 import type { RolloutDeps } from '../rollout-deps.js';

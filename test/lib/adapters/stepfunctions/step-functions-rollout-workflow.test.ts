@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StepFunctionsRolloutWorkflow } from '../../../../lib/adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TransientError } from '../../../../lib/errors.js';
 import { RolloutPolicy } from '../../../../lib/model/service-spec.js';
-import { rolloutExecutionInput } from '../../../../lib/rollout/task-contract.js';
+import { rolloutExecutionInput } from '../../../../lib/model/rollout-task-contract.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:meshplane-test-rollout';
 

@@ -32,8 +32,8 @@
  * - `finish`: the deployment is recorded as promoted; the last call of a successful rollout.
  */
 import { z } from 'zod';
-import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from '../model/service-spec.js';
-import { dns1123Label } from '../model/names.js';
+import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from './service-spec.js';
+import { dns1123Label } from './names.js';
 
 export const ROLLOUT_TASK_ACTIONS = ['start', 'setWeight', 'analyze', 'promote', 'rollback', 'finish'] as const;
 /** What the task Lambda is asked to do. */
