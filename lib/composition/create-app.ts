@@ -18,7 +18,7 @@ import { createServiceConverger } from '../usecases/cluster/service-converger.js
 import { createServiceStatusReader } from '../usecases/cluster/service-status-reader.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
-import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
+import type { ServiceConverger } from '../ports/service-converger.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
 

@@ -3,7 +3,7 @@ import type { ServiceRef } from '../../mesh/render-context.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
-import type { ServiceConverger } from '../services/apply-service-event.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
 import { renderContextFor, type GraphNeighbourhood } from './render-context.js';
 import { resolveCluster } from './resolve-cluster.js';
 

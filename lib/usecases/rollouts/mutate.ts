@@ -2,7 +2,7 @@ import { NotFoundError, TransientError, VersionConflictError } from '../../error
 import { newId } from '../../ids.js';
 import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
-import type { ServiceConverger } from '../services/apply-service-event.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
 import { callerEdgeChanges } from '../services/caller-edges.js';
 import { nextPodRevision } from '../services/service-transition.js';
 

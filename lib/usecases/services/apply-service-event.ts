@@ -3,14 +3,10 @@ import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { ServiceSpec } from '../../model/service-spec.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
 import type { CoreDeps } from '../deps.js';
 import { callerEdgeChanges } from './caller-edges.js';
 import { decideServiceTransition } from './service-transition.js';
-
-/** Makes a cluster match a service record (apply and prune, or delete when the record is a tombstone). */
-export interface ServiceConverger {
-  converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void>;
-}
 
 export interface ApplyServiceEventDeps extends CoreDeps {
   /** Absent: state only (no cluster configured). */
