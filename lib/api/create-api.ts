@@ -1,4 +1,4 @@
-import type { RolloutDeps } from '../usecases/rollouts/rollout-deps.js';
+import type { RolloutDeps } from '../usecases/shared/rollout-deps.js';
 import { json } from './http.js';
 import { buildOpenApi } from './openapi.js';
 import { Router, type Route } from './router.js';

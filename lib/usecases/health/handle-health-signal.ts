@@ -4,7 +4,7 @@ import { emptyLedger, recordDecision, type RemediationLedger } from '../../healt
 import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
 import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
 import { buildHealthContext } from './build-health-context.js';
 import { executeRemediation } from './execute-remediation.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';

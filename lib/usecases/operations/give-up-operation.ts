@@ -1,7 +1,7 @@
 import { OperationCompletedError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
 import type { CoreDeps } from '../deps.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
 
 /**
  * Ends the operation of a message that is about to go to the DLQ (its last receive failed): failed,

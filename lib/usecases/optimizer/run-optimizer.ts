@@ -7,9 +7,9 @@ import { HeuristicSolver } from '../../placement/heuristic-solver.js';
 import { IlpSolver } from '../../placement/ilp-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
 import type { SolveResult, Solver } from '../../placement/solver.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
-import { auditEvent, mutateService } from '../rollouts/mutate.js';
-import type { RolloutDeps } from '../rollouts/rollout-deps.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
+import { auditEvent, mutateService } from '../shared/mutate.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { buildPlacementInstance } from './build-placement-instance.js';
 import { readObservedTraffic } from './observed-traffic.js';
 

@@ -1,5 +1,5 @@
 import { errorMessage } from '../../errors.js';
-import type { RolloutDeps } from './rollout-deps.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { startNextRollout } from './start-next-rollout.js';
 
 /**

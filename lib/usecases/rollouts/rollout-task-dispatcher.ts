@@ -1,6 +1,6 @@
 import { TransientError, VersionConflictError } from '../../errors.js';
 import type { RolloutTaskFunction, RolloutTaskRequest, RolloutTaskResponse } from '../../model/rollout-task-contract.js';
-import type { RolloutDeps } from './rollout-deps.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { analyze } from './tasks/analyze.js';
 import { finish } from './tasks/finish.js';
 import { promote } from './tasks/promote.js';

@@ -5,8 +5,8 @@ import type { ServiceRecord } from '../../model/records.js';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 import type { CoreDeps } from '../deps.js';
-import { callerEdgeChanges } from './caller-edges.js';
-import { decideServiceTransition } from './service-transition.js';
+import { callerEdgeChanges } from '../shared/caller-edges.js';
+import { decideServiceTransition } from '../shared/service-transition.js';
 
 export interface ApplyServiceEventDeps extends CoreDeps {
   /** Absent: state only (no cluster configured). */

@@ -2,7 +2,7 @@ import { AlreadyExistsError, NotFoundError, ValidationError } from '../../errors
 import type { OperationRecord, ServiceRecord } from '../../model/records.js';
 import type { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
-import { acceptOperation } from '../operations/accept-operation.js';
+import { acceptOperation } from '../shared/accept-operation.js';
 
 export interface AcceptedServiceChange {
   operation: OperationRecord;

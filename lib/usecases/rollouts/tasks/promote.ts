@@ -2,9 +2,9 @@ import { TerminalError, TransientError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { PromoteRequest, PromoteResponse } from '../../../model/rollout-task-contract.js';
-import { resolveCluster } from '../../cluster/resolve-cluster.js';
-import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../rollout-deps.js';
+import { resolveCluster } from '../../shared/resolve-cluster.js';
+import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../../shared/rollout-deps.js';
 import { waitUntil } from '../wait-until.js';
 import type { WorkloadStatus } from '../../../ports/cluster-client.js';
 

@@ -1,8 +1,8 @@
 import { NotFoundError } from '../../../errors.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { RollbackRequest, RollbackResponse } from '../../../model/rollout-task-contract.js';
-import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { RolloutDeps } from '../../shared/rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';
 
 /**

@@ -5,7 +5,7 @@ import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 import { renderContextFor, type GraphNeighbourhood } from './render-context.js';
-import { resolveCluster } from './resolve-cluster.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
 
 export interface ConvergerDeps {
   store: StateStore;

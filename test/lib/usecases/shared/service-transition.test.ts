@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventType } from '../../../../lib/model/events.js';
 import type { ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { changedFields, decideServiceTransition } from '../../../../lib/usecases/services/service-transition.js';
+import { changedFields, decideServiceTransition } from '../../../../lib/usecases/shared/service-transition.js';
 import { minimalInput } from '../../../support/service-specs.js';
 
 const NOW = new Date('2030-02-03T04:05:06.000Z');

@@ -3,8 +3,8 @@ import { newId } from '../../ids.js';
 import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
-import { callerEdgeChanges } from '../services/caller-edges.js';
-import { nextPodRevision } from '../services/service-transition.js';
+import { callerEdgeChanges } from './caller-edges.js';
+import { nextPodRevision } from './service-transition.js';
 
 const ATTEMPTS = 5;
 
