@@ -1,7 +1,7 @@
 import { createApp, type App } from '../composition/create-app.js';
 import type { RemediationPolicy } from '../health/remediation-policy.js';
 import type { QueueDefinition } from '../platform/resources.js';
-import { LocalRolloutRunner } from '../rollout/local-runner.js';
+import { LocalRolloutRunner } from './local-rollout-runner.js';
 import type { RolloutTaskFunction } from '../model/rollout-task-contract.js';
 import type { SimCluster, SimClusterOptions } from '../sim/index.js';
 import { registerCluster } from '../usecases/clusters/cluster-registry.js';

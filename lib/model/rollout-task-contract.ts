@@ -4,7 +4,7 @@
  * The state machine invokes the task function with `Payload` = one {@link RolloutTaskRequest}
  * (discriminated by `action`) and keeps the function's return value, which must be the matching
  * {@link RolloutTaskResponse}. The same payloads reach the local dispatcher when the machine runs in
- * `aws-local-stepfunctions` (see `local-runner.ts`).
+ * `aws-local-stepfunctions` (see `lib/local/local-rollout-runner.ts`).
  *
  * Every action must be idempotent: Step Functions retries a task after transient failures
  * (`TransientError`, `VersionConflictError`, Lambda service errors), so the same request may arrive

@@ -1,6 +1,6 @@
 /**
  * The rollout state machine in Amazon States Language. One definition runs in AWS Step Functions
- * (deployed by CDK) and locally in `aws-local-stepfunctions` (`local-runner.ts`).
+ * (deployed by CDK) and locally in `aws-local-stepfunctions` (`lib/local/local-rollout-runner.ts`).
  *
  * Input: {@link RolloutExecutionInput}. State data = the input plus
  * - `progress`: `{stepIndex, stepCount, step: {weight, pauseSeconds, gate}, observedSeconds, inconclusive}`:

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOTATIONS, workloadName } from '../../lib/mesh/labels.js';
 import type { AuditEvent, DeploymentRecord } from '../../lib/model/records.js';
 import type { RolloutStep, ServiceSpecInput } from '../../lib/model/service-spec.js';
-import type { ExecutionDescription } from '../../lib/rollout/local-runner.js';
+import type { ExecutionDescription } from '../../lib/local/local-rollout-runner.js';
 import { waitFor } from '../support/wait-for.js';
 import { runCli } from './support/cli.js';
 import { DeployQueue } from './support/deploy-queue.js';

@@ -9,8 +9,8 @@
  */
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AlreadyExistsError, NotFoundError, TerminalError, ValidationError } from '../errors.js';
-import { rolloutStateMachineDefinition, substituteDefinition, type AslDefinition, type AslState } from './state-machine.js';
-import { contractCheckedTask, type RolloutTaskDispatcher } from './task-handler.js';
+import { rolloutStateMachineDefinition, substituteDefinition, type AslDefinition, type AslState } from '../rollout/state-machine.js';
+import { contractCheckedTask, type RolloutTaskDispatcher } from '../rollout/task-handler.js';
 import { RolloutExecutionInput, type RolloutTaskRequest } from '../model/rollout-task-contract.js';
 
 /** What the local runner calls for each task state: the request payload in, the response out. */
