@@ -8,7 +8,7 @@ import {
   type DetectorState,
   type DetectorVerdict,
 } from '../../../lib/health/anomaly-detector.js';
-import { syntheticSeries } from '../../../lib/health/synthetic-series.js';
+import { syntheticSeries } from '../../support/synthetic-series.js';
 
 function run(values: readonly number[], config: DetectorConfig, state: DetectorState = createDetectorState()): { verdicts: DetectorVerdict[]; state: DetectorState } {
   const verdicts: DetectorVerdict[] = [];
