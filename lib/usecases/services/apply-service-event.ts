@@ -1,7 +1,6 @@
 import { errorMessage, OperationCompletedError, TerminalError, TransientError, VersionConflictError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
-import type { ServiceRecord } from '../../model/records.js';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 import type { CoreDeps } from '../deps.js';
