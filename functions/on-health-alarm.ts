@@ -14,7 +14,12 @@ import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 export function createHealthAlarmHandler(app: App) {
   const log = createLogger('on-health-alarm');
   return middy<SQSEvent, SQSBatchResponse>().handler((event) =>
-    processFifoBatch(event, (envelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope)), log, wrapCloudWatchEvent),
+    processFifoBatch(
+      event,
+      (envelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope)),
+      log,
+      wrapCloudWatchEvent,
+    ),
   );
 }
 

@@ -91,6 +91,8 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
     // Only on AWS: LocalStack and the emulators have no alarms to tag.
-    alarmTags: overrides.alarmTags ?? (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
+    alarmTags:
+      overrides.alarmTags ??
+      (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
   };
 }

@@ -46,7 +46,12 @@ export function decideRemediation(signal: HealthSignal, context: RemediationCont
     ...(signal.node ? { node: signal.node } : {}),
     ...(signal.zone ? { zone: signal.zone } : {}),
   };
-  const none = (noneReason: NoneReason, reason: string, evidence: Evidence = {}, extra: { wouldDo?: RemediationAction; retryAfter?: string } = {}): Decision => ({
+  const none = (
+    noneReason: NoneReason,
+    reason: string,
+    evidence: Evidence = {},
+    extra: { wouldDo?: RemediationAction; retryAfter?: string } = {},
+  ): Decision => ({
     ...common,
     kind: 'none',
     noneReason,
@@ -81,7 +86,9 @@ export function decideRemediation(signal: HealthSignal, context: RemediationCont
   }
   const alarmingSeconds = history.alarmingSince === undefined ? 0 : (Date.parse(now) - Date.parse(history.alarmingSince)) / 1_000;
   const confirmed =
-    history.consecutiveAlarms >= policy.hysteresis.minConsecutiveAlarms || alarmingSeconds >= policy.hysteresis.persistSeconds || context.detectorAgrees === true;
+    history.consecutiveAlarms >= policy.hysteresis.minConsecutiveAlarms ||
+    alarmingSeconds >= policy.hysteresis.persistSeconds ||
+    context.detectorAgrees === true;
   if (!confirmed) {
     const since = Date.parse(history.alarmingSince ?? signal.observedAt);
     return none(

@@ -259,7 +259,10 @@ function failureOf(err: unknown): { error: string; cause: string } {
   return inner instanceof Error ? { error: inner.name, cause: inner.message } : { error: 'Error', cause: String(inner) };
 }
 
-async function recordHistory(events: AsyncGenerator<{ type: string; timestamp: number; state?: { name: string } }>, history: ExecutionHistoryEntry[]): Promise<void> {
+async function recordHistory(
+  events: AsyncGenerator<{ type: string; timestamp: number; state?: { name: string } }>,
+  history: ExecutionHistoryEntry[],
+): Promise<void> {
   for await (const event of events) {
     history.push({ at: new Date(event.timestamp).toISOString(), type: event.type, state: event.state?.name });
     if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);

@@ -81,7 +81,13 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const store = new ObjectStore(() => clock.now());
   const saved = options.statePath ? await loadSnapshot(options.statePath) : undefined;
   if (saved) store.restore(saved);
-  else bootstrap(store, clock.now(), { zones, nodesPerZone: options.nodesPerZone ?? 3, nodeCpuMillis: options.nodeCpuMillis ?? 4000, nodeMemoryMiB: options.nodeMemoryMiB ?? 16384 });
+  else
+    bootstrap(store, clock.now(), {
+      zones,
+      nodesPerZone: options.nodesPerZone ?? 3,
+      nodeCpuMillis: options.nodeCpuMillis ?? 4000,
+      nodeMemoryMiB: options.nodeMemoryMiB ?? 16384,
+    });
 
   const zoneOf = (name: string) => store.get(NODES, undefined, name)?.metadata.labels?.['topology.kubernetes.io/zone'];
   const faultState = new FaultState({

@@ -27,7 +27,10 @@ const refOf = (r: ServiceRecord): ServiceRef => ({ name: r.name, namespace: r.sp
  */
 export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
   async function neighbourhood(record: ServiceRecord): Promise<GraphNeighbourhood> {
-    const [callers, dependencies] = await Promise.all([deps.store.listCallers(record.name), deps.store.getServices(record.spec.dependencies.map((d) => d.service))]);
+    const [callers, dependencies] = await Promise.all([
+      deps.store.listCallers(record.name),
+      deps.store.getServices(record.spec.dependencies.map((d) => d.service)),
+    ]);
     return { callers, registeredDependencies: dependencies.map(refOf) };
   }
 
@@ -51,7 +54,9 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
         }
       }
 
-      const touched = [...new Set([...(prevLive?.spec.dependencies ?? []), ...(next?.spec.dependencies ?? [])].map((d) => d.service))].filter((n) => n !== record.name);
+      const touched = [...new Set([...(prevLive?.spec.dependencies ?? []), ...(next?.spec.dependencies ?? [])].map((d) => d.service))].filter(
+        (n) => n !== record.name,
+      );
       for (const neighbour of await deps.store.getServices(touched)) {
         const neighbourCluster = await resolveCluster(deps.store, neighbour.spec.cluster).catch(() => undefined);
         if (!neighbourCluster) continue;

@@ -43,7 +43,10 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   const signal = parsed.data;
   const now = deps.clock.now().toISOString();
 
-  const [memoryDoc, service] = await Promise.all([deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)), deps.store.getService(signal.service)]);
+  const [memoryDoc, service] = await Promise.all([
+    deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)),
+    deps.store.getService(signal.service),
+  ]);
   const memory = memoryDoc?.value ?? emptyMemory();
   const live = service && service.phase !== 'deleted' ? service : undefined;
   const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
@@ -54,7 +57,12 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
     const ledgerDoc = await deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger);
     const candidate = decideRemediation(signal, { service: context, ledger: ledgerDoc?.value ?? emptyLedger() }, deps.remediationPolicy, now);
     try {
-      await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], recordDecision(ledgerDoc?.value ?? emptyLedger(), candidate, deps.remediationPolicy, now), ledgerDoc?.version ?? null);
+      await deps.store.putDocument(
+        HEALTH_DOCS.ledger[0],
+        HEALTH_DOCS.ledger[1],
+        recordDecision(ledgerDoc?.value ?? emptyLedger(), candidate, deps.remediationPolicy, now),
+        ledgerDoc?.version ?? null,
+      );
       decision = candidate;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
@@ -102,9 +110,20 @@ async function carryOut(deps: HealthDeps, signal: HealthSignal, decision: ActDec
 /** What the audit trail keeps about a decision: the signal, the decision and its evidence. */
 function decisionData(signal: HealthSignal, decision: Decision): Record<string, unknown> {
   return {
-    signal: { id: signal.id, kind: signal.kind, state: signal.state, source: signal.source, track: signal.track, node: signal.node, zone: signal.zone, reason: signal.reason },
+    signal: {
+      id: signal.id,
+      kind: signal.kind,
+      state: signal.state,
+      source: signal.source,
+      track: signal.track,
+      node: signal.node,
+      zone: signal.zone,
+      reason: signal.reason,
+    },
     decision: decision.kind,
-    ...(decision.kind === 'none' ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter } : { action: decision.action }),
+    ...(decision.kind === 'none'
+      ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter }
+      : { action: decision.action }),
     evidence: decision.evidence,
   };
 }

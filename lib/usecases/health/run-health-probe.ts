@@ -27,13 +27,27 @@ interface Finding {
 const METRICS_WINDOW_SECONDS = 60;
 
 /** What is wrong with a service right now, from its pods, its nodes and its metrics (pure). */
-export function findProblems(service: ServiceRecord, pods: PodInfo[], nodes: NodeInfo[], metrics?: { requests: number; errorRate: number; anomalous: boolean }): Finding[] {
+export function findProblems(
+  service: ServiceRecord,
+  pods: PodInfo[],
+  nodes: NodeInfo[],
+  metrics?: { requests: number; errorRate: number; anomalous: boolean },
+): Finding[] {
   const findings: Finding[] = [];
   const trackOf = (p: PodInfo): SignalTrack => (p.labels[LABELS.track] === 'canary' ? 'canary' : 'stable');
   for (const track of ['stable', 'canary'] as const) {
     const mine = pods.filter((p) => trackOf(p) === track);
     const crashing = mine.filter((p) => p.waitingReason === 'CrashLoopBackOff');
-    if (crashing.length) findings.push({ kind: 'crashLoop', track, value: crashing.length, reason: `${crashing.length} ${track} pod(s) in CrashLoopBackOff: ${crashing.map((p) => p.name).slice(0, 5).join(', ')}` });
+    if (crashing.length)
+      findings.push({
+        kind: 'crashLoop',
+        track,
+        value: crashing.length,
+        reason: `${crashing.length} ${track} pod(s) in CrashLoopBackOff: ${crashing
+          .map((p) => p.name)
+          .slice(0, 5)
+          .join(', ')}`,
+      });
     const pending = mine.filter((p) => p.phase === 'Pending' && !p.node);
     if (pending.length) findings.push({ kind: 'pending', track, value: pending.length, reason: `${pending.length} ${track} pod(s) cannot be scheduled` });
   }
@@ -41,10 +55,17 @@ export function findProblems(service: ServiceRecord, pods: PodInfo[], nodes: Nod
   for (const node of [...new Set(pods.filter((p) => p.node && notReadyNodes.has(p.node)).map((p) => p.node!))].sort())
     findings.push({ kind: 'nodeNotReady', node, reason: `node ${node} is NotReady and runs pods of ${service.name}` });
   const readyStable = pods.filter((p) => trackOf(p) === 'stable' && p.ready).length;
-  if (service.spec.replicas > 0 && readyStable === 0 && pods.length > 0) findings.push({ kind: 'unavailable', value: 0, threshold: service.spec.replicas, reason: `no stable pod of ${service.name} is ready` });
+  if (service.spec.replicas > 0 && readyStable === 0 && pods.length > 0)
+    findings.push({ kind: 'unavailable', value: 0, threshold: service.spec.replicas, reason: `no stable pod of ${service.name} is ready` });
   const policy = service.spec.rollout.analysis;
   if (metrics && metrics.requests >= policy.minRequests && (metrics.errorRate > policy.maxErrorRate || metrics.anomalous))
-    findings.push({ kind: 'errorRate', track: 'stable', value: metrics.errorRate, threshold: policy.maxErrorRate, reason: `stable error rate ${(metrics.errorRate * 100).toFixed(1)}% over ${metrics.requests} requests${metrics.anomalous ? ' (anomalous)' : ''}` });
+    findings.push({
+      kind: 'errorRate',
+      track: 'stable',
+      value: metrics.errorRate,
+      threshold: policy.maxErrorRate,
+      reason: `stable error rate ${(metrics.errorRate * 100).toFixed(1)}% over ${metrics.requests} requests${metrics.anomalous ? ' (anomalous)' : ''}`,
+    });
   return findings;
 }
 

@@ -27,7 +27,14 @@ export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
 const ILP_MAX_REPLICAS = 60;
 
 function costSummary(c: CostBreakdown) {
-  return { total: c.total, communication: c.communication, latencyMsPerSecond: c.latencyMsPerSecond, meanLatencyMs: c.meanLatencyMs, dollarsPerMonth: c.dollarsPerMonth, trafficShare: c.trafficShare };
+  return {
+    total: c.total,
+    communication: c.communication,
+    latencyMsPerSecond: c.latencyMsPerSecond,
+    meanLatencyMs: c.meanLatencyMs,
+    dollarsPerMonth: c.dollarsPerMonth,
+    trafficShare: c.trafficShare,
+  };
 }
 
 export interface OptimizerRun {

@@ -37,10 +37,17 @@ export async function mutateService(
       await deps.converger.converge(current, current);
       return current;
     }
-    const podRevision = change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
+    const podRevision =
+      change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
     const record = { ...change.record, podRevision, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
     try {
-      await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, callerEdges: callerEdgeChanges(current, record), events: change.events ?? [] });
+      await deps.store.commitServiceChange({
+        service: record,
+        expectedVersion: current.version,
+        revision: change.revision,
+        callerEdges: callerEdgeChanges(current, record),
+        events: change.events ?? [],
+      });
     } catch (err) {
       if (err instanceof VersionConflictError) continue;
       throw err;

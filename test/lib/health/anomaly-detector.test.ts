@@ -10,7 +10,11 @@ import {
 } from '../../../lib/health/anomaly-detector.js';
 import { syntheticSeries } from '../../support/synthetic-series.js';
 
-function run(values: readonly number[], config: DetectorConfig, state: DetectorState = createDetectorState()): { verdicts: DetectorVerdict[]; state: DetectorState } {
+function run(
+  values: readonly number[],
+  config: DetectorConfig,
+  state: DetectorState = createDetectorState(),
+): { verdicts: DetectorVerdict[]; state: DetectorState } {
   const verdicts: DetectorVerdict[] = [];
   for (const value of values) {
     const verdict = updateDetector(state, value, config);

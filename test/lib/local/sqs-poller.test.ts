@@ -77,7 +77,8 @@ describe('SqsPoller with the service-event handler', () => {
 
     const dead = await waitFor(
       'the poison message in the DLQ',
-      async () => (await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: serviceEvents.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages?.[0],
+      async () =>
+        (await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: serviceEvents.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages?.[0],
       { intervalMs: 100 },
     );
     expect(dead.Body).toBe(poison);

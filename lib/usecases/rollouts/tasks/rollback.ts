@@ -22,8 +22,16 @@ export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise
     const revision = restore ? svc.revision + 1 : svc.revision;
     return {
       record: { ...svc, traffic: undefined, ...(restore ? { spec: previous, revision } : {}) },
-      revision: restore ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId } : undefined,
-      events: [auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, { deploymentId: req.deploymentId, cause: req.cause, details: req.details })],
+      revision: restore
+        ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId }
+        : undefined,
+      events: [
+        auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, {
+          deploymentId: req.deploymentId,
+          cause: req.cause,
+          details: req.details,
+        }),
+      ],
     };
   }).then(
     () => false,
