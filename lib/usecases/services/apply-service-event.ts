@@ -36,7 +36,8 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await deps.store.getService(event.service);
-    const transition = decideServiceTransition(event.type, current, spec, event.id, deps.clock.now());
+    const now = deps.clock.now();
+    const transition = decideServiceTransition(event.type, current, spec, event.id, now, newId('evt', now));
     if (transition.kind === 'reject') return reject(deps, event, operation !== undefined, transition.reason);
 
     if (deps.converger) {
