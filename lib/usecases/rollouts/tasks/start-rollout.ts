@@ -1,7 +1,7 @@
 import { ConflictError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
 import type { StartRequest, StartResponse } from '../../../model/rollout-task-contract.js';
-import { canaryReplicasFor } from '../effective-policy.js';
+import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
 import type { RolloutDeps } from '../../shared/rollout-deps.js';
 
