@@ -16,7 +16,7 @@ import {
   type DetectorConfig,
 } from '../lib/health/anomaly-detector.js';
 import { quantile } from '../lib/health/robust-stats.js';
-import { scatterAnomalies, syntheticSeries, type AnomalyType, type SeriesMetric } from '../lib/health/synthetic-series.js';
+import { scatterAnomalies, syntheticSeries, type AnomalyType, type SeriesMetric } from '../test/support/synthetic-series.js';
 
 const DAYS = 10;
 const POINTS = DAYS * 1_440;

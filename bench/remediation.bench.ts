@@ -122,7 +122,14 @@ class Bench {
   async sendSignal(signal: HealthSignal, deduplicationId = envelopeIdFor(signal.id)): Promise<void> {
     const envelope: EventEnvelope = { id: envelopeIdFor(signal.id), type: 'health.alarm', service: signal.service, occurredAt: signal.observedAt, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } };
     const queue = this.runtime.queues.find((q) => q.definition.id === 'healthAlarms')!;
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(envelope), MessageGroupId: signal.service, MessageDeduplicationId: deduplicationId }));
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: JSON.stringify(envelope),
+        MessageGroupId: signal.service,
+        MessageDeduplicationId: deduplicationId,
+      }),
+    );
   }
 }
 
@@ -232,7 +239,14 @@ async function duplicateDelivery(bench: Bench): Promise<void> {
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'SILENT';
   // The probe would add its own signals; it is not what is measured here.
-  const runtime = await startMeshplaneLocal({ port: 0, timeFactor: 0.02, sim: { readyDelayMs: 0 }, probePeriodSeconds: 86_400, visibilityTimeoutSeconds: 30, remediationPolicy: BENCH_POLICY });
+  const runtime = await startMeshplaneLocal({
+    port: 0,
+    timeFactor: 0.02,
+    sim: { readyDelayMs: 0 },
+    probePeriodSeconds: 86_400,
+    visibilityTimeoutSeconds: 30,
+    remediationPolicy: BENCH_POLICY,
+  });
   const bench = new Bench(runtime);
   try {
     await alarmToRestart(bench, 'api');

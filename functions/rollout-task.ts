@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { App } from '../lib/composition/create-app.js';
 import { fromEnvironment } from './middleware/from-environment.js';
 import { contractCheckedTask } from '../lib/rollout/task-handler.js';
-import type { RolloutTaskResponse } from '../lib/rollout/task-contract.js';
+import type { RolloutTaskResponse } from '../lib/model/rollout-task-contract.js';
 import { createRolloutTaskDispatcher } from '../lib/usecases/rollouts/rollout-task-dispatcher.js';
 
 /**

@@ -34,7 +34,12 @@ export class EventQueue extends Construct {
     super(scope, id);
     const { definition } = props;
     this.definition = definition;
-    const shared = { fifo: true, contentBasedDeduplication: definition.contentBasedDeduplication, encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+    const shared = {
+      fifo: true,
+      contentBasedDeduplication: definition.contentBasedDeduplication,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    } as const;
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       ...shared,
       queueName: stageQueueName(props.stage, definition.dlqName),

@@ -1,4 +1,4 @@
-import type { RolloutDeps } from '../usecases/rollouts/rollout-deps.js';
+import type { RolloutDeps } from '../usecases/shared/rollout-deps.js';
 import { json } from './http.js';
 import { buildOpenApi } from './openapi.js';
 import { Router, type Route } from './router.js';
@@ -18,7 +18,15 @@ export type RouteGroup = (deps: ApiDeps) => Route[];
 
 /** The whole HTTP API v1 as a router; transport-agnostic (API Gateway or the local server). */
 export function createApi(deps: ApiDeps, extraGroups: RouteGroup[] = []): Router {
-  const routes: Route[] = [...serviceRoutes(deps), ...deploymentRoutes(deps), ...operationRoutes(deps), ...clusterRoutes(deps), ...alarmRoutes(deps), ...optimizerRoutes(deps), ...extraGroups.flatMap((g) => g(deps))];
+  const routes: Route[] = [
+    ...serviceRoutes(deps),
+    ...deploymentRoutes(deps),
+    ...operationRoutes(deps),
+    ...clusterRoutes(deps),
+    ...alarmRoutes(deps),
+    ...optimizerRoutes(deps),
+    ...extraGroups.flatMap((g) => g(deps)),
+  ];
   const system: Route[] = [
     {
       method: 'GET',

@@ -13,11 +13,11 @@ import type { DeadLetterQueues } from '../ports/event-queue.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
-import { createServiceConverger } from '../usecases/cluster/service-converger.js';
-import { createServiceStatusReader } from '../usecases/cluster/service-status-reader.js';
+import { createServiceConverger } from '../usecases/clusters/service-converger.js';
+import { createServiceStatusReader } from '../usecases/clusters/service-status-reader.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
-import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
+import type { ServiceConverger } from '../ports/service-converger.js';
 import { createDynamoDbClient, createSfnClient, createSqsClient } from './aws-clients.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
@@ -94,6 +94,8 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
     // Only on AWS: LocalStack and the emulators have no alarms to tag.
-    alarmTags: overrides.alarmTags ?? (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
+    alarmTags:
+      overrides.alarmTags ??
+      (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
   };
 }

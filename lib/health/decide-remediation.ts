@@ -1,10 +1,20 @@
 import { diagnose } from './diagnosis.js';
 import type { HealthSignal } from './health-signal.js';
-import { actionsFor, rateLimitStatus, wasSeen } from './remediation-ledger.js';
+import { actionsFor, rateLimitStatus, wasSeen, type RemediationLedger } from './remediation-ledger.js';
 import type { RemediationPolicy } from './remediation-policy.js';
-import type { Decision, Evidence, NoneReason, RemediationAction, RemediationContext } from './remediation-types.js';
+import type { Decision, Evidence, NoneReason, RemediationAction, ServiceHealthContext } from './remediation-types.js';
 import { assessSignalHistory } from './signal-history.js';
 import { nextTokenAt } from './token-bucket.js';
+
+/** Everything the decision reads besides the signal and the policy. */
+export interface RemediationContext {
+  /** Undefined when the signal names a service meshplane does not manage. */
+  service: ServiceHealthContext | undefined;
+  /** Processed signals, past actions and rate-limit buckets (persisted by the caller). */
+  ledger: RemediationLedger;
+  /** The anomaly detector on this service's series also flags the condition now. */
+  detectorAgrees?: boolean;
+}
 
 /**
  * Decides what to do about one health signal, the way a careful on-call engineer would. Pure: reads
@@ -36,7 +46,12 @@ export function decideRemediation(signal: HealthSignal, context: RemediationCont
     ...(signal.node ? { node: signal.node } : {}),
     ...(signal.zone ? { zone: signal.zone } : {}),
   };
-  const none = (noneReason: NoneReason, reason: string, evidence: Evidence = {}, extra: { wouldDo?: RemediationAction; retryAfter?: string } = {}): Decision => ({
+  const none = (
+    noneReason: NoneReason,
+    reason: string,
+    evidence: Evidence = {},
+    extra: { wouldDo?: RemediationAction; retryAfter?: string } = {},
+  ): Decision => ({
     ...common,
     kind: 'none',
     noneReason,
@@ -71,7 +86,9 @@ export function decideRemediation(signal: HealthSignal, context: RemediationCont
   }
   const alarmingSeconds = history.alarmingSince === undefined ? 0 : (Date.parse(now) - Date.parse(history.alarmingSince)) / 1_000;
   const confirmed =
-    history.consecutiveAlarms >= policy.hysteresis.minConsecutiveAlarms || alarmingSeconds >= policy.hysteresis.persistSeconds || context.detectorAgrees === true;
+    history.consecutiveAlarms >= policy.hysteresis.minConsecutiveAlarms ||
+    alarmingSeconds >= policy.hysteresis.persistSeconds ||
+    context.detectorAgrees === true;
   if (!confirmed) {
     const since = Date.parse(history.alarmingSince ?? signal.observedAt);
     return none(

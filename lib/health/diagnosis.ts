@@ -44,7 +44,11 @@ export function diagnose(signal: HealthSignal, service: ServiceHealthContext, po
     const saturated = signal.kind === 'saturation' || (cpu !== undefined && cpu >= policy.scaleOut.cpuUtilization);
     if (saturated) {
       const max = service.maxReplicas ?? policy.scaleOut.maxReplicas;
-      const target = Math.min(max, service.replicas + policy.scaleOut.maxStep, Math.max(service.replicas + 1, Math.ceil(service.replicas * policy.scaleOut.factor)));
+      const target = Math.min(
+        max,
+        service.replicas + policy.scaleOut.maxStep,
+        Math.max(service.replicas + 1, Math.ceil(service.replicas * policy.scaleOut.factor)),
+      );
       if (target > service.replicas) {
         candidates.push({
           action: { kind: 'scaleOut', fromReplicas: service.replicas, toReplicas: target },
@@ -101,7 +105,12 @@ export function diagnose(signal: HealthSignal, service: ServiceHealthContext, po
       candidates.push({
         action: { kind: 'rollback', fromRevision: service.currentRevision, toRevision: service.previousGoodRevision! },
         why: `the alarm began ${Math.round(promotedSecondsAgo!)} s after revision ${service.currentRevision} was promoted`,
-        evidence: { promotedAt: service.promotedAt!, promotedSecondsAgo: Math.round(promotedSecondsAgo!), currentRevision: service.currentRevision, previousGoodRevision: service.previousGoodRevision! },
+        evidence: {
+          promotedAt: service.promotedAt!,
+          promotedSecondsAgo: Math.round(promotedSecondsAgo!),
+          currentRevision: service.currentRevision,
+          previousGoodRevision: service.previousGoodRevision!,
+        },
       });
     } else {
       ruledOut.push('rollback: no earlier good revision is known');

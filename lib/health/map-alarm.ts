@@ -49,7 +49,11 @@ const ZONE_DIMENSIONS = ['zone', 'AvailabilityZone', 'topology.kubernetes.io/zon
  * 4. otherwise the alarm is unmapped, with a reason.
  * INSUFFICIENT_DATA is not a health verdict and is never mapped.
  */
-export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownServices: readonly KnownService[], tags?: Readonly<Record<string, string>>): AlarmMapping {
+export function mapAlarmToSignals(
+  event: CloudWatchAlarmStateChangeEvent,
+  knownServices: readonly KnownService[],
+  tags?: Readonly<Record<string, string>>,
+): AlarmMapping {
   const { detail } = event;
   const alarmName = detail.alarmName;
   const unmapped = (reason: string): AlarmMapping => ({ mapped: false, alarmName, reason });
@@ -96,8 +100,10 @@ export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownS
     if (!known) return unmapped(`tag ${ALARM_TAGS.service} names service "${tagged}", which is not registered`);
     const kindTag = tags?.[ALARM_TAGS.kind];
     const trackTag = tags?.[ALARM_TAGS.track];
-    if (kindTag !== undefined && !(SIGNAL_KINDS as readonly string[]).includes(kindTag)) return unmapped(`tag ${ALARM_TAGS.kind} "${kindTag}" is not one of ${SIGNAL_KINDS.join(', ')}`);
-    if (trackTag !== undefined && !(SIGNAL_TRACKS as readonly string[]).includes(trackTag)) return unmapped(`tag ${ALARM_TAGS.track} "${trackTag}" is not one of ${SIGNAL_TRACKS.join(', ')}`);
+    if (kindTag !== undefined && !(SIGNAL_KINDS as readonly string[]).includes(kindTag))
+      return unmapped(`tag ${ALARM_TAGS.kind} "${kindTag}" is not one of ${SIGNAL_KINDS.join(', ')}`);
+    if (trackTag !== undefined && !(SIGNAL_TRACKS as readonly string[]).includes(trackTag))
+      return unmapped(`tag ${ALARM_TAGS.track} "${trackTag}" is not one of ${SIGNAL_TRACKS.join(', ')}`);
     const metricName = alarmMetrics(detail)[0]?.name;
     const signal: HealthSignal = {
       ...base,
@@ -144,7 +150,9 @@ export function mapAlarmToSignals(event: CloudWatchAlarmStateChangeEvent, knownS
   if (unknownNames.size > 0) {
     return unmapped(`metric dimensions name ${[...unknownNames].map((n) => `"${n}"`).join(', ')}, which no registered service matches`);
   }
-  return unmapped(`alarm name does not follow "${ALARM_NAME_PREFIX}<service>/<kind>[/<track>]", no metric has a ${SERVICE_DIMENSIONS.join('/')} dimension and no ${ALARM_TAGS.service} tag names a service`);
+  return unmapped(
+    `alarm name does not follow "${ALARM_NAME_PREFIX}<service>/<kind>[/<track>]", no metric has a ${SERVICE_DIMENSIONS.join('/')} dimension and no ${ALARM_TAGS.service} tag names a service`,
+  );
 }
 
 type ParsedName = { service: string; kind: SignalKind; track?: SignalTrack } | { problem: string };

@@ -1,5 +1,4 @@
 import type { HealthSignal } from './health-signal.js';
-import type { RemediationLedger } from './remediation-ledger.js';
 import type { ActionKind } from './remediation-policy.js';
 
 /** A pod of the service as the remediation policy sees it. */
@@ -36,16 +35,6 @@ export interface ServiceHealthContext {
   cpuUtilization?: number;
   /** Recent signals about this service (any order; may or may not include the one being decided). */
   recentSignals: HealthSignal[];
-}
-
-/** Everything the decision reads besides the signal and the policy. */
-export interface RemediationContext {
-  /** Undefined when the signal names a service meshplane does not manage. */
-  service: ServiceHealthContext | undefined;
-  /** Processed signals, past actions and rate-limit buckets (persisted by the caller). */
-  ledger: RemediationLedger;
-  /** The anomaly detector on this service's series also flags the condition now. */
-  detectorAgrees?: boolean;
 }
 
 /** One remediation, with what it acts on. */

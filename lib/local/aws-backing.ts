@@ -19,15 +19,28 @@ const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * DynamoDB and SQS for the local runtime: the embedded emulators, or an AWS-compatible endpoint such as
  * LocalStack; either way provisioned from the same definitions as the CDK stack.
  */
-export async function startAwsBacking(options: { endpoint?: string; dataDir?: string; maxReceiveCount?: number }, log: (m: string) => void): Promise<AwsBacking> {
+export async function startAwsBacking(
+  options: { endpoint?: string; dataDir?: string; maxReceiveCount?: number },
+  log: (m: string) => void,
+): Promise<AwsBacking> {
   let emulators: Emulators | undefined;
   let base: Omit<RuntimeConfig, 'queueUrls'>;
   if (options.endpoint) {
-    base = { region: process.env.AWS_REGION ?? 'us-east-1', endpoint: options.endpoint, tableName: TABLE.name, credentials: process.env.AWS_ACCESS_KEY_ID ? undefined : EMULATOR_CREDENTIALS };
+    base = {
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      endpoint: options.endpoint,
+      tableName: TABLE.name,
+      credentials: process.env.AWS_ACCESS_KEY_ID ? undefined : EMULATOR_CREDENTIALS,
+    };
   } else {
     emulators = await startEmulators(options.dataDir);
     log(`emulators: DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint}`);
-    base = { region: 'us-east-1', endpoints: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint }, tableName: TABLE.name, credentials: EMULATOR_CREDENTIALS };
+    base = {
+      region: 'us-east-1',
+      endpoints: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
+      tableName: TABLE.name,
+      credentials: EMULATOR_CREDENTIALS,
+    };
   }
   const clientConfig = { ...base, queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '' } };
   const dynamo = new DynamoDBClient(awsClientConfig(clientConfig, 'dynamodb'));

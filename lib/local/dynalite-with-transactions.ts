@@ -133,7 +133,9 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     if (new Set(ids).size !== ids.length)
       return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'Transaction request cannot include multiple operations on one item' } };
 
-    const preImages = await Promise.all(targets.map((t) => client.send(new GetItemCommand({ TableName: t.table, Key: t.key, ConsistentRead: true })).then((r) => r.Item)));
+    const preImages = await Promise.all(
+      targets.map((t) => client.send(new GetItemCommand({ TableName: t.table, Key: t.key, ConsistentRead: true })).then((r) => r.Item)),
+    );
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       try {

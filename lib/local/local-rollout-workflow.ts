@@ -1,7 +1,7 @@
 import { AlreadyExistsError, NotFoundError } from '../errors.js';
 import type { ExecutionState, RolloutWorkflow } from '../ports/rollout-workflow.js';
-import type { LocalRolloutRunner } from '../rollout/local-runner.js';
-import type { RolloutExecutionInput } from '../rollout/task-contract.js';
+import type { LocalRolloutRunner } from './local-rollout-runner.js';
+import type { RolloutExecutionInput } from '../model/rollout-task-contract.js';
 
 /** The RolloutWorkflow port over the local Step Functions runner (same ASL, same semantics). */
 export class LocalRolloutWorkflow implements RolloutWorkflow {

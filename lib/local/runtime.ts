@@ -1,11 +1,11 @@
 import { createApp, type App } from '../composition/create-app.js';
 import type { RemediationPolicy } from '../health/remediation-policy.js';
 import type { QueueDefinition } from '../platform/resources.js';
-import { LocalRolloutRunner } from '../rollout/local-runner.js';
-import type { RolloutTaskFunction } from '../rollout/task-contract.js';
+import { LocalRolloutRunner } from './local-rollout-runner.js';
+import type { RolloutTaskFunction } from '../model/rollout-task-contract.js';
 import type { SimCluster, SimClusterOptions } from '../sim/index.js';
 import { registerCluster } from '../usecases/clusters/cluster-registry.js';
-import { DEFAULT_POD_WAIT_MS } from '../usecases/rollouts/rollout-deps.js';
+import { DEFAULT_POD_WAIT_MS } from '../usecases/shared/rollout-deps.js';
 import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-dispatcher.js';
 import { startNextRollout } from '../usecases/rollouts/start-next-rollout.js';
 import { startAwsBacking } from './aws-backing.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../ports/cluster-client.js';
+import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
 import { LABELS } from './labels.js';
 import { objectMetadata, sortedUniqueRefs } from './object-metadata.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../ports/cluster-client.js';
+import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
 import { ANNOTATIONS, LABELS, workloadName } from './labels.js';
 import { HTTP_PORT_NAME } from './kube-service.js';

@@ -1,5 +1,5 @@
 /** Metadata and names every rendered object shares, from the contract in `labels.ts`. */
-import type { KubeObject } from '../ports/cluster-client.js';
+import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import type { ServiceRef } from './render-context.js';

@@ -4,6 +4,7 @@
  * back and comparing it with a fresh rendering shows no spurious difference.
  */
 import { ValidationError } from '../errors.js';
+import { cpuToMillicoresRoundedUp, InvalidQuantityError, memoryToMiBRoundedUp } from '../model/quantity.js';
 
 const MIB_PER_GIB = 1024;
 const MIB_PER_TIB = 1024 * 1024;
@@ -26,38 +27,33 @@ export function kubeQuantityMemory(mib: number): string {
   return `${mib}Mi`;
 }
 
-const CPU_QUANTITY = /^(\d+(?:\.\d+)?)(m?)$/;
-const MEMORY_QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
-const MEMORY_UNIT_BYTES: Record<string, number> = {
-  '': 1,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-};
-
 /**
  * Millicores in a CPU quantity (`"250m"` → 250, `"1.5"` → 1500), rounded up as the scheduler does.
- * @throws ValidationError when the text is not a CPU quantity.
+ * @throws ValidationError when the text is not a positive CPU quantity.
  */
 export function parseCpuMillis(quantity: string): number {
-  const match = CPU_QUANTITY.exec(quantity);
-  if (!match) throw new ValidationError([{ path: 'cpu', message: `"${quantity}" is not a CPU quantity such as "250m" or "2"` }]);
-  const value = Number(match[1]);
-  return Math.ceil(match[2] === 'm' ? value : value * 1000);
+  const millis = positive(quantity, cpuToMillicoresRoundedUp);
+  if (millis === undefined) throw new ValidationError([{ path: 'cpu', message: `"${quantity}" is not a CPU quantity such as "250m" or "2"` }]);
+  return millis;
 }
 
 /**
  * MiB in a memory quantity (`"128Mi"` → 128, `"1Gi"` → 1024, `"1G"` → 954), rounded up.
- * @throws ValidationError when the text is not a memory quantity.
+ * @throws ValidationError when the text is not a positive memory quantity.
  */
 export function parseMemoryMiB(quantity: string): number {
-  const match = MEMORY_QUANTITY.exec(quantity);
-  if (!match) throw new ValidationError([{ path: 'memory', message: `"${quantity}" is not a memory quantity such as "128Mi" or "1Gi"` }]);
-  const bytes = Number(match[1]) * MEMORY_UNIT_BYTES[match[2] ?? ''];
-  return Math.ceil(bytes / MEMORY_UNIT_BYTES.Mi);
+  const mib = positive(quantity, memoryToMiBRoundedUp);
+  if (mib === undefined) throw new ValidationError([{ path: 'memory', message: `"${quantity}" is not a memory quantity such as "128Mi" or "1Gi"` }]);
+  return mib;
+}
+
+function positive(quantity: string, convert: (q: string) => number): number | undefined {
+  if (quantity.trim() !== quantity) return undefined;
+  try {
+    const value = convert(quantity);
+    return value > 0 ? value : undefined;
+  } catch (err) {
+    if (err instanceof InvalidQuantityError) return undefined;
+    throw err;
+  }
 }

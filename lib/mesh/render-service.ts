@@ -3,7 +3,7 @@
  * server-side apply. Pure: the same spec and context always give the same objects, in the same order,
  * with the same key order.
  */
-import type { KubeObject } from '../ports/cluster-client.js';
+import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
 import { renderAuthorizationPolicy } from './authorization-policy.js';
 import { renderDeployment } from './deployment.js';

@@ -1,5 +1,5 @@
 import { Document, isScalar, parse, visit } from 'yaml';
-import type { KubeObject } from '../ports/cluster-client.js';
+import type { KubeObject } from '../model/kube-object.js';
 
 const MAYBE_YAML11_NON_STRING = /^(?:[-+.0-9~]|(?:y|n|yes|no|on|off|true|false|null)$|$)/i;
 

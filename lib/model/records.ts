@@ -80,7 +80,7 @@ export interface OperationRecord {
   updatedAt: string;
   /**
    * When a pending operation is failed by the sweep at the latest (ISO time): the bound of its kind, set
-   * when it is accepted (see lib/usecases/operations/operation-deadline.ts). Absent on older operations.
+   * when it is accepted (see lib/usecases/shared/operation-deadline.ts). Absent on older operations.
    */
   deadline?: string;
   /** The last error of an attempt that failed and will be retried; quoted when the operation is given up. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { containerImage, dns1123Label } from './names.js';
+import { cpuToMillicoresRoundedUp, memoryToMiBRoundedUp } from './quantity.js';
 
 // Every object here is strict: a misspelt field ("replica": 5) is reported as "unknown field: replica"
 // instead of being dropped for its default. Stored specs are outputs of these schemas, so re-parsing
@@ -110,6 +111,27 @@ export const Probe = z.strictObject({
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"');
 
+/**
+ * A resource amount as a number in meshplane's unit (millicores, MiB) or as a Kubernetes quantity (`"250m"`, `"0.5"`,
+ * `"256Mi"`, `"1Gi"`), rounded up. Stored and rendered as the number: `"250m"` is stored as 250 and rendered as `250m`.
+ */
+function resourceAmount(unit: 'cpu' | 'memory', max: number) {
+  const convert = unit === 'cpu' ? cpuToMillicoresRoundedUp : memoryToMiBRoundedUp;
+  const example = unit === 'cpu' ? '"250m" or "2"' : '"256Mi" or "1Gi"';
+  return z
+    .union([z.number(), z.string()])
+    .transform((value, ctx) => {
+      if (typeof value === 'number') return value;
+      try {
+        return convert(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a ${unit === 'cpu' ? 'CPU' : 'memory'} quantity such as ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.number().int().min(1).max(max));
+}
+
 /** What a platform team registers: one microservice in the mesh. Defaults are filled in and returned. */
 export const ServiceSpec = z
   .strictObject({
@@ -121,12 +143,12 @@ export const ServiceSpec = z
     replicas: z.number().int().min(0).max(1_000).default(2),
     resources: z
       .strictObject({
-        cpu: z.number().int().min(1).max(256_000).default(100).describe('CPU request in millicores'),
-        memory: z.number().int().min(1).max(1_048_576).default(128).describe('Memory request in MiB'),
-        cpuLimit: z.number().int().min(1).max(256_000).optional().describe('CPU limit in millicores (default: none)'),
-        memoryLimit: z.number().int().min(1).max(1_048_576).optional().describe('Memory limit in MiB (default: the request)'),
+        cpu: resourceAmount('cpu', 256_000).prefault(100).describe('CPU request in millicores, or a Kubernetes quantity ("250m")'),
+        memory: resourceAmount('memory', 1_048_576).prefault(128).describe('Memory request in MiB, or a Kubernetes quantity ("256Mi")'),
+        cpuLimit: resourceAmount('cpu', 256_000).optional().describe('CPU limit in millicores or a quantity (default: none)'),
+        memoryLimit: resourceAmount('memory', 1_048_576).optional().describe('Memory limit in MiB or a quantity (default: the request)'),
       })
-      .default(() => ({ cpu: 100, memory: 128 })),
+      .prefault(() => ({ cpu: 100, memory: 128 })),
     dependencies: z.array(Dependency).max(200).default(() => []),
     env: z.record(envName, z.string().max(32_768)).default(() => ({})),
     probes: z.strictObject({ readiness: Probe.optional(), liveness: Probe.optional() }).optional(),

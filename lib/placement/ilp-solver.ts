@@ -5,12 +5,11 @@
  */
 import highsModule, { type Highs } from 'highs';
 import { TransientError } from '../errors.js';
-import { asCompiled } from './compiled-instance.js';
+import { asCompiled, toNodeVector } from './compiled-instance.js';
 import { checkVector } from './constraints.js';
 import { evaluateVector } from './cost.js';
 import { HeuristicSolver } from './heuristic-solver.js';
 import { buildMipFormulation } from './mip-formulation.js';
-import { toNodeVector } from './compiled-instance.js';
 import { resultFromVector, resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
 export interface IlpSolverOptions {

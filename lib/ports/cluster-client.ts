@@ -1,18 +1,7 @@
 import type { ClusterRegistration } from '../model/cluster.js';
 
-/** A Kubernetes object as meshplane renders and applies it. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+export type { KubeObject } from '../model/kube-object.js';
+import type { KubeObject } from '../model/kube-object.js';
 
 export interface WorkloadStatus {
   name: string;

@@ -1,4 +1,4 @@
-import type { RolloutExecutionInput } from '../rollout/task-contract.js';
+import type { RolloutExecutionInput } from '../model/rollout-task-contract.js';
 
 /** Where a deployment's execution stands: never started, still running, or over (however it ended). */
 export type ExecutionState = 'absent' | 'running' | 'ended';

@@ -4,7 +4,7 @@
  */
 import type { AnalysisPolicy } from '../model/service-spec.js';
 import type { WorkloadMetrics } from '../ports/metrics-source.js';
-import type { Verdict } from './task-contract.js';
+import type { Verdict } from '../model/rollout-task-contract.js';
 
 /** A verdict and the human-readable reasons behind it (stored on the deployment record). */
 export interface StepJudgement {

@@ -6,7 +6,7 @@
 import { workloadName } from '../mesh/labels.js';
 import type { MetricsSource, WorkloadMetrics } from '../ports/metrics-source.js';
 import { judgeStep, type StepJudgement } from './analysis.js';
-import type { AnalyzeRequest, MetricsSnapshot } from './task-contract.js';
+import type { AnalyzeRequest, MetricsSnapshot } from '../model/rollout-task-contract.js';
 
 /** A judgement with the metrics it was made on, in the task contract's JSON shape. */
 export interface StepAnalysis extends StepJudgement {

@@ -1,6 +1,6 @@
 /**
  * The rollout state machine in Amazon States Language. One definition runs in AWS Step Functions
- * (deployed by CDK) and locally in `aws-local-stepfunctions` (`local-runner.ts`).
+ * (deployed by CDK) and locally in `aws-local-stepfunctions` (`lib/local/local-rollout-runner.ts`).
  *
  * Input: {@link RolloutExecutionInput}. State data = the input plus
  * - `progress`: `{stepIndex, stepCount, step: {weight, pauseSeconds, gate}, observedSeconds, inconclusive}`:
@@ -27,7 +27,7 @@
  * Every Wait state reads its duration with `SecondsPath` from an input field the machine never
  * rewrites (`$.analysis.intervalSeconds`), so the local runner can compress time with a factor.
  */
-import type { RolloutExecutionInput } from './task-contract.js';
+import type { RolloutExecutionInput } from '../model/rollout-task-contract.js';
 
 /** One state of an Amazon States Language definition. */
 export type AslState = { Type: 'Task' | 'Pass' | 'Wait' | 'Choice' | 'Succeed' | 'Fail'; Comment?: string } & Record<string, unknown>;
@@ -45,7 +45,7 @@ export interface AslDefinition {
  * with `definitionSubstitutions`; locally: {@link substituteDefinition}).
  */
 export const DEFINITION_SUBSTITUTIONS = {
-  /** ARN of the rollout task Lambda (see `task-contract.ts`), invoked via `arn:aws:states:::lambda:invoke`. */
+  /** ARN of the rollout task Lambda (see `model/rollout-task-contract.ts`), invoked via `arn:aws:states:::lambda:invoke`. */
   RolloutTaskFunctionArn: 'RolloutTaskFunctionArn',
 } as const;
 export type DefinitionSubstitutions = Record<keyof typeof DEFINITION_SUBSTITUTIONS, string>;

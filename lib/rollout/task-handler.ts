@@ -1,9 +1,9 @@
 /**
  * Wraps a rollout task dispatcher so that what crosses the state machine boundary always honours
- * `task-contract.ts`: the Lambda handler and the local runner both call the dispatcher through it.
+ * `model/rollout-task-contract.ts`: the Lambda handler and the local runner both call the dispatcher through it.
  */
 import { errorMessage, TerminalError } from '../errors.js';
-import { parseTaskResponse, RolloutTaskRequest, type RolloutTaskResponse } from './task-contract.js';
+import { parseTaskResponse, RolloutTaskRequest, type RolloutTaskResponse } from '../model/rollout-task-contract.js';
 
 /** A dispatcher: does what the request's action asks. Its result is checked against the contract. */
 export type RolloutTaskDispatcher = (request: RolloutTaskRequest) => Promise<unknown>;

@@ -84,7 +84,13 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const durable = options.statePath ? await DurableState.open(options.statePath, { fsync: options.fsyncJournal }) : undefined;
   const saved = durable?.saved;
   if (saved) store.restore(saved);
-  else bootstrap(store, clock.now(), { zones, nodesPerZone: options.nodesPerZone ?? 3, nodeCpuMillis: options.nodeCpuMillis ?? 4000, nodeMemoryMiB: options.nodeMemoryMiB ?? 16384 });
+  else
+    bootstrap(store, clock.now(), {
+      zones,
+      nodesPerZone: options.nodesPerZone ?? 3,
+      nodeCpuMillis: options.nodeCpuMillis ?? 4000,
+      nodeMemoryMiB: options.nodeMemoryMiB ?? 16384,
+    });
 
   const zoneOf = (name: string) => store.get(NODES, undefined, name)?.metadata.labels?.['topology.kubernetes.io/zone'];
   const faultState = new FaultState({

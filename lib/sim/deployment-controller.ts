@@ -78,8 +78,7 @@ export class DeploymentController {
       if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), pod]);
     }
     const live = new Set(deployments.map((d) => d.metadata.uid as string));
-    for (const [owner, orphans] of byOwner)
-      if (!live.has(owner)) for (const pod of orphans) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
+    for (const [owner, orphans] of byOwner) if (!live.has(owner)) for (const pod of orphans) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
     for (const uid of this.progress.keys()) if (!live.has(uid)) this.progress.delete(uid);
     for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now);
   }
@@ -117,7 +116,16 @@ export class DeploymentController {
   }
 
   /** One step of a rolling update: surge new pods, then retire old ones within the availability budget. */
-  private rollingStep(spec: Obj, desired: number, hash: string, old: KubeObj[], current: KubeObj[], add: (n: number) => void, remove: (victims: KubeObj[]) => void, all: () => KubeObj[]): void {
+  private rollingStep(
+    spec: Obj,
+    desired: number,
+    hash: string,
+    old: KubeObj[],
+    current: KubeObj[],
+    add: (n: number) => void,
+    remove: (victims: KubeObj[]) => void,
+    all: () => KubeObj[],
+  ): void {
     const { maxSurge, maxUnavailable } = rollingBounds(spec);
     const room = desired + maxSurge - all().length;
     if (current.length > desired) remove([...current].sort(deletionOrder).slice(0, current.length - desired));
@@ -127,7 +135,10 @@ export class DeploymentController {
     const newUnavailable = all().filter((p) => p.metadata.labels?.['pod-template-hash'] === hash && !isPodReady(p)).length;
     // Unhealthy old pods go first: removing them costs no availability.
     const cleanup = Math.max(0, all().length - minAvailable - newUnavailable);
-    const unhealthyOld = old.filter((p) => !isPodReady(p)).sort(deletionOrder).slice(0, cleanup);
+    const unhealthyOld = old
+      .filter((p) => !isPodReady(p))
+      .sort(deletionOrder)
+      .slice(0, cleanup);
     remove(unhealthyOld);
     const available = all().filter(isPodReady).length;
     const healthyOld = old.filter(isPodReady).sort(deletionOrder);
@@ -147,7 +158,9 @@ export class DeploymentController {
         namespace: deployment.metadata.namespace,
         labels: { ...(meta.labels ?? {}), 'pod-template-hash': hash },
         ...(meta.annotations ? { annotations: meta.annotations } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata.uid as string, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata.uid as string, controller: true, blockOwnerDeletion: true },
+        ],
       },
       spec: template.spec ?? {},
       status: { phase: 'Pending' },
@@ -176,7 +189,8 @@ export class DeploymentController {
       now,
     );
     let progressing: Obj;
-    if (complete) progressing = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` };
+    if (complete)
+      progressing = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` };
     else if (stalledFor > deadlineMs)
       progressing = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` };
     else progressing = { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` };

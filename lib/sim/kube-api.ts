@@ -128,7 +128,10 @@ export class KubeApi {
   private filterFor(route: ResourceRoute, url: URL): (o: KubeObj) => boolean {
     const labels = parseLabelSelector(url.searchParams.get('labelSelector'));
     const fields = parseFieldSelector(url.searchParams.get('fieldSelector'));
-    return (o) => (!route.type.namespaced || route.namespace === undefined || o.metadata.namespace === route.namespace) && matchesRequirements(labels, o.metadata.labels) && matchesFields(fields, o);
+    return (o) =>
+      (!route.type.namespaced || route.namespace === undefined || o.metadata.namespace === route.namespace) &&
+      matchesRequirements(labels, o.metadata.labels) &&
+      matchesFields(fields, o);
   }
 
   private list(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL): void {

@@ -125,7 +125,8 @@ export class ObjectStore {
   update(type: ResourceType, input: KubeObj, expectedResourceVersion?: string): KubeObj {
     const current = this.bucket(type).get(objectKey(type, input.metadata.namespace, input.metadata.name));
     // Controllers rewrite unchanged objects every tick; skip the copy when nothing would change.
-    if (current && (expectedResourceVersion === undefined || expectedResourceVersion === current.metadata.resourceVersion) && jsonEqual(current, input)) return clone(current);
+    if (current && (expectedResourceVersion === undefined || expectedResourceVersion === current.metadata.resourceVersion) && jsonEqual(current, input))
+      return clone(current);
     const object = clone(input);
     const meta = object.metadata;
     if (!current) throw notFound(type, meta.name);

@@ -4,7 +4,7 @@
  * schema validation, so no schemas are needed. Schemas are deliberately absent: kubectl then falls back
  * to its built-in patch metadata for client-side apply.
  */
-import { RESOURCE_TYPES, groupVersion } from './resource-types.js';
+import { RESOURCE_TYPES } from './resource-types.js';
 
 const QUERY_PARAMETERS = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pretty'].map((name) => ({
   name,

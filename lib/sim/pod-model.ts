@@ -84,7 +84,9 @@ export function setCondition(conditions: Obj[] | undefined, next: Obj, now: numb
   const index = list.findIndex((c) => c.type === next.type);
   const previous = index >= 0 ? list[index] : undefined;
   const unchanged = previous && previous.status === next.status && previous.reason === next.reason && previous.message === next.message;
-  const merged = unchanged ? previous : { ...next, lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : timestamp(now) };
+  const merged = unchanged
+    ? previous
+    : { ...next, lastTransitionTime: previous && previous.status === next.status ? previous.lastTransitionTime : timestamp(now) };
   if (index >= 0) list[index] = merged;
   else list.push(merged);
   return list;

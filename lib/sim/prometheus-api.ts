@@ -35,7 +35,13 @@ export function answerQuery(query: string | null, series: readonly CounterSeries
 }
 
 /** Handles `/api/v1/query` (GET query string or POST form body). */
-export async function handlePrometheusQuery(req: IncomingMessage, res: ServerResponse, url: URL, series: () => readonly CounterSeries[], now: () => number): Promise<void> {
+export async function handlePrometheusQuery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  series: () => readonly CounterSeries[],
+  now: () => number,
+): Promise<void> {
   let params = url.searchParams;
   if (req.method === 'POST') {
     const body = (await readBody(req)).toString('utf8');

@@ -1,4 +1,8 @@
-/** Kubernetes resource quantities (`100m`, `1.5`, `128Mi`, `1G`, `2e3`) converted to plain numbers. */
+/**
+ * Kubernetes resource quantities (`100m`, `1.5`, `128Mi`, `1G`, `2e3`) converted to plain numbers.
+ * Deliberately separate from meshplane's parser (lib/model/quantity.ts): the simulated cluster stands in for the
+ * API server and shares no code with the control plane it tests, so a parser bug cannot hide on both sides.
+ */
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };

@@ -12,7 +12,9 @@
 import { LABELS } from '../mesh/labels.js';
 
 /** Upper bounds (ms) of `istio_request_duration_milliseconds_bucket`, Istio's defaults. */
-export const LATENCY_BUCKETS_MS: readonly number[] = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+export const LATENCY_BUCKETS_MS: readonly number[] = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+];
 
 /** A Deployment as the traffic model sees it. */
 export interface TrafficWorkload {

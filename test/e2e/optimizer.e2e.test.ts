@@ -108,7 +108,9 @@ function communicationCost(pods: Map<string, PodPlacement[]>, services: readonly
 /** Everything an optimizer run could change: pods (name → node), records (version, placement), Deployment generations. */
 async function clusterAndRecords() {
   const pods = Object.fromEntries([...(await stablePods()).entries()].map(([s, ps]) => [s, ps.map((p) => `${p.name}@${p.node}`).sort()]));
-  const records = Object.fromEntries(await Promise.all(NAMES.map(async (n) => [n, await api.service(n).then((r) => ({ version: r.version, placement: r.placement }))] as const)));
+  const records = Object.fromEntries(
+    await Promise.all(NAMES.map(async (n) => [n, await api.service(n).then((r) => ({ version: r.version, placement: r.placement }))] as const)),
+  );
   const generations = Object.fromEntries(await Promise.all(NAMES.map(async (n) => [n, (await cluster.deployment(n))?.metadata?.generation] as const)));
   return { pods, records, generations };
 }
@@ -344,5 +346,8 @@ describe('the CLI', () => {
 });
 
 function totalRps(services: readonly string[]): number {
-  return GRAPH.filter((s) => services.includes(s.name)).reduce((sum, s) => sum + (s.dependencies ?? []).filter((d) => services.includes(d.service)).reduce((n, d) => n + d.rps, 0), 0);
+  return GRAPH.filter((s) => services.includes(s.name)).reduce(
+    (sum, s) => sum + (s.dependencies ?? []).filter((d) => services.includes(d.service)).reduce((n, d) => n + d.rps, 0),
+    0,
+  );
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ANNOTATIONS } from '../../lib/mesh/labels.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../lib/model/observed-status.js';
 import type { AuditEvent } from '../../lib/model/records.js';
-import { auditEvent, mutateService } from '../../lib/usecases/rollouts/mutate.js';
+import { auditEvent, mutateService } from '../../lib/usecases/shared/mutate.js';
 import { minimalInput, orderServiceInput, userServiceInput } from '../support/service-specs.js';
 import { waitFor } from '../support/wait-for.js';
 import { ISTIO_KINDS } from './support/cluster-view.js';

@@ -116,7 +116,14 @@ class RecoveryHarness {
 
   /** Sends `body` as one SQS message on the health queue, as EventBridge or a retried sender would. */
   async sendRaw(body: unknown, groupId: string, deduplicationId: string): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.healthQueue.url, MessageBody: JSON.stringify(body), MessageGroupId: groupId, MessageDeduplicationId: deduplicationId }));
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.healthQueue.url,
+        MessageBody: JSON.stringify(body),
+        MessageGroupId: groupId,
+        MessageDeduplicationId: deduplicationId,
+      }),
+    );
   }
 
   /** Messages in a queue: waiting, in flight and delayed. */
@@ -521,7 +528,13 @@ describe('dry run', () => {
     // Let the probe keep alarming for a while: nothing may move.
     await new Promise((r) => setTimeout(r, 2_000));
     const serviceAfter = await h.api.service('cart');
-    expect({ version: serviceAfter.version, revision: serviceAfter.revision, image: serviceAfter.spec.image, restartedAt: serviceAfter.restartedAt, placement: serviceAfter.placement }).toEqual({
+    expect({
+      version: serviceAfter.version,
+      revision: serviceAfter.revision,
+      image: serviceAfter.spec.image,
+      restartedAt: serviceAfter.restartedAt,
+      placement: serviceAfter.placement,
+    }).toEqual({
       version: serviceBefore.version,
       revision: serviceBefore.revision,
       image: 'shop/cart:2',

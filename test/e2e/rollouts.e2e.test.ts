@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOTATIONS, workloadName } from '../../lib/mesh/labels.js';
 import type { AuditEvent, DeploymentRecord } from '../../lib/model/records.js';
 import type { RolloutStep, ServiceSpecInput } from '../../lib/model/service-spec.js';
-import type { ExecutionDescription } from '../../lib/rollout/local-runner.js';
+import type { ExecutionDescription } from '../../lib/local/local-rollout-runner.js';
 import { waitFor } from '../support/wait-for.js';
 import { runCli } from './support/cli.js';
 import { DeployQueue } from './support/deploy-queue.js';
@@ -165,7 +165,15 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
     const newImage = image(name, '2.0.0');
 
     // A long first step, so the rollout is certainly still at 20% when the abort arrives.
-    const accepted = await rt.api.deploy(name, { image: newImage, rollout: { steps: [{ weight: 20, pauseSeconds: 3_600 }, { weight: 100, pauseSeconds: 30 }] } });
+    const accepted = await rt.api.deploy(name, {
+      image: newImage,
+      rollout: {
+        steps: [
+          { weight: 20, pauseSeconds: 3_600 },
+          { weight: 100, pauseSeconds: 30 },
+        ],
+      },
+    });
     await rt.api.waitForDeployment(name, accepted.deploymentId, 'at 20%', (d) => d.currentWeight === 20);
     expect(await rt.cluster.routeWeights(name)).toEqual({ stable: 80, canary: 20 });
     expect((await rt.cluster.deployment(workloadName(name, 'canary')))?.spec?.template.spec?.containers[0].image).toBe(newImage);

@@ -144,7 +144,12 @@ export class DynamoDbStateStore implements StateStore {
     const callers: { name: string; namespace: string }[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.queryPartition<{ caller: string; callerNamespace: string }>(keys.servicePartition(service), keys.callerPrefix, { limit: 500, cursor }, true);
+      const page = await this.queryPartition<{ caller: string; callerNamespace: string }>(
+        keys.servicePartition(service),
+        keys.callerPrefix,
+        { limit: 500, cursor },
+        true,
+      );
       callers.push(...page.items.map((e) => ({ name: e.caller, namespace: e.callerNamespace })));
       cursor = page.nextCursor;
     } while (cursor);
@@ -336,11 +341,15 @@ export class DynamoDbStateStore implements StateStore {
   /** Unconditional puts and deletes, 25 at a time, retrying what DynamoDB leaves unprocessed. */
   private async writeBatches(writes: TransactWriteItem[]): Promise<void> {
     for (let i = 0; i < writes.length; i += 25) {
-      let requests: WriteRequest[] | undefined = writes.slice(i, i + 25).map((w) => (w.Put ? { PutRequest: { Item: w.Put.Item! } } : { DeleteRequest: { Key: w.Delete!.Key! } }));
+      let requests: WriteRequest[] | undefined = writes
+        .slice(i, i + 25)
+        .map((w) => (w.Put ? { PutRequest: { Item: w.Put.Item! } } : { DeleteRequest: { Key: w.Delete!.Key! } }));
       for (let attempt = 0; requests?.length && attempt < 5; attempt++) {
-        const res: BatchWriteItemCommandOutput = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } })).catch((err) => {
-          throw translate(err);
-        });
+        const res: BatchWriteItemCommandOutput = await this.client
+          .send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }))
+          .catch((err) => {
+            throw translate(err);
+          });
         requests = res.UnprocessedItems?.[this.tableName];
       }
       if (requests?.length) throw new TransientError('DynamoDB kept some call-graph writes unprocessed; will retry');

@@ -15,5 +15,5 @@ export { CachedToken } from './cached-token.js';
 export { KubeApiRejectedError, KubeApiUnavailableError, classifyKubeFailure, type KubeFailure } from './api-failure.js';
 export { callWithRetries, type RetryRuntime, SYSTEM_RETRY_RUNTIME } from './call-with-retries.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
-export { cpuToMillicores, memoryToMiB, parseQuantity, InvalidQuantityError } from './quantity.js';
+export { cpuToMillicores, memoryToMiB, parseQuantity, InvalidQuantityError } from '../../model/quantity.js';
 export { MANAGED_KINDS_IN_DELETION_ORDER, ownershipSelector } from './owned-objects.js';

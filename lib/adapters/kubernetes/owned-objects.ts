@@ -1,7 +1,7 @@
 /**
  * Which objects meshplane owns in a cluster and which of them pruning deletes. Pure.
  */
-import type { KubeObject } from '../../ports/cluster-client.js';
+import type { KubeObject } from '../../model/kube-object.js';
 import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
 
 /** A kind meshplane renders, as the API server serves it. */

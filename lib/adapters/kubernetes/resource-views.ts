@@ -4,7 +4,7 @@
 import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import { TerminalError } from '../../errors.js';
 import type { NodeInfo, PodInfo, WorkloadStatus } from '../../ports/cluster-client.js';
-import { InvalidQuantityError, cpuToMillicores, memoryToMiB } from './quantity.js';
+import { InvalidQuantityError, cpuToMillicores, memoryToMiB } from '../../model/quantity.js';
 
 /** Well-known zone label; the beta label is what clusters older than 1.17 still carry. */
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';

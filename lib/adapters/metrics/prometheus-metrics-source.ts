@@ -59,7 +59,12 @@ export class PrometheusMetricsSource implements MetricsSource {
     const samples = await this.client.queryVector(serviceCallRatesQuery(Math.max(1, Math.round(windowSeconds))));
     const rates: ServiceCallRate[] = [];
     for (const { labels, value } of samples) {
-      const [fromNamespace, from, toNamespace, to] = [labels[CALL_RATE_LABELS.fromNamespace], labels[CALL_RATE_LABELS.from], labels[CALL_RATE_LABELS.toNamespace], labels[CALL_RATE_LABELS.to]];
+      const [fromNamespace, from, toNamespace, to] = [
+        labels[CALL_RATE_LABELS.fromNamespace],
+        labels[CALL_RATE_LABELS.from],
+        labels[CALL_RATE_LABELS.toNamespace],
+        labels[CALL_RATE_LABELS.to],
+      ];
       // Istio reports "unknown" when it cannot tell (e.g. a caller without a sidecar).
       if (!from || !to || from === 'unknown' || to === 'unknown') continue;
       rates.push({ fromNamespace: fromNamespace ?? '', from, toNamespace: toNamespace ?? '', to, rps: value });

@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransientError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
-import { QUEUES, queueForEvent, type QueueDefinition } from '../../platform/resources.js';
+import { queueForEvent, type QueueDefinition } from '../../platform/resources.js';
 import type { EventQueue } from '../../ports/event-queue.js';
 
 export type QueueUrls = Record<QueueDefinition['id'], string>;
@@ -33,16 +33,4 @@ export class SqsEventQueue implements EventQueue {
       throw new TransientError(`could not enqueue ${event.type} for ${event.service}: ${(err as Error).message}`, { cause: err });
     }
   }
-}
-
-export function queueUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): QueueUrls {
-  const urls = {} as QueueUrls;
-  const missing: string[] = [];
-  for (const q of QUEUES) {
-    const url = env[q.urlEnv];
-    if (!url) missing.push(q.urlEnv);
-    else urls[q.id] = url;
-  }
-  if (missing.length) throw new Error(`missing environment variables: ${missing.join(', ')}`);
-  return urls;
 }

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { TransientError } from '../../errors.js';
 import type { ExecutionState, RolloutWorkflow } from '../../ports/rollout-workflow.js';
-import type { RolloutExecutionInput } from '../../rollout/task-contract.js';
+import type { RolloutExecutionInput } from '../../model/rollout-task-contract.js';
 
 /** Starts rollout executions in AWS Step Functions, named after the deployment id. */
 export class StepFunctionsRolloutWorkflow implements RolloutWorkflow {

@@ -1,5 +1,5 @@
-import { RollbackRequestBody, requestRollback } from '../../usecases/rollouts/request-rollback.js';
-import { steerDeployment } from '../../usecases/rollouts/steer-deployment.js';
+import { RollbackRequestBody, requestRollback } from '../../usecases/shared/request-rollback.js';
+import { steerDeployment } from '../../usecases/shared/steer-deployment.js';
 import { DeployRequest, requestDeploy } from '../../usecases/deployments/request-deploy.js';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { getDeployment, listDeployments } from '../../usecases/queries/read-models.js';

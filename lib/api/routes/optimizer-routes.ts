@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer, type OptimizerRun } from '../../usecases/optimizer/run-optimizer.js';
-import type { RolloutDeps } from '../../usecases/rollouts/rollout-deps.js';
+import type { RolloutDeps } from '../../usecases/shared/rollout-deps.js';
 import { json, parseBody } from '../http.js';
 import { objectId } from '../params.js';
 import type { Route } from '../router.js';

@@ -9,11 +9,15 @@ export type StoredCluster = ClusterRegistration & { createdAt: string };
  * Registers (or replaces) a cluster. Clusters are configuration, not work: the write is synchronous.
  * Flagging one as default clears the flag on the others, so there is at most one default.
  */
-export async function registerCluster(deps: { store: StateStore; clock: Clock }, registration: ClusterRegistration): Promise<{ cluster: StoredCluster; created: boolean }> {
+export async function registerCluster(
+  deps: { store: StateStore; clock: Clock },
+  registration: ClusterRegistration,
+): Promise<{ cluster: StoredCluster; created: boolean }> {
   const existing = await deps.store.getCluster(registration.id);
   const cluster: StoredCluster = { ...registration, createdAt: existing?.createdAt ?? deps.clock.now().toISOString() };
   if (cluster.default) {
-    for (const other of await deps.store.listClusters()) if (other.id !== cluster.id && other.default) await deps.store.putCluster({ ...other, default: false });
+    for (const other of await deps.store.listClusters())
+      if (other.id !== cluster.id && other.default) await deps.store.putCluster({ ...other, default: false });
   }
   await deps.store.putCluster(cluster);
   return { cluster, created: !existing };

@@ -5,7 +5,7 @@ import { containerImage } from '../../model/names.js';
 import type { OperationRecord } from '../../model/records.js';
 import { RolloutPolicy } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
-import { acceptOperation } from '../operations/accept-operation.js';
+import { acceptOperation } from '../shared/accept-operation.js';
 
 /** Body of `POST /v1/services/{name}/deployments`; unknown fields are rejected. */
 export const DeployRequest = z.strictObject({

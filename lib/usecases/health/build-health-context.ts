@@ -3,7 +3,7 @@ import type { PodHealth, ServiceHealthContext } from '../../health/remediation-t
 import { LABELS } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { PodInfo } from '../../ports/cluster-client.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
 import type { HealthDeps } from './health-deps.js';
 
 export const revisionLabel = (revision: number) => `r${revision}`;

@@ -6,7 +6,7 @@ import { errorMessage } from '../../errors.js';
 import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { KubeObject, NodeInfo, PodInfo } from '../../ports/cluster-client.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
 import type { HealthDeps } from './health-deps.js';
 
 /** One cluster as the probe saw it. */

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../errors.js';
 import type { ServiceRecord } from '../../model/records.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
 import type { ClusterSnapshot } from './cluster-snapshots.js';
 import type { HealthDeps } from './health-deps.js';
 import type { ClusterRegistration } from '../../model/cluster.js';

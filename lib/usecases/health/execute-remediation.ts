@@ -1,9 +1,9 @@
 import { ConflictError } from '../../errors.js';
 import type { ActDecision } from '../../health/remediation-types.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
-import { requestRollback } from '../rollouts/request-rollback.js';
-import { auditEvent, mutateService } from '../rollouts/mutate.js';
-import { steerDeployment } from '../rollouts/steer-deployment.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
+import { requestRollback } from '../shared/request-rollback.js';
+import { auditEvent, mutateService } from '../shared/mutate.js';
+import { steerDeployment } from '../shared/steer-deployment.js';
 import type { HealthDeps } from './health-deps.js';
 
 function avoid(current: string[] | undefined, nodes: string[]): string[] {

@@ -4,7 +4,7 @@ import { emptyLedger, ledgerView, ledgerWrite, type RemediationLedger, type Seen
 import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
 import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
 import { buildHealthContext } from './build-health-context.js';
 import { executeRemediation } from './execute-remediation.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
@@ -51,7 +51,10 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   const signal = parsed.data;
   const now = deps.clock.now().toISOString();
 
-  const [memoryDoc, service] = await Promise.all([deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)), deps.store.getService(signal.service)]);
+  const [memoryDoc, service] = await Promise.all([
+    deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)),
+    deps.store.getService(signal.service),
+  ]);
   const memory = memoryDoc?.value ?? emptyMemory();
   const live = service && service.phase !== 'deleted' ? service : undefined;
   const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
@@ -120,9 +123,20 @@ async function carryOut(deps: HealthDeps, signal: HealthSignal, decision: ActDec
 /** What the audit trail keeps about a decision: the signal, the decision and its evidence. */
 function decisionData(signal: HealthSignal, decision: Decision): Record<string, unknown> {
   return {
-    signal: { id: signal.id, kind: signal.kind, state: signal.state, source: signal.source, track: signal.track, node: signal.node, zone: signal.zone, reason: signal.reason },
+    signal: {
+      id: signal.id,
+      kind: signal.kind,
+      state: signal.state,
+      source: signal.source,
+      track: signal.track,
+      node: signal.node,
+      zone: signal.zone,
+      reason: signal.reason,
+    },
     decision: decision.kind,
-    ...(decision.kind === 'none' ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter } : { action: decision.action }),
+    ...(decision.kind === 'none'
+      ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter }
+      : { action: decision.action }),
     evidence: decision.evidence,
   };
 }

@@ -3,7 +3,7 @@ import type { AlarmTags } from '../../ports/alarm-tags.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { CoreDeps } from '../deps.js';
-import type { ServiceConverger } from '../services/apply-service-event.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
 
 export interface HealthDeps extends CoreDeps {
   converger: ServiceConverger;

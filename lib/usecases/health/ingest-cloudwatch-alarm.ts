@@ -2,7 +2,7 @@ import { CloudWatchAlarmStateChangeEvent } from '../../health/alarm-event.js';
 import { mapAlarmToSignals } from '../../health/map-alarm.js';
 import { TerminalError } from '../../errors.js';
 import { SCHEMA_VERSION, type EventEnvelope } from '../../model/events.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
 import { handleHealthSignal, type HealthOutcome } from './handle-health-signal.js';
 import type { HealthDeps } from './health-deps.js';
 

@@ -13,9 +13,9 @@ import { findDrift } from '../../health/object-drift.js';
 import { renderService } from '../../mesh/render-service.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
-import { renderContextFor, neighbourhoodFrom } from '../cluster/render-context.js';
-import { serviceStatus, stableReplicasOf } from '../cluster/service-status.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { renderContextFor, neighbourhoodFrom } from '../clusters/render-context.js';
+import { serviceStatus, stableReplicasOf } from '../clusters/service-status.js';
+import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
 import type { HealthDeps } from './health-deps.js';
 

@@ -1,6 +1,6 @@
 import type { ServiceRecord } from '../../model/records.js';
 import type { NodeInfo } from '../../ports/cluster-client.js';
-import { auditEvent, mutateService } from '../rollouts/mutate.js';
+import { auditEvent, mutateService } from '../shared/mutate.js';
 import type { HealthDeps } from './health-deps.js';
 import { nodesToStopAvoiding, placementWithout } from './recovered-nodes.js';
 

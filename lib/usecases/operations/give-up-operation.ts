@@ -1,6 +1,6 @@
 import { OperationCompletedError } from '../../errors.js';
 import type { CoreDeps } from '../deps.js';
-import { auditEvent } from '../rollouts/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
 
 /** What a queue record says about its operation; a body that is not a full envelope may still name one. */
 export interface OperationRef {

@@ -20,7 +20,11 @@ export function buildPlacementInstance(
   services: ServiceRecord[],
   nodes: NodeInfo[],
   pods: PodInfo[],
-  options: { migrationCost: number; risk?: Record<string, number>; /** Observed call rates; they replace the declared rate of each pair they cover. */ observed?: readonly ObservedCall[] },
+  options: {
+    migrationCost: number;
+    risk?: Record<string, number>;
+    /** Observed call rates; they replace the declared rate of each pair they cover. */ observed?: readonly ObservedCall[];
+  },
 ): PlacementSnapshot {
   const frozen: PlacementSnapshot['frozen'] = [];
   const current: Assignment = {};
@@ -34,7 +38,9 @@ export function buildPlacementInstance(
 
   const readyNodes = new Set(nodes.filter((n) => n.ready).map((n) => n.name));
   for (const s of services) {
-    const stable = pods.filter((p) => p.labels[LABELS.service] === s.name && (p.labels[LABELS.track] ?? 'stable') === 'stable' && p.node && p.phase === 'Running');
+    const stable = pods.filter(
+      (p) => p.labels[LABELS.service] === s.name && (p.labels[LABELS.track] ?? 'stable') === 'stable' && p.node && p.phase === 'Running',
+    );
     if (s.traffic) frozen.push({ service: s.name, reason: `rollout ${s.traffic.deploymentId} is running` });
     else if (stable.length !== s.spec.replicas) frozen.push({ service: s.name, reason: `${stable.length} of ${s.spec.replicas} pods are placed` });
     else if (stable.some((p) => !readyNodes.has(p.node!))) frozen.push({ service: s.name, reason: 'some pods run on a node that is not ready' });

@@ -2,9 +2,9 @@ import { errorMessage } from '../../errors.js';
 import { LABELS } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { NodeInfo, PodInfo } from '../../ports/cluster-client.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
-import { auditEvent, mutateService } from '../rollouts/mutate.js';
-import type { RolloutDeps } from '../rollouts/rollout-deps.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
+import { auditEvent, mutateService } from '../shared/mutate.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 
 /**
  * Why an optimizer pin no longer holds (pure): a pinned node is gone or not Ready, or the service has

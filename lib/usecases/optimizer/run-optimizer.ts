@@ -7,9 +7,9 @@ import { HeuristicSolver } from '../../placement/heuristic-solver.js';
 import { IlpSolver } from '../../placement/ilp-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
 import type { SolveResult, Solver } from '../../placement/solver.js';
-import { resolveCluster } from '../cluster/resolve-cluster.js';
-import { auditEvent, mutateService } from '../rollouts/mutate.js';
-import type { RolloutDeps } from '../rollouts/rollout-deps.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
+import { auditEvent, mutateService } from '../shared/mutate.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { buildPlacementInstance } from './build-placement-instance.js';
 import { readObservedTraffic } from './observed-traffic.js';
 
@@ -27,7 +27,14 @@ export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
 const ILP_MAX_REPLICAS = 60;
 
 function costSummary(c: CostBreakdown) {
-  return { total: c.total, communication: c.communication, latencyMsPerSecond: c.latencyMsPerSecond, meanLatencyMs: c.meanLatencyMs, dollarsPerMonth: c.dollarsPerMonth, trafficShare: c.trafficShare };
+  return {
+    total: c.total,
+    communication: c.communication,
+    latencyMsPerSecond: c.latencyMsPerSecond,
+    meanLatencyMs: c.meanLatencyMs,
+    dollarsPerMonth: c.dollarsPerMonth,
+    trafficShare: c.trafficShare,
+  };
 }
 
 export interface OptimizerRun {

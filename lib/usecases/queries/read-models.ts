@@ -1,14 +1,13 @@
 import { NotFoundError } from '../../errors.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, Page, PageRequest, RevisionRecord, ServiceRecord } from '../../model/records.js';
+import type { ServiceStatusReader } from '../../ports/service-status-reader.js';
 import type { StateStore } from '../../ports/state-store.js';
 
 import type { ServiceStatus } from '../../model/observed-status.js';
 
 export type { ServiceStatus };
 
-export interface ServiceStatusReader {
-  read(record: ServiceRecord): Promise<ServiceStatus | { error: string }>;
-}
+export type { ServiceStatusReader };
 
 export interface ServiceView extends Omit<ServiceRecord, 'lastOperationId'> {
   lastOperationId: string;

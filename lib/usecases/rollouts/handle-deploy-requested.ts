@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '../../model/events.js';
-import { recordDeployRequest, type RecordDeployOutcome } from '../deployments/record-deploy-request.js';
-import type { RolloutDeps } from './rollout-deps.js';
+import { recordDeployRequest, type RecordDeployOutcome } from './record-deploy-request.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { startNextRollout } from './start-next-rollout.js';
 
 /**

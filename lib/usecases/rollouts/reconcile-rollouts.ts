@@ -1,6 +1,6 @@
 import { errorMessage } from '../../errors.js';
 import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
-import type { RolloutDeps } from './rollout-deps.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { startNextRollout } from './start-next-rollout.js';
 import { rollback } from './tasks/rollback.js';
 

@@ -1,6 +1,6 @@
 import { TransientError, VersionConflictError } from '../../errors.js';
-import type { RolloutTaskFunction, RolloutTaskRequest, RolloutTaskResponse } from '../../rollout/task-contract.js';
-import type { RolloutDeps } from './rollout-deps.js';
+import type { RolloutTaskFunction, RolloutTaskRequest, RolloutTaskResponse } from '../../model/rollout-task-contract.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { analyze } from './tasks/analyze.js';
 import { finish } from './tasks/finish.js';
 import { promote } from './tasks/promote.js';
@@ -8,7 +8,7 @@ import { rollback } from './tasks/rollback.js';
 import { setWeight } from './tasks/set-weight.js';
 import { startRollout } from './tasks/start-rollout.js';
 
-/** The rollout task Lambda's logic: one action per request, each idempotent (see task-contract.ts). */
+/** The rollout task Lambda's logic: one action per request, each idempotent (see model/rollout-task-contract.ts). */
 export function createRolloutTaskDispatcher(deps: RolloutDeps): RolloutTaskFunction {
   return async (request: RolloutTaskRequest): Promise<RolloutTaskResponse> => {
     try {

@@ -1,8 +1,8 @@
 import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
-import { rolloutExecutionInput } from '../../rollout/task-contract.js';
+import { rolloutExecutionInput } from '../../model/rollout-task-contract.js';
 import { effectivePolicy } from './effective-policy.js';
-import { auditEvent, mutateDeployment, mutateService } from './mutate.js';
-import type { RolloutDeps } from './rollout-deps.js';
+import { auditEvent, mutateDeployment, mutateService } from '../shared/mutate.js';
+import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { crashPoint } from '../../platform/crash-points.js';
 
 const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused']);

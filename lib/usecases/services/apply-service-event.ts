@@ -1,18 +1,13 @@
 import { errorMessage, OperationCompletedError, TerminalError, TransientError, VersionConflictError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
-import type { ServiceRecord } from '../../model/records.js';
 import { ServiceSpec } from '../../model/service-spec.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
 import type { CoreDeps } from '../deps.js';
-import { callerEdgeChanges } from './caller-edges.js';
+import { callerEdgeChanges } from '../shared/caller-edges.js';
+import { decideServiceTransition } from '../shared/service-transition.js';
 import type { AuditEvent } from '../../model/records.js';
-import { decideServiceTransition } from './service-transition.js';
 import { crashPoint } from '../../platform/crash-points.js';
-
-/** Makes a cluster match a service record (apply and prune, or delete when the record is a tombstone). */
-export interface ServiceConverger {
-  converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void>;
-}
 
 export interface ApplyServiceEventDeps extends CoreDeps {
   /** Absent: state only (no cluster configured). */
@@ -43,7 +38,8 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await deps.store.getService(event.service);
-    const transition = decideServiceTransition(event.type, current, spec, event.id, deps.clock.now());
+    const now = deps.clock.now();
+    const transition = decideServiceTransition(event.type, current, spec, event.id, now, newId('evt', now));
     if (transition.kind === 'reject') return reject(deps, event, operation !== undefined, transition.reason);
 
     // Deregistering from a cluster that was deleted meanwhile ends too: say so in the trail.

@@ -3,7 +3,7 @@ import { newId } from '../../ids.js';
 import type { OperationRecord, ServiceRecord } from '../../model/records.js';
 import type { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../deps.js';
-import { acceptOperation } from '../operations/accept-operation.js';
+import { acceptOperation } from '../shared/accept-operation.js';
 
 export interface AcceptedServiceChange {
   operation: OperationRecord;

@@ -132,7 +132,13 @@ export class MeshplaneApi {
   }
 
   /** Polls a deployment until `accept` holds (it exists only once the deploy queue has recorded it). */
-  waitForDeployment(name: string, id: string, description: string, accept: (d: DeploymentRecord) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DeploymentRecord> {
+  waitForDeployment(
+    name: string,
+    id: string,
+    description: string,
+    accept: (d: DeploymentRecord) => boolean,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<DeploymentRecord> {
     return waitFor(
       `deployment ${id} of ${name}: ${description}`,
       async () => {

@@ -54,7 +54,11 @@ describe('fromEnvironment', () => {
     stubEnv(ENV);
     const result = await handler({ n: 1 }, context);
     expect(result).toMatchObject({ table: 'meshplane-test', region: 'eu-west-1', n: 1 });
-    expect(result.app.config.queueUrls).toEqual({ serviceEvents: ENV.SERVICE_EVENTS_QUEUE_URL, deployRequests: ENV.DEPLOY_REQUESTS_QUEUE_URL, healthAlarms: ENV.HEALTH_ALARMS_QUEUE_URL });
+    expect(result.app.config.queueUrls).toEqual({
+      serviceEvents: ENV.SERVICE_EVENTS_QUEUE_URL,
+      deployRequests: ENV.DEPLOY_REQUESTS_QUEUE_URL,
+      healthAlarms: ENV.HEALTH_ALARMS_QUEUE_URL,
+    });
   });
 
   it('reuses the app for later invocations of the same container', async () => {

@@ -8,9 +8,13 @@ import {
   type DetectorState,
   type DetectorVerdict,
 } from '../../../lib/health/anomaly-detector.js';
-import { syntheticSeries } from '../../../lib/health/synthetic-series.js';
+import { syntheticSeries } from '../../support/synthetic-series.js';
 
-function run(values: readonly number[], config: DetectorConfig, state: DetectorState = createDetectorState()): { verdicts: DetectorVerdict[]; state: DetectorState } {
+function run(
+  values: readonly number[],
+  config: DetectorConfig,
+  state: DetectorState = createDetectorState(),
+): { verdicts: DetectorVerdict[]; state: DetectorState } {
   const verdicts: DetectorVerdict[] = [];
   for (const value of values) {
     const verdict = updateDetector(state, value, config);

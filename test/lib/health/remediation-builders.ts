@@ -1,7 +1,8 @@
 import type { HealthSignal } from '../../../lib/health/health-signal.js';
 import { emptyLedger, type RemediationLedger } from '../../../lib/health/remediation-ledger.js';
 import { DEFAULT_REMEDIATION_POLICY, type RemediationPolicy } from '../../../lib/health/remediation-policy.js';
-import type { PodHealth, RemediationContext, ServiceHealthContext } from '../../../lib/health/remediation-types.js';
+import type { RemediationContext } from '../../../lib/health/decide-remediation.js';
+import type { PodHealth, ServiceHealthContext } from '../../../lib/health/remediation-types.js';
 
 /** The instant every decision in these tests is made at. */
 export const NOW = '2025-03-14T12:00:00.000Z';

@@ -7,7 +7,7 @@ import { SqsPoller, type SqsHandler } from '../../../lib/local/sqs-poller.js';
 import type { ProvisionedQueue } from '../../../lib/local/provision.js';
 import type { OperationRecord } from '../../../lib/model/records.js';
 import { ServiceSpec } from '../../../lib/model/service-spec.js';
-import type { ServiceConverger } from '../../../lib/usecases/services/apply-service-event.js';
+import type { ServiceConverger } from '../../../lib/ports/service-converger.js';
 import { requestRegistration, requestUpdate } from '../../../lib/usecases/services/request-service-change.js';
 import { startTestStack, type TestStack } from '../../support/local-stack.js';
 import { minimalInput } from '../../support/service-specs.js';
@@ -78,7 +78,8 @@ describe('SqsPoller with the service-event handler', () => {
 
     const dead = await waitFor(
       'the poison message in the DLQ',
-      async () => (await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: serviceEvents.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages?.[0],
+      async () =>
+        (await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: serviceEvents.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages?.[0],
       { intervalMs: 100 },
     );
     expect(dead.Body).toBe(poison);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { toYaml } from '../../../lib/mesh/yaml.js';
-import type { KubeObject } from '../../../lib/ports/cluster-client.js';
+import type { KubeObject } from '../../../lib/model/kube-object.js';
 
 const configMap = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data });
 

@@ -201,3 +201,29 @@ describe('rollout policy size', () => {
     expect(issue?.message).toMatch(/up to 2890 analyses, more than the 2000/);
   });
 });
+
+describe('ServiceSpec resources: numbers or Kubernetes quantities', () => {
+  const withResources = (resources: Record<string, unknown>) => ({ name: 'user-service', image: 'shop/user:1', port: 8080, resources });
+
+  it.each([
+    [{ cpu: '50m', memory: '256Mi' }, { cpu: 50, memory: 256 }],
+    [{ cpu: '0.5', memory: '1Gi' }, { cpu: 500, memory: 1024 }],
+    [{ cpu: '2', memory: '1G', cpuLimit: '2500m', memoryLimit: '2Gi' }, { cpu: 2000, memory: 954, cpuLimit: 2500, memoryLimit: 2048 }],
+    [{ cpu: 250, memory: 128 }, { cpu: 250, memory: 128 }],
+  ])('%j is stored as %j (millicores and MiB, rounded up)', (given, stored) => {
+    expect(ServiceSpec.parse(withResources(given)).resources).toEqual(stored);
+  });
+
+  it('the stored form is a fixed point: parsing it again gives the same numbers', () => {
+    const once = ServiceSpec.parse(withResources({ cpu: '250m', memory: '512Mi' }));
+    expect(ServiceSpec.parse(once)).toEqual(once);
+  });
+
+  it('reports every malformed or out-of-range quantity with its path', () => {
+    expect(problems(withResources({ cpu: '50 cores', memory: '12 Mi', cpuLimit: '-1' }))).toEqual([
+      'resources.cpu: "50 cores" is not a CPU quantity such as "250m" or "2"',
+      'resources.memory: "12 Mi" is not a memory quantity such as "256Mi" or "1Gi"',
+      expect.stringMatching(/^resources\.cpuLimit: /),
+    ]);
+  });
+});

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterRegistration } from '../../../lib/model/cluster.js';
 import { RolloutPolicy, ServiceSpec } from '../../../lib/model/service-spec.js';
-import { rolloutExecutionInput } from '../../../lib/rollout/task-contract.js';
+import { rolloutExecutionInput } from '../../../lib/model/rollout-task-contract.js';
 import { DeployRequest } from '../../../lib/usecases/deployments/request-deploy.js';
 import { orderServiceInput } from '../../support/service-specs.js';
 

@@ -7,7 +7,11 @@ import { generateInstance } from '../../../lib/placement/instance-generator.js';
 import type { Assignment, PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { planMoves } from '../../../lib/placement/move-plan.js';
 
-function apply(from: Assignment, moves: { service: string; replicaIndex: number; fromNode: string; toNode: string }[], each?: (a: Assignment) => void): Assignment {
+function apply(
+  from: Assignment,
+  moves: { service: string; replicaIndex: number; fromNode: string; toNode: string }[],
+  each?: (a: Assignment) => void,
+): Assignment {
   const state: Assignment = structuredClone(from);
   for (const m of moves) {
     expect(state[m.service][m.replicaIndex]).toBe(m.fromNode);

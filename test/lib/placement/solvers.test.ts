@@ -14,7 +14,15 @@ const seeds = [1, 2, 3, 4, 5, 6];
 describe.each(solvers.map((s) => ({ name: s.name, solver: s })))('$name', ({ solver }) => {
   const cases = seeds.flatMap((seed) => [false, true].map((pinned) => ({ seed, pinned })));
   it.each(cases)('keeps capacity, spread, pins and exclusions (seed $seed, pins $pinned)', async ({ seed, pinned }) => {
-    const instance = generateInstance({ services: 40, nodes: 12, seed, pinnedFraction: pinned ? 0.15 : 0, excludedFraction: 0.2, withRisk: true, utilisation: 0.6 });
+    const instance = generateInstance({
+      services: 40,
+      nodes: 12,
+      seed,
+      pinnedFraction: pinned ? 0.15 : 0,
+      excludedFraction: 0.2,
+      withRisk: true,
+      utilisation: 0.6,
+    });
     const result = await solver.solve({ ...instance, riskWeight: 3 }, { seed });
     // First-fit fills nodes in order, so services pinned to already-full nodes can find no room.
     if (pinned && solver.name === 'first-fit' && result.status === 'infeasible') return;
@@ -42,7 +50,10 @@ describe('ILP on small generated instances', () => {
   // Seed 2 pins eight replicas to one node: infeasible, covered by the ILP tests instead.
   it.each([1, 3])('keeps every constraint and is at least as good as the heuristic (seed %i)', async (seed) => {
     const instance = generateInstance({ services: 6, nodes: 6, seed, pinnedFraction: 0.2 });
-    const [ilp, heuristic] = await Promise.all([new IlpSolver().solve(instance, { timeLimitMs: 15_000, seed }), new HeuristicSolver().solve(instance, { seed })]);
+    const [ilp, heuristic] = await Promise.all([
+      new IlpSolver().solve(instance, { timeLimitMs: 15_000, seed }),
+      new HeuristicSolver().solve(instance, { seed }),
+    ]);
     expect(checkConstraints(instance, ilp.assignment!)).toEqual([]);
     expect(ilp.cost!.total).toBeLessThanOrEqual(heuristic.cost!.total + 1e-9);
     expect(ilp.bound!).toBeLessThanOrEqual(ilp.cost!.total + 1e-9);

@@ -3,7 +3,7 @@ import { TransientError } from '../../../lib/errors.js';
 import { AnalysisPolicy } from '../../../lib/model/service-spec.js';
 import type { MetricsSource, WorkloadMetrics } from '../../../lib/ports/metrics-source.js';
 import { analyzeStep } from '../../../lib/rollout/analyze-step.js';
-import type { AnalyzeRequest } from '../../../lib/rollout/task-contract.js';
+import type { AnalyzeRequest } from '../../../lib/model/rollout-task-contract.js';
 
 /** An in-memory MetricsSource: metrics per `namespace/workload`, recording the windows asked for. */
 class FixedMetrics implements MetricsSource {

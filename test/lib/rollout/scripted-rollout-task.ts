@@ -1,4 +1,4 @@
-import type { RolloutTaskRequest, Verdict } from '../../../lib/rollout/task-contract.js';
+import type { RolloutTaskRequest, Verdict } from '../../../lib/model/rollout-task-contract.js';
 
 /**
  * A test double of the rollout task Lambda, for testing the state machine and its local runner: it

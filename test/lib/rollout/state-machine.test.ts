@@ -9,7 +9,7 @@ import {
   type AslDefinition,
   type AslState,
 } from '../../../lib/rollout/state-machine.js';
-import { RolloutExecutionInput } from '../../../lib/rollout/task-contract.js';
+import { RolloutExecutionInput } from '../../../lib/model/rollout-task-contract.js';
 
 type AslValidator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
 // asl-validator is CommonJS without type declarations.

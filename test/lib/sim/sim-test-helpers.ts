@@ -68,5 +68,10 @@ export function deployment(name: string, o: DeploymentOptions = {}): V1Deploymen
 export function rolledOut(d: V1Deployment): boolean {
   const s = d.status ?? {};
   const want = d.spec?.replicas ?? 1;
-  return (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) && (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
+  return (
+    (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+    (s.updatedReplicas ?? 0) === want &&
+    (s.replicas ?? 0) === want &&
+    (s.availableReplicas ?? 0) === want
+  );
 }

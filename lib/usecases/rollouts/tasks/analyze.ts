@@ -1,8 +1,8 @@
 import { analyzeStep } from '../../../rollout/analyze-step.js';
-import type { AnalyzeRequest, AnalyzeResponse } from '../../../rollout/task-contract.js';
-import { auditEvent, mutateDeployment } from '../mutate.js';
+import type { AnalyzeRequest, AnalyzeResponse } from '../../../model/rollout-task-contract.js';
+import { auditEvent, mutateDeployment } from '../../shared/mutate.js';
 import { effectivePolicy } from '../effective-policy.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import type { RolloutDeps } from '../../shared/rollout-deps.js';
 
 /**
  * Judges one analysis interval of the new version against stable, and reports what the user asked for

@@ -1,6 +1,6 @@
-import type { FinishRequest, FinishResponse } from '../../../rollout/task-contract.js';
-import { auditEvent, mutateDeployment } from '../mutate.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import type { FinishRequest, FinishResponse } from '../../../model/rollout-task-contract.js';
+import { auditEvent, mutateDeployment } from '../../shared/mutate.js';
+import type { RolloutDeps } from '../../shared/rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';
 
 /** Records the deployment as promoted and lets the next queued deployment start. */

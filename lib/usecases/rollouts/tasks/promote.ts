@@ -1,10 +1,10 @@
 import { TerminalError, TransientError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
-import type { PromoteRequest, PromoteResponse } from '../../../rollout/task-contract.js';
-import { resolveCluster } from '../../cluster/resolve-cluster.js';
-import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../rollout-deps.js';
+import type { PromoteRequest, PromoteResponse } from '../../../model/rollout-task-contract.js';
+import { resolveCluster } from '../../shared/resolve-cluster.js';
+import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../../shared/rollout-deps.js';
 import { waitUntil } from '../wait-until.js';
 import type { WorkloadStatus } from '../../../ports/cluster-client.js';
 
@@ -40,7 +40,11 @@ export async function promote(deps: RolloutDeps, req: PromoteRequest): Promise<P
     let status: WorkloadStatus | undefined;
     const complete = await waitUntil(async () => {
       status = await client.getWorkloadStatus(promoted.spec.namespace, workloadName(req.service, 'stable'));
-      const done = status && status.observedGeneration >= status.generation && status.updatedReplicas >= promoted.spec.replicas && status.availableReplicas >= promoted.spec.replicas;
+      const done =
+        status &&
+        status.observedGeneration >= status.generation &&
+        status.updatedReplicas >= promoted.spec.replicas &&
+        status.availableReplicas >= promoted.spec.replicas;
       return done ? true : undefined;
     }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
     if (!complete) throw new TransientError(`stable is rolling out revision ${revision} (${status?.updatedReplicas ?? 0}/${promoted.spec.replicas} updated); traffic stays on the new pods until it is done`);
@@ -48,6 +52,8 @@ export async function promote(deps: RolloutDeps, req: PromoteRequest): Promise<P
   await mutateService(deps, req.service, (svc) =>
     svc.traffic?.deploymentId === deployment.id ? { record: { ...svc, traffic: undefined }, events: [auditEvent(deps, svc.name, 'CanaryRemoved', 'all traffic on stable; the canary is removed', { deploymentId: deployment.id })] } : undefined,
   );
-  await mutateDeployment(deps, req.service, deployment.id, (d) => (d.toRevision === undefined ? { record: { ...d, toRevision: revision, currentWeight: 100 } } : undefined));
+  await mutateDeployment(deps, req.service, deployment.id, (d) =>
+    d.toRevision === undefined ? { record: { ...d, toRevision: revision, currentWeight: 100 } } : undefined,
+  );
   return { revision };
 }

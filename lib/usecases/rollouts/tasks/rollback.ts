@@ -1,9 +1,9 @@
 import { NotFoundError } from '../../../errors.js';
 import type { DeploymentRecord } from '../../../model/records.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
-import type { RollbackRequest, RollbackResponse } from '../../../rollout/task-contract.js';
-import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import type { RollbackRequest, RollbackResponse } from '../../../model/rollout-task-contract.js';
+import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { RolloutDeps } from '../../shared/rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';
 
 const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused', 'pending']);
@@ -38,8 +38,16 @@ export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise
     const revision = restore ? svc.revision + 1 : svc.revision;
     return {
       record: { ...svc, traffic: undefined, ...(restore ? { spec: previous, revision } : {}) },
-      revision: restore ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId } : undefined,
-      events: [auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, { deploymentId: req.deploymentId, cause: req.cause, details: req.details })],
+      revision: restore
+        ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId }
+        : undefined,
+      events: [
+        auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, {
+          deploymentId: req.deploymentId,
+          cause: req.cause,
+          details: req.details,
+        }),
+      ],
     };
   }, { applyFirst: true }).then(
     () => false,

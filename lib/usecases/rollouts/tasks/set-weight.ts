@@ -1,10 +1,10 @@
 import { TerminalError, TransientError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
-import type { SetWeightRequest, SetWeightResponse } from '../../../rollout/task-contract.js';
-import { resolveCluster } from '../../cluster/resolve-cluster.js';
-import { canaryReplicasFor } from '../effective-policy.js';
-import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../rollout-deps.js';
+import type { SetWeightRequest, SetWeightResponse } from '../../../model/rollout-task-contract.js';
+import { resolveCluster } from '../../shared/resolve-cluster.js';
+import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
+import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../../shared/rollout-deps.js';
 import { waitUntil } from '../wait-until.js';
 
 /**

@@ -1,9 +1,9 @@
 import { ConflictError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
-import type { StartRequest, StartResponse } from '../../../rollout/task-contract.js';
-import { canaryReplicasFor } from '../effective-policy.js';
-import { auditEvent, mutateDeployment, mutateService } from '../mutate.js';
-import type { RolloutDeps } from '../rollout-deps.js';
+import type { StartRequest, StartResponse } from '../../../model/rollout-task-contract.js';
+import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
+import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { RolloutDeps } from '../../shared/rollout-deps.js';
 
 /** Creates the new version's workload next to stable, with no traffic yet. */
 export async function startRollout(deps: RolloutDeps, req: StartRequest): Promise<StartResponse> {

@@ -105,7 +105,9 @@ describe('services', () => {
     const v1 = service('rev-clash');
     await register(v1);
     const clash = { ...v1, version: 2, spec: { ...v1.spec, replicas: 9 } };
-    await expect(store.commitServiceChange({ service: clash, expectedVersion: 1, revision: revision(clash), events: [] })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(store.commitServiceChange({ service: clash, expectedVersion: 1, revision: revision(clash), events: [] })).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     expect(await store.getRevision('rev-clash', 1)).toEqual(revision(v1));
     expect(await store.getService('rev-clash')).toEqual(v1);
   });

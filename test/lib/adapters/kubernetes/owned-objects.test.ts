@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../lib/ports/cluster-client.js';
+import type { KubeObject } from '../../../../lib/model/kube-object.js';
 import {
   MANAGED_KINDS_IN_DELETION_ORDER,
   ownershipSelector,

@@ -61,7 +61,10 @@ describe('CloudWatchMetricsSource', () => {
       StartTime: number;
       EndTime: number;
       ScanBy: string;
-      MetricDataQueries: { Id: string; MetricStat: { Period: number; Stat: string; Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[];
+      MetricDataQueries: {
+        Id: string;
+        MetricStat: { Period: number; Stat: string; Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } };
+      }[];
     };
     expect(body.ScanBy).toBe('TimestampDescending');
     expect(body.EndTime - body.StartTime).toBe(60); // a 30 s window needs high-resolution metrics; standard ones give one minute

@@ -12,7 +12,12 @@ afterEach(async () => {
 });
 
 const edge = (from: string, to: string, value: string, namespaces: [string, string] = ['shop', 'shop']) => ({
-  metric: { source_workload_namespace: namespaces[0], source_canonical_service: from, destination_workload_namespace: namespaces[1], destination_canonical_service: to },
+  metric: {
+    source_workload_namespace: namespaces[0],
+    source_canonical_service: from,
+    destination_workload_namespace: namespaces[1],
+    destination_canonical_service: to,
+  },
   value: [1_700_000_000, value],
 });
 

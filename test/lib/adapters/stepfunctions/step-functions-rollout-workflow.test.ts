@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StepFunctionsRolloutWorkflow } from '../../../../lib/adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TransientError } from '../../../../lib/errors.js';
 import { RolloutPolicy } from '../../../../lib/model/service-spec.js';
-import { rolloutExecutionInput } from '../../../../lib/rollout/task-contract.js';
+import { rolloutExecutionInput } from '../../../../lib/model/rollout-task-contract.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:meshplane-test-rollout';
 
@@ -107,7 +107,10 @@ describe('StepFunctionsRolloutWorkflow.state', () => {
     { status: 'ABORTED', state: 'ended' },
     { status: 'TIMED_OUT', state: 'ended' },
   ])('an execution $status is $state', async ({ status, state }) => {
-    reply = (call) => ({ status: 200, body: { executionArn: call.body.executionArn as string, stateMachineArn: STATE_MACHINE_ARN, status, startDate: 1_795_000_000 } });
+    reply = (call) => ({
+      status: 200,
+      body: { executionArn: call.body.executionArn as string, stateMachineArn: STATE_MACHINE_ARN, status, startDate: 1_795_000_000 },
+    });
     expect(await workflow().state('dep-20261125-abc123')).toBe(state);
     expect(calls[0].target).toBe('AWSStepFunctions.DescribeExecution');
     // The execution ARN follows from the machine's and the deployment id.

@@ -157,7 +157,12 @@ describe('findProblems: pods and nodes', () => {
 describe('findProblems: error rate', () => {
   const healthyPods = [pod('a'), pod('b'), pod('c')];
   // The service's own thresholds: the default analysis policy (1%, 50 requests), or its override.
-  it.each<{ name: string; analysis?: { maxErrorRate: number; minRequests: number }; metrics: { requests: number; errorRate: number; anomalous: boolean }; alarm: boolean }>([
+  it.each<{
+    name: string;
+    analysis?: { maxErrorRate: number; minRequests: number };
+    metrics: { requests: number; errorRate: number; anomalous: boolean };
+    alarm: boolean;
+  }>([
     { name: '5% over 600 requests, above the default 1%', metrics: { requests: 600, errorRate: 0.05, anomalous: false }, alarm: true },
     { name: 'exactly at the threshold is not above it', metrics: { requests: 600, errorRate: 0.01, anomalous: false }, alarm: false },
     { name: 'below the threshold', metrics: { requests: 600, errorRate: 0.004, anomalous: false }, alarm: false },
@@ -186,7 +191,9 @@ describe('findProblems: error rate', () => {
   ])('$name → alarm: $alarm', ({ analysis, metrics, alarm }) => {
     const svc = service(analysis ? { rollout: { analysis } } : {});
     const findings = findProblems(svc, healthyPods, nodes, metrics);
-    expect(summary(findings)).toEqual(alarm ? [{ kind: 'errorRate', track: 'stable', value: metrics.errorRate, threshold: svc.spec.rollout.analysis.maxErrorRate }] : []);
+    expect(summary(findings)).toEqual(
+      alarm ? [{ kind: 'errorRate', track: 'stable', value: metrics.errorRate, threshold: svc.spec.rollout.analysis.maxErrorRate }] : [],
+    );
   });
 
   it('says what it saw in the reason', () => {

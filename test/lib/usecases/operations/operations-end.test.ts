@@ -18,7 +18,7 @@ import type { ProvisionedQueue } from '../../../../lib/local/provision.js';
 import type { EventEnvelope } from '../../../../lib/model/events.js';
 import type { OperationRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { acceptOperation } from '../../../../lib/usecases/operations/accept-operation.js';
+import { acceptOperation } from '../../../../lib/usecases/shared/accept-operation.js';
 import { drainDeadLetters } from '../../../../lib/usecases/operations/drain-dead-letters.js';
 import { requestRegistration } from '../../../../lib/usecases/services/request-service-change.js';
 import { startTestStack, type TestStack } from '../../../support/local-stack.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../../lib/composition/create-app.js';
-import { acceptOperation } from '../../../../lib/usecases/operations/accept-operation.js';
-import { operationDeadlineSeconds } from '../../../../lib/usecases/operations/operation-deadline.js';
+import { acceptOperation } from '../../../../lib/usecases/shared/accept-operation.js';
+import { operationDeadlineSeconds } from '../../../../lib/usecases/shared/operation-deadline.js';
 import { sweepExpiredOperations } from '../../../../lib/usecases/operations/sweep-expired-operations.js';
 import { ManualClock } from '../../../support/clock.js';
 import { startTestStack, type TestStack } from '../../../support/local-stack.js';

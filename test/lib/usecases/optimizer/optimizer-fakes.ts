@@ -8,7 +8,7 @@ import type { ClusterRegistration } from '../../../../lib/model/cluster.js';
 import type { AuditEvent, ServiceRecord } from '../../../../lib/model/records.js';
 import type { ClusterClient, ClusterClientFactory, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
 import type { ServiceChange, StateStore, StoredDocument } from '../../../../lib/ports/state-store.js';
-import type { RolloutDeps } from '../../../../lib/usecases/rollouts/rollout-deps.js';
+import type { RolloutDeps } from '../../../../lib/usecases/shared/rollout-deps.js';
 
 const unused = (what: string) => () => {
   throw new Error(`the optimizer run is not expected to call ${what}`);

@@ -38,7 +38,11 @@ let podCounter = 0;
  * A pod of meshplane service `owner` on `nodeName` (Running when bound, Pending otherwise). With no
  * owner and `managed: false` it is someone else's pod.
  */
-export function pod(owner: string | undefined, nodeName: string | undefined, options: { track?: string; phase?: string; managed?: boolean; namespace?: string } = {}): PodInfo {
+export function pod(
+  owner: string | undefined,
+  nodeName: string | undefined,
+  options: { track?: string; phase?: string; managed?: boolean; namespace?: string } = {},
+): PodInfo {
   const labels: Record<string, string> = {};
   if (options.managed ?? owner !== undefined) labels[LABELS.managedBy] = MANAGED_BY;
   if (owner) labels[LABELS.service] = owner;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer } from '../../../../lib/usecases/optimizer/run-optimizer.js';
-import type { RolloutDeps } from '../../../../lib/usecases/rollouts/rollout-deps.js';
+import type { RolloutDeps } from '../../../../lib/usecases/shared/rollout-deps.js';
 import { FakeOptimizerWorld, type FakeClusterState } from './optimizer-fakes.js';
 import { node, pod, RUNNING_ROLLOUT, service } from './placement-fixtures.js';
 

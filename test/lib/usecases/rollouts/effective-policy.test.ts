@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentRecord, ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { canaryReplicasFor, effectivePolicy } from '../../../../lib/usecases/rollouts/effective-policy.js';
-
-describe('canaryReplicasFor', () => {
-  it.each([
-    // weight, stable replicas, canary pods
-    [0, 3, 1],
-    [10, 3, 1],
-    [34, 3, 2],
-    [50, 3, 2],
-    [100, 3, 3],
-    [25, 10, 3],
-    [100, 1, 1],
-    [50, 0, 1],
-  ])('%i%% of %i replicas → %i canary pods', (weight, replicas, expected) => {
-    expect(canaryReplicasFor(weight, replicas)).toBe(expected);
-  });
-});
+import { effectivePolicy } from '../../../../lib/usecases/rollouts/effective-policy.js';
 
 describe('effectivePolicy', () => {
   const spec = ServiceSpec.parse({ name: 'a', image: 'a:1', port: 80, rollout: { steps: [{ weight: 50 }, { weight: 100 }] } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { nextPodRevision, podTemplateChanged } from '../../../../lib/usecases/services/service-transition.js';
+import { nextPodRevision, podTemplateChanged } from '../../../../lib/usecases/shared/service-transition.js';
 
 const base = ServiceSpec.parse({ name: 'a', image: 'a:1', port: 80, replicas: 3 });
 

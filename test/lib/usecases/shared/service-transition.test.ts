@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { EventType } from '../../../../lib/model/events.js';
 import type { ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { changedFields, decideServiceTransition } from '../../../../lib/usecases/services/service-transition.js';
+import { changedFields, decideServiceTransition } from '../../../../lib/usecases/shared/service-transition.js';
 import { minimalInput } from '../../../support/service-specs.js';
 
 const NOW = new Date('2030-02-03T04:05:06.000Z');
 const EARLIER = '2030-01-01T00:00:00.000Z';
 const OP = 'op-new';
+const EVT = 'evt-fixed';
 
 const v1 = ServiceSpec.parse(minimalInput('orders', { replicas: 2 }));
 const v2 = ServiceSpec.parse(minimalInput('orders', { replicas: 5 }));
@@ -79,7 +80,7 @@ const cases: Case[] = [
 
 describe('decideServiceTransition', () => {
   it.each(cases)('$name', ({ type, current, spec, expect: want }) => {
-    const t = decideServiceTransition(type, current, spec, OP, NOW);
+    const t = decideServiceTransition(type, current, spec, OP, NOW, EVT);
     if (want.kind === 'reject') {
       expect(t.kind).toBe('reject');
       if (t.kind === 'reject') expect(t.reason).toMatch(want.reason);
@@ -97,29 +98,29 @@ describe('decideServiceTransition', () => {
   });
 
   it('registration stamps createdAt now; an update keeps the original createdAt', () => {
-    const registered = decideServiceTransition('service.registered', undefined, v1, OP, NOW);
-    const updated = decideServiceTransition('service.updated', stored('active'), v2, OP, NOW);
+    const registered = decideServiceTransition('service.registered', undefined, v1, OP, NOW, EVT);
+    const updated = decideServiceTransition('service.updated', stored('active'), v2, OP, NOW, EVT);
     expect(registered.kind === 'commit' && registered.record.createdAt).toBe(NOW.toISOString());
     expect(updated.kind === 'commit' && updated.record.createdAt).toBe(EARLIER);
   });
 
   it('an update records which top-level fields changed', () => {
     const next = ServiceSpec.parse(minimalInput('orders', { replicas: 5, image: 'registry.example.com/test/orders:2.0.0' }));
-    const t = decideServiceTransition('service.updated', stored('active'), next, OP, NOW);
+    const t = decideServiceTransition('service.updated', stored('active'), next, OP, NOW, EVT);
     expect(t.kind === 'commit' && t.event.data).toEqual({ revision: 4, changed: ['image', 'replicas'] });
   });
 
   it('a spec equal up to key order is unchanged (canonical comparison)', () => {
     const reordered = Object.fromEntries(Object.entries(v1).reverse()) as ServiceSpec;
     expect(Object.keys(reordered)).not.toEqual(Object.keys(v1));
-    const t = decideServiceTransition('service.updated', stored('active'), reordered, OP, NOW);
+    const t = decideServiceTransition('service.updated', stored('active'), reordered, OP, NOW, EVT);
     expect(t.kind === 'commit' && t.message).toBe('unchanged');
   });
 
   it('applying an update to the state it produced changes nothing more', () => {
-    const first = decideServiceTransition('service.updated', stored('active'), v2, OP, NOW);
+    const first = decideServiceTransition('service.updated', stored('active'), v2, OP, NOW, EVT);
     if (first.kind !== 'commit') throw new Error('expected a commit');
-    const again = decideServiceTransition('service.updated', first.record, v2, OP, NOW);
+    const again = decideServiceTransition('service.updated', first.record, v2, OP, NOW, EVT);
     expect(again.kind === 'commit' && again.revision).toBeUndefined();
     expect(again.kind === 'commit' && again.record.revision).toBe(first.record.revision);
   });
@@ -133,5 +134,14 @@ describe('changedFields', () => {
     { change: { resources: { cpu: 100, memory: 256 } }, fields: ['resources'] },
   ])('$fields', ({ change, fields }) => {
     expect(changedFields(v1, ServiceSpec.parse({ ...minimalInput('orders', { replicas: 2 }), ...change }))).toEqual(fields);
+  });
+});
+
+describe('decideServiceTransition is pure', () => {
+  it('the same inputs give the same transition, with the audit event id and time the caller passed', () => {
+    const spec = ServiceSpec.parse(minimalInput('pure-service'));
+    const first = decideServiceTransition('service.registered', undefined, spec, OP, NOW, EVT);
+    expect(decideServiceTransition('service.registered', undefined, spec, OP, NOW, EVT)).toEqual(first);
+    expect(first.kind === 'commit' && { id: first.event.id, at: first.event.at }).toEqual({ id: EVT, at: NOW.toISOString() });
   });
 });

@@ -30,7 +30,15 @@ export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhoo
           preview: traffic.preview,
         }
       : {}),
-    ...(record.placement ? { placement: { requiredNodes: record.placement.requiredNodes, avoidNodes: record.placement.avoidNodes, preferredNodes: record.placement.preferredNodes } } : {}),
+    ...(record.placement
+      ? {
+          placement: {
+            requiredNodes: record.placement.requiredNodes,
+            avoidNodes: record.placement.avoidNodes,
+            preferredNodes: record.placement.preferredNodes,
+          },
+        }
+      : {}),
     ...(record.restartedAt ? { restartedAt: record.restartedAt } : {}),
   };
 }

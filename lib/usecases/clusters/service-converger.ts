@@ -3,9 +3,9 @@ import type { ServiceRef } from '../../mesh/render-context.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
-import type { ServiceConverger } from '../services/apply-service-event.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
 import { renderContextFor, type GraphNeighbourhood } from './render-context.js';
-import { resolveCluster, resolveClusterForRemoval } from './resolve-cluster.js';
+import { resolveCluster, resolveClusterForRemoval } from '../shared/resolve-cluster.js';
 
 export interface ConvergerDeps {
   store: StateStore;
@@ -27,7 +27,10 @@ const refOf = (r: ServiceRecord): ServiceRef => ({ name: r.name, namespace: r.sp
  */
 export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
   async function neighbourhood(record: ServiceRecord): Promise<GraphNeighbourhood> {
-    const [callers, dependencies] = await Promise.all([deps.store.listCallers(record.name), deps.store.getServices(record.spec.dependencies.map((d) => d.service))]);
+    const [callers, dependencies] = await Promise.all([
+      deps.store.listCallers(record.name),
+      deps.store.getServices(record.spec.dependencies.map((d) => d.service)),
+    ]);
     return { callers, registeredDependencies: dependencies.map(refOf) };
   }
 
@@ -52,7 +55,9 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
         }
       }
 
-      const touched = [...new Set([...(prevLive?.spec.dependencies ?? []), ...(next?.spec.dependencies ?? [])].map((d) => d.service))].filter((n) => n !== record.name);
+      const touched = [...new Set([...(prevLive?.spec.dependencies ?? []), ...(next?.spec.dependencies ?? [])].map((d) => d.service))].filter(
+        (n) => n !== record.name,
+      );
       for (const neighbour of await deps.store.getServices(touched)) {
         const neighbourCluster = await resolveCluster(deps.store, neighbour.spec.cluster).catch(() => undefined);
         if (!neighbourCluster) continue;

@@ -4,7 +4,7 @@
  * The state machine invokes the task function with `Payload` = one {@link RolloutTaskRequest}
  * (discriminated by `action`) and keeps the function's return value, which must be the matching
  * {@link RolloutTaskResponse}. The same payloads reach the local dispatcher when the machine runs in
- * `aws-local-stepfunctions` (see `local-runner.ts`).
+ * `aws-local-stepfunctions` (see `lib/local/local-rollout-runner.ts`).
  *
  * Every action must be idempotent: Step Functions retries a task after transient failures
  * (`TransientError`, `VersionConflictError`, Lambda service errors), so the same request may arrive
@@ -32,8 +32,8 @@
  * - `finish`: the deployment is recorded as promoted; the last call of a successful rollout.
  */
 import { z } from 'zod';
-import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from '../model/service-spec.js';
-import { dns1123Label } from '../model/names.js';
+import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from './service-spec.js';
+import { dns1123Label } from './names.js';
 
 export const ROLLOUT_TASK_ACTIONS = ['start', 'setWeight', 'analyze', 'promote', 'rollback', 'finish'] as const;
 /** What the task Lambda is asked to do. */

@@ -9,9 +9,9 @@
  */
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AlreadyExistsError, NotFoundError, TerminalError, ValidationError } from '../errors.js';
-import { rolloutStateMachineDefinition, substituteDefinition, type AslDefinition, type AslState } from './state-machine.js';
-import { contractCheckedTask, type RolloutTaskDispatcher } from './task-handler.js';
-import { RolloutExecutionInput, type RolloutTaskRequest } from './task-contract.js';
+import { rolloutStateMachineDefinition, substituteDefinition, type AslDefinition, type AslState } from '../rollout/state-machine.js';
+import { contractCheckedTask, type RolloutTaskDispatcher } from '../rollout/task-handler.js';
+import { RolloutExecutionInput, type RolloutTaskRequest } from '../model/rollout-task-contract.js';
 
 /** What the local runner calls for each task state: the request payload in, the response out. */
 export type LocalTaskFunction = RolloutTaskDispatcher;
@@ -45,7 +45,7 @@ export interface LocalRolloutRunnerOptions {
   task: LocalTaskFunction;
   /** Multiplies every Wait and retry pause: 0.01 turns a 60 s wait into 0.6 s. Default 1. */
   timeFactor?: number;
-  /** Check every payload and response against `task-contract.ts` with `contractCheckedTask` (default true). */
+  /** Check every payload and response against `model/rollout-task-contract.ts` with `contractCheckedTask` (default true). */
   validateContract?: boolean;
   /** Defaults to {@link rolloutStateMachineDefinition}. Wait durations must come from the input. */
   definition?: AslDefinition;
@@ -259,7 +259,10 @@ function failureOf(err: unknown): { error: string; cause: string } {
   return inner instanceof Error ? { error: inner.name, cause: inner.message } : { error: 'Error', cause: String(inner) };
 }
 
-async function recordHistory(events: AsyncGenerator<{ type: string; timestamp: number; state?: { name: string } }>, history: ExecutionHistoryEntry[]): Promise<void> {
+async function recordHistory(
+  events: AsyncGenerator<{ type: string; timestamp: number; state?: { name: string } }>,
+  history: ExecutionHistoryEntry[],
+): Promise<void> {
   for await (const event of events) {
     history.push({ at: new Date(event.timestamp).toISOString(), type: event.type, state: event.state?.name });
     if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);

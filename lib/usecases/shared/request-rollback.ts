@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { OperationRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
-import { acceptOperation } from '../operations/accept-operation.js';
+import { acceptOperation } from './accept-operation.js';
 
 export const RollbackRequestBody = z.strictObject({
   toRevision: z.number().int().min(1).optional().describe('The revision to restore (default: the one before the current)'),

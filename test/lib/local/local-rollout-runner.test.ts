@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError, TerminalError, TransientError } from '../../../lib/errors.js';
 import { AnalysisPolicy, type RolloutStep } from '../../../lib/model/service-spec.js';
 import { judgeStep } from '../../../lib/rollout/analysis.js';
-import { LocalRolloutRunner } from '../../../lib/rollout/local-runner.js';
+import { LocalRolloutRunner } from '../../../lib/local/local-rollout-runner.js';
 import { ROLLOUT_FAILURES } from '../../../lib/rollout/state-machine.js';
-import type { RolloutExecutionInput, RolloutTaskRequest } from '../../../lib/rollout/task-contract.js';
-import { ScriptedRolloutTask } from './scripted-rollout-task.js';
+import type { RolloutExecutionInput, RolloutTaskRequest } from '../../../lib/model/rollout-task-contract.js';
+import { ScriptedRolloutTask } from '../rollout/scripted-rollout-task.js';
 
 /** 30 s analysis intervals run in 30 ms. */
 const TIME_FACTOR = 0.001;

@@ -2,8 +2,9 @@ import { LABELS, workloadName } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
-import type { ServiceStatus, ServiceStatusReader } from '../queries/read-models.js';
-import { resolveCluster } from './resolve-cluster.js';
+import type { ServiceStatus } from '../../model/observed-status.js';
+import type { ServiceStatusReader } from '../../ports/service-status-reader.js';
+import { resolveCluster } from '../shared/resolve-cluster.js';
 import { errorMessage } from '../../errors.js';
 import { serviceStatus } from './service-status.js';
 

@@ -2,9 +2,9 @@ import { NotFoundError, TransientError, VersionConflictError } from '../../error
 import { newId } from '../../ids.js';
 import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { CoreDeps } from '../deps.js';
-import type { ServiceConverger } from '../services/apply-service-event.js';
-import { callerEdgeChanges } from '../services/caller-edges.js';
-import { nextPodRevision } from '../services/service-transition.js';
+import type { ServiceConverger } from '../../ports/service-converger.js';
+import { callerEdgeChanges } from './caller-edges.js';
+import { nextPodRevision } from './service-transition.js';
 import { crashPoint } from '../../platform/crash-points.js';
 
 const ATTEMPTS = 5;
@@ -43,11 +43,18 @@ export async function mutateService(
       await deps.converger.converge(current, current);
       return current;
     }
-    const podRevision = change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
+    const podRevision =
+      change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
     const record = { ...change.record, podRevision, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
     if (options.applyFirst) await deps.converger.converge(record, current);
     try {
-      await deps.store.commitServiceChange({ service: record, expectedVersion: current.version, revision: change.revision, callerEdges: callerEdgeChanges(current, record), events: change.events ?? [] });
+      await deps.store.commitServiceChange({
+        service: record,
+        expectedVersion: current.version,
+        revision: change.revision,
+        callerEdges: callerEdgeChanges(current, record),
+        events: change.events ?? [],
+      });
     } catch (err) {
       if (err instanceof VersionConflictError) continue;
       throw err;

@@ -2,7 +2,7 @@
  * Seeded synthetic metric series with known, injected anomalies, for evaluating detectors (the
  * detection benchmark and tests). One point per minute; daily seasonality; realistic noise.
  */
-import { mulberry32 } from '../random.js';
+import { mulberry32 } from '../../lib/random.js';
 
 /** Deterministic uniform [0, 1) generator (mulberry32). */
 export const seededRandom: (seed: number) => () => number = mulberry32;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceSpec } from '../../../lib/model/service-spec.js';
-import { parseTaskResponse, RolloutTaskRequest, rolloutExecutionInput } from '../../../lib/rollout/task-contract.js';
+import { parseTaskResponse, RolloutTaskRequest, rolloutExecutionInput } from '../../../lib/model/rollout-task-contract.js';
 
 describe('rolloutExecutionInput', () => {
   it('builds the execution input from a spec with its defaults filled in', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { callerEdgeChanges } from '../../../../lib/usecases/services/caller-edges.js';
+import { callerEdgeChanges } from '../../../../lib/usecases/shared/caller-edges.js';
 
 function svc(deps: [string, number][], extra: Partial<ServiceRecord> = {}, namespace = 'default'): ServiceRecord {
   return {

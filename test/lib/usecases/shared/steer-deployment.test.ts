@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { ConflictError, NotFoundError } from '../../../../lib/errors.js';
 import type { DeploymentRecord } from '../../../../lib/model/records.js';
-import { steerDeployment } from '../../../../lib/usecases/rollouts/steer-deployment.js';
+import { steerDeployment } from '../../../../lib/usecases/shared/steer-deployment.js';
 import { startTestStack, type TestStack } from '../../../support/local-stack.js';
 
 let stack: TestStack;

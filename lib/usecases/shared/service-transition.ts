@@ -1,4 +1,3 @@
-import { newId } from '../../ids.js';
 import { canonicalJson } from '../../model/canonical-json.js';
 import type { EventType } from '../../model/events.js';
 import type { AuditEvent, RevisionRecord, ServiceRecord } from '../../model/records.js';
@@ -15,6 +14,9 @@ export type ServiceTransition =
  * - registered: only when the name is free (never registered, or deregistered: revisions continue);
  * - updated: a new revision when the spec differs, otherwise nothing but the operation's outcome;
  * - deregistered: a tombstone (phase `deleted`) that keeps the revision counter and history.
+ *
+ * The caller supplies the time and the audit event's id (`newId('evt', now)`), so the same inputs always give the same
+ * transition.
  */
 export function decideServiceTransition(
   type: EventType,
@@ -22,12 +24,13 @@ export function decideServiceTransition(
   spec: ServiceSpec | undefined,
   operationId: string,
   now: Date,
+  eventId: string,
 ): ServiceTransition {
   const at = now.toISOString();
   const live = current && current.phase !== 'deleted' ? current : undefined;
   const event = (eventType: string, message: string, data?: Record<string, unknown>): AuditEvent => ({
     service: (spec?.name ?? current?.name)!,
-    id: newId('evt', now),
+    id: eventId,
     at,
     type: eventType,
     message,

@@ -4,7 +4,7 @@ import {
   cpuToMillicores,
   memoryToMiB,
   parseQuantity,
-} from '../../../../lib/adapters/kubernetes/quantity.js';
+} from '../../../lib/model/quantity.js';
 
 describe('cpuToMillicores', () => {
   it.each([

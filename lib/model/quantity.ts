@@ -6,6 +6,11 @@
  * Grammar (k8s.io/apimachinery/pkg/api/resource): `<sign><digits>[.<digits>]<suffix>` where suffix is
  * a binary SI suffix (Ki Mi Gi Ti Pi Ei), a decimal SI suffix (n u m "" k M G T P E) or a decimal
  * exponent (`e3`, `E-2`).
+ *
+ * The one quantity parser of meshplane: node capacity read from clusters (rounded down, so capacity is never
+ * overstated) and service specs written by people (rounded up, as the scheduler never grants less than asked).
+ * The simulated cluster (`lib/sim/quantity.ts`) keeps its own on purpose: it stands in for the API server and
+ * shares no code with what it tests.
  */
 
 /** A quantity string that does not follow the Kubernetes quantity grammar. */
@@ -74,6 +79,16 @@ export function memoryToMiB(quantity: string): number {
   return floorToNumber(scale(parseQuantity(quantity), 0, -20));
 }
 
+/** CPU quantity in millicores, rounded up (a request is never understated): `"250m"` → 250, `"0.0001"` → 1. */
+export function cpuToMillicoresRoundedUp(quantity: string): number {
+  return ceilToNumber(scale(parseQuantity(quantity), 3, 0));
+}
+
+/** Memory quantity in MiB, rounded up (a request is never understated): `"1G"` → 954, `"512Ki"` → 1. */
+export function memoryToMiBRoundedUp(quantity: string): number {
+  return ceilToNumber(scale(parseQuantity(quantity), 0, -20));
+}
+
 function scale(value: ExactQuantity, powerOfTen: number, powerOfTwo: number): ExactQuantity {
   let { numerator, denominator } = value;
   if (powerOfTen >= 0) numerator *= 10n ** BigInt(powerOfTen);
@@ -88,4 +103,8 @@ function floorToNumber({ numerator, denominator }: ExactQuantity): number {
   // BigInt division truncates toward zero; floor needs one less for inexact negative results.
   if (numerator % denominator !== 0n && numerator < 0n) quotient -= 1n;
   return Number(quotient);
+}
+
+function ceilToNumber(value: ExactQuantity): number {
+  return -floorToNumber({ numerator: -value.numerator, denominator: value.denominator });
 }
