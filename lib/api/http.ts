@@ -9,6 +9,10 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   body?: string;
   requestId?: string;
+  /** The API Gateway route that matched (`POST /v1/clusters`, `ANY /v1/{proxy+}`); `$default` locally. */
+  routeKey?: string;
+  /** The caller's address as the transport saw it. */
+  sourceIp?: string;
 }
 
 export interface HttpResponse {
@@ -87,7 +91,7 @@ export function errorResponse(err: unknown, requestId?: string): HttpResponse {
   if (err instanceof MeshplaneError && err.status < 500 && err.status !== 422) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     if (err instanceof ValidationError) body.problems = err.problems;
-    const headers: Record<string, string> = err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : {};
+    const headers: Record<string, string> = err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
     return json(err.status, { error: body }, headers);
   }
   if (err instanceof MeshplaneError && (err.retryable || err.status === 422)) {

@@ -5,13 +5,16 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
+import { nodeKubeconfigFiles } from '../adapters/files/node-kubeconfig-files.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { AlarmTags } from '../ports/alarm-tags.js';
+import type { AdminAccess } from '../api/admin-access.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
+import type { KubeconfigAdmission } from '../ports/kubeconfig-files.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { createServiceConverger } from '../usecases/cluster/service-converger.js';
@@ -19,6 +22,7 @@ import { createServiceStatusReader } from '../usecases/cluster/service-status-re
 import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
+import { admitKubeconfig, STRICT_KUBECONFIG_POLICY, type KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
 
@@ -33,6 +37,10 @@ export interface App extends CoreDeps {
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
   alarmTags?: AlarmTags;
+  /** Who may change clusters; API Gateway's admin routes when absent (AWS). */
+  adminAccess?: AdminAccess;
+  /** The operator's kubeconfig policy, applied at registration and again when connecting. */
+  admitKubeconfig?: KubeconfigAdmission;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -54,6 +62,10 @@ export interface AppOverrides {
   /** See RolloutDeps.podWaitMs. */
   podWaitMs?: number;
   alarmTags?: AlarmTags;
+  /** Local: the operator's admin token, or loopback only. */
+  adminAccess?: AdminAccess;
+  /** Kubeconfig directory, exec plugins, the operator's own kubeconfig; inline static credentials only when absent. */
+  kubeconfigPolicy?: KubeconfigPolicy;
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -67,7 +79,9 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
   const dynamo = new DynamoDBClient({ ...awsClientConfig(config, 'dynamodb'), maxAttempts: 5 });
   const sqs = new SQSClient({ ...awsClientConfig(config, 'sqs'), maxAttempts: 5 });
   const store = new DynamoDbStateStore(dynamo, config.tableName);
-  const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory();
+  const kubeconfigPolicy = overrides.kubeconfigPolicy ?? STRICT_KUBECONFIG_POLICY;
+  const admit: KubeconfigAdmission = (target) => admitKubeconfig(target, kubeconfigPolicy, nodeKubeconfigFiles);
+  const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory({ admitKubeconfig: admit });
   const metrics =
     overrides.metrics ??
     (config.prometheusUrl
@@ -90,6 +104,8 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
+    adminAccess: overrides.adminAccess,
+    admitKubeconfig: admit,
     // Only on AWS: LocalStack and the emulators have no alarms to tag.
     alarmTags: overrides.alarmTags ?? (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
   };

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { notFromThisMachine } from '../api/admin-access.js';
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { localLambdaContext } from './lambda-context.js';
 
@@ -70,7 +71,15 @@ export async function startHttpFrontDoor(handler: ApiHandler, port: number, host
         res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `the request body is larger than ${MAX_BODY_BYTES} bytes` } }));
         return;
       }
-      const result = await handler(toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`), localLambdaContext('api', 30_000));
+      const event = toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`);
+      // A web page must never drive the local control plane through its user's browser (form posts, DNS rebinding).
+      const refused = notFromThisMachine({ method: event.requestContext.http.method, path: event.rawPath, query: {}, headers: event.headers, sourceIp: req.socket.remoteAddress });
+      if (refused) {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'FORBIDDEN', message: `the local API serves programs on this machine only: ${refused}` } }));
+        return;
+      }
+      const result = await handler(event, localLambdaContext('api', 30_000));
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
       res.end(result.body ?? '');
     } catch (err) {
