@@ -125,7 +125,7 @@ export function readKubeconfig(text: string, options: { field: string; context?:
 
   let raw: unknown;
   try {
-    raw = parse(text, { maxAliasCount: 50, uniqueKeys: true, prettyErrors: false });
+    raw = parse(text, { maxAliasCount: 50, uniqueKeys: true });
   } catch (err) {
     return problem('', yamlErrorWithoutInput(err));
   }
