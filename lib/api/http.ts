@@ -64,7 +64,9 @@ export function readJson(request: HttpRequest): unknown {
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new ValidationError([{ path: '', message: `malformed JSON: ${(err as Error).message}` }], 'the request body is not JSON');
+    // V8's message quotes a piece of the body ("Unexpected token 'h', \"hunter2…\" is not valid JSON"): keep only the position.
+    const position = /at position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ValidationError([{ path: '', message: `malformed JSON${position ? ` at position ${position}` : ''}` }], 'the request body is not JSON');
   }
 }
 
