@@ -9,6 +9,7 @@ export const HELP = `meshplane — serverless control plane for microservices in
 
 Usage:
   meshplane local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]
+                  [--kubeconfig-dir DIR] [--allow-exec-plugins] [--admin-token TOKEN]
                                         run the whole control plane locally (same as npm start)
   meshplane services apply -f FILE      register or update a service (YAML or JSON; - for stdin)
   meshplane services list               list services
@@ -39,7 +40,11 @@ Options:
 Environment (local): PORT, MESHPLANE_DATA_DIR (keep state across restarts),
 AWS_ENDPOINT_URL (use LocalStack instead of the embedded emulators),
 MESHPLANE_TIME_FACTOR (rollout waits ×factor, in (0, 1], default 0.1),
-REMEDIATION_POLICY (JSON overrides of the remediation policy, e.g. {"dryRun":true}).`;
+REMEDIATION_POLICY (JSON overrides of the remediation policy, e.g. {"dryRun":true}),
+MESHPLANE_KUBECONFIG_DIR (cluster registrations may name kubeconfig files in it),
+MESHPLANE_ALLOW_EXEC_PLUGINS=1 (registered kubeconfigs may run exec credential plugins),
+MESHPLANE_ADMIN_TOKEN (cluster changes need it as a bearer token; without it, only
+programs on this machine, never web pages, may change clusters).`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -60,6 +65,9 @@ export async function main(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
+      'kubeconfig-dir': { type: 'string' },
+      'allow-exec-plugins': { type: 'boolean' },
+      'admin-token': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

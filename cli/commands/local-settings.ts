@@ -10,6 +10,9 @@ export interface LocalFlags {
   kubeconfig?: string;
   context?: string;
   verbose?: boolean;
+  'kubeconfig-dir'?: string;
+  'allow-exec-plugins'?: boolean;
+  'admin-token'?: string;
 }
 
 /** What `meshplane local` starts the runtime with, read from its flags and environment. */
@@ -24,6 +27,12 @@ export interface LocalSettings {
   kubeconfig?: { path: string; context?: string };
   /** From REMEDIATION_POLICY; the platform default when absent. */
   remediationPolicy?: RemediationPolicy;
+  /** Absolute; cluster registrations may name kubeconfig files inside it. */
+  kubeconfigDir?: string;
+  /** Registered kubeconfigs may run exec credential plugins (and auth-provider). */
+  allowExecPlugins?: boolean;
+  /** Cluster changes need `Authorization: Bearer <it>`. */
+  adminToken?: string;
 }
 
 /** A flag or environment variable of `meshplane local` that cannot be used; `setting` names it. */
@@ -59,6 +68,14 @@ export function localSettings(flags: LocalFlags, env: NodeJS.ProcessEnv = proces
 
   const dataDir = flags['data-dir'] ?? (env.MESHPLANE_DATA_DIR || undefined);
   const remediationPolicy = remediationPolicyFromEnv(env.REMEDIATION_POLICY);
+  const kubeconfigDir = flags['kubeconfig-dir'] ?? (env.MESHPLANE_KUBECONFIG_DIR || undefined);
+  const rawExec = env.MESHPLANE_ALLOW_EXEC_PLUGINS;
+  if (rawExec !== undefined && !['', '0', '1', 'true', 'false'].includes(rawExec))
+    throw new InvalidLocalSettingError('MESHPLANE_ALLOW_EXEC_PLUGINS', `MESHPLANE_ALLOW_EXEC_PLUGINS must be 1 or 0, got "${rawExec}"`);
+  const allowExecPlugins = flags['allow-exec-plugins'] === true || rawExec === '1' || rawExec === 'true';
+  const adminToken = flags['admin-token'] ?? (env.MESHPLANE_ADMIN_TOKEN || undefined);
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
+    throw new InvalidLocalSettingError(flags['admin-token'] !== undefined ? '--admin-token' : 'MESHPLANE_ADMIN_TOKEN', 'the admin token must be at least 16 characters without white space');
   return {
     port,
     ...(dataDir ? { dataDir: resolve(dataDir) } : {}),
@@ -66,6 +83,9 @@ export function localSettings(flags: LocalFlags, env: NodeJS.ProcessEnv = proces
     timeFactor,
     ...(flags.kubeconfig ? { kubeconfig: { path: resolve(flags.kubeconfig), context: flags.context } } : {}),
     ...(remediationPolicy ? { remediationPolicy } : {}),
+    ...(kubeconfigDir ? { kubeconfigDir: resolve(kubeconfigDir) } : {}),
+    ...(allowExecPlugins ? { allowExecPlugins } : {}),
+    ...(adminToken ? { adminToken } : {}),
   };
 }
 

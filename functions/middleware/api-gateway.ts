@@ -13,6 +13,8 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): HttpRequest 
     headers,
     body,
     requestId: event.requestContext.requestId,
+    routeKey: event.routeKey,
+    sourceIp: event.requestContext.http.sourceIp,
   };
 }
 

@@ -4,14 +4,14 @@ import { buildOpenApi } from './openapi.js';
 import { Router, type Route } from './router.js';
 import { optimizerRoutes } from './routes/optimizer-routes.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
-import { clusterRoutes } from './routes/cluster-routes.js';
+import { clusterRoutes, type ClusterRouteDeps } from './routes/cluster-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { operationRoutes } from './routes/operation-routes.js';
 import { serviceRoutes, type ServiceRouteDeps } from './routes/service-routes.js';
 
 export const API_VERSION = '1.0.0';
 
-export type ApiDeps = ServiceRouteDeps & RolloutDeps;
+export type ApiDeps = ServiceRouteDeps & RolloutDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig'>;
 
 /** Extra route groups (clusters, rollouts, alarms, optimizer) plug in here as capabilities land. */
 export type RouteGroup = (deps: ApiDeps) => Route[];

@@ -9,6 +9,10 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   body?: string;
   requestId?: string;
+  /** The API Gateway route that matched (`POST /v1/clusters`, `ANY /v1/{proxy+}`); `$default` locally. */
+  routeKey?: string;
+  /** The caller's address as the transport saw it. */
+  sourceIp?: string;
 }
 
 export interface HttpResponse {
@@ -60,7 +64,9 @@ export function readJson(request: HttpRequest): unknown {
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new ValidationError([{ path: '', message: `malformed JSON: ${(err as Error).message}` }], 'the request body is not JSON');
+    // V8's message quotes a piece of the body ("Unexpected token 'h', \"hunter2…\" is not valid JSON"): keep only the position.
+    const position = /at position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ValidationError([{ path: '', message: `malformed JSON${position ? ` at position ${position}` : ''}` }], 'the request body is not JSON');
   }
 }
 
@@ -93,7 +99,7 @@ export function errorResponse(err: unknown, requestId?: string): HttpResponse {
   if (err instanceof MeshplaneError && err.status < 500 && err.status !== 422) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     if (err instanceof ValidationError) body.problems = err.problems;
-    const headers: Record<string, string> = err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : {};
+    const headers: Record<string, string> = err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
     return json(err.status, { error: body }, headers);
   }
   if (err instanceof MeshplaneError && (err.retryable || err.status === 422)) {

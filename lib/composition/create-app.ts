@@ -3,6 +3,7 @@ import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tag
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import { SqsDeadLetterQueues } from '../adapters/sqs/sqs-dead-letter-queues.js';
+import { nodeKubeconfigFiles } from '../adapters/files/node-kubeconfig-files.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TerminalError } from '../errors.js';
@@ -10,7 +11,9 @@ import { RemediationPolicy } from '../health/remediation-policy.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { AlarmTags } from '../ports/alarm-tags.js';
 import type { DeadLetterQueues } from '../ports/event-queue.js';
+import type { AdminAccess } from '../api/admin-access.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
+import type { KubeconfigAdmission } from '../ports/kubeconfig-files.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { createServiceConverger } from '../usecases/clusters/service-converger.js';
@@ -19,6 +22,7 @@ import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../ports/service-converger.js';
 import { createDynamoDbClient, createSfnClient, createSqsClient } from './aws-clients.js';
+import { admitKubeconfig, STRICT_KUBECONFIG_POLICY, type KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
 
@@ -35,6 +39,10 @@ export interface App extends CoreDeps {
   alarmTags?: AlarmTags;
   /** The queues' dead-letter queues (empty unless `config.deadLetterQueueUrls` names them). */
   deadLetters: DeadLetterQueues;
+  /** Who may change clusters; API Gateway's admin routes when absent (AWS). */
+  adminAccess?: AdminAccess;
+  /** The operator's kubeconfig policy, applied at registration and again when connecting. */
+  admitKubeconfig?: KubeconfigAdmission;
 }
 
 export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
@@ -56,6 +64,10 @@ export interface AppOverrides {
   /** See RolloutDeps.podWaitMs. */
   podWaitMs?: number;
   alarmTags?: AlarmTags;
+  /** Local: the operator's admin token, or loopback only. */
+  adminAccess?: AdminAccess;
+  /** Kubeconfig directory, exec plugins, the operator's own kubeconfig; inline static credentials only when absent. */
+  kubeconfigPolicy?: KubeconfigPolicy;
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -69,7 +81,9 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
   const dynamo = createDynamoDbClient(config);
   const sqs = createSqsClient(config);
   const store = new DynamoDbStateStore(dynamo, config.tableName);
-  const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory();
+  const kubeconfigPolicy = overrides.kubeconfigPolicy ?? STRICT_KUBECONFIG_POLICY;
+  const admit: KubeconfigAdmission = (target) => admitKubeconfig(target, kubeconfigPolicy, nodeKubeconfigFiles);
+  const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory({ admitKubeconfig: admit });
   const metrics =
     overrides.metrics ??
     (config.prometheusUrl
@@ -93,6 +107,8 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
+    adminAccess: overrides.adminAccess,
+    admitKubeconfig: admit,
     // Only on AWS: LocalStack and the emulators have no alarms to tag.
     alarmTags:
       overrides.alarmTags ??

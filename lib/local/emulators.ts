@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { startDynamoEmulator } from './dynalite-with-transactions.js';
+import { listeningOnLoopback } from './loopback-only.js';
 
 export interface Emulators {
   dynamodbEndpoint: string;
@@ -16,7 +17,8 @@ export async function startEmulators(dataDir?: string): Promise<Emulators> {
     mkdirSync(join(dataDir, 'sqs'), { recursive: true });
   }
   const dynamo = await startDynamoEmulator({ path: dataDir ? join(dataDir, 'dynamodb') : undefined });
-  const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}) });
+  // fauxqs listens on 0.0.0.0 whatever host it is given (it uses the host for queue URLs only).
+  const sqs = await listeningOnLoopback(() => startFauxqs({ port: 0, host: '127.0.0.1', logger: false, ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}) }));
   return {
     dynamodbEndpoint: dynamo.endpoint,
     sqsEndpoint: sqs.address.replace('localhost', '127.0.0.1'),

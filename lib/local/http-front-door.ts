@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { notFromThisMachine } from '../api/admin-access.js';
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { localLambdaContext } from './lambda-context.js';
 
@@ -115,7 +116,14 @@ export async function startHttpFrontDoor(
           sendError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
           return;
         }
-        const result = await handler(toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`), localLambdaContext('api', requestTimeoutMs));
+        const event = toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`);
+        // A web page must never drive the local control plane through its user's browser (form posts, DNS rebinding).
+        const refused = notFromThisMachine({ method: event.requestContext.http.method, path: event.rawPath, query: {}, headers: event.headers, sourceIp: req.socket.remoteAddress });
+        if (refused) {
+          sendError(res, 403, 'FORBIDDEN', `the local API serves programs on this machine only: ${refused}`);
+          return;
+        }
+        const result = await handler(event, localLambdaContext('api', requestTimeoutMs));
         if (res.headersSent) return;
         res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
         res.end(result.body ?? '');

@@ -1,3 +1,4 @@
+import { localAdminAccess } from '../api/admin-access.js';
 import { createApp, type App } from '../composition/create-app.js';
 import type { RemediationPolicy } from '../health/remediation-policy.js';
 import type { QueueDefinition } from '../platform/resources.js';
@@ -51,6 +52,12 @@ export interface LocalRuntimeOptions {
    * read REMEDIATION_POLICY itself: `meshplane local` parses it and passes it here.
    */
   remediationPolicy?: RemediationPolicy;
+  /** Cluster registrations may name kubeconfig files inside this directory (symlinks may not leave it). */
+  kubeconfigDir?: string;
+  /** Registered kubeconfigs may run exec credential plugins and auth-providers. */
+  allowExecPlugins?: boolean;
+  /** Cluster changes need `Authorization: Bearer <adminToken>`; without one, only requests from this machine that no web page sent. */
+  adminToken?: string;
   log?: (message: string) => void;
 }
 
@@ -84,7 +91,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Pod waits follow compressed time, like every other wait here.
     podWaitMs: Math.max(200, DEFAULT_POD_WAIT_MS * timeFactor),
     remediationPolicy: options.remediationPolicy,
+    adminAccess: localAdminAccess({ token: options.adminToken }),
+    kubeconfigPolicy: {
+      allowedDir: options.kubeconfigDir,
+      allowExecPlugins: options.allowExecPlugins,
+      // The operator named this file at start: it is used as kubectl would use it (exec plugins included).
+      trustedPaths: options.kubeconfig ? [options.kubeconfig.path] : [],
+    },
   });
+  log(describeTrust(options));
   dispatch = createRolloutTaskDispatcher(app);
   await registerCluster(app, cluster.registration);
   const simTime = cluster.sim ? driveSimTime((s) => cluster.sim!.advanceTime(s), timeFactor) : undefined;
@@ -129,6 +144,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await aws.stop();
     },
   };
+}
+
+/** What the local API trusts, for the start screen. */
+function describeTrust(options: LocalRuntimeOptions): string {
+  const admin = options.adminToken
+    ? 'cluster changes need the admin token (Authorization: Bearer …)'
+    : 'the API trusts programs on this machine (it listens on 127.0.0.1; requests from web pages are refused); set MESHPLANE_ADMIN_TOKEN to require a token for cluster changes';
+  const files = options.kubeconfigDir ? `kubeconfig files from ${options.kubeconfigDir}` : 'inline kubeconfigs only (--kubeconfig-dir allows files)';
+  return `access: ${admin}; clusters: ${files}, exec plugins ${options.allowExecPlugins ? 'allowed' : 'refused (--allow-exec-plugins)'}`;
 }
 
 /**

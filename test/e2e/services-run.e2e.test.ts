@@ -154,7 +154,9 @@ describe('services really run (issue 3)', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: 'staging', default: false, target: { kind: 'simulated', url: rt.sim.url } });
 
-    const replaced = await rt.api.request('POST', '/v1/clusters', { id: 'staging', target: { kind: 'kubeconfig', path: rt.kubeconfigPath } });
+    // Kubeconfigs come inline (paths only inside a directory the operator allows: cluster-security.e2e.test.ts).
+    const kubeconfig = rt.sim.kubeconfigYaml();
+    const replaced = await rt.api.request('POST', '/v1/clusters', { id: 'staging', target: { kind: 'kubeconfig', kubeconfig } });
     expect(replaced.status).toBe(200);
     expect(replaced.body.createdAt).toBe(created.body.createdAt);
 
@@ -163,7 +165,8 @@ describe('services really run (issue 3)', () => {
       ['local', true],
       ['staging', false],
     ]);
-    expect((await rt.api.expect(200, 'GET', '/v1/clusters/staging')).target).toEqual({ kind: 'kubeconfig', path: rt.kubeconfigPath });
+    // The kubeconfig holds credentials: it is never served back, only its size and digest.
+    expect((await rt.api.expect(200, 'GET', '/v1/clusters/staging')).target).toEqual({ kind: 'kubeconfig', kubeconfigBytes: Buffer.byteLength(kubeconfig), kubeconfigSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
     const invalid = await rt.api.request('POST', '/v1/clusters', { id: 'Not_A_Label', target: { kind: 'gke' } });
     expect(invalid.status).toBe(400);

@@ -221,7 +221,7 @@ describe('MeshplaneStack with the default context', () => {
   });
 
   it('routes ANY /v1/{proxy+} to the api function with IAM authorization', () => {
-    const [, route] = one(template, 'AWS::ApiGatewayV2::Route', () => true);
+    const [, route] = one(template, 'AWS::ApiGatewayV2::Route', (r) => r.Properties.RouteKey === `ANY ${API_ROUTE_PATH}`);
     expect(route.Properties.RouteKey).toBe(`ANY ${API_ROUTE_PATH}`);
     expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
     const [integrationId] = referencedIds(route.Properties.Target);
@@ -350,7 +350,7 @@ describe('MeshplaneStack with every option in context', () => {
   it('uses the JWT authorizer instead of IAM', () => {
     const [authorizerId, authorizer] = one(template, 'AWS::ApiGatewayV2::Authorizer', () => true);
     expect(authorizer.Properties.JwtConfiguration).toEqual({ Issuer: FULL_CONTEXT.jwtIssuer, Audience: [FULL_CONTEXT.jwtAudience] });
-    const [, route] = one(template, 'AWS::ApiGatewayV2::Route', () => true);
+    const [, route] = one(template, 'AWS::ApiGatewayV2::Route', (r) => r.Properties.RouteKey === `ANY ${API_ROUTE_PATH}`);
     expect(route.Properties.AuthorizationType).toBe('JWT');
     expect(referencedIds(route.Properties.AuthorizerId)).toEqual([authorizerId]);
   });

@@ -4,6 +4,7 @@
  */
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { ClusterClient, ClusterClientFactory } from '../../ports/cluster-client.js';
+import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
 import { type RetryRuntime, SYSTEM_RETRY_RUNTIME } from './call-with-retries.js';
 import { type EksConnectionDeps, connectionForTarget } from './cluster-connection.js';
 import { AwsEksClusterDescriber } from './eks-cluster.js';
@@ -19,6 +20,8 @@ export interface KubernetesClusterClientFactoryOptions {
   eks?: Partial<EksConnectionDeps>;
   /** Sleep/random/clock of the retry loop (tests). */
   retryRuntime?: RetryRuntime;
+  /** Decides which kubeconfig targets may be used (the operator's policy); none by default. */
+  admitKubeconfig?: KubeconfigAdmission;
 }
 
 /** Implements the {@link ClusterClientFactory} port over client-node. */
@@ -26,12 +29,14 @@ export class KubernetesClusterClientFactory implements ClusterClientFactory {
   private readonly policy: RetryPolicy;
   private readonly eks: EksConnectionDeps;
   private readonly runtime: RetryRuntime;
+  private readonly admitKubeconfig: KubeconfigAdmission | undefined;
   private readonly clients = new Map<string, { targetKey: string; client: Promise<ClusterClient> }>();
 
   constructor(options: KubernetesClusterClientFactoryOptions = {}) {
     this.policy = resolveRetryPolicy(options.retryPolicy);
     this.eks = { ...options.eks, describer: options.eks?.describer ?? new AwsEksClusterDescriber() };
     this.runtime = options.retryRuntime ?? SYSTEM_RETRY_RUNTIME;
+    this.admitKubeconfig = options.admitKubeconfig;
   }
 
   forCluster(cluster: ClusterRegistration): Promise<ClusterClient> {
@@ -49,7 +54,7 @@ export class KubernetesClusterClientFactory implements ClusterClientFactory {
   }
 
   private async create(cluster: ClusterRegistration): Promise<ClusterClient> {
-    const connection = await connectionForTarget(cluster.target, this.eks);
+    const connection = await connectionForTarget(cluster.target, this.eks, this.admitKubeconfig);
     const apis = createKubeApis({
       kubeConfig: connection.kubeConfig,
       bearerToken: connection.bearerToken,

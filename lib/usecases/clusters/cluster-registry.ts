@@ -1,18 +1,27 @@
+import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { Clock } from '../../ports/clock.js';
+import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
 import type { StateStore } from '../../ports/state-store.js';
+import { admitKubeconfig, STRICT_KUBECONFIG_POLICY } from './kubeconfig-admission.js';
 
 export type StoredCluster = ClusterRegistration & { createdAt: string };
 
+/** The operator's kubeconfig policy when none is wired: inline kubeconfigs with static credentials only. */
+const strictAdmission: KubeconfigAdmission = (target) => admitKubeconfig(target, STRICT_KUBECONFIG_POLICY);
+
 /**
  * Registers (or replaces) a cluster. Clusters are configuration, not work: the write is synchronous.
- * Flagging one as default clears the flag on the others, so there is at most one default.
+ * A kubeconfig is checked against the operator's policy first (a ValidationError naming the field, so
+ * the caller gets a 400 now rather than a failed operation later). Flagging one as default clears the
+ * flag on the others, so there is at most one default.
  */
 export async function registerCluster(
-  deps: { store: StateStore; clock: Clock },
+  deps: { store: StateStore; clock: Clock; admitKubeconfig?: KubeconfigAdmission },
   registration: ClusterRegistration,
 ): Promise<{ cluster: StoredCluster; created: boolean }> {
+  if (registration.target.kind === 'kubeconfig') await (deps.admitKubeconfig ?? strictAdmission)(registration.target);
   const existing = await deps.store.getCluster(registration.id);
   const cluster: StoredCluster = { ...registration, createdAt: existing?.createdAt ?? deps.clock.now().toISOString() };
   if (cluster.default) {
@@ -37,4 +46,16 @@ export async function deregisterCluster(store: StateStore, id: string): Promise<
   const users = (await store.listAllServices()).filter((s) => s.spec.cluster === id || (!s.spec.cluster && isDefault)).map((s) => s.name);
   if (users.length) throw new ConflictError(`cluster "${id}" still runs ${users.length} service(s): ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', …' : ''}`);
   await store.deleteCluster(id);
+}
+
+/**
+ * A registration as the API shows it: an inline kubeconfig (credentials) is never returned, only its
+ * size and a digest, so a caller can tell whether it changed.
+ */
+export function clusterView(cluster: StoredCluster): Omit<StoredCluster, 'target'> & { target: Record<string, unknown> } {
+  const { target } = cluster;
+  if (target.kind !== 'kubeconfig' || target.kubeconfig === undefined) return cluster;
+  const { kubeconfig, ...rest } = target;
+  const sha256 = createHash('sha256').update(kubeconfig, 'utf8').digest('hex');
+  return { ...cluster, target: { ...rest, kubeconfigBytes: Buffer.byteLength(kubeconfig, 'utf8'), kubeconfigSha256: sha256 } };
 }

@@ -4,12 +4,15 @@
  * throw on any use, so a passing case also shows the request was rejected before anything was stored.
  */
 import { describe, expect, it } from 'vitest';
+import { ALLOW_ALL_ADMIN_ACCESS } from '../../../lib/api/admin-access.js';
 import { createApi, type ApiDeps } from '../../../lib/api/create-api.js';
 import type { HttpRequest } from '../../../lib/api/http.js';
 import { minimalInput } from '../../support/service-specs.js';
 
 const untouchable = new Proxy({} as ApiDeps, {
   get(_target, property) {
+    // Cluster changes are admin actions: these requests are the admin's.
+    if (property === 'adminAccess') return ALLOW_ALL_ADMIN_ACCESS;
     throw new Error(`validation should have rejected the request before using deps.${String(property)}`);
   },
 });

@@ -12,6 +12,7 @@ import type { ClusterRegistration } from '../../../../lib/model/cluster.js';
 import { connectionForTarget } from '../../../../lib/adapters/kubernetes/cluster-connection.js';
 import { type EksClusterDescriber, endpointFromDescription } from '../../../../lib/adapters/kubernetes/eks-cluster.js';
 import { KubernetesClusterClientFactory } from '../../../../lib/adapters/kubernetes/kubernetes-cluster-client-factory.js';
+import { admitKubeconfig } from '../../../../lib/usecases/clusters/kubeconfig-admission.js';
 
 const MINUTE = 60_000;
 const fixedCredentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
@@ -127,24 +128,48 @@ describe('kubeconfig target', () => {
   });
 
   const eks = { describer: stubDescriber(async () => ({ endpoint: '', certificateAuthorityData: '' })).describer };
+  // The operator named these files at start: they are read by client-node as they are.
+  const operatorFiles = (...paths: string[]) => (t: Parameters<typeof admitKubeconfig>[0]) => admitKubeconfig(t, { trustedPaths: paths });
 
   it.each([
     [undefined, 'https://one.example:6443'],
     ['ctx-two', 'https://two.example:6443'],
   ])('context %s → %s', async (context, server) => {
-    const connection = await connectionForTarget({ kind: 'kubeconfig', path, context }, eks);
+    const connection = await connectionForTarget({ kind: 'kubeconfig', path, context }, eks, operatorFiles(path));
     expect(connection.kubeConfig.getCurrentCluster()?.server).toBe(server);
     expect(connection.bearerToken).toBeUndefined();
   });
 
   it('rejects an unknown context, naming the ones that exist', async () => {
-    await expect(connectionForTarget({ kind: 'kubeconfig', path, context: 'nope' }, eks)).rejects.toThrow(
+    await expect(connectionForTarget({ kind: 'kubeconfig', path, context: 'nope' }, eks, operatorFiles(path))).rejects.toThrow(
       /has no context "nope" \(it has: ctx-one, ctx-two\)/,
     );
   });
 
   it('rejects a missing file with a TerminalError', async () => {
-    await expect(connectionForTarget({ kind: 'kubeconfig', path: join(dir, 'missing') }, eks)).rejects.toBeInstanceOf(TerminalError);
+    const missing = join(dir, 'missing');
+    await expect(connectionForTarget({ kind: 'kubeconfig', path: missing }, eks, operatorFiles(missing))).rejects.toBeInstanceOf(TerminalError);
+  });
+
+  it("names the line of a broken operator kubeconfig, never its content", async () => {
+    const broken = join(dir, 'broken');
+    await writeFile(broken, 'users:\n- name: u\n  user: { token: hunter2-secret\n  x: [');
+    const error = await connectionForTarget({ kind: 'kubeconfig', path: broken }, eks, operatorFiles(broken)).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(TerminalError);
+    expect((error as Error).message).toMatch(/not valid YAML \(line \d+, column \d+\)/);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it('connects with inline content, which client-node never parses itself', async () => {
+    const inline = ['clusters: [{ name: c, cluster: { server: "https://inline.example:6443" } }]', 'users: [{ name: u, user: { token: t0ken } }]', 'contexts: [{ name: x, context: { cluster: c, user: u } }]', 'current-context: x'].join('\n');
+    const connection = await connectionForTarget({ kind: 'kubeconfig', kubeconfig: inline }, eks, (t) => admitKubeconfig(t, {}));
+    expect(connection.kubeConfig.getCurrentCluster()?.server).toBe('https://inline.example:6443');
+    expect(connection.kubeConfig.getCurrentUser()?.token).toBe('t0ken');
+  });
+
+  it('refuses a stored registration the policy does not allow (written before it) as a TerminalError', async () => {
+    await expect(connectionForTarget({ kind: 'kubeconfig', path: '/proc/self/environ' }, eks, (t) => admitKubeconfig(t, {}))).rejects.toThrow(TerminalError);
+    await expect(connectionForTarget({ kind: 'kubeconfig', path }, eks)).rejects.toThrow(/not enabled/);
   });
 });
 
