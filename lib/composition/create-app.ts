@@ -1,15 +1,11 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
-import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
-import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
-import { systemClock, type Clock } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { AlarmTags } from '../ports/alarm-tags.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
@@ -20,9 +16,15 @@ import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../usecases/services/apply-service-event.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
-import type { AwsServiceName, RuntimeConfig } from './runtime-config.js';
+import { awsClientConfig, createCore } from './create-core.js';
+import type { RuntimeConfig } from './runtime-config.js';
 
-/** Everything the handlers use, built once per process (a Lambda container or the local runtime). */
+export { awsClientConfig };
+
+/**
+ * Everything the cluster-facing handlers use, built once per process (a Lambda container or the local
+ * runtime). The API composes only {@link createCore}; see `compositions.ts` for which handler builds what.
+ */
 export interface App extends CoreDeps {
   config: RuntimeConfig;
   clusters: ClusterClientFactory;
@@ -33,15 +35,6 @@ export interface App extends CoreDeps {
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
   alarmTags?: AlarmTags;
-}
-
-export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
-  const endpoint = config.endpoints?.[service] ?? config.endpoint;
-  return {
-    region: config.region,
-    ...(endpoint ? { endpoint } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-  };
 }
 
 export interface AppOverrides {
@@ -64,9 +57,8 @@ const unconfigured = (what: string, env: string) => {
 };
 
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
-  const dynamo = new DynamoDBClient({ ...awsClientConfig(config, 'dynamodb'), maxAttempts: 5 });
-  const sqs = new SQSClient({ ...awsClientConfig(config, 'sqs'), maxAttempts: 5 });
-  const store = new DynamoDbStateStore(dynamo, config.tableName);
+  const core = createCore(config, { clock: overrides.clock });
+  const { store } = core;
   const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory();
   const metrics =
     overrides.metrics ??
@@ -79,10 +71,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
       ? new StepFunctionsRolloutWorkflow(new SFNClient({ ...awsClientConfig(config, 'stepfunctions'), maxAttempts: 5 }), config.stateMachineArn)
       : { start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'), state: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN') });
   return {
-    config,
-    store,
-    queue: new SqsEventQueue(sqs, config.queueUrls),
-    clock: overrides.clock ?? systemClock,
+    ...core,
     clusters,
     converger: createServiceConverger({ store, clusters }),
     statusReader: createServiceStatusReader({ store, clusters }),

@@ -29,7 +29,7 @@ export async function startAwsBacking(options: { endpoint?: string; dataDir?: st
     log(`emulators: DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint}`);
     base = { region: 'us-east-1', endpoints: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint }, tableName: TABLE.name, credentials: EMULATOR_CREDENTIALS };
   }
-  const clientConfig = { ...base, queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '' } };
+  const clientConfig = { ...base, queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '', optimizerRuns: '' } };
   const dynamo = new DynamoDBClient(awsClientConfig(clientConfig, 'dynamodb'));
   const sqs = new SQSClient(awsClientConfig(clientConfig, 'sqs'));
   await provisionTable(dynamo, base.tableName);
