@@ -1,8 +1,4 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
-import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
 import type { Clock } from '../ports/clock.js';
@@ -65,11 +61,11 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     (config.prometheusUrl
       ? PrometheusMetricsSource.fromOptions({ url: config.prometheusUrl, sigv4: config.prometheusUrl.includes('aps-workspaces') ? true : undefined })
       : { workloadMetrics: unconfigured('a metrics source', 'PROMETHEUS_URL') });
-  const workflow =
-    overrides.workflow ??
-    (config.stateMachineArn
-      ? new StepFunctionsRolloutWorkflow(new SFNClient({ ...awsClientConfig(config, 'stepfunctions'), maxAttempts: 5 }), config.stateMachineArn)
-      : { start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'), state: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN') });
+  // Step Functions and CloudWatch come from the handlers that use them (optional-aws-clients.ts).
+  const workflow = overrides.workflow ?? {
+    start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'),
+    state: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'),
+  };
   return {
     ...core,
     clusters,
@@ -79,7 +75,6 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
-    // Only on AWS: LocalStack and the emulators have no alarms to tag.
-    alarmTags: overrides.alarmTags ?? (config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }))),
+    alarmTags: overrides.alarmTags,
   };
 }
