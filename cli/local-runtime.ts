@@ -2,7 +2,7 @@ import { createApiHandler } from '../functions/api.js';
 import { createDeployRequestedHandler } from '../functions/on-deploy-requested.js';
 import { createHealthAlarmHandler } from '../functions/on-health-alarm.js';
 import { createHealthProbeHandler } from '../functions/health-probe.js';
-import { createOptimizerHandler } from '../functions/optimizer.js';
+import { createOptimizerHandler, createOptimizerRunsHandler } from '../functions/optimizer.js';
 import { createServiceEventHandler } from '../functions/on-service-event.js';
 import { createOperationsSweeperHandler } from '../functions/operations-sweeper.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../lib/local/runtime.js';
@@ -10,7 +10,7 @@ import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '
 export interface MeshplaneLocalOptions extends Omit<LocalRuntimeOptions, 'wire'> {
   /** Health probe period in simulated seconds (compressed by timeFactor), default 60. */
   probePeriodSeconds?: number;
-  /** Scheduled optimizer period in simulated seconds; off when absent (run it with POST /v1/optimizer/runs). */
+  /** Scheduled optimizer period in simulated seconds; off when absent (start a run with POST /v1/optimizer/runs). */
   optimizerPeriodSeconds?: number;
 }
 
@@ -27,6 +27,7 @@ export function startMeshplaneLocal(options: MeshplaneLocalOptions): Promise<Loc
         serviceEvents: createServiceEventHandler(app),
         deployRequests: createDeployRequestedHandler(app),
         healthAlarms: createHealthAlarmHandler(app),
+        optimizerRuns: createOptimizerRunsHandler(app),
       },
       schedules: {
         'health-probe': { periodSeconds: options.probePeriodSeconds ?? 60, handler: createHealthProbeHandler(app) },

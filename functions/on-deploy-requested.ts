@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { App } from '../lib/composition/create-app.js';
-import { fromEnvironment } from './middleware/from-environment.js';
+import { composeRolloutStarter } from '../lib/composition/handlers.js';
+import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { handleDeployRequested } from '../lib/usecases/rollouts/handle-deploy-requested.js';
 import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
@@ -17,4 +18,4 @@ export function createDeployRequestedHandler(app: App) {
     .handler((event, context) => processFifoBatch(event, { handle: (envelope) => handleDeployRequested(app, envelope), log, giveUp, signal: context.timeBudget }));
 }
 
-export const handler = fromEnvironment(createDeployRequestedHandler);
+export const handler = composedFromEnvironment(composeRolloutStarter, createDeployRequestedHandler);

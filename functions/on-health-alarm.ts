@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { App } from '../lib/composition/create-app.js';
-import { fromEnvironment } from './middleware/from-environment.js';
+import { composeAlarmIntake } from '../lib/composition/handlers.js';
+import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { handleHealthSignal } from '../lib/usecases/health/handle-health-signal.js';
 import { ingestCloudWatchAlarm, wrapCloudWatchEvent } from '../lib/usecases/health/ingest-cloudwatch-alarm.js';
 import { createLogger } from './middleware/logger.js';
@@ -21,4 +22,4 @@ export function createHealthAlarmHandler(app: App) {
     .handler((event, context) => processFifoBatch(event, { handle, log, adopt: wrapCloudWatchEvent, signal: context.timeBudget }));
 }
 
-export const handler = fromEnvironment(createHealthAlarmHandler);
+export const handler = composedFromEnvironment(composeAlarmIntake, createHealthAlarmHandler);

@@ -1,20 +1,48 @@
 import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { App } from '../lib/composition/create-app.js';
 import { fromEnvironment } from './middleware/from-environment.js';
 import { OptimizerRunRequest, runOptimizer } from '../lib/usecases/optimizer/run-optimizer.js';
+import { handleOptimizerRequested } from '../lib/usecases/optimizer/handle-optimizer-requested.js';
 import { createLogger } from './middleware/logger.js';
-import { singleRun } from './middleware/single-run.js';
+import { withLease } from '../lib/usecases/shared/lease.js';
+import { TransientError } from '../lib/errors.js';
+import { giveUpFor } from './middleware/give-up.js';
+import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 
-/** Scheduled (EventBridge Scheduler): one placement optimizer run with the defaults (or the schedule's input). */
+const isSqsEvent = (event: unknown): event is SQSEvent => Array.isArray((event as { Records?: unknown } | undefined)?.Records);
+
+/**
+ * The placement optimizer, two ways in: runs requested through `POST /v1/optimizer/runs` (the
+ * optimizer-runs queue: each ends its operation with the run), and the schedule (EventBridge
+ * Scheduler: one run with the defaults, or the schedule's input).
+ */
 export function createOptimizerHandler(app: App) {
   const log = createLogger('optimizer');
-  return middy().use(singleRun(app, 'optimizer')).handler(async (event: unknown) => {
+  // One run at a time, whichever way it came in: a requested run that finds the lease held is retried later.
+  const LEASE_MS = 310_000;
+  const handle = async (envelope: Parameters<typeof handleOptimizerRequested>[1]) => {
+    const outcome = await withLease(app, 'optimizer', LEASE_MS, () => handleOptimizerRequested(app, envelope));
+    if (!outcome.ran) throw new TransientError(`another optimizer run holds the lease until ${outcome.until}; this one will be retried`);
+    return outcome.result;
+  };
+  const fromQueue = (event: SQSEvent): Promise<SQSBatchResponse> => processFifoBatch(event, { handle, log, giveUp: giveUpFor('optimizerRuns', app) });
+  return middy().handler(async (event: unknown) => {
+    if (isSqsEvent(event)) return fromQueue(event);
     const detail = (event as { detail?: unknown } | undefined)?.detail;
     const request = OptimizerRunRequest.parse(detail && typeof detail === 'object' && !('schedule' in detail) ? detail : {});
-    const run = await runOptimizer(app, request);
+    const outcome = await withLease(app, 'optimizer', LEASE_MS, () => runOptimizer(app, request));
+    if (!outcome.ran) return { skipped: 'another optimizer run holds the lease', heldBy: outcome.heldBy, until: outcome.until };
+    const run = outcome.result;
     log.info('optimizer run finished', { runId: run.id, status: run.status, moves: run.moves.length, reason: run.reason });
     return { id: run.id, status: run.status };
   });
+}
+
+/** The optimizer-runs queue's consumer, for the local runtime (on Lambda the one handler takes both). */
+export function createOptimizerRunsHandler(app: App) {
+  const handle = createOptimizerHandler(app);
+  return (event: SQSEvent, context: import('aws-lambda').Context) => handle(event, context) as Promise<SQSBatchResponse>;
 }
 
 export const handler = fromEnvironment(createOptimizerHandler);

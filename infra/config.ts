@@ -41,14 +41,20 @@ const ClusterContext = z.object({
    */
   roleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN').optional(),
   /**
-   * How the functions' role is authorized inside the cluster:
-   * - `clusterAdmin`: access policy AmazonEKSClusterAdminPolicy, cluster scope (works out of the box;
-   *   meshplane lists nodes and pods cluster-wide, which namespace scope cannot grant);
-   * - `kubernetesGroups`: no access policy, the role joins `kubernetesGroups`, bound to the RBAC in
-   *   infra/README.md by the cluster's administrators (least privilege).
+   * How each function's role is authorized inside the cluster (only functions that call clusters get
+   * an access entry; see `kubernetes` in infra/handler-catalog.ts):
+   * - `scoped` (default): access policies, AmazonEKSEditPolicy on `namespaces` for the functions that
+   *   change services, AmazonEKSViewPolicy cluster-wide for those that read nodes and every pod; those
+   *   that edit also join `kubernetesGroups`, which the administrators bind to the Istio kinds in
+   *   `namespaces` (access policies cover built-in kinds only; RBAC in infra/README.md);
+   * - `kubernetesGroups`: no access policy, the roles join `kubernetesGroups`, bound to the RBAC in
+   *   infra/README.md by the cluster's administrators;
+   * - `clusterAdmin`: AmazonEKSClusterAdminPolicy, cluster scope (opt-in, for a throwaway cluster).
    */
-  access: z.enum(['clusterAdmin', 'kubernetesGroups']).default('clusterAdmin'),
+  access: z.enum(['scoped', 'kubernetesGroups', 'clusterAdmin']).default('scoped'),
   kubernetesGroups: z.array(z.string().min(1)).default(['meshplane-controller']),
+  /** The namespaces meshplane manages services in (wildcards allowed, e.g. `shop-*`): the scope of its edit access. */
+  namespaces: z.array(z.string().regex(/^[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?$/, 'must be a namespace name, optionally with *').max(63)).min(1).default(['default']),
 });
 export type ClusterContext = z.infer<typeof ClusterContext>;
 

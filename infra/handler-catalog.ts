@@ -18,14 +18,47 @@ export type HandlerTrigger =
   /** EventBridge Scheduler, with a `rate(...)` or `cron(...)` expression. */
   | { kind: 'schedule'; expression: string; timeoutSeconds: number };
 
-/** Capabilities beyond the table and the queues, which every function gets. */
+export type QueueId = QueueDefinition['id'];
+
+/**
+ * What a function does to the state table:
+ * - `readWrite`: reads, writes, and deletes items (a service change drops caller edges in its transaction);
+ * - `readWriteNoDelete`: reads and writes, never deletes or scans; `deletesOnly` may allow deleting
+ *   items whose partition key starts with one of its prefixes (IAM `dynamodb:LeadingKeys`).
+ */
+export type TableAccess = 'readWrite' | 'readWriteNoDelete';
+
+/**
+ * What a function does in the clusters, granted per cluster through its role's access entry
+ * (`infra/cluster-access-plan.ts` turns it into access policies):
+ * - `edit`: changes meshplane's objects in the namespaces it manages (namespaced scope);
+ * - `viewCluster`: reads nodes (cluster-scoped) and pods of every namespace (cluster scope, read-only).
+ */
+export interface KubernetesNeeds {
+  edit: boolean;
+  viewCluster: boolean;
+}
+
+/**
+ * Everything a function's own role is allowed, declared next to the handler. The stack builds the role
+ * from this and nothing else (the queue a function consumes is granted by its trigger).
+ */
 export interface HandlerNeeds {
-  /** Starts rollout executions (states:StartExecution, STATE_MACHINE_ARN). */
+  table: TableAccess;
+  /** Partition-key prefixes a `readWriteNoDelete` function may still delete (e.g. `CLUSTER#`). */
+  deletesOnly?: string[];
+  /** Queues it sends to. */
+  sendsTo?: QueueId[];
+  /** Starts rollout executions and reads their state (states:StartExecution/DescribeExecution, STATE_MACHINE_ARN). */
   startsRollouts?: boolean;
   /** Queries Prometheus / AMP (PROMETHEUS_URL, aps:QueryMetrics). */
   queriesMetrics?: boolean;
   /** Receives and deletes the queues' dead letters (their `dlqUrlEnv` variables, sqs:ReceiveMessage/DeleteMessage). */
   drainsDeadLetters?: boolean;
+  /** Reads CloudWatch alarm tags (the third way an alarm names its service). */
+  readsAlarmTags?: boolean;
+  /** Calls the clusters (absent: no access entry, no eks:DescribeCluster, no sts:AssumeRole). */
+  kubernetes?: KubernetesNeeds;
 }
 
 /** One Lambda function of the control plane. */
@@ -36,6 +69,11 @@ export interface HandlerDefinition {
   entry: string;
   description: string;
   trigger: HandlerTrigger;
+  /**
+   * Queues it also consumes besides its trigger (the function timeout still follows `trigger`; each
+   * queue's visibility timeout must cover it six times).
+   */
+  alsoConsumes?: QueueId[];
   needs: HandlerNeeds;
   memorySizeMb: number;
   /** Deployed only once its entry file exists (a handler that is planned but not written yet). */
@@ -60,23 +98,28 @@ export const VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT = 6;
 /** The HiGHS ILP solver loads its WebAssembly binary from beside the module (`new URL('highs.wasm', import.meta.url)`). */
 export const HIGHS_WASM = 'node_modules/highs/build/highs.wasm';
 
+/** Edits meshplane's objects in its namespaces; no cluster-wide reads. */
+const EDIT_NAMESPACES: KubernetesNeeds = { edit: true, viewCluster: false };
+/** Edits in its namespaces and reads nodes and every namespace's pods. */
+const EDIT_AND_VIEW_CLUSTER: KubernetesNeeds = { edit: true, viewCluster: true };
+
 export const HANDLERS: readonly HandlerDefinition[] = [
   {
     id: 'api',
     entry: 'functions/api.ts',
     description: 'meshplane HTTP API v1 (API Gateway HTTP API, payload v2)',
     trigger: { kind: 'httpApi' },
-    needs: { queriesMetrics: true },
+    // Accepts work (an operation, then a message) and reads the store: never a cluster, never a scan.
+    // It deletes one kind of item: a cluster registration (DELETE /v1/clusters/{id}).
+    needs: { table: 'readWriteNoDelete', deletesOnly: ['CLUSTER#'], sendsTo: ['serviceEvents', 'deployRequests', 'healthAlarms', 'optimizerRuns'] },
     memorySizeMb: 1024,
-    // POST /v1/optimizer/runs runs the placement optimizer in the API function
-    assets: [HIGHS_WASM],
   },
   {
     id: 'on-service-event',
     entry: 'functions/on-service-event.ts',
     description: 'Applies service.registered / updated / deregistered events to the clusters',
     trigger: { kind: 'queue', queue: 'serviceEvents' },
-    needs: {},
+    needs: { table: 'readWrite', kubernetes: EDIT_NAMESPACES },
     memorySizeMb: 1024,
   },
   {
@@ -84,7 +127,8 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     entry: 'functions/on-deploy-requested.ts',
     description: 'Records deploy.requested events and starts their rollout executions',
     trigger: { kind: 'queue', queue: 'deployRequests' },
-    needs: { startsRollouts: true },
+    // Ending a deployment whose execution is gone removes its canary (a service change, converged).
+    needs: { table: 'readWrite', startsRollouts: true, kubernetes: EDIT_NAMESPACES },
     memorySizeMb: 1024,
   },
   {
@@ -92,7 +136,9 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     entry: 'functions/on-health-alarm.ts',
     description: 'Records health alarms and acts on them',
     trigger: { kind: 'queue', queue: 'healthAlarms' },
-    needs: { queriesMetrics: true },
+    // Blames by the revision its pods run and evacuates a zone's nodes (cluster reads); remediations
+    // change the service record and converge it (edit). A rollback is queued as a deploy request.
+    needs: { table: 'readWrite', sendsTo: ['deployRequests'], queriesMetrics: true, readsAlarmTags: true, kubernetes: EDIT_AND_VIEW_CLUSTER },
     memorySizeMb: 1024,
   },
   {
@@ -101,7 +147,7 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     description: 'The rollout state machine task: start, setWeight, analyze, promote, rollback, finish',
     trigger: { kind: 'rolloutTask' },
     // finish and rollback start the next deployment queued behind the one that ended.
-    needs: { queriesMetrics: true, startsRollouts: true },
+    needs: { table: 'readWrite', queriesMetrics: true, startsRollouts: true, kubernetes: EDIT_NAMESPACES },
     memorySizeMb: 1024,
   },
   {
@@ -109,8 +155,9 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     entry: 'functions/health-probe.ts',
     description: 'Probes the health signals of every service on a schedule',
     trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
-    // It also reconciles the rollout queue (an execution that ended without finishing its deployment).
-    needs: { queriesMetrics: true, startsRollouts: true },
+    // It also reconciles the rollout queue (an execution that ended without finishing its deployment)
+    // and lifts pins to nodes that are gone (a service change, converged).
+    needs: { table: 'readWrite', sendsTo: ['healthAlarms'], queriesMetrics: true, startsRollouts: true, kubernetes: EDIT_AND_VIEW_CLUSTER },
     memorySizeMb: 1024,
     whenPresent: true,
   },
@@ -119,15 +166,17 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     entry: 'functions/operations-sweeper.ts',
     description: 'Ends operations whose messages reached a dead-letter queue or whose deadline passed',
     trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
-    needs: { drainsDeadLetters: true },
+    needs: { table: 'readWrite', drainsDeadLetters: true },
     memorySizeMb: 512,
   },
   {
     id: 'optimizer',
     entry: 'functions/optimizer.ts',
-    description: 'Re-plans service placement across the clusters',
+    description: 'Re-plans service placement across the clusters (on a schedule, and the runs POST /v1/optimizer/runs queues)',
     trigger: { kind: 'schedule', expression: 'rate(1 hour)', timeoutSeconds: 300 },
-    needs: { queriesMetrics: true },
+    alsoConsumes: ['optimizerRuns'],
+    // Reads every node and pod (others' pods take capacity too); applies a plan as node affinity.
+    needs: { table: 'readWrite', queriesMetrics: true, kubernetes: EDIT_AND_VIEW_CLUSTER },
     memorySizeMb: 2048,
     whenPresent: true,
     assets: [HIGHS_WASM],
@@ -155,6 +204,11 @@ export function functionTimeoutSeconds(handler: HandlerDefinition): number {
     case 'schedule':
       return trigger.timeoutSeconds;
   }
+}
+
+/** Every queue a handler consumes: its trigger's and `alsoConsumes`. */
+export function consumedQueues(handler: HandlerDefinition): QueueId[] {
+  return [...(handler.trigger.kind === 'queue' ? [handler.trigger.queue] : []), ...(handler.alsoConsumes ?? [])];
 }
 
 /** The handlers to deploy: all, minus `whenPresent` ones whose entry file does not exist yet. */

@@ -1,6 +1,6 @@
 import { ArnFormat, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { Effect, ManagedPolicy, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, ManagedPolicy, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,13 +11,14 @@ import { planClusterAccess } from './cluster-access-plan.js';
 import type { MeshplaneConfig } from './config.js';
 import { AlarmRouting } from './constructs/alarm-routing.js';
 import { EksAccess } from './constructs/eks-access.js';
+import { FunctionRole } from './constructs/function-role.js';
 import { EventQueue } from './constructs/event-queue.js';
 import { HandlerFunction, type HandlerFunctionDefaults } from './constructs/handler-function.js';
 import { MeshplaneHttpApi } from './constructs/http-api.js';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.js';
 import { Schedules } from './constructs/schedules.js';
 import { StateTable } from './constructs/state-table.js';
-import { deployableHandlers, type HandlerDefinition } from './handler-catalog.js';
+import { consumedQueues, deployableHandlers, type HandlerDefinition } from './handler-catalog.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 
 export interface MeshplaneStackProps extends StackProps {
@@ -39,7 +40,8 @@ export class MeshplaneStack extends Stack {
   readonly table: StateTable;
   readonly queues: ReadonlyMap<QueueDefinition['id'], EventQueue>;
   readonly functions: ReadonlyMap<string, HandlerFunction>;
-  readonly functionsRole: Role;
+  /** Each function's own execution role, by handler id. */
+  readonly roles: ReadonlyMap<string, Role>;
   readonly rollouts: RolloutStateMachine;
   readonly api: MeshplaneHttpApi;
 
@@ -55,42 +57,31 @@ export class MeshplaneStack extends Stack {
     this.table = new StateTable(this, 'State', { stage: config.stage, retainData: config.retainData });
     this.queues = new Map(QUEUES.map((definition) => [definition.id, new EventQueue(this, `Queue-${definition.id}`, { definition, stage: config.stage, alarmTopic })]));
 
-    // One role for all functions: the clusters then need one access entry each, and Kubernetes audit
-    // logs show one identity for the control plane.
-    this.functionsRole = new Role(this, 'FunctionsRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `meshplane ${config.stage} control-plane functions`,
-    });
-    this.table.table.grantReadWriteData(this.functionsRole);
-    for (const queue of this.queues.values()) queue.queue.grantSendMessages(this.functionsRole);
-    // Alarm tags are the third way an alarm names its service (lib/health/README.md).
-    this.functionsRole.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['cloudwatch:ListTagsForResource'],
-        resources: [this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      }),
+    // One role per function, with only what its catalog entry declares: the API cannot receive messages,
+    // delete items or start executions, and only the functions that call clusters have access entries.
+    this.roles = new Map(
+      handlers.map((h) => [h.id, new FunctionRole(this, `Role-${h.id}`, { handler: h, stage: config.stage, table: this.table.table, queues: this.queues, ampWorkspaceArn: config.ampWorkspaceArn }).role]),
     );
-    if (config.ampWorkspaceArn) {
-      this.functionsRole.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['aps:QueryMetrics'], resources: [config.ampWorkspaceArn] }));
-    }
-    new EksAccess(this, 'EksAccess', { plan: planClusterAccess(config.clusters, config.env.region), role: this.functionsRole });
+    const network = this.network(config);
+    new EksAccess(this, 'EksAccess', {
+      plan: planClusterAccess(config.clusters, config.env.region),
+      callers: handlers.flatMap((h) => (h.needs.kubernetes ? [{ id: h.id, role: this.roles.get(h.id)!, needs: h.needs.kubernetes }] : [])),
+    });
 
     const queueUrls = Object.fromEntries([...this.queues].map(([id, q]) => [id, q.queue.queueUrl])) as Record<QueueDefinition['id'], string>;
     const defaults: HandlerFunctionDefaults = {
       projectRoot: props.projectRoot,
       stage: config.stage,
-      role: this.functionsRole,
       environment: runtimeConfigToEnv({ region: Aws.REGION, tableName: this.table.table.tableName, queueUrls }),
       logRetention,
       logLevel: config.logLevel,
-      network: this.network(config),
+      network,
       bundling: props.bundling,
     };
     this.functions = new Map(
       handlers.map((h) => {
         const environment: Record<string, string> = h.needs.queriesMetrics && config.prometheusUrl ? { PROMETHEUS_URL: config.prometheusUrl } : {};
-        return [h.id, new HandlerFunction(this, `Fn-${h.id}`, h, defaults, environment)];
+        return [h.id, new HandlerFunction(this, `Fn-${h.id}`, h, defaults, this.roles.get(h.id)!, environment)];
       }),
     );
     const fnOf = (h: HandlerDefinition) => this.functions.get(h.id)!.function;
@@ -102,21 +93,26 @@ export class MeshplaneStack extends Stack {
     // ARN is therefore built from the machine's fixed name rather than referenced (which would be a cycle).
     const rolloutsArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: RolloutStateMachine.nameFor(config.stage), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     for (const h of starters) fnOf(h).addEnvironment('STATE_MACHINE_ARN', rolloutsArn);
-    if (starters.length > 0) {
+    const rolloutStartPolicies: Policy[] = [];
+    for (const h of starters) {
       // A separate policy, not the role's default one: the state machine depends on the task function,
-      // which depends on its role's default policy.
-      const policy = new Policy(this, 'StartRolloutsPolicy', {
-        roles: [this.functionsRole],
-        statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [rolloutsArn] })],
+      // which depends on its role's default policy. DescribeExecution: a starter checks whether the
+      // execution of a running deployment still lives before starting the next.
+      const executions = this.formatArn({ service: 'states', resource: 'execution', resourceName: `${RolloutStateMachine.nameFor(config.stage)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      const policy = new Policy(this, `StartRolloutsPolicy-${h.id}`, {
+        roles: [this.roles.get(h.id)!],
+        statements: [
+          new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [rolloutsArn] }),
+          new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:DescribeExecution'], resources: [executions] }),
+        ],
       });
       policy.node.addDependency(this.rollouts.stateMachine);
+      rolloutStartPolicies.push(policy);
     }
 
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
 
-    for (const h of handlers) {
-      if (h.trigger.kind === 'queue') this.queues.get(h.trigger.queue)!.consumeWith(fnOf(h));
-    }
+    for (const h of handlers) for (const queue of consumedQueues(h)) this.queues.get(queue)!.consumeWith(fnOf(h));
     for (const h of handlers.filter((d) => d.needs.drainsDeadLetters)) {
       for (const q of this.queues.values()) {
         fnOf(h).addEnvironment(q.definition.dlqUrlEnv, q.deadLetterQueue.queueUrl);
@@ -129,16 +125,23 @@ export class MeshplaneStack extends Stack {
     new AlarmRouting(this, 'AlarmRouting', { queue: this.queues.get('healthAlarms')!.queue, excludeAlarmNamePrefix: `meshplane-${config.stage}-` });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the meshplane API (requests are SigV4-signed unless a JWT authorizer is configured)' });
-    new CfnOutput(this, 'FunctionsRoleArn', { value: this.functionsRole.roleArn, description: 'Principal to grant access to EKS clusters (access entry)' });
+    for (const h of handlers.filter((h) => h.needs.kubernetes)) {
+      new CfnOutput(this, `ClusterRoleArn${pascal(h.id)}`, {
+        value: this.roles.get(h.id)!.roleArn,
+        description: `Role of the ${h.id} function: a principal to grant EKS cluster access (access entry) where the stack cannot`,
+      });
+    }
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'RolloutStateMachineArn', { value: this.rollouts.stateMachine.stateMachineArn });
 
     applyNagSuppressions({
-      functionsRole: this.functionsRole,
+      roles: handlers.map((h) => ({ role: this.roles.get(h.id)!, needs: h.needs })),
       table: this.table.table,
       functions: [...this.functions.values()].map((f) => f.function),
       scheduledFunctions: scheduled.map((s) => s.fn),
       stateMachine: this.rollouts.stateMachine,
+      stateMachineName: RolloutStateMachine.nameFor(config.stage),
+      rolloutStartPolicies,
       clustersUnknown: config.clusters.length === 0,
       inVpc: config.vpc !== undefined,
     });
@@ -155,7 +158,8 @@ export class MeshplaneStack extends Stack {
       description: 'meshplane functions: outbound only (EKS API servers, AWS APIs, Prometheus)',
       allowAllOutbound: true,
     });
-    this.functionsRole.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    const eni = ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole');
+    for (const role of this.roles.values()) role.addManagedPolicy(eni);
     return { vpc, subnets, securityGroup };
   }
 }
@@ -165,4 +169,9 @@ function onlyOne(handlers: readonly HandlerDefinition[], kind: 'httpApi' | 'roll
   const found = handlers.filter((h) => h.trigger.kind === kind);
   if (found.length !== 1) throw new Error(`the handler catalog must have exactly one ${kind} handler, found ${found.length}`);
   return found[0];
+}
+
+/** `on-service-event` → `OnServiceEvent`, for output ids. */
+function pascal(id: string): string {
+  return id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }

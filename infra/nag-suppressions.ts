@@ -9,13 +9,19 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
+import type { HandlerNeeds } from './handler-catalog.js';
 
 export interface NagSuppressionTargets {
-  functionsRole: IRole;
+  /** Each function's role with the needs it was built from (the findings follow the needs). */
+  roles: { role: IRole; needs: HandlerNeeds }[];
   table: Table;
   functions: IFunction[];
   scheduledFunctions: IFunction[];
   stateMachine: StateMachine;
+  /** The policies letting rollout starters start and describe executions. */
+  rolloutStartPolicies: IConstruct[];
+  /** The rollout machine's name (its executions' ARNs end in `<name>:*`). */
+  stateMachineName: string;
   /** No cluster named in context: `eks:DescribeCluster` is on `*`. */
   clustersUnknown: boolean;
   /** Functions placed in a VPC (managed ENI policy on the role). */
@@ -39,24 +45,38 @@ function arnRef(construct: IConstruct): string {
 }
 
 export function applyNagSuppressions(t: NagSuppressionTargets): void {
-  ack(
-    t.functionsRole,
-    `AwsSolutions-IAM5[Resource::${arnRef(t.table)}/index/*]`,
-    'Queries of the listing GSI need its index ARN; the wildcard covers only the indexes of the control-plane table.',
-  );
-  ack(
-    t.functionsRole,
-    'AwsSolutions-IAM5[Resource::*]',
-    t.clustersUnknown
-      ? `${XRAY} eks:DescribeCluster is on "*" because no cluster is named in the "clusters" context: clusters are registered at runtime through the API. Name them in context to scope it to their ARNs.`
-      : XRAY,
-  );
-  const stack = Stack.of(t.functionsRole);
-  ack(
-    t.functionsRole,
-    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${envPart(stack.region, 'Region')}:${envPart(stack.account, 'AccountId')}:alarm:*]`,
-    'cloudwatch:ListTagsForResource (read-only) on the alarms of this account and region: any alarm may name a meshplane service by tag, and its name is not known in advance.',
-  );
+  for (const { role, needs } of t.roles) {
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::${arnRef(t.table)}/index/*]`,
+      'Queries of the listing GSI need its index ARN; the wildcard covers only the indexes of the control-plane table.',
+    );
+    ack(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      t.clustersUnknown && needs.kubernetes
+        ? `${XRAY} eks:DescribeCluster is on "*" because no cluster is named in the "clusters" context: clusters are registered at runtime through the API. Name them in context to scope it to their ARNs.`
+        : XRAY,
+    );
+    const stack = Stack.of(role);
+    const region = envPart(stack.region, 'Region');
+    const account = envPart(stack.account, 'AccountId');
+    if (needs.readsAlarmTags) {
+      ack(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:${region}:${account}:alarm:*]`,
+        'cloudwatch:ListTagsForResource (read-only) on the alarms of this account and region: any alarm may name a meshplane service by tag, and its name is not known in advance.',
+      );
+    }
+  }
+  for (const policy of t.rolloutStartPolicies) {
+    const stack = Stack.of(policy);
+    ack(
+      policy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${envPart(stack.region, 'Region')}:${envPart(stack.account, 'AccountId')}:execution:${t.stateMachineName}:*]`,
+      'states:DescribeExecution (read-only) on the executions of the rollout state machine only: execution names are deployment ids, not known in advance.',
+    );
+  }
   ack(
     t.stateMachine,
     'AwsSolutions-IAM5[Resource::*]',
@@ -77,10 +97,12 @@ export function applyNagSuppressions(t: NagSuppressionTargets): void {
     );
   }
   if (t.inVpc) {
-    ack(
-      t.functionsRole,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      'Functions in a VPC need to manage their network interfaces; AWS maintains this policy as Lambda requirements change.',
-    );
+    for (const { role } of t.roles) {
+      ack(
+        role,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        'Functions in a VPC need to manage their network interfaces; AWS maintains this policy as Lambda requirements change.',
+      );
+    }
   }
 }

@@ -20,11 +20,26 @@ export function parseMaxMoves(value: string | undefined): number | undefined {
   return n;
 }
 
-/** `optimize [--dry-run] [--max-moves N]`: one optimizer run now; prints the plan (and what was applied). */
+/** The optimizer function's timeout (300 s) and a margin: how long `optimize` follows a run. */
+const RUN_WAIT_MS = 330_000;
+
+/**
+ * `optimize [--dry-run] [--max-moves N]`: starts one optimizer run (the API answers 202 with its
+ * operation), waits for the operation to end, then prints the plan (and what was applied).
+ */
 export async function optimize(api: ApiClient, flags: OptimizeFlags): Promise<void> {
   const maxMoves = parseMaxMoves(flags.maxMoves);
-  const run = await api.request<OptimizerRun>('POST', '/v1/optimizer/runs', { dryRun: flags.dryRun, ...(maxMoves === undefined ? {} : { maxMoves }) });
-  printRun(run, flags.json);
+  const accepted = await api.request<{ operationId: string; runId: string }>('POST', '/v1/optimizer/runs', { dryRun: flags.dryRun, ...(maxMoves === undefined ? {} : { maxMoves }) });
+  const op = await api.waitForOperation(accepted.operationId, RUN_WAIT_MS);
+  const runId = (op as { result?: { runId?: string } }).result?.runId ?? accepted.runId;
+  try {
+    printRun(await api.request<OptimizerRun>('GET', `/v1/optimizer/runs/${encodeURIComponent(runId)}`), flags.json);
+  } catch (err) {
+    // A run whose request was refused before it ran has no stored plan: the operation says why.
+    if (op.status !== 'failed') throw err;
+    console.log(flags.json ? JSON.stringify(op) : `optimizer run ${runId}: failed (${op.reason})`);
+    process.exitCode = 1;
+  }
 }
 
 /** `optimizer get RUN_ID`: a stored run. */

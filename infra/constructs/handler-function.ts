@@ -25,8 +25,6 @@ function copyAssets(assets: readonly string[]): Pick<BundlingOptions, 'commandHo
 export interface HandlerFunctionDefaults {
   projectRoot: string;
   stage: string;
-  /** The shared execution role (see `functions-role.ts`). */
-  role: iam.IRole;
   /** Environment every function gets (table, queue URLs…); per-handler values are added on top. */
   environment: Record<string, string>;
   logRetention: RetentionDays;
@@ -46,7 +44,8 @@ export class HandlerFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
 
-  constructor(scope: Construct, id: string, handler: HandlerDefinition, defaults: HandlerFunctionDefaults, environment: Record<string, string> = {}) {
+  /** `role`: the function's own execution role (`function-role.ts`), built from its declared needs. */
+  constructor(scope: Construct, id: string, handler: HandlerDefinition, defaults: HandlerFunctionDefaults, role: iam.IRole, environment: Record<string, string> = {}) {
     super(scope, id);
     const functionName = `meshplane-${defaults.stage}-${handler.id}`;
     // Created here rather than by Lambda on first invocation, so it has a retention and is removed
@@ -67,7 +66,7 @@ export class HandlerFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: handler.memorySizeMb,
       timeout: Duration.seconds(functionTimeoutSeconds(handler)),
-      role: defaults.role,
+      role,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       bundling: { ...cdkBundlingOptions(), ...defaults.bundling, ...copyAssets(handler.assets ?? []) },
@@ -83,6 +82,6 @@ export class HandlerFunction extends Construct {
         ? { vpc: defaults.network.vpc, vpcSubnets: { subnets: defaults.network.subnets }, securityGroups: [defaults.network.securityGroup] }
         : {}),
     });
-    this.logGroup.grantWrite(defaults.role);
+    this.logGroup.grantWrite(role);
   }
 }

@@ -1,4 +1,4 @@
-import type { RolloutDeps } from '../usecases/shared/rollout-deps.js';
+import type { CoreDeps } from '../usecases/deps.js';
 import { json } from './http.js';
 import { buildOpenApi } from './openapi.js';
 import { Router, type Route } from './router.js';
@@ -7,11 +7,12 @@ import { alarmRoutes } from './routes/alarm-routes.js';
 import { clusterRoutes, type ClusterRouteDeps } from './routes/cluster-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { operationRoutes } from './routes/operation-routes.js';
-import { serviceRoutes, type ServiceRouteDeps } from './routes/service-routes.js';
+import { serviceRoutes } from './routes/service-routes.js';
 
 export const API_VERSION = '1.0.0';
 
-export type ApiDeps = ServiceRouteDeps & RolloutDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig'>;
+/** The API reads and writes the store and enqueues work; it never calls a cluster. */
+export type ApiDeps = CoreDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig'>;
 
 /** Extra route groups (clusters, rollouts, alarms, optimizer) plug in here as capabilities land. */
 export type RouteGroup = (deps: ApiDeps) => Route[];

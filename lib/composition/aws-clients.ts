@@ -1,5 +1,4 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
@@ -31,8 +30,8 @@ export const DEFAULT_CLIENT_SIZING = { concurrency: 64, connectionTimeoutMs: 2_0
 
 const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand', 'DescribeTableCommand']);
 
-/** Region, endpoint and credentials of one service (the same as create-app's awsClientConfig). */
-function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
+/** Region, endpoint and credentials of one service: the emulators' or LocalStack's endpoint when set. */
+export function awsClientConfig(config: RuntimeConfig, service: AwsServiceName) {
   const endpoint = config.endpoints?.[service] ?? config.endpoint;
   return {
     region: config.region,
@@ -93,18 +92,6 @@ export function createSqsClient(config: RuntimeConfig, sizing: ClientSizing = {}
     maxAttempts: 5,
     requestHandler: sizedHttpHandler(
       sizing.concurrency ?? DEFAULT_CLIENT_SIZING.concurrency,
-      sizing.connectionTimeoutMs ?? DEFAULT_CLIENT_SIZING.connectionTimeoutMs,
-      sizing.requestTimeoutMs ?? DEFAULT_CLIENT_SIZING.readTimeoutMs,
-    ),
-  });
-}
-
-export function createSfnClient(config: RuntimeConfig, sizing: ClientSizing = {}): SFNClient {
-  return new SFNClient({
-    ...awsClientConfig(config, 'stepfunctions'),
-    maxAttempts: 5,
-    requestHandler: sizedHttpHandler(
-      sizing.concurrency ?? 16,
       sizing.connectionTimeoutMs ?? DEFAULT_CLIENT_SIZING.connectionTimeoutMs,
       sizing.requestTimeoutMs ?? DEFAULT_CLIENT_SIZING.readTimeoutMs,
     ),

@@ -42,7 +42,7 @@ export async function startAwsBacking(
       credentials: EMULATOR_CREDENTIALS,
     };
   }
-  const clientConfig = { ...base, queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '' } };
+  const clientConfig = { ...base, queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '', optimizerRuns: '' } };
   const dynamo = new DynamoDBClient(awsClientConfig(clientConfig, 'dynamodb'));
   const sqs = new SQSClient(awsClientConfig(clientConfig, 'sqs'));
   await provisionTable(dynamo, base.tableName);

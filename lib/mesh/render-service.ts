@@ -19,7 +19,6 @@ export type { CanaryWorkload, Placement, PreferredNode, RenderContext, ServiceRe
 export { resolveDependencies } from './dependencies.js';
 export { kubeQuantityCpu, kubeQuantityMemory, parseCpuMillis, parseMemoryMiB } from './quantities.js';
 export { specHash } from './spec-hash.js';
-export { toYaml } from './yaml.js';
 
 /**
  * The objects for `spec` in `ctx`, in the order they should be applied:

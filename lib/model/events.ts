@@ -7,6 +7,7 @@ export const EVENT_TYPES = [
   'service.deregistered',
   'deploy.requested',
   'health.alarm',
+  'optimizer.requested',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -16,7 +16,7 @@ export const TABLE = {
 
 export interface QueueDefinition {
   /** Logical id, also the environment variable suffix for its URL. */
-  id: 'serviceEvents' | 'deployRequests' | 'healthAlarms';
+  id: 'serviceEvents' | 'deployRequests' | 'healthAlarms' | 'optimizerRuns';
   /** Queue name (FIFO names end in .fifo). */
   name: string;
   dlqName: string;
@@ -96,6 +96,24 @@ export const QUEUES: readonly QueueDefinition[] = [
     // FIFO target needs content-based deduplication. meshplane's own sends still set an explicit id,
     // which takes precedence; alarm events carry a unique id and time, so no two differ only in name.
     contentBasedDeduplication: true,
+  },
+  {
+    // Optimizer runs requested through the API run in the optimizer function, not in the request: the
+    // solver gets minutes instead of the API's seconds. One message group, so runs never overlap.
+    id: 'optimizerRuns',
+    name: 'meshplane-optimizer-runs.fifo',
+    dlqName: 'meshplane-optimizer-runs-dlq.fifo',
+    eventTypes: ['optimizer.requested'],
+    // The optimizer function's timeout is 300 s (its schedule trigger); visibility ≥ 6 × that.
+    visibilityTimeoutSeconds: 1_800,
+    functionTimeoutSeconds: 300,
+    maxReceiveCount: 3,
+    batchSize: 1,
+    // Lambda's least maximum concurrency for an SQS event source.
+    maxConcurrency: 2,
+    urlEnv: 'OPTIMIZER_RUNS_QUEUE_URL',
+    dlqUrlEnv: 'OPTIMIZER_RUNS_DLQ_URL',
+    contentBasedDeduplication: false,
   },
 ];
 

@@ -32,10 +32,12 @@ describe.skipIf(!endpoint)('LocalStack mode (LOCALSTACK_ENDPOINT)', () => {
       return r.body.status !== 'pending' ? r.body : undefined;
     });
     expect(op.status).toBe('succeeded');
-    const ready = await waitFor('2 ready replicas', async () => {
-      const r = await call(runtime.url, 'GET', `/v1/services/${name}`);
-      return r.body.status?.readyReplicas === 2 ? r.body : undefined;
+    // The cluster itself, not the API's stored observation (up to one probe period old).
+    await waitFor('2 ready replicas', async () => {
+      const record = await runtime.app.store.getService(name);
+      const status = record ? await runtime.app.statusReader.read(record) : undefined;
+      return status && 'readyReplicas' in status && status.readyReplicas === 2 ? status : undefined;
     });
-    expect(ready.revision).toBe(1);
+    expect((await call(runtime.url, 'GET', `/v1/services/${name}`)).body.revision).toBe(1);
   });
 });

@@ -67,7 +67,7 @@ beforeAll(async () => {
     // 6 nodes of 1000m: four 250m pods fill a node, so capacity binds.
     sim: { readyDelayMs: 0, nodesPerZone: 2, nodeCpuMillis: 1000 },
   });
-  api = new MeshplaneApi(runtime.url);
+  api = new MeshplaneApi(runtime.url, runtime);
   cluster = new ClusterView(runtime.kubeconfigPath!);
 }, 30_000);
 
@@ -164,13 +164,18 @@ describe('POST /v1/optimizer/runs {dryRun: true}', () => {
   let dryRun: OptimizerRun;
   let location: string | null;
 
-  it('answers 201 with the stored plan and its location', async () => {
+  it('answers 202 with an operation; the run happens in the optimizer function, its operation succeeds and names the plan', async () => {
     const before = await clusterAndRecords();
     const res = await fetch(new URL('/v1/optimizer/runs', runtime.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun: true, maxMoves: 3, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS }) });
-    expect(res.status).toBe(201);
-    location = res.headers.get('location');
-    dryRun = (await res.json()) as OptimizerRun;
-    expect(location).toBe(`/v1/optimizer/runs/${dryRun.id}`);
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as RunAccepted;
+    expect(res.headers.get('location')).toBe(`/v1/operations/${accepted.operationId}`);
+    expect(accepted).toMatchObject({ status: 'pending', runId: accepted.operationId, links: { operation: `/v1/operations/${accepted.operationId}`, run: `/v1/optimizer/runs/${accepted.runId}` } });
+    const op = await api.succeeded(accepted);
+    expect(op).toMatchObject({ kind: 'optimize', result: { runId: accepted.runId, status: 'planned' } });
+    location = accepted.links.run;
+    dryRun = await api.expect<OptimizerRun>(200, 'GET', location);
+    expect(dryRun.id).toBe(accepted.runId);
     // Give the cluster a moment: anything the run had changed would start rolling now.
     await new Promise((r) => setTimeout(r, 300));
     expect(await clusterAndRecords()).toEqual(before);
@@ -219,7 +224,7 @@ describe('POST /v1/optimizer/runs (applied)', () => {
 
   it(`applies at most maxMoves (${MAX_MOVES}) moves as node affinity on the moved services`, async () => {
     before = await clusterAndRecords();
-    applied = await api.expect<OptimizerRun>(201, 'POST', '/v1/optimizer/runs', { maxMoves: MAX_MOVES, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS });
+    applied = await startRun({ maxMoves: MAX_MOVES, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS });
     expect(applied).toMatchObject({ status: 'applied', dryRun: false });
     expect(applied.moves.length).toBeGreaterThan(0);
     expect(applied.moves.length).toBeLessThanOrEqual(MAX_MOVES);
@@ -282,7 +287,7 @@ describe('POST /v1/optimizer/runs (applied)', () => {
   });
 
   it('the next run starts from the improved placement', async () => {
-    const next = await api.expect<OptimizerRun>(201, 'POST', '/v1/optimizer/runs', { dryRun: true, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS });
+    const next = await startRun({ dryRun: true, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS });
     expectNear(next.costBefore!.latencyMsPerSecond, communicationCost(await stablePods(), MOVABLE));
     expect(next.costBefore!.latencyMsPerSecond).toBeLessThan(measured.initialLatencyMsPerSecond);
   });
@@ -311,7 +316,7 @@ describe('the CLI', () => {
     const result = await cli('optimize', '--dry-run', '--max-moves', '2');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const id = result.stdout.match(/^optimizer run (opt-\S+): /)?.[1];
+    const id = result.stdout.match(/^optimizer run (\S+): /)?.[1];
     expect(id, result.stdout).toBeDefined();
     const stored = await api.expect<OptimizerRun>(200, 'GET', `/v1/optimizer/runs/${id}`);
     expect(stored.dryRun).toBe(true);
@@ -344,6 +349,21 @@ describe('the CLI', () => {
     expect(result.stderr).toMatch(stderr);
   });
 });
+
+/** What `POST /v1/optimizer/runs` answers (202). */
+interface RunAccepted {
+  operationId: string;
+  runId: string;
+  status: 'pending';
+  links: { operation: string; run: string };
+}
+
+/** Starts a run through the API, waits for its operation, and reads the plan back. */
+async function startRun(body: Record<string, unknown>): Promise<OptimizerRun> {
+  const accepted = await api.expect<RunAccepted>(202, 'POST', '/v1/optimizer/runs', body);
+  await api.succeeded(accepted);
+  return api.expect<OptimizerRun>(200, 'GET', accepted.links.run);
+}
 
 function totalRps(services: readonly string[]): number {
   return GRAPH.filter((s) => services.includes(s.name)).reduce(

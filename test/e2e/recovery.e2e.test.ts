@@ -90,7 +90,7 @@ class RecoveryHarness {
   private readonly sqs: SQSClient;
 
   constructor(readonly runtime: LocalRuntime) {
-    this.api = new MeshplaneApi(runtime.url);
+    this.api = new MeshplaneApi(runtime.url, runtime);
     this.cluster = new ClusterView(runtime.kubeconfigPath!);
     this.sqs = new SQSClient(awsClientConfig(runtime.app.config, 'sqs'));
   }
@@ -235,7 +235,7 @@ describe('automatic recovery with the default remediation policy', () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const status = (await h.api.service('inventory')).status;
+        const status = await h.api.currentStatus('inventory');
         if (status && !('error' in status)) readySamples.push(status.pods.filter((p) => p.ready && (p.track ?? 'stable') === 'stable').length);
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -247,7 +247,8 @@ describe('automatic recovery with the default remediation policy', () => {
         `inventory's pods to leave ${node}`,
         async () => {
           const svc = await h.api.service('inventory');
-          const pods = svc.status && !('error' in svc.status) ? svc.status.pods : [];
+          const status = await h.api.currentStatus('inventory');
+          const pods = status && !('error' in status) ? status.pods : [];
           const done = svc.placement?.avoidNodes?.includes(node) && pods.length === replicas && pods.every((p) => p.ready && p.node !== node);
           return done ? svc : undefined;
         },

@@ -31,7 +31,7 @@ let runtime: LocalRuntime | undefined;
 /** One lifetime of the control plane on the shared data directory. */
 async function start(): Promise<{ runtime: LocalRuntime; api: MeshplaneApi }> {
   runtime = await startMeshplaneLocal({ port: 0, dataDir, timeFactor: 0.02, sim: { readyDelayMs: 0 } });
-  return { runtime, api: new MeshplaneApi(runtime.url) };
+  return { runtime, api: new MeshplaneApi(runtime.url, runtime) };
 }
 
 beforeAll(() => {

@@ -2,26 +2,72 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleHandlers, type HandlerBundle } from '../../infra/bundle-handler.js';
-import { deployableHandlers } from '../../infra/handler-catalog.js';
+import { bundleHandlers, packageOf, type HandlerBundle } from '../../infra/bundle-handler.js';
+import { deployableHandlers, HANDLERS } from '../../infra/handler-catalog.js';
 import { PROJECT_ROOT } from './support/synth-meshplane.js';
 
-/** Generous ceiling: Lambda allows 250 MB unzipped, but a bundle this size means a dependency exploded. */
-const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/** Generous ceiling for any bundle: Lambda allows 250 MB unzipped, but a bundle this size means a dependency exploded. */
+const MAX_BUNDLE_BYTES = 5 * MiB;
+/** Handlers that never call a cluster: the whole bundle within 1 MiB. */
+const NO_CLUSTER_BUDGET = MiB;
+/** Handlers that call clusters: everything but the Kubernetes client and its HTTP stack within 1 MiB. */
+const OUTSIDE_KUBERNETES_BUDGET = MiB;
+/**
+ * The optimizer also carries the HiGHS solver's JavaScript glue (~100 KiB; its WebAssembly ships beside
+ * the bundle) and the placement code: measured 1,026 KiB outside the Kubernetes side, 2 KiB over the
+ * 1 MiB of the others. The budget holds it where it is; zod is what would bring it under (see README).
+ */
+const OPTIMIZER_OUTSIDE_KUBERNETES_BUDGET = 1_060 * 1024;
+
+const KUBERNETES_PACKAGES = ['@kubernetes/client-node', 'undici', 'ws'];
+/** SDK clients only some handlers use, with who may bundle each. */
+const OPTIONAL_SDK_CLIENTS: Record<string, string[]> = {
+  '@aws-sdk/client-sfn': ['on-deploy-requested', 'rollout-task', 'health-probe'],
+  '@aws-sdk/client-cloudwatch': ['on-health-alarm'],
+};
 
 describe('handler bundles (the stack esbuild options)', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'meshplane-bundles-'));
   const bundles: HandlerBundle[] = [];
+  const bundle = (id: string) => bundles.find((b) => b.handlerId === id)!;
 
   beforeAll(async () => {
     bundles.push(...(await bundleHandlers(PROJECT_ROOT, deployableHandlers(PROJECT_ROOT), outDir)));
-    console.log(bundles.map((b) => `${b.handlerId}: ${(b.bytes / 1024).toFixed(0)} KiB (map ${(b.sourceMapBytes / 1024).toFixed(0)} KiB)`).join('\n'));
+    console.log(
+      bundles
+        .map((b) => `${b.handlerId}: ${(b.bytes / 1024).toFixed(0)} KiB, ${(b.bytesWithoutKubernetes / 1024).toFixed(0)} KiB outside the Kubernetes side (map ${(b.sourceMapBytes / 1024).toFixed(0)} KiB)`)
+        .join('\n'),
+    );
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it(`keeps every handler bundle under ${MAX_BUNDLE_BYTES / 1024 / 1024} MB`, () => {
+  it(`keeps every handler bundle under ${MAX_BUNDLE_BYTES / MiB} MiB`, () => {
     expect(bundles.length).toBeGreaterThanOrEqual(5);
     for (const b of bundles) expect(b.bytes, b.handlerId).toBeLessThan(MAX_BUNDLE_BYTES);
+  });
+
+  it('keeps the API within 1 MiB, without the Kubernetes client, its HTTP stack or SDK clients it does not use', () => {
+    const api = bundle('api');
+    expect(api.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
+    const packages = new Set(api.inputs.map(packageOf));
+    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs', 'yaml']) expect(packages.has(p), p).toBe(false);
+    expect(api.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/placement/'))).toEqual([]);
+  });
+
+  it('keeps everything but the Kubernetes side within budget in the handlers that call clusters', () => {
+    for (const h of HANDLERS.filter((h) => h.needs.kubernetes)) {
+      const b = bundle(h.id);
+      if (!b) continue;
+      expect(b.bytesWithoutKubernetes, h.id).toBeLessThanOrEqual(h.id === 'optimizer' ? OPTIMIZER_OUTSIDE_KUBERNETES_BUDGET : OUTSIDE_KUBERNETES_BUDGET);
+    }
+  });
+
+  it('bundles an optional SDK client only into the handlers that use it', () => {
+    for (const b of bundles) {
+      const packages = new Set(b.inputs.map(packageOf));
+      for (const [client, users] of Object.entries(OPTIONAL_SDK_CLIENTS)) expect(packages.has(client), `${b.handlerId} ${client}`).toBe(users.includes(b.handlerId));
+    }
   });
 
   it('ships every file a bundle loads relative to itself (e.g. highs.wasm)', () => {

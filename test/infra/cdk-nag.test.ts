@@ -23,7 +23,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('still fails synthesis when a new wildcard permission appears', () => {
     const { app, stack } = buildMeshplane({}, { nag: true });
-    stack.functionsRole.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:*'], resources: ['*'] }));
+    stack.roles.get('api')!.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:*'], resources: ['*'] }));
     expect(nagFindings(() => app.synth())).toContain('AwsSolutions-IAM5[Action::sqs:*]');
   });
 });

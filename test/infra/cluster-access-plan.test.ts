@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planClusterAccess } from '../../infra/cluster-access-plan.js';
+import { functionClusterAccess, planClusterAccess, type PlannedAccessEntry } from '../../infra/cluster-access-plan.js';
 import type { ClusterContext } from '../../infra/config.js';
 
-const cluster = (c: Partial<ClusterContext> & { name: string }): ClusterContext => ({ access: 'clusterAdmin', kubernetesGroups: ['meshplane-controller'], ...c });
+const cluster = (c: Partial<ClusterContext> & { name: string }): ClusterContext => ({ access: 'scoped', kubernetesGroups: ['meshplane-controller'], namespaces: ['default'], ...c });
 const ROLE = 'arn:aws:iam::210987654321:role/meshplane-access';
 
 describe('planClusterAccess', () => {
@@ -33,11 +33,48 @@ describe('planClusterAccess', () => {
     expect(plan.assumeRoleArns).toEqual([ROLE]);
   });
 
-  it('joins Kubernetes groups only with kubernetesGroups access', () => {
-    const plan = planClusterAccess([cluster({ name: 'admin' }), cluster({ name: 'rbac', access: 'kubernetesGroups', kubernetesGroups: ['ops'] })], 'eu-west-1');
+  it('carries the access mode, groups and managed namespaces of each cluster (no groups for cluster admin)', () => {
+    const plan = planClusterAccess(
+      [cluster({ name: 'admin', access: 'clusterAdmin' }), cluster({ name: 'rbac', access: 'kubernetesGroups', kubernetesGroups: ['ops'] }), cluster({ name: 'shop', namespaces: ['shop-*'] })],
+      'eu-west-1',
+    );
     expect(plan.accessEntries).toEqual([
-      { clusterName: 'admin', access: 'clusterAdmin', kubernetesGroups: [] },
-      { clusterName: 'rbac', access: 'kubernetesGroups', kubernetesGroups: ['ops'] },
+      { clusterName: 'admin', access: 'clusterAdmin', kubernetesGroups: [], namespaces: ['default'] },
+      { clusterName: 'rbac', access: 'kubernetesGroups', kubernetesGroups: ['ops'], namespaces: ['default'] },
+      { clusterName: 'shop', access: 'scoped', kubernetesGroups: ['meshplane-controller'], namespaces: ['shop-*'] },
     ]);
+  });
+});
+
+describe('functionClusterAccess', () => {
+  const entry = (access: PlannedAccessEntry['access']): PlannedAccessEntry => ({ clusterName: 'c', access, kubernetesGroups: access === 'clusterAdmin' ? [] : ['mesh'], namespaces: ['shop', 'pay-*'] });
+  const ns = { type: 'namespace', namespaces: ['shop', 'pay-*'] };
+  it.each([
+    // [case, access mode, needs, access policies, groups]
+    ['edit only: Edit in the managed namespaces, the Istio group', 'scoped', { edit: true, viewCluster: false }, [{ policy: 'AmazonEKSEditPolicy', scope: ns }], ['mesh']],
+    [
+      'edit and node reads: plus View cluster-wide, nothing more',
+      'scoped',
+      { edit: true, viewCluster: true },
+      [
+        { policy: 'AmazonEKSEditPolicy', scope: ns },
+        { policy: 'AmazonEKSViewPolicy', scope: { type: 'cluster' } },
+      ],
+      ['mesh'],
+    ],
+    ['read-only in its namespaces: View there, no group', 'scoped', { edit: false, viewCluster: false }, [{ policy: 'AmazonEKSViewPolicy', scope: ns }], []],
+    ['RBAC groups only', 'kubernetesGroups', { edit: true, viewCluster: true }, [], ['mesh']],
+    ['cluster admin, opted in', 'clusterAdmin', { edit: true, viewCluster: false }, [{ policy: 'AmazonEKSClusterAdminPolicy', scope: { type: 'cluster' } }], []],
+  ] as const)('%s', (_, access, needs, policies, groups) => {
+    expect(functionClusterAccess(entry(access), needs)).toEqual({ accessPolicies: policies, kubernetesGroups: groups });
+  });
+
+  it('never grants cluster admin or cluster-wide edit in the default (scoped) mode', () => {
+    for (const edit of [true, false]) {
+      for (const viewCluster of [true, false]) {
+        const access = functionClusterAccess(entry('scoped'), { edit, viewCluster });
+        expect(access.accessPolicies.filter((p) => p.policy !== 'AmazonEKSViewPolicy' && p.scope.type === 'cluster')).toEqual([]);
+      }
+    }
   });
 });

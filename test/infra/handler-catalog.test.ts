@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployableHandlers, functionTimeoutSeconds, HANDLERS, type HandlerDefinition } from '../../infra/handler-catalog.js';
+import { consumedQueues, deployableHandlers, functionTimeoutSeconds, HANDLERS, VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT, type HandlerDefinition } from '../../infra/handler-catalog.js';
 import { QUEUES } from '../../lib/platform/resources.js';
 import { PROJECT_ROOT } from './support/synth-meshplane.js';
 
@@ -10,7 +10,7 @@ const handler = (trigger: HandlerDefinition['trigger'], extra: Partial<HandlerDe
   entry: 'functions/h.ts',
   description: 'h',
   trigger,
-  needs: {},
+  needs: { table: 'readWrite' },
   memorySizeMb: 128,
   ...extra,
 });
@@ -28,9 +28,25 @@ describe('handler catalog', () => {
   });
 
   it('has exactly one consumer per queue, one API handler and one rollout task', () => {
-    for (const q of QUEUES) expect(HANDLERS.filter((h) => h.trigger.kind === 'queue' && h.trigger.queue === q.id).map((h) => h.id), q.id).toHaveLength(1);
+    for (const q of QUEUES) expect(HANDLERS.filter((h) => consumedQueues(h).includes(q.id)).map((h) => h.id), q.id).toHaveLength(1);
     expect(HANDLERS.filter((h) => h.trigger.kind === 'httpApi')).toHaveLength(1);
     expect(HANDLERS.filter((h) => h.trigger.kind === 'rolloutTask')).toHaveLength(1);
+  });
+
+  it('gives every consumed queue a visibility timeout of at least six function timeouts of its consumer', () => {
+    for (const h of HANDLERS) {
+      for (const id of consumedQueues(h)) {
+        const q = QUEUES.find((d) => d.id === id)!;
+        expect(q.visibilityTimeoutSeconds, `${h.id} ${id}`).toBeGreaterThanOrEqual(VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT * functionTimeoutSeconds(h));
+      }
+    }
+  });
+
+  it('sends only to queues that exist, and gives cluster access only to functions that declare it', () => {
+    for (const h of HANDLERS) for (const id of h.needs.sendsTo ?? []) expect(QUEUES.map((q) => q.id), h.id).toContain(id);
+    const api = HANDLERS.find((h) => h.id === 'api')!;
+    expect(api.needs.kubernetes).toBeUndefined();
+    expect(api.needs.table).toBe('readWriteNoDelete');
   });
 
   it('names entry files that exist, except handlers deployed only when present', () => {

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionTimeoutSeconds, HANDLERS, ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS, VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT } from '../../infra/handler-catalog.js';
+import { consumedQueues, functionTimeoutSeconds, HANDLERS, ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS, VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT } from '../../infra/handler-catalog.js';
 import { ALARM_MESSAGE_GROUP_ID } from '../../infra/constructs/alarm-routing.js';
 import { API_ROUTE_PATH } from '../../infra/constructs/http-api.js';
 import { QUEUES, TABLE } from '../../lib/platform/resources.js';
@@ -34,6 +34,27 @@ function referencedIds(value: unknown): string[] {
 /** The function whose FunctionName ends with the handler id. */
 const functionOf = (template: Template, handlerId: string) =>
   one(template, 'AWS::Lambda::Function', (r) => String(r.Properties.FunctionName).endsWith(`-${handlerId}`));
+
+/** The logical id of a function's execution role. */
+const roleIdOf = (template: Template, handlerId: string): string => referencedIds(functionOf(template, handlerId)[1].Properties.Role)[0];
+
+interface Grant {
+  actions: string[];
+  resource: unknown;
+  condition?: unknown;
+}
+
+/** Every Allow statement of every policy attached to a role (inline policies, and policies naming it). */
+function grantsOf(template: Template, roleId: string): Grant[] {
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles ?? []).some((r: unknown) => referencedIds(r).includes(roleId)));
+  return policies.flatMap(([, p]) =>
+    p.Properties.PolicyDocument.Statement.filter((st: any) => st.Effect === 'Allow').flatMap((st: any) =>
+      [st.Resource].flat().map((resource: unknown) => ({ actions: [st.Action].flat(), resource, condition: st.Condition })),
+    ),
+  );
+}
+
+const actionsOf = (grants: Grant[]) => new Set(grants.flatMap((g) => g.actions));
 
 describe('MeshplaneStack with the default context', () => {
   let template: Template;
@@ -144,6 +165,7 @@ describe('MeshplaneStack with the default context', () => {
           expect(resource, `${policyId} ${scoped.join(',')}`).not.toBe('*');
           // The rollout machine's ARN is built from its fixed name (see the environment test).
           if (JSON.stringify(resource).includes(`:stateMachine:${machineName}"`)) continue;
+          if (JSON.stringify(resource).includes(`:execution:${machineName}:*"`)) continue;
           const refs = referencedIds(resource);
           expect(refs.length, `${policyId}: ${JSON.stringify(resource)}`).toBeGreaterThan(0);
           for (const ref of refs) expect(ownIds.has(ref), `${policyId} grants on ${ref}`).toBe(true);
@@ -182,7 +204,7 @@ describe('MeshplaneStack with the default context', () => {
 
   it('gives queue consumers a timeout the visibility timeout covers six times, and the rollout task less than its task state timeout', () => {
     for (const q of QUEUES) {
-      const consumer = HANDLERS.find((h) => h.trigger.kind === 'queue' && h.trigger.queue === q.id)!;
+      const consumer = HANDLERS.find((h) => consumedQueues(h).includes(q.id))!;
       const [, fn] = functionOf(template, consumer.id);
       expect(fn.Properties.Timeout * VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT).toBeLessThanOrEqual(q.visibilityTimeoutSeconds);
     }
@@ -305,10 +327,53 @@ describe('MeshplaneStack with the default context', () => {
     expect(Object.keys(api.Properties.Environment.Variables)).not.toContain(QUEUES[0].dlqUrlEnv);
   });
 
-  it('allows eks:DescribeCluster on any cluster only because none is named, and creates no access entry', () => {
-    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    const describe = statements.filter((s: any) => [s.Action].flat().includes('eks:DescribeCluster'));
-    expect(describe.map((s: any) => s.Resource)).toEqual(['*']);
+  it('gives every function its own role', () => {
+    const roleIds = HANDLERS.map((h) => roleIdOf(template, h.id));
+    expect(new Set(roleIds).size).toBe(HANDLERS.length);
+    for (const id of roleIds) expect(template.toJSON().Resources[id].Type).toBe('AWS::IAM::Role');
+  });
+
+  it('lets the API accept work and read state, nothing more: no receive, no scan or delete (but of cluster registrations), no executions, no cluster', () => {
+    const grants = grantsOf(template, roleIdOf(template, 'api'));
+    const actions = actionsOf(grants);
+    for (const denied of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'states:StartExecution', 'states:DescribeExecution', 'eks:DescribeCluster', 'sts:AssumeRole', 'cloudwatch:ListTagsForResource']) {
+      expect(actions.has(denied), denied).toBe(false);
+    }
+    for (const needed of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage']) expect(actions.has(needed), needed).toBe(true);
+    // DeleteItem only on cluster registrations (DELETE /v1/clusters/{id}), by partition key.
+    const deletes = grants.filter((g) => g.actions.includes('dynamodb:DeleteItem'));
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const d of deletes) expect(d.condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLUSTER#*'] } });
+    // It sends to every queue it accepts work for (all of them), and no EKS access entry names it.
+    const sends = grants.filter((g) => g.actions.includes('sqs:SendMessage')).flatMap((g) => referencedIds(g.resource));
+    for (const q of QUEUES) expect(sends, q.id).toContain(one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.name}`)[0]);
+  });
+
+  it("receives only from the queues a function consumes, and sends only to those it names", () => {
+    const queueIdOf = (id: string) => one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === id)!.name}`)[0];
+    for (const h of HANDLERS) {
+      const grants = grantsOf(template, roleIdOf(template, h.id));
+      const receives = grants.filter((g) => g.actions.includes('sqs:ReceiveMessage')).flatMap((g) => referencedIds(g.resource));
+      expect(receives.sort(), h.id).toEqual(consumedQueues(h).map(queueIdOf).sort());
+      const sends = grants.filter((g) => g.actions.includes('sqs:SendMessage')).flatMap((g) => referencedIds(g.resource));
+      expect(sends.sort(), h.id).toEqual((h.needs.sendsTo ?? []).map(queueIdOf).sort());
+    }
+  });
+
+  it('lets only rollout starters start executions, and only functions that read alarm tags read them', () => {
+    for (const h of HANDLERS) {
+      const actions = actionsOf(grantsOf(template, roleIdOf(template, h.id)));
+      expect(actions.has('states:StartExecution'), h.id).toBe(Boolean(h.needs.startsRollouts));
+      expect(actions.has('cloudwatch:ListTagsForResource'), h.id).toBe(Boolean(h.needs.readsAlarmTags));
+      expect(actions.has('dynamodb:Scan'), h.id).toBe(false);
+    }
+  });
+
+  it('allows eks:DescribeCluster on any cluster only because none is named, only to functions that call clusters, and creates no access entry', () => {
+    for (const h of HANDLERS) {
+      const describe = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('eks:DescribeCluster'));
+      expect(describe.map((g) => g.resource), h.id).toEqual(h.needs.kubernetes ? ['*'] : []);
+    }
     expect(resourcesOf(template, 'AWS::EKS::AccessEntry')).toEqual([]);
     expect(resourcesOf(template, 'AWS::SNS::Topic')).toEqual([]);
   });
@@ -321,30 +386,58 @@ describe('MeshplaneStack with every option in context', () => {
     template = templateOf(FULL_CONTEXT).template;
   });
 
-  it('creates access entries only for same-region clusters reached with the functions role', () => {
-    const [roleId] = one(template, 'AWS::IAM::Role', (r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'));
-    const entries: Record<string, Record<string, any>> = Object.fromEntries(
-      resourcesOf(template, 'AWS::EKS::AccessEntry').map(([, e]) => [e.Properties.ClusterName, e.Properties]),
-    );
-    expect(Object.keys(entries).sort()).toEqual(['shop-a', 'shop-b']);
-    for (const entry of Object.values(entries)) expect(referencedIds(entry.PrincipalArn)).toEqual([roleId]);
-    expect(entries['shop-a'].AccessPolicies).toEqual([
-      { AccessScope: { Type: 'cluster' }, PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']] } },
-    ]);
-    expect(entries['shop-b'].KubernetesGroups).toEqual(['meshplane-controller']);
-    expect(entries['shop-b'].AccessPolicies).toBeUndefined();
+  it('creates access entries only for same-region clusters reached directly, one per function that calls clusters', () => {
+    const callers = HANDLERS.filter((h) => h.needs.kubernetes).map((h) => h.id);
+    const entries = resourcesOf(template, 'AWS::EKS::AccessEntry').map(([, e]) => e.Properties);
+    expect([...new Set(entries.map((e) => e.ClusterName))].sort()).toEqual(['shop-a', 'shop-b']);
+    for (const cluster of ['shop-a', 'shop-b']) {
+      const principals = entries.filter((e) => e.ClusterName === cluster).map((e) => referencedIds(e.PrincipalArn)[0]);
+      expect(principals.sort(), cluster).toEqual(callers.map((id) => roleIdOf(template, id)).sort());
+    }
+    expect(callers).not.toContain('api');
   });
 
-  it('scopes eks:DescribeCluster to the named clusters and sts:AssumeRole to the named roles', () => {
-    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    const resourcesFor = (action: string) => statements.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
-    const describe = resourcesFor('eks:DescribeCluster').map((r) => JSON.stringify(r));
-    expect(describe).toHaveLength(3);
-    for (const [name, region] of [['shop-a', 'eu-west-1'], ['shop-b', 'eu-west-1'], ['far-away', 'us-east-1']]) {
-      expect(describe.some((r) => r.includes(`:eks:${region}:123456789012:cluster/${name}`)), name).toBe(true);
+  it('scopes access entries: Edit in the managed namespaces, View cluster-wide only for node readers, never cluster admin', () => {
+    const policy = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:eks::aws:cluster-access-policy/${name}`]] });
+    const editNamespaced = { AccessScope: { Type: 'namespace', Namespaces: ['default'] }, PolicyArn: policy('AmazonEKSEditPolicy') };
+    const viewCluster = { AccessScope: { Type: 'cluster' }, PolicyArn: policy('AmazonEKSViewPolicy') };
+    const entries = resourcesOf(template, 'AWS::EKS::AccessEntry').map(([, e]) => e.Properties);
+    for (const h of HANDLERS.filter((h) => h.needs.kubernetes)) {
+      const roleId = roleIdOf(template, h.id);
+      const [scoped] = entries.filter((e) => e.ClusterName === 'shop-a' && referencedIds(e.PrincipalArn)[0] === roleId);
+      expect(scoped.AccessPolicies, h.id).toEqual([editNamespaced, ...(h.needs.kubernetes!.viewCluster ? [viewCluster] : [])]);
+      // Istio's kinds are in no access policy: the group the administrators bind to them in the namespaces.
+      expect(scoped.KubernetesGroups, h.id).toEqual(['meshplane-controller']);
+      const [rbac] = entries.filter((e) => e.ClusterName === 'shop-b' && referencedIds(e.PrincipalArn)[0] === roleId);
+      expect(rbac.KubernetesGroups, h.id).toEqual(['meshplane-controller']);
+      expect(rbac.AccessPolicies, h.id).toBeUndefined();
     }
-    expect(resourcesFor('sts:AssumeRole')).toEqual(['arn:aws:iam::210987654321:role/meshplane-access']);
-    expect(resourcesFor('aps:QueryMetrics')).toEqual([FULL_CONTEXT.ampWorkspaceArn]);
+    expect(JSON.stringify(entries)).not.toContain('AmazonEKSClusterAdminPolicy');
+  });
+
+  it('scopes eks:DescribeCluster to the named clusters and sts:AssumeRole to the named roles, for cluster callers only', () => {
+    for (const h of HANDLERS) {
+      const grants = grantsOf(template, roleIdOf(template, h.id));
+      const resourcesFor = (action: string) => grants.filter((g) => g.actions.includes(action)).map((g) => g.resource);
+      if (!h.needs.kubernetes) {
+        expect(resourcesFor('eks:DescribeCluster'), h.id).toEqual([]);
+        expect(resourcesFor('sts:AssumeRole'), h.id).toEqual([]);
+        continue;
+      }
+      const describe = resourcesFor('eks:DescribeCluster').map((r) => JSON.stringify(r));
+      expect(describe, h.id).toHaveLength(3);
+      for (const [name, region] of [['shop-a', 'eu-west-1'], ['shop-b', 'eu-west-1'], ['far-away', 'us-east-1']]) {
+        expect(describe.some((r) => r.includes(`:eks:${region}:123456789012:cluster/${name}`)), `${h.id} ${name}`).toBe(true);
+      }
+      expect(resourcesFor('sts:AssumeRole'), h.id).toEqual(['arn:aws:iam::210987654321:role/meshplane-access']);
+    }
+  });
+
+  it('grants aps:QueryMetrics on the workspace to the functions that query metrics, and to no other', () => {
+    for (const h of HANDLERS) {
+      const aps = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('aps:QueryMetrics'));
+      expect(aps.map((g) => g.resource), h.id).toEqual(h.needs.queriesMetrics ? [FULL_CONTEXT.ampWorkspaceArn] : []);
+    }
   });
 
   it('uses the JWT authorizer instead of IAM', () => {

@@ -37,7 +37,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     endpoints: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
     tableName: TABLE.name,
     credentials: { ...LOCAL_CREDENTIALS },
-    queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '' },
+    queueUrls: { serviceEvents: '', deployRequests: '', healthAlarms: '', optimizerRuns: '' },
   };
   const dynamo = new DynamoDBClient(awsClientConfig(base, 'dynamodb'));
   const sqs = new SQSClient(awsClientConfig(base, 'sqs'));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
-import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer, type OptimizerRun } from '../../usecases/optimizer/run-optimizer.js';
-import type { RolloutDeps } from '../../usecases/shared/rollout-deps.js';
+import type { CoreDeps } from '../../usecases/deps.js';
+import { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from '../../usecases/optimizer/optimizer-run.js';
+import { requestOptimizerRun } from '../../usecases/optimizer/request-optimizer-run.js';
 import { json, parseBody } from '../http.js';
 import { objectId } from '../params.js';
 import type { Route } from '../router.js';
@@ -9,31 +10,43 @@ import { ErrorBody } from '../schemas.js';
 
 const Run = z.record(z.string(), z.unknown());
 
-export function optimizerRoutes(deps: RolloutDeps): Route[] {
+const RunAccepted = z.object({
+  operationId: z.string(),
+  runId: z.string().describe('The run has the operation\'s id; GET /v1/optimizer/runs/{runId} answers once the operation has ended'),
+  status: z.literal('pending'),
+  links: z.object({ operation: z.string(), run: z.string() }),
+});
+
+export function optimizerRoutes(deps: CoreDeps): Route[] {
   return [
     {
       method: 'POST',
       path: '/v1/optimizer/runs',
       tag: 'optimizer',
-      summary: 'Run the placement optimizer now (the heuristic finishes in well under the time limit even for 10,000 replicas)',
+      summary:
+        'Start a placement optimizer run. It runs in the optimizer function, not in the request: follow the operation; ' +
+        'when it has ended its result names the run, readable at GET /v1/optimizer/runs/{id}',
       body: OptimizerRunRequest,
-      responses: { 201: { description: 'The run with its plan', schema: Run }, 400: { description: 'Invalid request', schema: ErrorBody }, 404: { description: 'Unknown cluster', schema: ErrorBody } },
+      responses: {
+        202: { description: 'Accepted; follow the operation', schema: RunAccepted },
+        400: { description: 'Invalid request', schema: ErrorBody },
+        404: { description: 'Unknown cluster', schema: ErrorBody },
+      },
       handle: async ({ request }) => {
-        const body = parseBody(request, OptimizerRunRequest);
-        if (body.cluster && !(await deps.store.getCluster(body.cluster))) throw new NotFoundError(`cluster "${body.cluster}" is not registered`);
-        const run = await runOptimizer(deps, body);
-        return json(201, run, { location: `/v1/optimizer/runs/${run.id}` });
+        const operation = await requestOptimizerRun(deps, parseBody(request, OptimizerRunRequest), request.requestId);
+        const links = { operation: `/v1/operations/${operation.id}`, run: `/v1/optimizer/runs/${operation.id}` };
+        return json(202, { operationId: operation.id, runId: operation.id, status: 'pending', links }, { location: links.operation });
       },
     },
     {
       method: 'GET',
       path: '/v1/optimizer/runs/{id}',
       tag: 'optimizer',
-      summary: 'A stored optimizer run: cost before/after (latency and $/month), moves, solver, gap, time',
-      responses: { 200: { description: 'The run', schema: Run }, 404: { description: 'Unknown run', schema: ErrorBody } },
+      summary: 'A finished optimizer run: cost before/after (latency and $/month), moves, solver, gap, time',
+      responses: { 200: { description: 'The run', schema: Run }, 404: { description: 'Unknown run, or not finished yet (see its operation)', schema: ErrorBody } },
       handle: async ({ params }) => {
         const doc = await deps.store.getDocument<OptimizerRun>(OPTIMIZER_DOC, objectId(params, 'id', 'optimizer run'));
-        if (!doc) throw new NotFoundError(`optimizer run "${params.id}" does not exist (runs are kept for 30 days)`);
+        if (!doc) throw new NotFoundError(`optimizer run "${params.id}" does not exist or has not finished (runs are kept for 30 days; follow its operation)`);
         return json(200, doc.value);
       },
     },

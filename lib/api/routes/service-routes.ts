@@ -1,16 +1,14 @@
 import { z } from 'zod';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../../usecases/deps.js';
-import { getService, listEvents, listRevisions, listServices, type ServiceStatusReader } from '../../usecases/queries/read-models.js';
+import { getService, listEvents, listRevisions, listServices } from '../../usecases/queries/read-models.js';
 import { requestDeregistration, requestRegistration, requestUpdate, type AcceptedServiceChange } from '../../usecases/services/request-service-change.js';
 import { json, parseBody, parseQuery, readJson, validate } from '../http.js';
 import { pageOf, PageQuery, serviceName } from '../params.js';
 import type { Route } from '../router.js';
 import { Accepted, AuditEventSchema, ErrorBody, pageOf as pageSchema, Service } from '../schemas.js';
 
-export interface ServiceRouteDeps extends CoreDeps {
-  statusReader?: ServiceStatusReader;
-}
+export type ServiceRouteDeps = CoreDeps;
 
 function accepted(change: AcceptedServiceChange) {
   return json(
@@ -49,9 +47,11 @@ export function serviceRoutes(deps: ServiceRouteDeps): Route[] {
       method: 'GET',
       path: '/v1/services/{name}',
       tag: 'services',
-      summary: 'Read a service: spec with defaults, version, phase, revision, live replica status',
+      summary:
+        'Read a service: spec with defaults, version, phase, revision, and the replica status the reconcile last observed ' +
+        '(status.observedAt, status.ageSeconds; {error: "not observed yet"} before the first observation)',
       responses: { 200: { description: 'The service', schema: Service }, ...errors },
-      handle: async ({ params }) => json(200, await getService(deps.store, serviceName(params), deps.statusReader)),
+      handle: async ({ params }) => json(200, await getService(deps, serviceName(params))),
     },
     {
       method: 'PUT',

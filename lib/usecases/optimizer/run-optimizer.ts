@@ -1,66 +1,21 @@
-import { z } from 'zod';
 import { errorMessage, NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { CostBreakdown } from '../../placement/cost.js';
 import { evaluate } from '../../placement/cost.js';
 import { HeuristicSolver } from '../../placement/heuristic-solver.js';
 import { IlpSolver } from '../../placement/ilp-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
-import type { SolveResult, Solver } from '../../placement/solver.js';
+import { costSummary, OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from './optimizer-run.js';
+
+export { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun };
+import type { Solver } from '../../placement/solver.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { buildPlacementInstance } from './build-placement-instance.js';
 import { readObservedTraffic } from './observed-traffic.js';
 
-export const OptimizerRunRequest = z.strictObject({
-  dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
-  maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
-  solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),
-  timeLimitMs: z.number().int().min(100).max(20_000).default(5_000).describe('Solver time budget in all (the API answers within the API Gateway timeout)'),
-  migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
-  cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
-  trafficWindowSeconds: z.number().int().min(30).max(86_400).default(600).describe('Window of observed call rates (mesh telemetry) that replace declared dependency rates'),
-});
-export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
-
 const ILP_MAX_REPLICAS = 60;
 
-function costSummary(c: CostBreakdown) {
-  return {
-    total: c.total,
-    communication: c.communication,
-    latencyMsPerSecond: c.latencyMsPerSecond,
-    meanLatencyMs: c.meanLatencyMs,
-    dollarsPerMonth: c.dollarsPerMonth,
-    trafficShare: c.trafficShare,
-  };
-}
-
-export interface OptimizerRun {
-  id: string;
-  status: 'planned' | 'applied' | 'nothingToDo' | 'failed';
-  dryRun: boolean;
-  cluster?: string;
-  solver: string;
-  solveStatus?: SolveResult['status'];
-  gap?: number;
-  solveTimeMs?: number;
-  costBefore?: ReturnType<typeof costSummary>;
-  costAfterPlan?: ReturnType<typeof costSummary>;
-  costOptimal?: ReturnType<typeof costSummary>;
-  moves: PlannedMove[];
-  remainingMoves?: number;
-  frozen: { service: string; reason: string }[];
-  /** The traffic matrix: edges between the movable services, how many of them were observed, and why none were if so. */
-  traffic?: { edges: number; observedEdges: number; windowSeconds: number; unavailable?: string };
-  appliedServices: string[];
-  reason?: string;
-  startedAt: string;
-  finishedAt: string;
-}
-
-export const OPTIMIZER_DOC = 'optimizer-run';
 
 /**
  * One optimizer run: read where every replica runs, solve for a placement with less communication cost
@@ -68,9 +23,10 @@ export const OPTIMIZER_DOC = 'optimizer-run';
  * ones that save most first, each intermediate state feasible), store the plan, and unless it is a dry
  * run apply it as node affinity on the affected services. Services in a rollout are never touched.
  */
-export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunRequest): Promise<OptimizerRun> {
+export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunRequest, runId?: string): Promise<OptimizerRun> {
   const startedAt = deps.clock.now().toISOString();
-  const id = newId('opt', deps.clock.now());
+  // A run started through the API takes its operation's id, so the plan is found from the operation.
+  const id = runId ?? newId('opt', deps.clock.now());
   const base = { id, dryRun: request.dryRun, moves: [] as PlannedMove[], frozen: [] as OptimizerRun['frozen'], appliedServices: [] as string[], startedAt };
   const finish = async (run: Omit<OptimizerRun, 'finishedAt'>): Promise<OptimizerRun> => {
     const done = { ...run, finishedAt: deps.clock.now().toISOString() };

@@ -2,26 +2,39 @@ import { NotFoundError } from '../../errors.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, Page, PageRequest, RevisionRecord, ServiceRecord } from '../../model/records.js';
 import type { ServiceStatusReader } from '../../ports/service-status-reader.js';
 import type { StateStore } from '../../ports/state-store.js';
-
-import type { ServiceStatus } from '../../model/observed-status.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus, type ServiceStatus } from '../../model/observed-status.js';
+import type { Clock } from '../../ports/clock.js';
 
 export type { ServiceStatus };
 
 export type { ServiceStatusReader };
 
+/** What the reconcile last observed of a service, with how old that observation is. */
+export type ServiceStatusView = ObservedServiceStatus & { ageSeconds: number };
+
 export interface ServiceView extends Omit<ServiceRecord, 'lastOperationId'> {
   lastOperationId: string;
-  status?: ServiceStatus | { error: string };
+  /** The stored observation; `{error: 'not observed yet'}` until the reconcile has looked at the service. */
+  status?: ServiceStatusView | { error: string };
 }
+
+export const NOT_OBSERVED_YET = 'not observed yet';
 
 function live(record: ServiceRecord | undefined, name: string): ServiceRecord {
   if (!record || record.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
   return record;
 }
 
-export async function getService(store: StateStore, name: string, status?: ServiceStatusReader): Promise<ServiceView> {
-  const record = live(await store.getService(name), name);
-  return status ? { ...record, status: await status.read(record) } : record;
+/**
+ * A service with the status the reconcile recorded (never read from the cluster here: the API does not
+ * call clusters), and its age in seconds, so a caller can tell a fresh observation from a stale one.
+ */
+export async function getService(deps: { store: StateStore; clock: Clock }, name: string): Promise<ServiceView> {
+  const [stored, observed] = await Promise.all([deps.store.getService(name), deps.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, name)]);
+  const record = live(stored, name);
+  if (!observed) return { ...record, status: { error: NOT_OBSERVED_YET } };
+  const ageSeconds = Math.max(0, Math.round((deps.clock.now().getTime() - Date.parse(observed.value.observedAt)) / 1000));
+  return { ...record, status: { ...observed.value, ageSeconds } };
 }
 
 export async function listServices(store: StateStore, page: PageRequest): Promise<Page<ServiceRecord>> {

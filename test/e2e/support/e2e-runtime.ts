@@ -59,7 +59,7 @@ export async function startE2eRuntime(options: E2eRuntimeOptions = {}): Promise<
   }
   return {
     url: runtime.url,
-    api: new MeshplaneApi(runtime.url),
+    api: new MeshplaneApi(runtime.url, runtime),
     cluster: new ClusterView(runtime.kubeconfigPath),
     sim: runtime.sim,
     kubeconfigPath: runtime.kubeconfigPath,

@@ -5,6 +5,7 @@
  */
 import type { AuditEvent, DeploymentRecord, DeploymentStatus, OperationRecord, RevisionRecord } from '../../../lib/model/records.js';
 import type { ServiceSpecInput } from '../../../lib/model/service-spec.js';
+import type { App } from '../../../lib/composition/create-app.js';
 import type { ServiceStatus, ServiceView } from '../../../lib/usecases/queries/read-models.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -14,7 +15,7 @@ export interface ApiAnswer<T = any> {
   body: T;
 }
 
-/** A service as `GET /v1/services/{name}` returns it, with its live status read from the cluster. */
+/** A service as `GET /v1/services/{name}` returns it, with the status the reconcile last observed. */
 export type ServiceWithStatus = ServiceView & { status?: ServiceStatus | { error: string } };
 
 /** Deployment statuses after which nothing changes any more. */
@@ -45,7 +46,22 @@ export class UnexpectedAnswerError extends Error {
 const DEFAULT_TIMEOUT_MS = 45_000;
 
 export class MeshplaneApi {
-  constructor(readonly baseUrl: string) {}
+  /**
+   * @param runtime the local runtime behind the API, when the test has it: the waits for pods then read
+   *   the cluster itself (its status reader, real client-node over HTTP), not the API's stored
+   *   observation, which is up to one probe period old.
+   */
+  constructor(
+    readonly baseUrl: string,
+    private readonly runtime?: { app: App },
+  ) {}
+
+  /** The service's status as the cluster shows it now (through the runtime), or as the API last observed it. */
+  async currentStatus(name: string): Promise<ServiceStatus | { error: string } | undefined> {
+    if (!this.runtime) return (await this.service(name)).status;
+    const record = await this.runtime.app.store.getService(name);
+    return record && record.phase !== 'deleted' ? this.runtime.app.statusReader.read(record) : undefined;
+  }
 
   /** One request; `body` is sent as JSON. Never throws on 4xx/5xx: the caller asserts the status. */
   async request<T = any>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
@@ -103,12 +119,12 @@ export class MeshplaneApi {
     return this.expect<ServiceWithStatus>(200, 'GET', `/v1/services/${name}`);
   }
 
-  /** Waits until the service's live status has `replicas` Ready stable pods (and no more pods than that). */
+  /** Waits until the service has `replicas` Ready stable pods (and no more pods than that): see {@link currentStatus}. */
   waitForReadyReplicas(name: string, replicas: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ServiceStatus> {
     return waitFor(
       `${name} to run ${replicas} Ready replicas`,
       async () => {
-        const status = (await this.service(name)).status;
+        const status = await this.currentStatus(name);
         if (!status || 'error' in status) return undefined;
         const ready = status.pods.filter((p) => p.ready).length;
         return status.readyReplicas === replicas && ready === replicas && status.pods.length === replicas ? status : undefined;

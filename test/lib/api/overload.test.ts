@@ -46,7 +46,7 @@ describe('DynamoDB throttling through the API', () => {
       endpoints: { dynamodb: endpoint, sqs: endpoint },
       tableName: 'meshplane',
       credentials: { ...LOCAL_CREDENTIALS },
-      queueUrls: { serviceEvents: `${endpoint}/q1`, deployRequests: `${endpoint}/q2`, healthAlarms: `${endpoint}/q3` },
+      queueUrls: { serviceEvents: `${endpoint}/q1`, deployRequests: `${endpoint}/q2`, healthAlarms: `${endpoint}/q3`, optimizerRuns: `${endpoint}/q4` },
     });
     const api = createApi(app);
     const before = requests;

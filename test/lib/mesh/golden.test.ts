@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderService, toYaml } from '../../../lib/mesh/render-service.js';
+import { renderService } from '../../../lib/mesh/render-service.js';
+import { toYaml } from '../../../lib/mesh/yaml.js';
 import { orderService, orderServiceCanaryContext, orderServiceContext, userService, userServiceContext } from './fixtures.js';
 
 // Regenerate with: UPDATE_GOLDEN=1 npx vitest run test/lib/mesh

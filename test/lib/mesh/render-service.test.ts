@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/errors.js';
-import { renderService, toYaml, type RenderContext } from '../../../lib/mesh/render-service.js';
+import { renderService, type RenderContext } from '../../../lib/mesh/render-service.js';
+import { toYaml } from '../../../lib/mesh/yaml.js';
 import type { KubeObject } from '../../../lib/model/kube-object.js';
 import type { ServiceSpec } from '../../../lib/model/service-spec.js';
 import { orderService, orderServiceCanaryContext, orderServiceContext, spec, userService, userServiceContext } from './fixtures.js';

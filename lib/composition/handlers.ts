@@ -1,0 +1,18 @@
+import { createApp, type App } from './create-app.js';
+import { cloudWatchAlarmTags, stepFunctionsWorkflow } from './optional-aws-clients.js';
+import type { RuntimeConfig } from './runtime-config.js';
+
+/**
+ * What each Lambda handler composes beyond the core: the API takes `createCore` alone; the handlers
+ * that reach clusters take `createApp`, plus the SDK clients they use and no others.
+ */
+
+/** Rollout starters (deploy requests, the rollout task, the probe's rollout reconcile): plus Step Functions. */
+export function composeRolloutStarter(config: RuntimeConfig): App {
+  return createApp(config, { workflow: stepFunctionsWorkflow(config) });
+}
+
+/** The alarm intake: plus CloudWatch alarm tags (the third way an alarm names its service). */
+export function composeAlarmIntake(config: RuntimeConfig): App {
+  return createApp(config, { alarmTags: cloudWatchAlarmTags(config) });
+}

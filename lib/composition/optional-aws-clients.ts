@@ -1,0 +1,35 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
+import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
+import type { AlarmTags } from '../ports/alarm-tags.js';
+import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
+import { awsClientConfig, DEFAULT_CLIENT_SIZING, sizedHttpHandler, type ClientSizing } from './aws-clients.js';
+import type { RuntimeConfig } from './runtime-config.js';
+
+/**
+ * The SDK clients only some handlers use, each composed by those handlers alone (see `handlers.ts`),
+ * so the others do not bundle them.
+ */
+
+/** The rollout state machine, when STATE_MACHINE_ARN names it (rollout starters). */
+export function stepFunctionsWorkflow(config: RuntimeConfig): RolloutWorkflow | undefined {
+  return config.stateMachineArn ? new StepFunctionsRolloutWorkflow(createSfnClient(config), config.stateMachineArn) : undefined;
+}
+
+/** CloudWatch alarm tags, only on AWS: LocalStack and the emulators have no alarms to tag (the alarm intake). */
+export function cloudWatchAlarmTags(config: RuntimeConfig): AlarmTags | undefined {
+  return config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }));
+}
+
+export function createSfnClient(config: RuntimeConfig, sizing: ClientSizing = {}): SFNClient {
+  return new SFNClient({
+    ...awsClientConfig(config, 'stepfunctions'),
+    maxAttempts: 5,
+    requestHandler: sizedHttpHandler(
+      sizing.concurrency ?? 16,
+      sizing.connectionTimeoutMs ?? DEFAULT_CLIENT_SIZING.connectionTimeoutMs,
+      sizing.requestTimeoutMs ?? DEFAULT_CLIENT_SIZING.readTimeoutMs,
+    ),
+  });
+}

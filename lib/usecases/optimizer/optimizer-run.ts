@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { CostBreakdown } from '../../placement/cost.js';
+import type { PlannedMove } from '../../placement/move-plan.js';
+import type { SolveResult } from '../../placement/solver.js';
+
+/**
+ * An optimizer run's request and stored result, apart from the solver: the API validates requests and
+ * reads runs with this alone, without bundling the solvers (the run itself happens in the optimizer
+ * function, `run-optimizer.ts`).
+ */
+/** The solver budget a run may ask for: well inside the optimizer function's 300 s timeout. */
+export const OPTIMIZER_MAX_TIME_LIMIT_MS = 240_000;
+
+export const OptimizerRunRequest = z.strictObject({
+  dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
+  maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
+  solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),
+  timeLimitMs: z.number().int().min(100).max(OPTIMIZER_MAX_TIME_LIMIT_MS).default(5_000).describe('Solver time budget in all (the run happens in the optimizer function, not in the request)'),
+  migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
+  cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
+  trafficWindowSeconds: z.number().int().min(30).max(86_400).default(600).describe('Window of observed call rates (mesh telemetry) that replace declared dependency rates'),
+});
+export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
+
+export function costSummary(c: CostBreakdown) {
+  return { total: c.total, communication: c.communication, latencyMsPerSecond: c.latencyMsPerSecond, meanLatencyMs: c.meanLatencyMs, dollarsPerMonth: c.dollarsPerMonth, trafficShare: c.trafficShare };
+}
+
+export interface OptimizerRun {
+  id: string;
+  status: 'planned' | 'applied' | 'nothingToDo' | 'failed';
+  dryRun: boolean;
+  cluster?: string;
+  solver: string;
+  solveStatus?: SolveResult['status'];
+  gap?: number;
+  solveTimeMs?: number;
+  costBefore?: ReturnType<typeof costSummary>;
+  costAfterPlan?: ReturnType<typeof costSummary>;
+  costOptimal?: ReturnType<typeof costSummary>;
+  moves: PlannedMove[];
+  remainingMoves?: number;
+  frozen: { service: string; reason: string }[];
+  /** The traffic matrix: edges between the movable services, how many of them were observed, and why none were if so. */
+  traffic?: { edges: number; observedEdges: number; windowSeconds: number; unavailable?: string };
+  appliedServices: string[];
+  reason?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export const OPTIMIZER_DOC = 'optimizer-run';
