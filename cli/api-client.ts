@@ -27,6 +27,9 @@ export function resolveApiConnection(flags: { api?: string; token?: string }, en
   return { baseUrl: flags.api ?? (env.MESHPLANE_API || DEFAULT_API_URL), ...(token ? { token } : {}) };
 }
 
+/** Attempts of one request while the API says it is busy (429/503 with Retry-After). */
+const MAX_BUSY_ATTEMPTS = 5;
+
 export class ApiClient {
   readonly baseUrl: string;
   private readonly token?: string;
@@ -41,10 +44,17 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
-    try {
-      res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch (err) {
-      throw new Error(`cannot reach the meshplane API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? Start one with: npm start`);
+    // A busy API answers 429 (or 503) with Retry-After: wait as told, a few times, before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      } catch (err) {
+        throw new Error(`cannot reach the meshplane API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? Start one with: npm start`);
+      }
+      const retryAfter = Number(res.headers.get('retry-after'));
+      if ((res.status !== 429 && res.status !== 503) || !(retryAfter >= 0) || attempt >= MAX_BUSY_ATTEMPTS) break;
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, Math.min(retryAfter, 30) * 1000));
     }
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : {};

@@ -31,7 +31,12 @@ export interface HandlerBundle {
 }
 
 /** Modules that start the Kubernetes side of a bundle: the project's adapter and the client library. */
-const KUBERNETES_ENTRY = [/^lib\/adapters\/kubernetes\//, /node_modules\/@kubernetes\/client-node\//];
+const KUBERNETES_ENTRY = [
+  /^lib\/adapters\/kubernetes\//,
+  /node_modules\/@kubernetes\/client-node\//,
+  // Kubeconfig admission (and the YAML parser it brings) is loaded only to connect to a kubeconfig cluster.
+  /^lib\/usecases\/clusters\/kubeconfig-admission\.ts$/,
+]
 
 /** The npm package a metafile input belongs to, or `app` for the project's own code. */
 export function packageOf(input: string): string {

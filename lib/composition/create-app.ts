@@ -1,4 +1,3 @@
-import { nodeKubeconfigFiles } from '../adapters/files/node-kubeconfig-files.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
@@ -14,7 +13,7 @@ import { createServiceStatusReader } from '../usecases/clusters/service-status-r
 import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../ports/service-converger.js';
-import { admitKubeconfig, STRICT_KUBECONFIG_POLICY, type KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
+import type { KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import { awsClientConfig, createCore, type CoreApp } from './create-core.js';
 import type { RuntimeConfig } from './runtime-config.js';
@@ -66,8 +65,14 @@ const unconfigured = (what: string, env: string) => {
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
   const core = createCore(config, { clock: overrides.clock });
   const { store } = core;
-  const kubeconfigPolicy = overrides.kubeconfigPolicy ?? STRICT_KUBECONFIG_POLICY;
-  const admit: KubeconfigAdmission = (target) => admitKubeconfig(target, kubeconfigPolicy, nodeKubeconfigFiles);
+  // Loaded with the cluster connection it serves (the YAML parser with it), not at cold start.
+  const admit: KubeconfigAdmission = async (target) => {
+    const [{ admitKubeconfig, STRICT_KUBECONFIG_POLICY }, { nodeKubeconfigFiles }] = await Promise.all([
+      import('../usecases/clusters/kubeconfig-admission.js'),
+      import('../adapters/files/node-kubeconfig-files.js'),
+    ]);
+    return admitKubeconfig(target, overrides.kubeconfigPolicy ?? STRICT_KUBECONFIG_POLICY, nodeKubeconfigFiles);
+  };
   const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory({ admitKubeconfig: admit });
   const metrics =
     overrides.metrics ??

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_KUBECONFIG_BYTES } from './kubeconfig.js';
+import { MAX_KUBECONFIG_BYTES } from './kubeconfig-limits.js';
 import { dns1123Label } from './names.js';
 
 const EksTarget = z.strictObject({

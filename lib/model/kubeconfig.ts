@@ -8,8 +8,9 @@ import { parse, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
 
-/** Largest kubeconfig accepted inline or from a file (real ones are a few KB; certificates included). */
-export const MAX_KUBECONFIG_BYTES = 64 * 1024;
+import { MAX_KUBECONFIG_BYTES } from './kubeconfig-limits.js';
+
+export { MAX_KUBECONFIG_BYTES };
 
 /** The parts of a kubeconfig client-node reads, in its own internal shape. */
 export interface KubeconfigCluster {

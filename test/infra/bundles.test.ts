@@ -51,7 +51,7 @@ describe('handler bundles (the stack esbuild options)', () => {
     const api = bundle('api');
     expect(api.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
     const packages = new Set(api.inputs.map(packageOf));
-    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs', 'yaml']) expect(packages.has(p), p).toBe(false);
+    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs']) expect(packages.has(p), p).toBe(false);
     expect(api.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/placement/'))).toEqual([]);
   });
 

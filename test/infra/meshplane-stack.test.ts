@@ -354,7 +354,10 @@ describe('MeshplaneStack with the default context', () => {
     for (const h of HANDLERS) {
       const grants = grantsOf(template, roleIdOf(template, h.id));
       const receives = grants.filter((g) => g.actions.includes('sqs:ReceiveMessage')).flatMap((g) => referencedIds(g.resource));
-      expect(receives.sort(), h.id).toEqual(consumedQueues(h).map(queueIdOf).sort());
+      // The operations sweeper also receives from every dead-letter queue (it ends their operations).
+      const dlqIdOf = (id: string) => one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === id)!.dlqName}`)[0];
+      const deadLetters = h.needs.drainsDeadLetters ? QUEUES.map((q) => dlqIdOf(q.id)) : [];
+      expect(receives.sort(), h.id).toEqual([...consumedQueues(h).map(queueIdOf), ...deadLetters].sort());
       const sends = grants.filter((g) => g.actions.includes('sqs:SendMessage')).flatMap((g) => referencedIds(g.resource));
       expect(sends.sort(), h.id).toEqual((h.needs.sendsTo ?? []).map(queueIdOf).sort());
     }

@@ -1,5 +1,5 @@
 import { open, realpath } from 'node:fs/promises';
-import { MAX_KUBECONFIG_BYTES } from '../../model/kubeconfig.js';
+import { MAX_KUBECONFIG_BYTES } from '../../model/kubeconfig-limits.js';
 import type { KubeconfigFiles } from '../../ports/kubeconfig-files.js';
 
 /** {@link KubeconfigFiles} over node:fs. Reads at most one byte more than a kubeconfig may have, so a FIFO or /dev/zero cannot hold it. */

@@ -4,7 +4,7 @@ import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
-import { renderContextFor, type GraphNeighbourhood } from './render-context.js';
+import { renderContextFor, type GraphNeighbourhood } from '../shared/render-context.js';
 import { resolveCluster, resolveClusterForRemoval } from '../shared/resolve-cluster.js';
 
 export interface ConvergerDeps {

@@ -6,7 +6,7 @@ import type { ServiceStatus } from '../../model/observed-status.js';
 import type { ServiceStatusReader } from '../../ports/service-status-reader.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
 import { errorMessage } from '../../errors.js';
-import { serviceStatus } from './service-status.js';
+import { serviceStatus } from '../shared/service-status.js';
 
 /** Reads a service's live state from its cluster: replicas and where its pods run. */
 export function createServiceStatusReader(deps: { store: StateStore; clusters: ClusterClientFactory }): ServiceStatusReader {

@@ -82,7 +82,9 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');
 
   // A condition nothing will change without a person is reported once per episode, not at every probe.
-  const repeated = decision.kind === 'none' && ONCE_PER_EPISODE.has(decision.noneReason) && memory.skipped?.[conditionKey(signal)] === decision.noneReason;
+  // Only the probe repeats a signal while a condition lasts; a decision on an alarm from elsewhere is always recorded.
+  const repeated =
+    signal.source === 'probe' && decision.kind === 'none' && ONCE_PER_EPISODE.has(decision.noneReason) && memory.skipped?.[conditionKey(signal)] === decision.noneReason;
   await rememberSignal(deps, signal, decision);
   if (decision.kind !== 'none') return carryOut(deps, signal, decision, false);
   // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.

@@ -1,3 +1,4 @@
+import type { ReconcileMemory } from '../../health/decide-reconcile.js';
 import type { RemediationPolicy } from '../../health/remediation-policy.js';
 import type { AlarmTags } from '../../ports/alarm-tags.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
@@ -46,7 +47,7 @@ export interface ServiceHealthMemory {
    */
   skipped?: Record<string, string>;
   /** The level-based reconcile's episode and backoff state (see reconcile-service.ts). Absent in older memories. */
-  reconcile?: import('./reconcile-service.js').ServiceReconcileMemory;
+  reconcile?: ServiceReconcileMemory;
 }
 
 /** An action waiting to be carried out (see ServiceHealthMemory.pendingActions). */
@@ -62,3 +63,9 @@ export interface DeferredSignal {
 }
 
 export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alarming: {}, detectors: {}, deferred: {}, pendingActions: {} });
+
+/** The reconcile's memory of one service: its episode and backoff, and the observed document's version. */
+export interface ServiceReconcileMemory extends ReconcileMemory {
+  /** Version of the service's observed-status document last written (saves a read per probe). */
+  observedVersion?: number;
+}

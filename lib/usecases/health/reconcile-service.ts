@@ -13,17 +13,16 @@ import { findDrift } from '../../health/object-drift.js';
 import { renderService } from '../../mesh/render-service.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
-import { renderContextFor, neighbourhoodFrom } from '../clusters/render-context.js';
-import { serviceStatus, stableReplicasOf } from '../clusters/service-status.js';
+import { renderContextFor, neighbourhoodFrom } from '../shared/render-context.js';
+import { serviceStatus, stableReplicasOf } from '../shared/service-status.js';
 import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
 import type { HealthDeps } from './health-deps.js';
 
 /** The reconcile's part of the probe memory: its episode state, and the observed document's version. */
-export interface ServiceReconcileMemory extends ReconcileMemory {
-  /** Version of the service's observed-status document last written (saves a read per probe). */
-  observedVersion?: number;
-}
+import type { ServiceReconcileMemory } from './health-deps.js';
+
+export type { ServiceReconcileMemory };
 
 export interface ReconcileOutcome {
   memory: ServiceReconcileMemory;

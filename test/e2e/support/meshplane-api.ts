@@ -76,7 +76,12 @@ export class MeshplaneApi {
 
   /** A request that must answer `expected`; returns the body. */
   async expect<T = any>(expected: number, method: string, path: string, body?: unknown): Promise<T> {
-    const answer = await this.request<T>(method, path, body);
+    let answer = await this.request<T>(method, path, body);
+    // Busy (429/503 with Retry-After) is an answer a client waits out, as the CLI does; unless it is the one expected.
+    for (let attempt = 1; (answer.status === 429 || answer.status === 503) && answer.status !== expected && attempt < 30; attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      answer = await this.request<T>(method, path, body);
+    }
     if (answer.status !== expected) throw new UnexpectedAnswerError(`${method} ${path} (expected ${expected})`, answer);
     return answer.body;
   }

@@ -14,6 +14,7 @@ const ENV = {
   SERVICE_EVENTS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/service-events.fifo',
   DEPLOY_REQUESTS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/deploy-requests.fifo',
   HEALTH_ALARMS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/health-alarms.fifo',
+  OPTIMIZER_RUNS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/optimizer-runs.fifo',
   AWS_REGION: 'eu-west-1',
   // Endpoints make createApp skip the CloudWatch alarm-tags client; nothing is contacted either way.
   AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
@@ -58,6 +59,7 @@ describe('fromEnvironment', () => {
       serviceEvents: ENV.SERVICE_EVENTS_QUEUE_URL,
       deployRequests: ENV.DEPLOY_REQUESTS_QUEUE_URL,
       healthAlarms: ENV.HEALTH_ALARMS_QUEUE_URL,
+      optimizerRuns: ENV.OPTIMIZER_RUNS_QUEUE_URL,
     });
   });
 

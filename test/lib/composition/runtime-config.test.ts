@@ -7,10 +7,11 @@ const REQUIRED = {
   SERVICE_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/prod-service-events.fifo',
   DEPLOY_REQUESTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/prod-deploy-requests.fifo',
   HEALTH_ALARMS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/prod-health-alarms.fifo',
+  OPTIMIZER_RUNS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/prod-optimizer-runs.fifo',
 };
 
 describe('runtimeConfigFromEnv', () => {
-  it('reads the table and the three queues', () => {
+  it('reads the table and the four queues', () => {
     const config = runtimeConfigFromEnv({ ...REQUIRED, AWS_REGION: 'eu-west-1' });
     expect(config).toEqual({
       region: 'eu-west-1',
@@ -21,6 +22,7 @@ describe('runtimeConfigFromEnv', () => {
         serviceEvents: REQUIRED.SERVICE_EVENTS_QUEUE_URL,
         deployRequests: REQUIRED.DEPLOY_REQUESTS_QUEUE_URL,
         healthAlarms: REQUIRED.HEALTH_ALARMS_QUEUE_URL,
+        optimizerRuns: REQUIRED.OPTIMIZER_RUNS_QUEUE_URL,
       },
       prometheusUrl: undefined,
       stateMachineArn: undefined,
@@ -29,7 +31,7 @@ describe('runtimeConfigFromEnv', () => {
   });
 
   it.each([
-    { name: 'nothing set', env: {}, missing: 'TABLE_NAME, SERVICE_EVENTS_QUEUE_URL, DEPLOY_REQUESTS_QUEUE_URL, HEALTH_ALARMS_QUEUE_URL' },
+    { name: 'nothing set', env: {}, missing: 'TABLE_NAME, SERVICE_EVENTS_QUEUE_URL, DEPLOY_REQUESTS_QUEUE_URL, HEALTH_ALARMS_QUEUE_URL, OPTIMIZER_RUNS_QUEUE_URL' },
     { name: 'one queue missing', env: { ...REQUIRED, DEPLOY_REQUESTS_QUEUE_URL: undefined }, missing: 'DEPLOY_REQUESTS_QUEUE_URL' },
     { name: 'empty values', env: { ...REQUIRED, TABLE_NAME: '', HEALTH_ALARMS_QUEUE_URL: '' }, missing: 'TABLE_NAME, HEALTH_ALARMS_QUEUE_URL' },
   ])('names every missing variable in one error: $name', ({ env, missing }) => {

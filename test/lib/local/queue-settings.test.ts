@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localQueueSettings } from '../../../lib/local/sqs-poller.js';
 import { QUEUES } from '../../../lib/platform/resources.js';
 import { startTestStack, type TestStack } from '../../support/local-stack.js';
-import { functionTimeoutSeconds, HANDLERS } from '../../../infra/handler-catalog.js';
+import { consumedQueues, functionTimeoutSeconds, HANDLERS } from '../../../infra/handler-catalog.js';
 
 const serviceEvents = QUEUES.find((q) => q.id === 'serviceEvents')!;
 
@@ -18,7 +18,7 @@ describe('localQueueSettings: the local pollers use the definitions the stack de
   });
 
   it.each(QUEUES.map((q) => ({ id: q.id, q })))('$id: the stack and the local runtime give its consumer the same timeout', ({ q }) => {
-    const consumer = HANDLERS.find((h) => h.trigger.kind === 'queue' && h.trigger.queue === q.id)!;
+    const consumer = HANDLERS.find((h) => consumedQueues(h).includes(q.id))!;
     expect(functionTimeoutSeconds(consumer)).toBe(localQueueSettings(q, 1).functionTimeoutSeconds);
     expect(q.functionTimeoutSeconds * 6).toBeLessThanOrEqual(q.visibilityTimeoutSeconds);
   });

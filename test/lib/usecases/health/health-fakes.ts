@@ -12,7 +12,7 @@ import type { AuditEvent, DeploymentRecord, OperationRecord, RevisionRecord, Ser
 import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
 import type { ClusterClient, KubeObject, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
 import { renderService } from '../../../../lib/mesh/render-service.js';
-import { neighbourhoodFrom, renderContextFor } from '../../../../lib/usecases/clusters/render-context.js';
+import { neighbourhoodFrom, renderContextFor } from '../../../../lib/usecases/shared/render-context.js';
 import type { WorkloadMetrics } from '../../../../lib/ports/metrics-source.js';
 import type { ServiceChange, StateStore, StoredDocument } from '../../../../lib/ports/state-store.js';
 import type { HealthDeps } from '../../../../lib/usecases/health/health-deps.js';

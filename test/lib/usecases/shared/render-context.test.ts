@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { renderContextFor } from '../../../../lib/usecases/clusters/render-context.js';
+import { renderContextFor } from '../../../../lib/usecases/shared/render-context.js';
 
 function record(name: string, extra: Partial<ServiceRecord> = {}, spec: Record<string, unknown> = {}): ServiceRecord {
   return {
