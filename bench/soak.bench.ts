@@ -42,7 +42,8 @@ const DRAIN_TIMEOUT_MS = Number(args['drain-timeout']) * 1_000;
 const BENCH_POLICY = RemediationPolicy.parse({ globalRateLimit: { capacity: 10_000, refillPerHour: 10_000 } });
 
 const round = (n: number) => Number(n.toFixed(1));
-const summary = (xs: number[]) => (xs.length ? { n: xs.length, p50: round(quantile(xs, 0.5)), p99: round(quantile(xs, 0.99)), max: round(Math.max(...xs)) } : { n: 0 });
+const summary = (xs: number[]) =>
+  xs.length ? { n: xs.length, p50: round(quantile(xs, 0.5)), p99: round(quantile(xs, 0.99)), max: round(Math.max(...xs)) } : { n: 0 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const spec = (name: string, tag = '1.0.0') => ({ name, image: `registry.example.com/soak/${name}:${tag}`, port: 8080, replicas: 1 });
 
@@ -93,9 +94,11 @@ class Client {
 /** Runs `work` over `items`, `limit` at a time. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -212,7 +215,10 @@ async function main(): Promise<void> {
     while (undecided.size && performance.now() - stormStart < DRAIN_TIMEOUT_MS) {
       await pool([...undecided], 16, async (service) => {
         const events = (await runtime.app.store.listEvents(service, { limit: 50 })).items;
-        const decisions = events.filter((e) => (e.type === 'RemediationApplied' || e.type === 'RemediationSkipped') && (e.data?.signal as { id?: string } | undefined)?.id === `storm-${service}`);
+        const decisions = events.filter(
+          (e) =>
+            (e.type === 'RemediationApplied' || e.type === 'RemediationSkipped') && (e.data?.signal as { id?: string } | undefined)?.id === `storm-${service}`,
+        );
         if (decisions.length) {
           decided.set(service, decisions);
           undecided.delete(service);

@@ -15,7 +15,9 @@ export function createDeployRequestedHandler(app: App) {
   const giveUp = giveUpFor('deployRequests', app);
   return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
     .use(timeBudget())
-    .handler((event, context) => processFifoBatch(event, { handle: (envelope) => handleDeployRequested(app, envelope), log, giveUp, signal: context.timeBudget }));
+    .handler((event, context) =>
+      processFifoBatch(event, { handle: (envelope) => handleDeployRequested(app, envelope), log, giveUp, signal: context.timeBudget }),
+    );
 }
 
 export const handler = composedFromEnvironment(composeRolloutStarter, createDeployRequestedHandler);

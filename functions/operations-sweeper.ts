@@ -19,8 +19,15 @@ export function createOperationsSweeperHandler(app: App) {
       const swept = await sweepExpiredOperations(app, { signal: context.timeBudget });
       const errors = [...drained.errors, ...swept.errors];
       if (drained.failed || swept.failed || errors.length)
-        (errors.length ? log.warn : log.info).call(log, 'operations swept', { drained, swept: { expired: swept.expired, failed: swept.failed }, errors: errors.slice(0, 20) });
-      return { drained: { read: drained.read, failed: drained.failed, deleted: drained.deleted, kept: drained.kept }, swept: { expired: swept.expired, failed: swept.failed } };
+        (errors.length ? log.warn : log.info).call(log, 'operations swept', {
+          drained,
+          swept: { expired: swept.expired, failed: swept.failed },
+          errors: errors.slice(0, 20),
+        });
+      return {
+        drained: { read: drained.read, failed: drained.failed, deleted: drained.deleted, kept: drained.kept },
+        swept: { expired: swept.expired, failed: swept.failed },
+      };
     });
 }
 

@@ -36,7 +36,7 @@ const KUBERNETES_ENTRY = [
   /node_modules\/@kubernetes\/client-node\//,
   // Kubeconfig admission (and the YAML parser it brings) is loaded only to connect to a kubeconfig cluster.
   /^lib\/usecases\/clusters\/kubeconfig-admission\.ts$/,
-]
+];
 
 /** The npm package a metafile input belongs to, or `app` for the project's own code. */
 export function packageOf(input: string): string {
@@ -64,7 +64,8 @@ function describeBundle(projectRoot: string, handler: HandlerDefinition, outDir:
   const output = Object.entries(metafile.outputs).find(([path, o]) => path.endsWith(`${handler.id}/index.mjs`) && o.entryPoint)?.[1];
   if (!output) throw new Error(`esbuild metafile has no output for ${handler.id}`);
   const byPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
   return {
     handlerId: handler.id,
     file,

@@ -23,7 +23,10 @@ export class MeshplaneError extends Error {
 export class ValidationError extends MeshplaneError {
   override readonly code = 'VALIDATION_FAILED';
   override readonly status = 400;
-  constructor(readonly problems: Problem[], message = 'the request is not valid') {
+  constructor(
+    readonly problems: Problem[],
+    message = 'the request is not valid',
+  ) {
     super(`${message}: ${problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`);
   }
 }
@@ -95,14 +98,19 @@ export class OverloadedError extends MeshplaneError {
   }
 }
 
-const OVERLOAD_NAMES = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequests|ServiceUnavailable|SlowDown|TimeoutError|RequestTimeout|ETIMEDOUT|ECONNRESET|socket hang up/i;
+const OVERLOAD_NAMES =
+  /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequests|ServiceUnavailable|SlowDown|TimeoutError|RequestTimeout|ETIMEDOUT|ECONNRESET|socket hang up/i;
 
 /**
  * Whether an error (ours or an SDK's, by its shape) means "overloaded or slow, try again later":
  * throttling, 429/503 from a dependency, timeouts.
  */
 export function isOverload(err: unknown): boolean {
-  for (let e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e instanceof OverloadedError) return true;
     const status = e.$metadata?.httpStatusCode;
     if (status === 429 || status === 503 || OVERLOAD_NAMES.test(`${e.name ?? ''} ${e.message ?? ''}`)) return true;

@@ -45,7 +45,14 @@ export class HandlerFunction extends Construct {
   readonly logGroup: LogGroup;
 
   /** `role`: the function's own execution role (`function-role.ts`), built from its declared needs. */
-  constructor(scope: Construct, id: string, handler: HandlerDefinition, defaults: HandlerFunctionDefaults, role: iam.IRole, environment: Record<string, string> = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    handler: HandlerDefinition,
+    defaults: HandlerFunctionDefaults,
+    role: iam.IRole,
+    environment: Record<string, string> = {},
+  ) {
     super(scope, id);
     const functionName = `meshplane-${defaults.stage}-${handler.id}`;
     // Created here rather than by Lambda on first invocation, so it has a retention and is removed

@@ -10,7 +10,6 @@ import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { createServiceConverger } from '../usecases/clusters/service-converger.js';
 import { createServiceStatusReader } from '../usecases/clusters/service-status-reader.js';
-import type { CoreDeps } from '../usecases/deps.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../ports/service-converger.js';
 import type { KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';

@@ -121,7 +121,11 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
   }
 
   async function transact(items: TransactWriteItem[]): Promise<{ status: number; body: unknown }> {
-    if (items.some((i) => i.ConditionCheck)) return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'ConditionCheck is not supported by the local emulator' } };
+    if (items.some((i) => i.ConditionCheck))
+      return {
+        status: 400,
+        body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'ConditionCheck is not supported by the local emulator' },
+      };
     const targets = await Promise.all(
       items.map(async (i) => {
         const table = (i.Put?.TableName ?? i.Update?.TableName ?? i.Delete?.TableName)!;
@@ -131,7 +135,10 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     );
     const ids = targets.map((t) => `${t.table}|${JSON.stringify(t.key)}`);
     if (new Set(ids).size !== ids.length)
-      return { status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'Transaction request cannot include multiple operations on one item' } };
+      return {
+        status: 400,
+        body: { __type: 'com.amazon.coral.validate#ValidationException', message: 'Transaction request cannot include multiple operations on one item' },
+      };
 
     const preImages = await Promise.all(
       targets.map((t) => client.send(new GetItemCommand({ TableName: t.table, Key: t.key, ConsistentRead: true })).then((r) => r.Item)),
@@ -167,7 +174,7 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
 
   /** The items a write touches, as `table|key` strings (what it locks). */
   async function itemIds(target: string, body: string): Promise<string[]> {
-    const input = JSON.parse(body) as Record<string, any>;
+    const input = JSON.parse(body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a DynamoDB JSON request of any shape
     const id = async (table: string, item?: Record<string, AttributeValue>, key?: Record<string, AttributeValue>) =>
       `${table}|${JSON.stringify(Object.entries(key ?? (await keyOf(table, item!))).sort(([a], [b]) => a.localeCompare(b)))}`;
     switch (target) {
@@ -178,9 +185,12 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
         return [await id(input.TableName, undefined, input.Key)];
       case 'BatchWriteItem':
         return Promise.all(
-          Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, AttributeValue> }; DeleteRequest?: { Key: Record<string, AttributeValue> } }[]>).flatMap(
-            ([table, requests]) => requests.map((r) => id(table, r.PutRequest?.Item, r.DeleteRequest?.Key)),
-          ),
+          Object.entries(
+            input.RequestItems as Record<
+              string,
+              { PutRequest?: { Item: Record<string, AttributeValue> }; DeleteRequest?: { Key: Record<string, AttributeValue> } }[]
+            >,
+          ).flatMap(([table, requests]) => requests.map((r) => id(table, r.PutRequest?.Item, r.DeleteRequest?.Key))),
         );
       case 'TransactWriteItems':
         return Promise.all(
@@ -212,24 +222,29 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
   }
 
   const front = createServer((req, res) => {
-    const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const target =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     if (!WRITE_TARGETS.has(target)) {
       track(forward(req, res));
       return;
     }
-    track((async () => {
-      const body = await readBody(req);
-      const locked = await itemIds(target, body).catch(() => [] as string[]);
-      await writes.run(locked, async () => {
-        if (target !== 'TransactWriteItems') return forward(req, res, body);
-        try {
-          const result = await transact(JSON.parse(body).TransactItems ?? []);
-          sendJson(res, result.status, result.body);
-        } catch (err) {
-          sendJson(res, 500, { __type: 'InternalFailure', message: (err as Error).message });
-        }
-      });
-    })());
+    track(
+      (async () => {
+        const body = await readBody(req);
+        const locked = await itemIds(target, body).catch(() => [] as string[]);
+        await writes.run(locked, async () => {
+          if (target !== 'TransactWriteItems') return forward(req, res, body);
+          try {
+            const result = await transact(JSON.parse(body).TransactItems ?? []);
+            sendJson(res, result.status, result.body);
+          } catch (err) {
+            sendJson(res, 500, { __type: 'InternalFailure', message: (err as Error).message });
+          }
+        });
+      })(),
+    );
   });
   const port = await listen(front, 0);
   return {

@@ -43,7 +43,13 @@ export function toApiGatewayEvent(req: IncomingMessage, body: string, host: stri
       apiId: 'local',
       domainName: host,
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -118,7 +124,13 @@ export async function startHttpFrontDoor(
         }
         const event = toApiGatewayEvent(req, body, req.headers.host ?? `${host}:${port}`);
         // A web page must never drive the local control plane through its user's browser (form posts, DNS rebinding).
-        const refused = notFromThisMachine({ method: event.requestContext.http.method, path: event.rawPath, query: {}, headers: event.headers, sourceIp: req.socket.remoteAddress });
+        const refused = notFromThisMachine({
+          method: event.requestContext.http.method,
+          path: event.rawPath,
+          query: {},
+          headers: event.headers,
+          sourceIp: req.socket.remoteAddress,
+        });
         if (refused) {
           sendError(res, 403, 'FORBIDDEN', `the local API serves programs on this machine only: ${refused}`);
           return;

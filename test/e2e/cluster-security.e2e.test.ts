@@ -27,15 +27,24 @@ async function start(options: { adminToken?: string } = {}): Promise<LocalRuntim
 }
 
 /** A request with exactly these headers (fetch would not send a foreign Host); the status, raw text and headers. */
-function send(base: string, method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
   const url = new URL(base);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -70,21 +79,41 @@ describe('cluster registration on the local stack (no admin token)', () => {
     { name: 'a .. escape', target: { kind: 'kubeconfig', path: '../outside/secret.yaml' }, field: 'target.path' },
     { name: 'a symlink out of the allowed directory', target: { kind: 'kubeconfig', path: 'escape.yaml' }, field: 'target.path' },
     { name: 'a broken file inside it that holds a secret', target: { kind: 'kubeconfig', path: 'broken.yaml' }, field: 'target.path' },
-    { name: 'an exec plugin', target: { kind: 'kubeconfig', kubeconfig: kubeconfigWith('{ exec: { apiVersion: client.authentication.k8s.io/v1, command: touch, args: [/tmp/pwned] } }') }, field: 'target.kubeconfig' },
-    { name: 'an auth-provider', target: { kind: 'kubeconfig', kubeconfig: kubeconfigWith('{ auth-provider: { name: gcp, config: { cmd-path: /bin/sh } } }') }, field: 'target.kubeconfig' },
-    { name: 'a token-file outside the directory', target: { kind: 'kubeconfig', kubeconfig: kubeconfigWith(`{ token-file: ${join(outside, 'secret.yaml')} }`) }, field: 'target.kubeconfig' },
+    {
+      name: 'an exec plugin',
+      target: {
+        kind: 'kubeconfig',
+        kubeconfig: kubeconfigWith('{ exec: { apiVersion: client.authentication.k8s.io/v1, command: touch, args: [/tmp/pwned] } }'),
+      },
+      field: 'target.kubeconfig',
+    },
+    {
+      name: 'an auth-provider',
+      target: { kind: 'kubeconfig', kubeconfig: kubeconfigWith('{ auth-provider: { name: gcp, config: { cmd-path: /bin/sh } } }') },
+      field: 'target.kubeconfig',
+    },
+    {
+      name: 'a token-file outside the directory',
+      target: { kind: 'kubeconfig', kubeconfig: kubeconfigWith(`{ token-file: ${join(outside, 'secret.yaml')} }`) },
+      field: 'target.kubeconfig',
+    },
     { name: 'broken inline YAML holding a secret', target: { kind: 'kubeconfig', kubeconfig: `users: [ { token: ${SECRET} ` }, field: 'target.kubeconfig' },
     { name: 'both a path and content', target: { kind: 'kubeconfig', path: 'x', kubeconfig: 'y' }, field: 'target.kubeconfig' },
   ])('refuses $name with a 400 naming $field, quoting nothing', async ({ target, field }) => {
     const answer = await postCluster(rt.url, { id: 'evil', default: true, target });
     expect(answer.status, answer.text).toBe(400);
     const body = JSON.parse(answer.text);
-    expect(body.error.problems.some((p: { path: string }) => p.path.startsWith(field)), answer.text).toBe(true);
+    expect(
+      body.error.problems.some((p: { path: string }) => p.path.startsWith(field)),
+      answer.text,
+    ).toBe(true);
     expect(answer.text).not.toContain(SECRET);
     expect(answer.text).not.toMatch(/PATH=|HOME=|AWS_/);
     // Nothing was stored, and the default did not move.
     expect((await api.request('GET', '/v1/clusters/evil')).status).toBe(404);
-    expect((await api.expect(200, 'GET', '/v1/clusters')).items.filter((c: { default: boolean }) => c.default).map((c: { id: string }) => c.id)).toEqual(['local']);
+    expect((await api.expect(200, 'GET', '/v1/clusters')).items.filter((c: { default: boolean }) => c.default).map((c: { id: string }) => c.id)).toEqual([
+      'local',
+    ]);
   });
 
   it('runs a service on a cluster registered with an inline kubeconfig, and never serves the kubeconfig back', async () => {
@@ -120,7 +149,8 @@ describe('cluster registration on the local stack (no admin token)', () => {
   it('listens on 127.0.0.1 only: the HTTP API, the simulated cluster, DynamoDB and SQS emulators', () => {
     const listening = listeningSocketsOfThisProcess();
     const ports = new Set(listening.map((s) => s.port));
-    for (const url of [rt.url, rt.sim!.url, rt.app.config.endpoints!.dynamodb!, rt.app.config.endpoints!.sqs!]) expect(ports, url).toContain(Number(new URL(url).port));
+    for (const url of [rt.url, rt.sim!.url, rt.app.config.endpoints!.dynamodb!, rt.app.config.endpoints!.sqs!])
+      expect(ports, url).toContain(Number(new URL(url).port));
     expect(listening.filter((s) => s.address !== '127.0.0.1')).toEqual([]);
   });
 });
@@ -138,7 +168,9 @@ describe('cluster registration with an admin token', () => {
     const none = await postCluster(rt.url, { id: 'takeover', default: true, target: target() });
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer');
-    expect((await postCluster(rt.url, { id: 'takeover', default: true, target: target() }, { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(403);
+    expect((await postCluster(rt.url, { id: 'takeover', default: true, target: target() }, { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(
+      403,
+    );
     expect((await postCluster(rt.url, { id: 'takeover', default: true, target: target() }, { authorization: `Basic ${ADMIN_TOKEN}` })).status).toBe(401);
     expect((await send(rt.url, 'DELETE', '/v1/clusters/local', undefined)).status).toBe(401);
     const clusters = await new MeshplaneApi(rt.url).expect(200, 'GET', '/v1/clusters');
@@ -164,7 +196,10 @@ function listeningSocketsOfThisProcess(): { address: string; port: number }[] {
     }
   }
   const sockets: { address: string; port: number }[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9])) continue; // 0A: LISTEN

@@ -38,7 +38,11 @@ function groupByOwner<T>(items: T[], ownerOf: (item: T) => { namespace?: string;
 
 async function readCluster(deps: HealthDeps, cluster: ClusterRegistration): Promise<ClusterSnapshot> {
   const client = await deps.clusters.forCluster(cluster);
-  const [nodes, pods, objects] = await Promise.all([client.listNodes(), client.listPods(undefined, `${LABELS.managedBy}=${MANAGED_BY}`), client.listManagedObjects()]);
+  const [nodes, pods, objects] = await Promise.all([
+    client.listNodes(),
+    client.listPods(undefined, `${LABELS.managedBy}=${MANAGED_BY}`),
+    client.listManagedObjects(),
+  ]);
   return {
     nodes,
     pods: groupByOwner(pods, (p) => ({ namespace: p.namespace, service: p.labels[LABELS.service] })),
@@ -51,7 +55,9 @@ async function readCluster(deps: HealthDeps, cluster: ClusterRegistration): Prom
  * every service on that cluster (the reconcile records the cluster as unreachable); a service naming a
  * cluster that is not registered fails on its own.
  */
-export function clusterSnapshots(deps: HealthDeps): ((clusterName: string | undefined) => Promise<SnapshotResult>) & { read(): Promise<{ cluster: ClusterRegistration; snapshot: ClusterSnapshot }[]> } {
+export function clusterSnapshots(
+  deps: HealthDeps,
+): ((clusterName: string | undefined) => Promise<SnapshotResult>) & { read(): Promise<{ cluster: ClusterRegistration; snapshot: ClusterSnapshot }[]> } {
   const clusters = new Map<string, ClusterRegistration>();
   const resolved = new Map<string, Promise<ClusterRegistration | undefined>>();
   const snapshots = new Map<string, Promise<{ snapshot: ClusterSnapshot } | { error: string }>>();

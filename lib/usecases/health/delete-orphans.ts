@@ -11,7 +11,11 @@ import type { ClusterRegistration } from '../../model/cluster.js';
  * before it commits, was in flight). Owners the store does not know at all are left alone: that is a
  * registration in flight, or somebody else's objects. Returns the errors.
  */
-export async function deleteOrphans(deps: HealthDeps, read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[], live: readonly ServiceRecord[]): Promise<string[]> {
+export async function deleteOrphans(
+  deps: HealthDeps,
+  read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[],
+  live: readonly ServiceRecord[],
+): Promise<string[]> {
   const errors: string[] = [];
   const liveKeys = new Set(live.map((s) => `${s.spec.namespace}/${s.name}`));
   for (const { cluster, snapshot } of read) {
@@ -24,7 +28,13 @@ export async function deleteOrphans(deps: HealthDeps, read: { cluster: ClusterRe
         if (!stored) continue;
         const deleted = await (await deps.clusters.forCluster(cluster)).deleteService(namespace, name);
         if (deleted > 0)
-          await deps.store.appendEvents([auditEvent(deps, name, 'OrphansDeleted', `deleted ${deleted} object(s) of ${name} left in ${namespace} on cluster ${cluster.id}`, { cluster: cluster.id, namespace, deleted })]);
+          await deps.store.appendEvents([
+            auditEvent(deps, name, 'OrphansDeleted', `deleted ${deleted} object(s) of ${name} left in ${namespace} on cluster ${cluster.id}`, {
+              cluster: cluster.id,
+              namespace,
+              deleted,
+            }),
+          ]);
       } catch (err) {
         errors.push(`${name} (left behind in ${namespace}): ${errorMessage(err)}`);
       }

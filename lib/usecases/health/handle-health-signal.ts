@@ -45,7 +45,9 @@ export type HealthOutcome = { outcome: 'decided'; decision: Decision; result?: s
 export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope): Promise<HealthOutcome> {
   const parsed = HealthSignal.safeParse(event.payload.signal);
   if (!parsed.success) {
-    await deps.store.appendEvents([auditEvent(deps, event.service, 'HealthSignalDropped', `a health event that is not a signal was dropped: ${parsed.error.issues[0]?.message}`)]);
+    await deps.store.appendEvents([
+      auditEvent(deps, event.service, 'HealthSignalDropped', `a health event that is not a signal was dropped: ${parsed.error.issues[0]?.message}`),
+    ]);
     return { outcome: 'rejected', reason: 'not a health signal' };
   }
   const signal = parsed.data;
@@ -72,7 +74,14 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
     const write = ledgerWrite(global, shardDoc?.value, candidate, deps.remediationPolicy, now);
     try {
       if (write && 'global' in write) await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], write.global, ledgerDoc?.version ?? null);
-      else if (write) await deps.store.putDocument(SEEN_SHARD_KIND, signal.service, write.shard, shardDoc?.version ?? null, deps.remediationPolicy.dedupWindowSeconds + 3_600);
+      else if (write)
+        await deps.store.putDocument(
+          SEEN_SHARD_KIND,
+          signal.service,
+          write.shard,
+          shardDoc?.version ?? null,
+          deps.remediationPolicy.dedupWindowSeconds + 3_600,
+        );
       decision = candidate;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
@@ -84,7 +93,10 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
   // A condition nothing will change without a person is reported once per episode, not at every probe.
   // Only the probe repeats a signal while a condition lasts; a decision on an alarm from elsewhere is always recorded.
   const repeated =
-    signal.source === 'probe' && decision.kind === 'none' && ONCE_PER_EPISODE.has(decision.noneReason) && memory.skipped?.[conditionKey(signal)] === decision.noneReason;
+    signal.source === 'probe' &&
+    decision.kind === 'none' &&
+    ONCE_PER_EPISODE.has(decision.noneReason) &&
+    memory.skipped?.[conditionKey(signal)] === decision.noneReason;
   await rememberSignal(deps, signal, decision);
   if (decision.kind !== 'none') return carryOut(deps, signal, decision, false);
   // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
@@ -110,7 +122,11 @@ async function carryOut(deps: HealthDeps, signal: HealthSignal, decision: ActDec
   } catch (err) {
     const retrying = isRetryable(err);
     await deps.store.appendEvents([
-      auditEvent(deps, signal.service, 'RemediationFailed', `${decision.reason} → failed${retrying ? ' (will retry)' : ''}: ${errorMessage(err)}`, { ...data, error: errorMessage(err), retrying }),
+      auditEvent(deps, signal.service, 'RemediationFailed', `${decision.reason} → failed${retrying ? ' (will retry)' : ''}: ${errorMessage(err)}`, {
+        ...data,
+        error: errorMessage(err),
+        retrying,
+      }),
     ]);
     if (retrying) throw err;
     await settlePending(deps, signal);

@@ -7,7 +7,7 @@
  * re-apply that keeps failing backs off. Audit events once per episode (see lib/health/decide-reconcile.ts).
  */
 import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
-import { afterReapply, decideReconcile, type ReconcileEvent, type ReconcileMemory, type ReconcileObservation } from '../../health/decide-reconcile.js';
+import { afterReapply, decideReconcile, type ReconcileEvent, type ReconcileObservation } from '../../health/decide-reconcile.js';
 import { unschedulable } from '../../health/find-problems.js';
 import { findDrift } from '../../health/object-drift.js';
 import { renderService } from '../../mesh/render-service.js';
@@ -17,10 +17,9 @@ import { renderContextFor, neighbourhoodFrom } from '../shared/render-context.js
 import { serviceStatus, stableReplicasOf } from '../shared/service-status.js';
 import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
-import type { HealthDeps } from './health-deps.js';
+import type { HealthDeps, ServiceReconcileMemory } from './health-deps.js';
 
 /** The reconcile's part of the probe memory: its episode state, and the observed document's version. */
-import type { ServiceReconcileMemory } from './health-deps.js';
 
 export type { ServiceReconcileMemory };
 
@@ -59,7 +58,13 @@ export async function reconcileService(
     const live = cluster.snapshot.objects.get(key) ?? [];
     const pods = cluster.snapshot.pods.get(key) ?? [];
     const rendered = renderService(service.spec, renderContextFor(service, neighbourhoodFrom(service, all)));
-    observation = { reachable: true, cluster: clusterId, drift: findDrift(rendered, live), unschedulablePods: unschedulable(pods).length, changedAt: service.updatedAt };
+    observation = {
+      reachable: true,
+      cluster: clusterId,
+      drift: findDrift(rendered, live),
+      unschedulablePods: unschedulable(pods).length,
+      changedAt: service.updatedAt,
+    };
     observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), observedAt: at, cluster: clusterId };
   }
 

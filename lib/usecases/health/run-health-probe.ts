@@ -74,7 +74,8 @@ export async function runHealthProbe(deps: HealthDeps): Promise<HealthProbeResul
         (fresh) => ({ ...fresh, ...(health ? { alarming: health.alarming, detectors: health.detectors } : {}), reconcile: reconciled.memory }),
         { doc: memoryDoc },
       );
-      if (snapshot && ledger && !evacuatedRecently(ledger, service.name, deps.remediationPolicy, now)) await stopAvoidingRecoveredNodes(deps, service, snapshot.nodes);
+      if (snapshot && ledger && !evacuatedRecently(ledger, service.name, deps.remediationPolicy, now))
+        await stopAvoidingRecoveredNodes(deps, service, snapshot.nodes);
       const unreadable = cluster && 'error' in cluster ? `${service.name}: ${cluster.error}` : undefined;
       const error = [unreadable, reconciled.error && `${service.name}: ${reconciled.error}`].filter(Boolean).join('; ') || undefined;
       return { alarms: health?.alarms ?? 0, recovered: health?.recovered ?? 0, reapplied: reconciled.reapplied ? 1 : 0, error };

@@ -30,7 +30,11 @@ export interface OptimizerRequestOptions {
  * first died) waits for the claimant's result instead of planning and applying again, and takes the
  * run over only once the claim has lapsed. A run that finished is never run again.
  */
-export async function handleOptimizerRequested(deps: RolloutDeps, event: EventEnvelope, options: OptimizerRequestOptions = {}): Promise<OptimizerRequestOutcome> {
+export async function handleOptimizerRequested(
+  deps: RolloutDeps,
+  event: EventEnvelope,
+  options: OptimizerRequestOptions = {},
+): Promise<OptimizerRequestOutcome> {
   const operation = await deps.store.getOperation(event.id);
   if (operation && operation.status !== 'pending') return { outcome: 'duplicate' };
   const parsed = OptimizerRunRequest.safeParse(event.payload.request ?? {});
@@ -41,7 +45,8 @@ export async function handleOptimizerRequested(deps: RolloutDeps, event: EventEn
   }
   const runId = run?.id ?? event.id;
   const failed = !run || run.status === 'failed';
-  const reason = !run && !parsed.success ? `the request is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` : run?.reason;
+  const reason =
+    !run && !parsed.success ? `the request is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` : run?.reason;
   if (operation) {
     await deps.store
       .completeOperation(
@@ -49,7 +54,11 @@ export async function handleOptimizerRequested(deps: RolloutDeps, event: EventEn
           id: event.id,
           status: failed ? 'failed' : 'succeeded',
           ...(failed ? { reason: reason ?? 'the optimizer run failed' } : {}),
-          result: { runId, ...(run ? { status: run.status, moves: run.moves.length, appliedServices: run.appliedServices } : {}), links: { run: `/v1/optimizer/runs/${runId}` } },
+          result: {
+            runId,
+            ...(run ? { status: run.status, moves: run.moves.length, appliedServices: run.appliedServices } : {}),
+            links: { run: `/v1/optimizer/runs/${runId}` },
+          },
         },
         [],
       )
@@ -88,7 +97,8 @@ async function awaitClaimant(deps: RolloutDeps, id: string, pollMs: number): Pro
     const done = await deps.store.getDocument<OptimizerRun>(OPTIMIZER_DOC, id);
     if (done) return done.value;
     const held = await deps.store.getDocument<Claim>(OPTIMIZER_CLAIM_DOC, id);
-    if (!held || Date.parse(held.value.until) <= deps.clock.now().getTime()) throw new TransientError(`optimizer run ${id}: its claimant stopped without a result; will retry`);
+    if (!held || Date.parse(held.value.until) <= deps.clock.now().getTime())
+      throw new TransientError(`optimizer run ${id}: its claimant stopped without a result; will retry`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -15,15 +15,34 @@ export const OptimizerRunRequest = z.strictObject({
   dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
   maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
   solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),
-  timeLimitMs: z.number().int().min(100).max(OPTIMIZER_MAX_TIME_LIMIT_MS).default(5_000).describe('Solver time budget in all (the run happens in the optimizer function, not in the request)'),
+  timeLimitMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(OPTIMIZER_MAX_TIME_LIMIT_MS)
+    .default(5_000)
+    .describe('Solver time budget in all (the run happens in the optimizer function, not in the request)'),
   migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
   cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
-  trafficWindowSeconds: z.number().int().min(30).max(86_400).default(600).describe('Window of observed call rates (mesh telemetry) that replace declared dependency rates'),
+  trafficWindowSeconds: z
+    .number()
+    .int()
+    .min(30)
+    .max(86_400)
+    .default(600)
+    .describe('Window of observed call rates (mesh telemetry) that replace declared dependency rates'),
 });
 export type OptimizerRunRequest = z.output<typeof OptimizerRunRequest>;
 
 export function costSummary(c: CostBreakdown) {
-  return { total: c.total, communication: c.communication, latencyMsPerSecond: c.latencyMsPerSecond, meanLatencyMs: c.meanLatencyMs, dollarsPerMonth: c.dollarsPerMonth, trafficShare: c.trafficShare };
+  return {
+    total: c.total,
+    communication: c.communication,
+    latencyMsPerSecond: c.latencyMsPerSecond,
+    meanLatencyMs: c.meanLatencyMs,
+    dollarsPerMonth: c.dollarsPerMonth,
+    trafficShare: c.trafficShare,
+  };
 }
 
 export interface OptimizerRun {

@@ -51,7 +51,9 @@ export function neighbourhoodFrom(record: ServiceRecord, services: readonly Serv
   const live = services.filter((s) => s.phase !== 'deleted');
   const byName = new Map(live.map((s) => [s.name, s]));
   return {
-    callers: live.filter((s) => s.name !== record.name && s.spec.dependencies.some((d) => d.service === record.name)).map((s) => ({ name: s.name, namespace: s.spec.namespace })),
+    callers: live
+      .filter((s) => s.name !== record.name && s.spec.dependencies.some((d) => d.service === record.name))
+      .map((s) => ({ name: s.name, namespace: s.spec.namespace })),
     registeredDependencies: record.spec.dependencies.flatMap((d) => {
       const dep = byName.get(d.service);
       return dep ? [{ name: dep.name, namespace: dep.spec.namespace }] : [];

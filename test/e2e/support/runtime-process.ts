@@ -55,7 +55,9 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions): Promi
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   try {
     const url = (await waitForLine(child, /meshplane listening on (http:\S+)/, 60_000))[1];
     const simUrl = stderr.match(/simulated cluster: (http:\/\/[^;\s]+)/)![1];
@@ -121,7 +123,11 @@ export async function clusterDeployments(simUrl: string): Promise<ClusterDeploym
   const res = await fetch(`${simUrl}/apis/apps/v1/deployments`, { headers: { authorization: 'Bearer test' } });
   if (!res.ok) throw new Error(`listing deployments: ${res.status}`);
   const list = (await res.json()) as {
-    items: { metadata: { namespace: string; name: string }; spec: { replicas?: number; template: { spec: { containers: { image: string }[] } } }; status?: { readyReplicas?: number } }[];
+    items: {
+      metadata: { namespace: string; name: string };
+      spec: { replicas?: number; template: { spec: { containers: { image: string }[] } } };
+      status?: { readyReplicas?: number };
+    }[];
   };
   return list.items.map((d) => ({
     namespace: d.metadata.namespace,
