@@ -42,6 +42,8 @@ export const E2E_TIME_FACTOR = 0.02;
  * Starts the local runtime on a free port with the simulated cluster. The Lambda handlers' INFO logs
  * are silenced unless LOG_LEVEL is set, so test output stays readable.
  */
+const E2E_VISIBILITY_TIMEOUT_SECONDS = 5;
+
 export async function startE2eRuntime(options: E2eRuntimeOptions = {}): Promise<E2eRuntime> {
   process.env.LOG_LEVEL ??= 'WARN';
   const timeFactor = options.timeFactor ?? E2E_TIME_FACTOR;
@@ -50,7 +52,9 @@ export async function startE2eRuntime(options: E2eRuntimeOptions = {}): Promise<
     port: 0,
     timeFactor,
     sim: { readyDelayMs: 0, ...options.sim },
-    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    // A failed record comes back after 5 s, not after the deployed visibility (60 s and more): the e2e
+    // scenarios retry within their waits. Handlers are idempotent, so an early redelivery is harmless.
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? E2E_VISIBILITY_TIMEOUT_SECONDS,
     log: (message) => logs.push(message),
   });
   if (!runtime.sim || !runtime.kubeconfigPath) {
