@@ -9,8 +9,10 @@ import { KubernetesClusterClientFactory } from '../../../../../lib/adapters/kube
 import { PrometheusMetricsSource } from '../../../../../lib/adapters/metrics/prometheus-metrics-source.js';
 import type { App } from '../../../../../lib/composition/create-app.js';
 import type { DeploymentRecord, ServiceRecord } from '../../../../../lib/model/records.js';
+import type { RolloutWorkflow } from '../../../../../lib/ports/rollout-workflow.js';
 import { ServiceSpec, type ServiceSpecInput } from '../../../../../lib/model/service-spec.js';
 import { startSimCluster, type SimCluster } from '../../../../../lib/sim/index.js';
+import { startRollout } from '../../../../../lib/usecases/rollouts/tasks/start-rollout.js';
 import { applyServiceEvent } from '../../../../../lib/usecases/services/apply-service-event.js';
 import { envelope } from '../../../../support/envelopes.js';
 import { useTestStack } from '../../../../support/local-stack.js';
@@ -22,10 +24,28 @@ export interface TaskWorld {
   sim: SimCluster;
   /** Reads what the cluster holds (client-node against the simulated API server). */
   apps: AppsV1Api;
+  /** Deployment ids whose rollout execution was started, in order. */
+  executions: string[];
+}
+
+/**
+ * The rollout state machine, as the tasks see it. A task is one state of the machine; running the real
+ * local machine here would run the other states concurrently, so the port records the executions the
+ * task starts (the inputs are checked by the state machine's own tests) and reports them running.
+ */
+function recordingWorkflow(executions: string[]): RolloutWorkflow {
+  return {
+    async start(input) {
+      if (!executions.includes(input.deploymentId)) executions.push(input.deploymentId);
+    },
+    async state(deploymentId) {
+      return executions.includes(deploymentId) ? 'running' : 'absent';
+    },
+  };
 }
 
 /** Starts the stack and a simulated cluster for the file; the getter returns them inside tests. */
-export function useTaskWorld(): () => TaskWorld {
+export function useTaskWorld(options: { podWaitMs?: number } = {}): () => TaskWorld {
   const stack = useTestStack();
   let world: TaskWorld | undefined;
   beforeAll(async () => {
@@ -33,11 +53,17 @@ export function useTaskWorld(): () => TaskWorld {
     const sim = await startSimCluster({ readyDelayMs: 0, reconcileIntervalMs: 20, nodesPerZone: 1, baseErrorRate: 0 });
     // One attempt per call: a failing API server fails the task at once (the state machine retries it).
     const clusters = new KubernetesClusterClientFactory({ retryPolicy: { maxAttempts: 1 } });
-    const app = stack().createApp({ clusters, metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }), podWaitMs: 15_000 });
+    const executions: string[] = [];
+    const app = stack().createApp({
+      clusters,
+      metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }),
+      workflow: recordingWorkflow(executions),
+      podWaitMs: options.podWaitMs ?? 15_000,
+    });
     await app.store.putCluster({ id: 'sim', default: true, target: { kind: 'simulated', url: sim.url }, createdAt: new Date().toISOString() });
     const kc = new KubeConfig();
     kc.loadFromString(sim.kubeconfigYaml());
-    world = { app, sim, apps: kc.makeApiClient(AppsV1Api) };
+    world = { app, sim, apps: kc.makeApiClient(AppsV1Api), executions };
   });
   afterAll(async () => {
     await world?.sim.stop();
@@ -113,4 +139,20 @@ export async function readyOnCluster(w: TaskWorld, name: string, replicas: numbe
     timeoutMs: 15_000,
     intervalMs: 50,
   });
+}
+
+/** A registered service with a started canary rollout of `image` (weight 0). */
+export async function startedRollout(w: TaskWorld, service: string, image: string, overrides: Partial<DeploymentRecord> = {}): Promise<DeploymentRecord> {
+  await registerService(w, service);
+  const d = await pendingDeployment(w, service, image, overrides);
+  await startRollout(w.app, { action: 'start', ...target(d), strategy: d.strategy });
+  return (await w.app.store.getDeployment(service, d.id))!;
+}
+
+/** Records on the deployment what a rejection records (the rollback's first step, or an abort request). */
+export async function reject(w: TaskWorld, d: DeploymentRecord, rejection: string): Promise<DeploymentRecord> {
+  const current = (await w.app.store.getDeployment(d.service, d.id))!;
+  const next = { ...current, requested: 'abort' as const, rejection, version: current.version + 1 };
+  await w.app.store.putDeployment(next, current.version);
+  return next;
 }
