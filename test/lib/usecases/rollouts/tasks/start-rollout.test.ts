@@ -16,7 +16,13 @@ describe('startRollout', () => {
 
     expect(await w.app.store.getDeployment('start-a', d.id)).toMatchObject({ status: 'running' });
     const svc = await w.app.store.getService('start-a');
-    expect(svc?.traffic).toMatchObject({ deploymentId: d.id, canaryImage: d.image, canaryWeight: 0, canaryReplicas: canaryReplicasFor(0, 2), canaryRevision: 2 });
+    expect(svc?.traffic).toMatchObject({
+      deploymentId: d.id,
+      canaryImage: d.image,
+      canaryWeight: 0,
+      canaryReplicas: canaryReplicasFor(0, 2),
+      canaryRevision: 2,
+    });
     expect(svc?.traffic?.preview).toBeUndefined();
     expect(svc?.revision).toBe(1);
     expect(await clusterImage(w, 'start-a-canary')).toBe(d.image);
