@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -75,4 +76,24 @@ async function scanAll(client: DynamoDBClient, tableName: string): Promise<Recor
   return items
     .map((item) => unmarshall(item))
     .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+}
+
+/**
+ * The stack for one test file (or one describe block): started in beforeAll, stopped in afterAll.
+ * Call it at the top of the file or block; the getter returns the running stack inside tests and
+ * later hooks (beforeAll hooks run in the order they are registered).
+ */
+export function useTestStack(options: TestStackOptions = {}): () => TestStack {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack(options);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+  return () => {
+    if (!stack) throw new Error('the test stack runs only between its beforeAll and afterAll');
+    return stack;
+  };
 }

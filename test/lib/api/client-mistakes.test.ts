@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../../lib/api/create-api.js';
 import type { Router } from '../../../lib/api/router.js';
-import { startTestStack, type TestStack } from '../../support/local-stack.js';
+import { useTestStack } from '../../support/local-stack.js';
 
 /** Requests that are the client's mistake answer 4xx with a message, never 500 (against dynalite). */
-let stack: TestStack;
+const stack = useTestStack();
 let api: Router;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  api = createApi(stack.createApp());
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  api = createApi(stack().createApp());
 });
 
 const get = (path: string, query: Record<string, string> = {}) => api.handle({ method: 'GET', path, query, headers: {} });

@@ -1,8 +1,8 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localQueueSettings } from '../../../lib/local/sqs-poller.js';
 import { QUEUES } from '../../../lib/platform/resources.js';
-import { startTestStack, type TestStack } from '../../support/local-stack.js';
+import { useTestStack } from '../../support/local-stack.js';
 import { consumedQueues, functionTimeoutSeconds, HANDLERS } from '../../../infra/handler-catalog.js';
 
 const serviceEvents = QUEUES.find((q) => q.id === 'serviceEvents')!;
@@ -25,17 +25,11 @@ describe('localQueueSettings: the local pollers use the definitions the stack de
 });
 
 describe('provisioned queues', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack();
 
   it('carry the definition’s visibility timeout and redrive maxReceiveCount', async () => {
-    for (const q of stack.queues) {
-      const res = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
+    for (const q of stack().queues) {
+      const res = await stack().sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
       expect(Number(res.Attributes?.VisibilityTimeout)).toBe(q.definition.visibilityTimeoutSeconds);
       expect(JSON.parse(res.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount).toBe(q.definition.maxReceiveCount);
     }

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceEventHandler } from '../../../functions/on-service-event.js';
 import type { App } from '../../../lib/composition/create-app.js';
 import { SqsPoller, type SqsHandler } from '../../../lib/local/sqs-poller.js';
@@ -9,13 +9,13 @@ import type { OperationRecord } from '../../../lib/model/records.js';
 import { ServiceSpec } from '../../../lib/model/service-spec.js';
 import type { ServiceConverger } from '../../../lib/ports/service-converger.js';
 import { requestRegistration, requestUpdate } from '../../../lib/usecases/services/request-service-change.js';
-import { startTestStack, type TestStack } from '../../support/local-stack.js';
+import { useTestStack } from '../../support/local-stack.js';
 import { minimalInput } from '../../support/service-specs.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const MAX_RECEIVES = 2;
 
-let stack: TestStack;
+const stack = useTestStack({ maxReceiveCount: MAX_RECEIVES });
 let app: App;
 let serviceEvents: ProvisionedQueue;
 let poller: SqsPoller | undefined;
@@ -24,9 +24,8 @@ let releaseHeldWork: (() => void) | undefined;
 
 beforeAll(async () => {
   process.env.LOG_LEVEL = 'SILENT';
-  stack = await startTestStack({ maxReceiveCount: MAX_RECEIVES });
-  app = stack.createApp();
-  serviceEvents = stack.queues.find((q) => q.definition.id === 'serviceEvents')!;
+  app = stack().createApp();
+  serviceEvents = stack().queues.find((q) => q.definition.id === 'serviceEvents')!;
 });
 
 afterEach(async () => {
@@ -36,14 +35,10 @@ afterEach(async () => {
   poller = undefined;
 });
 
-afterAll(async () => {
-  await stack?.stop();
-});
-
 /** Polls the service-events queue with the real Lambda handler, like the event source mapping. */
 function startPolling(handler: SqsHandler, options: { concurrency?: number; visibilityTimeoutSeconds?: number } = {}): void {
   poller = new SqsPoller({
-    client: stack.sqs,
+    client: stack().sqs,
     queueUrl: serviceEvents.url,
     queueArn: `arn:aws:sqs:us-east-1:000000000000:${serviceEvents.definition.name}`,
     functionName: 'on-service-event',
@@ -66,7 +61,7 @@ async function settled(id: string): Promise<OperationRecord> {
 describe('SqsPoller with the service-event handler', () => {
   it('a poison message reaches the DLQ after maxReceiveCount receives while its batch neighbours succeed', async () => {
     const poison = 'this is not a meshplane event';
-    await stack.sqs.send(new SendMessageCommand({ QueueUrl: serviceEvents.url, MessageBody: poison, MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1' }));
+    await stack().sqs.send(new SendMessageCommand({ QueueUrl: serviceEvents.url, MessageBody: poison, MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1' }));
     const neighbours = await Promise.all(['n-one', 'n-two', 'n-three'].map((name) => requestRegistration(app, ServiceSpec.parse(minimalInput(name)))));
 
     const deliveries = new Map<string, number>();
@@ -79,7 +74,7 @@ describe('SqsPoller with the service-event handler', () => {
     const dead = await waitFor(
       'the poison message in the DLQ',
       async () =>
-        (await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: serviceEvents.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages?.[0],
+        (await stack().sqs.send(new ReceiveMessageCommand({ QueueUrl: serviceEvents.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages?.[0],
       { intervalMs: 100 },
     );
     expect(dead.Body).toBe(poison);
@@ -90,7 +85,7 @@ describe('SqsPoller with the service-event handler', () => {
     // Every neighbour was handled exactly once: none was failed along with the poison message.
     for (const [body, count] of deliveries) if (body !== poison) expect(count).toBe(1);
 
-    const attributes = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: serviceEvents.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const attributes = await stack().sqs.send(new GetQueueAttributesCommand({ QueueUrl: serviceEvents.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attributes.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 

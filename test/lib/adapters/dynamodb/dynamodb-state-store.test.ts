@@ -6,23 +6,21 @@ import type { AuditEvent, DeploymentRecord, OperationRecord, RevisionRecord, Ser
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
 import { provisionTable } from '../../../../lib/local/provision.js';
 import { awsClientConfig } from '../../../../lib/composition/create-app.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack } from '../../../support/local-stack.js';
 import { minimalInput } from '../../../support/service-specs.js';
 
-let stack: TestStack;
+const stack = useTestStack();
 let client: DynamoDBClient;
 let store: DynamoDbStateStore;
 let tableCount = 0;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  client = new DynamoDBClient({ ...awsClientConfig(stack.config, 'dynamodb'), maxAttempts: 1 });
-  store = new DynamoDbStateStore(client, stack.config.tableName);
+  client = new DynamoDBClient({ ...awsClientConfig(stack().config, 'dynamodb'), maxAttempts: 1 });
+  store = new DynamoDbStateStore(client, stack().config.tableName);
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await stack?.stop();
 });
 
 /** A store on a table of its own, for tests that look at whole listings. */
@@ -83,10 +81,10 @@ describe('services', () => {
     await register(v1);
     const v2 = { ...v1, version: 2, revision: 2, spec: { ...v1.spec, replicas: 7 }, updatedAt: at(10) };
     await store.commitServiceChange({ service: v2, expectedVersion: 1, revision: revision(v2), events: [] });
-    const before = await stack.scanTable();
+    const before = await stack().scanTable();
     const stale = { ...v1, version: 2, revision: 2, spec: { ...v1.spec, replicas: 1 } };
     await expect(store.commitServiceChange({ service: stale, expectedVersion: 1, revision: revision(stale), events: [audit('stale', 'evt-stale', 20)] })).rejects.toBeInstanceOf(VersionConflictError);
-    expect(await stack.scanTable()).toEqual(before);
+    expect(await stack().scanTable()).toEqual(before);
   });
 
   it('registering a live name fails with VersionConflictError; a tombstone can be registered over', async () => {

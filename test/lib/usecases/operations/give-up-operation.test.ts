@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { giveUpOperation } from '../../../../lib/usecases/operations/give-up-operation.js';
 import { envelope } from '../../../support/envelopes.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack } from '../../../support/local-stack.js';
 
-let stack: TestStack;
+const stack = useTestStack();
 let app: App;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  app = stack.createApp();
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  app = stack().createApp();
 });
 
 describe('giveUpOperation', () => {

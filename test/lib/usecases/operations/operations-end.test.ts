@@ -6,7 +6,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OUT_OF_TIME } from '../../../../functions/middleware/sqs-fifo-batch.js';
 import type { TimeBudgetContext } from '../../../../functions/middleware/time-budget.js';
 import { createServiceEventHandler } from '../../../../functions/on-service-event.js';
@@ -21,7 +21,7 @@ import { ServiceSpec } from '../../../../lib/model/service-spec.js';
 import { acceptOperation } from '../../../../lib/usecases/shared/accept-operation.js';
 import { drainDeadLetters } from '../../../../lib/usecases/operations/drain-dead-letters.js';
 import { requestRegistration } from '../../../../lib/usecases/services/request-service-change.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack, type TestStack } from '../../../support/local-stack.js';
 import { minimalInput } from '../../../support/service-specs.js';
 import { waitFor } from '../../../support/wait-for.js';
 
@@ -80,16 +80,12 @@ async function queueIsEmpty(stack: TestStack, url: string): Promise<true | undef
 }
 
 describe('with the platform maxReceiveCount (the handler gives up on the last receive)', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let app: App;
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'SILENT';
-    stack = await startTestStack();
-    app = stack.createApp();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    app = stack().createApp();
   });
 
   it('a record failing at every receive ends failed on its last one with the error; the next of its service then runs', async () => {
@@ -98,7 +94,7 @@ describe('with the platform maxReceiveCount (the handler gives up on the last re
     const register = await acceptOperation(app, { kind: 'register', type: 'service.registered', service: 'broken', payload: { spec } });
     const update = await acceptOperation(app, { kind: 'update', type: 'service.updated', service: 'broken', payload: { spec: { ...spec, replicas: 2 } } });
     const fine = await requestRegistration(app, ServiceSpec.parse(minimalInput('fine')));
-    startPolling(stack, createServiceEventHandler(withBrokenService(app, 'broken', 'the API server is unreachable')));
+    startPolling(stack(), createServiceEventHandler(withBrokenService(app, 'broken', 'the API server is unreachable')));
 
     const registerEnd = await ended(app, register.id);
     expect(registerEnd.status).toBe('failed');
@@ -122,19 +118,19 @@ describe('with the platform maxReceiveCount (the handler gives up on the last re
     const recording: App = { ...app, queue: { send: async (e) => void (sent.push(e), await app.queue.send(e)) } };
     const deliveries = new Map<string, number>();
     const real = createServiceEventHandler(app);
-    startPolling(stack, async (event, context) => {
+    startPolling(stack(), async (event, context) => {
       for (const r of event.Records) deliveries.set(JSON.parse(r.body).id, (deliveries.get(JSON.parse(r.body).id) ?? 0) + 1);
       return real(event, context);
     }, 60); // nothing fails here: no redelivery but the duplicates sent
     const accepted = await Promise.all(names.map((name) => requestRegistration(recording, ServiceSpec.parse(minimalInput(name)))));
     // The same envelopes again, under a new deduplication id so SQS delivers them a second time.
-    const queue = serviceEventsOf(stack);
+    const queue = serviceEventsOf(stack());
     const twice = sent.filter((_, i) => i % 5 === 0);
     expect(twice).toHaveLength(2);
     for (const e of twice)
-      await stack.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(e), MessageGroupId: e.service, MessageDeduplicationId: `${e.id}-again` }));
+      await stack().sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(e), MessageGroupId: e.service, MessageDeduplicationId: `${e.id}-again` }));
     for (const { operation } of accepted) expect((await ended(app, operation.id)).status).toBe('succeeded');
-    await waitFor('the queue to drain', () => queueIsEmpty(stack, queue.url), { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor('the queue to drain', () => queueIsEmpty(stack(), queue.url), { timeoutMs: 30_000, intervalMs: 100 });
 
     for (const e of sent) expect(deliveries.get(e.id)).toBe(twice.includes(e) ? 2 : 1);
     const shapes = await Promise.all(
@@ -155,16 +151,12 @@ describe('with the platform maxReceiveCount (the handler gives up on the last re
  * these batches are built as Lambda delivers them and given to the real handler, store and use cases.
  */
 describe('batches as Lambda delivers them', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let app: App;
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'SILENT';
-    stack = await startTestStack();
-    app = stack.createApp();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    app = stack().createApp();
   });
 
   async function acceptedRecord(service: string, receiveCount: number, kind: 'register' | 'update' = 'register'): Promise<SQSRecord> {
@@ -238,24 +230,20 @@ function lambdaRecord(envelope: EventEnvelope, receiveCount: number): SQSRecord 
 }
 
 describe('a message that reaches the DLQ', () => {
-  let stack: TestStack;
+  // The queue moves a message to its DLQ after 2 receives, before the handler's give-up (at 5) fires:
+  // what happens on AWS when the give-up itself could not be written.
+  const stack = useTestStack({ maxReceiveCount: 2 });
   let app: App;
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'SILENT';
-    // The queue moves a message to its DLQ after 2 receives, before the handler's give-up (at 5) fires:
-    // what happens on AWS when the give-up itself could not be written.
-    stack = await startTestStack({ maxReceiveCount: 2 });
-    app = stack.createApp();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    app = stack().createApp();
   });
 
   it('ends its operation failed with the last error when drained, then leaves the DLQ; draining again changes nothing', async () => {
     const { operation } = await requestRegistration(app, ServiceSpec.parse(minimalInput('doomed')));
-    startPolling(stack, createServiceEventHandler(withBrokenService(app, 'doomed', 'quota exceeded in namespace doomed')));
-    await waitFor('the message in the DLQ', async () => (await dlqDepth(stack)) > 0 || undefined, { timeoutMs: 30_000, intervalMs: 100 });
+    startPolling(stack(), createServiceEventHandler(withBrokenService(app, 'doomed', 'quota exceeded in namespace doomed')));
+    await waitFor('the message in the DLQ', async () => (await dlqDepth(stack())) > 0 || undefined, { timeoutMs: 30_000, intervalMs: 100 });
     await poller?.stop();
 
     expect(await app.store.getOperation(operation.id)).toMatchObject({ status: 'pending', lastError: 'quota exceeded in namespace doomed' });
@@ -264,23 +252,23 @@ describe('a message that reaches the DLQ', () => {
     const op = await app.store.getOperation(operation.id);
     expect(op?.status).toBe('failed');
     expect(op?.reason).toBe('gave up: the message went to the dead-letter queue meshplane-service-events-dlq.fifo; last error: quota exceeded in namespace doomed');
-    expect(await dlqDepth(stack)).toBe(0);
+    expect(await dlqDepth(stack())).toBe(0);
 
     // A copy of the same message in the DLQ (a redrive, a duplicate): its operation has ended, so it is just deleted.
-    const dlqUrl = serviceEventsOf(stack).dlqUrl;
+    const dlqUrl = serviceEventsOf(stack()).dlqUrl;
     const body = JSON.stringify({ id: operation.id, type: 'service.registered', service: 'doomed' });
-    await stack.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageGroupId: 'doomed', MessageDeduplicationId: 'again' }));
+    await stack().sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageGroupId: 'doomed', MessageDeduplicationId: 'again' }));
     expect(await drainDeadLetters(app)).toMatchObject({ read: 1, failed: 0, deleted: 1 });
     expect(await app.store.getOperation(operation.id)).toEqual(op);
   });
 
   it('a letter naming no operation stays for a person; one whose operation recorded no error is failed naming the queue and receives', async () => {
-    const dlqUrl = serviceEventsOf(stack).dlqUrl;
-    await stack.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'not json at all', MessageGroupId: 'x', MessageDeduplicationId: 'junk' }));
+    const dlqUrl = serviceEventsOf(stack()).dlqUrl;
+    await stack().sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: 'not json at all', MessageGroupId: 'x', MessageDeduplicationId: 'junk' }));
     const spec = ServiceSpec.parse(minimalInput('silent'));
     const at = new Date().toISOString();
     await app.store.createOperation({ id: 'op-silent', kind: 'register', service: 'silent', status: 'pending', createdAt: at, updatedAt: at });
-    await stack.sqs.send(
+    await stack().sqs.send(
       new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ id: 'op-silent', payload: { spec } }), MessageGroupId: 'silent', MessageDeduplicationId: 'silent' }),
     );
     const drained = await drainDeadLetters(app);

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { acceptOperation } from '../../../../lib/usecases/shared/accept-operation.js';
 import { operationDeadlineSeconds } from '../../../../lib/usecases/shared/operation-deadline.js';
 import { sweepExpiredOperations } from '../../../../lib/usecases/operations/sweep-expired-operations.js';
 import { ManualClock } from '../../../support/clock.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack } from '../../../support/local-stack.js';
 
-let stack: TestStack;
+const stack = useTestStack();
 let app: App;
 const clock = new ManualClock('2030-01-01T00:00:00.000Z');
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  app = stack.createApp({ clock });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  app = stack().createApp({ clock });
 });
 
 const accept = (service: string, kind: 'register' | 'deploy' = 'register') =>

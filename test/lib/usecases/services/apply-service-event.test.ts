@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { TerminalError } from '../../../../lib/errors.js';
 import type { EventType } from '../../../../lib/model/events.js';
@@ -8,10 +8,10 @@ import type { ServiceConverger } from '../../../../lib/ports/service-converger.j
 import { applyServiceEvent, type ApplyServiceEventDeps } from '../../../../lib/usecases/services/apply-service-event.js';
 import { ManualClock } from '../../../support/clock.js';
 import { envelope } from '../../../support/envelopes.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack } from '../../../support/local-stack.js';
 import { minimalInput } from '../../../support/service-specs.js';
 
-let stack: TestStack;
+const stack = useTestStack();
 let app: App;
 const clock = new ManualClock('2030-05-01T00:00:00.000Z');
 /** The use case without a cluster: state only, so these tests look at the table alone. */
@@ -19,13 +19,8 @@ let deps: ApplyServiceEventDeps;
 let opCounter = 0;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  app = stack.createApp({ clock });
+  app = stack().createApp({ clock });
   deps = { store: app.store, queue: app.queue, clock };
-});
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 const KIND: Record<string, OperationKind> = { 'service.registered': 'register', 'service.updated': 'update', 'service.deregistered': 'deregister' };
@@ -81,10 +76,10 @@ describe('applyServiceEvent', () => {
   it('a duplicated message is a no-op: same version, one revision, one audit event', async () => {
     const event = await accepted('service.registered', 'dup', minimalInput('dup'));
     await applyServiceEvent(deps, event);
-    const before = await stack.scanTable();
+    const before = await stack().scanTable();
     clock.advance(1_000);
     expect(await applyServiceEvent(deps, event)).toEqual({ outcome: 'duplicate' });
-    expect(await stack.scanTable()).toEqual(before);
+    expect(await stack().scanTable()).toEqual(before);
     expect(await app.store.getService('dup')).toMatchObject({ version: 1, revision: 1 });
     expect(await revisions('dup')).toHaveLength(1);
     expect(await auditTypes('dup')).toEqual(['ServiceRegistered']);

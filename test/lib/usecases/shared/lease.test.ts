@@ -5,25 +5,20 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { singleRun } from '../../../../functions/middleware/single-run.js';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { localLambdaContext } from '../../../../lib/local/lambda-context.js';
 import { acquireLease, withLease, type LeaseRecord } from '../../../../lib/usecases/shared/lease.js';
 import { ManualClock } from '../../../support/clock.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack } from '../../../support/local-stack.js';
 
-let stack: TestStack;
+const stack = useTestStack();
 let app: App;
 const clock = new ManualClock();
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  app = stack.createApp({ clock });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  app = stack().createApp({ clock });
 });
 
 /** A job that runs until told to finish, counting how many runs did work. */

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { ConflictError, NotFoundError } from '../../../../lib/errors.js';
 import type { DeploymentRecord } from '../../../../lib/model/records.js';
 import { steerDeployment } from '../../../../lib/usecases/shared/steer-deployment.js';
-import { startTestStack, type TestStack } from '../../../support/local-stack.js';
+import { useTestStack } from '../../../support/local-stack.js';
 
-let stack: TestStack;
+const stack = useTestStack();
 let app: App;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  app = stack.createApp();
-});
-
-afterAll(async () => {
-  await stack?.stop();
+  app = stack().createApp();
 });
 
 let n = 0;
