@@ -162,7 +162,14 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
     // It also reconciles the rollout queue (an execution that ended without finishing its deployment)
     // and lifts pins to nodes that are gone (a service change, converged).
-    needs: { table: 'readWrite', sendsTo: ['healthAlarms'], queriesMetrics: true, analysesMetrics: true, startsRollouts: true, kubernetes: EDIT_AND_VIEW_CLUSTER },
+    needs: {
+      table: 'readWrite',
+      sendsTo: ['healthAlarms'],
+      queriesMetrics: true,
+      analysesMetrics: true,
+      startsRollouts: true,
+      kubernetes: EDIT_AND_VIEW_CLUSTER,
+    },
     memorySizeMb: 1024,
     whenPresent: true,
   },

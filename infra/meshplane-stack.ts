@@ -61,8 +61,9 @@ export class MeshplaneStack extends Stack {
     // delete items or start executions, and only the functions that call clusters have access entries.
     this.roles = new Map(
       handlers.map((h) => {
-        const { ampWorkspaceArn, cloudWatchMetrics } = config;
-        const props = { handler: h, stage: config.stage, table: this.table.table, queues: this.queues, ampWorkspaceArn, cloudWatchMetrics: Boolean(cloudWatchMetrics) };
+        const { stage, ampWorkspaceArn } = config;
+        const cloudWatchMetrics = Boolean(config.cloudWatchMetrics);
+        const props = { handler: h, stage, table: this.table.table, queues: this.queues, ampWorkspaceArn, cloudWatchMetrics };
         return [h.id, new FunctionRole(this, `Role-${h.id}`, props).role];
       }),
     );

@@ -51,7 +51,9 @@ export function applyNagSuppressions(t: NagSuppressionTargets): void {
       `AwsSolutions-IAM5[Resource::${arnRef(t.table)}/index/*]`,
       'Queries of the listing GSI need its index ARN; the wildcard covers only the indexes of the control-plane table.',
     );
-    const getMetricData = needs.analysesMetrics ? ' cloudwatch:GetMetricData (only with the cloudwatch metrics source) has no resource-level permissions either.' : '';
+    const getMetricData = needs.analysesMetrics
+      ? ' cloudwatch:GetMetricData (only with the cloudwatch metrics source) has no resource-level permissions either.'
+      : '';
     ack(
       role,
       'AwsSolutions-IAM5[Resource::*]',

@@ -117,6 +117,15 @@ describe('the composition picks the metrics source from the environment', () => 
   });
 });
 
+/** The parts of a GetMetricData request body (AWS JSON 1.0: timestamps in epoch seconds) the fake reads. */
+interface GetMetricDataInput {
+  EndTime: number;
+  MetricDataQueries: {
+    Id: string;
+    MetricStat: { Period: number; Stat: string; Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } };
+  }[];
+}
+
 /** GetMetricData as CloudWatch answers it, for queries on `Workload` dimension values in `byWorkload`. */
 function fakeGetMetricData(byWorkload: Record<string, { requests: number; errors: number; p99: number }>) {
   return (request: ReceivedRequest): StubAnswer => {
@@ -124,10 +133,7 @@ function fakeGetMetricData(byWorkload: Record<string, { requests: number; errors
     if (request.method !== 'POST' || request.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') {
       return { status: 400, headers: { ...json, 'x-amzn-query-error': 'InvalidAction;Sender' }, body: { __type: 'com.amazonaws.cloudwatch#InvalidAction', message: 'unknown operation' } };
     }
-    const input = JSON.parse(request.body) as {
-      EndTime: number;
-      MetricDataQueries: { Id: string; MetricStat: { Period: number; Stat: string; Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[];
-    };
+    const input = JSON.parse(request.body) as GetMetricDataInput;
     const MetricDataResults = input.MetricDataQueries.map((q) => {
       const dims = Object.fromEntries(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value]));
       const data = byWorkload[dims.Workload];
@@ -183,7 +189,7 @@ describe('an analysis through the composed app, on CloudWatch', () => {
     expect(result.stable).toEqual({ requests: 3600, errors: 4, errorRate: 4 / 3600, p99LatencyMs: 95 });
     expect(result.verdict).toBe('fail');
     // Both workloads, in the namespace the setting names, signed for the configured region.
-    const asked = stub.requests.map((r) => JSON.parse(r.body) as { MetricDataQueries: { MetricStat: { Metric: { Namespace: string; Dimensions: { Value: string }[] } } }[] });
+    const asked = stub.requests.map((r) => JSON.parse(r.body) as GetMetricDataInput);
     expect(asked.flatMap((b) => b.MetricDataQueries.map((q) => q.MetricStat.Metric.Namespace))).toEqual(Array(6).fill('Meshplane/Istio'));
     expect(asked.map((b) => b.MetricDataQueries[0].MetricStat.Metric.Dimensions.map((d) => d.Value).join('/')).sort()).toEqual(['shop/cart', 'shop/cart-canary']);
     expect(stub.requests.every((r) => String(r.headers.authorization).includes('/eu-west-1/monitoring/aws4_request'))).toBe(true);
