@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { App } from '../lib/composition/create-app.js';
-import { composeRolloutStarter } from '../lib/composition/handlers.js';
+import { composeAnalysingRolloutStarter } from '../lib/composition/handlers.js';
 import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { runHealthProbe } from '../lib/usecases/health/run-health-probe.js';
 import { releaseStalePins } from '../lib/usecases/optimizer/release-stale-pins.js';
@@ -27,4 +27,4 @@ export function createHealthProbeHandler(app: App) {
   });
 }
 
-export const handler = composedFromEnvironment(composeRolloutStarter, createHealthProbeHandler);
+export const handler = composedFromEnvironment(composeAnalysingRolloutStarter, createHealthProbeHandler);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { App } from '../lib/composition/create-app.js';
-import { composeRolloutStarter } from '../lib/composition/handlers.js';
+import { composeAnalysingRolloutStarter } from '../lib/composition/handlers.js';
 import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { contractCheckedTask } from '../lib/rollout/task-handler.js';
 import type { RolloutTaskResponse } from '../lib/model/rollout-task-contract.js';
@@ -16,4 +16,4 @@ export function createRolloutTaskHandler(app: App) {
   return middy<unknown, RolloutTaskResponse>().handler((payload) => task(payload));
 }
 
-export const handler = composedFromEnvironment(composeRolloutStarter, createRolloutTaskHandler);
+export const handler = composedFromEnvironment(composeAnalysingRolloutStarter, createRolloutTaskHandler);

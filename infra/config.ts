@@ -72,6 +72,8 @@ const ContextKeys = z.object({
   clusters: z.preprocess(fromCliString, z.array(ClusterContext)).default([]),
   prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
   ampWorkspaceArn: z.string().regex(AMP_WORKSPACE_ARN, 'must be an Amazon Managed Prometheus workspace ARN').optional(),
+  metricsSource: z.enum(['prometheus', 'cloudwatch']).optional(),
+  cloudWatchMetricsNamespace: z.string().min(1).optional(),
   jwtIssuer: z.url({ protocol: /^https$/ }).optional(),
   jwtAudience: z.preprocess(fromCliString, z.union([z.string().min(1).transform((a) => [a]), z.array(z.string().min(1)).min(1)])).optional(),
   logRetentionDays: z
@@ -89,6 +91,10 @@ const ContextKeys = z.object({
 export const MeshplaneContext = ContextKeys
   .refine((c) => !(c.jwtIssuer && !c.jwtAudience), { path: ['jwtAudience'], message: 'is required with jwtIssuer' })
   .refine((c) => !(c.jwtAudience && !c.jwtIssuer), { path: ['jwtIssuer'], message: 'is required with jwtAudience' })
+  .refine((c) => !(c.metricsSource === 'cloudwatch' && !c.cloudWatchMetricsNamespace), {
+    path: ['cloudWatchMetricsNamespace'],
+    message: 'is required with metricsSource cloudwatch',
+  })
   .refine((c) => !(c.vpc && c.vpc.subnetIds.length !== c.vpc.availabilityZones.length), {
     path: ['vpc', 'availabilityZones'],
     message: 'must list one zone per subnet',
@@ -103,6 +109,8 @@ export interface MeshplaneConfig {
   /** Prometheus base URL the functions query (PROMETHEUS_URL); derived from the AMP workspace when only that is given. */
   prometheusUrl?: string;
   ampWorkspaceArn?: string;
+  /** Analyses read CloudWatch GetMetricData in this namespace (METRICS_SOURCE=cloudwatch); Prometheus when absent. */
+  cloudWatchMetrics?: { namespace: string };
   /** JWT authorizer instead of IAM authorization on the HTTP API. */
   jwt?: { issuer: string; audience: string[] };
   logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
@@ -148,6 +156,7 @@ export function readMeshplaneConfig(
     clusters: c.clusters,
     prometheusUrl: c.prometheusUrl ?? (c.ampWorkspaceArn ? ampQueryUrl(c.ampWorkspaceArn) : undefined),
     ampWorkspaceArn: c.ampWorkspaceArn,
+    ...(c.metricsSource === 'cloudwatch' && c.cloudWatchMetricsNamespace ? { cloudWatchMetrics: { namespace: c.cloudWatchMetricsNamespace } } : {}),
     jwt: c.jwtIssuer && c.jwtAudience ? { issuer: c.jwtIssuer, audience: c.jwtAudience } : undefined,
     logRetentionDays: c.logRetentionDays as MeshplaneConfig['logRetentionDays'],
     logLevel: c.logLevel,

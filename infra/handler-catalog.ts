@@ -53,6 +53,11 @@ export interface HandlerNeeds {
   startsRollouts?: boolean;
   /** Queries Prometheus / AMP (PROMETHEUS_URL, aps:QueryMetrics). */
   queriesMetrics?: boolean;
+  /**
+   * Judges workload metrics (the rollout analysis, the health probe): with the `metricsSource: cloudwatch`
+   * context, METRICS_SOURCE=cloudwatch and cloudwatch:GetMetricData (see lib/composition/handlers.ts).
+   */
+  analysesMetrics?: boolean;
   /** Receives and deletes the queues' dead letters (their `dlqUrlEnv` variables, sqs:ReceiveMessage/DeleteMessage). */
   drainsDeadLetters?: boolean;
   /** Reads CloudWatch alarm tags (the third way an alarm names its service). */
@@ -147,7 +152,7 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     description: 'The rollout state machine task: start, setWeight, analyze, promote, rollback, finish',
     trigger: { kind: 'rolloutTask' },
     // finish and rollback start the next deployment queued behind the one that ended.
-    needs: { table: 'readWrite', queriesMetrics: true, startsRollouts: true, kubernetes: EDIT_NAMESPACES },
+    needs: { table: 'readWrite', queriesMetrics: true, analysesMetrics: true, startsRollouts: true, kubernetes: EDIT_NAMESPACES },
     memorySizeMb: 1024,
   },
   {
@@ -157,7 +162,14 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
     // It also reconciles the rollout queue (an execution that ended without finishing its deployment)
     // and lifts pins to nodes that are gone (a service change, converged).
-    needs: { table: 'readWrite', sendsTo: ['healthAlarms'], queriesMetrics: true, startsRollouts: true, kubernetes: EDIT_AND_VIEW_CLUSTER },
+    needs: {
+      table: 'readWrite',
+      sendsTo: ['healthAlarms'],
+      queriesMetrics: true,
+      analysesMetrics: true,
+      startsRollouts: true,
+      kubernetes: EDIT_AND_VIEW_CLUSTER,
+    },
     memorySizeMb: 1024,
     whenPresent: true,
   },

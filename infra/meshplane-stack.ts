@@ -60,7 +60,12 @@ export class MeshplaneStack extends Stack {
     // One role per function, with only what its catalog entry declares: the API cannot receive messages,
     // delete items or start executions, and only the functions that call clusters have access entries.
     this.roles = new Map(
-      handlers.map((h) => [h.id, new FunctionRole(this, `Role-${h.id}`, { handler: h, stage: config.stage, table: this.table.table, queues: this.queues, ampWorkspaceArn: config.ampWorkspaceArn }).role]),
+      handlers.map((h) => {
+        const { stage, ampWorkspaceArn } = config;
+        const cloudWatchMetrics = Boolean(config.cloudWatchMetrics);
+        const props = { handler: h, stage, table: this.table.table, queues: this.queues, ampWorkspaceArn, cloudWatchMetrics };
+        return [h.id, new FunctionRole(this, `Role-${h.id}`, props).role];
+      }),
     );
     const network = this.network(config);
     new EksAccess(this, 'EksAccess', {
@@ -80,7 +85,10 @@ export class MeshplaneStack extends Stack {
     };
     this.functions = new Map(
       handlers.map((h) => {
-        const environment: Record<string, string> = h.needs.queriesMetrics && config.prometheusUrl ? { PROMETHEUS_URL: config.prometheusUrl } : {};
+        const environment: Record<string, string> = {
+          ...(h.needs.queriesMetrics && config.prometheusUrl ? { PROMETHEUS_URL: config.prometheusUrl } : {}),
+          ...(h.needs.analysesMetrics && config.cloudWatchMetrics ? { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_NAMESPACE: config.cloudWatchMetrics.namespace } : {}),
+        };
         return [h.id, new HandlerFunction(this, `Fn-${h.id}`, h, defaults, this.roles.get(h.id)!, environment)];
       }),
     );

@@ -51,12 +51,15 @@ export function applyNagSuppressions(t: NagSuppressionTargets): void {
       `AwsSolutions-IAM5[Resource::${arnRef(t.table)}/index/*]`,
       'Queries of the listing GSI need its index ARN; the wildcard covers only the indexes of the control-plane table.',
     );
+    const getMetricData = needs.analysesMetrics
+      ? ' cloudwatch:GetMetricData (only with the cloudwatch metrics source) has no resource-level permissions either.'
+      : '';
     ack(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      t.clustersUnknown && needs.kubernetes
+      (t.clustersUnknown && needs.kubernetes
         ? `${XRAY} eks:DescribeCluster is on "*" because no cluster is named in the "clusters" context: clusters are registered at runtime through the API. Name them in context to scope it to their ARNs.`
-        : XRAY,
+        : XRAY) + getMetricData,
     );
     const stack = Stack.of(role);
     const region = envPart(stack.region, 'Region');

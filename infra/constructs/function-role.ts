@@ -13,6 +13,8 @@ export interface FunctionRoleProps {
   queues: ReadonlyMap<QueueId, { queue: IQueue }>;
   /** The AMP workspace, granted `aps:QueryMetrics` to functions that query metrics. */
   ampWorkspaceArn?: string;
+  /** Analyses read CloudWatch (`metricsSource: cloudwatch`): `cloudwatch:GetMetricData` to functions that analyse. */
+  cloudWatchMetrics?: boolean;
 }
 
 /**
@@ -60,6 +62,10 @@ export class FunctionRole extends Construct {
     }
     if (handler.needs.queriesMetrics && props.ampWorkspaceArn) {
       this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['aps:QueryMetrics'], resources: [props.ampWorkspaceArn] }));
+    }
+    if (handler.needs.analysesMetrics && props.cloudWatchMetrics) {
+      // GetMetricData supports no resource-level permission (nor condition keys): "*" is the only resource.
+      this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     }
   }
 }

@@ -15,7 +15,7 @@ import type { ServiceConverger } from '../ports/service-converger.js';
 import type { KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
 import { awsClientConfig, createCore, type CoreApp } from './create-core.js';
-import type { RuntimeConfig } from './runtime-config.js';
+import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
 
 export { awsClientConfig };
 
@@ -61,6 +61,26 @@ const unconfigured = (what: string, env: string) => {
   return fail;
 };
 
+/**
+ * Prometheus is built here (no SDK client of its own). CloudWatch is composed only by the handlers that
+ * analyse (`handlers.ts`), so the others do not bundle its SDK client: here it is a source that says so.
+ */
+function defaultMetricsSource(config: RuntimeConfig): MetricsSource {
+  const setting = metricsSettingOf(config);
+  switch (setting.source) {
+    case 'prometheus':
+      return PrometheusMetricsSource.fromOptions({ url: setting.prometheusUrl, sigv4: setting.prometheusUrl.includes('aps-workspaces') ? true : undefined });
+    case 'cloudwatch':
+      return {
+        workloadMetrics: async () => {
+          throw new TerminalError('the CloudWatch metrics source (METRICS_SOURCE=cloudwatch) is composed only by the handlers that analyse');
+        },
+      };
+    case 'none':
+      return { workloadMetrics: unconfigured('a metrics source', 'PROMETHEUS_URL, or METRICS_SOURCE=cloudwatch') };
+  }
+}
+
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
   const core = createCore(config, { clock: overrides.clock });
   const { store } = core;
@@ -73,11 +93,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     return admitKubeconfig(target, overrides.kubeconfigPolicy ?? STRICT_KUBECONFIG_POLICY, nodeKubeconfigFiles);
   };
   const clusters = overrides.clusters ?? new LazyKubernetesClusterClientFactory({ admitKubeconfig: admit });
-  const metrics =
-    overrides.metrics ??
-    (config.prometheusUrl
-      ? PrometheusMetricsSource.fromOptions({ url: config.prometheusUrl, sigv4: config.prometheusUrl.includes('aps-workspaces') ? true : undefined })
-      : { workloadMetrics: unconfigured('a metrics source', 'PROMETHEUS_URL') });
+  const metrics = overrides.metrics ?? defaultMetricsSource(config);
   // Step Functions and CloudWatch come from the handlers that use them (optional-aws-clients.ts).
   const workflow = overrides.workflow ?? {
     start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'),

@@ -1,11 +1,13 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
+import { CloudWatchMetricsSource } from '../adapters/metrics/cloudwatch-metrics-source.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
 import type { AlarmTags } from '../ports/alarm-tags.js';
+import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { awsClientConfig, DEFAULT_CLIENT_SIZING, sizedHttpHandler, type ClientSizing } from './aws-clients.js';
-import type { RuntimeConfig } from './runtime-config.js';
+import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
 
 /**
  * The SDK clients only some handlers use, each composed by those handlers alone (see `handlers.ts`),
@@ -20,6 +22,21 @@ export function stepFunctionsWorkflow(config: RuntimeConfig): RolloutWorkflow | 
 /** CloudWatch alarm tags, only on AWS: LocalStack and the emulators have no alarms to tag (the alarm intake). */
 export function cloudWatchAlarmTags(config: RuntimeConfig): AlarmTags | undefined {
   return config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }));
+}
+
+/**
+ * CloudWatch GetMetricData, when METRICS_SOURCE=cloudwatch selects it (the handlers that analyse);
+ * undefined otherwise, and `createApp` builds the source the setting names.
+ */
+export function cloudWatchMetricsSource(config: RuntimeConfig): MetricsSource | undefined {
+  const setting = metricsSettingOf(config);
+  if (setting.source !== 'cloudwatch') return undefined;
+  const client = new CloudWatchClient({
+    ...awsClientConfig(config, 'cloudwatch'),
+    maxAttempts: 3,
+    requestHandler: sizedHttpHandler(16, DEFAULT_CLIENT_SIZING.connectionTimeoutMs, DEFAULT_CLIENT_SIZING.readTimeoutMs),
+  });
+  return new CloudWatchMetricsSource({ config: setting.cloudWatch, client });
 }
 
 export function createSfnClient(config: RuntimeConfig, sizing: ClientSizing = {}): SFNClient {

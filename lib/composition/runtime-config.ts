@@ -1,6 +1,7 @@
 import { QUEUES, type QueueDefinition } from '../platform/resources.js';
+import { metricsSettingFromEnv, type MetricsSetting } from './metrics-source-setting.js';
 
-export type AwsServiceName = 'dynamodb' | 'sqs' | 'stepfunctions';
+export type AwsServiceName = 'dynamodb' | 'sqs' | 'stepfunctions' | 'cloudwatch';
 
 /** Where the control plane's AWS resources are: from Lambda's environment, or set by the local runtime. */
 export interface RuntimeConfig {
@@ -17,6 +18,8 @@ export interface RuntimeConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Prometheus (or an Amazon Managed Prometheus workspace) with the Istio metrics. */
   prometheusUrl?: string;
+  /** Which source analyses read (METRICS_SOURCE); absent: Prometheus when `prometheusUrl` is set. See {@link metricsSettingOf}. */
+  metrics?: MetricsSetting;
   /** The rollout state machine. */
   stateMachineArn?: string;
   /** Overrides of the remediation policy (JSON in REMEDIATION_POLICY), e.g. {"dryRun": true}. */
@@ -33,6 +36,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
   const tableName = need('TABLE_NAME');
   const queueUrls = Object.fromEntries(QUEUES.map((q) => [q.id, need(q.urlEnv)])) as RuntimeConfig['queueUrls'];
   if (missing.length) throw new Error(`meshplane is not configured: missing environment variables ${missing.join(', ')}`);
+  const metrics = metricsSettingFromEnv(env);
   const deadLetterQueueUrls = Object.fromEntries(QUEUES.flatMap((q) => (env[q.dlqUrlEnv] ? [[q.id, env[q.dlqUrlEnv]!]] : [])));
   return {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -40,14 +44,21 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     endpoints: {
       ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
       ...(env.AWS_ENDPOINT_URL_SQS ? { sqs: env.AWS_ENDPOINT_URL_SQS } : {}),
+      ...(env.AWS_ENDPOINT_URL_CLOUDWATCH ? { cloudwatch: env.AWS_ENDPOINT_URL_CLOUDWATCH } : {}),
     },
     tableName,
     queueUrls,
     ...(Object.keys(deadLetterQueueUrls).length ? { deadLetterQueueUrls } : {}),
     prometheusUrl: env.PROMETHEUS_URL || undefined,
+    ...(metrics.source === 'none' ? {} : { metrics }),
     stateMachineArn: env.STATE_MACHINE_ARN || undefined,
     remediationPolicy: parseJsonEnv(env, 'REMEDIATION_POLICY'),
   };
+}
+
+/** The metrics source a config selects: its METRICS_SOURCE setting, else Prometheus when a URL is set, else none. */
+export function metricsSettingOf(config: RuntimeConfig): MetricsSetting {
+  return config.metrics ?? (config.prometheusUrl ? { source: 'prometheus', prometheusUrl: config.prometheusUrl } : { source: 'none' });
 }
 
 /** The environment a function needs for a config (the CDK stack and the local runtime both use it). */

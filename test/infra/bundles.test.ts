@@ -24,7 +24,8 @@ const KUBERNETES_PACKAGES = ['@kubernetes/client-node', 'undici', 'ws'];
 /** SDK clients only some handlers use, with who may bundle each. */
 const OPTIONAL_SDK_CLIENTS: Record<string, string[]> = {
   '@aws-sdk/client-sfn': ['on-deploy-requested', 'rollout-task', 'health-probe'],
-  '@aws-sdk/client-cloudwatch': ['on-health-alarm'],
+  // Alarm tags (the alarm intake); GetMetricData when METRICS_SOURCE=cloudwatch (the handlers that analyse).
+  '@aws-sdk/client-cloudwatch': ['on-health-alarm', 'rollout-task', 'health-probe'],
 };
 
 describe('handler bundles (the stack esbuild options)', () => {

@@ -16,6 +16,7 @@ describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['the default context', {}],
     ['every option in context', FULL_CONTEXT],
+    ['CloudWatch as the metrics source', { metricsSource: 'cloudwatch', cloudWatchMetricsNamespace: 'Meshplane/Istio' }],
   ])('has no unacknowledged finding with %s', (_, context) => {
     const { app } = buildMeshplane(context, { nag: true });
     expect(nagFindings(() => app.synth())).toBe('');

@@ -44,6 +44,11 @@ describe('readMeshplaneConfig', () => {
     expect(read({ ampWorkspaceArn: arn, prometheusUrl: 'https://prom.example.com' }).prometheusUrl).toBe('https://prom.example.com');
   });
 
+  it('reads CloudWatch as the metrics source with its namespace', () => {
+    expect(read({ metricsSource: 'cloudwatch', cloudWatchMetricsNamespace: 'Meshplane/Istio' }).cloudWatchMetrics).toEqual({ namespace: 'Meshplane/Istio' });
+    expect(read({ metricsSource: 'prometheus', cloudWatchMetricsNamespace: 'Meshplane/Istio' }).cloudWatchMetrics).toBeUndefined();
+  });
+
   it.each([
     [{ logRetentionDays: 31 }, 'logRetentionDays'],
     [{ stage: 'Prod' }, 'stage'],
@@ -55,6 +60,8 @@ describe('readMeshplaneConfig', () => {
     [{ ampWorkspaceArn: 'arn:aws:aps:eu-west-1:123456789012:rulegroup/x' }, 'ampWorkspaceArn'],
     [{ vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-01234567'], availabilityZones: ['a', 'b'] } }, 'vpc.availabilityZones'],
     [{ alarmEmail: 'ops' }, 'alarmEmail'],
+    [{ metricsSource: 'cloudwatch' }, 'cloudWatchMetricsNamespace'],
+    [{ metricsSource: 'datadog' }, 'metricsSource'],
   ])('rejects %j naming %s', (context, path) => {
     let error: unknown;
     try {

@@ -458,6 +458,10 @@ describe('MeshplaneStack with every option in context', () => {
     expect(serviceEvents.Properties.Environment.Variables.PROMETHEUS_URL).toBeUndefined();
   });
 
+  it('grants cloudwatch:GetMetricData to no function while analyses read Prometheus', () => {
+    for (const h of HANDLERS) expect(actionsOf(grantsOf(template, roleIdOf(template, h.id))).has('cloudwatch:GetMetricData'), h.id).toBe(false);
+  });
+
   it('places the functions in the given subnets and notifies the alarm topic over TLS', () => {
     for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
       expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(FULL_CONTEXT.vpc.subnetIds);
@@ -475,5 +479,30 @@ describe('MeshplaneStack with every option in context', () => {
     const [, table] = one(templateOf({ ...FULL_CONTEXT, retainData: false }).template, 'AWS::DynamoDB::Table', () => true);
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+});
+
+describe('MeshplaneStack with CloudWatch as the metrics source (metricsSource: cloudwatch)', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = templateOf({ ...FULL_CONTEXT, metricsSource: 'cloudwatch', cloudWatchMetricsNamespace: 'Meshplane/Istio' }).template;
+  });
+
+  it('grants cloudwatch:GetMetricData to the functions that analyse, and to no other', () => {
+    const analysing = HANDLERS.filter((h) => h.needs.analysesMetrics).map((h) => h.id);
+    expect(analysing.sort()).toEqual(['health-probe', 'rollout-task']);
+    for (const h of HANDLERS) {
+      const grants = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('cloudwatch:GetMetricData'));
+      // GetMetricData has no resource-level permissions: "*" is the only resource it accepts.
+      expect(grants.map((g) => g.resource), h.id).toEqual(h.needs.analysesMetrics ? ['*'] : []);
+    }
+  });
+
+  it('sets METRICS_SOURCE and the namespace on the functions that analyse only', () => {
+    for (const h of HANDLERS) {
+      const env = functionOf(template, h.id)[1].Properties.Environment.Variables;
+      const expected = h.needs.analysesMetrics ? { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_NAMESPACE: 'Meshplane/Istio' } : {};
+      expect({ METRICS_SOURCE: env.METRICS_SOURCE, CLOUDWATCH_METRICS_NAMESPACE: env.CLOUDWATCH_METRICS_NAMESPACE }, h.id).toEqual(expected);
+    }
   });
 });
