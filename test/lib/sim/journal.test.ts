@@ -28,8 +28,17 @@ describe('simulated cluster journal', () => {
     const url = (await waitForLine(child, /sim (http:\S+)/))[1];
     const first = clients({ url, kubeconfigYaml: (ctx?: string) => simKubeconfigYaml(url, ctx) } as SimCluster);
     for (const name of ['a', 'b', 'c', 'gone']) await first.apps.createNamespacedDeployment({ namespace: 'default', body: deployment(name, { replicas: 2 }) });
-    const b = await first.apps.readNamespacedDeployment({ namespace: 'default', name: 'b' });
-    await first.apps.replaceNamespacedDeployment({ namespace: 'default', name: 'b', body: { ...b, spec: { ...b.spec!, replicas: 3 } } });
+    // The deployment controller writes status meanwhile: a replace races with it (409), as on any cluster; re-read and retry.
+    await waitFor('b replaced with 3 replicas', async () => {
+      const b = await first.apps.readNamespacedDeployment({ namespace: 'default', name: 'b' });
+      try {
+        await first.apps.replaceNamespacedDeployment({ namespace: 'default', name: 'b', body: { ...b, spec: { ...b.spec!, replicas: 3 } } });
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === 409) return undefined;
+        throw err;
+      }
+    });
     await first.apps.deleteNamespacedDeployment({ namespace: 'default', name: 'gone' });
     await waitFor('pods of a running', async () => (await first.core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=a' })).items.length === 2);
     child.kill('SIGKILL');
