@@ -1,8 +1,8 @@
 import middy from '@middy/core';
-import type { App } from '../lib/composition/create-app.js';
+import { createCore, type CoreApp } from '../lib/composition/create-core.js';
 import { drainDeadLetters } from '../lib/usecases/operations/drain-dead-letters.js';
 import { sweepExpiredOperations } from '../lib/usecases/operations/sweep-expired-operations.js';
-import { fromEnvironment } from './middleware/from-environment.js';
+import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { createLogger } from './middleware/logger.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 
@@ -10,7 +10,7 @@ import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js'
  * Scheduled (EventBridge Scheduler, every minute): drains the dead-letter queues into failed
  * operations with their last error, then fails the pending operations past their deadline.
  */
-export function createOperationsSweeperHandler(app: App) {
+export function createOperationsSweeperHandler(app: CoreApp) {
   const log = createLogger('operations-sweeper');
   return middy<unknown, unknown, Error, TimeBudgetContext>()
     .use(timeBudget())
@@ -31,4 +31,5 @@ export function createOperationsSweeperHandler(app: App) {
     });
 }
 
-export const handler = fromEnvironment(createOperationsSweeperHandler);
+// It needs the store and the queues only: it composes `createCore` and bundles no Kubernetes client.
+export const handler = composedFromEnvironment(createCore, createOperationsSweeperHandler);

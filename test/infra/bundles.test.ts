@@ -56,6 +56,13 @@ describe('handler bundles (the stack esbuild options)', () => {
     expect(api.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/placement/'))).toEqual([]);
   });
 
+  it('keeps the operations sweeper (store and queues only) within 1 MiB, without the Kubernetes client', () => {
+    const sweeper = bundle('operations-sweeper');
+    expect(sweeper.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
+    const packages = new Set(sweeper.inputs.map(packageOf));
+    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs']) expect(packages.has(p), p).toBe(false);
+  });
+
   it('keeps everything but the Kubernetes side within budget in the handlers that call clusters', () => {
     for (const h of HANDLERS.filter((h) => h.needs.kubernetes)) {
       const b = bundle(h.id);
