@@ -8,7 +8,8 @@ import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js'
 
 /**
  * Scheduled (EventBridge Scheduler, every minute): drains the dead-letter queues into failed
- * operations with their last error, then fails the pending operations past their deadline.
+ * operations with their last error, sends the events of operations whose enqueue was never confirmed,
+ * then fails the pending operations past their deadline.
  */
 export function createOperationsSweeperHandler(app: CoreApp) {
   const log = createLogger('operations-sweeper');
@@ -18,15 +19,15 @@ export function createOperationsSweeperHandler(app: CoreApp) {
       const drained = await drainDeadLetters(app, { signal: context.timeBudget });
       const swept = await sweepExpiredOperations(app, { signal: context.timeBudget });
       const errors = [...drained.errors, ...swept.errors];
-      if (drained.failed || swept.failed || errors.length)
+      if (drained.failed || swept.failed || swept.resent || errors.length)
         (errors.length ? log.warn : log.info).call(log, 'operations swept', {
           drained,
-          swept: { expired: swept.expired, failed: swept.failed },
+          swept: { expired: swept.expired, failed: swept.failed, resent: swept.resent },
           errors: errors.slice(0, 20),
         });
       return {
         drained: { read: drained.read, failed: drained.failed, deleted: drained.deleted, kept: drained.kept },
-        swept: { expired: swept.expired, failed: swept.failed },
+        swept: { expired: swept.expired, failed: swept.failed, resent: swept.resent },
       };
     });
 }

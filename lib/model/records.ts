@@ -1,4 +1,5 @@
 import type { ServiceSpec } from './service-spec.js';
+import type { EventEnvelope } from './events.js';
 
 /**
  * What meshplane stores. These are plain data: the state store adapter maps them to items, use cases
@@ -85,6 +86,17 @@ export interface OperationRecord {
   deadline?: string;
   /** The last error of an attempt that failed and will be retried; quoted when the operation is given up. */
   lastError?: string;
+  /**
+   * The event that carries the operation, kept until the enqueue is confirmed (a transactional outbox):
+   * if the process dies between recording the operation and enqueueing, the sweep sends it at `resendAt`.
+   */
+  outbox?: OperationOutbox;
+}
+
+export interface OperationOutbox {
+  event: EventEnvelope;
+  /** When the sweep sends `event` if the enqueue has not been confirmed by then (ISO time). */
+  resendAt: string;
 }
 
 export interface AuditEvent {

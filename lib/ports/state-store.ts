@@ -64,8 +64,16 @@ export interface StateStore {
   completeOperation(outcome: OperationOutcome, events: AuditEvent[]): Promise<void>;
   /** Remembers the last error of a pending operation (`lastError`); false when it is not pending (or unknown). */
   noteOperationError(id: string, error: string): Promise<boolean>;
-  /** Pending operations whose deadline is before `now` (ISO), earliest deadline first, at most `limit`. */
+  /**
+   * Pending operations due for the sweep at `now` (ISO), earliest first, at most `limit`: those whose
+   * enqueue is unconfirmed past their `outbox.resendAt`, and the others past their deadline.
+   */
   listExpiredOperations(now: string, limit: number): Promise<OperationRecord[]>;
+  /**
+   * The operation's event is on its queue: drops the outbox copy and lists the operation by its deadline
+   * from now on. False when it is no longer pending or was confirmed already.
+   */
+  markOperationSent(op: Pick<OperationRecord, 'id' | 'deadline'>): Promise<boolean>;
 
   appendEvents(events: AuditEvent[]): Promise<void>;
   /** Newest first. */

@@ -172,7 +172,7 @@ export class DynamoDbStateStore implements StateStore {
           Item: toItem(
             {
               ...keys.operation(op.id),
-              ...(op.status === 'pending' && op.deadline ? { gsi1pk: listing.pendingOperations, gsi1sk: `${op.deadline}#${op.id}` } : {}),
+              ...pendingListing(op),
               expiresAt: epochSeconds(op.createdAt, RETENTION_SECONDS.operation),
             },
             op,
@@ -198,6 +198,27 @@ export class DynamoDbStateStore implements StateStore {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (err) {
       throw this.translateTransactionError(err, items, `operation ${outcome.id}`);
+    }
+  }
+
+  async markOperationSent(op: Pick<OperationRecord, 'id' | 'deadline'>): Promise<boolean> {
+    const id = op.id;
+    const listed = pendingListing({ id: op.id, deadline: op.deadline, status: 'pending' });
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(keys.operation(id)),
+          UpdateExpression: listed.gsi1sk ? 'SET gsi1sk = :sk REMOVE outbox' : 'REMOVE outbox, gsi1pk, gsi1sk',
+          ConditionExpression: '#status = :pending AND attribute_exists(outbox)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':pending': 'pending', ...(listed.gsi1sk ? { ':sk': listed.gsi1sk } : {}) }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw translate(err);
     }
   }
 
@@ -371,7 +392,7 @@ export class DynamoDbStateStore implements StateStore {
       TableName: this.tableName,
       Key: marshall(keys.operation(outcome.id)),
       // Leaves the pending-operations listing (sparse index) in the same write.
-      UpdateExpression: `${expression} REMOVE gsi1pk, gsi1sk`,
+      UpdateExpression: `${expression} REMOVE gsi1pk, gsi1sk, outbox`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status', ...(outcome.result !== undefined ? { '#result': 'result' } : {}) },
       ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
@@ -448,4 +469,13 @@ function translate(err: unknown): Error {
   if (e.$retryable || status >= 500 || status === 429 || /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TimeoutError|ECONNRE|socket hang up/i.test(`${e.name} ${e.message}`))
     return new TransientError(`DynamoDB: ${e.message ?? e.name}`, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Where a pending operation sits in the sweep's listing: at its outbox's resend time while its enqueue
+ * is unconfirmed, at its deadline after. Sparse: nothing for operations that are not pending.
+ */
+function pendingListing(op: Pick<OperationRecord, 'id' | 'status' | 'deadline' | 'outbox'>): { gsi1pk?: string; gsi1sk?: string } {
+  const due = op.outbox?.resendAt ?? op.deadline;
+  return op.status === 'pending' && due ? { gsi1pk: listing.pendingOperations, gsi1sk: `${due}#${op.id}` } : {};
 }

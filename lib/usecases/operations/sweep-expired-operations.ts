@@ -8,6 +8,8 @@ export interface SweepResult {
   expired: number;
   /** Of those, ended by this sweep (the rest ended meanwhile). */
   failed: number;
+  /** Operations whose enqueue was never confirmed, sent by this sweep from their outbox. */
+  resent: number;
   errors: string[];
 }
 
@@ -24,17 +26,27 @@ export function expiredReason(operation: OperationRecord): string {
 }
 
 /**
- * The backstop that makes every accepted operation end: pending operations past their deadline (set
- * when accepted, see operation-deadline.ts) are failed with a reason a person can act on. Whatever
- * left them pending — a lost message, a crash between steps, a drain that never ran — they end here.
+ * The backstop that makes every accepted operation end. An operation recorded but never confirmed as
+ * enqueued (the process died between the two) has its event sent from its outbox. Pending operations
+ * past their deadline (set when accepted, see operation-deadline.ts) are failed with a reason a person
+ * can act on: whatever left them pending — a lost message, a crash between steps, a drain that never
+ * ran — they end here.
  */
 export async function sweepExpiredOperations(deps: CoreDeps, options: { signal?: AbortSignal } = {}): Promise<SweepResult> {
   const now = deps.clock.now().toISOString();
-  const expired = await deps.store.listExpiredOperations(now, MAX_EXPIRED_PER_SWEEP);
-  const result: SweepResult = { expired: expired.length, failed: 0, errors: [] };
-  for (const operation of expired) {
+  const due = await deps.store.listExpiredOperations(now, MAX_EXPIRED_PER_SWEEP);
+  const result: SweepResult = { expired: 0, failed: 0, resent: 0, errors: [] };
+  for (const operation of due) {
     if (options.signal?.aborted) break;
     try {
+      if (operation.outbox && !(operation.deadline && operation.deadline < now)) {
+        // Recorded, but the enqueue was never confirmed: the process died in between, or the confirm failed.
+        await deps.queue.send(operation.outbox.event);
+        await deps.store.markOperationSent(operation);
+        result.resent++;
+        continue;
+      }
+      result.expired++;
       if (await failPendingOperation(deps, { id: operation.id }, expiredReason(operation))) result.failed++;
     } catch (err) {
       result.errors.push(`${operation.id}: ${errorMessage(err)}`);

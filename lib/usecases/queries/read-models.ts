@@ -44,7 +44,9 @@ export async function listServices(store: StateStore, page: PageRequest): Promis
 export async function getOperation(store: StateStore, id: string): Promise<OperationRecord> {
   const op = await store.getOperation(id);
   if (!op) throw new NotFoundError(`operation "${id}" does not exist (operations are kept for 30 days)`);
-  return op;
+  // The outbox is the platform's own bookkeeping (a copy of the request), not part of the answer.
+  const { outbox: _outbox, ...view } = op;
+  return view;
 }
 
 export async function listEvents(store: StateStore, name: string, page: PageRequest): Promise<Page<AuditEvent>> {

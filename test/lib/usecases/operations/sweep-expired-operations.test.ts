@@ -1,4 +1,6 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION, type EventEnvelope } from '../../../../lib/model/events.js';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { acceptOperation } from '../../../../lib/usecases/shared/accept-operation.js';
 import { operationDeadlineSeconds } from '../../../../lib/usecases/shared/operation-deadline.js';
@@ -80,5 +82,67 @@ describe('sweepExpiredOperations', () => {
     expect(await app.store.noteOperationError(a.id, 'too late')).toBe(false);
     expect((await app.store.getOperation(a.id))?.lastError).toBe('first');
     expect((await app.store.listExpiredOperations('2031-01-01T01:00:00.000Z', 10)).map((op) => op.id)).toEqual([b.id]);
+    await app.store.completeOperation({ id: b.id, status: 'succeeded' }, []);
+  });
+
+  it('an operation recorded but never enqueued (the process died in between) has its event sent by the sweep, once', async () => {
+    clock.set('2032-01-01T00:00:00.000Z');
+    const at = clock.now().toISOString();
+    const event: EventEnvelope = {
+      id: 'op-orphaned',
+      type: 'service.registered',
+      service: 'orphaned',
+      occurredAt: at,
+      correlationId: 'op-orphaned',
+      schemaVersion: SCHEMA_VERSION,
+      payload: { spec: { name: 'orphaned' } },
+    };
+    // What acceptOperation has written when the process dies before its enqueue.
+    await app.store.createOperation({
+      id: event.id,
+      kind: 'register',
+      service: 'orphaned',
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+      deadline: '2032-01-01T00:40:00.000Z',
+      outbox: { event, resendAt: '2032-01-01T00:00:15.000Z' },
+    });
+    clock.advance(10_000);
+    expect(await sweepExpiredOperations(app)).toMatchObject({ resent: 0, expired: 0 });
+
+    clock.advance(10_000);
+    expect(await sweepExpiredOperations(app)).toMatchObject({ resent: 1, expired: 0, failed: 0, errors: [] });
+    const op = await app.store.getOperation(event.id);
+    expect(op).toMatchObject({ status: 'pending' });
+    expect(op?.outbox).toBeUndefined();
+    expect(await queuedEventIds('serviceEvents')).toContain(event.id);
+
+    // Confirmed now: listed by its deadline, so the next sweeps leave it alone until then.
+    expect(await sweepExpiredOperations(app)).toMatchObject({ resent: 0, expired: 0 });
+    clock.set('2032-01-01T00:41:00.000Z');
+    expect(await sweepExpiredOperations(app)).toMatchObject({ resent: 0, expired: 1, failed: 1 });
+  });
+
+  it('an accepted operation is confirmed as enqueued: no outbox left behind, listed by its deadline', async () => {
+    clock.set('2033-01-01T00:00:00.000Z');
+    const op = await accept('confirmed');
+    expect((await app.store.getOperation(op.id))?.outbox).toBeUndefined();
+    clock.advance(60_000);
+    expect(await sweepExpiredOperations(app)).toMatchObject({ resent: 0, expired: 0 });
+    expect(await app.store.listExpiredOperations('2033-01-01T00:39:00.000Z', 10)).toEqual([]);
+    await app.store.completeOperation({ id: op.id, status: 'succeeded' }, []);
   });
 });
+
+/** The ids of the events waiting on a queue (received with a short visibility, so they stay there). */
+async function queuedEventIds(queue: 'serviceEvents'): Promise<string[]> {
+  const url = stack().config.queueUrls[queue];
+  const ids: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const res = await stack().sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
+    if (!res.Messages?.length) break;
+    ids.push(...res.Messages.map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id));
+  }
+  return ids;
+}
