@@ -176,9 +176,10 @@ export const HANDLERS: readonly HandlerDefinition[] = [
   {
     id: 'operations-sweeper',
     entry: 'functions/operations-sweeper.ts',
-    description: 'Ends operations whose messages reached a dead-letter queue or whose deadline passed',
+    description: 'Ends operations whose messages reached a dead-letter queue or whose deadline passed; sends unconfirmed ones',
     trigger: { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
-    needs: { table: 'readWrite', drainsDeadLetters: true },
+    // Sends the outbox of operations whose enqueue was never confirmed, to the queues operations travel on.
+    needs: { table: 'readWrite', drainsDeadLetters: true, sendsTo: ['serviceEvents', 'deployRequests', 'optimizerRuns'] },
     memorySizeMb: 512,
   },
   {

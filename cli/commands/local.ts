@@ -25,12 +25,16 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     watchParent(() => shutdown('parent process exited'));
   }
 
+  // The handlers log every record at INFO, as they should on Lambda; on a terminal that buries the start
+  // screen, so locally they log warnings and errors unless LOG_LEVEL says otherwise.
+  process.env.LOG_LEVEL ||= 'WARN';
   // Loaded on demand: the emulators are heavy and other commands only talk HTTP.
   const { startMeshplaneLocal } = await import('../local-runtime.js');
   const runtime = await startMeshplaneLocal({ ...settings, log: (m) => console.error(`[meshplane] ${m}`) });
   const { endpoint, dataDir } = settings;
   console.error(`[meshplane] state: ${endpoint ? `AWS endpoint ${endpoint}` : dataDir ? `persistent in ${dataDir}` : 'in memory (set MESHPLANE_DATA_DIR to keep it)'}`);
   if (settings.remediationPolicy) console.error(`[meshplane] remediation policy from REMEDIATION_POLICY${settings.remediationPolicy.dryRun ? ' (dry run: decisions are recorded, nothing is changed)' : ''}`);
+  if (process.env.LOG_LEVEL === 'WARN') console.error('[meshplane] handler logs: warnings and errors (LOG_LEVEL=INFO shows every record handled)');
   console.log(`meshplane listening on ${runtime.url}`);
 
   let stopping = false;
