@@ -1,4 +1,3 @@
-import { TransientError } from '../../errors.js';
 import type { HealthSignal } from '../../health/health-signal.js';
 import type { PodHealth, ServiceHealthContext } from '../../health/remediation-types.js';
 import { OBSERVED_STATUS_DOC, type ObservedPod, type ObservedServiceStatus } from '../../model/observed-status.js';
@@ -8,9 +7,8 @@ import type { RemediationDeps } from './health-deps.js';
 export const revisionLabel = (revision: number) => `r${revision}`;
 
 /**
- * An observation older than this is not decided on: the probe writes one every run (a minute on AWS),
- * so an older one means the probe is not running, and the pods may look nothing like it. The signal is
- * retried instead (and, if the probe stays down, ends in the dead-letter queue where an alarm watches).
+ * An observation older than this is not decided on: the probe writes one every run (a minute on AWS), so
+ * an older one means the probe is not running, and the pods may look nothing like it.
  */
 export const MAX_OBSERVATION_AGE_SECONDS = 600;
 
@@ -26,34 +24,37 @@ function recentCrashes(pod: ObservedPod): number {
   return pod.waitingReason === 'CrashLoopBackOff' || (!pod.ready && restarts > 0) ? Math.max(1, restarts) : 0;
 }
 
+type PodsObservation = { pods: ObservedPod[]; observedAt: string } | { unknown: string; observedAt?: string };
+
 /**
  * The pods as the health probe's reconcile last observed them (the observed-status document), never the
  * cluster itself: the alarm intake holds no cluster access. A service with no cluster registered has no
- * pods; one whose cluster could not be read, or that has not been observed yet (or not for
- * {@link MAX_OBSERVATION_AGE_SECONDS}), is retried: its pods are not known.
+ * pods. Unknown (the policy then waits, `notObserved`) when it has not been observed yet, its cluster
+ * could not be read, or the observation is older than {@link MAX_OBSERVATION_AGE_SECONDS}.
  */
-async function observedPods(deps: RemediationDeps, service: ServiceRecord): Promise<{ pods: ObservedPod[]; observedAt?: string }> {
+async function observedPods(deps: RemediationDeps, service: ServiceRecord): Promise<PodsObservation> {
   const doc = await deps.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, service.name);
-  if (!doc) throw new TransientError(`${service.name} has not been observed yet (the health probe records its pods each run); will retry`);
+  if (!doc) return { unknown: `${service.name} has not been observed yet (the health probe observes every service each run)` };
   const observed = doc.value;
   const ageSeconds = (deps.clock.now().getTime() - Date.parse(observed.observedAt)) / 1000;
   if (ageSeconds > MAX_OBSERVATION_AGE_SECONDS)
-    throw new TransientError(`the last observation of ${service.name} is ${Math.round(ageSeconds)} s old (is the health probe running?); will retry`);
+    return { unknown: `the last observation of ${service.name} is ${Math.round(ageSeconds)} s old (is the health probe running?)`, observedAt: observed.observedAt };
   if ('error' in observed) {
     // Recorded without a cluster: none is registered, the service is state only.
     if (!observed.cluster) return { pods: [], observedAt: observed.observedAt };
-    throw new TransientError(`the pods of ${service.name} are not known: ${observed.error}; will retry`);
+    return { unknown: `its pods could not be observed: ${observed.error}`, observedAt: observed.observedAt };
   }
   return { pods: observed.pods, observedAt: observed.observedAt };
 }
 
 /** What the remediation policy needs to know about a service, read from the store alone. */
 export async function buildHealthContext(deps: RemediationDeps, service: ServiceRecord, recentSignals: HealthSignal[]): Promise<ObservedHealthContext> {
-  const [{ pods, observedAt }, current] = await Promise.all([
+  const [observation, current] = await Promise.all([
     observedPods(deps, service),
     // The revision the pods run: a later routing-only change, or a scale-out, is not what they were promoted with.
     deps.store.getRevision(service.name, service.podRevision ?? service.revision),
   ]);
+  const pods = 'pods' in observation ? observation.pods : [];
   const podRevision = service.podRevision ?? service.revision;
   const stablePods = pods.filter((p) => (p.track ?? 'stable') === 'stable');
   return {
@@ -78,6 +79,7 @@ export async function buildHealthContext(deps: RemediationDeps, service: Service
       }),
     ),
     recentSignals,
-    observedAt,
+    ...('unknown' in observation ? { podsUnknown: observation.unknown } : {}),
+    observedAt: observation.observedAt,
   };
 }

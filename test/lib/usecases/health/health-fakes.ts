@@ -89,6 +89,8 @@ export class FakeHealthWorld {
   readonly cluster = new Map<string, FakeCluster>();
   /** Records the converger was asked to converge to. */
   readonly converged: ServiceRecord[] = [];
+  /** Services the probe has not observed: no observed-status document is derived for them. */
+  readonly missingObservations = new Set<string>();
   /** Errors the next converge calls throw, in order (the record is committed before converging). */
   readonly convergeFailures: Error[] = [];
   /** Runs before a putDocument of this kind is checked, once (to change the document under the writer). */
@@ -212,7 +214,7 @@ export class FakeHealthWorld {
       const cluster = this.cluster.get(id);
       return cluster && { value: { nodes: cluster.nodes.map((n) => ({ name: n.name, zone: n.zone, ready: n.ready })), observedAt }, version: 1 };
     }
-    if (kind !== OBSERVED_STATUS_DOC) return undefined;
+    if (kind !== OBSERVED_STATUS_DOC || this.missingObservations.has(id)) return undefined;
     const record = this.services.get(id);
     if (!record) return undefined;
     const registration = record.spec.cluster ? this.clusters.find((c) => c.id === record.spec.cluster) : (this.clusters.find((c) => c.default) ?? this.clusters[0]);
