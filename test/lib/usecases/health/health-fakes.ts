@@ -217,7 +217,9 @@ export class FakeHealthWorld {
     if (kind !== OBSERVED_STATUS_DOC || this.missingObservations.has(id)) return undefined;
     const record = this.services.get(id);
     if (!record) return undefined;
-    const registration = record.spec.cluster ? this.clusters.find((c) => c.id === record.spec.cluster) : (this.clusters.find((c) => c.default) ?? this.clusters[0]);
+    const registration = record.spec.cluster
+      ? this.clusters.find((c) => c.id === record.spec.cluster)
+      : (this.clusters.find((c) => c.default) ?? this.clusters[0]);
     if (!registration) return { value: { error: 'no cluster is registered: state only', observedAt }, version: 1 };
     const pods = this.cluster.get(registration.id)!.pods.filter((p) => p.namespace === record.spec.namespace && p.labels[LABELS.service] === record.name);
     return { value: { ...serviceStatus(record, undefined, pods), observedAt, cluster: registration.id }, version: 1 };
