@@ -5,6 +5,7 @@ import { createHealthProbeHandler } from '../functions/health-probe.js';
 import { createOptimizerHandler, createOptimizerRunsHandler } from '../functions/optimizer.js';
 import { createServiceEventHandler } from '../functions/on-service-event.js';
 import { createOperationsSweeperHandler } from '../functions/operations-sweeper.js';
+import { alarmIntakeOf } from '../lib/composition/alarm-intake.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../lib/local/runtime.js';
 
 export interface MeshplaneLocalOptions extends Omit<LocalRuntimeOptions, 'wire'> {
@@ -26,7 +27,8 @@ export function startMeshplaneLocal(options: MeshplaneLocalOptions): Promise<Loc
       queues: {
         serviceEvents: createServiceEventHandler(app),
         deployRequests: createDeployRequestedHandler(app),
-        healthAlarms: createHealthAlarmHandler(app),
+        // As on Lambda, the alarm intake reaches no cluster: it queues service.converge to on-service-event.
+        healthAlarms: createHealthAlarmHandler(alarmIntakeOf(app, { remediationPolicy: app.remediationPolicy, alarmTags: app.alarmTags })),
         optimizerRuns: createOptimizerRunsHandler(app),
       },
       schedules: {

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { App } from '../lib/composition/create-app.js';
-import { composeAlarmIntake } from '../lib/composition/handlers.js';
+import { composeAlarmIntake, type AlarmIntakeApp } from '../lib/composition/alarm-intake.js';
 import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { handleHealthSignal } from '../lib/usecases/health/handle-health-signal.js';
 import { ingestCloudWatchAlarm, wrapCloudWatchEvent } from '../lib/usecases/health/ingest-cloudwatch-alarm.js';
@@ -12,9 +11,11 @@ import type { EventEnvelope } from '../lib/model/events.js';
 
 /**
  * Consumes the health queue: meshplane health signals (probe, POST /v1/alarms) and CloudWatch "Alarm
- * State Change" events routed there by EventBridge. Each is decided by the remediation policy.
+ * State Change" events routed there by EventBridge. Each is decided by the remediation policy from the
+ * store alone (the pods as the probe last observed them); what must change in a cluster is committed to
+ * the store and queued to the cluster side as `service.converge`. It holds no cluster access.
  */
-export function createHealthAlarmHandler(app: App) {
+export function createHealthAlarmHandler(app: AlarmIntakeApp) {
   const log = createLogger('on-health-alarm');
   const handle = (envelope: EventEnvelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope));
   return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
@@ -22,4 +23,5 @@ export function createHealthAlarmHandler(app: App) {
     .handler((event, context) => processFifoBatch(event, { handle, log, adopt: wrapCloudWatchEvent, signal: context.timeBudget }));
 }
 
+// It composes the core, the remediation policy and alarm tags: no Kubernetes client, no metrics source.
 export const handler = composedFromEnvironment(composeAlarmIntake, createHealthAlarmHandler);

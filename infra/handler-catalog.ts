@@ -122,7 +122,7 @@ export const HANDLERS: readonly HandlerDefinition[] = [
   {
     id: 'on-service-event',
     entry: 'functions/on-service-event.ts',
-    description: 'Applies service.registered / updated / deregistered events to the clusters',
+    description: 'Applies service.registered / updated / deregistered events to the clusters, and service.converge requests',
     trigger: { kind: 'queue', queue: 'serviceEvents' },
     needs: { table: 'readWrite', kubernetes: EDIT_NAMESPACES },
     memorySizeMb: 1024,
@@ -139,11 +139,13 @@ export const HANDLERS: readonly HandlerDefinition[] = [
   {
     id: 'on-health-alarm',
     entry: 'functions/on-health-alarm.ts',
-    description: 'Records health alarms and acts on them',
+    description: 'Records health alarms and decides on them (from the store; cluster changes are queued to on-service-event)',
     trigger: { kind: 'queue', queue: 'healthAlarms' },
-    // Blames by the revision its pods run and evacuates a zone's nodes (cluster reads); remediations
-    // change the service record and converge it (edit). A rollback is queued as a deploy request.
-    needs: { table: 'readWrite', sendsTo: ['deployRequests'], queriesMetrics: true, readsAlarmTags: true, kubernetes: EDIT_AND_VIEW_CLUSTER },
+    // No cluster access: it decides on the pods and nodes the health probe last observed (the observed
+    // documents), commits a remediation to the store and queues service.converge for on-service-event
+    // to apply; a rollback is queued as a deploy request. It never deletes (a remediation changes no
+    // dependency edge) and judges no metrics.
+    needs: { table: 'readWriteNoDelete', sendsTo: ['deployRequests', 'serviceEvents'], readsAlarmTags: true },
     memorySizeMb: 1024,
   },
   {

@@ -1,10 +1,11 @@
 import { createApp, type App } from './create-app.js';
-import { cloudWatchAlarmTags, cloudWatchMetricsSource, stepFunctionsWorkflow } from './optional-aws-clients.js';
+import { cloudWatchMetricsSource, stepFunctionsWorkflow } from './optional-aws-clients.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
 /**
  * What each Lambda handler composes beyond the core: the API takes `createCore` alone; the handlers
- * that reach clusters take `createApp`, plus the SDK clients they use and no others.
+ * that reach clusters take `createApp`, plus the SDK clients they use and no others. The alarm intake
+ * composes the core without clusters (`alarm-intake.ts`).
  */
 
 /** Rollout starters that do not analyse (deploy requests): plus Step Functions. */
@@ -20,7 +21,3 @@ export function composeAnalysingRolloutStarter(config: RuntimeConfig): App {
   return createApp(config, { workflow: stepFunctionsWorkflow(config), metrics: cloudWatchMetricsSource(config) });
 }
 
-/** The alarm intake: plus CloudWatch alarm tags (the third way an alarm names its service). */
-export function composeAlarmIntake(config: RuntimeConfig): App {
-  return createApp(config, { alarmTags: cloudWatchAlarmTags(config) });
-}

@@ -6,6 +6,9 @@ import type { Decision, Evidence, NoneReason, RemediationAction, ServiceHealthCo
 import { assessSignalHistory } from './signal-history.js';
 import { nextTokenAt } from './token-bucket.js';
 
+/** How long a confirmed alarm on a service whose pods are not known waits before it is decided again. */
+export const NOT_OBSERVED_RETRY_SECONDS = 10;
+
 /** Everything the decision reads besides the signal and the policy. */
 export interface RemediationContext {
   /** Undefined when the signal names a service meshplane does not manage. */
@@ -26,8 +29,9 @@ export interface RemediationContext {
  * 3. `recovered`: the signal is OK, or a later OK for the same condition arrived.
  * 4. `flapping`: the condition changed state too often recently; a person should look.
  * 5. `awaitingConfirmation`: the alarm has neither repeated, nor persisted, nor been confirmed by the anomaly detector.
- * 6. Diagnosis: a canary alarm aborts the running rollout (`staleSignal` if none runs); otherwise the
- *    supported actions are tried least disruptive first, skipping kinds already tried for this service
+ * 6. Diagnosis: a canary alarm aborts the running rollout (`staleSignal` if none runs); otherwise, once
+ *    the pods are known (`notObserved` until the probe has observed them lately), the supported actions
+ *    are tried least disruptive first, skipping kinds already tried for this service
  *    within the escalation window (`noSafeAction` when nothing fits, `exhausted` when all were tried).
  * 7. `cooldown`: another action on the service is too recent (aborting a canary is exempt).
  * 8. `rateLimited`: the service's or the global token bucket is empty.
@@ -109,6 +113,12 @@ export function decideRemediation(signal: HealthSignal, context: RemediationCont
       evidence: { rolloutId: service.activeRollout.id, canaryRevision: service.activeRollout.canaryRevision },
     };
   } else {
+    // Diagnosing the stable track needs the pods; without them a confirmed alarm waits for the probe to observe them.
+    if (service.podsUnknown !== undefined) {
+      return none('notObserved', `${signal.kind} alarm confirmed, but ${service.podsUnknown}; deciding again once the pods are observed`, historyEvidence, {
+        retryAfter: new Date(Date.parse(now) + NOT_OBSERVED_RETRY_SECONDS * 1_000).toISOString(),
+      });
+    }
     const diagnosis = diagnose(signal, service, policy, now);
     const recentKinds = new Set(
       actionsFor(ledger, service.name)

@@ -31,6 +31,11 @@ export interface ServiceHealthContext {
   /** Upper bound for scale-out set by the service; the policy's bound applies when absent. */
   maxReplicas?: number;
   pods: PodHealth[];
+  /**
+   * Why the pods are not known, when they are not: the service has not been observed yet, its cluster
+   * could not be read, or the last observation is too old. A confirmed alarm then waits (`notObserved`).
+   */
+  podsUnknown?: string;
   /** Mean CPU utilisation of the stable pods as a fraction of their request (1 = at request). */
   cpuUtilization?: number;
   /** Recent signals about this service (any order; may or may not include the one being decided). */
@@ -47,7 +52,7 @@ export type RemediationAction =
   | { kind: 'rollback'; fromRevision: string; toRevision: string };
 
 /**
- * Why nothing is done. Deferrable reasons (`awaitingConfirmation`, `cooldown`, `rateLimited`) carry
+ * Why nothing is done. Deferrable reasons (`awaitingConfirmation`, `notObserved`, `cooldown`, `rateLimited`) carry
  * `retryAfter`: the caller may re-deliver the same signal then; the others are final.
  */
 export type NoneReason =
@@ -56,6 +61,7 @@ export type NoneReason =
   | 'recovered'
   | 'flapping'
   | 'awaitingConfirmation'
+  | 'notObserved'
   | 'staleSignal'
   | 'noSafeAction'
   | 'exhausted'
@@ -63,7 +69,7 @@ export type NoneReason =
   | 'rateLimited'
   | 'dryRun';
 
-export const DEFERRABLE_NONE_REASONS: ReadonlySet<NoneReason> = new Set(['awaitingConfirmation', 'cooldown', 'rateLimited']);
+export const DEFERRABLE_NONE_REASONS: ReadonlySet<NoneReason> = new Set(['awaitingConfirmation', 'notObserved', 'cooldown', 'rateLimited']);
 
 /** Facts behind a decision, for the audit trail. */
 export type Evidence = Record<string, string | number | boolean | string[]>;

@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dns1123Label } from './names.js';
 
 export const EVENT_TYPES = [
   'service.registered',
   'service.updated',
   'service.deregistered',
+  // Converge one service's cluster to its stored record (sent by the alarm intake, which holds no cluster access).
+  'service.converge',
   'deploy.requested',
   'health.alarm',
   'optimizer.requested',

@@ -12,7 +12,38 @@ export interface ServiceStatus {
   updatedReplicas: number;
   availableReplicas: number;
   podsPerZone: Record<string, number>;
-  pods: { name: string; node?: string; zone?: string; ready: boolean; phase: string; track?: string }[];
+  pods: ObservedPod[];
+}
+
+/**
+ * A pod as last observed. Besides what the API shows, what the alarm intake's remediation decision needs
+ * (it reads the store only, never a cluster): restarts, why a container waits, the revision it runs.
+ */
+export interface ObservedPod {
+  name: string;
+  node?: string;
+  zone?: string;
+  ready: boolean;
+  phase: string;
+  track?: string;
+  /** Lifetime container restarts (absent in observations written before it was recorded). */
+  restarts?: number;
+  /** e.g. CrashLoopBackOff, ImagePullBackOff */
+  waitingReason?: string;
+  /** The meshplane revision label (`r3`) the pod runs. */
+  revision?: string;
+}
+
+/**
+ * The nodes of a cluster as the health probe last read them (document kind OBSERVED_NODES_DOC, id =
+ * cluster id): what evacuating a zone needs, read from the store.
+ */
+export const OBSERVED_NODES_DOC = 'observed-nodes';
+
+export interface ObservedClusterNodes {
+  nodes: { name: string; zone: string; ready: boolean }[];
+  /** ISO time of the observation. */
+  observedAt: string;
 }
 
 /** The stored observation: a status, or why the cluster could not be read; always with its time. */

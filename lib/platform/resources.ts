@@ -54,7 +54,8 @@ export const QUEUES: readonly QueueDefinition[] = [
     id: 'serviceEvents',
     name: 'meshplane-service-events.fifo',
     dlqName: 'meshplane-service-events-dlq.fifo',
-    eventTypes: ['service.registered', 'service.updated', 'service.deregistered'],
+    // service.converge shares the lifecycle's message group, so it never overtakes a change of its service.
+    eventTypes: ['service.registered', 'service.updated', 'service.deregistered', 'service.converge'],
     // Converging a batch applies every object of each service with retries: give the consumer a
     // minute (Lambda's guidance: visibility ≥ 6 × function timeout).
     visibilityTimeoutSeconds: 360,

@@ -436,6 +436,18 @@ describe('MeshplaneStack with every option in context', () => {
     }
   });
 
+  it('gives the alarm intake no cluster access: no access entry, no eks:DescribeCluster or sts:AssumeRole, no metrics, no deletes', () => {
+    const roleId = roleIdOf(template, 'on-health-alarm');
+    const actions = actionsOf(grantsOf(template, roleId));
+    for (const denied of ['eks:DescribeCluster', 'sts:AssumeRole', 'aps:QueryMetrics', 'cloudwatch:GetMetricData', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan'])
+      expect(actions.has(denied), denied).toBe(false);
+    for (const needed of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', 'cloudwatch:ListTagsForResource'])
+      expect(actions.has(needed), needed).toBe(true);
+    const entries = resourcesOf(template, 'AWS::EKS::AccessEntry').map(([, e]) => e.Properties);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.filter((e) => referencedIds(e.PrincipalArn).includes(roleId))).toEqual([]);
+  });
+
   it('grants aps:QueryMetrics on the workspace to the functions that query metrics, and to no other', () => {
     for (const h of HANDLERS) {
       const aps = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('aps:QueryMetrics'));

@@ -1,29 +1,62 @@
 import type { HealthSignal } from '../../health/health-signal.js';
 import type { PodHealth, ServiceHealthContext } from '../../health/remediation-types.js';
-import { LABELS } from '../../mesh/labels.js';
+import { OBSERVED_STATUS_DOC, type ObservedPod, type ObservedServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
-import type { PodInfo } from '../../ports/cluster-client.js';
-import { resolveCluster } from '../shared/resolve-cluster.js';
-import type { HealthDeps } from './health-deps.js';
+import type { RemediationDeps } from './health-deps.js';
 
 export const revisionLabel = (revision: number) => `r${revision}`;
 
 /**
- * A pod's recent crashes. The adapter reports lifetime restart counts; a pod that is crash-looping now
+ * An observation older than this is not decided on: the probe writes one every run (a minute on AWS), so
+ * an older one means the probe is not running, and the pods may look nothing like it.
+ */
+export const MAX_OBSERVATION_AGE_SECONDS = 600;
+
+/** The context, with when its pods were observed. */
+export type ObservedHealthContext = ServiceHealthContext & { observedAt?: string };
+
+/**
+ * A pod's recent crashes. The probe records lifetime restart counts; a pod that is crash-looping now
  * counts its restarts, a healthy one counts none (restarts long ago are history, not evidence).
  */
-function recentCrashes(pod: PodInfo): number {
-  return pod.waitingReason === 'CrashLoopBackOff' || (!pod.ready && pod.restarts > 0) ? Math.max(1, pod.restarts) : 0;
+function recentCrashes(pod: ObservedPod): number {
+  const restarts = pod.restarts ?? 0;
+  return pod.waitingReason === 'CrashLoopBackOff' || (!pod.ready && restarts > 0) ? Math.max(1, restarts) : 0;
 }
 
-/** What the remediation policy needs to know about a service, read from the store and its cluster. */
-export async function buildHealthContext(deps: HealthDeps, service: ServiceRecord, recentSignals: HealthSignal[]): Promise<ServiceHealthContext> {
-  const cluster = await resolveCluster(deps.store, service.spec.cluster);
-  const pods = cluster ? await (await deps.clusters.forCluster(cluster)).listPods(service.spec.namespace, `${LABELS.service}=${service.name}`) : [];
-  const stablePods = pods.filter((p) => (p.labels[LABELS.track] ?? 'stable') === 'stable');
-  // The revision the pods run: a later routing-only change, or a scale-out, is not what they were promoted with.
+type PodsObservation = { pods: ObservedPod[]; observedAt: string } | { unknown: string; observedAt?: string };
+
+/**
+ * The pods as the health probe's reconcile last observed them (the observed-status document), never the
+ * cluster itself: the alarm intake holds no cluster access. A service with no cluster registered has no
+ * pods. Unknown (the policy then waits, `notObserved`) when it has not been observed yet, its cluster
+ * could not be read, or the observation is older than {@link MAX_OBSERVATION_AGE_SECONDS}.
+ */
+async function observedPods(deps: RemediationDeps, service: ServiceRecord): Promise<PodsObservation> {
+  const doc = await deps.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, service.name);
+  if (!doc) return { unknown: `${service.name} has not been observed yet (the health probe observes every service each run)` };
+  const observed = doc.value;
+  const ageSeconds = (deps.clock.now().getTime() - Date.parse(observed.observedAt)) / 1000;
+  if (ageSeconds > MAX_OBSERVATION_AGE_SECONDS)
+    return { unknown: `the last observation of ${service.name} is ${Math.round(ageSeconds)} s old (is the health probe running?)`, observedAt: observed.observedAt };
+  if ('error' in observed) {
+    // Recorded without a cluster: none is registered, the service is state only.
+    if (!observed.cluster) return { pods: [], observedAt: observed.observedAt };
+    return { unknown: `its pods could not be observed: ${observed.error}`, observedAt: observed.observedAt };
+  }
+  return { pods: observed.pods, observedAt: observed.observedAt };
+}
+
+/** What the remediation policy needs to know about a service, read from the store alone. */
+export async function buildHealthContext(deps: RemediationDeps, service: ServiceRecord, recentSignals: HealthSignal[]): Promise<ObservedHealthContext> {
+  const [observation, current] = await Promise.all([
+    observedPods(deps, service),
+    // The revision the pods run: a later routing-only change, or a scale-out, is not what they were promoted with.
+    deps.store.getRevision(service.name, service.podRevision ?? service.revision),
+  ]);
+  const pods = 'pods' in observation ? observation.pods : [];
   const podRevision = service.podRevision ?? service.revision;
-  const current = await deps.store.getRevision(service.name, podRevision);
+  const stablePods = pods.filter((p) => (p.track ?? 'stable') === 'stable');
   return {
     name: service.name,
     namespace: service.spec.namespace,
@@ -42,9 +75,11 @@ export async function buildHealthContext(deps: HealthDeps, service: ServiceRecor
         ready: p.ready,
         recentCrashes: recentCrashes(p),
         waitingReason: p.waitingReason,
-        revision: p.labels[LABELS.version],
+        revision: p.revision,
       }),
     ),
     recentSignals,
+    ...('unknown' in observation ? { podsUnknown: observation.unknown } : {}),
+    observedAt: observation.observedAt,
   };
 }

@@ -1,10 +1,10 @@
 import { ConflictError } from '../../errors.js';
 import type { ActDecision } from '../../health/remediation-types.js';
-import { resolveCluster } from '../shared/resolve-cluster.js';
+import { OBSERVED_NODES_DOC, OBSERVED_STATUS_DOC, type ObservedClusterNodes, type ObservedServiceStatus } from '../../model/observed-status.js';
 import { requestRollback } from '../shared/request-rollback.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
 import { steerDeployment } from '../shared/steer-deployment.js';
-import type { HealthDeps } from './health-deps.js';
+import type { RemediationDeps } from './health-deps.js';
 
 function avoid(current: string[] | undefined, nodes: string[]): string[] {
   return [...new Set([...(current ?? []), ...nodes])].sort();
@@ -12,15 +12,16 @@ function avoid(current: string[] | undefined, nodes: string[]): string[] {
 
 /**
  * Carries out a remediation through the same machinery a person would use: abort and rollback go
- * through the rollout path, restart / scale-out / evacuation change the service record and converge.
- * Returns a sentence for the audit trail.
+ * through the rollout path, restart / scale-out / evacuation change the service record and converge
+ * (through `deps.converger`: on the alarm intake, a message to the cluster side). Reads no cluster: a
+ * zone's nodes are those the probe last observed. Returns a sentence for the audit trail.
  *
  * Idempotent: a decision is carried out at least once (a failed attempt is retried by redelivering its
  * signal), so running it again must not do it twice. A restart is stamped with the decision's time, a
  * scale-out sets an absolute replica count, an evacuation adds to a set, an abort of a rollout that has
  * ended is done, and a rollback is keyed by the signal id (one rollback deployment per signal).
  */
-export async function executeRemediation(deps: HealthDeps, decision: ActDecision): Promise<string> {
+export async function executeRemediation(deps: RemediationDeps, decision: ActDecision): Promise<string> {
   const { service, action, signalId } = decision;
   const tag = `remediation:${signalId}`;
   switch (action.kind) {
@@ -60,11 +61,7 @@ export async function executeRemediation(deps: HealthDeps, decision: ActDecision
     case 'evacuateNode':
     case 'evacuateZone': {
       let nodes = action.kind === 'evacuateNode' ? [action.node] : [];
-      if (action.kind === 'evacuateZone') {
-        const record = await deps.store.getService(service);
-        const cluster = record && (await resolveCluster(deps.store, record.spec.cluster));
-        nodes = cluster ? (await (await deps.clusters.forCluster(cluster)).listNodes()).filter((n) => n.zone === action.zone).map((n) => n.name) : [];
-      }
+      if (action.kind === 'evacuateZone') nodes = await observedNodesInZone(deps, service, action.zone);
       await mutateService(deps, service, (svc) => {
         const avoidNodes = avoid(svc.placement?.avoidNodes, nodes);
         if (avoidNodes.length === (svc.placement?.avoidNodes?.length ?? 0)) return undefined;
@@ -76,4 +73,16 @@ export async function executeRemediation(deps: HealthDeps, decision: ActDecision
       return `moving replicas off ${action.kind === 'evacuateNode' ? `node ${action.node}` : `zone ${action.zone}`}`;
     }
   }
+}
+
+/**
+ * The nodes of `zone` in the service's cluster, as the probe last observed them: every node it listed
+ * there (OBSERVED_NODES_DOC), and the nodes the service's own pods ran on in that zone.
+ */
+async function observedNodesInZone(deps: RemediationDeps, service: string, zone: string): Promise<string[]> {
+  const status = (await deps.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, service))?.value;
+  const fromPods = status && 'pods' in status ? status.pods.filter((p) => p.zone === zone && p.node).map((p) => p.node!) : [];
+  const cluster = status?.cluster ? (await deps.store.getDocument<ObservedClusterNodes>(OBSERVED_NODES_DOC, status.cluster))?.value : undefined;
+  const fromNodes = (cluster?.nodes ?? []).filter((n) => n.zone === zone).map((n) => n.name);
+  return [...new Set([...fromNodes, ...fromPods])].sort();
 }

@@ -7,7 +7,7 @@ import type { EventEnvelope } from '../../model/events.js';
 import { auditEvent } from '../shared/mutate.js';
 import { buildHealthContext } from './build-health-context.js';
 import { executeRemediation } from './execute-remediation.js';
-import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
+import { emptyMemory, HEALTH_DOCS, type RemediationDeps, type ServiceHealthMemory } from './health-deps.js';
 import { updateHealthMemory } from './health-memory.js';
 
 const RECENT_SIGNALS = 50;
@@ -33,16 +33,19 @@ const conflictBackoff = (attempt: number) => new Promise((resolve) => setTimeout
 export type HealthOutcome = { outcome: 'decided'; decision: Decision; result?: string } | { outcome: 'rejected'; reason: string };
 
 /**
- * The queue side of a health signal: decide (pure policy) with the service's state and the global
- * ledger, commit the ledger conditionally (so concurrent deciders cannot both spend the last token or
- * both act on one duplicated alarm), then act and record why in the audit trail.
+ * The queue side of a health signal: decide (pure policy) with the service's state (its pods as the
+ * probe last observed them: no cluster is read) and the global ledger, commit the ledger conditionally
+ * (so concurrent deciders cannot both spend the last token or both act on one duplicated alarm), then
+ * act and record why in the audit trail.
  *
  * Actions run at least once: the action is recorded as pending in the service's health memory before
  * it runs and cleared after. If it fails in a way that may pass, the error is rethrown so the queue
  * redelivers the signal; the ledger then calls it a duplicate (it is not charged again) and the
- * pending action runs again. Every action is idempotent (see executeRemediation).
+ * pending action runs again. Every action is idempotent (see executeRemediation). An action that changes
+ * the cluster is committed to the store here; its converger (on the alarm intake: a `service.converge`
+ * message to the cluster side) makes the cluster follow, and the probe's reconcile re-applies if that fails.
  */
-export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope): Promise<HealthOutcome> {
+export async function handleHealthSignal(deps: RemediationDeps, event: EventEnvelope): Promise<HealthOutcome> {
   const parsed = HealthSignal.safeParse(event.payload.signal);
   if (!parsed.success) {
     await deps.store.appendEvents([
@@ -98,14 +101,15 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
     ONCE_PER_EPISODE.has(decision.noneReason) &&
     memory.skipped?.[conditionKey(signal)] === decision.noneReason;
   await rememberSignal(deps, signal, decision);
-  if (decision.kind !== 'none') return carryOut(deps, signal, decision, false);
+  const observedAt = context?.observedAt;
+  if (decision.kind !== 'none') return carryOut(deps, signal, decision, false, observedAt);
   // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
   const owed = decision.noneReason === 'duplicate' ? memory.pendingActions?.[signal.id] : undefined;
   if (owed) return carryOut(deps, signal, owed.decision, true);
 
   if (repeated) return { outcome: 'decided', decision };
   const type = decision.noneReason === 'unknownService' ? 'HealthAlarmDropped' : 'RemediationSkipped';
-  await deps.store.appendEvents([auditEvent(deps, signal.service, type, decision.reason, decisionData(signal, decision))]);
+  await deps.store.appendEvents([auditEvent(deps, signal.service, type, decision.reason, decisionData(signal, decision, observedAt))]);
   return { outcome: 'decided', decision };
 }
 
@@ -114,8 +118,8 @@ export async function handleHealthSignal(deps: HealthDeps, event: EventEnvelope)
  * outcome. A retryable failure is recorded and rethrown, so the queue redelivers the signal and the
  * pending action runs again; a terminal one is recorded and the action is dropped.
  */
-async function carryOut(deps: HealthDeps, signal: HealthSignal, decision: ActDecision, redelivered: boolean): Promise<HealthOutcome> {
-  const data = { ...decisionData(signal, decision), ...(redelivered ? { redelivered } : {}) };
+async function carryOut(deps: RemediationDeps, signal: HealthSignal, decision: ActDecision, redelivered: boolean, observedAt?: string): Promise<HealthOutcome> {
+  const data = { ...decisionData(signal, decision, observedAt), ...(redelivered ? { redelivered } : {}) };
   let result: string;
   try {
     result = await executeRemediation(deps, decision);
@@ -138,9 +142,13 @@ async function carryOut(deps: HealthDeps, signal: HealthSignal, decision: ActDec
   return { outcome: 'decided', decision, result };
 }
 
-/** What the audit trail keeps about a decision: the signal, the decision and its evidence. */
-function decisionData(signal: HealthSignal, decision: Decision): Record<string, unknown> {
+/**
+ * What the audit trail keeps about a decision: the signal, the decision and its evidence, and when the
+ * pods it was decided on were observed (the probe's last observation; see build-health-context.ts).
+ */
+function decisionData(signal: HealthSignal, decision: Decision, observedAt?: string): Record<string, unknown> {
   return {
+    ...(observedAt ? { podsObservedAt: observedAt } : {}),
     signal: {
       id: signal.id,
       kind: signal.kind,
@@ -164,7 +172,7 @@ function decisionData(signal: HealthSignal, decision: Decision): Record<string, 
  * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat
  * anyway); and for an action, in `pendingActions` until it has been carried out.
  */
-async function rememberSignal(deps: HealthDeps, signal: HealthSignal, decision: Decision): Promise<void> {
+async function rememberSignal(deps: RemediationDeps, signal: HealthSignal, decision: Decision): Promise<void> {
   const defer = signal.source !== 'probe' && decision.kind === 'none' && DEFERRABLE_NONE_REASONS.has(decision.noneReason) && decision.retryAfter !== undefined;
   const duplicate = decision.kind === 'none' && decision.noneReason === 'duplicate';
   const nowMs = deps.clock.now().getTime();
@@ -186,7 +194,7 @@ async function rememberSignal(deps: HealthDeps, signal: HealthSignal, decision: 
 }
 
 /** The signal's pending action has run (or failed for good): it is no longer owed. */
-async function settlePending(deps: HealthDeps, signal: HealthSignal): Promise<void> {
+async function settlePending(deps: RemediationDeps, signal: HealthSignal): Promise<void> {
   await updateHealthMemory(deps, signal.service, (memory) => {
     if (!memory.pendingActions?.[signal.id]) return undefined;
     const { [signal.id]: _settled, ...pendingActions } = memory.pendingActions;

@@ -6,13 +6,22 @@ import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 
-export interface HealthDeps extends CoreDeps {
+/**
+ * What deciding and carrying out a remediation needs: the store, the queues and a converger, never a
+ * cluster. The alarm intake decides from what the probe last observed (the observed documents) and its
+ * converger queues a `service.converge` for the cluster side (see convergeLater).
+ */
+export interface RemediationDeps extends CoreDeps {
   converger: ServiceConverger;
-  clusters: ClusterClientFactory;
-  metrics: MetricsSource;
   remediationPolicy: RemediationPolicy;
   /** Reads alarm tags, the third way to map an alarm to a service; absent: tags are not consulted. */
   alarmTags?: AlarmTags;
+}
+
+/** The health probe's needs: remediation's, plus the clusters it reads and the metrics it judges. */
+export interface HealthDeps extends RemediationDeps {
+  clusters: ClusterClientFactory;
+  metrics: MetricsSource;
 }
 
 /** Document kinds the health use cases keep (see StateStore.getDocument). */

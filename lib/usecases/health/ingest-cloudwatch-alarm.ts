@@ -4,7 +4,7 @@ import { TerminalError } from '../../errors.js';
 import { SCHEMA_VERSION, type EventEnvelope } from '../../model/events.js';
 import { auditEvent } from '../shared/mutate.js';
 import { handleHealthSignal, type HealthOutcome } from './handle-health-signal.js';
-import type { HealthDeps } from './health-deps.js';
+import type { RemediationDeps } from './health-deps.js';
 
 /** Audit partition for alarms that name no meshplane service. */
 export const UNMAPPED_ALARMS = 'unmapped-alarms';
@@ -29,7 +29,7 @@ export function wrapCloudWatchEvent(body: unknown): EventEnvelope | undefined {
  * signal decided like any other. An alarm that maps to no service is recorded with the reason and
  * dropped: retrying would never make it known.
  */
-export async function ingestCloudWatchAlarm(deps: HealthDeps, envelope: EventEnvelope): Promise<HealthOutcome[]> {
+export async function ingestCloudWatchAlarm(deps: RemediationDeps, envelope: EventEnvelope): Promise<HealthOutcome[]> {
   const event = CloudWatchAlarmStateChangeEvent.parse(envelope.payload.cloudwatch);
   const known = (await deps.store.listAllServices()).map((s) => ({ name: s.name, namespace: s.spec.namespace }));
   let mapping = mapAlarmToSignals(event, known);

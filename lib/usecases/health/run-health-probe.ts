@@ -11,6 +11,7 @@ import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } f
 import { updateHealthMemory } from './health-memory.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import { reconcileService } from './reconcile-service.js';
+import { recordObservedNodes } from './record-observed-nodes.js';
 import { evacuatedRecently } from './recovered-nodes.js';
 import { stopAvoidingRecoveredNodes } from './release-recovered-nodes.js';
 import { sendProbeSignals } from './send-probe-signals.js';
@@ -42,7 +43,8 @@ export interface HealthProbeResult {
  *    with the deferred signals that are due (send-probe-signals.ts);
  * 3. objects a deregistered service left behind are deleted (delete-orphans.ts);
  * 4. nodes remediation moved the service off are used again once Ready (or gone) and the evacuation is
- *    older than the escalation window (release-recovered-nodes.ts).
+ *    older than the escalation window (release-recovered-nodes.ts);
+ * 5. each cluster's nodes are recorded (record-observed-nodes.ts), for the alarm intake's zone evacuations.
  *
  * Each cluster is read once per run (cluster-snapshots.ts); services are probed
  * {@link PROBE_CONCURRENCY} at a time. A failure on one service is reported and the others go on.
@@ -83,7 +85,9 @@ export async function runHealthProbe(deps: HealthDeps): Promise<HealthProbeResul
       return { alarms: 0, recovered: 0, reapplied: 0, error: `${service.name}: ${errorMessage(err)}` };
     }
   });
-  errors.push(...(await deleteOrphans(deps, await snapshotFor.read(), services)));
+  const read = await snapshotFor.read();
+  errors.push(...(await deleteOrphans(deps, read, services)));
+  errors.push(...(await recordObservedNodes(deps, read, now)));
   const sum = (pick: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
   return {
     services: services.length,

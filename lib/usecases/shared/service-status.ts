@@ -21,7 +21,17 @@ export function serviceStatus(record: ServiceRecord, stable: StableReplicas | un
     availableReplicas: stable?.availableReplicas ?? 0,
     podsPerZone,
     pods: pods
-      .map((p) => ({ name: p.name, node: p.node, zone: p.zone, ready: p.ready, phase: p.phase, track: p.labels[LABELS.track] }))
+      .map((p) => ({
+        name: p.name,
+        node: p.node,
+        zone: p.zone,
+        ready: p.ready,
+        phase: p.phase,
+        track: p.labels[LABELS.track],
+        restarts: p.restarts,
+        waitingReason: p.waitingReason,
+        revision: p.labels[LABELS.version],
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

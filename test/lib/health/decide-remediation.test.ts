@@ -213,6 +213,17 @@ const CASES: Case[] = [
     expect: { none: 'rateLimited', retryAfter: new Date(Date.parse(NOW) + 90_000).toISOString() },
   },
   {
+    name: 'notObserved: a confirmed alarm on a service whose pods the probe has not observed waits 10 s for them',
+    service: { promotedAt: ago(600), pods: [], podsUnknown: 'it has not been observed yet' },
+    expect: { none: 'notObserved', retryAfter: '2025-03-14T12:00:10.000Z', reason: /but it has not been observed yet/ },
+  },
+  {
+    name: 'notObserved does not hold back aborting a canary: the rollout is known from the store',
+    signal: { track: 'canary' },
+    service: { activeRollout: { id: 'ro-12', canaryRevision: 'r8' }, podsUnknown: 'its pods could not be observed', recentSignals: [signal({ id: 'sig-earlier', track: 'canary', observedAt: ago(90) })] },
+    expect: { action: { kind: 'abortRollout', rolloutId: 'ro-12' } },
+  },
+  {
     name: 'dryRun: reports what it would do',
     service: { promotedAt: ago(600) },
     policy: { dryRun: true },

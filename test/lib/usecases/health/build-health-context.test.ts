@@ -40,3 +40,52 @@ describe('buildHealthContext: the revision the pods run is the one a rollback bl
     expect({ currentRevision: context.currentRevision, previousGoodRevision: context.previousGoodRevision, promotedAt: context.promotedAt }).toEqual(expected);
   });
 });
+
+describe('buildHealthContext: the pods as the probe last observed them (no cluster is read)', () => {
+  const NOW = '2030-01-02T00:00:00.000Z';
+  const secondsBefore = (s: number) => new Date(Date.parse(NOW) - s * 1_000).toISOString();
+  const observedPod = { name: 'checkout-1', node: 'node-a-1', zone: 'zone-a', ready: false, phase: 'Running', track: 'stable', restarts: 4, waitingReason: 'CrashLoopBackOff', revision: 'r1' };
+
+  it.each<{ name: string; observed?: Record<string, unknown>; expected: { podsUnknown?: RegExp; pods: number; readyReplicas: number } }>([
+    { name: 'not observed yet: unknown', expected: { podsUnknown: /has not been observed yet/, pods: 0, readyReplicas: 0 } },
+    {
+      name: 'observed 20 minutes ago (the probe stopped): unknown',
+      observed: { desiredReplicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2, podsPerZone: {}, pods: [observedPod], observedAt: secondsBefore(1_200), cluster: 'prod' },
+      expected: { podsUnknown: /is 1200 s old/, pods: 0, readyReplicas: 0 },
+    },
+    {
+      name: 'its cluster could not be read: unknown, with why',
+      observed: { error: 'cluster prod cannot be read: ECONNREFUSED', observedAt: secondsBefore(30), cluster: 'prod' },
+      expected: { podsUnknown: /could not be observed: cluster prod cannot be read: ECONNREFUSED/, pods: 0, readyReplicas: 0 },
+    },
+    { name: 'no cluster registered (state only): no pods, and that is known', observed: { error: 'no cluster is registered: state only', observedAt: secondsBefore(30) }, expected: { pods: 0, readyReplicas: 0 } },
+    {
+      name: 'observed 30 s ago: its pods, crashes counted from restarts while crash-looping',
+      observed: {
+        desiredReplicas: 2,
+        readyReplicas: 1,
+        updatedReplicas: 2,
+        availableReplicas: 1,
+        podsPerZone: {},
+        pods: [observedPod, { ...observedPod, name: 'checkout-2', ready: true, restarts: 0, waitingReason: undefined }],
+        observedAt: secondsBefore(30),
+        cluster: 'prod',
+      },
+      expected: { pods: 2, readyReplicas: 1 },
+    },
+  ])('$name', async ({ observed, expected }) => {
+    const world = new FakeHealthWorld();
+    world.addCluster('prod');
+    world.addService(serviceRecord('checkout'));
+    world.clock.set(NOW);
+    // The observation the probe wrote, or none: the fake derives none from the cluster here.
+    world.missingObservations.add('checkout');
+    if (observed) world.documents.set('observed/checkout', { value: observed, version: 1 });
+
+    const context = await buildHealthContext(world.deps(), world.services.get('checkout')!, []);
+    if (expected.podsUnknown) expect(context.podsUnknown).toMatch(expected.podsUnknown);
+    else expect(context.podsUnknown).toBeUndefined();
+    expect({ pods: context.pods.length, readyReplicas: context.readyReplicas }).toEqual({ pods: expected.pods, readyReplicas: expected.readyReplicas });
+    if (expected.pods === 2) expect(context.pods[0]).toEqual({ name: 'checkout-1', node: 'node-a-1', zone: 'zone-a', ready: false, recentCrashes: 4, waitingReason: 'CrashLoopBackOff', revision: 'r1' });
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * In-memory stand-ins for the ports the health use cases touch: a state store (services, revisions,
- * deployments, operations, documents, audit events, clusters), one fake cluster per cluster id, a queue
+ * deployments, operations, documents, audit events, clusters; the probe's observed documents derived from
+ * the fake clusters unless a test stores its own), one fake cluster per cluster id, a queue
  * that keeps what it was sent, metrics, a converger that can be told to fail, and a manual clock.
  * Methods the health use cases do not use throw, so a test notices when that changes.
  */
@@ -8,6 +9,8 @@ import { OperationCompletedError, VersionConflictError } from '../../../../lib/e
 import { DEFAULT_REMEDIATION_POLICY } from '../../../../lib/health/remediation-policy.js';
 import { LABELS, MANAGED_BY } from '../../../../lib/mesh/labels.js';
 import type { EventEnvelope } from '../../../../lib/model/events.js';
+import { OBSERVED_NODES_DOC, OBSERVED_STATUS_DOC } from '../../../../lib/model/observed-status.js';
+import { serviceStatus } from '../../../../lib/usecases/shared/service-status.js';
 import type { AuditEvent, DeploymentRecord, OperationRecord, RevisionRecord, ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec, type ServiceSpecInput } from '../../../../lib/model/service-spec.js';
 import type { ClusterClient, KubeObject, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
@@ -86,6 +89,8 @@ export class FakeHealthWorld {
   readonly cluster = new Map<string, FakeCluster>();
   /** Records the converger was asked to converge to. */
   readonly converged: ServiceRecord[] = [];
+  /** Services the probe has not observed: no observed-status document is derived for them. */
+  readonly missingObservations = new Set<string>();
   /** Errors the next converge calls throw, in order (the record is committed before converging). */
   readonly convergeFailures: Error[] = [];
   /** Runs before a putDocument of this kind is checked, once (to change the document under the writer). */
@@ -152,7 +157,8 @@ export class FakeHealthWorld {
       getOperation: async (id) => structuredClone(this.operations.get(id)),
       getCluster: async (id) => this.clusters.find((c) => c.id === id),
       listClusters: async () => [...this.clusters],
-      getDocument: async <T>(kind: string, id: string) => structuredClone(this.documents.get(`${kind}/${id}`)) as StoredDocument<T> | undefined,
+      getDocument: async <T>(kind: string, id: string) =>
+        structuredClone(this.documents.get(`${kind}/${id}`) ?? this.observation(kind, id)) as StoredDocument<T> | undefined,
       putDocument: async <T>(kind: string, id: string, value: T, expectedVersion: number | null) => {
         const hook = this.beforePut.get(kind);
         this.beforePut.delete(kind);
@@ -195,6 +201,28 @@ export class FakeHealthWorld {
       },
       remediationPolicy: DEFAULT_REMEDIATION_POLICY,
     };
+  }
+
+  /**
+   * The observed documents the health probe writes (the service's status, a cluster's nodes), when a test
+   * has not stored one: as if the probe had just observed the fake cluster, so the alarm intake, which
+   * reads no cluster, decides on what the cluster holds now.
+   */
+  private observation(kind: string, id: string): StoredDocument<unknown> | undefined {
+    const observedAt = this.clock.now().toISOString();
+    if (kind === OBSERVED_NODES_DOC) {
+      const cluster = this.cluster.get(id);
+      return cluster && { value: { nodes: cluster.nodes.map((n) => ({ name: n.name, zone: n.zone, ready: n.ready })), observedAt }, version: 1 };
+    }
+    if (kind !== OBSERVED_STATUS_DOC || this.missingObservations.has(id)) return undefined;
+    const record = this.services.get(id);
+    if (!record) return undefined;
+    const registration = record.spec.cluster
+      ? this.clusters.find((c) => c.id === record.spec.cluster)
+      : (this.clusters.find((c) => c.default) ?? this.clusters[0]);
+    if (!registration) return { value: { error: 'no cluster is registered: state only', observedAt }, version: 1 };
+    const pods = this.cluster.get(registration.id)!.pods.filter((p) => p.namespace === record.spec.namespace && p.labels[LABELS.service] === record.name);
+    return { value: { ...serviceStatus(record, undefined, pods), observedAt, cluster: registration.id }, version: 1 };
   }
 
   private client(id: string): ClusterClient {
