@@ -3,7 +3,7 @@
  * so the constructs receive typed values and a typo fails `cdk synth` with a clear message instead of
  * producing a half-configured control plane.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../lib/errors.js';
 
 /** Retention periods CloudWatch Logs accepts (days). */

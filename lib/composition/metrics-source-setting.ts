@@ -3,7 +3,7 @@
  * it names the source; the handlers that analyse build it (`optional-aws-clients.ts`), so only they
  * bundle the CloudWatch SDK client. No SDK is imported here, only the adapter's configuration type.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CloudWatchMetricsConfig } from '../adapters/metrics/cloudwatch-metrics-source.js';
 
 export const METRICS_SOURCES = ['prometheus', 'cloudwatch'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Amazon EventBridge "CloudWatch Alarm State Change" event, as CloudWatch sends it for metric

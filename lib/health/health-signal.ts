@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dns1123Label } from '../model/names.js';
 
 /** Where a health signal came from. */

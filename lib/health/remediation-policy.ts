@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Remediation actions, from least to most disruptive (the order the policy tries them in). */
 export const ACTION_KINDS = ['abortRollout', 'scaleOut', 'evacuateNode', 'restart', 'evacuateZone', 'rollback'] as const;

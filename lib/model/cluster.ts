@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_KUBECONFIG_BYTES } from './kubeconfig-limits.js';
 import { dns1123Label } from './names.js';
 

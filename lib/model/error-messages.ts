@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Messages a person reads in a 400: "is required" rather than zod's "expected string, received

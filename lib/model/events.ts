@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dns1123Label } from './names.js';
 
 export const EVENT_TYPES = [

@@ -5,7 +5,7 @@
  * kubeconfig holds credentials, and a YAML error that shows "the line it failed on" would show them.
  */
 import { parse, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem } from '../errors.js';
 
 import { MAX_KUBECONFIG_BYTES } from './kubeconfig-limits.js';

@@ -1,5 +1,5 @@
 import './error-messages.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Kubernetes DNS-1123 label: lower-case alphanumerics and '-', 1–63 characters. */
 export const dns1123Label = z

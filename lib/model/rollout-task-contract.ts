@@ -31,7 +31,7 @@
  *   as failed (`cause` `analysisFailed` / `taskFailed`) or aborted (`cause` `aborted`) with `details`.
  * - `finish`: the deployment is recorded as promoted; the last call of a successful rollout.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from './service-spec.js';
 import { dns1123Label } from './names.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { containerImage, dns1123Label } from './names.js';
 import { cpuToMillicoresRoundedUp, memoryToMiBRoundedUp } from './quantity.js';
 

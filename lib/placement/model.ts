@@ -4,7 +4,7 @@
  * the JSON instance format read by `loadInstance` (documented field by field below and in
  * `lib/placement/README.md`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bytes per request when a traffic edge does not say (2 KB). */
 export const DEFAULT_BYTES_PER_REQUEST = 2_048;

@@ -3,7 +3,7 @@
  * nodes and zones are down, and API error/latency injection with a seeded RNG. The controllers, the
  * traffic model and the HTTP front door read it; the /sim routes and `cluster.faults` write it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SeededRandom } from './rng.js';
 
 export const ImageFault = z.object({ image: z.string().min(1) });

@@ -2,7 +2,7 @@
  * When and how long to wait before retrying a Kubernetes API request. Pure: the caller supplies the
  * clock and the random source.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../errors.js';
 
 /** Retry and timeout settings for one cluster's API requests. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { containerImage } from '../../model/names.js';

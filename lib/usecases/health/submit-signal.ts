@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HealthSignal } from '../../health/health-signal.js';
 import { newId } from '../../ids.js';
 import { SCHEMA_VERSION } from '../../model/events.js';

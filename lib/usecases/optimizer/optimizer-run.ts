@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CostBreakdown } from '../../placement/cost.js';
 import type { PlannedMove } from '../../placement/move-plan.js';
 import type { SolveResult } from '../../placement/solver.js';
