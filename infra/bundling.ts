@@ -7,6 +7,30 @@ import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodej
 import type { BuildOptions } from 'esbuild';
 
 /**
+ * Node built-ins the bundles import, each replaced by a one-line CommonJS module of `infra/node-builtins/`
+ * that returns `process.getBuiltinModule('node:<name>')`.
+ *
+ * An ES `import … from 'node:http'` makes Node build the module's ESM facade, which reads every export once,
+ * getters included: `http.WebSocket` then loads Node's internal undici (about 2 MB of JavaScript) and
+ * `process.allowedNodeEnvironmentFlags` parses every option Node has. That was the largest single cost of
+ * the API's cold start (`bench/coldstart.bench.ts`). Through the shim, esbuild reads the module like any
+ * CommonJS one, and only the members a bundle uses are ever touched. `getBuiltinModule` is Node ≥ 22.3.
+ */
+export const NODE_BUILTIN_SHIMS = [
+  'async_hooks', 'buffer', 'child_process', 'console', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'module', 'net', 'os',
+  'path', 'process', 'querystring', 'readline', 'stream', 'stream/web', 'timers', 'timers/promises', 'tls', 'tty', 'url', 'util', 'util/types', 'vm',
+  'worker_threads', 'zlib',
+] as const;
+
+/** The shim of a built-in, relative to the project root (esbuild resolves alias targets in its working directory). */
+export const nodeBuiltinShim = (name: string) => `./infra/node-builtins/${name.replace('/', '-')}.cjs`;
+
+/** `import 'http'` and `import 'node:http'` alike → the shim. */
+function builtinAliases(): Record<string, string> {
+  return Object.fromEntries(NODE_BUILTIN_SHIMS.flatMap((name) => [name, `node:${name}`].map((spec) => [spec, nodeBuiltinShim(name)])));
+}
+
+/**
  * ESM output has no `require`; some bundled CommonJS dependencies call it for Node built-ins. The
  * banner defines it from `import.meta.url` (what esbuild's ESM `__require` shim looks for).
  */
@@ -50,6 +74,8 @@ export function cdkBundlingOptions(): BundlingOptions {
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     externalModules: [...LAMBDA_BUNDLE.externalModules],
     banner: LAMBDA_BUNDLE.banner,
+    // `NodejsFunction` runs esbuild in `projectRoot`, so the project-relative shim paths resolve.
+    esbuildArgs: { '--alias': Object.entries(builtinAliases()).map(([from, to]) => `${from}=${to}`) },
     forceDockerBundling: false,
   };
 }
@@ -73,6 +99,7 @@ export function esbuildOptions(entries: { in: string; out: string }[], outdir: s
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     external: [...LAMBDA_BUNDLE.externalModules],
     banner: { js: LAMBDA_BUNDLE.banner },
+    alias: builtinAliases(),
     logLevel: 'warning',
   };
 }
