@@ -17,17 +17,52 @@ import type { BuildOptions } from 'esbuild';
  * CommonJS one, and only the members a bundle uses are ever touched. `getBuiltinModule` is Node ≥ 22.3.
  */
 export const NODE_BUILTIN_SHIMS = [
-  'async_hooks', 'buffer', 'child_process', 'console', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'module', 'net', 'os',
-  'path', 'process', 'querystring', 'readline', 'stream', 'stream/web', 'timers', 'timers/promises', 'tls', 'tty', 'url', 'util', 'util/types', 'vm',
-  'worker_threads', 'zlib',
+  'async_hooks',
+  'buffer',
+  'child_process',
+  'console',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'process',
+  'querystring',
+  'readline',
+  'stream',
+  'stream/web',
+  'timers',
+  'timers/promises',
+  'tls',
+  'tty',
+  'url',
+  'util',
+  'util/types',
+  'vm',
+  'worker_threads',
+  'zlib',
 ] as const;
 
 /** The shim of a built-in, relative to the project root (esbuild resolves alias targets in its working directory). */
 export const nodeBuiltinShim = (name: string) => `./infra/node-builtins/${name.replace('/', '-')}.cjs`;
 
-/** `import 'http'` and `import 'node:http'` alike → the shim. */
-function builtinAliases(): Record<string, string> {
-  return Object.fromEntries(NODE_BUILTIN_SHIMS.flatMap((name) => [name, `node:${name}`].map((spec) => [spec, nodeBuiltinShim(name)])));
+/**
+ * Modules replaced in every bundle (project-relative, as esbuild resolves alias targets): `import 'http'`
+ * and `import 'node:http'` alike → the built-in's shim; the SDK's default credential chain → the
+ * environment only, as Lambda provides them (see `infra/lambda-credential-provider.ts`).
+ */
+function bundleAliases(): Record<string, string> {
+  return {
+    ...Object.fromEntries(NODE_BUILTIN_SHIMS.flatMap((name) => [name, `node:${name}`].map((spec) => [spec, nodeBuiltinShim(name)]))),
+    '@aws-sdk/credential-provider-node': './infra/lambda-credential-provider.ts',
+  };
 }
 
 /**
@@ -75,7 +110,7 @@ export function cdkBundlingOptions(): BundlingOptions {
     externalModules: [...LAMBDA_BUNDLE.externalModules],
     banner: LAMBDA_BUNDLE.banner,
     // `NodejsFunction` runs esbuild in `projectRoot`, so the project-relative shim paths resolve.
-    esbuildArgs: { '--alias': Object.entries(builtinAliases()).map(([from, to]) => `${from}=${to}`) },
+    esbuildArgs: { '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`) },
     forceDockerBundling: false,
   };
 }
@@ -99,7 +134,7 @@ export function esbuildOptions(entries: { in: string; out: string }[], outdir: s
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     external: [...LAMBDA_BUNDLE.externalModules],
     banner: { js: LAMBDA_BUNDLE.banner },
-    alias: builtinAliases(),
+    alias: bundleAliases(),
     logLevel: 'warning',
   };
 }
