@@ -92,11 +92,18 @@ export const LAMBDA_BUNDLE = {
 } as const;
 
 /**
- * Environment the runtime needs for the bundle: stack traces through the source maps. Node loads the
- * map with the module, which costs some tens of milliseconds of cold start on these bundles
- * (`bench/coldstart.bench.ts` measures with and without); readable production stack traces are worth it.
+ * Stack traces through the source maps, mapped when a stack is first formatted (`infra/lazy-source-maps.ts`,
+ * injected into every bundle), rather than with Node's `--enable-source-maps`, which reads and decodes the
+ * whole map when the module loads: about as long as parsing the bundle, at every cold start
+ * (`bench/coldstart.bench.ts` measures both).
  */
-export const BUNDLE_RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' } as const;
+export const LAZY_SOURCE_MAPS = './infra/lazy-source-maps.ts';
+
+/** Environment the runtime needs for the bundle: none (stack traces are mapped by {@link LAZY_SOURCE_MAPS}). */
+export const BUNDLE_RUNTIME_ENV: Record<string, string> = {};
+
+/** What Node was started with before: maps read with the module (the bench compares). */
+export const EAGER_SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
 /** `NodejsFunction` bundling options for {@link LAMBDA_BUNDLE}, always local esbuild. */
 export function cdkBundlingOptions(): BundlingOptions {
@@ -109,8 +116,8 @@ export function cdkBundlingOptions(): BundlingOptions {
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     externalModules: [...LAMBDA_BUNDLE.externalModules],
     banner: LAMBDA_BUNDLE.banner,
-    // `NodejsFunction` runs esbuild in `projectRoot`, so the project-relative shim paths resolve.
-    esbuildArgs: { '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`) },
+    // `NodejsFunction` runs esbuild in `projectRoot`, so the project-relative paths resolve.
+    esbuildArgs: { '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`), [`--inject:${LAZY_SOURCE_MAPS}`]: true },
     forceDockerBundling: false,
   };
 }
@@ -135,6 +142,7 @@ export function esbuildOptions(entries: { in: string; out: string }[], outdir: s
     external: [...LAMBDA_BUNDLE.externalModules],
     banner: { js: LAMBDA_BUNDLE.banner },
     alias: bundleAliases(),
+    inject: [LAZY_SOURCE_MAPS],
     logLevel: 'warning',
   };
 }
