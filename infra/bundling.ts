@@ -7,6 +7,65 @@ import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodej
 import type { BuildOptions } from 'esbuild';
 
 /**
+ * Node built-ins the bundles import, each replaced by a one-line CommonJS module of `infra/node-builtins/`
+ * that returns `process.getBuiltinModule('node:<name>')`.
+ *
+ * An ES `import … from 'node:http'` makes Node build the module's ESM facade, which reads every export once,
+ * getters included: `http.WebSocket` then loads Node's internal undici (about 2 MB of JavaScript) and
+ * `process.allowedNodeEnvironmentFlags` parses every option Node has. That was the largest single cost of
+ * the API's cold start (`bench/coldstart.bench.ts`). Through the shim, esbuild reads the module like any
+ * CommonJS one, and only the members a bundle uses are ever touched. `getBuiltinModule` is Node ≥ 22.3.
+ */
+export const NODE_BUILTIN_SHIMS = [
+  'async_hooks',
+  'buffer',
+  'child_process',
+  'console',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'process',
+  'querystring',
+  'readline',
+  'stream',
+  'stream/web',
+  'timers',
+  'timers/promises',
+  'tls',
+  'tty',
+  'url',
+  'util',
+  'util/types',
+  'vm',
+  'worker_threads',
+  'zlib',
+] as const;
+
+/** The shim of a built-in, relative to the project root (esbuild resolves alias targets in its working directory). */
+export const nodeBuiltinShim = (name: string) => `./infra/node-builtins/${name.replace('/', '-')}.cjs`;
+
+/**
+ * Modules replaced in every bundle (project-relative, as esbuild resolves alias targets): `import 'http'`
+ * and `import 'node:http'` alike → the built-in's shim; the SDK's default credential chain → the
+ * environment only, as Lambda provides them (see `infra/lambda-credential-provider.ts`).
+ */
+function bundleAliases(): Record<string, string> {
+  return {
+    ...Object.fromEntries(NODE_BUILTIN_SHIMS.flatMap((name) => [name, `node:${name}`].map((spec) => [spec, nodeBuiltinShim(name)]))),
+    '@aws-sdk/credential-provider-node': './infra/lambda-credential-provider.ts',
+  };
+}
+
+/**
  * ESM output has no `require`; some bundled CommonJS dependencies call it for Node built-ins. The
  * banner defines it from `import.meta.url` (what esbuild's ESM `__require` shim looks for).
  */
@@ -33,11 +92,18 @@ export const LAMBDA_BUNDLE = {
 } as const;
 
 /**
- * Environment the runtime needs for the bundle: stack traces through the source maps. Node loads the
- * map with the module, which costs some tens of milliseconds of cold start on these bundles
- * (`bench/coldstart.bench.ts` measures with and without); readable production stack traces are worth it.
+ * Stack traces through the source maps, mapped when a stack is first formatted (`infra/lazy-source-maps.ts`,
+ * injected into every bundle), rather than with Node's `--enable-source-maps`, which reads and decodes the
+ * whole map when the module loads: about as long as parsing the bundle, at every cold start
+ * (`bench/coldstart.bench.ts` measures both).
  */
-export const BUNDLE_RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' } as const;
+export const LAZY_SOURCE_MAPS = './infra/lazy-source-maps.ts';
+
+/** Environment the runtime needs for the bundle: none (stack traces are mapped by {@link LAZY_SOURCE_MAPS}). */
+export const BUNDLE_RUNTIME_ENV: Record<string, string> = {};
+
+/** What Node was started with before: maps read with the module (the bench compares). */
+export const EAGER_SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
 /** `NodejsFunction` bundling options for {@link LAMBDA_BUNDLE}, always local esbuild. */
 export function cdkBundlingOptions(): BundlingOptions {
@@ -50,6 +116,8 @@ export function cdkBundlingOptions(): BundlingOptions {
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     externalModules: [...LAMBDA_BUNDLE.externalModules],
     banner: LAMBDA_BUNDLE.banner,
+    // `NodejsFunction` runs esbuild in `projectRoot`, so the project-relative paths resolve.
+    esbuildArgs: { '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`), [`--inject:${LAZY_SOURCE_MAPS}`]: true },
     forceDockerBundling: false,
   };
 }
@@ -73,6 +141,8 @@ export function esbuildOptions(entries: { in: string; out: string }[], outdir: s
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     external: [...LAMBDA_BUNDLE.externalModules],
     banner: { js: LAMBDA_BUNDLE.banner },
+    alias: bundleAliases(),
+    inject: [LAZY_SOURCE_MAPS],
     logLevel: 'warning',
   };
 }

@@ -118,6 +118,8 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     // It deletes one kind of item: a cluster registration (DELETE /v1/clusters/{id}).
     needs: { table: 'readWriteNoDelete', deletesOnly: ['CLUSTER#'], sendsTo: ['serviceEvents', 'deployRequests', 'healthAlarms', 'optimizerRuns'] },
     memorySizeMb: 1024,
+    // GET /v1/openapi.json serves this file, generated from the routes by the tests.
+    assets: ['lib/api/openapi.json'],
   },
   {
     id: 'on-service-event',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { dns1123Label } from '../model/names.js';
 import type { PageRequest } from '../model/records.js';

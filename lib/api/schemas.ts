@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ServiceSpec } from '../model/service-spec.js';
 
 /** Response shapes, for the OpenAPI document. Requests are validated with the model's schemas. */

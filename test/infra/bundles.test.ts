@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinModules } from 'node:module';
 import { bundleHandlers, packageOf, type HandlerBundle } from '../../infra/bundle-handler.js';
+import { NODE_BUILTIN_SHIMS, nodeBuiltinShim } from '../../infra/bundling.js';
 import { deployableHandlers, HANDLERS } from '../../infra/handler-catalog.js';
 import { PROJECT_ROOT } from './support/synth-meshplane.js';
 
@@ -24,7 +26,12 @@ const OPTIMIZER_OUTSIDE_KUBERNETES_BUDGET = 1_000 * 1024;
  * bundle reaches makes esbuild keep the whole `z` namespace (every locale, the JSON-schema converters,
  * ~350 KiB); `import * as z from 'zod'` lets it keep only what is used.
  */
-const WITHOUT_ZOD_LOCALES = ['on-health-alarm', 'operations-sweeper', 'optimizer', 'on-service-event', 'on-deploy-requested', 'rollout-task', 'health-probe'];
+const WITHOUT_ZOD_LOCALES = ['api', 'on-health-alarm', 'operations-sweeper', 'optimizer', 'on-service-event', 'on-deploy-requested', 'rollout-task', 'health-probe'];
+/**
+ * The API, held where it is (measured 506 KiB): its cold start is mostly parsing and evaluating this code
+ * (bench/coldstart.bench.ts); growth should be a decision, not an accident.
+ */
+const API_BUDGET = 530 * 1024;
 
 const KUBERNETES_PACKAGES = ['@kubernetes/client-node', 'undici', 'ws'];
 /** SDK clients only some handlers use, with who may bundle each. */
@@ -46,7 +53,7 @@ describe('handler bundles (the stack esbuild options)', () => {
         .map((b) => `${b.handlerId}: ${(b.bytes / 1024).toFixed(0)} KiB, ${(b.bytesWithoutKubernetes / 1024).toFixed(0)} KiB outside the Kubernetes side (map ${(b.sourceMapBytes / 1024).toFixed(0)} KiB)`)
         .join('\n'),
     );
-  });
+  }, 180_000); // eight bundles in one esbuild build: a minute on a busy machine
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   it(`keeps every handler bundle under ${MAX_BUNDLE_BYTES / MiB} MiB`, () => {
@@ -56,7 +63,7 @@ describe('handler bundles (the stack esbuild options)', () => {
 
   it('keeps the API within 1 MiB, without the Kubernetes client, its HTTP stack or SDK clients it does not use', () => {
     const api = bundle('api');
-    expect(api.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
+    expect(api.bytes).toBeLessThanOrEqual(Math.min(NO_CLUSTER_BUDGET, API_BUDGET));
     const packages = new Set(api.inputs.map(packageOf));
     for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs']) expect(packages.has(p), p).toBe(false);
     expect(api.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/placement/'))).toEqual([]);
@@ -102,6 +109,27 @@ describe('handler bundles (the stack esbuild options)', () => {
 
   it('ships every file a bundle loads relative to itself (e.g. highs.wasm)', () => {
     for (const b of bundles) expect(b.copiedAssets.sort(), b.handlerId).toEqual(b.relativeUrls);
+  });
+
+  it('gives the SDK clients credentials from the environment only, as Lambda provides them (no SSO, INI, STS, metadata chain)', () => {
+    const chain = ['node', 'sso', 'ini', 'process', 'web-identity', 'login'].map((p) => `@aws-sdk/credential-provider-${p}`);
+    for (const b of bundles) {
+      const packages = new Set(b.inputs.map(packageOf));
+      for (const p of chain) expect(packages.has(p), `${b.handlerId} ${p}`).toBe(false);
+    }
+    // The STS, SSO and sign-in clients the chain brings (handlers that call clusters use STS for EKS tokens).
+    for (const id of ['api', 'operations-sweeper']) expect(new Set(bundle(id).inputs.map(packageOf)).has('@aws-sdk/nested-clients'), id).toBe(false);
+  });
+
+  it('loads Node built-ins through process.getBuiltinModule, never as ES modules (their ESM facade costs the cold start)', () => {
+    // What esbuild leaves as an ES import of a built-in: `from"node:http"`, `import("http")`, `import"fs"`.
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    for (const b of bundles) {
+      const body = readFileSync(b.file, 'utf8').split('\n').slice(1).join('\n'); // after the banner (node:module for createRequire)
+      const esImports = [...body.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]).filter((spec) => builtins.has(spec));
+      expect(esImports, `${b.handlerId}: add these to NODE_BUILTIN_SHIMS (infra/bundling.ts) with a shim each`).toEqual([]);
+    }
+    for (const name of NODE_BUILTIN_SHIMS) expect(readFileSync(join(PROJECT_ROOT, nodeBuiltinShim(name)), 'utf8')).toContain(`getBuiltinModule('node:${name}')`);
   });
 
   it('produces ES modules that define require for bundled CommonJS', () => {

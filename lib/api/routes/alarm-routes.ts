@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { AlarmSubmission, submitSignal } from '../../usecases/health/submit-signal.js';
 import { json, parseBody } from '../http.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClusterRegistration } from '../../model/cluster.js';
 import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
 import { clusterView, deregisterCluster, getCluster, registerCluster } from '../../usecases/clusters/cluster-registry.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from '../../usecases/optimizer/optimizer-run.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { getService, listEvents, listRevisions, listServices } from '../../usecases/queries/read-models.js';

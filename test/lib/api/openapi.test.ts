@@ -1,5 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../../lib/api/create-api.js';
+import { API_VERSION, createApi, OPENAPI_DOCUMENT_URL } from '../../../lib/api/create-api.js';
+import { buildOpenApi } from '../../../lib/api/openapi.js';
 import type { Router } from '../../../lib/api/router.js';
 import type { ApiDeps } from '../../../lib/api/create-api.js';
 
@@ -36,6 +40,19 @@ function resolvePointer(doc: Json, pointer: string): unknown {
 }
 
 describe('OpenAPI document', () => {
+  // The API serves lib/api/openapi.json, generated here from the routes' zod schemas: building it at
+  // start cost the Lambda's first request. `UPDATE_OPENAPI=1 npx vitest run test/lib/api/openapi.test.ts` rewrites it.
+  it('is the document the routes and their schemas describe (lib/api/openapi.json is up to date)', async () => {
+    const generated = buildOpenApi(createApi({} as ApiDeps).routes, API_VERSION);
+    const file = fileURLToPath(OPENAPI_DOCUMENT_URL);
+    if (process.env.UPDATE_OPENAPI) {
+      const options = (await prettier.resolveConfig(file)) ?? {};
+      writeFileSync(file, await prettier.format(JSON.stringify(generated), { ...options, filepath: file }));
+    }
+    const stale = 'lib/api/openapi.json is stale: run UPDATE_OPENAPI=1 npx vitest run test/lib/api/openapi.test.ts';
+    expect(JSON.parse(readFileSync(file, 'utf8')), stale).toEqual(generated);
+  });
+
   it('is OpenAPI 3.1 with info', async () => {
     const { doc } = await fetchDocument();
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);

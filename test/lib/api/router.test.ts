@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlreadyExistsError, TransientError } from '../../../lib/errors.js';
 import { json, MAX_BODY_BYTES, parseBody, type HttpRequest } from '../../../lib/api/http.js';
 import { Router, type Route } from '../../../lib/api/router.js';
