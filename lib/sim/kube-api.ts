@@ -10,6 +10,7 @@ import { KubeApiError, alreadyExists, badRequest, methodNotAllowed, notFound, st
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions } from './discovery.js';
 import { mediaType, readBody, sendJson } from './http-util.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
+import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from './protobuf.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patching.js';
 import { RESOURCE_TYPES, type ResourceType, findResourceType, groupVersion, resourceType } from './resource-types.js';
 import { matchesFields, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -365,6 +366,7 @@ function parseDocument(text: string, allowYaml: boolean): unknown {
 
 function decodeObject(body: Buffer, req: IncomingMessage): KubeObj {
   const type = mediaType(req);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(body);
   const doc = parseDocument(body.toString('utf8'), type === 'application/yaml' || type === 'application/apply-patch+yaml');
   if (!isPlainObject(doc)) throw badRequest('the request body must be a JSON object');
   return doc as KubeObj;
