@@ -2,12 +2,13 @@
  * The deployment controller: keeps `spec.replicas` pods of the current pod template, replaces pods of
  * older templates with a rolling update (maxSurge/maxUnavailable as kube-controller-manager computes
  * them) or Recreate, garbage-collects pods whose Deployment is gone, and reports status the way
- * rollout checks expect. ReplicaSets are not modelled: pods are owned by the Deployment directly and
- * carry the `pod-template-hash` label of their template.
+ * rollout checks expect. Pods carry the `pod-template-hash` label of their template and are owned by
+ * that template's ReplicaSet (replicasets.ts keeps the ReplicaSets in step).
  */
 import type { ObjectStore } from './object-store.js';
 import { randomSuffix } from './object-store.js';
-import { controllingDeploymentUid, isPodReady, setCondition, timestamp } from './pod-model.js';
+import { isPodReady, setCondition, timestamp } from './pod-model.js';
+import { ReplicaSets, deploymentOwnerResolver } from './replicasets.js';
 import { resourceType } from './resource-types.js';
 import type { KubeObj } from './sim-types.js';
 
@@ -22,7 +23,8 @@ function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object')
     return `{${Object.keys(value)
-      .filter((k) => (value as Obj)[k] !== undefined)
+      // null is an absent field (`creationTimestamp: null` in a template kubectl rolled back to).
+      .filter((k) => (value as Obj)[k] !== undefined && (value as Obj)[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${stableJson((value as Obj)[k])}`)
       .join(',')}}`;
@@ -67,14 +69,19 @@ export class DeploymentController {
   /** Per Deployment uid: the last observed progress signature and when it changed. */
   private readonly progress = new Map<string, { signature: string; since: number }>();
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly replicaSets = new ReplicaSets(store),
+  ) {}
 
   reconcile(now: number): void {
     const deployments = this.store.scan(DEPLOYMENTS);
+    this.replicaSets.collectGarbage(new Set(deployments.map((d) => d.metadata.uid as string)));
     const pods = this.store.scan(PODS);
+    const ownerOf = deploymentOwnerResolver(this.store);
     const byOwner = new Map<string, KubeObj[]>();
     for (const pod of pods) {
-      const owner = controllingDeploymentUid(pod);
+      const owner = ownerOf(pod);
       if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), pod]);
     }
     const live = new Set(deployments.map((d) => d.metadata.uid as string));
@@ -113,6 +120,7 @@ export class DeploymentController {
       }
     }
     this.writeStatus(deployment, pods, hash, desired, now);
+    this.replicaSets.sync(deployment, pods, hash);
   }
 
   /** One step of a rolling update: surge new pods, then retire old ones within the availability budget. */
@@ -158,9 +166,7 @@ export class DeploymentController {
         namespace: deployment.metadata.namespace,
         labels: { ...(meta.labels ?? {}), 'pod-template-hash': hash },
         ...(meta.annotations ? { annotations: meta.annotations } : {}),
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata.uid as string, controller: true, blockOwnerDeletion: true },
-        ],
+        ownerReferences: [this.replicaSets.ownerFor(deployment, hash)],
       },
       spec: template.spec ?? {},
       status: { phase: 'Pending' },

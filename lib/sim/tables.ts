@@ -94,6 +94,24 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Port(s)', type: 'string', priority: 0, cell: (o) => (o.spec?.ports ?? []).map((p: Obj) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>' },
     age,
   ],
+  ReplicaSet: [
+    name,
+    { name: 'Desired', type: 'integer', priority: 0, cell: (o) => o.spec?.replicas ?? 0 },
+    { name: 'Current', type: 'integer', priority: 0, cell: (o) => o.status?.replicas ?? 0 },
+    { name: 'Ready', type: 'integer', priority: 0, cell: (o) => o.status?.readyReplicas ?? 0 },
+    age,
+    { name: 'Containers', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.name).join(',') },
+    { name: 'Images', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image).join(',') },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: (o) =>
+        Object.entries(o.spec?.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+    },
+  ],
   Namespace: [name, { name: 'Status', type: 'string', priority: 0, cell: (o) => o.status?.phase ?? 'Active' }, age],
 };
 
