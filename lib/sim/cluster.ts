@@ -21,6 +21,7 @@ import { resourceType } from './resource-types.js';
 import { handleSimRoute } from './sim-routes.js';
 import { Simulation } from './simulation.js';
 import { DurableState } from './journal.js';
+import { EventRecorder } from './events.js';
 import { WorkloadTelemetry } from './workload-telemetry.js';
 
 export interface SimClusterOptions {
@@ -80,12 +81,12 @@ const NAMESPACES = resourceType('namespaces');
 export async function startSimCluster(options: SimClusterOptions = {}): Promise<SimCluster> {
   const zones = options.zones ?? ['zone-a', 'zone-b', 'zone-c'];
   const clock = new SimClock();
-  const store = new ObjectStore(() => clock.now());
+  const store = new ObjectStore(() => clock.wallNow());
   const durable = options.statePath ? await DurableState.open(options.statePath, { fsync: options.fsyncJournal }) : undefined;
   const saved = durable?.saved;
   if (saved) store.restore(saved);
   else
-    bootstrap(store, clock.now(), {
+    bootstrap(store, clock.wallNow(), {
       zones,
       nodesPerZone: options.nodesPerZone ?? 3,
       nodeCpuMillis: options.nodeCpuMillis ?? 4000,
@@ -121,9 +122,11 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   };
 
   durable?.attach(store, () => clock.now());
+  const events = new EventRecorder(store, () => clock.wallNow());
+  events.start();
 
   let address = '';
-  const kubeApi = new KubeApi(store, () => clock.now(), () => address);
+  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address);
   const pendingDelays = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -187,6 +190,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
       if (stopped) return;
       stopped = true;
       simulation.stop();
+      events.stop();
       for (const timer of pendingDelays) clearTimeout(timer);
       pendingDelays.clear();
       kubeApi.closeWatches();

@@ -74,7 +74,8 @@ export class DeploymentController {
     private readonly replicaSets = new ReplicaSets(store),
   ) {}
 
-  reconcile(now: number): void {
+  /** @param stamp wall-clock time for the conditions' timestamps (default: `now`) */
+  reconcile(now: number, stamp = now): void {
     const deployments = this.store.scan(DEPLOYMENTS);
     this.replicaSets.collectGarbage(new Set(deployments.map((d) => d.metadata.uid as string)));
     const pods = this.store.scan(PODS);
@@ -87,10 +88,10 @@ export class DeploymentController {
     const live = new Set(deployments.map((d) => d.metadata.uid as string));
     for (const [owner, orphans] of byOwner) if (!live.has(owner)) for (const pod of orphans) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
     for (const uid of this.progress.keys()) if (!live.has(uid)) this.progress.delete(uid);
-    for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now);
+    for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now, stamp);
   }
 
-  private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number): void {
+  private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number, stamp: number): void {
     const spec = deployment.spec as Obj;
     const desired: number = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
@@ -119,7 +120,7 @@ export class DeploymentController {
         this.rollingStep(spec, desired, hash, old, current, add, remove, () => pods);
       }
     }
-    this.writeStatus(deployment, pods, hash, desired, now);
+    this.writeStatus(deployment, pods, hash, desired, now, stamp);
     this.replicaSets.sync(deployment, pods, hash);
   }
 
@@ -173,7 +174,7 @@ export class DeploymentController {
     });
   }
 
-  private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number): void {
+  private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number, stamp: number): void {
     const spec = deployment.spec as Obj;
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
     const ready = pods.filter(isPodReady).length;
@@ -192,7 +193,7 @@ export class DeploymentController {
       ready >= desired - maxUnavailable
         ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
         : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
-      now,
+      stamp,
     );
     let progressing: Obj;
     if (complete)
@@ -201,7 +202,7 @@ export class DeploymentController {
       progressing = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` };
     else progressing = { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` };
     // setCondition keeps unchanged conditions as they were; changed ones come back without lastUpdateTime.
-    conditions = setCondition(conditions, progressing, now).map((c) => (c.lastUpdateTime ? c : { ...c, lastUpdateTime: timestamp(now) }));
+    conditions = setCondition(conditions, progressing, stamp).map((c) => (c.lastUpdateTime ? c : { ...c, lastUpdateTime: timestamp(stamp) }));
     const status: Obj = {
       observedGeneration: deployment.metadata.generation,
       replicas: pods.length,

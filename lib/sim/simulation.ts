@@ -52,12 +52,14 @@ export class Simulation {
   /** One reconcile pass at the current simulated time. */
   tick(): void {
     const now = this.clock.now();
-    this.nodes.reconcile(now);
-    this.deployments.reconcile(now);
-    this.scheduling.reconcile(now);
-    this.kubelet.reconcile(now);
-    this.deployments.reconcile(now);
-    this.scheduling.reconcile(now);
+    // Timestamps written into objects are wall-clock time; durations (delays, grace periods) run on simulated time.
+    const stamp = this.clock.wallNow();
+    this.nodes.reconcile(now, stamp);
+    this.deployments.reconcile(now, stamp);
+    this.scheduling.reconcile(now, stamp);
+    this.kubelet.reconcile(now, stamp);
+    this.deployments.reconcile(now, stamp);
+    this.scheduling.reconcile(now, stamp);
     this.countTraffic(now);
   }
 
