@@ -22,6 +22,8 @@ import { handleSimRoute } from './sim-routes.js';
 import { Simulation } from './simulation.js';
 import { DurableState } from './journal.js';
 import { EventRecorder } from './events.js';
+import { LogBook } from './logs.js';
+import { handlePodSubresource } from './pod-subresources.js';
 import { WorkloadTelemetry } from './workload-telemetry.js';
 
 export interface SimClusterOptions {
@@ -126,7 +128,12 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   events.start();
 
   let address = '';
-  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address);
+  const logs = new LogBook(store, () => clock.wallNow());
+  logs.start();
+  simulation.onTraffic = (simNow, traffic) => logs.recordTraffic(simNow, traffic);
+  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address, (req, res, target, url) =>
+    handlePodSubresource(req, res, target, url, { store, logs, now: () => clock.wallNow() }),
+  );
   const pendingDelays = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -191,6 +198,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
       stopped = true;
       simulation.stop();
       events.stop();
+      logs.stop();
       for (const timer of pendingDelays) clearTimeout(timer);
       pendingDelays.clear();
       kubeApi.closeWatches();

@@ -10,6 +10,7 @@ import { KubeApiError, alreadyExists, badRequest, methodNotAllowed, notFound, st
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions } from './discovery.js';
 import { mediaType, readBody, sendJson } from './http-util.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
+import { POD_SUBRESOURCES } from './pod-subresources.js';
 import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from './protobuf.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patching.js';
 import { RESOURCE_TYPES, type ResourceType, findResourceType, groupVersion, resourceType } from './resource-types.js';
@@ -65,6 +66,8 @@ export class KubeApi {
     private readonly store: ObjectStore,
     private readonly now: () => number,
     private readonly serverAddress: () => string,
+    /** Serves pod subresources other than status (log, exec, …), when given. */
+    private readonly podSubresource?: (req: IncomingMessage, res: ServerResponse, target: { namespace: string; name: string; subresource: string }, url: URL) => void,
   ) {}
 
   /** Handles one request whose path starts with /api or /apis. */
@@ -75,6 +78,8 @@ export class KubeApi {
     if (path.kind === 'unknown') throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
     const route = path.route;
     const method = req.method ?? 'GET';
+    if (this.podSubresource && route.type.kind === 'Pod' && route.namespace && route.name && (POD_SUBRESOURCES as readonly string[]).includes(route.subresource ?? ''))
+      return this.podSubresource(req, res, { namespace: route.namespace, name: route.name, subresource: route.subresource as string }, url);
     if (route.subresource && !(route.type.subresources as readonly string[]).includes(route.subresource))
       throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (route.type.namespaced && route.namespace === undefined && route.name !== undefined)
