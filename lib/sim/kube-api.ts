@@ -10,7 +10,7 @@ import { KubeApiError, alreadyExists, badRequest, methodNotAllowed, notFound, st
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions } from './discovery.js';
 import { mediaType, readBody, sendJson } from './http-util.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
-import { POD_SUBRESOURCES } from './pod-subresources.js';
+import { POD_SUBRESOURCES, type PodSubresourceTarget } from './pod-subresources.js';
 import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from './protobuf.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patching.js';
 import { RESOURCE_TYPES, type ResourceType, findResourceType, groupVersion, resourceType } from './resource-types.js';
@@ -67,7 +67,7 @@ export class KubeApi {
     private readonly now: () => number,
     private readonly serverAddress: () => string,
     /** Serves pod subresources other than status (log, exec, …), when given. */
-    private readonly podSubresource?: (req: IncomingMessage, res: ServerResponse, target: { namespace: string; name: string; subresource: string }, url: URL) => void,
+    private readonly podSubresource?: (req: IncomingMessage, res: ServerResponse, target: PodSubresourceTarget, url: URL) => void,
   ) {}
 
   /** Handles one request whose path starts with /api or /apis. */

@@ -42,11 +42,18 @@ function chooseContainer(pod: KubeObj, requested: string | null): string {
   return requested;
 }
 
+/** The pod and subresource a request names. */
+export interface PodSubresourceTarget {
+  namespace: string;
+  name: string;
+  subresource: string;
+}
+
 /** Serves one pod subresource request. */
 export function handlePodSubresource(
   req: IncomingMessage,
   res: ServerResponse,
-  target: { namespace: string; name: string; subresource: string },
+  target: PodSubresourceTarget,
   url: URL,
   deps: { store: ObjectStore; logs: LogBook; now: () => number },
 ): void {

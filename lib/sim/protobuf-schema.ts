@@ -4,8 +4,6 @@
  * bool, bytes, double), `m:<message>`, `s:<special wire type>` or `map:<value type>`; flags: r repeated,
  * p pointer (an explicit zero is kept), i inline (the message's fields belong to the parent in JSON).
  */
-/* eslint-disable max-len */
-
 /** One protobuf field: number, JSON name, type, flags. */
 export type ProtoField = readonly [number, string, string, string?];
 

@@ -173,6 +173,7 @@ export class ReplicaSets {
   private annotateDeployment(deployment: Readonly<KubeObj>, revision: number): void {
     const fresh = this.store.get(DEPLOYMENTS, deployment.metadata.namespace, deployment.metadata.name);
     if (!fresh || fresh.metadata.uid !== deployment.metadata.uid || fresh.metadata.annotations?.[REVISION_ANNOTATION] === String(revision)) return;
-    this.store.update(DEPLOYMENTS, { ...fresh, metadata: { ...fresh.metadata, annotations: { ...(fresh.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision) } } });
+    const annotations = { ...(fresh.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision) };
+    this.store.update(DEPLOYMENTS, { ...fresh, metadata: { ...fresh.metadata, annotations } });
   }
 }
