@@ -23,6 +23,7 @@ import { Simulation } from './simulation.js';
 import { DurableState } from './journal.js';
 import { EventRecorder } from './events.js';
 import { LogBook } from './logs.js';
+import { ResourceMetrics } from './resource-metrics.js';
 import { handlePodSubresource } from './pod-subresources.js';
 import { WorkloadTelemetry } from './workload-telemetry.js';
 
@@ -130,10 +131,15 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   let address = '';
   const logs = new LogBook(store, () => clock.wallNow());
   logs.start();
-  simulation.onTraffic = (simNow, traffic) => logs.recordTraffic(simNow, traffic);
-  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address, (req, res, target, url) =>
-    handlePodSubresource(req, res, target, url, { store, logs, now: () => clock.wallNow() }),
-  );
+  const usage = new ResourceMetrics(store, () => clock.wallNow());
+  simulation.onTraffic = (simNow, traffic) => {
+    logs.recordTraffic(simNow, traffic);
+    usage.recordTraffic(traffic);
+  };
+  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address, {
+    podSubresource: (req, res, target, url) => handlePodSubresource(req, res, target, url, { store, logs, now: () => clock.wallNow() }),
+    computed: (type) => (type.kind === 'PodMetrics' ? usage.pods() : usage.nodes()),
+  });
   const pendingDelays = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {

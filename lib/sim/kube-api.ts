@@ -66,8 +66,12 @@ export class KubeApi {
     private readonly store: ObjectStore,
     private readonly now: () => number,
     private readonly serverAddress: () => string,
-    /** Serves pod subresources other than status (log, exec, …), when given. */
-    private readonly podSubresource?: (req: IncomingMessage, res: ServerResponse, target: PodSubresourceTarget, url: URL) => void,
+    private readonly hooks: {
+      /** Serves pod subresources other than status (log, exec, …). */
+      podSubresource?: (req: IncomingMessage, res: ServerResponse, target: PodSubresourceTarget, url: URL) => void;
+      /** The objects of a computed (read-only) type, e.g. metrics.k8s.io. */
+      computed?: (type: ResourceType) => KubeObj[];
+    } = {},
   ) {}
 
   /** Handles one request whose path starts with /api or /apis. */
@@ -78,8 +82,10 @@ export class KubeApi {
     if (path.kind === 'unknown') throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
     const route = path.route;
     const method = req.method ?? 'GET';
-    if (this.podSubresource && route.type.kind === 'Pod' && route.namespace && route.name && (POD_SUBRESOURCES as readonly string[]).includes(route.subresource ?? ''))
-      return this.podSubresource(req, res, { namespace: route.namespace, name: route.name, subresource: route.subresource as string }, url);
+    const podSubresource = this.hooks.podSubresource;
+    if (podSubresource && route.type.kind === 'Pod' && route.namespace && route.name && (POD_SUBRESOURCES as readonly string[]).includes(route.subresource ?? ''))
+      return podSubresource(req, res, { namespace: route.namespace, name: route.name, subresource: route.subresource as string }, url);
+    if (route.type.computed) return this.computed(req, res, route, url);
     if (route.subresource && !(route.type.subresources as readonly string[]).includes(route.subresource))
       throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (route.type.namespaced && route.namespace === undefined && route.name !== undefined)
@@ -102,6 +108,22 @@ export class KubeApi {
     if (method === 'DELETE' && route.name !== undefined && !route.subresource) return sendJson(res, 200, this.deleteOne(route, dryRun));
     if (method === 'DELETE' && route.name === undefined) return sendJson(res, 200, this.deleteCollection(route, url, dryRun));
     throw methodNotAllowed(method, url.pathname);
+  }
+
+  /** get and list of a computed type (no other verb, no subresources). */
+  private computed(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL): void {
+    if (req.method !== 'GET' || route.subresource) throw methodNotAllowed(req.method ?? 'GET', url.pathname);
+    const all = this.hooks.computed?.(route.type) ?? [];
+    if (route.name !== undefined) {
+      const found = all.find((o) => o.metadata.name === route.name && (!route.type.namespaced || o.metadata.namespace === route.namespace));
+      if (!found) throw notFound(route.type, route.name);
+      return sendJson(res, 200, found);
+    }
+    const matches = this.filterFor(route, url);
+    const items = all.filter(matches);
+    if (wantsTable(req.headers.accept))
+      return sendJson(res, 200, toTable(route.type, items, this.store.currentResourceVersion(), this.now()), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    sendJson(res, 200, { kind: `${route.type.kind}List`, apiVersion: groupVersion(route.type.group, route.version), metadata: {}, items });
   }
 
   /** Ends every open watch stream (on shutdown). */

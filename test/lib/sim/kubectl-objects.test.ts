@@ -197,3 +197,23 @@ describe('logs and exec', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('resource metrics (metrics.k8s.io)', () => {
+  it('reports running pods’ and Ready nodes’ usage, growing with the traffic a pod serves', async () => {
+    const { cluster, apps, core, custom } = await start({ externalRps: 200 });
+    await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('busy', { replicas: 2, cpu: '500m', memory: '256Mi' }) });
+    await waitFor('busy ready', async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=busy' })).items.filter(isReady).length === 2);
+    await cluster.advanceTime(2);
+    const pods = (await custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace: 'default', plural: 'pods' })) as {
+      items: { metadata: { name: string }; containers: { name: string; usage: { cpu: string; memory: string } }[] }[];
+    };
+    expect(pods.items).toHaveLength(2);
+    // 500m request: 50m idle plus 100 rps each (200 external rps over two pods); 128Mi + 10Mi.
+    for (const pod of pods.items) expect(pod.containers).toEqual([{ name: 'app', usage: { cpu: '150m', memory: '138Mi' } }]);
+    const nodes = (await custom.listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' })) as { items: { usage: { cpu: string } }[] };
+    expect(nodes.items).toHaveLength(9);
+    expect(nodes.items.map((n) => Number.parseInt(n.usage.cpu, 10)).reduce((a, b) => a + b, 0)).toBe(9 * 150 + 2 * 150);
+    const write = await fetch(`${cluster.url}/apis/metrics.k8s.io/v1beta1/namespaces/default/pods`, { method: 'POST', body: '{}' });
+    expect(write.status).toBe(405);
+  });
+});

@@ -133,6 +133,14 @@ describe.skipIf(!kubectlPath)('kubectl against the simulated cluster', () => {
     expect(Number(age.slice(0, -1))).toBeLessThan(25);
   });
 
+  it('shows resource use with kubectl top', async () => {
+    const pods = (await kubectl('top', 'pods', '-l', 'app=made')).trim().split('\n');
+    expect(pods[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+    expect(pods.slice(1)).toHaveLength(2);
+    for (const row of pods.slice(1)) expect(row).toMatch(/^made-\S+\s+\d+m\s+\d+Mi/);
+    expect(await kubectl('top', 'nodes')).toMatch(/node-zone-a-1\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
+  });
+
   it('deletes what it applied', async () => {
     const out = await kubectl('delete', '-f', join(dir, 'hello.yaml'));
     expect(out).toContain('deployment.apps "hello" deleted');
