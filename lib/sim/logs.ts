@@ -68,6 +68,7 @@ export function formatLine(line: LogLine, timestamps = false): string {
 export class LogBook {
   private readonly logs = new Map<string, ContainerLog>();
   private readonly lastSummaryAt = new Map<string, number>();
+  private lastScanAt = -Infinity;
   private unsubscribe: (() => void) | undefined;
 
   /** @param wallNow wall-clock time for the lines' timestamps */
@@ -104,6 +105,9 @@ export class LogBook {
    * workload served and called (the traffic model's rates at `simNow`).
    */
   recordTraffic(simNow: number, traffic: readonly WorkloadTraffic[]): void {
+    // Summaries are 10 s apart: looking once per simulated second is enough.
+    if (simNow - this.lastScanAt < 1_000) return;
+    this.lastScanAt = simNow;
     const byWorkload = new Map(traffic.map((t) => [`${t.namespace}/${t.name}`, t]));
     const ownerOf = deploymentOwnerResolver(this.store);
     const deployments = new Map(this.store.scan(DEPLOYMENTS).map((d) => [d.metadata.uid as string, `${d.metadata.namespace}/${d.metadata.name}`]));

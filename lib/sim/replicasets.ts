@@ -11,7 +11,7 @@
 import type { ObjectStore } from './object-store.js';
 import { isPodReady } from './pod-model.js';
 import { resourceType } from './resource-types.js';
-import type { KubeObj, OwnerReference } from './sim-types.js';
+import { type KubeObj, type OwnerReference, jsonEqual } from './sim-types.js';
 
 type Obj = Record<string, any>;
 
@@ -45,6 +45,9 @@ export function deploymentOwnerResolver(store: ObjectStore): (pod: Readonly<Kube
 }
 
 export class ReplicaSets {
+  /** ReplicaSets per owning Deployment uid, rebuilt by collectGarbage at the start of every reconcile. */
+  private byDeployment = new Map<string, Readonly<KubeObj>[]>();
+
   constructor(private readonly store: ObjectStore) {}
 
   /**
@@ -53,10 +56,12 @@ export class ReplicaSets {
    */
   collectGarbage(liveDeploymentUids: ReadonlySet<string>): void {
     const live = new Set<string>();
+    this.byDeployment = new Map();
     for (const rs of this.store.scan(REPLICA_SETS)) {
       const owner = controllerUid(rs, 'Deployment');
       if (owner && !liveDeploymentUids.has(owner)) this.store.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name);
       else live.add(rs.metadata.uid as string);
+      if (owner && liveDeploymentUids.has(owner)) this.byDeployment.set(owner, [...(this.byDeployment.get(owner) ?? []), rs]);
     }
     for (const pod of this.store.scan(PODS)) {
       const rs = controllerUid(pod, 'ReplicaSet');
@@ -91,23 +96,33 @@ export class ReplicaSets {
       const rsHash = rs.metadata.labels?.['pod-template-hash'] ?? '';
       const isCurrent = rs.metadata.uid === current.metadata.uid;
       const next = this.withCounts(rs, byHash.get(rsHash) ?? [], isCurrent ? revision : revisionOf(rs), isCurrent, deployment);
-      this.store.update(REPLICA_SETS, next);
+      // Most reconciles change nothing: compare the parts this writes before the store compares whole objects.
+      const same =
+        (rs.spec as Obj | undefined)?.replicas === (next.spec as Obj).replicas &&
+        jsonEqual(rs.status, next.status) &&
+        jsonEqual(rs.metadata.annotations, next.metadata.annotations);
+      if (!same) this.store.update(REPLICA_SETS, next);
     }
     const limit = typeof spec.revisionHistoryLimit === 'number' ? spec.revisionHistoryLimit : 10;
     const retired = owned
       .filter((rs) => rs.metadata.uid !== current.metadata.uid && (byHash.get(rs.metadata.labels?.['pod-template-hash'] ?? '')?.length ?? 0) === 0)
       .sort((a, b) => revisionOf(a) - revisionOf(b));
-    for (const rs of retired.slice(0, Math.max(0, retired.length - limit))) this.store.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name);
+    for (const rs of retired.slice(0, Math.max(0, retired.length - limit))) {
+      this.store.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name);
+      this.byDeployment.set(deployment.metadata.uid as string, this.owned(deployment).filter((r) => r.metadata.uid !== rs.metadata.uid));
+    }
     this.annotateDeployment(deployment, revision);
   }
 
+  /** The Deployment's ReplicaSets as of this reconcile (their counts may have been updated since). */
   private owned(deployment: Readonly<KubeObj>): Readonly<KubeObj>[] {
-    const uid = deployment.metadata.uid;
-    return this.store.scan(REPLICA_SETS, { namespace: deployment.metadata.namespace }).filter((rs) => controllerUid(rs, 'Deployment') === uid);
+    return this.byDeployment.get(deployment.metadata.uid as string) ?? [];
   }
 
-  private ensure(deployment: Readonly<KubeObj>, hash: string): KubeObj {
+  private ensure(deployment: Readonly<KubeObj>, hash: string): Readonly<KubeObj> {
     const name = `${deployment.metadata.name}-${hash}`;
+    const known = this.owned(deployment).find((rs) => rs.metadata.name === name);
+    if (known) return known;
     const existing = this.store.get(REPLICA_SETS, deployment.metadata.namespace, name);
     if (existing && controllerUid(existing, 'Deployment') === deployment.metadata.uid) return existing;
     // A ReplicaSet of that name left from an earlier Deployment of the same name is replaced.
@@ -118,7 +133,7 @@ export class ReplicaSets {
     const revision = Math.max(0, ...this.owned(deployment).map(revisionOf)) + 1;
     const selector = structuredClone((spec.selector ?? {}) as Obj);
     selector.matchLabels = { ...(selector.matchLabels ?? {}), 'pod-template-hash': hash };
-    return this.store.create(REPLICA_SETS, {
+    const created = this.store.create(REPLICA_SETS, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
@@ -138,6 +153,9 @@ export class ReplicaSets {
       },
       status: { replicas: 0 },
     });
+    const uid = deployment.metadata.uid as string;
+    this.byDeployment.set(uid, [...this.owned(deployment).filter((r) => r.metadata.name !== name), created]);
+    return created;
   }
 
   private annotations(deployment: Readonly<KubeObj>, revision: number): Record<string, string> {
@@ -171,6 +189,7 @@ export class ReplicaSets {
   }
 
   private annotateDeployment(deployment: Readonly<KubeObj>, revision: number): void {
+    if (deployment.metadata.annotations?.[REVISION_ANNOTATION] === String(revision)) return;
     const fresh = this.store.get(DEPLOYMENTS, deployment.metadata.namespace, deployment.metadata.name);
     if (!fresh || fresh.metadata.uid !== deployment.metadata.uid || fresh.metadata.annotations?.[REVISION_ANNOTATION] === String(revision)) return;
     const annotations = { ...(fresh.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision) };
