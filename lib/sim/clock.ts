@@ -9,6 +9,14 @@ export class SimClock {
     return this.wall() + this.offsetMs;
   }
 
+  /**
+   * Wall-clock time, ms since the epoch: what timestamps written into objects use (creationTimestamp,
+   * conditions, events, logs), so ages read as kubectl expects even when simulated time runs faster.
+   */
+  wallNow(): number {
+    return this.wall();
+  }
+
   /** Jumps simulated time forward. */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`cannot move simulated time by ${ms} ms`);

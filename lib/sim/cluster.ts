@@ -21,6 +21,10 @@ import { resourceType } from './resource-types.js';
 import { handleSimRoute } from './sim-routes.js';
 import { Simulation } from './simulation.js';
 import { DurableState } from './journal.js';
+import { EventRecorder } from './events.js';
+import { LogBook } from './logs.js';
+import { ResourceMetrics } from './resource-metrics.js';
+import { handlePodSubresource } from './pod-subresources.js';
 import { WorkloadTelemetry } from './workload-telemetry.js';
 
 export interface SimClusterOptions {
@@ -80,12 +84,12 @@ const NAMESPACES = resourceType('namespaces');
 export async function startSimCluster(options: SimClusterOptions = {}): Promise<SimCluster> {
   const zones = options.zones ?? ['zone-a', 'zone-b', 'zone-c'];
   const clock = new SimClock();
-  const store = new ObjectStore(() => clock.now());
+  const store = new ObjectStore(() => clock.wallNow());
   const durable = options.statePath ? await DurableState.open(options.statePath, { fsync: options.fsyncJournal }) : undefined;
   const saved = durable?.saved;
   if (saved) store.restore(saved);
   else
-    bootstrap(store, clock.now(), {
+    bootstrap(store, clock.wallNow(), {
       zones,
       nodesPerZone: options.nodesPerZone ?? 3,
       nodeCpuMillis: options.nodeCpuMillis ?? 4000,
@@ -121,9 +125,21 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   };
 
   durable?.attach(store, () => clock.now());
+  const events = new EventRecorder(store, () => clock.wallNow());
+  events.start();
 
   let address = '';
-  const kubeApi = new KubeApi(store, () => clock.now(), () => address);
+  const logs = new LogBook(store, () => clock.wallNow());
+  logs.start();
+  const usage = new ResourceMetrics(store, () => clock.wallNow());
+  simulation.onTraffic = (simNow, traffic) => {
+    logs.recordTraffic(simNow, traffic);
+    usage.recordTraffic(traffic);
+  };
+  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address, {
+    podSubresource: (req, res, target, url) => handlePodSubresource(req, res, target, url, { store, logs, now: () => clock.wallNow() }),
+    computed: (type) => (type.kind === 'PodMetrics' ? usage.pods() : usage.nodes()),
+  });
   const pendingDelays = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -187,6 +203,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
       if (stopped) return;
       stopped = true;
       simulation.stop();
+      events.stop();
+      logs.stop();
       for (const timer of pendingDelays) clearTimeout(timer);
       pendingDelays.clear();
       kubeApi.closeWatches();

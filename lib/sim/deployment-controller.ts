@@ -2,12 +2,13 @@
  * The deployment controller: keeps `spec.replicas` pods of the current pod template, replaces pods of
  * older templates with a rolling update (maxSurge/maxUnavailable as kube-controller-manager computes
  * them) or Recreate, garbage-collects pods whose Deployment is gone, and reports status the way
- * rollout checks expect. ReplicaSets are not modelled: pods are owned by the Deployment directly and
- * carry the `pod-template-hash` label of their template.
+ * rollout checks expect. Pods carry the `pod-template-hash` label of their template and are owned by
+ * that template's ReplicaSet (replicasets.ts keeps the ReplicaSets in step).
  */
 import type { ObjectStore } from './object-store.js';
 import { randomSuffix } from './object-store.js';
-import { controllingDeploymentUid, isPodReady, setCondition, timestamp } from './pod-model.js';
+import { isPodReady, setCondition, timestamp } from './pod-model.js';
+import { ReplicaSets, deploymentOwnerResolver } from './replicasets.js';
 import { resourceType } from './resource-types.js';
 import type { KubeObj } from './sim-types.js';
 
@@ -22,7 +23,8 @@ function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object')
     return `{${Object.keys(value)
-      .filter((k) => (value as Obj)[k] !== undefined)
+      // null is an absent field (`creationTimestamp: null` in a template kubectl rolled back to).
+      .filter((k) => (value as Obj)[k] !== undefined && (value as Obj)[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${stableJson((value as Obj)[k])}`)
       .join(',')}}`;
@@ -67,23 +69,29 @@ export class DeploymentController {
   /** Per Deployment uid: the last observed progress signature and when it changed. */
   private readonly progress = new Map<string, { signature: string; since: number }>();
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly replicaSets = new ReplicaSets(store),
+  ) {}
 
-  reconcile(now: number): void {
+  /** @param stamp wall-clock time for the conditions' timestamps (default: `now`) */
+  reconcile(now: number, stamp = now): void {
     const deployments = this.store.scan(DEPLOYMENTS);
+    this.replicaSets.collectGarbage(new Set(deployments.map((d) => d.metadata.uid as string)));
     const pods = this.store.scan(PODS);
+    const ownerOf = deploymentOwnerResolver(this.store);
     const byOwner = new Map<string, KubeObj[]>();
     for (const pod of pods) {
-      const owner = controllingDeploymentUid(pod);
+      const owner = ownerOf(pod);
       if (owner) byOwner.set(owner, [...(byOwner.get(owner) ?? []), pod]);
     }
     const live = new Set(deployments.map((d) => d.metadata.uid as string));
     for (const [owner, orphans] of byOwner) if (!live.has(owner)) for (const pod of orphans) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
     for (const uid of this.progress.keys()) if (!live.has(uid)) this.progress.delete(uid);
-    for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now);
+    for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now, stamp);
   }
 
-  private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number): void {
+  private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number, stamp: number): void {
     const spec = deployment.spec as Obj;
     const desired: number = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);
@@ -112,7 +120,8 @@ export class DeploymentController {
         this.rollingStep(spec, desired, hash, old, current, add, remove, () => pods);
       }
     }
-    this.writeStatus(deployment, pods, hash, desired, now);
+    this.writeStatus(deployment, pods, hash, desired, now, stamp);
+    this.replicaSets.sync(deployment, pods, hash);
   }
 
   /** One step of a rolling update: surge new pods, then retire old ones within the availability budget. */
@@ -158,16 +167,14 @@ export class DeploymentController {
         namespace: deployment.metadata.namespace,
         labels: { ...(meta.labels ?? {}), 'pod-template-hash': hash },
         ...(meta.annotations ? { annotations: meta.annotations } : {}),
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata.uid as string, controller: true, blockOwnerDeletion: true },
-        ],
+        ownerReferences: [this.replicaSets.ownerFor(deployment, hash)],
       },
       spec: template.spec ?? {},
       status: { phase: 'Pending' },
     });
   }
 
-  private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number): void {
+  private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number, stamp: number): void {
     const spec = deployment.spec as Obj;
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
     const ready = pods.filter(isPodReady).length;
@@ -186,7 +193,7 @@ export class DeploymentController {
       ready >= desired - maxUnavailable
         ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
         : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
-      now,
+      stamp,
     );
     let progressing: Obj;
     if (complete)
@@ -195,7 +202,7 @@ export class DeploymentController {
       progressing = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` };
     else progressing = { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` };
     // setCondition keeps unchanged conditions as they were; changed ones come back without lastUpdateTime.
-    conditions = setCondition(conditions, progressing, now).map((c) => (c.lastUpdateTime ? c : { ...c, lastUpdateTime: timestamp(now) }));
+    conditions = setCondition(conditions, progressing, stamp).map((c) => (c.lastUpdateTime ? c : { ...c, lastUpdateTime: timestamp(stamp) }));
     const status: Obj = {
       observedGeneration: deployment.metadata.generation,
       replicas: pods.length,

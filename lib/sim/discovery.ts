@@ -56,7 +56,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
       singularName: t.singular,
       namespaced: t.namespaced,
       kind: t.kind,
-      verbs: t.watchable ? RESOURCE_VERBS : RESOURCE_VERBS.filter((v) => v !== 'watch'),
+      verbs: t.computed ? ['get', 'list'] : t.watchable ? RESOURCE_VERBS : RESOURCE_VERBS.filter((v) => v !== 'watch'),
     };
     if (t.shortNames.length > 0) main.shortNames = t.shortNames;
     if (t.categories) main.categories = t.categories;

@@ -8,10 +8,12 @@
  *
  * Not journaled: pods owned by a controller. The deployment controller, scheduler and kubelet derive
  * them again from the Deployments after a restart (new names, same templates); journaling them would
- * write every status step of every pod.
+ * write every status step of every pod. Nor the events the simulation records (events.ts). ReplicaSets
+ * are journaled: their revisions are the Deployments' rollout history.
  */
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isSimEvent } from './events.js';
 import type { ObjectStore, StoreChange, StoreSnapshot } from './object-store.js';
 import { SnapshotError, loadSnapshot } from './snapshot.js';
 import { resourceType, typeKey } from './resource-types.js';
@@ -38,9 +40,9 @@ export function journalPath(statePath: string): string {
   return `${statePath}.journal`;
 }
 
-/** True when a change is derived state that controllers rebuild (a pod with an owner). */
+/** True when a change is derived state that controllers rebuild (a pod with an owner, an event the simulation recorded). */
 export function isDerived(change: Pick<StoreChange, 'typeKey' | 'object'>): boolean {
-  return change.typeKey === PODS_KEY && (change.object.metadata.ownerReferences?.length ?? 0) > 0;
+  return (change.typeKey === PODS_KEY && (change.object.metadata.ownerReferences?.length ?? 0) > 0) || isSimEvent(change);
 }
 
 function identity(typeKey: string, object: KubeObj): string {

@@ -10,6 +10,8 @@ import { KubeApiError, alreadyExists, badRequest, methodNotAllowed, notFound, st
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions } from './discovery.js';
 import { mediaType, readBody, sendJson } from './http-util.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
+import { POD_SUBRESOURCES, type PodSubresourceTarget } from './pod-subresources.js';
+import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from './protobuf.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patching.js';
 import { RESOURCE_TYPES, type ResourceType, findResourceType, groupVersion, resourceType } from './resource-types.js';
 import { matchesFields, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -64,6 +66,12 @@ export class KubeApi {
     private readonly store: ObjectStore,
     private readonly now: () => number,
     private readonly serverAddress: () => string,
+    private readonly hooks: {
+      /** Serves pod subresources other than status (log, exec, …). */
+      podSubresource?: (req: IncomingMessage, res: ServerResponse, target: PodSubresourceTarget, url: URL) => void;
+      /** The objects of a computed (read-only) type, e.g. metrics.k8s.io. */
+      computed?: (type: ResourceType) => KubeObj[];
+    } = {},
   ) {}
 
   /** Handles one request whose path starts with /api or /apis. */
@@ -74,6 +82,10 @@ export class KubeApi {
     if (path.kind === 'unknown') throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
     const route = path.route;
     const method = req.method ?? 'GET';
+    const podSubresource = this.hooks.podSubresource;
+    if (podSubresource && route.type.kind === 'Pod' && route.namespace && route.name && (POD_SUBRESOURCES as readonly string[]).includes(route.subresource ?? ''))
+      return podSubresource(req, res, { namespace: route.namespace, name: route.name, subresource: route.subresource as string }, url);
+    if (route.type.computed) return this.computed(req, res, route, url);
     if (route.subresource && !(route.type.subresources as readonly string[]).includes(route.subresource))
       throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (route.type.namespaced && route.namespace === undefined && route.name !== undefined)
@@ -96,6 +108,22 @@ export class KubeApi {
     if (method === 'DELETE' && route.name !== undefined && !route.subresource) return sendJson(res, 200, this.deleteOne(route, dryRun));
     if (method === 'DELETE' && route.name === undefined) return sendJson(res, 200, this.deleteCollection(route, url, dryRun));
     throw methodNotAllowed(method, url.pathname);
+  }
+
+  /** get and list of a computed type (no other verb, no subresources). */
+  private computed(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, url: URL): void {
+    if (req.method !== 'GET' || route.subresource) throw methodNotAllowed(req.method ?? 'GET', url.pathname);
+    const all = this.hooks.computed?.(route.type) ?? [];
+    if (route.name !== undefined) {
+      const found = all.find((o) => o.metadata.name === route.name && (!route.type.namespaced || o.metadata.namespace === route.namespace));
+      if (!found) throw notFound(route.type, route.name);
+      return sendJson(res, 200, found);
+    }
+    const matches = this.filterFor(route, url);
+    const items = all.filter(matches);
+    if (wantsTable(req.headers.accept))
+      return sendJson(res, 200, toTable(route.type, items, this.store.currentResourceVersion(), this.now()), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    sendJson(res, 200, { kind: `${route.type.kind}List`, apiVersion: groupVersion(route.type.group, route.version), metadata: {}, items });
   }
 
   /** Ends every open watch stream (on shutdown). */
@@ -365,6 +393,7 @@ function parseDocument(text: string, allowYaml: boolean): unknown {
 
 function decodeObject(body: Buffer, req: IncomingMessage): KubeObj {
   const type = mediaType(req);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(body);
   const doc = parseDocument(body.toString('utf8'), type === 'application/yaml' || type === 'application/apply-patch+yaml');
   if (!isPlainObject(doc)) throw badRequest('the request body must be a JSON object');
   return doc as KubeObj;

@@ -34,7 +34,8 @@ export class Kubelet {
     private readonly options: KubeletOptions,
   ) {}
 
-  reconcile(now: number): void {
+  /** @param stamp wall-clock time for timestamps written into pods (default: `now`) */
+  reconcile(now: number, stamp = now): void {
     const nodes = new Map(this.store.scan(NODES).map((n, i) => [n.metadata.name, { node: n, index: i }]));
     const live = new Set<string>();
     for (const pod of this.store.scan(PODS)) {
@@ -50,7 +51,7 @@ export class Kubelet {
       if (now < startAt) stage = 'starting';
       else if (images.some((i) => this.faults.isCrashLooping(i))) stage = 'crashloop';
       else if (images.some((i) => this.faults.isUnready(i))) stage = 'unready';
-      const next = this.render(pod, stage, entry.node, entry.index, startAt, now);
+      const next = this.render(pod, stage, entry.node, entry.index, startAt, now, stamp);
       this.store.update(PODS, next);
     }
     for (const uid of this.boundAt.keys()) if (!live.has(uid)) this.boundAt.delete(uid);
@@ -62,7 +63,7 @@ export class Kubelet {
     return `10.244.${nodeIndex}.${(n % 250) + 2}`;
   }
 
-  private render(pod: KubeObj, stage: Stage, node: KubeObj, nodeIndex: number, startAt: number, now: number): KubeObj {
+  private render(pod: KubeObj, stage: Stage, node: KubeObj, nodeIndex: number, startAt: number, now: number, stamp: number): KubeObj {
     const status = { ...((pod.status ?? {}) as Obj) };
     const hostIP = ((node.status as Obj).addresses ?? []).find((a: Obj) => a.type === 'InternalIP')?.address;
     const previous = new Map(((status.containerStatuses ?? []) as Obj[]).map((c) => [c.name, c]));
@@ -71,7 +72,7 @@ export class Kubelet {
       const prior = previous.get(c.name);
       const base = { name: c.name, image: c.image, imageID: `sim://${c.image}`, containerID: `containerd://${String(pod.metadata.uid).replace(/-/g, '')}-${c.name}` };
       const restartCount = restarts ?? prior?.restartCount ?? 0;
-      const startedAt = prior?.state?.running?.startedAt ?? timestamp(now);
+      const startedAt = prior?.state?.running?.startedAt ?? timestamp(stamp);
       switch (stage) {
         case 'starting':
           return { ...base, ready: false, started: false, restartCount, state: { waiting: { reason: 'ContainerCreating' } } };
@@ -91,11 +92,11 @@ export class Kubelet {
       }
     });
     const ready = stage === 'ready';
-    let conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, now);
-    conditions = setCondition(conditions, { type: 'Initialized', status: 'True' }, now);
+    let conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, stamp);
+    conditions = setCondition(conditions, { type: 'Initialized', status: 'True' }, stamp);
     const notReady = stage === 'starting' ? undefined : 'ContainersNotReady';
-    conditions = setCondition(conditions, ready ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: notReady }, now);
-    conditions = setCondition(conditions, ready ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: notReady }, now);
+    conditions = setCondition(conditions, ready ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: notReady }, stamp);
+    conditions = setCondition(conditions, ready ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: notReady }, stamp);
     const running = stage !== 'starting';
     return {
       ...pod,
@@ -106,7 +107,7 @@ export class Kubelet {
         hostIP,
         hostIPs: hostIP ? [{ ip: hostIP }] : undefined,
         ...(running ? { podIP: this.podIp(nodeIndex, pod.metadata.uid as string) } : {}),
-        startTime: status.startTime ?? timestamp(now),
+        startTime: status.startTime ?? timestamp(stamp),
         containerStatuses,
         qosClass: status.qosClass ?? 'Burstable',
       },

@@ -24,18 +24,19 @@ export class NodeLifecycleController {
     private readonly evictionGraceMs: number,
   ) {}
 
-  reconcile(now: number): void {
+  /** @param stamp wall-clock time for timestamps written into nodes and pods (default: `now`) */
+  reconcile(now: number, stamp = now): void {
     for (const node of this.store.scan(NODES)) {
       const down = this.faults.isNodeDown(node.metadata.name);
       if (down && !this.downSince.has(node.metadata.name)) this.downSince.set(node.metadata.name, now);
       if (!down) this.downSince.delete(node.metadata.name);
-      if (down === isNodeReady(node)) this.store.update(NODES, withReadiness(node, !down, now));
+      if (down === isNodeReady(node)) this.store.update(NODES, withReadiness(node, !down, stamp));
     }
     for (const [name, since] of this.downSince) {
       const evict = now - since >= this.evictionGraceMs;
       for (const pod of this.store.scan(PODS, { matches: (p) => (p.spec as Obj | undefined)?.nodeName === name })) {
         if (evict) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-        else this.markNotReady(pod, now);
+        else this.markNotReady(pod, stamp);
       }
     }
   }

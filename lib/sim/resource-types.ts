@@ -21,6 +21,8 @@ export interface ResourceType {
   /** Watch (`?watch=true`) is served. */
   watchable: boolean;
   categories?: readonly string[];
+  /** Read-only, computed on request (metrics.k8s.io): only get and list are served. */
+  computed?: boolean;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -64,10 +66,24 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     tracksGeneration: true,
     categories: ['all'],
   }),
+  builtin({
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    subresources: ['status', 'scale'],
+    tracksGeneration: true,
+    categories: ['all'],
+  }),
   istio('networking.istio.io', 'destinationrules', 'DestinationRule', ['dr']),
   istio('networking.istio.io', 'virtualservices', 'VirtualService', ['vs']),
   istio('networking.istio.io', 'sidecars', 'Sidecar', []),
   istio('security.istio.io', 'authorizationpolicies', 'AuthorizationPolicy', ['ap']),
+  builtin({ group: 'metrics.k8s.io', versions: ['v1beta1'], plural: 'nodes', singular: '', kind: 'NodeMetrics', namespaced: false, watchable: false, computed: true }),
+  builtin({ group: 'metrics.k8s.io', versions: ['v1beta1'], plural: 'pods', singular: '', kind: 'PodMetrics', namespaced: true, watchable: false, computed: true }),
 ];
 
 /** The verbs every served type supports (discovery lists them). */

@@ -16,7 +16,8 @@ const PODS = resourceType('pods');
 export class SchedulingLoop {
   constructor(private readonly store: ObjectStore) {}
 
-  reconcile(now: number): void {
+  /** @param now wall-clock time for the conditions' timestamps */
+  reconcile(_simNow: number, now = _simNow): void {
     const pods = this.store.scan(PODS);
     const pending = pods
       .filter((p) => !(p.spec as Obj | undefined)?.nodeName)

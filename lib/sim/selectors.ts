@@ -125,6 +125,17 @@ const FIELD_GETTERS: Record<string, (o: KubeObj) => unknown> = {
   'spec.nodeName': (o) => (o.spec as { nodeName?: string } | undefined)?.nodeName ?? '',
   'status.phase': (o) => (o.status as { phase?: string } | undefined)?.phase ?? '',
   'spec.unschedulable': (o) => String((o.spec as { unschedulable?: boolean } | undefined)?.unschedulable ?? false),
+  // Events (what `kubectl describe` selects on).
+  ...Object.fromEntries(
+    ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [
+      `involvedObject.${f}`,
+      (o: KubeObj) => (o.involvedObject as Record<string, unknown> | undefined)?.[f] ?? '',
+    ]),
+  ),
+  reason: (o) => o.reason ?? '',
+  type: (o) => o.type ?? '',
+  source: (o) => (o.source as { component?: string } | undefined)?.component ?? '',
+  reportingComponent: (o) => o.reportingComponent ?? '',
 };
 
 /** Parses a field selector (`metadata.name=x,spec.nodeName!=`); unsupported fields are a 400. */

@@ -11,7 +11,7 @@ import type { ObjectStore } from './object-store.js';
 import { SchedulingLoop } from './scheduling-loop.js';
 import type { SimClock } from './clock.js';
 import { trafficInputs } from './traffic-inputs.js';
-import { computeTraffic } from './traffic-model.js';
+import { type WorkloadTraffic, computeTraffic } from './traffic-model.js';
 import type { WorkloadTelemetry } from './workload-telemetry.js';
 
 export interface SimulationOptions {
@@ -34,6 +34,8 @@ export class Simulation {
   private lastTrafficAt: number;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Called with the traffic of every tick (synthetic logs use it). */
+  onTraffic: ((simNow: number, traffic: readonly WorkloadTraffic[]) => void) | undefined;
 
   constructor(
     private readonly store: ObjectStore,
@@ -52,12 +54,14 @@ export class Simulation {
   /** One reconcile pass at the current simulated time. */
   tick(): void {
     const now = this.clock.now();
-    this.nodes.reconcile(now);
-    this.deployments.reconcile(now);
-    this.scheduling.reconcile(now);
-    this.kubelet.reconcile(now);
-    this.deployments.reconcile(now);
-    this.scheduling.reconcile(now);
+    // Timestamps written into objects are wall-clock time; durations (delays, grace periods) run on simulated time.
+    const stamp = this.clock.wallNow();
+    this.nodes.reconcile(now, stamp);
+    this.deployments.reconcile(now, stamp);
+    this.scheduling.reconcile(now, stamp);
+    this.kubelet.reconcile(now, stamp);
+    this.deployments.reconcile(now, stamp);
+    this.scheduling.reconcile(now, stamp);
     this.countTraffic(now);
   }
 
@@ -111,5 +115,6 @@ export class Simulation {
       },
     });
     this.telemetry.advance(now, dtSeconds, traffic);
+    this.onTraffic?.(now, traffic);
   }
 }

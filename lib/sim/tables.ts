@@ -94,6 +94,41 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Port(s)', type: 'string', priority: 0, cell: (o) => (o.spec?.ports ?? []).map((p: Obj) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>' },
     age,
   ],
+  ReplicaSet: [
+    name,
+    { name: 'Desired', type: 'integer', priority: 0, cell: (o) => o.spec?.replicas ?? 0 },
+    { name: 'Current', type: 'integer', priority: 0, cell: (o) => o.status?.replicas ?? 0 },
+    { name: 'Ready', type: 'integer', priority: 0, cell: (o) => o.status?.readyReplicas ?? 0 },
+    age,
+    { name: 'Containers', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.name).join(',') },
+    { name: 'Images', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image).join(',') },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: (o) =>
+        Object.entries(o.spec?.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+    },
+  ],
+  Event: [
+    { name: 'Last Seen', type: 'string', priority: 0, cell: (o, now) => humanAge(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, now) },
+    { name: 'Type', type: 'string', priority: 0, cell: (o) => o.type ?? '' },
+    { name: 'Reason', type: 'string', priority: 0, cell: (o) => o.reason ?? '' },
+    {
+      name: 'Object',
+      type: 'string',
+      priority: 0,
+      cell: (o) => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}`,
+    },
+    { name: 'Subobject', type: 'string', priority: 1, cell: (o) => o.involvedObject?.fieldPath ?? '' },
+    { name: 'Source', type: 'string', priority: 1, cell: (o) => [o.source?.component, o.source?.host].filter(Boolean).join(', ') },
+    { name: 'Message', type: 'string', priority: 0, cell: (o) => o.message ?? '' },
+    { name: 'First Seen', type: 'string', priority: 1, cell: (o, now) => humanAge(o.firstTimestamp ?? o.metadata.creationTimestamp, now) },
+    { name: 'Count', type: 'string', priority: 1, cell: (o) => String(o.count ?? 1) },
+    { name: 'Name', type: 'string', priority: 1, format: 'name', cell: (o) => o.metadata.name },
+  ],
   Namespace: [name, { name: 'Status', type: 'string', priority: 0, cell: (o) => o.status?.phase ?? 'Active' }, age],
 };
 

@@ -1,7 +1,8 @@
 /** Reads the traffic model's inputs (workloads, VirtualServices, DestinationRules) from the object store. */
 import { ANNOTATIONS, LABELS } from '../mesh/labels.js';
 import type { ObjectStore } from './object-store.js';
-import { controllingDeploymentUid, isPodReady, podImages } from './pod-model.js';
+import { isPodReady, podImages } from './pod-model.js';
+import { deploymentOwnerResolver } from './replicasets.js';
 import { resourceType } from './resource-types.js';
 import type { TrafficDestinationRule, TrafficVirtualService, TrafficWorkload } from './traffic-model.js';
 
@@ -32,8 +33,9 @@ export function trafficInputs(store: ObjectStore): {
   destinationRules: TrafficDestinationRule[];
 } {
   const readyByOwner = new Map<string, string[][]>();
+  const ownerOf = deploymentOwnerResolver(store);
   for (const pod of store.scan(PODS)) {
-    const owner = controllingDeploymentUid(pod);
+    const owner = ownerOf(pod);
     if (!owner || !isPodReady(pod)) continue;
     readyByOwner.set(owner, [...(readyByOwner.get(owner) ?? []), podImages(pod.spec as Obj)]);
   }
