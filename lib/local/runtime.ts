@@ -37,6 +37,11 @@ export interface LocalRuntimeOptions {
    * timeFactor but never below its handler timeout (see localQueueSettings); set it only in tests.
    */
   visibilityTimeoutSeconds?: number;
+  /**
+   * Where the embedded emulators run: on a worker thread of their own (default), so the API's event loop
+   * never waits behind their work, or in this thread (for comparison in bench:soak).
+   */
+  emulators?: 'thread' | 'in-process';
   /** Receives before a message moves to its DLQ; each queue's definition by default (tests only). */
   maxReceiveCount?: number;
   /** Builds the handlers for an app: the entry point passes the real Lambda handlers here. */
