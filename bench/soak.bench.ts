@@ -1,15 +1,21 @@
 /**
  * Soak on the local runtime (the Lambda handlers, dynalite, fauxqs, the simulated cluster): a burst of
  * N registrations sent CONCURRENCY at a time, M concurrent updates of one service during it, readers
- * reading all along, then an alarm storm (an ALARM and its confirming ALARM per service over `POST /v1/alarms`). Prints JSON lines:
+ * reading all along, then an alarm storm (an ALARM and its confirming ALARM per registered service,
+ * over `POST /v1/alarms`). Prints JSON lines:
  *
  * - `soak.burst`: accepted, turnedAway (429 answers, retried after Retry-After), ended, stuck (still
  *   pending after the drain timeout), lost (accepted but its operation or service is gone), 5xx count,
- *   p50/p99 of read and write latency during the burst, time to drain (first request to last operation ended);
- * - `soak.alarms`: decisions, duplicate actions (more than one action for one signal), decisions/s.
+ *   p50/p99 of read and write latency during the burst, time to drain (first request to last operation
+ *   ended), the event-loop delay of the process (API, workers, simulated cluster) and its CPU share;
+ * - `soak.alarms`: decisions (signals with a decision in the audit trail), actions, duplicate actions
+ *   (more than one action for one signal), outcomes, decisions/s through the intake path (first alarm
+ *   sent to last decision recorded), and the pure policy's decisions/s for scale.
  *
- *   npm run bench:soak -- --services 200
- *   npm run bench:soak                          (1,000 services)
+ *   npm run bench:soak                          (1,000 services, 30 updates: the issue's target size)
+ *   npm run bench:soak -- --services 200 --updates 30
+ *   flags: --services N --updates M --alarms K (services in the storm, default all) --concurrency 64
+ *          --readers 4 --drain-timeout 1800 (seconds) --emulators thread|in-process
  *
  * Targets (issue 12): 1,000 services, 0 stuck, 0 lost, 0 5xx, read p99 < 500 ms during the burst;
  * remediation ≥ 100 decisions/s.
