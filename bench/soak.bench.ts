@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     readers: { type: 'string', default: '4' },
     'drain-timeout': { type: 'string', default: '1800' },
-    // Where the emulators run: on their own thread (the runtime's default) or on the API's (for comparison).
+    // Where the emulators run: on their own thread (as `meshplane local` runs them) or on the API's (for comparison).
     emulators: { type: 'string', default: 'thread' },
   },
 });

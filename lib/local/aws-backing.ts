@@ -34,8 +34,8 @@ export async function startAwsBacking(
       credentials: process.env.AWS_ACCESS_KEY_ID ? undefined : EMULATOR_CREDENTIALS,
     };
   } else {
-    // On a thread of their own by default: the API's event loop does not wait behind the emulators' work.
-    emulators = options.emulators === 'in-process' ? await startEmulators(options.dataDir) : await startEmulatorsInThread(options.dataDir);
+    // On a thread of their own when asked: the API's event loop then does not wait behind the emulators' work.
+    emulators = options.emulators === 'thread' ? await startEmulatorsInThread(options.dataDir) : await startEmulators(options.dataDir);
     log(`emulators: DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint}`);
     base = {
       region: 'us-east-1',
