@@ -1,24 +1,37 @@
 /**
  * Soak on the local runtime (the Lambda handlers, dynalite, fauxqs, the simulated cluster): a burst of
  * N registrations sent CONCURRENCY at a time, M concurrent updates of one service during it, readers
- * reading all along, then an alarm storm (one ALARM per service over `POST /v1/alarms`). Prints JSON lines:
+ * reading all along, then an alarm storm (an ALARM and its confirming ALARM per registered service,
+ * over `POST /v1/alarms`). Prints JSON lines:
  *
  * - `soak.burst`: accepted, turnedAway (429 answers, retried after Retry-After), ended, stuck (still
  *   pending after the drain timeout), lost (accepted but its operation or service is gone), 5xx count,
- *   p50/p99 of read and write latency during the burst, time to drain (first request to last operation ended);
- * - `soak.alarms`: decisions, duplicate actions (more than one action for one signal), decisions/s.
+ *   p50/p99 of read and write latency during the burst, time to drain (first request to last operation
+ *   ended), the event-loop delay of the process (API, workers, simulated cluster) and its CPU share;
+ * - `soak.alarms`: decisions (signals with a decision in the audit trail), actions, duplicate actions
+ *   (more than one action for one signal), outcomes, decisions/s through the intake path (first alarm
+ *   sent to last decision recorded), and the pure policy's decisions/s for scale.
  *
- *   npm run bench:soak -- --services 200
- *   npm run bench:soak                          (1,000 services)
+ *   npm run bench:soak                          (1,000 services, 30 updates: the issue's target size)
+ *   npm run bench:soak -- --services 200 --updates 30
+ *   flags: --services N --updates M --alarms K (services in the storm, default all) --concurrency 64
+ *          --readers 4 --drain-timeout 1800 (seconds) --emulators thread|in-process
  *
  * Targets (issue 12): 1,000 services, 0 stuck, 0 lost, 0 5xx, read p99 < 500 ms during the burst;
  * remediation ≥ 100 decisions/s.
  */
-import { performance } from 'node:perf_hooks';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
+import { awsClientConfig } from '../lib/composition/create-app.js';
+import { decideRemediation } from '../lib/health/decide-remediation.js';
+import type { HealthSignal } from '../lib/health/health-signal.js';
+import { emptyLedger } from '../lib/health/remediation-ledger.js';
 import { quantile } from '../lib/health/robust-stats.js';
 import { RemediationPolicy } from '../lib/health/remediation-policy.js';
+import type { ServiceHealthContext } from '../lib/health/remediation-types.js';
+import type { LocalRuntime } from '../lib/local/runtime.js';
 import type { AuditEvent, OperationRecord } from '../lib/model/records.js';
 
 const { values: args } = parseArgs({
@@ -28,7 +41,9 @@ const { values: args } = parseArgs({
     alarms: { type: 'string' },
     concurrency: { type: 'string', default: '64' },
     readers: { type: 'string', default: '4' },
-    'drain-timeout': { type: 'string', default: '600' },
+    'drain-timeout': { type: 'string', default: '1800' },
+    // Where the emulators run: on their own thread (as `meshplane local` runs them) or on the API's (for comparison).
+    emulators: { type: 'string', default: 'thread' },
   },
 });
 const SERVICES = Number(args.services);
@@ -109,6 +124,7 @@ async function main(): Promise<void> {
     sim: { readyDelayMs: 0 },
     probePeriodSeconds: 60,
     remediationPolicy: BENCH_POLICY,
+    emulators: args.emulators === 'in-process' ? 'in-process' : 'thread',
     log: (m) => runtimeLog.push(m),
   });
   const client = new Client(runtime.url);
@@ -117,6 +133,10 @@ async function main(): Promise<void> {
     const accepted = new Map<string, string>(); // operation id → service
     const start = performance.now();
     let bursting = true;
+    // The runtime shares this process's event loop (unless it runs parts elsewhere): its delay is what a read waits before it is even looked at.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const cpuBefore = process.cpuUsage();
 
     const readers = Array.from({ length: READERS }, async (_, r) => {
       for (let i = r; bursting; i++) {
@@ -167,7 +187,13 @@ async function main(): Promise<void> {
       console.error(JSON.stringify({ progress: 'drain', seconds: round((performance.now() - start) / 1_000), accepted: accepted.size, pending: pending.size }));
     }
     const drained = performance.now();
+    for (const id of [...pending].slice(0, 10)) {
+      const { body } = await client.request('GET', `/v1/operations/${id}`);
+      console.error(JSON.stringify({ stuck: id, kind: body?.kind, service: body?.service, acceptedAt: body?.createdAt, lastError: body?.lastError }));
+    }
     bursting = false;
+    loopDelay.disable();
+    const cpu = process.cpuUsage(cpuBefore);
     await Promise.all(readers);
     // Lost: registered successfully, but the service is not there.
     const registeredOk = [...ended.values()].filter((op) => op.kind === 'register' && op.status === 'succeeded').map((op) => op.service);
@@ -197,54 +223,141 @@ async function main(): Promise<void> {
         writeMs: summary(client.writeMs),
         sendSeconds: round((allSent - start) / 1_000),
         drainSeconds: round((drained - start) / 1_000),
+        eventLoopDelayMs: { p50: round(loopDelay.percentile(50) / 1e6), p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) },
+        // Share of one core this process used during the burst (user + system).
+        cpuShare: round((cpu.user + cpu.system) / 1_000 / (drained - start)),
       }),
     );
 
-    // Alarm storm: one ALARM for each of the first ALARMS services that registered.
-    const targets = registeredOk.slice(0, ALARMS);
-    const storm = targets.map((service) => ({ id: `storm-${service}`, service, kind: 'unavailable', state: 'ALARM', reason: 'soak benchmark' }));
-    const stormStart = performance.now();
-    const fiveXxBefore = client.fiveXx;
-    await pool(storm, CONCURRENCY, async (signal) => {
-      const answer = await client.write('POST', '/v1/alarms', signal);
-      if (answer.status !== 202) console.error(`alarm for ${signal.service}: HTTP ${answer.status}`);
-    });
-    const decided = new Map<string, AuditEvent[]>();
-    const undecided = new Set(targets);
-    let lastDecision = stormStart;
-    while (undecided.size && performance.now() - stormStart < DRAIN_TIMEOUT_MS) {
-      await pool([...undecided], 16, async (service) => {
-        const events = (await runtime.app.store.listEvents(service, { limit: 50 })).items;
-        const decisions = events.filter(
-          (e) =>
-            (e.type === 'RemediationApplied' || e.type === 'RemediationSkipped') && (e.data?.signal as { id?: string } | undefined)?.id === `storm-${service}`,
-        );
-        if (decisions.length) {
-          decided.set(service, decisions);
-          undecided.delete(service);
-          lastDecision = Math.max(lastDecision, ...decisions.map((d) => Date.parse(d.at) - Date.now() + performance.now()));
-        }
-      });
-      if (undecided.size) await sleep(250);
-    }
-    const applied = [...decided.values()].map((ds) => ds.filter((d) => d.type === 'RemediationApplied').length);
-    console.log(
-      JSON.stringify({
-        bench: 'soak.alarms',
-        alarms: storm.length,
-        decisions: decided.size,
-        undecided: undecided.size,
-        actions: applied.reduce((a, b) => a + b, 0),
-        duplicateActions: applied.reduce((a, n) => a + Math.max(0, n - 1), 0),
-        fiveXx: client.fiveXx - fiveXxBefore,
-        decisionsPerSecond: round(decided.size / ((lastDecision - stormStart) / 1_000)),
-        seconds: round((lastDecision - stormStart) / 1_000),
-      }),
-    );
+    const storm = await alarmStorm(runtime, client, registeredOk.slice(0, ALARMS));
+    console.log(JSON.stringify({ bench: 'soak.alarms', ...storm }));
     if (runtimeLog.length) console.error(JSON.stringify({ runtimeLogLines: runtimeLog.length, first: runtimeLog.slice(0, 5) }));
   } finally {
     await runtime.stop();
   }
+}
+
+/** Audit events that record a decision on a signal (a retried failure is not one yet). */
+const DECISION_TYPES = new Set(['RemediationApplied', 'RemediationSkipped', 'HealthAlarmDropped', 'RemediationFailed']);
+const isDecision = (e: AuditEvent) => DECISION_TYPES.has(e.type) && !(e.type === 'RemediationFailed' && e.data?.retrying === true);
+const signalIdOf = (e: AuditEvent) => (e.data?.signal as { id?: string } | undefined)?.id;
+
+/**
+ * The alarm storm: for every target service an ALARM and, right after it, the confirming ALARM, each
+ * over `POST /v1/alarms` (the real intake path: API → health queue → on-health-alarm → audit trail).
+ * The first is decided `awaitingConfirmation`, the second acts (a restart), so the storm measures
+ * deciding and acting, and whether any signal was acted on twice. Decisions are counted from the audit
+ * trail once the health queue is empty (polling every service's trail meanwhile would load the very
+ * store being measured); decisions/s is decisions over the time from the first alarm sent to the last
+ * decision recorded.
+ */
+async function alarmStorm(runtime: LocalRuntime, client: Client, targets: string[]) {
+  const sqs = new SQSClient(awsClientConfig(runtime.app.config, 'sqs'));
+  const healthQueue = runtime.queues.find((q) => q.definition.id === 'healthAlarms')!;
+  const depth = async (url: string) => {
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
+    const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }));
+    return names.reduce((sum, n) => sum + Number(a[n] ?? 0), 0);
+  };
+  const signalIds = (service: string) => [`storm-${service}-1`, `storm-${service}-2`];
+  const fiveXxBefore = client.fiveXx;
+  const turnedAwayBefore = client.turnedAway;
+  let sent = 0;
+  const stormStart = Date.now();
+  const progress = setInterval(() => {
+    void Promise.all([depth(healthQueue.url), depth(healthQueue.dlqUrl)]).then(([queued, deadLetters]) =>
+      console.error(JSON.stringify({ progress: 'storm', seconds: round((Date.now() - stormStart) / 1_000), sent, queued, deadLetters })),
+    );
+  }, 5_000);
+  try {
+    await pool(targets, CONCURRENCY, async (service) => {
+      // In order within a service (one message group): the second confirms the first.
+      for (const [i, id] of signalIds(service).entries()) {
+        const signal = { id, service, kind: 'unavailable', state: 'ALARM', observedAt: new Date(Date.now() - (2 - i) * 1_000).toISOString(), reason: 'soak' };
+        const answer = await client.write('POST', '/v1/alarms', signal);
+        if (answer.status !== 202) console.error(`alarm ${id}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+        else sent++;
+      }
+    });
+    const sendSeconds = (Date.now() - stormStart) / 1_000;
+
+    // Wait until the health queue is empty and every signal has its decision in the audit trail.
+    const decisions = new Map<string, AuditEvent[]>(); // signal id → its decision events
+    let undecided = targets.length * 2;
+    for (;;) {
+      await sleep(1_000);
+      const timedOut = Date.now() - stormStart >= DRAIN_TIMEOUT_MS;
+      if (!timedOut && (await depth(healthQueue.url)) > 0) continue;
+      decisions.clear();
+      await pool(targets, 8, async (service) => {
+        const wanted = new Set(signalIds(service));
+        for (const e of (await runtime.app.store.listEvents(service, { limit: 50 })).items) {
+          const id = signalIdOf(e);
+          if (id && wanted.has(id) && isDecision(e)) decisions.set(id, [...(decisions.get(id) ?? []), e]);
+        }
+      });
+      undecided = targets.length * 2 - decisions.size;
+      if (!undecided || timedOut) break;
+    }
+    const all = [...decisions.values()].flat();
+    const lastDecisionAt = Math.max(stormStart, ...[...decisions.values()].map((es) => Math.min(...es.map((e) => Date.parse(e.at)))));
+    const seconds = (lastDecisionAt - stormStart) / 1_000;
+    const actions = [...decisions.values()].map((es) => es.filter((e) => e.type === 'RemediationApplied').length);
+    const outcomes: Record<string, number> = {};
+    for (const es of decisions.values()) {
+      const first = es.reduce((a, b) => (a.at <= b.at ? a : b));
+      const outcome = first.type === 'RemediationApplied' ? String(first.data?.decision) : `${first.type}:${String(first.data?.noneReason ?? '')}`;
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    }
+    return {
+      services: targets.length,
+      alarms: targets.length * 2,
+      accepted: sent,
+      decisions: decisions.size,
+      undecided,
+      decisionEvents: all.length,
+      actions: actions.reduce((a, b) => a + b, 0),
+      duplicateActions: actions.reduce((a, n) => a + Math.max(0, n - 1), 0),
+      outcomes,
+      fiveXx: client.fiveXx - fiveXxBefore,
+      turnedAway: client.turnedAway - turnedAwayBefore,
+      deadLetters: await depth(healthQueue.dlqUrl),
+      sendSeconds: round(sendSeconds),
+      seconds: round(seconds),
+      decisionsPerSecond: round(decisions.size / Math.max(seconds, 0.001)),
+      policyOnlyDecisionsPerSecond: round(policyOnlyRate()),
+    };
+  } finally {
+    clearInterval(progress);
+    sqs.destroy();
+  }
+}
+
+/**
+ * The pure decision (decideRemediation) alone, on the storm's confirming alarm: what the policy costs
+ * without the store, the queue and the cluster around it. For scale next to decisionsPerSecond; it is
+ * not the target's figure, which counts decisions through the intake path.
+ */
+function policyOnlyRate(): number {
+  const now = new Date();
+  const at = (secondsAgo: number) => new Date(now.getTime() - secondsAgo * 1_000).toISOString();
+  const first: HealthSignal = { id: 'p-1', source: 'api', service: 'svc', kind: 'unavailable', state: 'ALARM', observedAt: at(2), reason: '' };
+  const context: ServiceHealthContext = {
+    name: 'svc',
+    namespace: 'default',
+    currentRevision: 'r1',
+    promotedAt: at(3_600),
+    replicas: 1,
+    readyReplicas: 0,
+    pods: [{ name: 'svc-0', ready: false, recentCrashes: 0 }],
+    recentSignals: [first],
+  };
+  const runs = 20_000;
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) {
+    decideRemediation({ ...first, id: `p-2-${i}`, observedAt: at(1) }, { service: context, ledger: emptyLedger() }, BENCH_POLICY, now.toISOString());
+  }
+  return runs / ((performance.now() - started) / 1_000);
 }
 
 main().catch((err) => {

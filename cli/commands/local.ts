@@ -30,7 +30,8 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   process.env.LOG_LEVEL ||= 'WARN';
   // Loaded on demand: the emulators are heavy and other commands only talk HTTP.
   const { startMeshplaneLocal } = await import('../local-runtime.js');
-  const runtime = await startMeshplaneLocal({ ...settings, log: (m) => console.error(`[meshplane] ${m}`) });
+  // The emulators on a thread of their own: under load the API's reads do not wait behind their work.
+  const runtime = await startMeshplaneLocal({ ...settings, emulators: 'thread', log: (m) => console.error(`[meshplane] ${m}`) });
   const { endpoint, dataDir } = settings;
   console.error(`[meshplane] state: ${endpoint ? `AWS endpoint ${endpoint}` : dataDir ? `persistent in ${dataDir}` : 'in memory (set MESHPLANE_DATA_DIR to keep it)'}`);
   if (settings.remediationPolicy) console.error(`[meshplane] remediation policy from REMEDIATION_POLICY${settings.remediationPolicy.dryRun ? ' (dry run: decisions are recorded, nothing is changed)' : ''}`);

@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../composition/create-app.js';
 import type { RuntimeConfig } from '../composition/runtime-config.js';
 import { TABLE } from '../platform/resources.js';
+import { startEmulatorsInThread } from './emulator-thread.js';
 import { startEmulators, type Emulators } from './emulators.js';
 import { provisionQueues, provisionTable, type ProvisionedQueue } from './provision.js';
 
@@ -20,7 +21,7 @@ const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * LocalStack; either way provisioned from the same definitions as the CDK stack.
  */
 export async function startAwsBacking(
-  options: { endpoint?: string; dataDir?: string; maxReceiveCount?: number },
+  options: { endpoint?: string; dataDir?: string; maxReceiveCount?: number; emulators?: 'thread' | 'in-process' },
   log: (m: string) => void,
 ): Promise<AwsBacking> {
   let emulators: Emulators | undefined;
@@ -33,7 +34,8 @@ export async function startAwsBacking(
       credentials: process.env.AWS_ACCESS_KEY_ID ? undefined : EMULATOR_CREDENTIALS,
     };
   } else {
-    emulators = await startEmulators(options.dataDir);
+    // On a thread of their own when asked: the API's event loop then does not wait behind the emulators' work.
+    emulators = options.emulators === 'thread' ? await startEmulatorsInThread(options.dataDir) : await startEmulators(options.dataDir);
     log(`emulators: DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint}`);
     base = {
       region: 'us-east-1',

@@ -149,6 +149,13 @@ export async function startHttpFrontDoor(
         await handled.catch(() => undefined);
       }
     } catch (err) {
+      // The handler's own timeout (middy's timeoutEarlyResponse fires just before the Lambda clock runs
+      // out) is the same overload as the front door's: 503 with Retry-After, not an internal error.
+      if ((err as Error | undefined)?.name === 'TimeoutError') {
+        const message = `the request took longer than the API function's time; it may still complete, retry after ${retryAfterSeconds} s`;
+        sendError(res, 503, 'TIMEOUT', message, { 'retry-after': String(retryAfterSeconds) });
+        return;
+      }
       console.error('local API failed', err);
       sendError(res, 500, 'INTERNAL', 'internal error; it has been logged');
     } finally {

@@ -37,6 +37,12 @@ export interface LocalRuntimeOptions {
    * timeFactor but never below its handler timeout (see localQueueSettings); set it only in tests.
    */
   visibilityTimeoutSeconds?: number;
+  /**
+   * Where the embedded emulators run: in this thread (default: starts in ~0.4 s, what tests want), or on
+   * a worker thread of their own, so the API's event loop never waits behind their work (`meshplane
+   * local` and bench:soak; the thread costs ~3 s more at start, loading its own modules).
+   */
+  emulators?: 'thread' | 'in-process';
   /** Receives before a message moves to its DLQ; each queue's definition by default (tests only). */
   maxReceiveCount?: number;
   /** Builds the handlers for an app: the entry point passes the real Lambda handlers here. */

@@ -68,6 +68,8 @@ function deletionOrder(a: KubeObj, b: KubeObj): number {
 export class DeploymentController {
   /** Per Deployment uid: the last observed progress signature and when it changed. */
   private readonly progress = new Map<string, { signature: string; since: number }>();
+  /** Per Deployment uid: its pod-template-hash at a resourceVersion (hashing the template at every tick costs more than the rest of it). */
+  private readonly hashes = new Map<string, { resourceVersion: string; hash: string }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -88,13 +90,14 @@ export class DeploymentController {
     const live = new Set(deployments.map((d) => d.metadata.uid as string));
     for (const [owner, orphans] of byOwner) if (!live.has(owner)) for (const pod of orphans) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
     for (const uid of this.progress.keys()) if (!live.has(uid)) this.progress.delete(uid);
+    for (const uid of this.hashes.keys()) if (!live.has(uid)) this.hashes.delete(uid);
     for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now, stamp);
   }
 
   private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number, stamp: number): void {
     const spec = deployment.spec as Obj;
     const desired: number = spec.replicas ?? 1;
-    const hash = podTemplateHash(spec.template);
+    const hash = this.templateHash(deployment);
     let pods = owned;
     const isCurrent = (p: KubeObj) => p.metadata.labels?.['pod-template-hash'] === hash;
     const remove = (victims: KubeObj[]) => {
@@ -174,6 +177,16 @@ export class DeploymentController {
     });
   }
 
+  private templateHash(deployment: KubeObj): string {
+    const uid = deployment.metadata.uid as string;
+    const resourceVersion = String(deployment.metadata.resourceVersion);
+    const cached = this.hashes.get(uid);
+    if (cached?.resourceVersion === resourceVersion) return cached.hash;
+    const hash = podTemplateHash((deployment.spec as Obj).template);
+    this.hashes.set(uid, { resourceVersion, hash });
+    return hash;
+  }
+
   private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number, stamp: number): void {
     const spec = deployment.spec as Obj;
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
@@ -213,6 +226,6 @@ export class DeploymentController {
       conditions,
     };
     for (const key of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) if (status[key] === 0) delete status[key];
-    this.store.update(DEPLOYMENTS, { ...deployment, status });
+    this.store.write(DEPLOYMENTS, { ...deployment, status });
   }
 }

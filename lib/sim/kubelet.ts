@@ -52,7 +52,7 @@ export class Kubelet {
       else if (images.some((i) => this.faults.isCrashLooping(i))) stage = 'crashloop';
       else if (images.some((i) => this.faults.isUnready(i))) stage = 'unready';
       const next = this.render(pod, stage, entry.node, entry.index, startAt, now, stamp);
-      this.store.update(PODS, next);
+      this.store.write(PODS, next);
     }
     for (const uid of this.boundAt.keys()) if (!live.has(uid)) this.boundAt.delete(uid);
   }

@@ -142,6 +142,16 @@ export class ObjectStore {
     return this.commit(type, 'MODIFIED', object, current);
   }
 
+  /**
+   * update() for controllers that do not read the result: an unchanged object (what a controller writes
+   * at most ticks) costs a comparison, not the defensive copy update() returns.
+   */
+  write(type: ResourceType, input: KubeObj): void {
+    const current = this.bucket(type).get(objectKey(type, input.metadata.namespace, input.metadata.name));
+    if (current && jsonEqual(current, input)) return;
+    this.update(type, input);
+  }
+
   delete(type: ResourceType, namespace: string | undefined, name: string): KubeObj {
     const bucket = this.bucket(type);
     const key = objectKey(type, namespace, name);

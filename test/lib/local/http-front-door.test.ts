@@ -63,4 +63,17 @@ describe('HTTP front door limits', () => {
     expect(res.headers.get('retry-after')).toBe('1');
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TIMEOUT');
   });
+
+  it("answers 503 with Retry-After when the handler's own timeout fires (middy's TimeoutError), not 500", async () => {
+    // A stand-in for the API function timing out: middy rejects with an error named TimeoutError.
+    const timingOut: ApiHandler = async () => {
+      throw Object.assign(new Error('[AbortError]: The operation was aborted.'), { name: 'TimeoutError' });
+    };
+    const door = await startHttpFrontDoor(timingOut, 0, '127.0.0.1', { retryAfterSeconds: 2 });
+    stopDoor = door.stop;
+    const res = await fetch(`${door.url}/v1/services`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TIMEOUT');
+  });
 });
