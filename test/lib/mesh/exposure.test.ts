@@ -128,7 +128,8 @@ describe('expose: Gateway', () => {
 });
 
 function orderServiceInput() {
-  return { name: orderService.name, image: orderService.image, port: orderService.port, replicas: orderService.replicas, dependencies: orderService.dependencies };
+  const { name, image, port, replicas, dependencies } = orderService;
+  return { name, image, port, replicas, dependencies };
 }
 function userServiceInput() {
   return { name: userService.name, image: userService.image, port: userService.port, replicas: userService.replicas };
