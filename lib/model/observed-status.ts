@@ -13,6 +13,23 @@ export interface ServiceStatus {
   availableReplicas: number;
   podsPerZone: Record<string, number>;
   pods: { name: string; node?: string; zone?: string; ready: boolean; phase: string; track?: string }[];
+  /** For a service exposed outside the mesh (`spec.expose`): how, and where edge clients reach it. */
+  exposure?: ServiceExposureStatus;
+}
+
+/**
+ * Where edge clients reach an exposed service. `LoadBalancer`: the addresses the cloud assigned to its
+ * Service (`status.loadBalancer.ingress`; empty while pending); `Gateway`: the host names the shared ingress
+ * gateway serves it under.
+ */
+export interface ServiceExposureStatus {
+  type: 'LoadBalancer' | 'Gateway';
+  port: number;
+  /** LoadBalancer: host names or IPs of its load balancer, empty until assigned. */
+  addresses: string[];
+  /** Gateway: the host names, and the path prefixes when limited. */
+  hosts?: string[];
+  paths?: string[];
 }
 
 /** The stored observation: a status, or why the cluster could not be read; always with its time. */

@@ -14,7 +14,7 @@ import { renderService } from '../../mesh/render-service.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { renderContextFor, neighbourhoodFrom } from '../shared/render-context.js';
-import { serviceStatus, stableReplicasOf } from '../shared/service-status.js';
+import { exposureStatusOf, serviceStatus, stableReplicasOf } from '../shared/service-status.js';
 import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
 import type { HealthDeps, ServiceReconcileMemory } from './health-deps.js';
@@ -65,7 +65,8 @@ export async function reconcileService(
       unschedulablePods: unschedulable(pods).length,
       changedAt: service.updatedAt,
     };
-    observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), observedAt: at, cluster: clusterId };
+    const exposure = exposureStatusOf(service, live);
+    observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), ...(exposure ? { exposure } : {}), observedAt: at, cluster: clusterId };
   }
 
   const decision = decideReconcile(observation, memory, now);
