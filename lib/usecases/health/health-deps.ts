@@ -46,6 +46,8 @@ export interface ServiceHealthMemory {
    * changes (exhausted, noSafeAction, …) is written to the audit trail once per episode. Absent in older memories.
    */
   skipped?: Record<string, string>;
+  /** The open escalation to a person, if any (lib/health/escalation.ts). */
+  escalation?: import('../../health/escalation.js').Escalation;
   /** The level-based reconcile's episode and backoff state (see reconcile-service.ts). Absent in older memories. */
   reconcile?: ServiceReconcileMemory;
 }
