@@ -68,6 +68,8 @@ export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alar
 
 /** The reconcile's memory of one service: its episode and backoff, and the observed document's version. */
 export interface ServiceReconcileMemory extends ReconcileMemory {
+  /** Where the service's pods ran and which lost nodes were reported (lib/health/node-loss.ts). */
+  nodeLoss?: import('../../health/node-loss.js').NodeLossMemory;
   /** Version of the service's observed-status document last written (saves a read per probe). */
   observedVersion?: number;
 }
