@@ -81,8 +81,8 @@ describe('exposure (issue 16)', () => {
     const query = 'sum by (destination_workload) (rate(istio_requests_total{reporter="destination"}[60s]))';
     const rates = await waitFor('edge traffic in the metrics', async () => {
       const r = await promQuery(query, 'destination_workload');
-      return (r['order-service'] ?? 0) > EDGE_RPS * 0.9 && (r['user-service'] ?? 0) > 45 ? r : undefined;
-    });
+      return Math.abs((r['order-service'] ?? 0) - EDGE_RPS) < 0.5 && Math.abs((r['user-service'] ?? 0) - 50) < 0.5 ? r : undefined;
+    }, { timeoutMs: 60_000 });
     // Nothing comes from outside but the edge (externalRps 0): order-service serves the edge load alone.
     expect(rates['order-service']).toBeCloseTo(EDGE_RPS, 0);
     expect(rates['user-service']).toBeCloseTo(50, 0);
@@ -93,7 +93,7 @@ describe('exposure (issue 16)', () => {
     expect(container.env).toContainEqual({ name: 'USER_SERVICE_URL', value: 'http://user-service.default.svc.cluster.local' });
   });
 
-  it('splits edge traffic through the ingress gateway by the canary weight', async () => {
+  it('splits edge traffic through the ingress gateway by the canary weight', { timeout: 150_000 }, async () => {
     const rollout = { steps: [{ weight: 25, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
     await rt.api.register({
       name: 'storefront',
@@ -112,7 +112,7 @@ describe('exposure (issue 16)', () => {
     expect(policy?.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }] }]);
 
     const deploy = await rt.api.deploy('storefront', { image: 'registry.example.com/shop/storefront:1.1.0' });
-    await rt.api.waitForDeployment('storefront', deploy.deploymentId, 'paused at the 25% gate', (d) => d.status === 'paused');
+    await rt.api.waitForDeployment('storefront', deploy.deploymentId, 'paused at the 25% gate', (d) => d.status === 'paused', 60_000);
     expect(await rt.cluster.routeWeights('storefront')).toEqual({ stable: 75, canary: 25 });
 
     // The ingress gateway's proxy reports what it sent to each workload: 75% stable, 25% canary.
@@ -121,8 +121,9 @@ describe('exposure (issue 16)', () => {
       const r = await promQuery(query, 'destination_workload');
       const stable = r.storefront ?? 0;
       const canary = r['storefront-canary'] ?? 0;
-      return stable + canary > EDGE_RPS * 0.95 && Math.abs(canary / (stable + canary) - 0.25) < 0.02 ? r : undefined;
-    });
+      // A 30 s window fills after the weight change: wait until it holds only traffic at the new weight.
+      return Math.abs(stable - EDGE_RPS * 0.75) < 0.5 && Math.abs(canary - EDGE_RPS * 0.25) < 0.5 ? r : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 100 });
     expect(split.storefront).toBeCloseTo(EDGE_RPS * 0.75, 0);
     expect(split['storefront-canary']).toBeCloseTo(EDGE_RPS * 0.25, 0);
     expect(split['order-service']).toBeUndefined(); // an NLB is not the ingress gateway
@@ -171,4 +172,32 @@ describe('exposure (issue 16)', () => {
       (await rt.api.events('user-service')).find((e) => e.type === 'NodeReady' && (e.data as { node?: string }).node === node),
     );
   });
+
+  it('escalates a stable image that keeps crash-looping once, then stays quiet while nothing changes', async () => {
+    const image = 'registry.example.com/shop/ledger:1.0.0';
+    rt.sim.faults.crashLoop(image);
+    await rt.api.register({ name: 'ledger', image, port: 8080, replicas: 2 });
+    const escalated = await waitFor(
+      'the escalation',
+      async () => (await rt.api.events('ledger')).find((e) => e.type === 'RemediationEscalated'),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(escalated.message).toContain('A person should');
+    expect(escalated.message).toContain('meshplane deploy ledger');
+    const trailAt = (await rt.api.events('ledger')).length;
+    // Ten more probes of the same crash loop (each writes a new observation): nothing more is said or done.
+    const observations = new Set<string>();
+    await waitFor(
+      'ten more probes',
+      async () => {
+        const status = (await rt.api.service('ledger')).status as { observedAt?: string } | undefined;
+        if (status?.observedAt) observations.add(status.observedAt);
+        return observations.size > 10 ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    const trail = await rt.api.events('ledger');
+    expect(trail.length).toBe(trailAt);
+    expect(trail.filter((e) => e.type === 'RemediationEscalated')).toHaveLength(1);
+  }, 180_000);
 });
