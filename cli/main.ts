@@ -11,7 +11,10 @@ Usage:
   meshplane local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]
                   [--kubeconfig-dir DIR] [--allow-exec-plugins] [--admin-token TOKEN]
                                         run the whole control plane locally (same as npm start)
-  meshplane services apply -f FILE      register or update a service (YAML or JSON; - for stdin)
+  meshplane services apply -f FILE      register or update a service (YAML or JSON; - for stdin);
+                                        expose it outside the mesh with
+                                        expose: {type: LoadBalancer|Gateway, port: 80,
+                                        hosts: [..], paths: [..], internal: false}
   meshplane services list               list services
   meshplane services get NAME           show a service: spec, revision, replicas per zone
   meshplane services delete NAME        deregister a service and remove it from its cluster

@@ -80,10 +80,22 @@ export async function getService(api: ApiClient, name: string | undefined, out: 
       `revision:  ${s.revision}   phase: ${s.phase}${s.reason ? ` (${s.reason})` : ''}`,
       `replicas:  ${status ? `${status.readyReplicas}/${s.spec.replicas} ready` : `${s.spec.replicas} desired`}${s.status?.error ? ` (status unavailable: ${s.status.error})` : ''}`,
       ...(status ? [`zones:     ${Object.entries(status.podsPerZone).map(([z, n]) => `${z}=${n}`).join(' ') || '-'}`] : []),
+      ...(s.spec.expose ? [`exposed:   ${describeExposure(s.spec.expose, status?.exposure)}`] : []),
       `depends:   ${s.spec.dependencies.map((d: { service: string; rps: number }) => `${d.service} (${d.rps} rps)`).join(', ') || '-'}`,
       `updated:   ${s.updatedAt}`,
     ].join('\n'),
   );
+}
+
+/** e.g. `LoadBalancer on port 80 at k8s-…elb.amazonaws.com` or `Gateway on port 80 for shop.example.com/orders`. */
+function describeExposure(expose: Record<string, any>, observed: Record<string, any> | undefined): string {
+  if (expose.type === 'Gateway') {
+    const hosts = (expose.hosts as string[]).flatMap((h) => (expose.paths ?? ['']).map((p: string) => `${h}${p}`));
+    return `Gateway on port ${expose.port} for ${hosts.join(', ')}`;
+  }
+  const addresses: string[] = observed?.addresses ?? [];
+  const scheme = expose.internal ? 'internal ' : '';
+  return `${scheme}LoadBalancer on port ${expose.port} at ${addresses.length > 0 ? addresses.join(', ') : '<pending>'}`;
 }
 
 export async function deleteService(api: ApiClient, name: string | undefined, out: Output): Promise<void> {

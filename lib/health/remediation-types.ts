@@ -67,7 +67,9 @@ export type NoneReason =
   | 'exhausted'
   | 'cooldown'
   | 'rateLimited'
-  | 'dryRun';
+  | 'dryRun'
+  /** An escalation to a person is open for the condition (see escalation.ts): nothing is said or done. */
+  | 'escalated';
 
 export const DEFERRABLE_NONE_REASONS: ReadonlySet<NoneReason> = new Set(['awaitingConfirmation', 'notObserved', 'cooldown', 'rateLimited']);
 

@@ -3,10 +3,11 @@ import type { ServiceSpec } from '../model/service-spec.js';
 import { ANNOTATIONS, LABELS, workloadName } from './labels.js';
 import { HTTP_PORT_NAME } from './kube-service.js';
 import { dependenciesAnnotation } from './dependencies.js';
+import { discoveryEnv } from './discovery-env.js';
 import { objectMetadata, ownershipLabels } from './object-metadata.js';
 import { nodeAffinity, topologySpreadConstraints } from './pod-scheduling.js';
 import { kubeQuantityCpu, kubeQuantityMemory } from './quantities.js';
-import type { Placement } from './render-context.js';
+import type { Placement, ServiceRef } from './render-context.js';
 
 /** Pod label that asks Istio's injector for an Envoy sidecar, whatever the namespace's default. */
 export const SIDECAR_INJECT_LABEL = 'sidecar.istio.io/inject';
@@ -22,6 +23,8 @@ export interface WorkloadVariant {
   specHash: string;
   placement?: Placement;
   restartedAt?: string;
+  /** The resolved dependencies: each reaches the container as `<NAME>_URL` (see discovery-env.ts). */
+  dependencies?: readonly ServiceRef[];
 }
 
 /** The `version` label value for a revision: `r<revision>`. Istio telemetry reports it as `destination_version`. */
@@ -54,10 +57,11 @@ function containerResources(resources: ServiceSpec['resources']): Record<string,
   };
 }
 
-function container(spec: ServiceSpec, image: string): Record<string, unknown> {
-  const env = Object.keys(spec.env)
+function container(spec: ServiceSpec, image: string, dependencies: readonly ServiceRef[]): Record<string, unknown> {
+  const vars = { ...discoveryEnv(dependencies), ...spec.env };
+  const env = Object.keys(vars)
     .sort()
-    .map((name) => ({ name, value: spec.env[name] }));
+    .map((name) => ({ name, value: vars[name] }));
   return {
     name: spec.name,
     image,
@@ -98,7 +102,7 @@ export function renderDeployment(spec: ServiceSpec, variant: WorkloadVariant): K
         },
         spec: {
           serviceAccountName: spec.name,
-          containers: [container(spec, variant.image)],
+          containers: [container(spec, variant.image, variant.dependencies ?? [])],
           topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track),
           ...(affinity ? { affinity } : {}),
         },

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
+import { loadBalancerAnnotations } from './exposure.js';
 import { LABELS, workloadName } from './labels.js';
 import { objectMetadata } from './object-metadata.js';
 
@@ -16,11 +17,36 @@ function httpServicePort(spec: ServiceSpec): Record<string, unknown> {
   };
 }
 
+/** Name of the LoadBalancer Service's edge port when it differs from the in-mesh Service port. */
+export const EDGE_PORT_NAME = 'http-edge';
+
 /**
- * The ClusterIP Service `<name>`. It selects on `app` alone so stable and canary pods both sit behind
- * it; the VirtualService splits traffic between them by subset.
+ * The Service of a `LoadBalancer` exposure: `type: LoadBalancer` with the AWS Load Balancer Controller's
+ * NLB annotations, the exposure's port to the container port by number (the original example's
+ * `port: 80` → `targetPort: 8080`). In-mesh callers keep using the Service port; when the edge port
+ * differs, it is a second port.
+ */
+function renderLoadBalancerService(spec: ServiceSpec, expose: NonNullable<ServiceSpec['expose']>): KubeObject {
+  const port = (name: string, number: number) => ({ name, port: number, targetPort: spec.port, protocol: 'TCP', appProtocol: 'http' });
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: objectMetadata(spec, spec.name, { annotations: loadBalancerAnnotations(expose) }),
+    spec: {
+      type: 'LoadBalancer',
+      selector: { [LABELS.app]: spec.name },
+      ports: [port(HTTP_PORT_NAME, spec.servicePort), ...(expose.port !== spec.servicePort ? [port(EDGE_PORT_NAME, expose.port)] : [])],
+    },
+  };
+}
+
+/**
+ * The Service `<name>`: ClusterIP, or LoadBalancer when the spec exposes it so. It selects on `app`
+ * alone so stable and canary pods both sit behind it; the VirtualService splits traffic between them
+ * by subset.
  */
 export function renderKubeService(spec: ServiceSpec): KubeObject {
+  if (spec.expose?.type === 'LoadBalancer') return renderLoadBalancerService(spec, spec.expose);
   return {
     apiVersion: 'v1',
     kind: 'Service',

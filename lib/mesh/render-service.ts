@@ -8,6 +8,7 @@ import type { ServiceSpec } from '../model/service-spec.js';
 import { renderAuthorizationPolicy } from './authorization-policy.js';
 import { renderDeployment } from './deployment.js';
 import { renderDestinationRule } from './destination-rule.js';
+import { renderGateway } from './exposure.js';
 import { renderKubeService, renderPreviewService } from './kube-service.js';
 import { validateRenderContext, type RenderContext } from './render-context.js';
 import { renderServiceAccount } from './service-account.js';
@@ -26,7 +27,8 @@ export { specHash } from './spec-hash.js';
  *    its identity, accepts calls from services it should not, or starts with the mesh-wide proxy config;
  * 2. DestinationRule before the VirtualService that names its subsets (Istio's make-before-break order);
  * 3. Services and Deployments;
- * 4. the VirtualService last, once the canary pods it may send traffic to have been created.
+ * 4. an exposed service's Gateway, then the VirtualService last (it names the Gateway), once the canary
+ *    pods it may send traffic to have been created.
  * @throws ValidationError when the context is inconsistent (see {@link validateRenderContext}).
  */
 export function renderService(spec: ServiceSpec, ctx: RenderContext): KubeObject[] {
@@ -48,6 +50,7 @@ export function renderService(spec: ServiceSpec, ctx: RenderContext): KubeObject
       specHash: specHash(spec),
       placement: ctx.placement,
       restartedAt: ctx.restartedAt,
+      dependencies: ctx.dependencies,
     }),
   );
   if (ctx.canary) {
@@ -61,9 +64,12 @@ export function renderService(spec: ServiceSpec, ctx: RenderContext): KubeObject
         specHash: specHash({ ...spec, image: ctx.canary.image }),
         // The optimizer places the stable pods only; canary pods go wherever the scheduler spreads them.
         restartedAt: ctx.restartedAt,
+        dependencies: ctx.dependencies,
       }),
     );
   }
+  const gateway = renderGateway(spec);
+  if (gateway) objects.push(gateway);
   objects.push(renderVirtualService(spec, subsetWeights(ctx.trafficSplit?.canaryWeight)));
   return objects;
 }

@@ -13,6 +13,8 @@ export interface ServiceStatus {
   availableReplicas: number;
   podsPerZone: Record<string, number>;
   pods: ObservedPod[];
+  /** For a service exposed outside the mesh (`spec.expose`): how, and where edge clients reach it. */
+  exposure?: ServiceExposureStatus;
 }
 
 /**
@@ -44,6 +46,21 @@ export interface ObservedClusterNodes {
   nodes: { name: string; zone: string; ready: boolean }[];
   /** ISO time of the observation. */
   observedAt: string;
+}
+
+/**
+ * Where edge clients reach an exposed service. `LoadBalancer`: the addresses the cloud assigned to its
+ * Service (`status.loadBalancer.ingress`; empty while pending); `Gateway`: the host names the shared ingress
+ * gateway serves it under.
+ */
+export interface ServiceExposureStatus {
+  type: 'LoadBalancer' | 'Gateway';
+  port: number;
+  /** LoadBalancer: host names or IPs of its load balancer, empty until assigned. */
+  addresses: string[];
+  /** Gateway: the host names, and the path prefixes when limited. */
+  hosts?: string[];
+  paths?: string[];
 }
 
 /** The stored observation: a status, or why the cluster could not be read; always with its time. */

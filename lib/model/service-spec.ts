@@ -109,6 +109,48 @@ export const Probe = z.strictObject({
   initialDelaySeconds: z.number().int().min(0).max(600).default(0),
 });
 
+/** A host name edge clients use: DNS labels separated by dots, optionally starting with a `*.` wildcard. */
+const edgeHost = z
+  .string()
+  .max(253)
+  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, 'must be a lower-case DNS name such as "shop.example.com" or "*.example.com"');
+
+/**
+ * How the service is reached from outside the mesh (absent: it is not). `LoadBalancer`: its Service gets
+ * `type: LoadBalancer` and an AWS Network Load Balancer (AWS Load Balancer Controller, target type ip).
+ * `Gateway`: an Istio Gateway on the shared ingress gateway, with the service's VirtualService bound to it,
+ * so canary weights and retries apply to edge traffic too.
+ */
+export const Exposure = z
+  .strictObject({
+    type: z.enum(['LoadBalancer', 'Gateway']).describe('LoadBalancer: an NLB straight to the pods; Gateway: through the shared Istio ingress gateway'),
+    port: z.number().int().min(1).max(65_535).default(80).describe('Port edge clients connect to'),
+    hosts: z.array(edgeHost).min(1).max(50).optional().describe('Gateway: the host names edge clients call the service by (required)'),
+    paths: z
+      .array(z.string().startsWith('/', 'must start with "/"').max(1_024))
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('Gateway: only these path prefixes are routed from the edge (default: all)'),
+    internal: z.boolean().default(false).describe('LoadBalancer: an internal NLB (reachable inside the VPC only) instead of an internet-facing one'),
+  })
+  .superRefine((expose, ctx) => {
+    if (expose.type === 'Gateway' && !expose.hosts)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hosts'],
+        message: 'a Gateway exposure needs the host names edge clients use (Istio does not allow "*" on a VirtualService that also serves the mesh)',
+      });
+    if (expose.type === 'LoadBalancer') {
+      const l4 = 'a Network Load Balancer forwards TCP and cannot route by host or path; use type "Gateway"';
+      if (expose.hosts) ctx.addIssue({ code: 'custom', path: ['hosts'], message: l4 });
+      if (expose.paths) ctx.addIssue({ code: 'custom', path: ['paths'], message: l4 });
+    }
+    if (expose.type === 'Gateway' && expose.internal)
+      ctx.addIssue({ code: 'custom', path: ['internal'], message: 'the shared ingress gateway\'s own load balancer decides whether Gateway traffic is internal' });
+  });
+export type Exposure = z.infer<typeof Exposure>;
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_"');
 
 /**
@@ -155,6 +197,7 @@ export const ServiceSpec = z
     rollout: RolloutPolicy.default(() => RolloutPolicy.parse({})),
     mesh: MeshPolicy.default(() => MeshPolicy.parse({})),
     cluster: dns1123Label.optional().describe('Target cluster id; the default cluster when absent'),
+    expose: Exposure.optional().describe('Reach the service from outside the mesh (default: in-mesh only)'),
   })
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();

@@ -54,6 +54,8 @@ export interface SimClusterOptions {
   crashLoopRestartMs?: number;
   /** Requests per second a service nobody calls receives, default 20. */
   externalRps?: number;
+  /** Requests per second an exposed service (LoadBalancer Service or Gateway-bound VirtualService) receives from the edge, default externalRps. */
+  edgeRps?: number;
   /** Fraction of requests answered 5xx without faults, default 0.001. */
   baseErrorRate?: number;
   /** p99 latency in ms without faults, default 40. */
@@ -107,6 +109,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     crashLoopRestartMs: options.crashLoopRestartMs ?? 1000,
     nodeEvictionGraceMs: options.nodeEvictionGraceMs ?? 1000,
     externalRps: options.externalRps ?? 20,
+    edgeRps: options.edgeRps,
     baseErrorRate: options.baseErrorRate ?? 0.001,
     baseP99LatencyMs: options.baseP99LatencyMs ?? 40,
   });

@@ -80,6 +80,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   }),
   istio('networking.istio.io', 'destinationrules', 'DestinationRule', ['dr']),
   istio('networking.istio.io', 'virtualservices', 'VirtualService', ['vs']),
+  istio('networking.istio.io', 'gateways', 'Gateway', ['gw']),
   istio('networking.istio.io', 'sidecars', 'Sidecar', []),
   istio('security.istio.io', 'authorizationpolicies', 'AuthorizationPolicy', ['ap']),
   builtin({ group: 'metrics.k8s.io', versions: ['v1beta1'], plural: 'nodes', singular: '', kind: 'NodeMetrics', namespaced: false, watchable: false, computed: true }),

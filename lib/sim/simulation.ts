@@ -6,6 +6,8 @@
 import { DeploymentController } from './deployment-controller.js';
 import type { FaultState } from './faults.js';
 import { Kubelet } from './kubelet.js';
+import { trafficExposures } from './edge-traffic.js';
+import { LoadBalancerController } from './load-balancer-controller.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import type { ObjectStore } from './object-store.js';
 import { SchedulingLoop } from './scheduling-loop.js';
@@ -19,6 +21,8 @@ export interface SimulationOptions {
   crashLoopRestartMs: number;
   nodeEvictionGraceMs: number;
   externalRps: number;
+  /** Requests per second an exposed service receives from the edge (default: externalRps). */
+  edgeRps?: number;
   baseErrorRate: number;
   baseP99LatencyMs: number;
 }
@@ -34,6 +38,7 @@ export class Simulation {
   private readonly deployments: DeploymentController;
   private readonly scheduling: SchedulingLoop;
   private readonly kubelet: Kubelet;
+  private readonly loadBalancers: LoadBalancerController;
   private lastTrafficAt: number;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -51,6 +56,7 @@ export class Simulation {
     this.deployments = new DeploymentController(store);
     this.scheduling = new SchedulingLoop(store);
     this.kubelet = new Kubelet(store, faults, { readyDelayMs: options.readyDelayMs, crashLoopRestartMs: options.crashLoopRestartMs });
+    this.loadBalancers = new LoadBalancerController(store);
     this.lastTrafficAt = clock.now();
   }
 
@@ -65,6 +71,7 @@ export class Simulation {
     this.kubelet.reconcile(now, stamp);
     this.deployments.reconcile(now, stamp);
     this.scheduling.reconcile(now, stamp);
+    this.loadBalancers.reconcile();
     this.countTraffic(now);
   }
 
@@ -122,11 +129,12 @@ export class Simulation {
     const { workloads, virtualServices, destinationRules } = trafficInputs(this.store);
     const traffic = computeTraffic(workloads, virtualServices, destinationRules, {
       externalRps: this.options.externalRps,
+      edgeRps: this.options.edgeRps,
       behaviour: (image) => {
         const fault = this.faults.trafficFault(image);
         return { errorRate: fault?.errorRate ?? this.options.baseErrorRate, p99LatencyMs: fault?.p99LatencyMs ?? this.options.baseP99LatencyMs };
       },
-    });
+    }, trafficExposures(this.store));
     this.telemetry.advance(now, dtSeconds, traffic);
     this.onTraffic?.(now, traffic);
   }

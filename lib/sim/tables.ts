@@ -90,7 +90,7 @@ const COLUMNS: Record<string, Column[]> = {
     name,
     { name: 'Type', type: 'string', priority: 0, cell: (o) => o.spec?.type ?? 'ClusterIP' },
     { name: 'Cluster-IP', type: 'string', priority: 0, cell: (o) => o.spec?.clusterIP ?? '<none>' },
-    { name: 'External-IP', type: 'string', priority: 0, cell: () => '<none>' },
+    { name: 'External-IP', type: 'string', priority: 0, cell: (o) => externalAddresses(o) },
     { name: 'Port(s)', type: 'string', priority: 0, cell: (o) => (o.spec?.ports ?? []).map((p: Obj) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>' },
     age,
   ],
@@ -131,6 +131,13 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   Namespace: [name, { name: 'Status', type: 'string', priority: 0, cell: (o) => o.status?.phase ?? 'Active' }, age],
 };
+
+/** A Service's load balancer addresses as kubectl prints them (`<pending>` until assigned). */
+function externalAddresses(o: Obj): string {
+  const ingress: Obj[] = o.status?.loadBalancer?.ingress ?? [];
+  if (ingress.length > 0) return ingress.map((i) => i.hostname ?? i.ip).join(',');
+  return o.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>';
+}
 
 /** Renders objects as a `meta.k8s.io/v1` Table. */
 export function toTable(type: ResourceType, objects: KubeObj[], resourceVersion: string, now: number): Record<string, unknown> {

@@ -7,7 +7,8 @@
  * to a workload with no ready pod is lost. Callers send their declared rates scaled by the share of
  * their own service's traffic each of their workloads serves. Errors and latency come from the base
  * rates or the traffic fault of the image each ready pod runs. Each workload's calls are also kept per
- * called workload, for the caller-side (`reporter="source"`) series.
+ * called workload, for the caller-side (`reporter="source"`) series. An exposed service also receives
+ * edge load: through its VirtualService's route (Gateway) or over its ready pods (LoadBalancer).
  */
 import { LABELS } from '../mesh/labels.js';
 
@@ -56,9 +57,19 @@ export interface ImageBehaviour {
   p99LatencyMs: number;
 }
 
+/** A service reached from outside the mesh (see edge-traffic.ts). */
+export interface TrafficExposure {
+  namespace: string;
+  service: string;
+  /** Gateway: through the ingress gateway, split by the VirtualService; LoadBalancer: an NLB straight to the ready pods. */
+  via: 'LoadBalancer' | 'Gateway';
+}
+
 export interface TrafficSettings {
   /** Requests per second a service nobody calls receives from outside. */
   externalRps: number;
+  /** Requests per second an exposed service receives from the edge, on top of its callers' (default: externalRps). */
+  edgeRps?: number;
   /** Behaviour of an image: base rates unless a traffic fault overrides them. */
   behaviour(image: string): ImageBehaviour;
 }
@@ -86,6 +97,8 @@ export interface WorkloadTraffic {
   latencyCdf: number[];
   /** Its calls to each workload that serves them (calls routed to a workload with no ready pod are lost). */
   calls: WorkloadCall[];
+  /** The part of `rps` that came from the edge, for an exposed service. */
+  edge?: { via: TrafficExposure['via']; rps: number };
 }
 
 /** Ratio of p99 to median latency is exp(2.326σ); σ = 0.6 gives a p99 about 4× the median. */
@@ -159,7 +172,10 @@ export function computeTraffic(
   virtualServices: TrafficVirtualService[],
   destinationRules: TrafficDestinationRule[],
   settings: TrafficSettings,
+  exposures: readonly TrafficExposure[] = [],
 ): WorkloadTraffic[] {
+  const exposed = new Map(exposures.map((e) => [serviceKey(e.namespace, e.service), e.via]));
+  const edgeRps = settings.edgeRps ?? settings.externalRps;
   const services = new Map<string, TrafficWorkload[]>();
   for (const w of workloads) {
     const key = serviceKey(w.namespace, w.service);
@@ -191,14 +207,21 @@ export function computeTraffic(
   const out: WorkloadTraffic[] = [];
   for (const w of workloads) {
     const key = serviceKey(w.namespace, w.service);
-    const serviceRps = (incoming.get(key) ?? 0) + (called.has(key) ? 0 : settings.externalRps);
-    const rps = serviceRps * (shares.get(key)?.get(w.name) ?? 0);
+    const via = exposed.get(key);
+    // An exposed service's outside load is its edge load; the base external load is for services nobody calls or exposes.
+    const serviceRps = (incoming.get(key) ?? 0) + (via || called.has(key) ? 0 : settings.externalRps);
+    const share = shares.get(key)?.get(w.name) ?? 0;
+    // Through the gateway, edge requests take the VirtualService's route like mesh requests; an NLB with IP
+    // targets sends to every ready pod alike, whatever the VirtualService says.
+    const edge = via === 'Gateway' ? edgeRps * share : via === 'LoadBalancer' ? edgeRps * readyShare(w, services.get(key) ?? []) : 0;
+    const rps = serviceRps * share + edge;
     const pods = w.readyPods.map((images) => mixPod(images, settings));
     const n = pods.length;
     out.push({
       namespace: w.namespace,
       name: w.name,
       service: w.service,
+      ...(via ? { edge: { via, rps: n > 0 ? edge : 0 } } : {}),
       rps: n > 0 ? rps : 0,
       errorRate: n > 0 ? pods.reduce((s, p) => s + p.errorRate, 0) / n : 0,
       latencyCdf: LATENCY_BUCKETS_MS.map((_, i) => (n > 0 ? pods.reduce((s, p) => s + p.cdf[i], 0) / n : 0)),
@@ -216,6 +239,12 @@ export function computeTraffic(
     }
   }
   return out;
+}
+
+/** Fraction of the service's ready pods that `w` runs. */
+function readyShare(w: TrafficWorkload, group: readonly TrafficWorkload[]): number {
+  const ready = group.reduce((n, g) => n + g.readyPods.length, 0);
+  return ready > 0 ? w.readyPods.length / ready : 0;
 }
 
 /** A pod's behaviour: the worst error rate and latency of its containers' images. */

@@ -8,6 +8,7 @@
  * destination labels, so per-edge call rates can be read.
  */
 import { CounterHistory } from './counter-history.js';
+import { INGRESS_GATEWAY_WORKLOAD } from './edge-traffic.js';
 import { LATENCY_BUCKETS_MS, type WorkloadTraffic } from './traffic-model.js';
 
 /** One labelled counter series. */
@@ -75,13 +76,19 @@ export class WorkloadTelemetry {
   private advanceEdges(now: number, dtSeconds: number, traffic: readonly WorkloadTraffic[]): void {
     const counted = new Set<string>();
     const deltas = new Float64Array(2);
-    for (const t of traffic) {
+    // The ingress gateway's proxy reports the edge requests it sends into a Gateway-exposed service.
+    const gatewayCalls = traffic.flatMap((t) =>
+      t.edge?.via === 'Gateway' && t.edge.rps > 0
+        ? [{ caller: INGRESS_GATEWAY_WORKLOAD, calls: [{ namespace: t.namespace, name: t.name, service: t.service, rps: t.edge.rps, errorRate: t.errorRate }] }]
+        : [],
+    );
+    for (const t of [...traffic.map((w) => ({ caller: w as Pick<WorkloadTraffic, 'namespace' | 'name' | 'service'>, calls: w.calls })), ...gatewayCalls]) {
       for (const call of t.calls) {
-        const key = `${t.namespace}/${t.name}>${call.namespace}/${call.name}`;
+        const key = `${t.caller.namespace}/${t.caller.name}>${call.namespace}/${call.name}`;
         counted.add(key);
         const edge = this.edges.get(key);
         if (!edge) {
-          const from = { namespace: t.namespace, name: t.name, service: t.service };
+          const from = { namespace: t.caller.namespace, name: t.caller.name, service: t.caller.service };
           const to = { namespace: call.namespace, name: call.name, service: call.service };
           this.edges.set(key, { from, to, history: new CounterHistory(2, now, this.resolutionMs, this.retentionMs) });
           continue;

@@ -16,6 +16,7 @@ export interface ManagedKind {
  */
 export const MANAGED_KINDS_IN_DELETION_ORDER: readonly ManagedKind[] = Object.freeze([
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
+  { apiVersion: 'networking.istio.io/v1', kind: 'Gateway' },
   { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule' },
   { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy' },
   { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar' },

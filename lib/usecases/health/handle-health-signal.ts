@@ -1,4 +1,5 @@
 import { decideRemediation } from '../../health/decide-remediation.js';
+import { escalationMessage, gateSignal, type Escalation } from '../../health/escalation.js';
 import { HealthSignal, signalKey } from '../../health/health-signal.js';
 import { emptyLedger, ledgerView, ledgerWrite, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
 import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
@@ -21,6 +22,8 @@ const SEEN_SHARD_KIND = 'health-seen';
  * 7: 96 identical "exhausted" events for one unschedulable service): written once per episode.
  */
 const ONCE_PER_EPISODE = new Set<string>(['exhausted', 'noSafeAction', 'flapping', 'staleSignal']);
+/** Outcomes that mean remediation has nothing left to try: a person is told once (lib/health/escalation.ts). */
+const ESCALATING = new Set<string>(['exhausted', 'noSafeAction']);
 const conditionKey = (signal: HealthSignal) => `${signalKey(signal)}${signal.node ? `/${signal.node}` : ''}`;
 
 /**
@@ -62,6 +65,14 @@ export async function handleHealthSignal(deps: RemediationDeps, event: EventEnve
   ]);
   const memory = memoryDoc?.value ?? emptyMemory();
   const live = service && service.phase !== 'deleted' ? service : undefined;
+  // An open escalation to a person silences its conditions until something changes (lib/health/escalation.ts).
+  const quietSeconds = deps.remediationPolicy.flapping.windowSeconds;
+  const gate = gateSignal(signal, conditionKey(signal), memory.escalation, live?.version, now, quietSeconds);
+  if (gate.silent) {
+    await updateHealthMemory(deps, signal.service, (fresh) => ({ ...fresh, escalation: gate.escalation }));
+    const reason = `an escalation to a person is open for ${signal.kind} since ${memory.escalation!.openedAt}; nothing is done until the service changes`;
+    return { outcome: 'decided', decision: { signalId: signal.id, service: signal.service, decidedAt: now, kind: 'none', noneReason: 'escalated', reason, evidence: {} } };
+  }
   const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
 
   // Only the ledger is re-read on a conflict: the window between reading and writing it stays short.
@@ -100,7 +111,23 @@ export async function handleHealthSignal(deps: RemediationDeps, event: EventEnve
     decision.kind === 'none' &&
     ONCE_PER_EPISODE.has(decision.noneReason) &&
     memory.skipped?.[conditionKey(signal)] === decision.noneReason;
-  await rememberSignal(deps, signal, decision);
+  // Nothing left to try: escalate to a person once; a condition joining an open escalation says nothing more.
+  const escalates = live && signal.state === 'ALARM' && decision.kind === 'none' && ESCALATING.has(decision.noneReason);
+  const escalation: Escalation | undefined = escalates
+    ? {
+        openedAt: gate.escalation?.openedAt ?? now,
+        serviceVersion: live.version,
+        conditions: { ...gate.escalation?.conditions, [conditionKey(signal)]: now },
+      }
+    : gate.escalation;
+  await rememberSignal(deps, signal, decision, escalation);
+  if (escalates && decision.kind === 'none') {
+    if (gate.escalation) return { outcome: 'decided', decision };
+    const tried = Array.isArray(decision.evidence.recentlyTried) ? decision.evidence.recentlyTried : [];
+    const message = escalationMessage(signal, live.spec, tried, quietSeconds);
+    await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationEscalated', message, decisionData(signal, decision))]);
+    return { outcome: 'decided', decision };
+  }
   const observedAt = context?.observedAt;
   if (decision.kind !== 'none') return carryOut(deps, signal, decision, false, observedAt);
   // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
@@ -172,7 +199,7 @@ function decisionData(signal: HealthSignal, decision: Decision, observedAt?: str
  * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat
  * anyway); and for an action, in `pendingActions` until it has been carried out.
  */
-async function rememberSignal(deps: RemediationDeps, signal: HealthSignal, decision: Decision): Promise<void> {
+async function rememberSignal(deps: RemediationDeps, signal: HealthSignal, decision: Decision, escalation: Escalation | undefined): Promise<void> {
   const defer = signal.source !== 'probe' && decision.kind === 'none' && DEFERRABLE_NONE_REASONS.has(decision.noneReason) && decision.retryAfter !== undefined;
   const duplicate = decision.kind === 'none' && decision.noneReason === 'duplicate';
   const nowMs = deps.clock.now().getTime();
@@ -189,7 +216,8 @@ async function rememberSignal(deps: RemediationDeps, signal: HealthSignal, decis
     const skipped = { ...memory.skipped };
     if (decision.kind === 'none' && !duplicate) skipped[conditionKey(signal)] = decision.noneReason;
     else if (decision.kind !== 'none') delete skipped[conditionKey(signal)];
-    return { ...memory, recentSignals, deferred, pendingActions, skipped };
+    const { escalation: _previous, ...rest } = memory;
+    return { ...rest, recentSignals, deferred, pendingActions, skipped, ...(escalation ? { escalation } : {}) };
   });
 }
 

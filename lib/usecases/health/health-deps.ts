@@ -55,6 +55,8 @@ export interface ServiceHealthMemory {
    * changes (exhausted, noSafeAction, …) is written to the audit trail once per episode. Absent in older memories.
    */
   skipped?: Record<string, string>;
+  /** The open escalation to a person, if any (lib/health/escalation.ts). */
+  escalation?: import('../../health/escalation.js').Escalation;
   /** The level-based reconcile's episode and backoff state (see reconcile-service.ts). Absent in older memories. */
   reconcile?: ServiceReconcileMemory;
 }
@@ -75,6 +77,8 @@ export const emptyMemory = (): ServiceHealthMemory => ({ recentSignals: [], alar
 
 /** The reconcile's memory of one service: its episode and backoff, and the observed document's version. */
 export interface ServiceReconcileMemory extends ReconcileMemory {
+  /** Where the service's pods ran and which lost nodes were reported (lib/health/node-loss.ts). */
+  nodeLoss?: import('../../health/node-loss.js').NodeLossMemory;
   /** Version of the service's observed-status document last written (saves a read per probe). */
   observedVersion?: number;
 }

@@ -10,11 +10,12 @@ import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js
 import { afterReapply, decideReconcile, type ReconcileEvent, type ReconcileObservation } from '../../health/decide-reconcile.js';
 import { unschedulable } from '../../health/find-problems.js';
 import { findDrift } from '../../health/object-drift.js';
+import { nodeLossEvidence, type NodeLossEvent } from '../../health/node-loss.js';
 import { renderService } from '../../mesh/render-service.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { renderContextFor, neighbourhoodFrom } from '../shared/render-context.js';
-import { serviceStatus, stableReplicasOf } from '../shared/service-status.js';
+import { exposureStatusOf, serviceStatus, stableReplicasOf } from '../shared/service-status.js';
 import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
 import type { HealthDeps, ServiceReconcileMemory } from './health-deps.js';
@@ -50,6 +51,7 @@ export async function reconcileService(
   const clusterId = cluster.cluster.id;
   let observation: ReconcileObservation;
   let observed: ObservedServiceStatus;
+  let nodeLoss: ReturnType<typeof nodeLossEvidence> | undefined;
   if ('error' in cluster) {
     observation = { reachable: false, cluster: clusterId, error: cluster.error };
     observed = { error: `cluster ${clusterId} cannot be read: ${cluster.error}`, observedAt: at, cluster: clusterId };
@@ -65,12 +67,17 @@ export async function reconcileService(
       unschedulablePods: unschedulable(pods).length,
       changedAt: service.updatedAt,
     };
-    observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), observedAt: at, cluster: clusterId };
+    nodeLoss = nodeLossEvidence(service.name, memory.nodeLoss, pods, cluster.snapshot.nodes);
+    const exposure = exposureStatusOf(service, live);
+    observed = { ...serviceStatus(service, stableReplicasOf(service, live), pods), ...(exposure ? { exposure } : {}), observedAt: at, cluster: clusterId };
   }
 
   const decision = decideReconcile(observation, memory, now);
-  let next: ServiceReconcileMemory = { ...decision.memory, observedVersion: memory.observedVersion };
-  const events: ReconcileEvent[] = [...decision.events];
+  // Kept while the cluster cannot be read, so evictions meanwhile are still seen once it can.
+  const nodeLossMemory = nodeLoss?.memory ?? memory.nodeLoss;
+  const keepNodeLoss = nodeLossMemory ? { nodeLoss: nodeLossMemory } : {};
+  let next: ServiceReconcileMemory = { ...decision.memory, observedVersion: memory.observedVersion, ...keepNodeLoss };
+  const events: (ReconcileEvent | NodeLossEvent)[] = [...decision.events, ...(nodeLoss?.events ?? [])];
   let reapplied = false;
   let error: string | undefined;
   if (decision.apply && observation.reachable) {
@@ -81,12 +88,12 @@ export async function reconcileService(
         await deps.converger.converge(latest, latest);
         reapplied = true;
         const after = afterReapply(next, observation.drift, { ok: true }, now);
-        next = { ...after.memory, observedVersion: next.observedVersion };
+        next = { ...after.memory, observedVersion: next.observedVersion, ...keepNodeLoss };
         events.push(...after.events);
       } catch (err) {
         error = `re-applying desired state: ${errorMessage(err)}`;
         const after = afterReapply(next, observation.drift, { ok: false, error: errorMessage(err), retryable: isRetryable(err) }, now);
-        next = { ...after.memory, observedVersion: next.observedVersion };
+        next = { ...after.memory, observedVersion: next.observedVersion, ...keepNodeLoss };
         events.push(...after.events);
       }
     }

@@ -1,5 +1,5 @@
 import { LABELS, workloadName } from '../../mesh/labels.js';
-import type { ServiceStatus } from '../../model/observed-status.js';
+import type { ServiceExposureStatus, ServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { KubeObject, PodInfo } from '../../ports/cluster-client.js';
 
@@ -41,4 +41,17 @@ export function stableReplicasOf(record: ServiceRecord, objects: readonly KubeOb
   const name = workloadName(record.name, 'stable');
   const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
   return deployment ? ((deployment.status as StableReplicas | undefined) ?? {}) : undefined;
+}
+
+/**
+ * How an exposed service is reached, from its live Service (a list answer carries status): the load
+ * balancer's addresses for `LoadBalancer`, the hosts for `Gateway`; undefined when it is not exposed. Pure.
+ */
+export function exposureStatusOf(record: ServiceRecord, objects: readonly KubeObject[]): ServiceExposureStatus | undefined {
+  const expose = record.spec.expose;
+  if (!expose) return undefined;
+  if (expose.type === 'Gateway') return { type: 'Gateway', port: expose.port, addresses: [], hosts: expose.hosts ?? [], ...(expose.paths ? { paths: expose.paths } : {}) };
+  const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === record.name);
+  const ingress = ((service?.status as { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined)?.loadBalancer?.ingress ?? []);
+  return { type: 'LoadBalancer', port: expose.port, addresses: ingress.flatMap((i) => (i.hostname ? [i.hostname] : i.ip ? [i.ip] : [])) };
 }

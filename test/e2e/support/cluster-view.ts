@@ -20,6 +20,7 @@ export const ISTIO_KINDS = {
   DestinationRule: { kind: 'DestinationRule', group: 'networking.istio.io', version: 'v1', plural: 'destinationrules' },
   VirtualService: { kind: 'VirtualService', group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' },
   Sidecar: { kind: 'Sidecar', group: 'networking.istio.io', version: 'v1', plural: 'sidecars' },
+  Gateway: { kind: 'Gateway', group: 'networking.istio.io', version: 'v1', plural: 'gateways' },
   AuthorizationPolicy: { kind: 'AuthorizationPolicy', group: 'security.istio.io', version: 'v1', plural: 'authorizationpolicies' },
 } as const satisfies Record<string, IstioKind>;
 

@@ -41,3 +41,14 @@ export const orderServiceCanaryContext: RenderContext = {
   trafficSplit: { canaryWeight: 25 },
   canary: { image: 'registry.example.com/shop/order-service:2.1.0', replicas: 1, revision: 2 },
 };
+
+/** order-service exposed the way the original example exposes it: an NLB, port 80 → 8081. */
+export const exposedOrderService = spec({ ...orderServiceInputFields(), expose: { type: 'LoadBalancer' } });
+
+/** order-service behind the shared ingress gateway for shop.example.com, edge paths /orders only. */
+export const gatewayOrderService = spec({ ...orderServiceInputFields(), expose: { type: 'Gateway', hosts: ['shop.example.com'], paths: ['/orders'] } });
+
+function orderServiceInputFields() {
+  const { name, image, port, replicas, dependencies, env } = orderService;
+  return { name, image, port, replicas, dependencies, env };
+}

@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderService } from '../../../lib/mesh/render-service.js';
 import { toYaml } from '../../../lib/mesh/yaml.js';
-import { orderService, orderServiceCanaryContext, orderServiceContext, userService, userServiceContext } from './fixtures.js';
+import {
+  exposedOrderService,
+  gatewayOrderService,
+  orderService,
+  orderServiceCanaryContext,
+  orderServiceContext,
+  userService,
+  userServiceContext,
+} from './fixtures.js';
 
 // Regenerate with: UPDATE_GOLDEN=1 npx vitest run test/lib/mesh
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -14,6 +22,8 @@ const cases = [
   { file: 'user-service.yaml', render: () => renderService(userService, userServiceContext) },
   { file: 'order-service.yaml', render: () => renderService(orderService, orderServiceContext) },
   { file: 'order-service-canary.yaml', render: () => renderService(orderService, orderServiceCanaryContext) },
+  { file: 'order-service-load-balancer.yaml', render: () => renderService(exposedOrderService, orderServiceContext) },
+  { file: 'order-service-gateway-canary.yaml', render: () => renderService(gatewayOrderService, orderServiceCanaryContext) },
 ];
 
 describe('rendered manifests match the reviewed golden files', () => {

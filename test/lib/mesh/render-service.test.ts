@@ -106,14 +106,16 @@ describe('renderService: stable Deployment', () => {
     ]);
   });
 
-  it('runs one container named after the service on its port, with sorted env', () => {
+  it('runs one container named after the service on its port, with sorted env and a URL per dependency', () => {
     const c = container(deployment);
     expect(c.name).toBe('cart');
     expect(c.image).toBe('registry.example.com/shop/cart:3.1.0');
     expect(c.ports).toEqual([{ name: 'http', containerPort: 9000, protocol: 'TCP' }]);
     expect(c.env).toEqual([
       { name: 'ALPHA', value: 'yes' },
+      { name: 'INVENTORY_URL', value: 'http://inventory.shop.svc.cluster.local' },
       { name: 'MIDDLE', value: '1' },
+      { name: 'PRICING_URL', value: 'http://pricing.catalog.svc.cluster.local' },
       { name: 'ZONE', value: 'eu' },
     ]);
     expect(deployment.spec.template.spec.serviceAccountName).toBe('cart');
