@@ -5,8 +5,10 @@ import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
+import type { StateStore } from '../../ports/state-store.js';
 
-export interface HealthDeps extends CoreDeps {
+/** What the health use cases need besides the core; `Store` as in CoreDeps. */
+export interface HealthDeps<Store = StateStore> extends CoreDeps<Store> {
   converger: ServiceConverger;
   clusters: ClusterClientFactory;
   metrics: MetricsSource;
