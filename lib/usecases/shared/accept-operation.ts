@@ -2,6 +2,7 @@ import { errorMessage, OperationCompletedError, TransientError } from '../../err
 import { newId } from '../../ids.js';
 import { SCHEMA_VERSION, type EventType } from '../../model/events.js';
 import type { OperationKind, OperationRecord } from '../../model/records.js';
+import type { OperationStore } from '../../ports/operation-store.js';
 import type { CoreDeps } from '../deps.js';
 import { operationDeadline } from './operation-deadline.js';
 import { crashPoint } from '../../platform/crash-points.js';
@@ -25,7 +26,7 @@ export interface OperationRequest {
  * and the caller gets a retryable error, so nothing is left pending forever. The operation carries a
  * deadline (see operation-deadline.ts): the sweep fails it then at the latest, whatever else went wrong.
  */
-export async function acceptOperation(deps: CoreDeps, request: OperationRequest): Promise<OperationRecord> {
+export async function acceptOperation(deps: CoreDeps<OperationStore>, request: OperationRequest): Promise<OperationRecord> {
   const now = deps.clock.now();
   const at = now.toISOString();
   const operation: OperationRecord = {
