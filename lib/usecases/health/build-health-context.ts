@@ -4,6 +4,8 @@ import { LABELS } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { PodInfo } from '../../ports/cluster-client.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { RevisionStore } from '../../ports/revision-store.js';
 import type { HealthDeps } from './health-deps.js';
 
 export const revisionLabel = (revision: number) => `r${revision}`;
@@ -17,7 +19,11 @@ function recentCrashes(pod: PodInfo): number {
 }
 
 /** What the remediation policy needs to know about a service, read from the store and its cluster. */
-export async function buildHealthContext(deps: HealthDeps, service: ServiceRecord, recentSignals: HealthSignal[]): Promise<ServiceHealthContext> {
+export async function buildHealthContext(
+  deps: HealthDeps<ClusterStore & RevisionStore>,
+  service: ServiceRecord,
+  recentSignals: HealthSignal[],
+): Promise<ServiceHealthContext> {
   const cluster = await resolveCluster(deps.store, service.spec.cluster);
   const pods = cluster ? await (await deps.clusters.forCluster(cluster)).listPods(service.spec.namespace, `${LABELS.service}=${service.name}`) : [];
   const stablePods = pods.filter((p) => (p.labels[LABELS.track] ?? 'stable') === 'stable');
