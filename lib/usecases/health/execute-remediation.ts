@@ -4,6 +4,11 @@ import { resolveCluster } from '../shared/resolve-cluster.js';
 import { requestRollback } from '../shared/request-rollback.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
 import { steerDeployment } from '../shared/steer-deployment.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { DeploymentStore } from '../../ports/deployment-store.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { RevisionStore } from '../../ports/revision-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { HealthDeps } from './health-deps.js';
 
 function avoid(current: string[] | undefined, nodes: string[]): string[] {
@@ -20,7 +25,10 @@ function avoid(current: string[] | undefined, nodes: string[]): string[] {
  * scale-out sets an absolute replica count, an evacuation adds to a set, an abort of a rollout that has
  * ended is done, and a rollback is keyed by the signal id (one rollback deployment per signal).
  */
-export async function executeRemediation(deps: HealthDeps, decision: ActDecision): Promise<string> {
+export async function executeRemediation(
+  deps: HealthDeps<ServiceStore & RevisionStore & OperationStore & DeploymentStore & ClusterStore>,
+  decision: ActDecision,
+): Promise<string> {
   const { service, action, signalId } = decision;
   const tag = `remediation:${signalId}`;
   switch (action.kind) {
