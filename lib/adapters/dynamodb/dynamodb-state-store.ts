@@ -15,8 +15,8 @@ import { DynamoTable } from './table.js';
 
 /**
  * The whole StateStore on one DynamoDB table (see TABLE in lib/platform/resources.ts): the
- * per-aggregate adapters side by side, each method handed to the one that owns it. Every update is a
- * conditional write.
+ * per-aggregate adapters side by side, each method handed to the one that owns it (plain methods, so
+ * a test may subclass it to inject a fault). Every update is a conditional write.
  */
 export class DynamoDbStateStore implements StateStore {
   private readonly services: DynamoDbServiceStore;
@@ -39,42 +39,88 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   // ServiceStore
-  getService = (name: string) => this.services.getService(name);
-  listServices = (page: PageRequest) => this.services.listServices(page);
-  listAllServices = () => this.services.listAllServices();
-  getServices = (names: string[]) => this.services.getServices(names);
-  listCallers = (service: string) => this.services.listCallers(service);
-  commitServiceChange = (change: ServiceChange) => this.services.commitServiceChange(change);
+  getService(name: string) {
+    return this.services.getService(name);
+  }
+  listServices(page: PageRequest) {
+    return this.services.listServices(page);
+  }
+  listAllServices() {
+    return this.services.listAllServices();
+  }
+  getServices(names: string[]) {
+    return this.services.getServices(names);
+  }
+  listCallers(service: string) {
+    return this.services.listCallers(service);
+  }
+  commitServiceChange(change: ServiceChange) {
+    return this.services.commitServiceChange(change);
+  }
 
   // RevisionStore
-  getRevision = (service: string, revision: number) => this.revisions.getRevision(service, revision);
-  listRevisions = (service: string, page: PageRequest) => this.revisions.listRevisions(service, page);
+  getRevision(service: string, revision: number) {
+    return this.revisions.getRevision(service, revision);
+  }
+  listRevisions(service: string, page: PageRequest) {
+    return this.revisions.listRevisions(service, page);
+  }
 
   // OperationStore
-  createOperation = (op: OperationRecord) => this.operations.createOperation(op);
-  getOperation = (id: string) => this.operations.getOperation(id);
-  completeOperation = (outcome: OperationOutcome, events: AuditEvent[]) => this.operations.completeOperation(outcome, events);
-  noteOperationError = (id: string, error: string) => this.operations.noteOperationError(id, error);
-  listExpiredOperations = (now: string, limit: number) => this.operations.listExpiredOperations(now, limit);
+  createOperation(op: OperationRecord) {
+    return this.operations.createOperation(op);
+  }
+  getOperation(id: string) {
+    return this.operations.getOperation(id);
+  }
+  completeOperation(outcome: OperationOutcome, events: AuditEvent[]) {
+    return this.operations.completeOperation(outcome, events);
+  }
+  noteOperationError(id: string, error: string) {
+    return this.operations.noteOperationError(id, error);
+  }
+  listExpiredOperations(now: string, limit: number) {
+    return this.operations.listExpiredOperations(now, limit);
+  }
 
   // AuditLog
-  appendEvents = (events: AuditEvent[]) => this.audit.appendEvents(events);
-  listEvents = (service: string, page: PageRequest) => this.audit.listEvents(service, page);
+  appendEvents(events: AuditEvent[]) {
+    return this.audit.appendEvents(events);
+  }
+  listEvents(service: string, page: PageRequest) {
+    return this.audit.listEvents(service, page);
+  }
 
   // DeploymentStore
-  putDeployment = (deployment: DeploymentRecord, expectedVersion: number | null, operation?: OperationOutcome, events?: AuditEvent[]) =>
-    this.deployments.putDeployment(deployment, expectedVersion, operation, events);
-  getDeployment = (service: string, id: string) => this.deployments.getDeployment(service, id);
-  listDeployments = (service: string, page: PageRequest) => this.deployments.listDeployments(service, page);
+  putDeployment(deployment: DeploymentRecord, expectedVersion: number | null, operation?: OperationOutcome, events?: AuditEvent[]) {
+    return this.deployments.putDeployment(deployment, expectedVersion, operation, events);
+  }
+  getDeployment(service: string, id: string) {
+    return this.deployments.getDeployment(service, id);
+  }
+  listDeployments(service: string, page: PageRequest) {
+    return this.deployments.listDeployments(service, page);
+  }
 
   // DocumentStore
-  getDocument = <T>(kind: string, id: string) => this.documents.getDocument<T>(kind, id);
-  putDocument = <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
-    this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds);
+  getDocument<T>(kind: string, id: string) {
+    return this.documents.getDocument<T>(kind, id);
+  }
+  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) {
+    return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds);
+  }
 
   // ClusterStore
-  putCluster = (cluster: StoredCluster) => this.clusters.putCluster(cluster);
-  getCluster = (id: string) => this.clusters.getCluster(id);
-  listClusters = () => this.clusters.listClusters();
-  deleteCluster = (id: string) => this.clusters.deleteCluster(id);
+  putCluster(cluster: StoredCluster) {
+    return this.clusters.putCluster(cluster);
+  }
+  getCluster(id: string) {
+    return this.clusters.getCluster(id);
+  }
+  listClusters() {
+    return this.clusters.listClusters();
+  }
+  deleteCluster(id: string) {
+    return this.clusters.deleteCluster(id);
+  }
 }

@@ -86,11 +86,11 @@ export class FakeOptimizerWorld {
       return call(...args);
     };
     const store: OptimizerStore = {
-      getService: seeded(real.getService),
-      getServices: seeded(real.getServices),
-      listServices: seeded(real.listServices),
-      listCallers: seeded(real.listCallers),
-      commitServiceChange: seeded(real.commitServiceChange),
+      getService: seeded(real.getService.bind(real)),
+      getServices: seeded(real.getServices.bind(real)),
+      listServices: seeded(real.listServices.bind(real)),
+      listCallers: seeded(real.listCallers.bind(real)),
+      commitServiceChange: seeded(real.commitServiceChange.bind(real)),
       listAllServices: seeded(async () => {
         const all = await real.listAllServices();
         const hook = this.afterListing;
@@ -98,10 +98,10 @@ export class FakeOptimizerWorld {
         await hook?.();
         return all;
       }),
-      putCluster: seeded(real.putCluster),
-      getCluster: seeded(real.getCluster),
-      listClusters: seeded(real.listClusters),
-      deleteCluster: seeded(real.deleteCluster),
+      putCluster: seeded(real.putCluster.bind(real)),
+      getCluster: seeded(real.getCluster.bind(real)),
+      listClusters: seeded(real.listClusters.bind(real)),
+      deleteCluster: seeded(real.deleteCluster.bind(real)),
       getDocument: <T>(kind: string, id: string) => seeded(() => real.getDocument<T>(kind, id))(),
       putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
         seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds))(),
