@@ -3,10 +3,11 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
-import type { StateStore } from '../../ports/state-store.js';
+import type { ClusterStore, StoredCluster } from '../../ports/cluster-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import { admitKubeconfig, STRICT_KUBECONFIG_POLICY } from './kubeconfig-admission.js';
 
-export type StoredCluster = ClusterRegistration & { createdAt: string };
+export type { StoredCluster };
 
 /** The operator's kubeconfig policy when none is wired: inline kubeconfigs with static credentials only. */
 const strictAdmission: KubeconfigAdmission = (target) => admitKubeconfig(target, STRICT_KUBECONFIG_POLICY);
@@ -18,7 +19,7 @@ const strictAdmission: KubeconfigAdmission = (target) => admitKubeconfig(target,
  * flag on the others, so there is at most one default.
  */
 export async function registerCluster(
-  deps: { store: StateStore; clock: Clock; admitKubeconfig?: KubeconfigAdmission },
+  deps: { store: ClusterStore; clock: Clock; admitKubeconfig?: KubeconfigAdmission },
   registration: ClusterRegistration,
 ): Promise<{ cluster: StoredCluster; created: boolean }> {
   if (registration.target.kind === 'kubeconfig') await (deps.admitKubeconfig ?? strictAdmission)(registration.target);
@@ -32,14 +33,14 @@ export async function registerCluster(
   return { cluster, created: !existing };
 }
 
-export async function getCluster(store: StateStore, id: string): Promise<StoredCluster> {
+export async function getCluster(store: ClusterStore, id: string): Promise<StoredCluster> {
   const cluster = await store.getCluster(id);
   if (!cluster) throw new NotFoundError(`cluster "${id}" is not registered`);
   return cluster;
 }
 
 /** Removes a cluster, unless services still run on it (deregister or move them first). */
-export async function deregisterCluster(store: StateStore, id: string): Promise<void> {
+export async function deregisterCluster(store: ClusterStore & ServiceStore, id: string): Promise<void> {
   const cluster = await getCluster(store, id);
   const clusters = await store.listClusters();
   const isDefault = cluster.default || clusters.length === 1;

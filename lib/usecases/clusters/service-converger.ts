@@ -2,13 +2,14 @@ import { renderService } from '../../mesh/render-service.js';
 import type { ServiceRef } from '../../mesh/render-context.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
-import type { StateStore } from '../../ports/state-store.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 import { renderContextFor, type GraphNeighbourhood } from '../shared/render-context.js';
 import { resolveCluster, resolveClusterForRemoval } from '../shared/resolve-cluster.js';
 
 export interface ConvergerDeps {
-  store: StateStore;
+  store: ServiceStore & ClusterStore;
   clusters: ClusterClientFactory;
 }
 

@@ -1,7 +1,7 @@
 import { LABELS, workloadName } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
-import type { StateStore } from '../../ports/state-store.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { ServiceStatus } from '../../model/observed-status.js';
 import type { ServiceStatusReader } from '../../ports/service-status-reader.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
@@ -9,7 +9,7 @@ import { errorMessage } from '../../errors.js';
 import { serviceStatus } from '../shared/service-status.js';
 
 /** Reads a service's live state from its cluster: replicas and where its pods run. */
-export function createServiceStatusReader(deps: { store: StateStore; clusters: ClusterClientFactory }): ServiceStatusReader {
+export function createServiceStatusReader(deps: { store: ClusterStore; clusters: ClusterClientFactory }): ServiceStatusReader {
   return {
     async read(record: ServiceRecord): Promise<ServiceStatus | { error: string }> {
       try {

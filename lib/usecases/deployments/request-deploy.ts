@@ -4,6 +4,8 @@ import { newId } from '../../ids.js';
 import { containerImage } from '../../model/names.js';
 import type { OperationRecord } from '../../model/records.js';
 import { RolloutPolicy } from '../../model/service-spec.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
 import { acceptOperation } from '../shared/accept-operation.js';
 
@@ -16,7 +18,7 @@ export type DeployRequest = z.infer<typeof DeployRequest>;
 
 /** Accepts a deployment of a new image; the rollout runs from the queue. */
 export async function requestDeploy(
-  deps: CoreDeps,
+  deps: CoreDeps<ServiceStore & OperationStore>,
   service: string,
   request: DeployRequest,
   correlationId?: string,

@@ -7,6 +7,7 @@ import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { KubeObject, NodeInfo, PodInfo } from '../../ports/cluster-client.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { HealthDeps } from './health-deps.js';
 
 /** One cluster as the probe saw it. */
@@ -36,7 +37,7 @@ function groupByOwner<T>(items: T[], ownerOf: (item: T) => { namespace?: string;
   return groups;
 }
 
-async function readCluster(deps: HealthDeps, cluster: ClusterRegistration): Promise<ClusterSnapshot> {
+async function readCluster(deps: HealthDeps<ClusterStore>, cluster: ClusterRegistration): Promise<ClusterSnapshot> {
   const client = await deps.clusters.forCluster(cluster);
   const [nodes, pods, objects] = await Promise.all([
     client.listNodes(),
@@ -56,7 +57,7 @@ async function readCluster(deps: HealthDeps, cluster: ClusterRegistration): Prom
  * cluster that is not registered fails on its own.
  */
 export function clusterSnapshots(
-  deps: HealthDeps,
+  deps: HealthDeps<ClusterStore>,
 ): ((clusterName: string | undefined) => Promise<SnapshotResult>) & { read(): Promise<{ cluster: ClusterRegistration; snapshot: ClusterSnapshot }[]> } {
   const clusters = new Map<string, ClusterRegistration>();
   const resolved = new Map<string, Promise<ClusterRegistration | undefined>>();

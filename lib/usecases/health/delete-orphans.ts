@@ -2,6 +2,8 @@ import { errorMessage } from '../../errors.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { auditEvent } from '../shared/mutate.js';
 import type { ClusterSnapshot } from './cluster-snapshots.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { HealthDeps } from './health-deps.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 
@@ -12,7 +14,7 @@ import type { ClusterRegistration } from '../../model/cluster.js';
  * registration in flight, or somebody else's objects. Returns the errors.
  */
 export async function deleteOrphans(
-  deps: HealthDeps,
+  deps: HealthDeps<ServiceStore & AuditLog>,
   read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[],
   live: readonly ServiceRecord[],
 ): Promise<string[]> {

@@ -5,21 +5,22 @@ import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
+import type { StateStore } from '../../ports/state-store.js';
 
 /**
  * What deciding and carrying out a remediation needs: the store, the queues and a converger, never a
  * cluster. The alarm intake decides from what the probe last observed (the observed documents) and its
  * converger queues a `service.converge` for the cluster side (see convergeLater).
  */
-export interface RemediationDeps extends CoreDeps {
+export interface RemediationDeps<Store = StateStore> extends CoreDeps<Store> {
   converger: ServiceConverger;
   remediationPolicy: RemediationPolicy;
   /** Reads alarm tags, the third way to map an alarm to a service; absent: tags are not consulted. */
   alarmTags?: AlarmTags;
 }
 
-/** The health probe's needs: remediation's, plus the clusters it reads and the metrics it judges. */
-export interface HealthDeps extends RemediationDeps {
+/** The health probe's needs: remediation's, plus the clusters it reads and the metrics it judges; `Store` as in CoreDeps. */
+export interface HealthDeps<Store = StateStore> extends RemediationDeps<Store> {
   clusters: ClusterClientFactory;
   metrics: MetricsSource;
 }

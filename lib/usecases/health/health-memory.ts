@@ -1,5 +1,5 @@
 import { VersionConflictError } from '../../errors.js';
-import type { StoredDocument } from '../../ports/state-store.js';
+import type { DocumentStore, StoredDocument } from '../../ports/document-store.js';
 import type { CoreDeps } from '../deps.js';
 import { emptyMemory, HEALTH_DOCS, type ServiceHealthMemory } from './health-deps.js';
 
@@ -15,7 +15,7 @@ const ATTEMPTS = 5;
  * Returns false when the memory kept changing for every attempt (nothing was written).
  */
 export async function updateHealthMemory(
-  deps: Pick<CoreDeps, 'store'>,
+  deps: Pick<CoreDeps<DocumentStore>, 'store'>,
   service: string,
   change: (memory: ServiceHealthMemory) => ServiceHealthMemory | undefined,
   known?: { doc: StoredDocument<ServiceHealthMemory> | undefined },

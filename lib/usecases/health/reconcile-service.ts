@@ -18,6 +18,9 @@ import { renderContextFor, neighbourhoodFrom } from '../shared/render-context.js
 import { exposureStatusOf, serviceStatus, stableReplicasOf } from '../shared/service-status.js';
 import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { DocumentStore } from '../../ports/document-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { HealthDeps, ServiceReconcileMemory } from './health-deps.js';
 
 /** The reconcile's part of the probe memory: its episode state, and the observed document's version. */
@@ -36,7 +39,7 @@ export interface ReconcileOutcome {
  * @param all every live service (the probe's listing): the neighbourhood the objects are rendered with
  */
 export async function reconcileService(
-  deps: HealthDeps,
+  deps: HealthDeps<ServiceStore & AuditLog & DocumentStore>,
   service: ServiceRecord,
   all: readonly ServiceRecord[],
   cluster: SnapshotResult,
@@ -107,7 +110,7 @@ export async function reconcileService(
 const OBSERVED_TTL_SECONDS = 24 * 3600;
 
 /** Writes the observed status; the version from memory saves a read, a stale one costs one. */
-async function writeObserved(deps: HealthDeps, service: string, value: ObservedServiceStatus, known: number | undefined): Promise<number> {
+async function writeObserved(deps: Pick<HealthDeps<DocumentStore>, 'store'>, service: string, value: ObservedServiceStatus, known: number | undefined): Promise<number> {
   try {
     return await deps.store.putDocument(OBSERVED_STATUS_DOC, service, value, known ?? null, OBSERVED_TTL_SECONDS);
   } catch (err) {

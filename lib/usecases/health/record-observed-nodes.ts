@@ -1,6 +1,7 @@
 import { errorMessage, VersionConflictError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import { OBSERVED_NODES_DOC, type ObservedClusterNodes } from '../../model/observed-status.js';
+import type { DocumentStore } from '../../ports/document-store.js';
 import type { CoreDeps } from '../deps.js';
 import type { ClusterSnapshot } from './cluster-snapshots.js';
 
@@ -12,7 +13,7 @@ const OBSERVED_NODES_TTL_SECONDS = 24 * 3600;
  * cluster): the alarm intake, which reads no cluster, evacuates a zone by these. Last writer wins; each
  * run writes a full observation. Returns the errors, for the probe's list.
  */
-export async function recordObservedNodes(deps: CoreDeps, read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[], now: Date): Promise<string[]> {
+export async function recordObservedNodes(deps: CoreDeps<DocumentStore>, read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[], now: Date): Promise<string[]> {
   const errors: string[] = [];
   for (const { cluster, snapshot } of read) {
     const value: ObservedClusterNodes = {
@@ -29,7 +30,7 @@ export async function recordObservedNodes(deps: CoreDeps, read: { cluster: Clust
 }
 
 /** Writes over whatever version is stored: created the first time, replaced after a read every other time. */
-async function putObservation(deps: CoreDeps, clusterId: string, value: ObservedClusterNodes): Promise<void> {
+async function putObservation(deps: CoreDeps<DocumentStore>, clusterId: string, value: ObservedClusterNodes): Promise<void> {
   try {
     await deps.store.putDocument(OBSERVED_NODES_DOC, clusterId, value, null, OBSERVED_NODES_TTL_SECONDS);
   } catch (err) {

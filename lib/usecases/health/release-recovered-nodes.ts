@@ -1,6 +1,7 @@
 import type { ServiceRecord } from '../../model/records.js';
 import type { NodeInfo } from '../../ports/cluster-client.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { HealthDeps } from './health-deps.js';
 import { nodesToStopAvoiding, placementWithout } from './recovered-nodes.js';
 
@@ -8,7 +9,7 @@ import { nodesToStopAvoiding, placementWithout } from './recovered-nodes.js';
  * Lets the service use again the avoided nodes that are Ready again or gone, with an audit event for
  * each (the caller has checked that no recent evacuation holds them).
  */
-export async function stopAvoidingRecoveredNodes(deps: HealthDeps, service: ServiceRecord, nodes: NodeInfo[]): Promise<void> {
+export async function stopAvoidingRecoveredNodes(deps: HealthDeps<ServiceStore>, service: ServiceRecord, nodes: NodeInfo[]): Promise<void> {
   if (nodesToStopAvoiding(service.placement?.avoidNodes, nodes).length === 0) return;
   await mutateService(deps, service.name, (svc) => {
     const released = nodesToStopAvoiding(svc.placement?.avoidNodes, nodes);

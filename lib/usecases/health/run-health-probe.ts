@@ -5,6 +5,10 @@ import { emptyLedger, type RemediationLedger } from '../../health/remediation-le
 import { errorMessage } from '../../errors.js';
 import { workloadName } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { DocumentStore } from '../../ports/document-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import { clusterSnapshots, ownerKey, type ClusterSnapshot } from './cluster-snapshots.js';
 import { deleteOrphans } from './delete-orphans.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
@@ -49,7 +53,7 @@ export interface HealthProbeResult {
  * Each cluster is read once per run (cluster-snapshots.ts); services are probed
  * {@link PROBE_CONCURRENCY} at a time. A failure on one service is reported and the others go on.
  */
-export async function runHealthProbe(deps: HealthDeps): Promise<HealthProbeResult> {
+export async function runHealthProbe(deps: HealthDeps<ServiceStore & ClusterStore & DocumentStore & AuditLog>): Promise<HealthProbeResult> {
   const now = deps.clock.now();
   const services = await deps.store.listAllServices();
   const snapshotFor = clusterSnapshots(deps);
@@ -99,7 +103,7 @@ export async function runHealthProbe(deps: HealthDeps): Promise<HealthProbeResul
 }
 
 /** Judges one service's health from the snapshot and its metrics and sends the signals. */
-async function judgeService(deps: HealthDeps, service: ServiceRecord, memory: ServiceHealthMemory, cluster: ClusterSnapshot, now: Date) {
+async function judgeService(deps: Pick<HealthDeps, 'metrics' | 'queue'>, service: ServiceRecord, memory: ServiceHealthMemory, cluster: ClusterSnapshot, now: Date) {
   const pods = cluster.pods.get(ownerKey(service.spec.namespace, service.name)) ?? [];
   let metrics: ProbeMetrics | undefined;
   const detectors = { ...memory.detectors };

@@ -31,7 +31,7 @@ export function envelopeIdFor(signalId: string): string {
 }
 
 /** Sends a health signal to the health queue; the remediation policy decides there. */
-export async function submitSignal(deps: CoreDeps, submission: z.output<typeof AlarmSubmission>): Promise<HealthSignal> {
+export async function submitSignal(deps: Pick<CoreDeps, 'clock' | 'queue'>, submission: z.output<typeof AlarmSubmission>): Promise<HealthSignal> {
   const now = deps.clock.now();
   const signal: HealthSignal = { ...submission, id: submission.id ?? newId('sig', now), observedAt: submission.observedAt ?? now.toISOString() };
   await deps.queue.send({

@@ -1,9 +1,10 @@
 import { errorMessage } from '../../errors.js';
 import type { DeadLetter, DeadLetterQueues } from '../../ports/event-queue.js';
+import type { OperationStore } from '../../ports/operation-store.js';
 import type { CoreDeps } from '../deps.js';
 import { failPendingOperation, type OperationRef } from './give-up-operation.js';
 
-export interface DrainDeadLettersDeps extends CoreDeps {
+export interface DrainDeadLettersDeps extends CoreDeps<OperationStore> {
   deadLetters: DeadLetterQueues;
 }
 

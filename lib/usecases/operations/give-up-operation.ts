@@ -1,4 +1,5 @@
 import { OperationCompletedError } from '../../errors.js';
+import type { OperationStore } from '../../ports/operation-store.js';
 import type { CoreDeps } from '../deps.js';
 import { auditEvent } from '../shared/mutate.js';
 
@@ -15,12 +16,12 @@ export interface OperationRef {
  * with the last error as the reason, so `GET /v1/operations/{id}` never stays pending for it. Returns
  * false when no pending operation has that id (ended already, or the message named none).
  */
-export async function giveUpOperation(deps: CoreDeps, ref: OperationRef, reason: string): Promise<boolean> {
+export async function giveUpOperation(deps: CoreDeps<OperationStore>, ref: OperationRef, reason: string): Promise<boolean> {
   return failPendingOperation(deps, ref, `gave up after the last retry; the message goes to the dead-letter queue: ${reason}`);
 }
 
 /** Remembers why an attempt failed, so whoever gives up later (DLQ drain, sweep) can quote it. */
-export async function noteOperationError(deps: CoreDeps, ref: OperationRef, error: string): Promise<boolean> {
+export async function noteOperationError(deps: CoreDeps<OperationStore>, ref: OperationRef, error: string): Promise<boolean> {
   return deps.store.noteOperationError(ref.id, error);
 }
 
@@ -28,7 +29,7 @@ export async function noteOperationError(deps: CoreDeps, ref: OperationRef, erro
  * Fails a pending operation with `reason` and an OperationFailed audit event on its service, in one
  * write. Idempotent: false when it has ended already (or does not exist).
  */
-export async function failPendingOperation(deps: CoreDeps, ref: OperationRef, reason: string): Promise<boolean> {
+export async function failPendingOperation(deps: CoreDeps<OperationStore>, ref: OperationRef, reason: string): Promise<boolean> {
   const operation = await deps.store.getOperation(ref.id);
   if (!operation || operation.status !== 'pending') return false;
   const what = ref.type ?? `${operation.kind} operation`;

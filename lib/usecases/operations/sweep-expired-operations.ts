@@ -1,5 +1,6 @@
 import { errorMessage } from '../../errors.js';
 import type { OperationRecord } from '../../model/records.js';
+import type { OperationStore } from '../../ports/operation-store.js';
 import type { CoreDeps } from '../deps.js';
 import { failPendingOperation } from './give-up-operation.js';
 
@@ -32,7 +33,7 @@ export function expiredReason(operation: OperationRecord): string {
  * can act on: whatever left them pending — a lost message, a crash between steps, a drain that never
  * ran — they end here.
  */
-export async function sweepExpiredOperations(deps: CoreDeps, options: { signal?: AbortSignal } = {}): Promise<SweepResult> {
+export async function sweepExpiredOperations(deps: CoreDeps<OperationStore>, options: { signal?: AbortSignal } = {}): Promise<SweepResult> {
   const now = deps.clock.now().toISOString();
   const due = await deps.store.listExpiredOperations(now, MAX_EXPIRED_PER_SWEEP);
   const result: SweepResult = { expired: 0, failed: 0, resent: 0, errors: [] };

@@ -1,8 +1,11 @@
 import { OperationCompletedError, TransientError, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
+import type { DocumentStore } from '../../ports/document-store.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { CoreDeps } from '../deps.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from './optimizer-run.js';
-import { runOptimizer } from './run-optimizer.js';
+import { runOptimizer, type OptimizerStore } from './run-optimizer.js';
 
 export type OptimizerRequestOutcome = { outcome: 'ran'; runId: string; status: OptimizerRun['status'] } | { outcome: 'duplicate' };
 
@@ -31,7 +34,7 @@ export interface OptimizerRequestOptions {
  * run over only once the claim has lapsed. A run that finished is never run again.
  */
 export async function handleOptimizerRequested(
-  deps: RolloutDeps,
+  deps: RolloutDeps<OptimizerStore & OperationStore>,
   event: EventEnvelope,
   options: OptimizerRequestOptions = {},
 ): Promise<OptimizerRequestOutcome> {
@@ -70,7 +73,7 @@ export async function handleOptimizerRequested(
 }
 
 /** Claims the run for this delivery: true when no live claim of another delivery holds it. */
-async function claim(deps: RolloutDeps, id: string): Promise<boolean> {
+async function claim(deps: Pick<CoreDeps<DocumentStore>, 'store' | 'clock'>, id: string): Promise<boolean> {
   const value: Claim = { until: new Date(deps.clock.now().getTime() + OPTIMIZER_CLAIM_MS).toISOString() };
   const ttlSeconds = Math.ceil((2 * OPTIMIZER_CLAIM_MS) / 1000);
   try {
@@ -92,7 +95,7 @@ async function claim(deps: RolloutDeps, id: string): Promise<boolean> {
 }
 
 /** Waits for the claimant's run while its claim holds; a retryable error once it lapsed without a result. */
-async function awaitClaimant(deps: RolloutDeps, id: string, pollMs: number): Promise<OptimizerRun> {
+async function awaitClaimant(deps: Pick<CoreDeps<DocumentStore>, 'store' | 'clock'>, id: string, pollMs: number): Promise<OptimizerRun> {
   for (;;) {
     const done = await deps.store.getDocument<OptimizerRun>(OPTIMIZER_DOC, id);
     if (done) return done.value;

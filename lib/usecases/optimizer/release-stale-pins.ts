@@ -4,6 +4,8 @@ import type { ServiceRecord } from '../../model/records.js';
 import type { NodeInfo, PodInfo } from '../../ports/cluster-client.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 
 /**
@@ -26,7 +28,7 @@ export function stalePinReason(service: ServiceRecord, nodes: readonly NodeInfo[
  * or failed node never leaves a service's pods Pending. Runs with the health probe; the next optimizer
  * run plans the service again.
  */
-export async function releaseStalePins(deps: RolloutDeps): Promise<{ released: string[]; errors: string[] }> {
+export async function releaseStalePins(deps: RolloutDeps<ServiceStore & ClusterStore>): Promise<{ released: string[]; errors: string[] }> {
   const pinned = (await deps.store.listAllServices()).filter((s) => s.placement?.requiredNodes?.length);
   const released: string[] = [];
   const errors: string[] = [];

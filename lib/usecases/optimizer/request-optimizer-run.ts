@@ -1,5 +1,7 @@
 import { NotFoundError } from '../../errors.js';
 import type { OperationRecord } from '../../model/records.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { OperationStore } from '../../ports/operation-store.js';
 import type { CoreDeps } from '../deps.js';
 import { acceptOperation } from '../shared/accept-operation.js';
 import type { OptimizerRunRequest } from './optimizer-run.js';
@@ -12,7 +14,11 @@ export const OPTIMIZER_OPERATION_SERVICE = 'optimizer';
  * operation and queues the run for the optimizer function. The run's id is the operation's; when the
  * operation ends its result names the run (`GET /v1/optimizer/runs/{id}`).
  */
-export async function requestOptimizerRun(deps: CoreDeps, request: OptimizerRunRequest, correlationId?: string): Promise<OperationRecord> {
+export async function requestOptimizerRun(
+  deps: CoreDeps<ClusterStore & OperationStore>,
+  request: OptimizerRunRequest,
+  correlationId?: string,
+): Promise<OperationRecord> {
   if (request.cluster && !(await deps.store.getCluster(request.cluster))) throw new NotFoundError(`cluster "${request.cluster}" is not registered`);
   return acceptOperation(deps, {
     kind: 'optimize',

@@ -10,7 +10,13 @@ export { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun };
 import type { Solver } from '../../placement/solver.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { DocumentStore } from '../../ports/document-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
+
+/** The store ports a run uses: services to read and pin, clusters, and the stored plan. */
+export type OptimizerStore = ServiceStore & ClusterStore & DocumentStore;
 import { buildPlacementInstance } from './build-placement-instance.js';
 import { readObservedTraffic } from './observed-traffic.js';
 
@@ -23,7 +29,7 @@ const ILP_MAX_REPLICAS = 60;
  * ones that save most first, each intermediate state feasible), store the plan, and unless it is a dry
  * run apply it as node affinity on the affected services. Services in a rollout are never touched.
  */
-export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunRequest, runId?: string): Promise<OptimizerRun> {
+export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: OptimizerRunRequest, runId?: string): Promise<OptimizerRun> {
   const startedAt = deps.clock.now().toISOString();
   // A run started through the API takes its operation's id, so the plan is found from the operation.
   const id = runId ?? newId('opt', deps.clock.now());

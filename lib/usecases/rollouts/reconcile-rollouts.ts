@@ -1,5 +1,8 @@
 import { errorMessage } from '../../errors.js';
 import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
+import type { DeploymentStore } from '../../ports/deployment-store.js';
+import type { RevisionStore } from '../../ports/revision-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { startNextRollout } from './start-next-rollout.js';
 import { rollback } from './tasks/rollback.js';
@@ -27,7 +30,7 @@ let lastFullSweepAt = Number.NEGATIVE_INFINITY;
  * So no deployment stays `running` without a live execution, and a lost execution never blocks the
  * service's later deploys.
  */
-export async function reconcileRollouts(deps: RolloutDeps): Promise<{ checked: number; errors: string[] }> {
+export async function reconcileRollouts(deps: RolloutDeps<ServiceStore & DeploymentStore & RevisionStore>): Promise<{ checked: number; errors: string[] }> {
   const all = await deps.store.listAllServices();
   const nowMs = deps.clock.now().getTime();
   const sweep = nowMs - lastFullSweepAt >= FULL_SWEEP_MS;
@@ -49,7 +52,7 @@ export async function reconcileRollouts(deps: RolloutDeps): Promise<{ checked: n
   return { checked, errors };
 }
 
-async function reconcileService(deps: RolloutDeps, service: ServiceRecord): Promise<boolean> {
+async function reconcileService(deps: RolloutDeps<ServiceStore & DeploymentStore & RevisionStore>, service: ServiceRecord): Promise<boolean> {
   const recent = (await deps.store.listDeployments(service.name, { limit: RECENT })).items;
   const active = recent.filter((d) => ACTIVE.has(d.status));
   if (!service.traffic && active.length === 0) return false;

@@ -2,6 +2,9 @@ import { OperationCompletedError, VersionConflictError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
 import type { DeploymentRecord } from '../../model/records.js';
+import type { DeploymentStore } from '../../ports/deployment-store.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
 import { crashPoint } from '../../platform/crash-points.js';
 
@@ -11,7 +14,7 @@ export type RecordDeployOutcome = { outcome: 'recorded'; deployment: DeploymentR
  * The queue side of a deploy request: records the deployment as pending, with the operation's outcome,
  * in one conditional write. A duplicate finds the operation completed (or the deployment present).
  */
-export async function recordDeployRequest(deps: CoreDeps, event: EventEnvelope): Promise<RecordDeployOutcome> {
+export async function recordDeployRequest(deps: CoreDeps<OperationStore & ServiceStore & DeploymentStore>, event: EventEnvelope): Promise<RecordDeployOutcome> {
   const operation = await deps.store.getOperation(event.id);
   if (operation && operation.status !== 'pending') return { outcome: 'duplicate' };
   const deploymentId = String(event.payload.deploymentId ?? '');

@@ -2,6 +2,8 @@ import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
 import { rolloutExecutionInput } from '../../model/rollout-task-contract.js';
 import { effectivePolicy } from './effective-policy.js';
 import { auditEvent, mutateDeployment, mutateService } from '../shared/mutate.js';
+import type { DeploymentStore } from '../../ports/deployment-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { crashPoint } from '../../platform/crash-points.js';
 
@@ -18,7 +20,7 @@ const oldestFirst = (a: DeploymentRecord, b: DeploymentRecord) => a.createdAt.lo
  * - otherwise the oldest pending deployment becomes running (a conditional write, so two callers cannot
  *   both start one) and its execution starts, named after the deployment id.
  */
-export async function startNextRollout(deps: RolloutDeps, service: string): Promise<DeploymentRecord | undefined> {
+export async function startNextRollout(deps: RolloutDeps<ServiceStore & DeploymentStore>, service: string): Promise<DeploymentRecord | undefined> {
   const recent = (await deps.store.listDeployments(service, { limit: 100 })).items;
   const record = await deps.store.getService(service);
   if (!record || record.phase === 'deleted') {
@@ -47,7 +49,11 @@ export async function startNextRollout(deps: RolloutDeps, service: string): Prom
   return undefined;
 }
 
-async function startExecution(deps: RolloutDeps, record: ServiceRecord, deployment: DeploymentRecord): Promise<DeploymentRecord> {
+async function startExecution(
+  deps: RolloutDeps<ServiceStore & DeploymentStore>,
+  record: ServiceRecord,
+  deployment: DeploymentRecord,
+): Promise<DeploymentRecord> {
   await deps.workflow.start(rolloutExecutionInput(deployment.id, { name: record.name, namespace: record.spec.namespace }, effectivePolicy(deployment, record)));
   crashPoint('rollout.after-execution-start');
   return deployment;
@@ -58,7 +64,7 @@ async function startExecution(deps: RolloutDeps, record: ServiceRecord, deployme
  * and the canary is removed; if the promotion had already made the new spec stable, it stays and the
  * deployment counts as promoted.
  */
-async function failStuckDeployment(deps: RolloutDeps, deployment: DeploymentRecord): Promise<void> {
+async function failStuckDeployment(deps: RolloutDeps<ServiceStore & DeploymentStore>, deployment: DeploymentRecord): Promise<void> {
   let promotedRevision: number | undefined;
   await mutateService(deps, deployment.service, (svc) => {
     if (svc.traffic?.deploymentId !== deployment.id) return undefined;

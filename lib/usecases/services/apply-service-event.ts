@@ -3,13 +3,17 @@ import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
 import { ServiceSpec } from '../../model/service-spec.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
 import { callerEdgeChanges } from '../shared/caller-edges.js';
 import { decideServiceTransition } from '../shared/service-transition.js';
 import type { AuditEvent } from '../../model/records.js';
 import { crashPoint } from '../../platform/crash-points.js';
 
-export interface ApplyServiceEventDeps extends CoreDeps {
+export interface ApplyServiceEventDeps extends CoreDeps<ServiceStore & OperationStore & AuditLog & ClusterStore> {
   /** Absent: state only (no cluster configured). */
   converger?: ServiceConverger;
 }
@@ -75,12 +79,12 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
   throw new TransientError(`service ${event.service} kept changing under ${event.type}; will retry`);
 }
 
-function auditEvent(deps: CoreDeps, service: string, type: string, message: string, data: Record<string, unknown>, operationId: string): AuditEvent {
+function auditEvent(deps: Pick<CoreDeps, 'clock'>, service: string, type: string, message: string, data: Record<string, unknown>, operationId: string): AuditEvent {
   const now = deps.clock.now();
   return { service, id: newId('evt', now), at: now.toISOString(), type, message, data, operationId };
 }
 
-async function reject(deps: CoreDeps, event: EventEnvelope, hasOperation: boolean, reason: string): Promise<ApplyOutcome> {
+async function reject(deps: CoreDeps<OperationStore & AuditLog>, event: EventEnvelope, hasOperation: boolean, reason: string): Promise<ApplyOutcome> {
   const now = deps.clock.now();
   const audit = { service: event.service, id: newId('evt', now), at: now.toISOString(), type: 'OperationFailed', message: `${event.type} failed: ${reason}`, operationId: event.id };
   try {

@@ -2,8 +2,15 @@ import { AlreadyExistsError, NotFoundError, ValidationError, VersionConflictErro
 import { newId } from '../../ids.js';
 import type { OperationRecord, ServiceRecord } from '../../model/records.js';
 import type { ServiceSpec } from '../../model/service-spec.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
+import type { DocumentStore } from '../../ports/document-store.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
 import { acceptOperation } from '../shared/accept-operation.js';
+
+/** The store ports a request for a service change uses (name claims are documents). */
+type Deps = CoreDeps<ServiceStore & OperationStore & DocumentStore & ClusterStore>;
 
 export interface AcceptedServiceChange {
   operation: OperationRecord;
@@ -11,13 +18,13 @@ export interface AcceptedServiceChange {
   service?: ServiceSpec;
 }
 
-async function requireActive(deps: CoreDeps, name: string): Promise<ServiceRecord> {
+async function requireActive(deps: Deps, name: string): Promise<ServiceRecord> {
   const current = await deps.store.getService(name);
   if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
   return current;
 }
 
-async function requireKnownCluster(deps: CoreDeps, spec: ServiceSpec): Promise<void> {
+async function requireKnownCluster(deps: Deps, spec: ServiceSpec): Promise<void> {
   if (spec.cluster && !(await deps.store.getCluster(spec.cluster)))
     throw new ValidationError([{ path: 'cluster', message: `no cluster "${spec.cluster}" is registered` }]);
 }
@@ -38,7 +45,7 @@ const taken = (name: string) => new AlreadyExistsError(`service "${name}" is alr
  * exists. A claim is released by what happened after it (the registration failed, the service was
  * deleted), so nothing has to remember to delete it.
  */
-async function claimIsLive(deps: CoreDeps, name: string, claim: NameClaim): Promise<boolean> {
+async function claimIsLive(deps: Deps, name: string, claim: NameClaim): Promise<boolean> {
   const operation = await deps.store.getOperation(claim.operationId);
   if (!operation) return deps.clock.now().getTime() - Date.parse(claim.claimedAt) < UNWRITTEN_CLAIM_GRACE_MS;
   if (operation.status === 'pending') return true;
@@ -52,7 +59,7 @@ async function claimIsLive(deps: CoreDeps, name: string, claim: NameClaim): Prom
  * creates of one name meet: exactly one writes it (or replaces a claim that no longer holds), the others
  * get AlreadyExistsError (409).
  */
-async function claimName(deps: CoreDeps, name: string, operationId: string): Promise<void> {
+async function claimName(deps: Deps, name: string, operationId: string): Promise<void> {
   const claim: NameClaim = { operationId, claimedAt: deps.clock.now().toISOString() };
   const existing = await deps.store.getDocument<NameClaim>('name-claim', name);
   if (existing && (await claimIsLive(deps, name, existing.value))) throw taken(name);
@@ -68,7 +75,7 @@ async function claimName(deps: CoreDeps, name: string, operationId: string): Pro
  * Accepts a new service: 409 when the name is taken, also by a registration still pending (concurrent
  * creates of one name: one 202, the rest 409); the queue handler does the work.
  */
-export async function requestRegistration(deps: CoreDeps, spec: ServiceSpec, correlationId?: string): Promise<AcceptedServiceChange> {
+export async function requestRegistration(deps: Deps, spec: ServiceSpec, correlationId?: string): Promise<AcceptedServiceChange> {
   const current = await deps.store.getService(spec.name);
   if (current && current.phase !== 'deleted') throw taken(spec.name);
   await requireKnownCluster(deps, spec);
@@ -79,7 +86,7 @@ export async function requestRegistration(deps: CoreDeps, spec: ServiceSpec, cor
 }
 
 /** Accepts a new spec for a registered service. */
-export async function requestUpdate(deps: CoreDeps, name: string, spec: ServiceSpec, correlationId?: string): Promise<AcceptedServiceChange> {
+export async function requestUpdate(deps: Deps, name: string, spec: ServiceSpec, correlationId?: string): Promise<AcceptedServiceChange> {
   if (spec.name !== name) throw new ValidationError([{ path: 'name', message: `must match the service in the path ("${name}")` }]);
   await requireActive(deps, name);
   await requireKnownCluster(deps, spec);
@@ -88,7 +95,7 @@ export async function requestUpdate(deps: CoreDeps, name: string, spec: ServiceS
 }
 
 /** Accepts the removal of a service and everything meshplane created for it. */
-export async function requestDeregistration(deps: CoreDeps, name: string, correlationId?: string): Promise<AcceptedServiceChange> {
+export async function requestDeregistration(deps: Deps, name: string, correlationId?: string): Promise<AcceptedServiceChange> {
   await requireActive(deps, name);
   const operation = await acceptOperation(deps, { kind: 'deregister', type: 'service.deregistered', service: name, payload: {}, correlationId });
   return { operation };

@@ -2,6 +2,7 @@ import { errorMessage, OperationCompletedError, TransientError } from '../../err
 import { newId } from '../../ids.js';
 import { SCHEMA_VERSION, type EventEnvelope, type EventType } from '../../model/events.js';
 import type { OperationKind, OperationRecord } from '../../model/records.js';
+import type { OperationStore } from '../../ports/operation-store.js';
 import type { CoreDeps } from '../deps.js';
 import { operationDeadline } from './operation-deadline.js';
 import { crashPoint } from '../../platform/crash-points.js';
@@ -33,7 +34,7 @@ export const OUTBOX_RESEND_AFTER_SECONDS = 15;
  * process dies before confirming, the sweep sends the event (see sweep-expired-operations.ts). The
  * operation carries a deadline (operation-deadline.ts): the sweep fails it then at the latest.
  */
-export async function acceptOperation(deps: CoreDeps, request: OperationRequest): Promise<OperationRecord> {
+export async function acceptOperation(deps: CoreDeps<OperationStore>, request: OperationRequest): Promise<OperationRecord> {
   const now = deps.clock.now();
   const at = now.toISOString();
   const id = request.id ?? newId('op', now);

@@ -1,10 +1,10 @@
 import { VersionConflictError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Clock } from '../../ports/clock.js';
-import type { StateStore } from '../../ports/state-store.js';
+import type { DocumentStore } from '../../ports/document-store.js';
 
 export interface LeaseDeps {
-  store: Pick<StateStore, 'getDocument' | 'putDocument'>;
+  store: DocumentStore;
   clock: Clock;
 }
 

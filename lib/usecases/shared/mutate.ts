@@ -1,6 +1,8 @@
 import { NotFoundError, TransientError, VersionConflictError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from '../../model/records.js';
+import type { DeploymentStore } from '../../ports/deployment-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 import { callerEdgeChanges } from './caller-edges.js';
@@ -9,7 +11,7 @@ import { crashPoint } from '../../platform/crash-points.js';
 
 const ATTEMPTS = 5;
 
-export function auditEvent(deps: CoreDeps, service: string, type: string, message: string, data?: Record<string, unknown>, operationId?: string): AuditEvent {
+export function auditEvent(deps: Pick<CoreDeps, 'clock'>, service: string, type: string, message: string, data?: Record<string, unknown>, operationId?: string): AuditEvent {
   const now = deps.clock.now();
   return { service, id: newId('evt', now), at: now.toISOString(), type, message, data, operationId };
 }
@@ -30,7 +32,7 @@ export interface ServiceMutation {
  * cluster still serves the canary). A failed apply leaves the store as it was and throws.
  */
 export async function mutateService(
-  deps: CoreDeps & { converger: ServiceConverger },
+  deps: CoreDeps<ServiceStore> & { converger: ServiceConverger },
   name: string,
   mutate: (current: ServiceRecord) => ServiceMutation | undefined,
   options: { applyFirst?: boolean } = {},
@@ -73,7 +75,7 @@ export async function mutateService(
 
 /** Read-modify-write of a deployment record with optimistic concurrency. */
 export async function mutateDeployment(
-  deps: CoreDeps,
+  deps: CoreDeps<DeploymentStore>,
   service: string,
   id: string,
   mutate: (current: DeploymentRecord) => { record: DeploymentRecord; events?: AuditEvent[] } | undefined,

@@ -3,6 +3,9 @@ import * as z from 'zod';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { OperationRecord } from '../../model/records.js';
+import type { OperationStore } from '../../ports/operation-store.js';
+import type { RevisionStore } from '../../ports/revision-store.js';
+import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
 import { acceptOperation } from './accept-operation.js';
 
@@ -15,7 +18,7 @@ export const RollbackRequestBody = z.strictObject({
  * revision's spec, with a single 100% step so it is fast but still judged before it becomes stable.
  */
 export async function requestRollback(
-  deps: CoreDeps,
+  deps: CoreDeps<ServiceStore & RevisionStore & OperationStore>,
   service: string,
   body: z.infer<typeof RollbackRequestBody>,
   correlationId?: string,

@@ -1,6 +1,6 @@
 import { TerminalError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
-import type { StateStore } from '../../ports/state-store.js';
+import type { ClusterStore } from '../../ports/cluster-store.js';
 
 /** A service names a cluster that is not (or no longer) registered. */
 export class ClusterNotRegisteredError extends TerminalError {
@@ -14,7 +14,7 @@ export class ClusterNotRegisteredError extends TerminalError {
  * The cluster a service runs on: the one it names, else the default (the cluster flagged default, or
  * the only one registered). Undefined when no cluster is registered at all: state only.
  */
-export async function resolveCluster(store: StateStore, clusterId: string | undefined): Promise<ClusterRegistration | undefined> {
+export async function resolveCluster(store: ClusterStore, clusterId: string | undefined): Promise<ClusterRegistration | undefined> {
   if (clusterId) {
     const named = await store.getCluster(clusterId);
     if (!named) throw new ClusterNotRegisteredError(clusterId);
@@ -28,7 +28,7 @@ export async function resolveCluster(store: StateStore, clusterId: string | unde
  * Like {@link resolveCluster} for removing things: a cluster that no longer exists holds nothing to
  * delete, so it resolves to undefined instead of failing.
  */
-export async function resolveClusterForRemoval(store: StateStore, clusterId: string | undefined): Promise<ClusterRegistration | undefined> {
+export async function resolveClusterForRemoval(store: ClusterStore, clusterId: string | undefined): Promise<ClusterRegistration | undefined> {
   try {
     return await resolveCluster(store, clusterId);
   } catch (err) {

@@ -3,8 +3,10 @@ import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../../ports/rollout-workflow.js';
 import type { CoreDeps } from '../deps.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
+import type { StateStore } from '../../ports/state-store.js';
 
-export interface RolloutDeps extends CoreDeps {
+/** What rollouts and placement need besides the core; `Store` as in CoreDeps. */
+export interface RolloutDeps<Store = StateStore> extends CoreDeps<Store> {
   converger: ServiceConverger;
   clusters: ClusterClientFactory;
   metrics: MetricsSource;

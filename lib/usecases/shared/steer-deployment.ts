@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { DeploymentRecord } from '../../model/records.js';
+import type { DeploymentStore } from '../../ports/deployment-store.js';
 import type { CoreDeps } from '../deps.js';
 import { auditEvent, mutateDeployment } from './mutate.js';
 
@@ -10,7 +11,7 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['pending', 'running', 'pause
  * state machine reads it at its next analysis: a flag in state, not a signal to a process. Aborting a
  * deployment that is still queued ends it at once.
  */
-export async function steerDeployment(deps: CoreDeps, service: string, id: string, request: 'promote' | 'abort'): Promise<DeploymentRecord> {
+export async function steerDeployment(deps: CoreDeps<DeploymentStore>, service: string, id: string, request: 'promote' | 'abort'): Promise<DeploymentRecord> {
   const existing = await deps.store.getDeployment(service, id);
   if (!existing) throw new NotFoundError(`service "${service}" has no deployment "${id}"`);
   if (!ACTIVE.has(existing.status)) throw new ConflictError(`deployment ${id} has ended (${existing.status}); nothing to ${request}`);

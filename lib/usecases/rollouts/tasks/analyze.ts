@@ -2,13 +2,15 @@ import { analyzeStep } from '../../../rollout/analyze-step.js';
 import type { AnalyzeRequest, AnalyzeResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment } from '../../shared/mutate.js';
 import { effectivePolicy } from '../effective-policy.js';
+import type { DeploymentStore } from '../../../ports/deployment-store.js';
+import type { ServiceStore } from '../../../ports/service-store.js';
 import type { RolloutDeps } from '../../shared/rollout-deps.js';
 
 /**
  * Judges one analysis interval of the new version against stable, and reports what the user asked for
  * (abort, or promote past a manual gate). Every analysis is recorded on its step.
  */
-export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<AnalyzeResponse> {
+export async function analyze(deps: RolloutDeps<ServiceStore & DeploymentStore>, req: AnalyzeRequest): Promise<AnalyzeResponse> {
   const [deployment, service] = await Promise.all([deps.store.getDeployment(req.service, req.deploymentId), deps.store.getService(req.service)]);
   if (deployment?.requested === 'abort') return { verdict: 'inconclusive', reasons: ['aborted on request'], aborted: true, promoteRequested: false };
   // Deregistered (or otherwise no longer carrying this rollout): nothing left to judge.

@@ -4,6 +4,10 @@ import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { PromoteRequest, PromoteResponse } from '../../../model/rollout-task-contract.js';
 import { resolveCluster } from '../../shared/resolve-cluster.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { ClusterStore } from '../../../ports/cluster-store.js';
+import type { DeploymentStore } from '../../../ports/deployment-store.js';
+import type { RevisionStore } from '../../../ports/revision-store.js';
+import type { ServiceStore } from '../../../ports/service-store.js';
 import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../../shared/rollout-deps.js';
 import { waitUntil } from '../wait-until.js';
 import type { WorkloadStatus } from '../../../ports/cluster-client.js';
@@ -14,7 +18,7 @@ import type { WorkloadStatus } from '../../../ports/cluster-client.js';
  * stable Deployment has fully rolled out, traffic returns to it and the canary is removed. Until then
  * it fails with a TransientError and the state machine retries.
  */
-export async function promote(deps: RolloutDeps, req: PromoteRequest): Promise<PromoteResponse> {
+export async function promote(deps: RolloutDeps<ServiceStore & RevisionStore & DeploymentStore & ClusterStore>, req: PromoteRequest): Promise<PromoteResponse> {
   const deployment = await deps.store.getDeployment(req.service, req.deploymentId);
   if (!deployment) throw new TerminalError(`deployment ${req.deploymentId} does not exist`);
   if (deployment.toRevision !== undefined) return { revision: deployment.toRevision };

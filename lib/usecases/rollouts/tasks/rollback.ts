@@ -3,6 +3,9 @@ import type { DeploymentRecord } from '../../../model/records.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { RollbackRequest, RollbackResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { DeploymentStore } from '../../../ports/deployment-store.js';
+import type { RevisionStore } from '../../../ports/revision-store.js';
+import type { ServiceStore } from '../../../ports/service-store.js';
 import type { RolloutDeps } from '../../shared/rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';
 
@@ -21,7 +24,7 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused', 'pendin
  *    RolloutRolledBack event (a failed apply throws and the task is retried; the store is unchanged);
  * 3. the deployment ends.
  */
-export async function rollback(deps: RolloutDeps, req: RollbackRequest): Promise<RollbackResponse> {
+export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & DeploymentStore>, req: RollbackRequest): Promise<RollbackResponse> {
   const found = await deps.store.getDeployment(req.service, req.deploymentId);
   const reason = found?.rejection ?? `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${req.details.join('; ') || 'no details'}`;
   const deployment =

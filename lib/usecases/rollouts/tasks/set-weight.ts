@@ -4,6 +4,9 @@ import type { SetWeightRequest, SetWeightResponse } from '../../../model/rollout
 import { resolveCluster } from '../../shared/resolve-cluster.js';
 import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { ClusterStore } from '../../../ports/cluster-store.js';
+import type { DeploymentStore } from '../../../ports/deployment-store.js';
+import type { ServiceStore } from '../../../ports/service-store.js';
 import { DEFAULT_POD_WAIT_MS, type RolloutDeps } from '../../shared/rollout-deps.js';
 import { waitUntil } from '../wait-until.js';
 
@@ -12,7 +15,7 @@ import { waitUntil } from '../wait-until.js';
  * Until they are ready it fails with a TransientError, so the state machine retries with backoff; a
  * canary that never becomes ready (crash loop) exhausts the retries and is rolled back.
  */
-export async function setWeight(deps: RolloutDeps, req: SetWeightRequest): Promise<SetWeightResponse> {
+export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore & ClusterStore>, req: SetWeightRequest): Promise<SetWeightResponse> {
   const current = await deps.store.getService(req.service);
   if (!current?.traffic || current.traffic.deploymentId !== req.deploymentId) throw new TerminalError(`deployment ${req.deploymentId} holds no traffic state on ${req.service}`);
   const replicas = current.traffic.preview ? current.spec.replicas : canaryReplicasFor(req.weight, current.spec.replicas);

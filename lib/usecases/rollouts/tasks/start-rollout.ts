@@ -3,10 +3,12 @@ import { workloadName } from '../../../mesh/labels.js';
 import type { StartRequest, StartResponse } from '../../../model/rollout-task-contract.js';
 import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
+import type { DeploymentStore } from '../../../ports/deployment-store.js';
+import type { ServiceStore } from '../../../ports/service-store.js';
 import type { RolloutDeps } from '../../shared/rollout-deps.js';
 
 /** Creates the new version's workload next to stable, with no traffic yet. */
-export async function startRollout(deps: RolloutDeps, req: StartRequest): Promise<StartResponse> {
+export async function startRollout(deps: RolloutDeps<ServiceStore & DeploymentStore>, req: StartRequest): Promise<StartResponse> {
   const deployment = await mutateDeployment(deps, req.service, req.deploymentId, (d) => (d.status === 'pending' ? { record: { ...d, status: 'running' } } : undefined));
   // Rejected before this execution started (e.g. started again after a restart): no canary; the first
   // analysis sees the abort and the rollback ends the deployment.

@@ -1,14 +1,18 @@
 /**
- * In-memory stand-ins for the ports an optimizer run touches: a state store (services, clusters,
- * documents, audit events), one cluster client per cluster id, and a fixed clock. Methods the run does
- * not use throw, so a test notices when that changes.
+ * The world an optimizer run sees: the real state store (DynamoDbStateStore on dynalite, a table of its
+ * own per world), one hand-written cluster client per cluster id, and a fixed clock. Services and
+ * clusters added before the run are written to the table when the run first touches the store.
+ * Cluster-client methods the run does not use throw, so a test notices when that changes.
  */
-import { VersionConflictError } from '../../../../lib/errors.js';
+import { DynamoDbStateStore } from '../../../../lib/adapters/dynamodb/dynamodb-state-store.js';
+import { provisionTable } from '../../../../lib/local/provision.js';
 import type { ClusterRegistration } from '../../../../lib/model/cluster.js';
 import type { AuditEvent, ServiceRecord } from '../../../../lib/model/records.js';
 import type { ClusterClient, ClusterClientFactory, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
-import type { ServiceChange, StateStore, StoredDocument } from '../../../../lib/ports/state-store.js';
+import type { StateStore, StoredDocument } from '../../../../lib/ports/state-store.js';
+import type { OptimizerStore } from '../../../../lib/usecases/optimizer/run-optimizer.js';
 import type { RolloutDeps } from '../../../../lib/usecases/shared/rollout-deps.js';
+import type { TestStack } from '../../../support/local-stack.js';
 
 const unused = (what: string) => () => {
   throw new Error(`the optimizer run is not expected to call ${what}`);
@@ -20,14 +24,23 @@ export interface FakeClusterState {
   pods: PodInfo[];
 }
 
+let worlds = 0;
+
 export class FakeOptimizerWorld {
-  readonly services = new Map<string, ServiceRecord>();
+  /** Registrations to write before the run (change them before it starts). */
   readonly clusters: (ClusterRegistration & { createdAt: string })[] = [];
-  readonly documents = new Map<string, StoredDocument<unknown>>();
-  readonly events: AuditEvent[] = [];
   readonly cluster = new Map<string, FakeClusterState>();
   /** Runs once, right after the run has listed the services (to change the world under it). */
-  afterListing?: () => void;
+  afterListing?: () => Promise<void>;
+  /** The real store on this world's table; use it once the run has started (or after `ready()`). */
+  readonly store: StateStore;
+  private readonly seeds: ServiceRecord[] = [];
+  private seeded?: Promise<void>;
+  private readonly tableName = `optimizer-${++worlds}`;
+
+  constructor(private readonly stack: TestStack) {
+    this.store = new DynamoDbStateStore(stack.dynamo, this.tableName);
+  }
 
   addCluster(id: string, isDefault: boolean, state: FakeClusterState): void {
     this.clusters.push({ id, default: isDefault, target: { kind: 'simulated' }, createdAt: '2030-01-01T00:00:00.000Z' });
@@ -35,39 +48,67 @@ export class FakeOptimizerWorld {
   }
 
   addService(record: ServiceRecord): void {
-    this.services.set(record.name, structuredClone(record));
+    this.seeds.push(structuredClone(record));
   }
 
-  deps(): RolloutDeps {
-    const store: Partial<StateStore> = {
-      getService: async (name) => structuredClone(this.services.get(name)),
-      listAllServices: async () => {
-        const all = [...this.services.values()].filter((s) => s.phase !== 'deleted').map((s) => structuredClone(s));
+  /** Creates the table and writes what was added, once. */
+  ready(): Promise<void> {
+    this.seeded ??= (async () => {
+      await provisionTable(this.stack.dynamo, this.tableName);
+      for (const cluster of this.clusters) await this.store.putCluster(cluster);
+      for (const service of this.seeds) await this.store.commitServiceChange({ service, expectedVersion: null, events: [] });
+    })();
+    return this.seeded;
+  }
+
+  async service(name: string): Promise<ServiceRecord | undefined> {
+    await this.ready();
+    return this.store.getService(name);
+  }
+
+  /** Every audit event of the services added, oldest first. */
+  async events(): Promise<AuditEvent[]> {
+    await this.ready();
+    const pages = await Promise.all(this.seeds.map((s) => this.store.listEvents(s.name, { limit: 100 })));
+    return pages.flatMap((p) => p.items).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async document<T>(kind: string, id: string): Promise<StoredDocument<T> | undefined> {
+    await this.ready();
+    return this.store.getDocument<T>(kind, id);
+  }
+
+  /** The run's ports: the store ports it names (seeded on first use, with the afterListing hook), fake clusters, a fixed clock. */
+  deps(): RolloutDeps<OptimizerStore> {
+    const real = this.store;
+    const seeded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+      await this.ready();
+      return call(...args);
+    };
+    const store: OptimizerStore = {
+      getService: seeded(real.getService.bind(real)),
+      getServices: seeded(real.getServices.bind(real)),
+      listServices: seeded(real.listServices.bind(real)),
+      listCallers: seeded(real.listCallers.bind(real)),
+      commitServiceChange: seeded(real.commitServiceChange.bind(real)),
+      listAllServices: seeded(async () => {
+        const all = await real.listAllServices();
         const hook = this.afterListing;
         this.afterListing = undefined;
-        hook?.();
+        await hook?.();
         return all;
-      },
-      commitServiceChange: async (change: ServiceChange) => {
-        const current = this.services.get(change.service.name);
-        if ((current?.version ?? null) !== change.expectedVersion) throw new VersionConflictError(`service ${change.service.name} changed`);
-        this.services.set(change.service.name, structuredClone(change.service));
-        this.events.push(...change.events);
-      },
-      getCluster: async (id) => this.clusters.find((c) => c.id === id),
-      listClusters: async () => [...this.clusters],
-      getDocument: async <T>(kind: string, id: string) => this.documents.get(`${kind}/${id}`) as StoredDocument<T> | undefined,
-      putDocument: async <T>(kind: string, id: string, value: T, expectedVersion: number | null) => {
-        const key = `${kind}/${id}`;
-        const version = (this.documents.get(key)?.version ?? 0) + 1;
-        if ((this.documents.get(key)?.version ?? null) !== expectedVersion) throw new VersionConflictError(`document ${key} changed`);
-        this.documents.set(key, { value: structuredClone(value), version });
-        return version;
-      },
+      }),
+      putCluster: seeded(real.putCluster.bind(real)),
+      getCluster: seeded(real.getCluster.bind(real)),
+      listClusters: seeded(real.listClusters.bind(real)),
+      deleteCluster: seeded(real.deleteCluster.bind(real)),
+      getDocument: <T>(kind: string, id: string) => seeded(() => real.getDocument<T>(kind, id))(),
+      putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
+        seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds))(),
     };
-    const clusters: ClusterClientFactory = { forCluster: async (registration) => this.client(registration.id) };
+    const clusters: ClusterClientFactory = { forCluster: async (registration) => this.clusterClient(registration.id) };
     return {
-      store: store as StateStore,
+      store,
       clusters,
       clock: { now: () => new Date('2030-01-01T12:00:00.000Z') },
       converger: { converge: async () => undefined },
@@ -77,7 +118,7 @@ export class FakeOptimizerWorld {
     };
   }
 
-  private client(id: string): ClusterClient {
+  private clusterClient(id: string): ClusterClient {
     const state = this.cluster.get(id);
     if (!state) throw new Error(`no fake cluster "${id}"`);
     return {

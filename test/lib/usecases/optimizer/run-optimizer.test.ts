@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer } from '../../../../lib/usecases/optimizer/run-optimizer.js';
+import { OPTIMIZER_DOC, OptimizerRunRequest, runOptimizer, type OptimizerStore } from '../../../../lib/usecases/optimizer/run-optimizer.js';
 import type { RolloutDeps } from '../../../../lib/usecases/shared/rollout-deps.js';
+import { useTestStack } from '../../../support/local-stack.js';
 import { FakeOptimizerWorld, type FakeClusterState } from './optimizer-fakes.js';
 import { node, pod, RUNNING_ROLLOUT, service } from './placement-fixtures.js';
+
+// The run reads and writes the real store (DynamoDB adapter on dynalite); clusters are hand-written fakes.
+const stack = useTestStack();
 
 /**
  * web (a1, zone-a) calls api (b1, zone-b) at 100 rps. b1 has room for api only, so the cheapest fix is
  * one move: api to a1, next to web (100 rps × 1.0 ms cross-zone → 100 × 0.05 ms same node, plus λ = 1).
  */
 function chattyPair(overrides: { apiPlacement?: { runId: string; avoidNodes: string[] } } = {}): FakeOptimizerWorld {
-  const world = new FakeOptimizerWorld();
+  const world = new FakeOptimizerWorld(stack());
   world.addCluster('main', true, {
     nodes: [node('a1', 'zone-a'), node('a2', 'zone-a'), node('b1', 'zone-b', { allocatableCpuMillis: 100 }), node('b2', 'zone-b')],
     pods: [pod('web', 'a1'), pod('api', 'b1')],
@@ -29,31 +33,31 @@ describe('runOptimizer', () => {
     expect(run.moves).toEqual([{ service: 'api', replicaIndex: 0, fromNode: 'b1', toNode: 'a1', costDelta: expect.any(Number) }]);
     expect(run.costBefore).toMatchObject({ communication: 100, latencyMsPerSecond: 100, meanLatencyMs: 1 });
     expect(run.costAfterPlan).toMatchObject({ communication: 5, total: 6, meanLatencyMs: 0.05 });
-    expect(world.services.get('api')?.version).toBe(1);
-    expect(world.services.get('api')?.placement).toBeUndefined();
-    expect(world.events).toEqual([]);
-    expect(world.documents.get(`${OPTIMIZER_DOC}/${run.id}`)?.value).toEqual(run);
+    expect((await world.service('api'))?.version).toBe(1);
+    expect((await world.service('api'))?.placement).toBeUndefined();
+    expect(await world.events()).toEqual([]);
+    expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
   });
 
   it('an applied run pins each moved service to its planned nodes, keeps avoided nodes, and audits it', async () => {
     const world = chattyPair({ apiPlacement: { runId: 'rem-1', avoidNodes: ['a2'] } });
     const run = await runOptimizer(world.deps(), request());
     expect(run).toMatchObject({ status: 'applied', appliedServices: ['api'] });
-    expect(world.services.get('api')).toMatchObject({
+    expect(await world.service('api')).toMatchObject({
       version: 2,
       placement: { runId: run.id, requiredNodes: ['a1'], preferredNodes: [{ node: 'a1', weight: 100 }], avoidNodes: ['a2'] },
     });
-    expect(world.services.get('web')?.version).toBe(1);
-    expect(world.services.get('web')?.placement).toBeUndefined();
-    expect(world.events).toEqual([expect.objectContaining({ service: 'api', type: 'Replaced', message: `optimizer run ${run.id} places api on a1×1`, data: { runId: run.id } })]);
-    expect(world.documents.get(`${OPTIMIZER_DOC}/${run.id}`)?.value).toEqual(run);
+    expect((await world.service('web'))?.version).toBe(1);
+    expect((await world.service('web'))?.placement).toBeUndefined();
+    expect(await world.events()).toEqual([expect.objectContaining({ service: 'api', type: 'Replaced', message: `optimizer run ${run.id} places api on a1×1`, data: { runId: run.id } })]);
+    expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
   });
 
   it('maxMoves 0 plans nothing and writes nothing', async () => {
     const world = chattyPair();
     const run = await runOptimizer(world.deps(), request({ maxMoves: 0 }));
     expect(run).toMatchObject({ status: 'nothingToDo', moves: [], remainingMoves: 1, appliedServices: [] });
-    expect(world.services.get('api')?.version).toBe(1);
+    expect((await world.service('api'))?.version).toBe(1);
   });
 
   it('the heuristic is used when asked for; the run names the solver that produced the plan', async () => {
@@ -64,24 +68,27 @@ describe('runOptimizer', () => {
 
   it('a service whose rollout starts between planning and applying is left alone and not reported as applied', async () => {
     const world = chattyPair();
-    world.afterListing = () => {
-      const api = world.services.get('api')!;
-      world.services.set('api', { ...api, version: api.version + 1, traffic: RUNNING_ROLLOUT });
+    world.afterListing = async () => {
+      const api = (await world.service('api'))!;
+      const started = { ...api, version: api.version + 1, traffic: RUNNING_ROLLOUT };
+      await world.store.commitServiceChange({ service: started, expectedVersion: api.version, events: [] });
     };
     const run = await runOptimizer(world.deps(), request());
     expect(run.moves.map((m) => m.service)).toEqual(['api']);
     expect(run.appliedServices).toEqual([]);
     expect(run.status).toBe('nothingToDo');
     expect(run.reason).toMatch(/started a rollout or was removed/);
-    expect(world.services.get('api')?.version).toBe(2);
-    expect(world.services.get('api')?.placement).toBeUndefined();
-    expect(world.events).toEqual([]);
+    expect((await world.service('api'))?.version).toBe(2);
+    expect((await world.service('api'))?.placement).toBeUndefined();
+    expect(await world.events()).toEqual([]);
   });
 
   it('a service deregistered between planning and applying is skipped, not a failed run', async () => {
     const world = chattyPair();
-    world.afterListing = () => {
-      world.services.delete('api');
+    world.afterListing = async () => {
+      const api = (await world.service('api'))!;
+      const deleted = { ...api, version: api.version + 1, phase: 'deleted' as const };
+      await world.store.commitServiceChange({ service: deleted, expectedVersion: api.version, events: [] });
     };
     const run = await runOptimizer(world.deps(), request());
     expect(run.status).toBe('nothingToDo');
@@ -91,7 +98,7 @@ describe('runOptimizer', () => {
   it("pods meshplane does not own take node capacity: a node full of them is not offered", async () => {
     // n2 is where web and api could meet, but 19 pods of someone else (50m each, assumed) fill it.
     const crowded = (foreignPods: number): FakeOptimizerWorld => {
-      const world = new FakeOptimizerWorld();
+      const world = new FakeOptimizerWorld(stack());
       const state: FakeClusterState = {
         nodes: [node('n1', 'zone-a', { allocatableCpuMillis: 100 }), node('n2', 'zone-a', { allocatableCpuMillis: 1000 }), node('n3', 'zone-b', { allocatableCpuMillis: 100 })],
         pods: [pod('web', 'n1'), pod('api', 'n3'), ...Array.from({ length: foreignPods }, () => pod(undefined, 'n2', { managed: false, namespace: 'kube-system' }))],
@@ -108,7 +115,7 @@ describe('runOptimizer', () => {
   });
 
   describe('observed traffic', () => {
-    const withCallRates = (world: FakeOptimizerWorld, callRates: NonNullable<RolloutDeps['metrics']['callRates']>): RolloutDeps => ({
+    const withCallRates = (world: FakeOptimizerWorld, callRates: NonNullable<RolloutDeps['metrics']['callRates']>): RolloutDeps<OptimizerStore> => ({
       ...world.deps(),
       metrics: { workloadMetrics: async () => ({ requests: 0, errors: 0, errorRate: 0, p99LatencyMs: undefined }), callRates },
     });
@@ -173,10 +180,10 @@ describe('runOptimizer', () => {
     { name: 'no cluster registered', setup: (w: FakeOptimizerWorld) => w, input: {}, reason: /no cluster is registered/ },
     { name: 'an unknown cluster', setup: (w: FakeOptimizerWorld) => (w.addCluster('main', true, { nodes: [], pods: [] }), w), input: { cluster: 'mars' }, reason: /cluster "mars" is not registered/ },
   ])('$name: the run fails, is stored, and says why', async ({ setup, input, reason }) => {
-    const world = setup(new FakeOptimizerWorld());
+    const world = setup(new FakeOptimizerWorld(stack()));
     const run = await runOptimizer(world.deps(), request(input));
     expect(run.status).toBe('failed');
     expect(run.reason).toMatch(reason);
-    expect(world.documents.get(`${OPTIMIZER_DOC}/${run.id}`)?.value).toEqual(run);
+    expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
   });
 });

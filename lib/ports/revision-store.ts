@@ -1,0 +1,8 @@
+import type { Page, PageRequest, RevisionRecord } from '../model/records.js';
+
+/** A service's past specs, one per accepted change (written by ServiceStore.commitServiceChange). */
+export interface RevisionStore {
+  getRevision(service: string, revision: number): Promise<RevisionRecord | undefined>;
+  /** Newest first. */
+  listRevisions(service: string, page: PageRequest): Promise<Page<RevisionRecord>>;
+}
