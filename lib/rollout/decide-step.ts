@@ -1,0 +1,104 @@
+/**
+ * The one home of the rollout step decision: what the state machine does after an analysis. Pure, so it
+ * is the same in the task Lambda, in the local runner and in tests; the `analyze` task gathers the facts
+ * (deployment record, service record, metrics) and the state machine's Choice states only dispatch on
+ * the `decision` it returns (see `lib/rollout/README.md`).
+ *
+ * Order of the rules (the first that applies decides):
+ * 1. the deployment carries an abort request (a person, the health probe or an alarm) → `abort`;
+ * 2. the service was deregistered or no longer runs this rollout (superseded) → `abort`;
+ * 3. a manual gate nobody promoted within `gateTimeoutSeconds` after its pause → `abort`;
+ * 4. the analysis failed (a hard limit broken) → `rollback`, at any moment of any phase;
+ * 5. the phase (not a gate: it follows a passed step) has not been observed for its minimum time yet →
+ *    `continue` (inconclusive not counted);
+ * 6. inconclusive (too little traffic) after the minimum: a preview accepts it (`advance`: a preview may
+ *    see only test traffic; the switched phase judges real traffic while the old version is kept); at a
+ *    gate it waits uncounted; otherwise it is counted and, once `maxInconclusive` were counted before,
+ *    the step ends in `rollback` with "not enough traffic to judge";
+ * 7. passed: a manual gate not yet promoted → `hold` (the deployment shows `paused`); the last canary
+ *    step and the switched blue/green phase → `promote`; any other phase → `advance`.
+ */
+import type { AnalysisPhase, StepDecision, Verdict } from '../model/rollout-task-contract.js';
+import type { StepJudgement } from './analysis.js';
+
+/** What the `analyze` task knows about the phase being observed, apart from the metrics. */
+export interface StepFacts {
+  phase: AnalysisPhase;
+  stepIndex: number;
+  /** Steps of the canary (1 for blue/green). */
+  stepCount: number;
+  /** Seconds this phase has been observed, counting the interval just analysed. */
+  observedSeconds: number;
+  /** The phase's minimum observation time: the step's pause, `previewSeconds` or `keepOldSeconds`. */
+  minObservedSeconds: number;
+  gate: 'auto' | 'manual';
+  gateTimeoutSeconds: number;
+  maxInconclusive: number;
+  /** Inconclusive analyses counted in this phase before this one. */
+  inconclusiveSoFar: number;
+  /** What a person (or the health probe) asked for on the deployment record. */
+  requested: 'promote' | 'abort' | undefined;
+  /** False once the service was deregistered, or its traffic belongs to another deployment. */
+  runsThisRollout: boolean;
+}
+
+/** The decision, the verdict recorded on the step, the reasons a person reads, and the new inconclusive count. */
+export interface StepOutcome {
+  decision: StepDecision;
+  verdict: Verdict;
+  reasons: string[];
+  /** Inconclusive analyses counted in this phase, this one included. */
+  inconclusive: number;
+}
+
+/**
+ * The rules that need no metrics (1–3): the task calls this first and skips reading metrics when it
+ * decides. `undefined`: the analysis has to be judged, see {@link decideStep}.
+ */
+export function decideBeforeJudging(facts: StepFacts): StepOutcome | undefined {
+  const abort = (reason: string): StepOutcome => ({ decision: 'abort', verdict: 'inconclusive', reasons: [reason], inconclusive: facts.inconclusiveSoFar });
+  if (facts.requested === 'abort') return abort('aborted on request');
+  if (!facts.runsThisRollout) return abort('the service no longer runs this rollout');
+  if (facts.phase === 'gate' && facts.requested !== 'promote' && facts.observedSeconds > facts.minObservedSeconds + facts.gateTimeoutSeconds)
+    return abort(`the manual gate was not promoted within ${facts.gateTimeoutSeconds} s`);
+  return undefined;
+}
+
+/** Decides what follows an analysis of the phase (every rule, in the order of the module comment). */
+export function decideStep(facts: StepFacts, judgement: StepJudgement): StepOutcome {
+  const early = decideBeforeJudging(facts);
+  if (early) return early;
+  const { verdict, reasons } = judgement;
+  const outcome = (decision: StepDecision, inconclusive = facts.inconclusiveSoFar, extra: string[] = []): StepOutcome => ({
+    decision,
+    verdict: decision === 'rollback' ? 'fail' : verdict,
+    reasons: [...reasons, ...extra],
+    inconclusive,
+  });
+
+  if (verdict === 'fail') return outcome('rollback');
+  // A gate follows a step that already passed its minimum time.
+  if (facts.phase !== 'gate' && facts.observedSeconds < facts.minObservedSeconds) return outcome('continue');
+  if (verdict === 'inconclusive') {
+    if (facts.phase === 'preview') return outcome('advance');
+    if (facts.phase === 'gate') return outcome(facts.requested === 'promote' ? passedOn(facts) : 'continue');
+    if (facts.inconclusiveSoFar >= facts.maxInconclusive) {
+      return {
+        decision: 'rollback',
+        verdict: 'fail',
+        reasons: [`not enough traffic to judge after ${facts.inconclusiveSoFar} inconclusive intervals (limit ${facts.maxInconclusive}): ${reasons.join('; ')}`],
+        inconclusive: facts.inconclusiveSoFar,
+      };
+    }
+    return outcome('continue', facts.inconclusiveSoFar + 1);
+  }
+  const waitsForPerson = (facts.phase === 'step' || facts.phase === 'gate') && facts.gate === 'manual' && facts.requested !== 'promote';
+  return outcome(waitsForPerson ? 'hold' : passedOn(facts));
+}
+
+/** Where a passed phase goes: the next phase, or promotion after the last one. */
+function passedOn(facts: StepFacts): StepDecision {
+  if (facts.phase === 'preview') return 'advance';
+  if (facts.phase === 'switched') return 'promote';
+  return facts.stepIndex + 1 >= facts.stepCount ? 'promote' : 'advance';
+}
