@@ -8,9 +8,12 @@
  * 1. the deployment carries an abort request (a person, the health probe or an alarm) → `abort`;
  * 2. the service was deregistered or no longer runs this rollout (superseded) → `abort`;
  * 3. a manual gate nobody promoted within `gateTimeoutSeconds` after its pause → `abort`;
- * 4. the analysis failed (a hard limit broken) → `rollback`, at any moment of any phase;
+ * 4. the analysis failed (a hard limit broken), or the sequential test found a significant error
+ *    regression in everything the step observed (`weighEvidence`) → `rollback`, at any moment of any phase;
  * 5. the phase (not a gate: it follows a passed step) has not been observed for its minimum time yet →
- *    `continue` (inconclusive not counted);
+ *    `continue` (inconclusive not counted); except that a canary step whose evidence bounds the
+ *    regression below the tolerance, observed for `minBakeSeconds` and passing its hard limits, is
+ *    passed early (as in 7);
  * 6. inconclusive (too little traffic) after the minimum: a preview accepts it (`advance`: a preview may
  *    see only test traffic; the switched phase judges real traffic while the old version is kept); at a
  *    gate it waits uncounted; otherwise it is counted and, once `maxInconclusive` were counted before,
@@ -20,6 +23,7 @@
  */
 import type { AnalysisPhase, StepDecision, Verdict } from '../model/rollout-task-contract.js';
 import type { StepJudgement } from './analysis.js';
+import type { EvidenceWeight } from './weigh-evidence.js';
 
 /** What the `analyze` task knows about the phase being observed, apart from the metrics. */
 export interface StepFacts {
@@ -34,6 +38,8 @@ export interface StepFacts {
   gate: 'auto' | 'manual';
   gateTimeoutSeconds: number;
   maxInconclusive: number;
+  /** Sequential analysis: time a canary step is observed at least before it may pass early. */
+  minBakeSeconds?: number;
   /** Inconclusive analyses counted in this phase before this one. */
   inconclusiveSoFar: number;
   /** What a person (or the health probe) asked for on the deployment record. */
@@ -64,11 +70,16 @@ export function decideBeforeJudging(facts: StepFacts): StepOutcome | undefined {
   return undefined;
 }
 
-/** Decides what follows an analysis of the phase (every rule, in the order of the module comment). */
-export function decideStep(facts: StepFacts, judgement: StepJudgement): StepOutcome {
+/**
+ * Decides what follows an analysis of the phase (every rule, in the order of the module comment).
+ * `judgement`: the interval's hard limits (`judgeStep`); `evidence`: the sequential test of everything
+ * the phase observed (`weighEvidence`), absent with `method: threshold`.
+ */
+export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?: EvidenceWeight): StepOutcome {
   const early = decideBeforeJudging(facts);
   if (early) return early;
-  const { verdict, reasons } = judgement;
+  const { verdict } = judgement;
+  const reasons = evidence ? [...judgement.reasons, evidence.reason] : judgement.reasons;
   const outcome = (decision: StepDecision, inconclusive = facts.inconclusiveSoFar, extra: string[] = []): StepOutcome => ({
     decision,
     verdict: decision === 'rollback' ? 'fail' : verdict,
@@ -77,8 +88,16 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement): StepOutc
   });
 
   if (verdict === 'fail') return outcome('rollback');
+  if (evidence?.outcome === 'regression') return { decision: 'rollback', verdict: 'fail', reasons: [evidence.reason], inconclusive: facts.inconclusiveSoFar };
   // A gate follows a step that already passed its minimum time.
-  if (facts.phase !== 'gate' && facts.observedSeconds < facts.minObservedSeconds) return outcome('continue');
+  if (facts.phase !== 'gate' && facts.observedSeconds < facts.minObservedSeconds) {
+    const bakedEnough = facts.phase === 'step' && facts.observedSeconds >= (facts.minBakeSeconds ?? facts.minObservedSeconds);
+    if (bakedEnough && verdict === 'pass' && evidence?.outcome === 'bounded') {
+      const early = `passed early, after ${facts.observedSeconds} s of the ${facts.minObservedSeconds} s pause`;
+      return outcome(waitsForPerson(facts) ? 'hold' : passedOn(facts), facts.inconclusiveSoFar, [early]);
+    }
+    return outcome('continue');
+  }
   if (verdict === 'inconclusive') {
     if (facts.phase === 'preview') return outcome('advance');
     if (facts.phase === 'gate') return outcome(facts.requested === 'promote' ? passedOn(facts) : 'continue');
@@ -92,8 +111,12 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement): StepOutc
     }
     return outcome('continue', facts.inconclusiveSoFar + 1);
   }
-  const waitsForPerson = (facts.phase === 'step' || facts.phase === 'gate') && facts.gate === 'manual' && facts.requested !== 'promote';
-  return outcome(waitsForPerson ? 'hold' : passedOn(facts));
+  return outcome(waitsForPerson(facts) ? 'hold' : passedOn(facts));
+}
+
+/** A passed manual step (or gate) not yet promoted waits for a person. */
+function waitsForPerson(facts: StepFacts): boolean {
+  return (facts.phase === 'step' || facts.phase === 'gate') && facts.gate === 'manual' && facts.requested !== 'promote';
 }
 
 /** Where a passed phase goes: the next phase, or promotion after the last one. */

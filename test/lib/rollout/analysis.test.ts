@@ -4,7 +4,7 @@ import type { WorkloadMetrics } from '../../../lib/ports/metrics-source.js';
 import { judgeStep } from '../../../lib/rollout/analysis.js';
 
 /** Defaults: maxErrorRate 1 %, maxErrorRateIncrease 0.5 points, p99 ≤ 500 ms, 50 requests, 10 inconclusive. */
-const policy = AnalysisPolicy.parse({});
+const policy = AnalysisPolicy.parse({ method: 'threshold' });
 
 function metrics(requests: number, errors: number, p99LatencyMs?: number): WorkloadMetrics {
   return { requests, errors, errorRate: requests > 0 ? errors / requests : 0, p99LatencyMs };
@@ -105,11 +105,21 @@ describe('judgeStep', () => {
   });
 
   it('applies the policy it is given, not the defaults', () => {
-    const strict = AnalysisPolicy.parse({ maxErrorRate: 0.001, maxP99LatencyMs: 100, minRequests: 10, maxInconclusive: 1 });
+    const strict = AnalysisPolicy.parse({ method: 'threshold', maxErrorRate: 0.001, maxP99LatencyMs: 100, minRequests: 10, maxInconclusive: 1 });
     expect(judgeStep(strict, metrics(1000, 2, 50), metrics(0, 0)).verdict).toBe('fail'); // 0.2 % > 0.1 %
     expect(judgeStep(strict, metrics(1000, 0, 150), metrics(0, 0)).verdict).toBe('fail'); // 150 ms > 100 ms
     expect(judgeStep(strict, metrics(10, 0, 50), metrics(0, 0)).verdict).toBe('pass');
     expect(judgeStep(strict, metrics(9, 0, 50), metrics(0, 0)).verdict).toBe('inconclusive');
+  });
+});
+
+describe('judgeStep with the sequential method', () => {
+  it('keeps the absolute guards and leaves the comparison with stable to the sequential test', () => {
+    const sequential = AnalysisPolicy.parse({});
+    expect(sequential.method).toBe('sequential');
+    expect(judgeStep(sequential, metrics(1000, 9, 100), healthyStable).verdict).toBe('pass'); // 0.9 %: +0.7 points, not judged per interval
+    expect(judgeStep(sequential, metrics(200, 4, 100), healthyStable).reasons).toEqual(['error rate 2% (4 of 200 requests) is above the limit of 1%']);
+    expect(judgeStep(sequential, metrics(1000, 0, 650), healthyStable).verdict).toBe('fail');
   });
 });
 

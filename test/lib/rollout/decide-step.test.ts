@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { StepDecision, Verdict } from '../../../lib/model/rollout-task-contract.js';
 import type { StepJudgement } from '../../../lib/rollout/analysis.js';
 import { decideBeforeJudging, decideStep, type StepFacts } from '../../../lib/rollout/decide-step.js';
-import { countsBefore, nextTally } from '../../../lib/rollout/phase-tally.js';
+import { countsBefore, EMPTY_COUNTS, nextTally } from '../../../lib/rollout/phase-tally.js';
+import type { EvidenceWeight } from '../../../lib/rollout/weigh-evidence.js';
 
 /** Step 1 of 3, an automatic gate, a 60 s pause observed for 90 s, nothing requested, 2 inconclusive allowed. */
 const BASE: StepFacts = {
@@ -98,15 +99,49 @@ describe('decideStep', () => {
   });
 });
 
+describe('decideStep with the sequential test', () => {
+  const weight = (outcome: EvidenceWeight['outcome']): EvidenceWeight => ({
+    outcome,
+    reason: `evidence ${outcome}`,
+    statistic: { evidence: 1, evidenceNeeded: 100, canaryRateUpper: 0, tolerated: 0, alpha: 0.01 },
+  });
+  const early = { ...BASE, observedSeconds: 30, minBakeSeconds: 30 };
+  it.each([
+    { name: 'a significant regression rolls back before the pause ends', facts: early, judgement: 'pass', outcome: 'regression', decision: 'rollback', reason: /^evidence regression$/ },
+    { name: 'a significant regression rolls back at a gate', facts: { ...BASE, phase: 'gate', gate: 'manual' }, judgement: 'pass', outcome: 'regression', decision: 'rollback' },
+    { name: 'a broken hard limit rolls back whatever the evidence', facts: early, judgement: 'fail', outcome: 'bounded', decision: 'rollback', reason: /judged fail/ },
+    { name: 'bounded evidence after the minimum bake advances early', facts: early, judgement: 'pass', outcome: 'bounded', decision: 'advance', reason: /passed early, after 30 s of the 60 s pause/ },
+    { name: 'bounded evidence on the last step promotes early', facts: { ...early, stepIndex: 2 }, judgement: 'pass', outcome: 'bounded', decision: 'promote' },
+    { name: 'bounded evidence on a manual step holds early', facts: { ...early, gate: 'manual' }, judgement: 'pass', outcome: 'bounded', decision: 'hold' },
+    { name: 'bounded evidence before the minimum bake keeps observing', facts: { ...early, minBakeSeconds: 45 }, judgement: 'pass', outcome: 'bounded', decision: 'continue' },
+    { name: 'bounded evidence with too few requests in the interval keeps observing', facts: early, judgement: 'inconclusive', outcome: 'bounded', decision: 'continue' },
+    { name: 'open evidence keeps observing until the pause ends', facts: early, judgement: 'pass', outcome: 'open', decision: 'continue', reason: /evidence open/ },
+    { name: 'open evidence at the end of the pause advances as without the test', facts: BASE, judgement: 'pass', outcome: 'open', decision: 'advance' },
+    { name: 'a blue/green preview is not passed early', facts: { ...early, phase: 'preview' }, judgement: 'pass', outcome: 'bounded', decision: 'continue' },
+    { name: 'an abort request wins over a regression', facts: { ...early, requested: 'abort' }, judgement: 'pass', outcome: 'regression', decision: 'abort' },
+  ] as { name: string; facts: StepFacts; judgement: Verdict; outcome: EvidenceWeight['outcome']; decision: StepDecision; reason?: RegExp }[])(
+    '$name',
+    ({ facts, judgement, outcome, decision, reason }) => {
+      const decided = decideStep(facts, judged(judgement), weight(outcome));
+      expect(decided.decision).toBe(decision);
+      if (decision === 'rollback') expect(decided.verdict).toBe('fail');
+      if (reason) expect(decided.reasons.join('; ')).toMatch(reason);
+    },
+  );
+});
+
 describe('phase tally', () => {
   it('starts each phase from zero, carries a step into its gate, and lets a retried analysis start from the counts before it', () => {
-    const afterStep = nextTally('step', 90, { inconclusive: 0 }, { inconclusive: 1 });
-    expect(countsBefore(undefined, 'step', 30)).toEqual({ inconclusive: 0 });
-    expect(countsBefore(afterStep, 'step', 120)).toEqual({ inconclusive: 1 });
-    expect(countsBefore(afterStep, 'gate', 120)).toEqual({ inconclusive: 1 });
-    expect(countsBefore(afterStep, 'step', 90)).toEqual({ inconclusive: 0 }); // a retry of the analysis at 90 s
-    const afterPreview = nextTally('preview', 60, { inconclusive: 0 }, { inconclusive: 3 });
-    expect(countsBefore(afterPreview, 'switched', 30)).toEqual({ inconclusive: 0 });
-    expect(countsBefore({ unrelated: true }, 'step', 30)).toEqual({ inconclusive: 0 });
+    const seen = { canary: { requests: 300, errors: 1 }, stable: { requests: 2700, errors: 5 } };
+    const afterStep = nextTally('step', 90, EMPTY_COUNTS, { inconclusive: 1, evidence: seen });
+    expect(countsBefore(undefined, 'step', 30)).toEqual(EMPTY_COUNTS);
+    expect(countsBefore(afterStep, 'step', 120)).toEqual({ inconclusive: 1, evidence: seen });
+    expect(countsBefore(afterStep, 'gate', 120)).toEqual({ inconclusive: 1, evidence: seen });
+    expect(countsBefore(afterStep, 'step', 90)).toEqual(EMPTY_COUNTS); // a retry of the analysis at 90 s
+    // The evidence goes on across phases and steps (an error rate per request does not depend on the weight).
+    const afterPreview = nextTally('preview', 60, EMPTY_COUNTS, { inconclusive: 3, evidence: seen });
+    expect(countsBefore(afterPreview, 'switched', 30)).toEqual({ inconclusive: 0, evidence: seen });
+    expect(countsBefore(undefined, 'step', 30, afterStep)).toEqual({ inconclusive: 0, evidence: seen });
+    expect(countsBefore({ unrelated: true }, 'step', 30)).toEqual(EMPTY_COUNTS);
   });
 });

@@ -1,6 +1,7 @@
 import { analyzeStep } from '../../../rollout/analyze-step.js';
 import { decideBeforeJudging, decideStep, type StepFacts } from '../../../rollout/decide-step.js';
 import { countsBefore, nextTally } from '../../../rollout/phase-tally.js';
+import { addInterval, weighEvidence } from '../../../rollout/weigh-evidence.js';
 import type { AnalyzeRequest, AnalyzeResponse } from '../../../model/rollout-task-contract.js';
 import type { DeploymentRecord, ServiceRecord } from '../../../model/records.js';
 import { auditEvent, mutateDeployment } from '../../shared/mutate.js';
@@ -14,14 +15,18 @@ import type { RolloutDeps } from '../../shared/rollout-deps.js';
  */
 export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<AnalyzeResponse> {
   const [deployment, service] = await Promise.all([deps.store.getDeployment(req.service, req.deploymentId), deps.store.getService(req.service)]);
-  const facts = stepFacts(req, deployment, service);
+  const stepTally = (index: number) => deployment?.steps[index]?.metrics?.tally;
+  const before = countsBefore(stepTally(req.stepIndex), req.phase, req.observedSeconds, stepTally(req.stepIndex - 1));
+  const facts = stepFacts(req, deployment, service, before.inconclusive);
   const early = decideBeforeJudging(facts);
   if (early) return { decision: early.decision, verdict: early.verdict, reasons: early.reasons, promoteRequested: false };
   const promoteRequested = facts.requested === 'promote';
 
   // The new version always runs as the `<service>-canary` workload (blue/green previews too).
   const result = await analyzeStep(deps.metrics, { ...req, track: 'canary' });
-  const outcome = decideStep(facts, result);
+  const evidence = addInterval(before.evidence, result.canary, result.stable);
+  const weight = req.analysis.method === 'sequential' ? weighEvidence(req.analysis, evidence) : undefined;
+  const outcome = decideStep(facts, result, weight);
   const at = deps.clock.now().toISOString();
   const passed = outcome.decision === 'advance' || outcome.decision === 'promote';
   const ended = passed || outcome.decision === 'rollback';
@@ -29,12 +34,21 @@ export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<A
     const steps = [...d.steps];
     const step = steps[req.stepIndex] ?? { index: req.stepIndex, weight: req.weight, startedAt: at };
     const analyses = Number((step.metrics as { analyses?: number } | undefined)?.analyses ?? 0) + 1;
-    const tally = nextTally(req.phase, req.observedSeconds, { inconclusive: facts.inconclusiveSoFar }, { inconclusive: outcome.inconclusive });
+    const tally = nextTally(req.phase, req.observedSeconds, before, { inconclusive: outcome.inconclusive, evidence });
     steps[req.stepIndex] = {
       ...step,
       verdict: outcome.verdict,
       reasons: outcome.reasons,
-      metrics: { analyses, phase: req.phase, decision: outcome.decision, canary: result.canary, stable: result.stable, tally, at },
+      metrics: {
+        analyses,
+        phase: req.phase,
+        decision: outcome.decision,
+        canary: result.canary,
+        stable: result.stable,
+        ...(weight ? { sequential: { outcome: weight.outcome, ...weight.statistic, evidence } } : {}),
+        tally,
+        at,
+      },
       ...(ended ? { finishedAt: at } : {}),
     };
     // A promote request releases one manual gate: consume it once it did (an abort that arrived meanwhile stays).
@@ -56,7 +70,7 @@ export async function analyze(deps: RolloutDeps, req: AnalyzeRequest): Promise<A
 }
 
 /** The facts of the analysis apart from the metrics. */
-function stepFacts(req: AnalyzeRequest, deployment: DeploymentRecord | undefined, service: ServiceRecord | undefined): StepFacts {
+function stepFacts(req: AnalyzeRequest, deployment: DeploymentRecord | undefined, service: ServiceRecord | undefined, inconclusiveSoFar: number): StepFacts {
   return {
     phase: req.phase,
     stepIndex: req.stepIndex,
@@ -66,7 +80,8 @@ function stepFacts(req: AnalyzeRequest, deployment: DeploymentRecord | undefined
     gate: req.gate,
     gateTimeoutSeconds: req.gateTimeoutSeconds,
     maxInconclusive: req.analysis.maxInconclusive,
-    inconclusiveSoFar: countsBefore(deployment?.steps[req.stepIndex]?.metrics?.tally, req.phase, req.observedSeconds).inconclusive,
+    minBakeSeconds: req.analysis.minBakeSeconds,
+    inconclusiveSoFar,
     requested: deployment?.requested,
     // Deregistered, or no longer carrying this rollout (another deployment took its traffic).
     runsThisRollout: service !== undefined && service.phase !== 'deleted' && service.traffic?.deploymentId === req.deploymentId,
