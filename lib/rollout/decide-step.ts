@@ -17,8 +17,14 @@
  * 6. inconclusive (too little traffic) after the minimum: a preview accepts it (`advance`: a preview may
  *    see only test traffic; the switched phase judges real traffic while the old version is kept); at a
  *    gate it waits uncounted; otherwise it is counted and, once `maxInconclusive` were counted before,
- *    the step ends in `rollback` with "not enough traffic to judge";
- * 7. passed: a manual gate not yet promoted → `hold` (the deployment shows `paused`); the last canary
+ *    "not enough traffic to judge": the sequential analysis `hold`s (a person promotes or aborts; more
+ *    traffic may still pass it, and the gate timeout ends it), the threshold analysis rolls back;
+ *    with the sequential analysis an interval too small for the absolute guards counts as passed
+ *    when the evidence bounds the errors below the tolerance;
+ * 7. passed, but with the sequential analysis the canary's errors are above stable's without being
+ *    significant yet → the step is extended (`continue`, counted as inconclusive) up to `maxInconclusive`
+ *    intervals, so a suspicious canary is watched longer; otherwise, or after the extension,
+ *    passed: a manual gate not yet promoted → `hold` (the deployment shows `paused`); the last canary
  *    step and the switched blue/green phase → `promote`; any other phase → `advance`.
  */
 import type { AnalysisPhase, StepDecision, Verdict } from '../model/rollout-task-contract.js';
@@ -78,7 +84,8 @@ export function decideBeforeJudging(facts: StepFacts): StepOutcome | undefined {
 export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?: EvidenceWeight): StepOutcome {
   const early = decideBeforeJudging(facts);
   if (early) return early;
-  const { verdict } = judgement;
+  // Too few requests in the interval for the absolute guards, but the rollout's evidence bounds the errors: judged.
+  const verdict = judgement.verdict === 'inconclusive' && evidence?.outcome === 'bounded' ? 'pass' : judgement.verdict;
   const reasons = evidence ? [...judgement.reasons, evidence.reason] : judgement.reasons;
   const outcome = (decision: StepDecision, inconclusive = facts.inconclusiveSoFar, extra: string[] = []): StepOutcome => ({
     decision,
@@ -101,6 +108,18 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?
   if (verdict === 'inconclusive') {
     if (facts.phase === 'preview') return outcome('advance');
     if (facts.phase === 'gate') return outcome(facts.requested === 'promote' ? passedOn(facts) : 'continue');
+    if (facts.inconclusiveSoFar >= facts.maxInconclusive && evidence) {
+      // Sequential analysis never fails or promotes for lack of traffic: it waits for a person, still analysing.
+      return {
+        decision: 'hold',
+        verdict: 'inconclusive',
+        reasons: [
+          `not enough traffic to judge after ${facts.inconclusiveSoFar} inconclusive intervals (limit ${facts.maxInconclusive}): ${reasons.join('; ')}; ` +
+            'waiting for more traffic, or for a person to promote or abort',
+        ],
+        inconclusive: facts.inconclusiveSoFar,
+      };
+    }
     if (facts.inconclusiveSoFar >= facts.maxInconclusive) {
       return {
         decision: 'rollback',
@@ -110,6 +129,11 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?
       };
     }
     return outcome('continue', facts.inconclusiveSoFar + 1);
+  }
+  if (evidence?.outcome === 'open' && evidence.canaryWorse && facts.phase === 'step') {
+    if (facts.inconclusiveSoFar < facts.maxInconclusive) {
+      return outcome('continue', facts.inconclusiveSoFar + 1, ["extending the step: the canary's error rate is above stable's, not significantly yet"]);
+    }
   }
   return outcome(waitsForPerson(facts) ? 'hold' : passedOn(facts));
 }

@@ -84,7 +84,7 @@ export interface EventCounts {
  * Rate ratios θ (canary / baseline) the regression test mixes over, with equal weights: 2^(1/4) … 16.
  * A regression near any of them builds evidence; a canary no worse than its baseline builds none.
  */
-export const RATIO_GRID: readonly number[] = Array.from({ length: 16 }, (_, j) => 2 ** ((j + 1) / 4));
+export const RATIO_GRID: readonly number[] = Array.from({ length: 16 }, (_, j) => 2 ** ((j + 1) / 8));
 
 /** The running regression test: per θ of {@link RATIO_GRID}, ln of the likelihood ratio against θ = 1. */
 export type RegressionTest = number[];

@@ -33,6 +33,8 @@ export const NO_EVIDENCE: StepEvidence = { canary: { requests: 0, errors: 0 }, s
 /** What the evidence says, with the statistic and the bound a person can check. */
 export interface EvidenceWeight {
   outcome: 'regression' | 'bounded' | 'open';
+  /** The canary's observed error rate is above stable's (not necessarily significantly). */
+  canaryWorse: boolean;
   reason: string;
   statistic: {
     /** The regression test's e-value, and the 1/α it must reach. */
@@ -66,12 +68,14 @@ export function weighEvidence(policy: Pick<AnalysisPolicy, 'falseRollbackRate' |
   const stableRate = stable.requests > 0 ? stable.errors / stable.requests : 0;
   const tolerated = stableRate + policy.maxErrorRateIncrease;
   const canaryRateUpper = rateUpperBound({ requests: canary.requests, events: canary.errors }, alpha, tolerated);
+  const canaryWorse = canary.requests > 0 && stable.requests > 0 && canary.errors / canary.requests > stableRate;
   const statistic = { evidence: round(eValue), evidenceNeeded: round(1 / alpha), canaryRateUpper: round(canaryRateUpper), tolerated: round(tolerated), alpha };
   const seen = `canary ${rateText(canary)} against stable ${rateText(stable)}`;
   const level = `${percent(1 - alpha)} anytime-valid`;
   if (eValue >= 1 / alpha) {
     return {
       outcome: 'regression',
+      canaryWorse,
       reason: `errors are significantly higher on the canary: ${seen}; the sequential test's evidence of a regression is ${formatEvidence(eValue)}, beyond the ${round(1 / alpha)} needed (${level})`,
       statistic,
     };
@@ -79,12 +83,14 @@ export function weighEvidence(policy: Pick<AnalysisPolicy, 'falseRollbackRate' |
   if (canaryRateUpper <= tolerated) {
     return {
       outcome: 'bounded',
+      canaryWorse,
       reason: `no error regression beyond the tolerance: ${seen}; the canary's error rate is at most ${percent(canaryRateUpper)}, within stable's + ${percent(policy.maxErrorRateIncrease)} = ${percent(tolerated)} (${level})`,
       statistic,
     };
   }
   return {
     outcome: 'open',
+    canaryWorse,
     reason: `not yet enough evidence either way: ${seen}; the canary's error rate may be up to ${percent(canaryRateUpper)} (tolerated ${percent(tolerated)}, ${level})`,
     statistic,
   };

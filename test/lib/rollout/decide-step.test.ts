@@ -100,8 +100,9 @@ describe('decideStep', () => {
 });
 
 describe('decideStep with the sequential test', () => {
-  const weight = (outcome: EvidenceWeight['outcome']): EvidenceWeight => ({
+  const weight = (outcome: EvidenceWeight['outcome'], canaryWorse = false): EvidenceWeight => ({
     outcome,
+    canaryWorse,
     reason: `evidence ${outcome}`,
     statistic: { evidence: 1, evidenceNeeded: 100, canaryRateUpper: 0, tolerated: 0, alpha: 0.01 },
   });
@@ -114,15 +115,36 @@ describe('decideStep with the sequential test', () => {
     { name: 'bounded evidence on the last step promotes early', facts: { ...early, stepIndex: 2 }, judgement: 'pass', outcome: 'bounded', decision: 'promote' },
     { name: 'bounded evidence on a manual step holds early', facts: { ...early, gate: 'manual' }, judgement: 'pass', outcome: 'bounded', decision: 'hold' },
     { name: 'bounded evidence before the minimum bake keeps observing', facts: { ...early, minBakeSeconds: 45 }, judgement: 'pass', outcome: 'bounded', decision: 'continue' },
-    { name: 'bounded evidence with too few requests in the interval keeps observing', facts: early, judgement: 'inconclusive', outcome: 'bounded', decision: 'continue' },
+    { name: 'bounded evidence with too few requests in the interval for the guards advances early', facts: early, judgement: 'inconclusive', outcome: 'bounded', decision: 'advance' },
     { name: 'open evidence keeps observing until the pause ends', facts: early, judgement: 'pass', outcome: 'open', decision: 'continue', reason: /evidence open/ },
     { name: 'open evidence at the end of the pause advances as without the test', facts: BASE, judgement: 'pass', outcome: 'open', decision: 'advance' },
     { name: 'a blue/green preview is not passed early', facts: { ...early, phase: 'preview' }, judgement: 'pass', outcome: 'bounded', decision: 'continue' },
+    { name: 'too little traffic in the interval, errors bounded: judged passed', facts: BASE, judgement: 'inconclusive', outcome: 'bounded', decision: 'advance' },
+    {
+      name: 'not enough traffic to judge: holds for a person instead of failing',
+      facts: { ...BASE, inconclusiveSoFar: 2 },
+      judgement: 'inconclusive',
+      outcome: 'open',
+      decision: 'hold',
+      reason: /^not enough traffic to judge after 2 inconclusive intervals \(limit 2\): .*waiting for more traffic, or for a person to promote or abort$/,
+    },
+    { name: 'below the limit, too little traffic is counted', facts: { ...BASE, inconclusiveSoFar: 1 }, judgement: 'inconclusive', outcome: 'open', decision: 'continue' },
+    { name: 'holding for traffic at an automatic gate, a pass advances', facts: { ...BASE, phase: 'gate' }, judgement: 'pass', outcome: 'open', decision: 'advance' },
+    {
+      name: 'suspicious (errors above stable, not significant) at the end of the pause: the step is extended',
+      facts: BASE,
+      judgement: 'pass',
+      outcome: 'open',
+      worse: true,
+      decision: 'continue',
+      reason: /extending the step/,
+    },
+    { name: 'suspicious once the extension is used up: advances', facts: { ...BASE, inconclusiveSoFar: 2 }, judgement: 'pass', outcome: 'open', worse: true, decision: 'advance' },
     { name: 'an abort request wins over a regression', facts: { ...early, requested: 'abort' }, judgement: 'pass', outcome: 'regression', decision: 'abort' },
-  ] as { name: string; facts: StepFacts; judgement: Verdict; outcome: EvidenceWeight['outcome']; decision: StepDecision; reason?: RegExp }[])(
+  ] as { name: string; facts: StepFacts; judgement: Verdict; outcome: EvidenceWeight['outcome']; worse?: boolean; decision: StepDecision; reason?: RegExp }[])(
     '$name',
-    ({ facts, judgement, outcome, decision, reason }) => {
-      const decided = decideStep(facts, judged(judgement), weight(outcome));
+    ({ facts, judgement, outcome, worse, decision, reason }) => {
+      const decided = decideStep(facts, judged(judgement), weight(outcome, worse));
       expect(decided.decision).toBe(decision);
       if (decision === 'rollback') expect(decided.verdict).toBe('fail');
       if (reason) expect(decided.reasons.join('; ')).toMatch(reason);
