@@ -5,7 +5,8 @@
  * the `decision` it returns (see `lib/rollout/README.md`).
  *
  * Order of the rules (the first that applies decides):
- * 1. the deployment carries an abort request (a person, the health probe or an alarm) → `abort`;
+ * 1. the deployment was rejected while its pods were awaited (crash loop) → `rollback` with that reason;
+ *    it carries an abort request (a person, the health probe or an alarm) → `abort`;
  * 2. the service was deregistered or no longer runs this rollout (superseded) → `abort`;
  * 3. a manual gate nobody promoted within `gateTimeoutSeconds` after its pause → `abort`;
  * 4. the analysis failed (a hard limit broken), or the sequential test found a significant error
@@ -50,6 +51,8 @@ export interface StepFacts {
   inconclusiveSoFar: number;
   /** What a person (or the health probe) asked for on the deployment record. */
   requested: 'promote' | 'abort' | undefined;
+  /** Why the new version was rejected outside an analysis (e.g. its pods crash-loop), when it was. */
+  rejection?: string;
   /** False once the service was deregistered, or its traffic belongs to another deployment. */
   runsThisRollout: boolean;
 }
@@ -69,6 +72,9 @@ export interface StepOutcome {
  */
 export function decideBeforeJudging(facts: StepFacts): StepOutcome | undefined {
   const abort = (reason: string): StepOutcome => ({ decision: 'abort', verdict: 'inconclusive', reasons: [reason], inconclusive: facts.inconclusiveSoFar });
+  if (facts.requested === 'abort' && facts.rejection && !facts.rejection.startsWith('aborted')) {
+    return { decision: 'rollback', verdict: 'fail', reasons: [facts.rejection.replace(/^analysis failed: /, '')], inconclusive: facts.inconclusiveSoFar };
+  }
   if (facts.requested === 'abort') return abort('aborted on request');
   if (!facts.runsThisRollout) return abort('the service no longer runs this rollout');
   if (facts.phase === 'gate' && facts.requested !== 'promote' && facts.observedSeconds > facts.minObservedSeconds + facts.gateTimeoutSeconds)

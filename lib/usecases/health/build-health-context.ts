@@ -24,6 +24,9 @@ export async function buildHealthContext(deps: HealthDeps, service: ServiceRecor
   // The revision the pods run: a later routing-only change, or a scale-out, is not what they were promoted with.
   const podRevision = service.podRevision ?? service.revision;
   const current = await deps.store.getRevision(service.name, podRevision);
+  // A rollout already asked to abort is not aborted again: that no-op must not spend the remediation budget.
+  const rollout = service.traffic ? await deps.store.getDeployment(service.name, service.traffic.deploymentId) : undefined;
+  const aborting = rollout?.requested === 'abort';
   return {
     name: service.name,
     namespace: service.spec.namespace,
@@ -31,7 +34,7 @@ export async function buildHealthContext(deps: HealthDeps, service: ServiceRecor
     // Revision numbers are dense: the one before is the newest that ran before these pods.
     previousGoodRevision: podRevision > 1 ? revisionLabel(podRevision - 1) : undefined,
     promotedAt: current?.createdAt ?? service.updatedAt,
-    activeRollout: service.traffic ? { id: service.traffic.deploymentId, canaryRevision: revisionLabel(service.revision + 1) } : undefined,
+    activeRollout: service.traffic && !aborting ? { id: service.traffic.deploymentId, canaryRevision: revisionLabel(service.revision + 1) } : undefined,
     replicas: service.spec.replicas,
     readyReplicas: stablePods.filter((p) => p.ready).length,
     pods: pods.map(

@@ -28,6 +28,14 @@ describe('decideStep', () => {
     // 1–3: no metrics needed
     { name: 'an abort request wins over a passing analysis', facts: { requested: 'abort' }, judgement: 'pass', decision: 'abort', verdict: 'inconclusive', reason: /^aborted on request$/ },
     { name: 'an abort request wins over a failing analysis', facts: { requested: 'abort' }, judgement: 'fail', decision: 'abort', verdict: 'inconclusive' },
+    {
+      name: 'rejected while its pods were awaited: rollback with the reason a person reads',
+      facts: { requested: 'abort', rejection: 'analysis failed: canary pods crash-looping: 1 of 1 pod, 3 restarts (CrashLoopBackOff)' },
+      judgement: 'pass',
+      decision: 'rollback',
+      verdict: 'fail',
+      reason: /^canary pods crash-looping: 1 of 1 pod, 3 restarts \(CrashLoopBackOff\)$/,
+    },
     { name: 'deregistered or superseded: abort', facts: { runsThisRollout: false }, judgement: 'pass', decision: 'abort', verdict: 'inconclusive', reason: /no longer runs this rollout/ },
     {
       name: 'a manual gate not promoted within its timeout: abort',

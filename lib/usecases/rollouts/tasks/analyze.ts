@@ -83,6 +83,7 @@ function stepFacts(req: AnalyzeRequest, deployment: DeploymentRecord | undefined
     minBakeSeconds: req.analysis.minBakeSeconds,
     inconclusiveSoFar,
     requested: deployment?.requested,
+    rejection: deployment?.rejection,
     // Deregistered, or no longer carrying this rollout (another deployment took its traffic).
     runsThisRollout: service !== undefined && service.phase !== 'deleted' && service.traffic?.deploymentId === req.deploymentId,
   };

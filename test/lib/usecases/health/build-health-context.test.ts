@@ -40,3 +40,21 @@ describe('buildHealthContext: the revision the pods run is the one a rollback bl
     expect({ currentRevision: context.currentRevision, previousGoodRevision: context.previousGoodRevision, promotedAt: context.promotedAt }).toEqual(expected);
   });
 });
+
+describe('buildHealthContext: a rollout already being aborted', () => {
+  it.each([
+    { requested: undefined, active: true },
+    { requested: 'promote' as const, active: true },
+    { requested: 'abort' as const, active: false },
+  ])('is offered for an abort unless it was asked to abort already (requested: $requested)', async ({ requested, active }) => {
+    const world = new FakeHealthWorld();
+    const traffic = { deploymentId: 'dep-1', canaryImage: 'shop/checkout:2', canaryWeight: 10, canaryReplicas: 1 };
+    world.addService(serviceRecord('checkout', {}, { traffic } as never));
+    world.addDeployment({
+      id: 'dep-1', service: 'checkout', image: 'shop/checkout:2', status: 'running', strategy: 'canary', fromRevision: 1, steps: [],
+      operationId: 'op-2', version: 1, createdAt: createdAt(2), updatedAt: createdAt(2), ...(requested ? { requested } : {}),
+    });
+    const context = await buildHealthContext(world.deps(), world.services.get('checkout')!, []);
+    expect(context.activeRollout !== undefined).toBe(active);
+  });
+});
