@@ -164,7 +164,7 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
     await registerRunning(name);
     const newImage = image(name, '2.0.0');
 
-    // A long first step, so the rollout is certainly still at 20% when the abort arrives.
+    // A long first step that may not pass early, so the rollout is certainly still at 20% when the abort arrives.
     const accepted = await rt.api.deploy(name, {
       image: newImage,
       rollout: {
@@ -172,6 +172,7 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
           { weight: 20, pauseSeconds: 3_600 },
           { weight: 100, pauseSeconds: 30 },
         ],
+        analysis: { minBakeSeconds: 3_600 },
       },
     });
     await rt.api.waitForDeployment(name, accepted.deploymentId, 'at 20%', (d) => d.currentWeight === 20);
