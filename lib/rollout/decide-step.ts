@@ -23,8 +23,9 @@
  *    with the sequential analysis an interval too small for the absolute guards counts as passed
  *    when the evidence bounds the errors below the tolerance;
  * 7. passed, but with the sequential analysis the canary's errors are above stable's without being
- *    significant yet → the step is extended (`continue`, counted as inconclusive) up to `maxInconclusive`
- *    intervals, so a suspicious canary is watched longer; otherwise, or after the extension,
+ *    significant yet → the step is extended (`continue`, counted as inconclusive) by up to its pause
+ *    again (at most `maxInconclusive` intervals), so a suspicious canary is watched longer; otherwise,
+ *    or after the extension,
  *    passed: a manual gate not yet promoted → `hold` (the deployment shows `paused`); the last canary
  *    step and the switched blue/green phase → `promote`; any other phase → `advance`.
  */
@@ -137,7 +138,8 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?
     return outcome('continue', facts.inconclusiveSoFar + 1);
   }
   if (evidence?.outcome === 'open' && evidence.canaryWorse && facts.phase === 'step') {
-    if (facts.inconclusiveSoFar < facts.maxInconclusive) {
+    // At most the pause again, and at most maxInconclusive intervals.
+    if (facts.inconclusiveSoFar < facts.maxInconclusive && facts.observedSeconds < 2 * facts.minObservedSeconds) {
       return outcome('continue', facts.inconclusiveSoFar + 1, ["extending the step: the canary's error rate is above stable's, not significantly yet"]);
     }
   }

@@ -148,6 +148,7 @@ describe('decideStep with the sequential test', () => {
       reason: /extending the step/,
     },
     { name: 'suspicious once the extension is used up: advances', facts: { ...BASE, inconclusiveSoFar: 2 }, judgement: 'pass', outcome: 'open', worse: true, decision: 'advance' },
+    { name: 'suspicious after twice the pause: advances', facts: { ...BASE, observedSeconds: 120 }, judgement: 'pass', outcome: 'open', worse: true, decision: 'advance' },
     { name: 'an abort request wins over a regression', facts: { ...early, requested: 'abort' }, judgement: 'pass', outcome: 'regression', decision: 'abort' },
   ] as { name: string; facts: StepFacts; judgement: Verdict; outcome: EvidenceWeight['outcome']; worse?: boolean; decision: StepDecision; reason?: RegExp }[])(
     '$name',
