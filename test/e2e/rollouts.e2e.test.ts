@@ -331,7 +331,9 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
   it('meshplane deploy --watch exits 0 when the image is promoted and 1 when it is rolled back', async () => {
     const good = 'cli-good-service';
     const bad = 'cli-bad-service';
-    await Promise.all([registerRunning(good), registerRunning(bad)]);
+    // One step: this is about the CLI's exit codes, and each CLI run has a minute.
+    const oneStep: StepInput[] = [{ weight: 100, pauseSeconds: 30 }];
+    await Promise.all([registerRunning(good, oneStep), registerRunning(bad, oneStep)]);
     rt.sim.faults.traffic({ image: image(bad, '2.0.0'), errorRate: 0.2 });
 
     const deploy = (name: string) => runCli(['deploy', name, '--image', image(name, '2.0.0'), '--watch', '--api', rt.url]);
