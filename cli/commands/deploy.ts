@@ -14,11 +14,18 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
   }
   const path = `/v1/services/${encodeURIComponent(name)}/deployments/${accepted.deploymentId}`;
   let last = '';
+  let lastAnalysis = '';
   for (;;) {
     const op = await api.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.operationId}`);
     if (op.status === 'failed') throw new Error(`deployment was not started: ${op.reason}`);
     const d = await api.request<Record<string, any>>('GET', path).catch(() => undefined);
     if (d) {
+      // Each analysis of the current step: what was decided and why (statistic, bound, evidence).
+      const analysis = flags.json ? '' : analysisLine(d);
+      if (analysis && analysis !== lastAnalysis) {
+        console.log(`${new Date().toISOString()}    ${analysis}`);
+        lastAnalysis = analysis;
+      }
       const line = `${d.status}${d.currentWeight !== undefined ? ` weight=${d.currentWeight}%` : ''}${d.currentStep !== undefined ? ` step=${d.currentStep + 1}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
       if (line !== last) {
         console.log(flags.json ? JSON.stringify(d) : `${new Date().toISOString()}  ${line}`);
@@ -31,6 +38,16 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** "step 1 at 20%, analysis 3: continue — reasons" for the newest analysed step, or '' before the first analysis. */
+export function analysisLine(d: Record<string, any>): string {
+  const steps = Array.isArray(d.steps) ? (d.steps as Record<string, any>[]) : [];
+  const step = steps.filter((s) => s?.metrics?.analyses).at(-1);
+  if (!step) return '';
+  const m = step.metrics as { analyses: number; decision?: string };
+  const reasons = Array.isArray(step.reasons) ? (step.reasons as string[]).join('; ') : '';
+  return `step ${Number(step.index) + 1} at ${step.weight}%, analysis ${m.analyses}: ${m.decision ?? step.verdict}${reasons ? ` — ${reasons}` : ''}`;
 }
 
 /** `promote NAME DEPLOYMENT_ID` / `abort NAME DEPLOYMENT_ID`: steer a running rollout. */

@@ -21,10 +21,9 @@
  * - `setWeight`: route `weight` percent of traffic to the new version (VirtualService weights) and
  *   scale the canary to match; for blue/green, weight 100 is the switch. Record the current step.
  * - `analyze`: read metrics of the new version (`track`) and of stable for one interval
- *   (`analysis.intervalSeconds`) and judge them (`judgeStep` in `analysis.ts`; `analyzeStep` in
- *   `analyze-step.ts` does both). Also report what the user asked for on the deployment record:
- *   `aborted: true` after an abort request, `promoteRequested: true` after a promote request (this is
- *   how a manual gate is released). When `aborted` is true the verdict is ignored.
+ *   (`analysis.intervalSeconds`), judge them, and decide what follows (`decision`, made by `decideStep`
+ *   in `lib/rollout/decide-step.ts` from the metrics, the phase's timing and what a person asked for
+ *   on the deployment record: abort, or promote past a manual gate).
  * - `promote`: the new image becomes stable (a new revision), traffic 100 % stable, the canary or
  *   preview workload is removed. Returns the new revision.
  * - `rollback`: all traffic to stable, the canary/preview workload removed, the deployment recorded
@@ -54,6 +53,15 @@ export type AnalysisPhase = z.infer<typeof AnalysisPhase>;
 export const Verdict = z.enum(['pass', 'fail', 'inconclusive']);
 /** Outcome of one analysis. */
 export type Verdict = z.infer<typeof Verdict>;
+
+/**
+ * What the state machine does after an analysis (decided by `decideStep` in `lib/rollout/decide-step.ts`;
+ * the Choice states only dispatch on it): observe another interval (`continue`), wait at a manual gate for a
+ * person (`hold`), go on to the next step or phase (`advance`), promote (`promote`), roll back because the
+ * analysis failed (`rollback`) or because the rollout was aborted (`abort`).
+ */
+export const StepDecision = z.enum(['continue', 'hold', 'advance', 'promote', 'rollback', 'abort']);
+export type StepDecision = z.infer<typeof StepDecision>;
 
 /** Why a rollout was rolled back. */
 export const RollbackCause = z.enum(['analysisFailed', 'aborted', 'taskFailed']);
@@ -107,10 +115,15 @@ export const AnalyzeRequest = z.object({
   stepIndex: z.number().int().min(0),
   /** Percent of traffic the new version receives now. */
   weight: z.number().int().min(0).max(100),
+  /** Steps of the canary (1 for blue/green): after the last one a pass promotes. */
+  stepCount: z.number().int().min(1),
   /** Seconds this step (or phase) has been observed, counting the interval just waited. */
   observedSeconds: z.number().int().min(0),
-  /** Inconclusive analyses counted so far in this step; see `judgeStep`. */
-  inconclusiveSoFar: z.number().int().min(0),
+  /** The phase's minimum observation time: the step's `pauseSeconds`, `previewSeconds` or `keepOldSeconds`. */
+  minObservedSeconds: z.number().int().min(0),
+  /** The step's gate (`auto` for blue/green) and how long a manual gate waits for a promote request. */
+  gate: z.enum(['auto', 'manual']),
+  gateTimeoutSeconds: z.number().int().min(0),
   analysis: AnalysisPolicy,
 });
 export const PromoteRequest = z.object({ action: z.literal('promote'), ...target, strategy: z.enum(['canary', 'blueGreen']) });
@@ -145,13 +158,14 @@ export type FinishRequest = z.infer<typeof FinishRequest>;
 export const StartResponse = z.object({ workload: z.string().min(1) });
 export const SetWeightResponse = z.object({ weight: z.number().int().min(0).max(100) });
 export const AnalyzeResponse = z.object({
+  /** What the state machine does next: its Choice states dispatch on this field only. */
+  decision: StepDecision,
+  /** The verdict recorded on the step (`fail` whenever the decision is `rollback`). */
   verdict: Verdict,
   reasons: z.array(z.string()).default([]),
   canary: MetricsSnapshot.optional(),
   stable: MetricsSnapshot.optional(),
-  /** The user asked to abort: the machine rolls back whatever the verdict. */
-  aborted: z.boolean().default(false),
-  /** The user asked to promote: releases a manual gate once the step has passed. */
+  /** The user asked to promote (informational: `decision` already accounts for it). */
   promoteRequested: z.boolean().default(false),
 });
 export const PromoteResponse = z.object({ revision: z.number().int().min(1) });
@@ -160,7 +174,7 @@ export const FinishResponse = z.object({ status: z.literal('promoted') });
 
 export type StartResponse = z.infer<typeof StartResponse>;
 export type SetWeightResponse = z.infer<typeof SetWeightResponse>;
-/** What `analyze` returns. Parse with the schema so the defaults (`aborted`, `promoteRequested`) are present. */
+/** What `analyze` returns. Parse with the schema so the defaults (`reasons`, `promoteRequested`) are present. */
 export type AnalyzeResponse = z.output<typeof AnalyzeResponse>;
 export type PromoteResponse = z.infer<typeof PromoteResponse>;
 export type RollbackResponse = z.infer<typeof RollbackResponse>;

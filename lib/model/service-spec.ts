@@ -17,11 +17,30 @@ export type RolloutStep = z.infer<typeof RolloutStep>;
 
 export const AnalysisPolicy = z.strictObject({
   maxErrorRate: z.number().min(0).max(1).default(0.01).describe('Highest acceptable canary error rate (0..1)'),
-  maxErrorRateIncrease: z.number().min(0).max(1).default(0.005).describe('Highest acceptable canary error rate above stable (0..1)'),
+  maxErrorRateIncrease: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.005)
+    .describe('Highest acceptable canary error rate above stable (0..1): a fixed limit per interval, and the tolerated regression of the sequential test'),
   maxP99LatencyMs: z.number().positive().default(500),
   minRequests: z.number().int().min(1).default(50).describe('Requests the canary must serve before a step is judged'),
   intervalSeconds: z.number().int().min(1).max(3_600).default(30).describe('How often metrics are analysed'),
   maxInconclusive: z.number().int().min(1).max(100).default(10).describe('Intervals without enough requests before the rollout fails'),
+  method: z
+    .enum(['sequential', 'threshold'])
+    .default('sequential')
+    .describe(
+      '"sequential": canary errors are tested against stable with an anytime-valid sequential test (fails as soon as a regression is significant, ' +
+        'advances a step early once the evidence bounds it below maxErrorRateIncrease); "threshold": fixed limits per interval only',
+    ),
+  falseRollbackRate: z
+    .number()
+    .min(0.0001)
+    .max(0.2)
+    .default(0.01)
+    .describe('Sequential: highest chance that a canary as good as stable is rolled back by the test (alpha), however long it is watched'),
+  minBakeSeconds: z.number().int().min(0).max(86_400).default(30).describe('Sequential: time each step is observed at least before it may advance early'),
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 

@@ -15,24 +15,18 @@ export interface StepJudgement {
 /**
  * Judges one interval of canary (or preview) metrics against the policy and the stable version.
  *
- * - Fewer than `minRequests` canary requests: `inconclusive`, or `fail` once `inconclusiveSoFar`
- *   (inconclusive intervals already counted in this step) has reached `maxInconclusive`.
- * - Otherwise `fail` when any of: error rate above `maxErrorRate`; error rate more than
- *   `maxErrorRateIncrease` above stable's (only when stable served `minRequests` itself, so an idle
- *   stable is no baseline); p99 above `maxP99LatencyMs`. Every broken rule is listed.
+ * - Fewer than `minRequests` canary requests: `inconclusive` (how many of those a step tolerates is
+ *   decided by `decideStep`).
+ * - Otherwise `fail` when any of: error rate above `maxErrorRate`; with `method: threshold`, error rate
+ *   more than `maxErrorRateIncrease` above stable's (only when stable served `minRequests` itself, so an
+ *   idle stable is no baseline; the sequential method compares with stable on all its evidence instead);
+ *   p99 above `maxP99LatencyMs`. Every broken rule is listed. These are the absolute guards.
  * - Otherwise `pass`. This holds at any point of a step: a clearly bad canary fails at its first
  *   interval with enough requests, whatever the step's pause.
  */
-export function judgeStep(policy: AnalysisPolicy, canary: WorkloadMetrics, stable: WorkloadMetrics, inconclusiveSoFar: number): StepJudgement {
+export function judgeStep(policy: AnalysisPolicy, canary: WorkloadMetrics, stable: WorkloadMetrics): StepJudgement {
   if (canary.requests < policy.minRequests) {
-    const seen = `${formatCount(canary.requests)} of the ${policy.minRequests} requests needed`;
-    if (inconclusiveSoFar >= policy.maxInconclusive) {
-      return {
-        verdict: 'fail',
-        reasons: [`not enough traffic to judge: ${seen}, after ${inconclusiveSoFar} inconclusive intervals (limit ${policy.maxInconclusive})`],
-      };
-    }
-    return { verdict: 'inconclusive', reasons: [`not enough traffic yet: ${seen}`] };
+    return { verdict: 'inconclusive', reasons: [`not enough traffic yet: ${formatCount(canary.requests)} of the ${policy.minRequests} requests needed`] };
   }
 
   const failures: string[] = [];
@@ -41,7 +35,8 @@ export function judgeStep(policy: AnalysisPolicy, canary: WorkloadMetrics, stabl
     failures.push(`error rate ${errorSummary} is above the limit of ${percent(policy.maxErrorRate)}`);
   }
   const stableIsBaseline = stable.requests >= policy.minRequests;
-  if (stableIsBaseline && canary.errorRate > stable.errorRate + policy.maxErrorRateIncrease) {
+  // The sequential test (weigh-evidence.ts) compares with stable on all the evidence instead of one interval.
+  if (policy.method === 'threshold' && stableIsBaseline && canary.errorRate > stable.errorRate + policy.maxErrorRateIncrease) {
     failures.push(
       `error rate ${percent(canary.errorRate)} is more than ${percent(policy.maxErrorRateIncrease)} above stable's ${percent(stable.errorRate)}`,
     );

@@ -1,7 +1,6 @@
 /**
  * The metrics half of the `analyze` task action: read the new version and stable over one analysis
- * interval and judge them. The task Lambda adds what only the deployment record knows (`aborted`,
- * `promoteRequested`).
+ * interval and judge them. The task then decides what follows with `decideStep`.
  */
 import { workloadName } from '../mesh/labels.js';
 import type { MetricsSource, WorkloadMetrics } from '../ports/metrics-source.js';
@@ -24,7 +23,7 @@ export async function analyzeStep(metrics: MetricsSource, request: AnalyzeReques
     metrics.workloadMetrics(request.namespace, workloadName(request.service, request.track), window),
     metrics.workloadMetrics(request.namespace, workloadName(request.service, 'stable'), window),
   ]);
-  const judgement = judgeStep(request.analysis, canary, stable, request.inconclusiveSoFar);
+  const judgement = judgeStep(request.analysis, canary, stable);
   return { ...judgement, canary: toSnapshot(canary), stable: toSnapshot(stable) };
 }
 

@@ -3,26 +3,23 @@
  * (deployed by CDK) and locally in `aws-local-stepfunctions` (`lib/local/local-rollout-runner.ts`).
  *
  * Input: {@link RolloutExecutionInput}. State data = the input plus
- * - `progress`: `{stepIndex, stepCount, step: {weight, pauseSeconds, gate}, observedSeconds, inconclusive}`:
+ * - `progress`: `{stepIndex, stepCount, step: {weight, pauseSeconds, gate, gateTimeoutSeconds}, observedSeconds}`:
  *   where the rollout is (progress is data, not control flow);
  * - `last`: the payload returned by the most recent task;
  * - `error`: `{Error, Cause}` of a task that failed for good; `rollback`: `{cause, details}`.
  *
  * How a phase is observed (canary step, blue/green preview, blue/green after the switch): wait one
- * analysis interval, analyze the interval just waited, repeat. A failing analysis rolls back at once,
- * so a bad canary is caught within one interval of serving enough requests, not after the pause.
- * The phase passes at the first passing analysis once it has been observed for its minimum time
- * (the step's `pauseSeconds`, `previewSeconds`, `keepOldSeconds`; every phase gets at least one
- * analysis). Inconclusive analyses before that minimum are expected (requests are still arriving) and
- * are not counted; after it, each one counts towards `maxInconclusive`, which `judgeStep` enforces.
- * On the preview, inconclusive is accepted at the end: a preview may see no traffic but tests, and the
- * switched phase judges real traffic while the old version is still there for instant rollback.
+ * analysis interval, add it to the observed time, analyze, and go where the analysis' `decision` says.
+ * The machine decides nothing itself: `decideStep` (`decide-step.ts`, called by the `analyze` task)
+ * weighs the metrics, the phase's minimum time, inconclusive counts, gates and abort requests, and the
+ * Choice states only dispatch on `decision` (`continue`, `hold`, `advance`, `promote`, `rollback`,
+ * `abort`). Every phase gets at least one analysis; a failing one rolls back at once.
  *
  * Manual gates: `aws-local-stepfunctions` does not implement `.waitForTaskToken` (it invokes the
  * resource and takes the response), so a token-based gate would behave differently locally. Instead a
- * passed manual step keeps analysing every interval and advances when `analyze` reports
- * `promoteRequested` (read from the deployment record): identical in both places, still fails fast
- * while waiting, and needs no token storage. The cost is one Lambda call per interval while gated.
+ * passed manual step (`hold`) keeps analysing every interval and advances when the decision, which
+ * reads the promote request on the deployment record, says so: identical in both places, still fails
+ * fast while waiting, and needs no token storage. The cost is one Lambda call per interval while gated.
  *
  * Every Wait state reads its duration with `SecondsPath` from an input field the machine never
  * rewrites (`$.analysis.intervalSeconds`), so the local runner can compress time with a factor.
@@ -78,9 +75,7 @@ export const STATES = {
   canaryInit: 'Canary: init',
   loadStep: 'Canary: load step',
   setWeight: 'Canary: set weight',
-  manualGate: 'Canary: manual gate?',
   nextStep: 'Canary: next step',
-  moreSteps: 'Canary: more steps?',
   blueGreenInit: 'BlueGreen: init',
   switchTraffic: 'BlueGreen: switch traffic',
   switchedInit: 'BlueGreen: switched',
@@ -104,8 +99,7 @@ export function observeStateNames(prefix: string) {
     wait: `${prefix}: wait interval`,
     countTime: `${prefix}: count observed time`,
     analyze: `${prefix}: analyze`,
-    judge: `${prefix}: judge`,
-    countInconclusive: `${prefix}: count inconclusive`,
+    decide: `${prefix}: go where the decision says`,
   };
 }
 
@@ -167,7 +161,6 @@ function progressState(changes: Record<string, unknown>, next: string, comment: 
     'stepCount.$': '$.progress.stepCount',
     'step.$': '$.progress.step',
     'observedSeconds.$': '$.progress.observedSeconds',
-    'inconclusive.$': '$.progress.inconclusive',
   };
   for (const key of Object.keys(changes)) delete keep[`${key.replace(/\.\$$/, '')}.$`];
   return { Type: 'Pass', Comment: comment, Parameters: { ...keep, ...changes }, ResultPath: '$.progress', Next: next };
@@ -175,71 +168,67 @@ function progressState(changes: Record<string, unknown>, next: string, comment: 
 
 const WAIT_INTERVAL: Omit<AslState, 'Type'> = { SecondsPath: '$.analysis.intervalSeconds' };
 
-function analyzeTask(track: Track, phase: string, next: string): AslState {
+type Phase = 'step' | 'gate' | 'preview' | 'switched';
+
+function analyzeTask(track: Track, phase: Phase, minSecondsPath: string, next: string): AslState {
   return taskState(
     'analyze',
     {
       track,
       phase,
       'stepIndex.$': '$.progress.stepIndex',
+      'stepCount.$': '$.progress.stepCount',
       'weight.$': '$.progress.step.weight',
       'observedSeconds.$': '$.progress.observedSeconds',
-      'inconclusiveSoFar.$': '$.progress.inconclusive',
+      'minObservedSeconds.$': minSecondsPath,
+      'gate.$': '$.progress.step.gate',
+      'gateTimeoutSeconds.$': '$.progress.step.gateTimeoutSeconds',
       'analysis.$': '$.analysis',
     },
     { next },
   );
 }
 
-/** Choice rules every analysis result goes through first: abort, then failure. */
-function abortOrFailRules(): Record<string, unknown>[] {
-  return [
-    { Variable: '$.last.payload.aborted', BooleanEquals: true, Next: STATES.abortRequested },
-    { Variable: '$.last.payload.verdict', StringEquals: 'fail', Next: STATES.analysisFailed },
-  ];
+/** Where each decision of `decideStep` leads; a decision without a target here goes on observing. */
+type DecisionTargets = Partial<Record<'hold' | 'advance' | 'promote', string>>;
+
+/** The Choice after an analysis: a dispatch on `decision`, nothing else (see module comment). */
+function decisionChoice(targets: DecisionTargets, otherwise: string): AslState {
+  const rule = (decision: string, next: string) => ({ Variable: '$.last.payload.decision', StringEquals: decision, Next: next });
+  return {
+    Type: 'Choice',
+    Comment: 'Dispatch on the decision of the analysis (decideStep)',
+    Choices: [
+      rule('abort', STATES.abortRequested),
+      rule('rollback', STATES.analysisFailed),
+      ...Object.entries(targets).map(([decision, next]) => rule(decision, next)),
+    ],
+    Default: otherwise,
+  };
 }
 
 interface ObservePhase {
   names: ReturnType<typeof observeStateNames>;
   track: Track;
-  phase: 'step' | 'preview' | 'switched';
-  /** Path of the phase's minimum observation time in seconds. */
+  phase: Phase;
+  /** Path of the phase's minimum observation time in seconds (data for the decision). */
   minSecondsPath: string;
-  /** What an inconclusive result after the minimum time means. */
-  inconclusiveAfterMinimum: 'count' | 'accept';
-  onPassed: string;
+  targets: DecisionTargets;
 }
 
-/** Wait → count time → analyze → judge, looping until the phase passes or fails (see module comment). */
+/** Wait → count time → analyze → dispatch on the decision, looping while it says `continue` (see module comment). */
 function observeStates(p: ObservePhase): Record<string, AslState> {
   const { names } = p;
-  const afterInconclusive = p.inconclusiveAfterMinimum === 'count' ? names.countInconclusive : p.onPassed;
-  const states: Record<string, AslState> = {
+  return {
     [names.wait]: { Type: 'Wait', Comment: 'One analysis interval', ...WAIT_INTERVAL, Next: names.countTime },
     [names.countTime]: progressState(
       { 'observedSeconds.$': 'States.MathAdd($.progress.observedSeconds, $.analysis.intervalSeconds)' },
       names.analyze,
       'Add the interval just waited to the observed time',
     ),
-    [names.analyze]: analyzeTask(p.track, p.phase, names.judge),
-    [names.judge]: {
-      Type: 'Choice',
-      Choices: [
-        ...abortOrFailRules(),
-        { Variable: '$.progress.observedSeconds', NumericLessThanPath: p.minSecondsPath, Next: names.wait },
-        { Variable: '$.last.payload.verdict', StringEquals: 'inconclusive', Next: afterInconclusive },
-      ],
-      Default: p.onPassed,
-    },
+    [names.analyze]: analyzeTask(p.track, p.phase, p.minSecondsPath, names.decide),
+    [names.decide]: decisionChoice(p.targets, names.wait),
   };
-  if (p.inconclusiveAfterMinimum === 'count') {
-    states[names.countInconclusive] = progressState(
-      { 'inconclusive.$': 'States.MathAdd($.progress.inconclusive, 1)' },
-      names.wait,
-      'Count an interval without enough requests',
-    );
-  }
-  return states;
 }
 
 function startStates(): Record<string, AslState> {
@@ -257,12 +246,12 @@ function canaryStates(): Record<string, AslState> {
   return {
     [STATES.canaryInit]: {
       Type: 'Pass',
-      Parameters: { stepIndex: 0, 'stepCount.$': 'States.ArrayLength($.steps)', observedSeconds: 0, inconclusive: 0, step: null },
+      Parameters: { stepIndex: 0, 'stepCount.$': 'States.ArrayLength($.steps)', observedSeconds: 0, step: null },
       ResultPath: '$.progress',
       Next: STATES.loadStep,
     },
     [STATES.loadStep]: progressState(
-      { 'step.$': 'States.ArrayGetItem($.steps, $.progress.stepIndex)', observedSeconds: 0, inconclusive: 0 },
+      { 'step.$': 'States.ArrayGetItem($.steps, $.progress.stepIndex)', observedSeconds: 0 },
       STATES.setWeight,
       'Current step from its index; observation starts again',
     ),
@@ -276,50 +265,29 @@ function canaryStates(): Record<string, AslState> {
       track: 'canary',
       phase: 'step',
       minSecondsPath: '$.progress.step.pauseSeconds',
-      inconclusiveAfterMinimum: 'count',
-      onPassed: STATES.manualGate,
+      targets: { hold: GATE.wait, advance: STATES.nextStep, promote: STATES.promote },
     }),
-    [STATES.manualGate]: {
-      Type: 'Choice',
-      Choices: [
-        {
-          And: [
-            { Variable: '$.progress.step.gate', StringEquals: 'manual' },
-            { Variable: '$.last.payload.promoteRequested', BooleanEquals: false },
-          ],
-          Next: GATE.wait,
-        },
-      ],
-      Default: STATES.nextStep,
-    },
-    // A passed step waiting for a promote signal: keep judging (fail fast), do not count inconclusive.
-    [GATE.wait]: { Type: 'Wait', Comment: 'One analysis interval', ...WAIT_INTERVAL, Next: GATE.countTime },
-    // Time at the gate counts too: the task aborts a gate nobody promotes within its timeout.
-    [GATE.countTime]: progressState(
-      { 'observedSeconds.$': 'States.MathAdd($.progress.observedSeconds, $.analysis.intervalSeconds)' },
-      GATE.analyze,
-      'Add the interval just waited to the observed time',
-    ),
-    [GATE.analyze]: analyzeTask('canary', 'gate', GATE.judge),
-    [GATE.judge]: {
-      Type: 'Choice',
-      Choices: [...abortOrFailRules(), { Variable: '$.last.payload.promoteRequested', BooleanEquals: true, Next: STATES.nextStep }],
-      Default: GATE.wait,
-    },
-    [STATES.nextStep]: progressState({ 'stepIndex.$': 'States.MathAdd($.progress.stepIndex, 1)' }, STATES.moreSteps, 'Advance to the next step'),
-    [STATES.moreSteps]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.progress.stepIndex', NumericLessThanPath: '$.progress.stepCount', Next: STATES.loadStep }],
-      Default: STATES.promote,
-    },
+    // A passed step waiting for a promote signal keeps being analysed (fail fast); time at the gate
+    // counts too, so the decision aborts a gate nobody promotes within its timeout.
+    ...observeStates({
+      names: GATE,
+      track: 'canary',
+      phase: 'gate',
+      minSecondsPath: '$.progress.step.pauseSeconds',
+      targets: { advance: STATES.nextStep, promote: STATES.promote },
+    }),
+    [STATES.nextStep]: progressState({ 'stepIndex.$': 'States.MathAdd($.progress.stepIndex, 1)' }, STATES.loadStep, 'Advance to the next step'),
   };
 }
+
+/** The progress `step` of a blue/green phase: its weight; no gate (the phase's minimum time comes from `$.blueGreen`). */
+const BLUE_GREEN_STEP = (weight: number) => ({ weight, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 0 });
 
 function blueGreenStates(): Record<string, AslState> {
   return {
     [STATES.blueGreenInit]: {
       Type: 'Pass',
-      Parameters: { stepIndex: 0, stepCount: 1, step: { weight: 0, pauseSeconds: 0, gate: 'auto' }, observedSeconds: 0, inconclusive: 0 },
+      Parameters: { stepIndex: 0, stepCount: 1, step: BLUE_GREEN_STEP(0), observedSeconds: 0 },
       ResultPath: '$.progress',
       Next: PREVIEW.wait,
     },
@@ -328,12 +296,11 @@ function blueGreenStates(): Record<string, AslState> {
       track: 'preview',
       phase: 'preview',
       minSecondsPath: '$.blueGreen.previewSeconds',
-      inconclusiveAfterMinimum: 'accept',
-      onPassed: STATES.switchTraffic,
+      targets: { advance: STATES.switchTraffic },
     }),
     [STATES.switchTraffic]: taskState('setWeight', { track: 'preview', stepIndex: 0, weight: 100 }, { next: STATES.switchedInit }),
     [STATES.switchedInit]: progressState(
-      { step: { weight: 100, pauseSeconds: 0, gate: 'auto' }, observedSeconds: 0, inconclusive: 0 },
+      { step: BLUE_GREEN_STEP(100), observedSeconds: 0 },
       SWITCHED.wait,
       'All traffic on the new version; the old one is kept for keepOldSeconds',
     ),
@@ -342,8 +309,7 @@ function blueGreenStates(): Record<string, AslState> {
       track: 'preview',
       phase: 'switched',
       minSecondsPath: '$.blueGreen.keepOldSeconds',
-      inconclusiveAfterMinimum: 'count',
-      onPassed: STATES.promote,
+      targets: { promote: STATES.promote },
     }),
   };
 }

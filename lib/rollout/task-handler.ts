@@ -10,8 +10,8 @@ export type RolloutTaskDispatcher = (request: RolloutTaskRequest) => Promise<unk
 
 /**
  * Returns a function that parses the payload, dispatches it, and parses the result with the action's
- * response schema (filling defaults such as `aborted: false`, which the state machine's Choice states
- * read and must find). A payload or result that breaks the contract is a TerminalError, so the machine
+ * response schema (filling defaults, and requiring the `decision` the state machine's Choice states
+ * dispatch on). A payload or result that breaks the contract is a TerminalError, so the machine
  * rolls back instead of failing inside a Choice state where nothing can catch it. Errors of the
  * dispatcher propagate unchanged (their `name` decides whether Step Functions retries them).
  *

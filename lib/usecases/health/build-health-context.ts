@@ -57,6 +57,9 @@ export async function buildHealthContext(deps: RemediationDeps, service: Service
   const pods = 'pods' in observation ? observation.pods : [];
   const podRevision = service.podRevision ?? service.revision;
   const stablePods = pods.filter((p) => (p.track ?? 'stable') === 'stable');
+  // A rollout already asked to abort is not aborted again: that no-op must not spend the remediation budget.
+  const rollout = service.traffic ? await deps.store.getDeployment(service.name, service.traffic.deploymentId) : undefined;
+  const aborting = rollout?.requested === 'abort';
   return {
     name: service.name,
     namespace: service.spec.namespace,
@@ -64,7 +67,7 @@ export async function buildHealthContext(deps: RemediationDeps, service: Service
     // Revision numbers are dense: the one before is the newest that ran before these pods.
     previousGoodRevision: podRevision > 1 ? revisionLabel(podRevision - 1) : undefined,
     promotedAt: current?.createdAt ?? service.updatedAt,
-    activeRollout: service.traffic ? { id: service.traffic.deploymentId, canaryRevision: revisionLabel(service.revision + 1) } : undefined,
+    activeRollout: service.traffic && !aborting ? { id: service.traffic.deploymentId, canaryRevision: revisionLabel(service.revision + 1) } : undefined,
     replicas: service.spec.replicas,
     readyReplicas: stablePods.filter((p) => p.ready).length,
     pods: pods.map(

@@ -13,7 +13,11 @@ const OBSERVED_NODES_TTL_SECONDS = 24 * 3600;
  * cluster): the alarm intake, which reads no cluster, evacuates a zone by these. Last writer wins; each
  * run writes a full observation. Returns the errors, for the probe's list.
  */
-export async function recordObservedNodes(deps: CoreDeps<DocumentStore>, read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[], now: Date): Promise<string[]> {
+export async function recordObservedNodes(
+  deps: CoreDeps<DocumentStore>,
+  read: { cluster: ClusterRegistration; snapshot: ClusterSnapshot }[],
+  now: Date,
+): Promise<string[]> {
   const errors: string[] = [];
   for (const { cluster, snapshot } of read) {
     const value: ObservedClusterNodes = {

@@ -181,7 +181,10 @@ describe('an analysis through the composed app, on CloudWatch', () => {
       stepIndex: 0,
       weight: 10,
       observedSeconds: 60,
-      inconclusiveSoFar: 0,
+      stepCount: 1,
+      minObservedSeconds: 60,
+      gate: 'auto',
+      gateTimeoutSeconds: 14_400,
       analysis: AnalysisPolicy.parse({ intervalSeconds: 60 }),
     };
 

@@ -69,7 +69,8 @@ describe('LocalRolloutRunner: canary', () => {
       [2, 100, 30, 'step'],
     ]);
     expect(task.callsOf('promote')[0]).toMatchObject({ deploymentId: 'dep-0001', service: 'checkout', namespace: 'shop', strategy: 'canary' });
-    expect(result.output).toMatchObject({ progress: { stepIndex: 3, stepCount: 3 }, last: { payload: { status: 'promoted' } } });
+    // The last step's pass promotes directly.
+    expect(result.output).toMatchObject({ progress: { stepIndex: 2, stepCount: 3 }, last: { payload: { status: 'promoted' } } });
   });
 
   it('rolls back at the first failing analysis, without waiting out the step pause', async () => {
@@ -91,27 +92,15 @@ describe('LocalRolloutRunner: canary', () => {
     expect(result.error).toBe(ROLLOUT_FAILURES.analysisFailed);
   });
 
-  it('counts inconclusive intervals only after the pause and fails when judgeStep says the limit is reached', async () => {
-    // A task that judges real (empty) metrics with the real decision: no traffic at all.
-    const task = new ScriptedRolloutTask();
+  it('counts inconclusive intervals only after the pause and rolls back when decideStep says the limit is reached', async () => {
+    // The real judgement of empty metrics: no traffic at all.
     const idle = { requests: 0, errors: 0, errorRate: 0, p99LatencyMs: undefined };
-    const judging = {
-      handle: async (request: RolloutTaskRequest) => {
-        if (request.action !== 'analyze') return task.handle(request);
-        task.calls.push(request);
-        return { ...judgeStep(request.analysis, idle, idle, request.inconclusiveSoFar), aborted: false, promoteRequested: false };
-      },
-    };
-    const result = await runToEnd(runWith(judging), rolloutInput());
+    const task = new ScriptedRolloutTask().judgeWith((request) => judgeStep(request.analysis, idle, idle));
+    const result = await runToEnd(runWith(task), rolloutInput());
 
-    // maxInconclusive 2: two uncounted analyses during the 60 s pause, then counts 0, 1, 2 → fail.
-    expect(task.callsOf('analyze').map((c) => [c.observedSeconds, c.inconclusiveSoFar])).toEqual([
-      [30, 0],
-      [60, 0],
-      [90, 1],
-      [120, 2],
-    ]);
-    expect(task.callsOf('rollback')[0].details[0]).toMatch(/not enough traffic to judge/);
+    // maxInconclusive 2: two uncounted analyses during the 60 s pause, then counts 0, 1, 2 → rollback.
+    expect(task.callsOf('analyze').map((c) => c.observedSeconds)).toEqual([30, 60, 90, 120]);
+    expect(task.callsOf('rollback')[0].details[0]).toMatch(/not enough traffic to judge after 2 inconclusive intervals/);
     expect(result.error).toBe(ROLLOUT_FAILURES.analysisFailed);
   });
 

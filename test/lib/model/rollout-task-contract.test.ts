@@ -19,8 +19,9 @@ describe('rolloutExecutionInput', () => {
 });
 
 describe('task contract', () => {
-  it('fills analyze defaults so the state machine can always read aborted and promoteRequested', () => {
-    expect(parseTaskResponse('analyze', { verdict: 'pass' })).toEqual({ verdict: 'pass', reasons: [], aborted: false, promoteRequested: false });
+  it('fills analyze defaults, and requires the decision the state machine dispatches on', () => {
+    expect(parseTaskResponse('analyze', { decision: 'advance', verdict: 'pass' })).toEqual({ decision: 'advance', verdict: 'pass', reasons: [], promoteRequested: false });
+    expect(() => parseTaskResponse('analyze', { verdict: 'pass' })).toThrow();
   });
 
   it.each([

@@ -4,7 +4,7 @@ import type { WorkloadMetrics } from '../../../lib/ports/metrics-source.js';
 import { judgeStep } from '../../../lib/rollout/analysis.js';
 
 /** Defaults: maxErrorRate 1 %, maxErrorRateIncrease 0.5 points, p99 ≤ 500 ms, 50 requests, 10 inconclusive. */
-const policy = AnalysisPolicy.parse({});
+const policy = AnalysisPolicy.parse({ method: 'threshold' });
 
 function metrics(requests: number, errors: number, p99LatencyMs?: number): WorkloadMetrics {
   return { requests, errors, errorRate: requests > 0 ? errors / requests : 0, p99LatencyMs };
@@ -17,7 +17,6 @@ describe('judgeStep', () => {
     name: string;
     canary: WorkloadMetrics;
     stable?: WorkloadMetrics;
-    inconclusiveSoFar?: number;
     verdict: 'pass' | 'fail' | 'inconclusive';
     reasons: RegExp[];
   }[] = [
@@ -91,40 +90,42 @@ describe('judgeStep', () => {
       reasons: [/not enough traffic yet: 49 of the 50 requests needed/],
     },
     {
-      name: 'no traffic after 9 inconclusive intervals (limit 10): still inconclusive',
-      canary: metrics(0, 0),
-      inconclusiveSoFar: 9,
-      verdict: 'inconclusive',
-      reasons: [/0 of the 50 requests needed/],
-    },
-    {
-      name: 'no traffic after 10 inconclusive intervals (limit 10): fails',
+      name: 'no traffic at all: inconclusive (decideStep decides how many a step tolerates)',
       canary: metrics(12.4, 0),
-      inconclusiveSoFar: 10,
-      verdict: 'fail',
-      reasons: [/not enough traffic to judge: 12 of the 50 requests needed, after 10 inconclusive intervals \(limit 10\)/],
+      verdict: 'inconclusive',
+      reasons: [/not enough traffic yet: 12 of the 50 requests needed/],
     },
   ];
 
-  it.each(cases)('$name', ({ canary, stable, inconclusiveSoFar, verdict, reasons }) => {
-    const judgement = judgeStep(policy, canary, stable ?? healthyStable, inconclusiveSoFar ?? 0);
+  it.each(cases)('$name', ({ canary, stable, verdict, reasons }) => {
+    const judgement = judgeStep(policy, canary, stable ?? healthyStable);
     expect(judgement.verdict).toBe(verdict);
     expect(judgement.reasons).toHaveLength(reasons.length);
     reasons.forEach((pattern, i) => expect(judgement.reasons[i]).toMatch(pattern));
   });
 
   it('applies the policy it is given, not the defaults', () => {
-    const strict = AnalysisPolicy.parse({ maxErrorRate: 0.001, maxP99LatencyMs: 100, minRequests: 10, maxInconclusive: 1 });
-    expect(judgeStep(strict, metrics(1000, 2, 50), metrics(0, 0), 0).verdict).toBe('fail'); // 0.2 % > 0.1 %
-    expect(judgeStep(strict, metrics(1000, 0, 150), metrics(0, 0), 0).verdict).toBe('fail'); // 150 ms > 100 ms
-    expect(judgeStep(strict, metrics(10, 0, 50), metrics(0, 0), 0).verdict).toBe('pass');
-    expect(judgeStep(strict, metrics(9, 0, 50), metrics(0, 0), 1).verdict).toBe('fail');
+    const strict = AnalysisPolicy.parse({ method: 'threshold', maxErrorRate: 0.001, maxP99LatencyMs: 100, minRequests: 10, maxInconclusive: 1 });
+    expect(judgeStep(strict, metrics(1000, 2, 50), metrics(0, 0)).verdict).toBe('fail'); // 0.2 % > 0.1 %
+    expect(judgeStep(strict, metrics(1000, 0, 150), metrics(0, 0)).verdict).toBe('fail'); // 150 ms > 100 ms
+    expect(judgeStep(strict, metrics(10, 0, 50), metrics(0, 0)).verdict).toBe('pass');
+    expect(judgeStep(strict, metrics(9, 0, 50), metrics(0, 0)).verdict).toBe('inconclusive');
+  });
+});
+
+describe('judgeStep with the sequential method', () => {
+  it('keeps the absolute guards and leaves the comparison with stable to the sequential test', () => {
+    const sequential = AnalysisPolicy.parse({});
+    expect(sequential.method).toBe('sequential');
+    expect(judgeStep(sequential, metrics(1000, 9, 100), healthyStable).verdict).toBe('pass'); // 0.9 %: +0.7 points, not judged per interval
+    expect(judgeStep(sequential, metrics(200, 4, 100), healthyStable).reasons).toEqual(['error rate 2% (4 of 200 requests) is above the limit of 1%']);
+    expect(judgeStep(sequential, metrics(1000, 0, 650), healthyStable).verdict).toBe('fail');
   });
 });
 
 describe('judgeStep with a p99 beyond the largest histogram bucket', () => {
   it('fails it as slower than any limit', () => {
-    const judgement = judgeStep(policy, metrics(500, 0, Infinity), healthyStable, 0);
+    const judgement = judgeStep(policy, metrics(500, 0, Infinity), healthyStable);
     expect(judgement).toEqual({ verdict: 'fail', reasons: ['p99 latency beyond the largest histogram bucket is above the limit of 500 ms'] });
   });
 });

@@ -28,7 +28,10 @@ function request(overrides: Partial<AnalyzeRequest> = {}): AnalyzeRequest {
     stepIndex: 0,
     weight: 10,
     observedSeconds: 30,
-    inconclusiveSoFar: 0,
+    stepCount: 1,
+    minObservedSeconds: 60,
+    gate: 'auto',
+    gateTimeoutSeconds: 14_400,
     analysis: AnalysisPolicy.parse({ intervalSeconds: 20 }),
     ...overrides,
   };
@@ -47,14 +50,14 @@ describe('analyzeStep', () => {
     expect(result.stable.p99LatencyMs).toBeNull(); // JSON-safe
   });
 
-  it('reads the preview workload for blue/green and passes the inconclusive count to the judge', async () => {
+  it('reads the preview workload for blue/green; too few requests are inconclusive (decideStep counts them)', async () => {
     const metrics = new FixedMetrics({
       'shop/cart-preview': { requests: 3, errors: 0, errorRate: 0, p99LatencyMs: 40 },
       'shop/cart': { requests: 900, errors: 0, errorRate: 0, p99LatencyMs: 50 },
     });
     const policy = AnalysisPolicy.parse({ maxInconclusive: 4 });
-    expect((await analyzeStep(metrics, request({ track: 'preview', analysis: policy, inconclusiveSoFar: 3 }))).verdict).toBe('inconclusive');
-    expect((await analyzeStep(metrics, request({ track: 'preview', analysis: policy, inconclusiveSoFar: 4 }))).verdict).toBe('fail');
+    expect((await analyzeStep(metrics, request({ track: 'preview', analysis: policy }))).verdict).toBe('inconclusive');
+    expect(metrics.asked.sort()).toEqual(['shop/cart-preview@30s', 'shop/cart@30s']);
   });
 
   it('lets metrics-source errors through for the state machine to retry', async () => {

@@ -76,6 +76,19 @@ describe('rollout state machine definition', () => {
     expect(aslValidator(structuredClone(strategyOnly)).errorsText('\n')).toBe('');
   });
 
+  it('decides nothing itself: every Choice dispatches on the analysis decision or the strategy, with no thresholds or counts', () => {
+    const choices = statesOfType(deployed(), 'Choice');
+    expect(choices.length).toBeGreaterThanOrEqual(5);
+    const variables = new Set<string>();
+    for (const [name, state] of choices) {
+      for (const rule of state.Choices as Record<string, unknown>[]) {
+        expect(Object.keys(rule).sort(), name).toEqual(['Next', 'StringEquals', 'Variable']);
+        variables.add(rule.Variable as string);
+      }
+    }
+    expect([...variables].sort()).toEqual(['$.last.payload.decision', '$.rollback.cause', '$.strategy']);
+  });
+
   it('is accepted by aws-local-stepfunctions with path and ARN checks on', () => {
     expect(() => new StateMachine(structuredClone(deployed()) as unknown as StateMachineDefinition)).not.toThrow();
   });

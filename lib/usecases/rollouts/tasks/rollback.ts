@@ -26,7 +26,8 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused', 'pendin
  */
 export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & DeploymentStore>, req: RollbackRequest): Promise<RollbackResponse> {
   const found = await deps.store.getDeployment(req.service, req.deploymentId);
-  const reason = found?.rejection ?? `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${req.details.join('; ') || 'no details'}`;
+  const details = req.cause === 'taskFailed' ? readableTaskFailure(req.details) : req.details;
+  const reason = found?.rejection ?? `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${details.join('; ') || 'no details'}`;
   const deployment =
     found && ACTIVE.has(found.status) && (found.requested !== 'abort' || found.rejection === undefined)
       ? await mutateDeployment(deps, req.service, req.deploymentId, (d) => (ACTIVE.has(d.status) ? { record: { ...d, requested: 'abort', rejection: d.rejection ?? reason } } : undefined))
@@ -68,4 +69,20 @@ export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & 
   }
   await startNextRollout(deps, req.service);
   return { rolledBack: true };
+}
+
+/**
+ * The state machine reports a failed task as [error name, cause]; a person reads the message only (no
+ * internal class names). Step Functions gives a Lambda's cause as JSON with `errorMessage`.
+ */
+export function readableTaskFailure(details: string[]): string[] {
+  const [, cause] = details;
+  if (cause === undefined) return details;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') return [parsed.errorMessage];
+  } catch {
+    // not JSON: the message itself
+  }
+  return [cause];
 }

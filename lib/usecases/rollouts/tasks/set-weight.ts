@@ -1,5 +1,6 @@
 import { TerminalError, TransientError } from '../../../errors.js';
-import { workloadName } from '../../../mesh/labels.js';
+import { LABELS, workloadName } from '../../../mesh/labels.js';
+import { stuckPodsReason } from '../../../rollout/crash-loop.js';
 import type { SetWeightRequest, SetWeightResponse } from '../../../model/rollout-task-contract.js';
 import { resolveCluster } from '../../shared/resolve-cluster.js';
 import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
@@ -12,8 +13,11 @@ import { waitUntil } from '../wait-until.js';
 
 /**
  * Scales the new version for `weight` and, once its pods are ready, routes `weight` percent to it.
- * Until they are ready it fails with a TransientError, so the state machine retries with backoff; a
- * canary that never becomes ready (crash loop) exhausts the retries and is rolled back.
+ * Until they are ready it fails with a TransientError, so the state machine retries with backoff.
+ * While it waits it gives up early, leaving the traffic as it is, when the deployment is asked to
+ * abort (a person, the health probe, an alarm) or the new version's pods are stuck (CrashLoopBackOff,
+ * ImagePullBackOff …; the rejection is recorded with a reason a person reads): the next analysis, one
+ * interval later, rolls back.
  */
 export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore & ClusterStore>, req: SetWeightRequest): Promise<SetWeightResponse> {
   const current = await deps.store.getService(req.service);
@@ -27,11 +31,24 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
   if (cluster) {
     const client = await deps.clusters.forCluster(cluster);
     let ready = 0;
-    const enough = await waitUntil(async () => {
-      ready = (await client.getWorkloadStatus(scaled.spec.namespace, workloadName(req.service, 'canary')))?.readyReplicas ?? 0;
-      return ready >= replicas ? true : undefined;
+    const selector = `${LABELS.service}=${req.service},${LABELS.track}=canary`;
+    const waited = await waitUntil(async () => {
+      const [status, deployment, pods] = await Promise.all([
+        client.getWorkloadStatus(scaled.spec.namespace, workloadName(req.service, 'canary')),
+        deps.store.getDeployment(req.service, req.deploymentId),
+        client.listPods(scaled.spec.namespace, selector),
+      ]);
+      ready = status?.readyReplicas ?? 0;
+      if (ready >= replicas) return { ready: true as const };
+      if (deployment?.requested === 'abort') return { ready: false as const };
+      const stuck = stuckPodsReason(pods);
+      return stuck ? { ready: false as const, stuck } : undefined;
     }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
-    if (!enough) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
+    if (!waited) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
+    if (!waited.ready) {
+      if (waited.stuck) await rejectDeployment(deps, req, `analysis failed: ${waited.stuck}`);
+      return { weight: scaled.traffic?.canaryWeight ?? 0 };
+    }
   }
 
   await mutateService(deps, req.service, (svc) =>
@@ -49,4 +66,16 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
     return { record: { ...d, currentStep: req.stepIndex, currentWeight: req.weight, steps } };
   });
   return { weight: req.weight };
+}
+
+/** Records that the new version is rejected (the next analysis rolls back with `reason`), unless it already is. */
+async function rejectDeployment(deps: RolloutDeps<DeploymentStore>, req: SetWeightRequest, reason: string): Promise<void> {
+  await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
+    (d.status === 'running' || d.status === 'paused' || d.status === 'pending') && d.rejection === undefined
+      ? {
+          record: { ...d, requested: 'abort', rejection: reason },
+          events: [auditEvent(deps, req.service, 'AnalysisFailed', `step ${req.stepIndex + 1} at ${req.weight}% failed: ${reason.replace(/^analysis failed: /, '')}`, { deploymentId: req.deploymentId })],
+        }
+      : undefined,
+  );
 }

@@ -89,3 +89,21 @@ describe('buildHealthContext: the pods as the probe last observed them (no clust
     if (expected.pods === 2) expect(context.pods[0]).toEqual({ name: 'checkout-1', node: 'node-a-1', zone: 'zone-a', ready: false, recentCrashes: 4, waitingReason: 'CrashLoopBackOff', revision: 'r1' });
   });
 });
+
+describe('buildHealthContext: a rollout already being aborted', () => {
+  it.each([
+    { requested: undefined, active: true },
+    { requested: 'promote' as const, active: true },
+    { requested: 'abort' as const, active: false },
+  ])('is offered for an abort unless it was asked to abort already (requested: $requested)', async ({ requested, active }) => {
+    const world = new FakeHealthWorld();
+    const traffic = { deploymentId: 'dep-1', canaryImage: 'shop/checkout:2', canaryWeight: 10, canaryReplicas: 1 };
+    world.addService(serviceRecord('checkout', {}, { traffic } as never));
+    world.addDeployment({
+      id: 'dep-1', service: 'checkout', image: 'shop/checkout:2', status: 'running', strategy: 'canary', fromRevision: 1, steps: [],
+      operationId: 'op-2', version: 1, createdAt: createdAt(2), updatedAt: createdAt(2), ...(requested ? { requested } : {}),
+    });
+    const context = await buildHealthContext(world.deps(), world.services.get('checkout')!, []);
+    expect(context.activeRollout !== undefined).toBe(active);
+  });
+});

@@ -16,7 +16,10 @@ const request = (d: DeploymentRecord, overrides: Partial<AnalyzeRequest> = {}): 
   stepIndex: 0,
   weight: 50,
   observedSeconds: 30,
-  inconclusiveSoFar: 0,
+  stepCount: 4,
+  minObservedSeconds: 60,
+  gate: 'auto',
+  gateTimeoutSeconds: 14_400,
   analysis: AnalysisPolicy.parse({}),
   ...overrides,
 });
@@ -38,12 +41,12 @@ describe('analyze', () => {
     try {
       await w.sim.advanceTime(60);
       const res = await analyze(w.app, request(d));
-      expect(res).toMatchObject({ verdict: 'fail', aborted: false, promoteRequested: false });
+      expect(res).toMatchObject({ decision: 'rollback', verdict: 'fail', promoteRequested: false });
     } finally {
       w.sim.faults.clear();
     }
     const step = (await w.app.store.getDeployment('analyze-bad', d.id))?.steps[0];
-    expect(step).toMatchObject({ verdict: 'fail', metrics: { analyses: 1, phase: 'step' } });
+    expect(step).toMatchObject({ verdict: 'fail', metrics: { analyses: 1, phase: 'step', decision: 'rollback' } });
     expect(step?.finishedAt).toBeDefined();
     expect((step?.metrics as { canary: { errorRate: number } }).canary.errorRate).toBeGreaterThan(0.2);
     expect(await eventTypes(w, 'analyze-bad')).toContain('AnalysisFailed');
@@ -54,13 +57,13 @@ describe('analyze', () => {
     const d = await canaryAtHalf(w, 'analyze-gate', 'registry.example.com/test/analyze-gate:2.0.0');
     await w.sim.advanceTime(60);
 
-    expect(await analyze(w.app, request(d, { phase: 'gate' }))).toMatchObject({ verdict: 'pass', promoteRequested: false });
+    expect(await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 90 }))).toMatchObject({ decision: 'hold', verdict: 'pass', promoteRequested: false });
     expect((await w.app.store.getDeployment('analyze-gate', d.id))?.status).toBe('paused');
 
     const paused = (await w.app.store.getDeployment('analyze-gate', d.id))!;
     await w.app.store.putDeployment({ ...paused, requested: 'promote', version: paused.version + 1 }, paused.version);
     await w.sim.advanceTime(30);
-    expect(await analyze(w.app, request(d, { phase: 'gate', observedSeconds: 60 }))).toMatchObject({ verdict: 'pass', promoteRequested: true });
+    expect(await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 120 }))).toMatchObject({ decision: 'advance', verdict: 'pass', promoteRequested: true });
     const released = await w.app.store.getDeployment('analyze-gate', d.id);
     expect(released).toMatchObject({ status: 'running', steps: [{ verdict: 'pass', metrics: { analyses: 2 } }] });
     expect(released?.requested).toBeUndefined();
@@ -72,7 +75,7 @@ describe('analyze', () => {
     const d = await startedRollout(w, 'analyze-abort', 'registry.example.com/test/analyze-abort:2.0.0');
     const rejected = await reject(w, d, 'aborted: on request');
 
-    expect(await analyze(w.app, request(d))).toEqual({ verdict: 'inconclusive', reasons: ['aborted on request'], aborted: true, promoteRequested: false });
+    expect(await analyze(w.app, request(d))).toEqual({ decision: 'abort', verdict: 'inconclusive', reasons: ['aborted on request'], promoteRequested: false });
     expect(await w.app.store.getDeployment('analyze-abort', d.id)).toEqual(rejected);
   });
 
@@ -81,8 +84,8 @@ describe('analyze', () => {
     const d = await startedRollout(w, 'analyze-timeout', 'registry.example.com/test/analyze-timeout:2.0.0');
     const before = await w.app.store.getDeployment('analyze-timeout', d.id);
     // The default steps: 60 s pause, 4 h gate timeout.
-    const res = await analyze(w.app, request(d, { phase: 'gate', observedSeconds: 60 + 14_400 + 1 }));
-    expect(res).toMatchObject({ verdict: 'inconclusive', aborted: true });
+    const res = await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 60 + 14_400 + 1 }));
+    expect(res).toMatchObject({ decision: 'abort', verdict: 'inconclusive' });
     expect(res.reasons[0]).toMatch(/manual gate was not promoted within 14400 s/);
     expect(await w.app.store.getDeployment('analyze-timeout', d.id)).toEqual(before);
   });
@@ -91,6 +94,6 @@ describe('analyze', () => {
     const w = world();
     const d = await startedRollout(w, 'analyze-gone', 'registry.example.com/test/analyze-gone:2.0.0');
     const other = { ...d, id: `${d.id}-other` };
-    expect(await analyze(w.app, request(other))).toMatchObject({ verdict: 'inconclusive', reasons: ['the service no longer runs this rollout'], aborted: true });
+    expect(await analyze(w.app, request(other))).toMatchObject({ decision: 'abort', verdict: 'inconclusive', reasons: ['the service no longer runs this rollout'] });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../../../../lib/errors.js';
 import { promote } from '../../../../../lib/usecases/rollouts/tasks/promote.js';
-import { rollback } from '../../../../../lib/usecases/rollouts/tasks/rollback.js';
+import { readableTaskFailure, rollback } from '../../../../../lib/usecases/rollouts/tasks/rollback.js';
 import { setWeight } from '../../../../../lib/usecases/rollouts/tasks/set-weight.js';
 import { clusterDeployment, clusterImage, eventTypes, pendingDeployment, startedRollout, target, useTaskWorld } from './task-world.js';
 
@@ -66,7 +66,7 @@ describe('rollback', () => {
     }
     expect((await w.app.store.getService('rollback-late'))?.traffic?.promotedRevision).toBe(2);
 
-    await rollback(w.app, { action: 'rollback', ...target(d), strategy: 'canary', cause: 'taskFailed', details: ['TransientError: stable is rolling out'] });
+    await rollback(w.app, { action: 'rollback', ...target(d), strategy: 'canary', cause: 'taskFailed', details: ['TransientError', 'stable is rolling out'] });
 
     const svc = await w.app.store.getService('rollback-late');
     expect(svc).toMatchObject({ revision: 3, spec: { image: OLD('rollback-late') } });
@@ -74,7 +74,7 @@ describe('rollback', () => {
     expect((await w.app.store.getRevision('rollback-late', 3))?.spec.image).toBe(OLD('rollback-late'));
     expect(await clusterImage(w, 'rollback-late')).toBe(OLD('rollback-late'));
     expect(await clusterDeployment(w, 'rollback-late-canary')).toBeUndefined();
-    expect(await w.app.store.getDeployment('rollback-late', d.id)).toMatchObject({ status: 'rolledBack', reason: 'a rollout step failed: TransientError: stable is rolling out' });
+    expect(await w.app.store.getDeployment('rollback-late', d.id)).toMatchObject({ status: 'rolledBack', reason: 'a rollout step failed: stable is rolling out' });
   });
 
   it('an abort ends the deployment aborted, and the next queued deployment starts', async () => {
@@ -89,4 +89,12 @@ describe('rollback', () => {
     expect(await w.app.store.getDeployment('rollback-abort', queued.id)).toMatchObject({ status: 'running', fromRevision: 1 });
     expect(w.executions).toContain(queued.id);
   });
+});
+
+describe('readableTaskFailure', () => {
+  it.each([
+    { details: ['TransientError', 'Prometheus unavailable'], readable: ['Prometheus unavailable'] },
+    { details: ['TerminalError', JSON.stringify({ errorType: 'TerminalError', errorMessage: 'VirtualService rejected', trace: ['at x'] })], readable: ['VirtualService rejected'] },
+    { details: ['States.Timeout'], readable: ['States.Timeout'] },
+  ])('shows a person the message of $details.0, not the class name', ({ details, readable }) => expect(readableTaskFailure(details)).toEqual(readable));
 });

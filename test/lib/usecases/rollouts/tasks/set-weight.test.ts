@@ -28,20 +28,45 @@ describe('setWeight', () => {
     expect((await eventTypes(w, 'weight-a')).filter((t) => t === 'TrafficShifted')).toHaveLength(1);
   });
 
-  it('a canary whose pods never become ready gets no traffic: the task fails retryably and the weight stays', async () => {
+  it('a canary whose pods crash-loop gets no traffic and is rejected with a reason a person reads, without using up the retries', async () => {
     const w = world();
     const image = 'registry.example.com/test/weight-crash:2.0.0';
     w.sim.faults.crashLoop(image);
     const d = await startedRollout(w, 'weight-crash', image);
 
-    await expect(setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 25 })).rejects.toBeInstanceOf(TransientError);
+    // Until a pod is seen in CrashLoopBackOff the task fails retryably (pods may still be starting), as the state machine would retry it.
+    let result: { weight: number } | undefined;
+    for (let attempt = 0; attempt < 10 && !result; attempt++) {
+      result = await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 25 }).catch((err: unknown) => {
+        expect(err).toBeInstanceOf(TransientError);
+        return undefined;
+      });
+    }
+    expect(result).toEqual({ weight: 0 });
 
     const traffic = (await w.app.store.getService('weight-crash'))?.traffic;
     expect(traffic?.canaryWeight).toBe(0);
-    // The pods were asked for (so they can become ready on a later attempt), the traffic was not moved.
     expect(traffic?.canaryReplicas).toBe(canaryReplicasFor(25, 2));
     expect(await eventTypes(w, 'weight-crash')).not.toContain('TrafficShifted');
-    expect((await w.app.store.getDeployment('weight-crash', d.id))?.currentWeight).toBeUndefined();
+    const rejected = await w.app.store.getDeployment('weight-crash', d.id);
+    expect(rejected).toMatchObject({ requested: 'abort' });
+    expect(rejected?.rejection).toMatch(/^analysis failed: canary pods crash-looping: 1 of 1 pod, \d+ restarts? \(CrashLoopBackOff\)$/);
+    expect(rejected?.currentWeight).toBeUndefined();
+  });
+
+  it('stops waiting for pods as soon as the deployment is asked to abort, leaving the traffic as it is', async () => {
+    const w = world();
+    const image = 'registry.example.com/test/weight-abort:2.0.0';
+    w.sim.faults.crashLoop(image);
+    const d = await startedRollout(w, 'weight-abort', image);
+    const current = (await w.app.store.getDeployment('weight-abort', d.id))!;
+    await w.app.store.putDeployment({ ...current, requested: 'abort', version: current.version + 1 }, current.version);
+
+    expect(await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 25 })).toEqual({ weight: 0 });
+    expect((await w.app.store.getService('weight-abort'))?.traffic?.canaryWeight).toBe(0);
+    const after = await w.app.store.getDeployment('weight-abort', d.id);
+    expect(after).toMatchObject({ requested: 'abort' });
+    expect(after?.rejection).toBeUndefined(); // a person's abort: the analysis reports it as such
   });
 
   it('refuses a deployment that holds no traffic state on the service', async () => {
