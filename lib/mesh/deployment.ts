@@ -4,6 +4,7 @@ import { ANNOTATIONS, LABELS, workloadName } from './labels.js';
 import { HTTP_PORT_NAME } from './kube-service.js';
 import { dependenciesAnnotation } from './dependencies.js';
 import { objectMetadata, ownershipLabels } from './object-metadata.js';
+import { maxPodsPerNode } from './availability.js';
 import { nodeAffinity, topologySpreadConstraints } from './pod-scheduling.js';
 import { kubeQuantityCpu, kubeQuantityMemory } from './quantities.js';
 import type { Placement } from './render-context.js';
@@ -99,7 +100,7 @@ export function renderDeployment(spec: ServiceSpec, variant: WorkloadVariant): K
         spec: {
           serviceAccountName: spec.name,
           containers: [container(spec, variant.image)],
-          topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track),
+          topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track, maxPodsPerNode(spec, variant.replicas)),
           ...(affinity ? { affinity } : {}),
         },
       },

@@ -6,9 +6,9 @@ export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 export const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
 
 /**
- * Spread one track's pods evenly across zones, then across nodes.
+ * Spread one track's pods evenly across zones, and keep at most `maxPerNode` of them on one node.
  *
- * Both constraints are `ScheduleAnyway` (a scoring preference), not `DoNotSchedule`:
+ * The zone constraint is `ScheduleAnyway` (a scoring preference), not `DoNotSchedule`:
  * - a hard zone constraint leaves pods Pending whenever one zone is short of capacity or down, which
  *   blocks scale-ups and rolling updates exactly when availability matters most;
  * - the placement optimizer may require a set of nodes that spans fewer zones than the replica count,
@@ -16,18 +16,29 @@ export const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
  * - with `ScheduleAnyway` the scheduler still spreads whenever it can, and the health checks report
  *   a service whose pods ended up in one zone.
  *
+ * The hostname constraint is the availability rule (a node loss takes at most `maxPerNode` pods) and is
+ * `DoNotSchedule` with `maxSkew: maxPerNode`: while some eligible node holds none of the pods, no node
+ * may hold more than `maxPerNode`. It relaxes by itself in small clusters (once every eligible node
+ * holds one, the skew allows more), and `nodeTaintsPolicy: Honor` leaves cordoned and not-ready nodes
+ * out of the count, so a node failure does not leave the replacement pods Pending.
+ *
  * `matchLabelKeys: [pod-template-hash]` counts only pods of the same ReplicaSet, so during a rolling
  * update the old pods do not skew where the new ones go.
  */
-export function topologySpreadConstraints(service: string, track: Track): Record<string, unknown>[] {
-  const constraint = (topologyKey: string) => ({
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: { [LABELS.app]: service, [LABELS.track]: track } },
-    matchLabelKeys: ['pod-template-hash'],
-  });
-  return [constraint(ZONE_TOPOLOGY_KEY), constraint(HOSTNAME_TOPOLOGY_KEY)];
+export function topologySpreadConstraints(service: string, track: Track, maxPerNode: number): Record<string, unknown>[] {
+  // A fresh selector per constraint: a shared object would be written as a YAML alias.
+  const labelSelector = () => ({ matchLabels: { [LABELS.app]: service, [LABELS.track]: track } });
+  return [
+    { maxSkew: 1, topologyKey: ZONE_TOPOLOGY_KEY, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: labelSelector(), matchLabelKeys: ['pod-template-hash'] },
+    {
+      maxSkew: maxPerNode,
+      topologyKey: HOSTNAME_TOPOLOGY_KEY,
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: labelSelector(),
+      matchLabelKeys: ['pod-template-hash'],
+      nodeTaintsPolicy: 'Honor',
+    },
+  ];
 }
 
 const onNodes = (nodes: string[]) => ({ matchExpressions: [{ key: HOSTNAME_TOPOLOGY_KEY, operator: 'In', values: nodes }] });

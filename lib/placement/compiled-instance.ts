@@ -5,7 +5,7 @@
  * reports all problems at once.
  */
 import { ValidationError, type Problem } from '../errors.js';
-import { effectiveMaxPerNode } from './availability.js';
+import { effectiveMaxPerNode } from './node-limit.js';
 import {
   BYTES_PER_GB,
   DEFAULT_BYTES_PER_REQUEST,

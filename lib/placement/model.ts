@@ -5,6 +5,7 @@
  * `lib/placement/README.md`).
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_NODE_SHARE } from './node-limit.js';
 
 /** Bytes per request when a traffic edge does not say (2 KB). */
 export const DEFAULT_BYTES_PER_REQUEST = 2_048;
@@ -101,7 +102,7 @@ export type Assignment = z.infer<typeof Assignment>;
  * replicas span ≥ 2 zones) holds as well.
  */
 export const AvailabilityPolicy = z.object({
-  maxNodeShare: z.number().gt(0).max(1).default(1 / 3).describe('Largest fraction of a service\'s replicas on one node'),
+  maxNodeShare: z.number().gt(0).max(1).default(DEFAULT_MAX_NODE_SHARE).describe('Largest fraction of a service\'s replicas on one node'),
 });
 export type AvailabilityPolicy = z.output<typeof AvailabilityPolicy>;
 

@@ -23,6 +23,12 @@ export const OptimizerRunRequest = z.strictObject({
     .default(5_000)
     .describe('Solver time budget in all (the run happens in the optimizer function, not in the request)'),
   migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
+  maxNodeShare: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("Largest fraction of a service's replicas one node may hold (default 1/3); a spec's availability.maxPerNode wins"),
   cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
   trafficWindowSeconds: z
     .number()

@@ -43,7 +43,11 @@ export async function runOptimizer(deps: RolloutDeps, request: OptimizerRunReque
     // Every pod, not only meshplane's: the others take node capacity too.
     const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined)]);
     const observed = await readObservedTraffic(deps.metrics, services, request.trafficWindowSeconds);
-    const snapshot = buildPlacementInstance(services, nodes, pods, { migrationCost: request.migrationCost, observed: observed.calls });
+    const snapshot = buildPlacementInstance(services, nodes, pods, {
+      migrationCost: request.migrationCost,
+      maxNodeShare: request.maxNodeShare,
+      observed: observed.calls,
+    });
     const edges = snapshot.instance.traffic ?? [];
     const observedPairs = new Set(observed.calls.map((c) => `${c.from}>${c.to}`));
     const traffic = {

@@ -56,6 +56,7 @@ describe('renderService: objects and apply order', () => {
       'Sidecar/order-service',
       'DestinationRule/order-service',
       'Service/order-service',
+      'PodDisruptionBudget/order-service',
       'Deployment/order-service',
       'VirtualService/order-service',
     ]);
@@ -70,6 +71,7 @@ describe('renderService: objects and apply order', () => {
       'DestinationRule/order-service',
       'Service/order-service',
       'Service/order-service-preview',
+      'PodDisruptionBudget/order-service',
       'Deployment/order-service',
       'Deployment/order-service-canary',
       'VirtualService/order-service',
@@ -158,11 +160,26 @@ describe('renderService: stable Deployment', () => {
   it('spreads pods across zones and nodes, counting only its own pods', () => {
     const constraints: Obj[] = deployment.spec.template.spec.topologySpreadConstraints;
     expect(constraints.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(constraints.map((c) => c.whenUnsatisfiable)).toEqual(['ScheduleAnyway', 'DoNotSchedule']);
     for (const c of constraints) {
       expect(c.maxSkew).toBe(1);
-      expect(c.whenUnsatisfiable).toBe('ScheduleAnyway');
       expect(selects(c.labelSelector.matchLabels, podLabels(deployment))).toBe(true);
     }
+  });
+
+  it.each([
+    { replicas: 3, availability: undefined, limit: 1 },
+    { replicas: 9, availability: undefined, limit: 3 },
+    { replicas: 10, availability: { maxPerNode: 5 }, limit: 5 },
+  ])('keeps at most $limit of $replicas pods per node, in the scheduler and the PodDisruptionBudget', ({ replicas, availability, limit }) => {
+    const spec = { ...shopSpec, replicas, availability };
+    const objects = renderService(spec, shopContext);
+    const hostname = (find(objects, 'Deployment', 'cart').spec.template.spec.topologySpreadConstraints as Obj[]).find((c) => c.topologyKey === 'kubernetes.io/hostname')!;
+    expect(hostname).toMatchObject({ maxSkew: limit, whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor' });
+    const pdb = find(objects, 'PodDisruptionBudget', 'cart');
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec).toEqual({ maxUnavailable: limit, selector: { matchLabels: { app: 'cart', track: 'stable' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(selects(pdb.spec.selector.matchLabels, podLabels(find(objects, 'Deployment', 'cart')))).toBe(true);
   });
 
   it('has no affinity and no pod annotations without placement or restart', () => {
