@@ -92,6 +92,8 @@ export class FakeOptimizerWorld {
       deleteService: unused('deleteService'),
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
+      evictPod: unused('evictPod'),
+      labelNode: unused('labelNode'),
       listManagedObjects: async () => [],
     };
   }
