@@ -5,7 +5,7 @@ import { HTTP_PORT_NAME } from './kube-service.js';
 import { dependenciesAnnotation } from './dependencies.js';
 import { objectMetadata, ownershipLabels } from './object-metadata.js';
 import { maxPodsPerNode } from './availability.js';
-import { nodeAffinity, topologySpreadConstraints } from './pod-scheduling.js';
+import { moveTargetPreference, nodeAffinity, topologySpreadConstraints } from './pod-scheduling.js';
 import { kubeQuantityCpu, kubeQuantityMemory } from './quantities.js';
 import type { Placement } from './render-context.js';
 
@@ -77,7 +77,8 @@ function container(spec: ServiceSpec, image: string): Record<string, unknown> {
  */
 export function renderDeployment(spec: ServiceSpec, variant: WorkloadVariant): KubeObject {
   const trackLabels = { [LABELS.track]: variant.track, [LABELS.version]: versionLabel(variant.revision) };
-  const affinity = nodeAffinity(variant.placement);
+  // The stable pods follow the optimizer's one-pod moves (see moveTargetLabel); canary pods are not placed by it.
+  const affinity = nodeAffinity(variant.placement, variant.track === 'stable' ? [moveTargetPreference(spec.name)] : []);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -41,6 +41,22 @@ export function topologySpreadConstraints(service: string, track: Track, maxPerN
   ];
 }
 
+/**
+ * Node label the placement optimizer sets, for the duration of one move, on the node a service's
+ * evicted pod should be replaced on (value {@link MOVE_TARGET_VALUE}). The stable pod template prefers
+ * nodes carrying it, so a move changes node labels and evicts one pod instead of editing the template
+ * (which would restart every pod of the service).
+ */
+export function moveTargetLabel(service: string): string {
+  return `placement.meshplane.io/${service}`;
+}
+export const MOVE_TARGET_VALUE = 'next';
+
+/** The preferred scheduling term that steers a replacement pod towards its move's target node. */
+export function moveTargetPreference(service: string): { weight: number; preference: Record<string, unknown> } {
+  return { weight: 100, preference: { matchExpressions: [{ key: moveTargetLabel(service), operator: 'In', values: [MOVE_TARGET_VALUE] }] } };
+}
+
 const onNodes = (nodes: string[]) => ({ matchExpressions: [{ key: HOSTNAME_TOPOLOGY_KEY, operator: 'In', values: nodes }] });
 
 /**
@@ -48,11 +64,14 @@ const onNodes = (nodes: string[]) => ({ matchExpressions: [{ key: HOSTNAME_TOPOL
  * node selector term (an empty `In` list would be rejected, so none is rendered); each preferred node
  * becomes a weighted preference. Nodes are sorted so the output does not depend on input order.
  */
-export function nodeAffinity(placement: Placement | undefined): Record<string, unknown> | undefined {
+export function nodeAffinity(
+  placement: Placement | undefined,
+  extraPreferences: { weight: number; preference: Record<string, unknown> }[] = [],
+): Record<string, unknown> | undefined {
   const required = [...new Set(placement?.requiredNodes ?? [])].sort();
   const avoided = [...new Set(placement?.avoidNodes ?? [])].sort();
   const preferred = [...(placement?.preferredNodes ?? [])].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  if (required.length === 0 && avoided.length === 0 && preferred.length === 0) return undefined;
+  if (required.length === 0 && avoided.length === 0 && preferred.length === 0 && extraPreferences.length === 0) return undefined;
   // Both go in one term: its expressions are ANDed (separate terms would be ORed).
   const term = {
     matchExpressions: [
@@ -63,8 +82,13 @@ export function nodeAffinity(placement: Placement | undefined): Record<string, u
   return {
     nodeAffinity: {
       ...(term.matchExpressions.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } : {}),
-      ...(preferred.length > 0
-        ? { preferredDuringSchedulingIgnoredDuringExecution: preferred.map((p) => ({ weight: p.weight, preference: onNodes([p.node]) })) }
+      ...(preferred.length + extraPreferences.length > 0
+        ? {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              ...preferred.map((p) => ({ weight: p.weight, preference: onNodes([p.node]) })),
+              ...extraPreferences,
+            ],
+          }
         : {}),
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CostBreakdown } from '../../placement/cost.js';
 import type { PlannedMove } from '../../placement/move-plan.js';
+import type { AppliedMove } from './apply-moves.js';
 import type { SolveResult } from '../../placement/solver.js';
 
 /**
@@ -69,6 +70,8 @@ export interface OptimizerRun {
   /** The traffic matrix: edges between the movable services, how many of them were observed, and why none were if so. */
   traffic?: { edges: number; observedEdges: number; windowSeconds: number; unavailable?: string };
   appliedServices: string[];
+  /** What applying each move did (absent on dry runs): evicted pod, where its replacement landed, or why not. */
+  appliedMoves?: AppliedMove[];
   reason?: string;
   startedAt: string;
   finishedAt: string;

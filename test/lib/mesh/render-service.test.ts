@@ -182,8 +182,14 @@ describe('renderService: stable Deployment', () => {
     expect(selects(pdb.spec.selector.matchLabels, podLabels(find(objects, 'Deployment', 'cart')))).toBe(true);
   });
 
-  it('has no affinity and no pod annotations without placement or restart', () => {
-    expect(deployment.spec.template.spec).not.toHaveProperty('affinity');
+  it("without placement or restart: only the move-target preference (a node label the optimizer sets for one move), no pod annotations", () => {
+    expect(deployment.spec.template.spec.affinity).toEqual({
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, preference: { matchExpressions: [{ key: 'placement.meshplane.io/cart', operator: 'In', values: ['next'] }] } },
+        ],
+      },
+    });
     expect(deployment.spec.template.metadata).not.toHaveProperty('annotations');
   });
 
@@ -199,6 +205,7 @@ describe('renderService: stable Deployment', () => {
     ]);
     expect(affinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
       { weight: 80, preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-b'] }] } },
+      { weight: 100, preference: { matchExpressions: [{ key: 'placement.meshplane.io/cart', operator: 'In', values: ['next'] }] } },
     ]);
     expect(find(objects, 'Deployment', 'cart-canary').spec.template.spec).not.toHaveProperty('affinity');
   });

@@ -18,6 +18,10 @@ const unused = (what: string) => () => {
 export interface FakeClusterState {
   nodes: NodeInfo[];
   pods: PodInfo[];
+  /** Pods evicted, in order (the fake's controller replaces each at once). */
+  evicted?: string[];
+  /** Evictions a disruption budget refuses (pod names). */
+  blockEvictions?: string[];
 }
 
 export class FakeOptimizerWorld {
@@ -47,6 +51,9 @@ export class FakeOptimizerWorld {
         this.afterListing = undefined;
         hook?.();
         return all;
+      },
+      appendEvents: async (events) => {
+        this.events.push(...events);
       },
       commitServiceChange: async (change: ServiceChange) => {
         const current = this.services.get(change.service.name);
@@ -92,8 +99,28 @@ export class FakeOptimizerWorld {
       deleteService: unused('deleteService'),
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
-      evictPod: unused('evictPod'),
-      labelNode: unused('labelNode'),
+      // Like the Eviction API plus a ReplicaSet and a scheduler that honours the move-target preference:
+      // the pod goes, and its replacement starts Ready on the node labelled as the service's move target
+      // (or on the evicted pod's node when none is). Hand-written; the e2e runs the real thing.
+      evictPod: async (_namespace, name) => {
+        const victim = state.pods.find((p) => p.name === name);
+        if (!victim) return 'gone';
+        if (state.blockEvictions?.includes(name)) return 'blocked';
+        state.pods = state.pods.filter((p) => p !== victim);
+        (state.evicted ??= []).push(name);
+        const service = victim.labels['meshplane.io/service'];
+        const target = state.nodes.find((n) => n.labels[`placement.meshplane.io/${service}`] === 'next')?.name ?? victim.node;
+        state.pods.push({ ...structuredClone(victim), name: `${name}-replacement`, node: target });
+        return 'evicted';
+      },
+      labelNode: async (nodeName, labels) => {
+        const target = state.nodes.find((n) => n.name === nodeName);
+        if (!target) throw new Error(`no node ${nodeName}`);
+        for (const [key, value] of Object.entries(labels)) {
+          if (value === null) delete target.labels[key];
+          else target.labels[key] = value;
+        }
+      },
       listManagedObjects: async () => [],
     };
   }
