@@ -101,7 +101,7 @@ export function renderDeployment(spec: ServiceSpec, variant: WorkloadVariant): K
         spec: {
           serviceAccountName: spec.name,
           containers: [container(spec, variant.image)],
-          topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track, maxPodsPerNode(spec, variant.replicas)),
+          topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track, variant.replicas, maxPodsPerNode(spec, variant.replicas)),
           ...(affinity ? { affinity } : {}),
         },
       },

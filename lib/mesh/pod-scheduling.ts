@@ -6,39 +6,32 @@ export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 export const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
 
 /**
- * Spread one track's pods evenly across zones, and keep at most `maxPerNode` of them on one node.
- *
- * The zone constraint is `ScheduleAnyway` (a scoring preference), not `DoNotSchedule`:
- * - a hard zone constraint leaves pods Pending whenever one zone is short of capacity or down, which
- *   blocks scale-ups and rolling updates exactly when availability matters most;
- * - the placement optimizer may require a set of nodes that spans fewer zones than the replica count,
- *   and a hard constraint would then make the pods unschedulable;
- * - with `ScheduleAnyway` the scheduler still spreads whenever it can, and the health checks report
- *   a service whose pods ended up in one zone.
- *
- * The hostname constraint is the availability rule (a node loss takes at most `maxPerNode` pods) and is
- * `DoNotSchedule` with `maxSkew: maxPerNode`: while some eligible node holds none of the pods, no node
- * may hold more than `maxPerNode`. It relaxes by itself in small clusters (once every eligible node
- * holds one, the skew allows more), and `nodeTaintsPolicy: Honor` leaves cordoned and not-ready nodes
- * out of the count, so a node failure does not leave the replacement pods Pending.
+ * The availability rule the placement optimizer keeps, as hard scheduling constraints, so the
+ * scheduler keeps it too (on scale-ups, node failures and the optimizer's one-pod moves):
+ * - zone: `maxSkew: max(1, replicas − 1)`, `DoNotSchedule`: a track's pods never all land in one zone
+ *   while another eligible zone exists (the optimizer's "≥ 2 replicas span ≥ 2 zones");
+ * - hostname: `maxSkew: maxPerNode`, `DoNotSchedule`: while some eligible node holds none of the pods,
+ *   no node may hold more than `maxPerNode` (a node loss takes at most that many).
+ * Both are hard filters, not scores: a soft zone spread would outweigh the preference that steers a
+ * moved pod to its target node (see moveTargetPreference). Both relax by themselves in small clusters
+ * (the skew is measured against the least-loaded eligible domain), and `nodeTaintsPolicy: Honor` leaves
+ * cordoned and not-ready nodes out of the count, so a node or zone failure does not leave replacement
+ * pods Pending.
  *
  * `matchLabelKeys: [pod-template-hash]` counts only pods of the same ReplicaSet, so during a rolling
  * update the old pods do not skew where the new ones go.
  */
-export function topologySpreadConstraints(service: string, track: Track, maxPerNode: number): Record<string, unknown>[] {
+export function topologySpreadConstraints(service: string, track: Track, replicas: number, maxPerNode: number): Record<string, unknown>[] {
   // A fresh selector per constraint: a shared object would be written as a YAML alias.
-  const labelSelector = () => ({ matchLabels: { [LABELS.app]: service, [LABELS.track]: track } });
-  return [
-    { maxSkew: 1, topologyKey: ZONE_TOPOLOGY_KEY, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: labelSelector(), matchLabelKeys: ['pod-template-hash'] },
-    {
-      maxSkew: maxPerNode,
-      topologyKey: HOSTNAME_TOPOLOGY_KEY,
-      whenUnsatisfiable: 'DoNotSchedule',
-      labelSelector: labelSelector(),
-      matchLabelKeys: ['pod-template-hash'],
-      nodeTaintsPolicy: 'Honor',
-    },
-  ];
+  const constraint = (topologyKey: string, maxSkew: number) => ({
+    maxSkew,
+    topologyKey,
+    whenUnsatisfiable: 'DoNotSchedule',
+    labelSelector: { matchLabels: { [LABELS.app]: service, [LABELS.track]: track } },
+    matchLabelKeys: ['pod-template-hash'],
+    nodeTaintsPolicy: 'Honor',
+  });
+  return [constraint(ZONE_TOPOLOGY_KEY, Math.max(1, replicas - 1)), constraint(HOSTNAME_TOPOLOGY_KEY, maxPerNode)];
 }
 
 /**
