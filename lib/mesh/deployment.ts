@@ -5,7 +5,8 @@ import { HTTP_PORT_NAME } from './kube-service.js';
 import { dependenciesAnnotation } from './dependencies.js';
 import { discoveryEnv } from './discovery-env.js';
 import { objectMetadata, ownershipLabels } from './object-metadata.js';
-import { nodeAffinity, topologySpreadConstraints } from './pod-scheduling.js';
+import { maxPodsPerNode } from './availability.js';
+import { moveTargetPreference, nodeAffinity, topologySpreadConstraints } from './pod-scheduling.js';
 import { kubeQuantityCpu, kubeQuantityMemory } from './quantities.js';
 import type { Placement, ServiceRef } from './render-context.js';
 
@@ -80,7 +81,8 @@ function container(spec: ServiceSpec, image: string, dependencies: readonly Serv
  */
 export function renderDeployment(spec: ServiceSpec, variant: WorkloadVariant): KubeObject {
   const trackLabels = { [LABELS.track]: variant.track, [LABELS.version]: versionLabel(variant.revision) };
-  const affinity = nodeAffinity(variant.placement);
+  // The stable pods follow the optimizer's one-pod moves (see moveTargetLabel); canary pods are not placed by it.
+  const affinity = nodeAffinity(variant.placement, variant.track === 'stable' ? [moveTargetPreference(spec.name)] : []);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -103,7 +105,7 @@ export function renderDeployment(spec: ServiceSpec, variant: WorkloadVariant): K
         spec: {
           serviceAccountName: spec.name,
           containers: [container(spec, variant.image, variant.dependencies ?? [])],
-          topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track),
+          topologySpreadConstraints: topologySpreadConstraints(spec.name, variant.track, variant.replicas, maxPodsPerNode(spec, variant.replicas)),
           ...(affinity ? { affinity } : {}),
         },
       },

@@ -10,6 +10,7 @@ import { renderDeployment } from './deployment.js';
 import { renderDestinationRule } from './destination-rule.js';
 import { renderGateway } from './exposure.js';
 import { renderKubeService, renderPreviewService } from './kube-service.js';
+import { renderPodDisruptionBudget } from './pod-disruption-budget.js';
 import { validateRenderContext, type RenderContext } from './render-context.js';
 import { renderServiceAccount } from './service-account.js';
 import { renderSidecar } from './sidecar.js';
@@ -26,7 +27,7 @@ export { specHash } from './spec-hash.js';
  * 1. ServiceAccount, AuthorizationPolicy and Sidecar before any pod starts, so no pod ever runs without
  *    its identity, accepts calls from services it should not, or starts with the mesh-wide proxy config;
  * 2. DestinationRule before the VirtualService that names its subsets (Istio's make-before-break order);
- * 3. Services and Deployments;
+ * 3. Services, the PodDisruptionBudget (before the pods it protects) and Deployments;
  * 4. an exposed service's Gateway, then the VirtualService last (it names the Gateway), once the canary
  *    pods it may send traffic to have been created.
  * @throws ValidationError when the context is inconsistent (see {@link validateRenderContext}).
@@ -41,6 +42,7 @@ export function renderService(spec: ServiceSpec, ctx: RenderContext): KubeObject
     renderKubeService(spec),
   ];
   if (ctx.preview) objects.push(renderPreviewService(spec));
+  objects.push(renderPodDisruptionBudget(spec));
   objects.push(
     renderDeployment(spec, {
       track: 'stable',

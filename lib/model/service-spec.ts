@@ -217,6 +217,18 @@ export const ServiceSpec = z
     mesh: MeshPolicy.default(() => MeshPolicy.parse({})),
     cluster: dns1123Label.optional().describe('Target cluster id; the default cluster when absent'),
     expose: Exposure.optional().describe('Reach the service from outside the mesh (default: in-mesh only)'),
+    availability: z
+      .strictObject({
+        maxPerNode: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000)
+          .optional()
+          .describe('Most replicas on one node, so most a node loss or drain takes (default max(1, ⌊replicas/3⌋)); also the PodDisruptionBudget'),
+      })
+      .optional()
+      .describe('Availability rule the placement optimizer, the scheduler (topology spread) and evictions (PodDisruptionBudget) keep'),
   })
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();

@@ -5,6 +5,7 @@
  * reports all problems at once.
  */
 import { ValidationError, type Problem } from '../errors.js';
+import { effectiveMaxPerNode } from './node-limit.js';
 import {
   BYTES_PER_GB,
   DEFAULT_BYTES_PER_REQUEST,
@@ -49,6 +50,8 @@ export interface CompiledInstance {
   readonly allowedNodes: readonly Int32Array[];
   /** Per service: must its replicas span at least two zones? */
   readonly needsSpread: Uint8Array;
+  /** Per service: most replicas on one node (the availability rule, see availability.ts). */
+  readonly maxPerNode: Int32Array;
   /** Undirected traffic graph in CSR form: neighbours of s are adjService[adjStart[s] .. adjStart[s+1]-1]. */
   readonly adjStart: Int32Array;
   readonly adjService: Int32Array;
@@ -135,6 +138,7 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
   const allowed: (Uint8Array | null)[] = [];
   const allowedNodes: Int32Array[] = [];
   const needsSpread = new Uint8Array(S);
+  const maxPerNode = new Int32Array(S);
   const allNodes = Int32Array.from({ length: N }, (_, i) => i);
   instance.services.forEach((s, i) => {
     replicas[i] = s.replicas;
@@ -164,6 +168,7 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
     const zones = new Set<number>();
     for (const n of list) zones.add(nodeZone[n]);
     needsSpread[i] = s.replicas >= 2 && zones.size >= 2 ? 1 : 0;
+    maxPerNode[i] = effectiveMaxPerNode(s.replicas, instance.availability.maxNodeShare, s.maxPerNode, list.length);
   });
   const R = replicaStart[S];
   const replicaService = new Int32Array(R);
@@ -262,6 +267,7 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
     allowed,
     allowedNodes,
     needsSpread,
+    maxPerNode,
     adjStart,
     adjService,
     adjPairWeight,

@@ -1,6 +1,7 @@
 /**
  * Hard constraints of a placement: node capacity (CPU and memory), zone spread for services with two
- * or more replicas (when their allowed nodes cover two or more zones), pins and exclusions.
+ * or more replicas (when their allowed nodes cover two or more zones), the per-node availability limit
+ * (availability.ts), pins and exclusions.
  */
 import { compileInstance, toNodeVector, type CompiledInstance, type NodeVector } from './compiled-instance.js';
 import type { Assignment, PlacementInstanceInput } from './model.js';
@@ -9,6 +10,7 @@ export type Violation =
   | { kind: 'cpu'; node: string; requested: number; capacity: number; message: string }
   | { kind: 'memory'; node: string; requested: number; capacity: number; message: string }
   | { kind: 'spread'; service: string; zone: string; message: string }
+  | { kind: 'nodeShare'; service: string; node: string; replicas: number; limit: number; message: string }
   | { kind: 'notAllowed'; service: string; node: string; replicas: number; message: string }
   | { kind: 'excluded'; service: string; node: string; replicas: number; message: string };
 
@@ -37,6 +39,18 @@ export function checkVector(c: CompiledInstance, vector: NodeVector): Violation[
       usedMemory[n] += c.memory[s];
       perNode.set(n, (perNode.get(n) ?? 0) + 1);
       zones.add(c.nodeZone[n]);
+    }
+    for (const [n, replicas] of perNode) {
+      if (replicas <= c.maxPerNode[s]) continue;
+      const node = instance.nodes[n].id;
+      violations.push({
+        kind: 'nodeShare',
+        service: service.name,
+        node,
+        replicas,
+        limit: c.maxPerNode[s],
+        message: `${replicas} of ${c.replicas[s]} replicas of ${service.name} on node ${node}; at most ${c.maxPerNode[s]} may share a node`,
+      });
     }
     const mask = c.allowed[s];
     if (mask) {

@@ -9,6 +9,7 @@ import { asCompiled, toNodeVector } from './compiled-instance.js';
 import { checkVector } from './constraints.js';
 import { evaluateVector } from './cost.js';
 import { HeuristicSolver } from './heuristic-solver.js';
+import { perEdgeLowerBound } from './lower-bound.js';
 import { buildMipFormulation } from './mip-formulation.js';
 import { resultFromVector, resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
@@ -70,7 +71,8 @@ export class IlpSolver implements Solver {
       const status = highs.constants.modelStatus;
       if (modelStatus === status.infeasible) return resultWithout('infeasible', startedAt, 'no placement satisfies every constraint (proven by HiGHS)');
 
-      const bound = finite(model.info.get('mip_dual_bound')) + formulation.objectiveOffset;
+      // HiGHS's bound, or the per-edge combinatorial bound when that is stronger (often, on larger instances).
+      const bound = Math.max(finite(model.info.get('mip_dual_bound')) + formulation.objectiveOffset, perEdgeLowerBound(c));
       let vector: Int32Array | null = null;
       try {
         const columns = model.getSolution().colValue;

@@ -59,7 +59,7 @@ export function buildMipFormulation(c: CompiledInstance): MipFormulation {
 
   const allowed = (s: number, n: number): boolean => !c.allowed[s] || c.allowed[s]![n] === 1;
   const fitOnNode = (s: number, n: number): number =>
-    Math.min(c.replicas[s], Math.floor(c.nodeCpu[n] / c.cpu[s] + 1e-9), Math.floor(c.nodeMemory[n] / c.memory[s] + 1e-9));
+    Math.min(c.replicas[s], c.maxPerNode[s], Math.floor(c.nodeCpu[n] / c.cpu[s] + 1e-9), Math.floor(c.nodeMemory[n] / c.memory[s] + 1e-9));
   /** Most replicas of s that group g of a level can hold. */
   const maxInGroup = (s: number, l: LevelGroups, g: number): number => {
     let sum = 0;

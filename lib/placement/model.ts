@@ -5,6 +5,7 @@
  * `lib/placement/README.md`).
  */
 import * as z from 'zod';
+import { DEFAULT_MAX_NODE_SHARE } from './node-limit.js';
 
 /** Bytes per request when a traffic edge does not say (2 KB). */
 export const DEFAULT_BYTES_PER_REQUEST = 2_048;
@@ -59,6 +60,12 @@ export const ServiceDemand = z.object({
   memory: z.number().positive().describe('Memory request per replica, MiB'),
   allowedNodes: z.array(z.string().min(1)).optional().describe('Pin: replicas may run only on these nodes'),
   excludedNodes: z.array(z.string().min(1)).optional().describe('Replicas must not run on these nodes'),
+  maxPerNode: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Most replicas of this service on one node (a node loss takes at most this many); default from availability.maxNodeShare'),
 });
 export type ServiceDemand = z.infer<typeof ServiceDemand>;
 
@@ -88,6 +95,17 @@ export type ObjectiveMetric = z.infer<typeof ObjectiveMetric>;
 export const Assignment = z.record(z.string(), z.array(z.string().min(1)));
 export type Assignment = z.infer<typeof Assignment>;
 
+/**
+ * The availability rule every solver and the move planner keep. A node may hold at most
+ * max(1, ⌊replicas × maxNodeShare⌋) replicas of a service (or the service's `maxPerNode`), so with the
+ * default 1/3 a node loss takes at most a third of any service with ≥ 3 replicas. Zone spread (≥ 2
+ * replicas span ≥ 2 zones) holds as well.
+ */
+export const AvailabilityPolicy = z.object({
+  maxNodeShare: z.number().gt(0).max(1).default(DEFAULT_MAX_NODE_SHARE).describe('Largest fraction of a service\'s replicas on one node'),
+});
+export type AvailabilityPolicy = z.output<typeof AvailabilityPolicy>;
+
 export const PlacementInstance = z.object({
   version: z.literal(1).default(1),
   services: z.array(ServiceDemand),
@@ -97,6 +115,7 @@ export const PlacementInstance = z.object({
   objective: ObjectiveMetric.default('latency'),
   migrationCost: z.number().min(0).default(0).describe('λ: objective units added per replica that changes node'),
   riskWeight: z.number().min(0).default(0).describe('Objective units per replica per unit of node risk'),
+  availability: AvailabilityPolicy.default(AvailabilityPolicy.parse({})),
   current: Assignment.optional().describe('Where replicas run now; a list may be shorter than replicas (new replicas)'),
 });
 /** A validated instance with defaults filled in. */

@@ -15,6 +15,8 @@ export class PlacementState {
   readonly clusterCount: Int32Array;
   /** Zones holding at least one replica of s. */
   readonly zonesUsed: Int32Array;
+  /** onNode[s * nodeCount + n]: replicas of s on node n. */
+  readonly onNode: Int32Array;
   /** Replicas on each node (unordered). */
   readonly nodeReplicas: number[][];
   private readonly positionOnNode: Int32Array;
@@ -27,6 +29,7 @@ export class PlacementState {
     this.zoneCount = new Int32Array(c.serviceCount * c.zoneCount);
     this.clusterCount = new Int32Array(c.serviceCount * c.clusterCount);
     this.zonesUsed = new Int32Array(c.serviceCount);
+    this.onNode = new Int32Array(c.serviceCount * c.nodeCount);
     this.nodeReplicas = Array.from({ length: c.nodeCount }, () => []);
     this.positionOnNode = new Int32Array(c.replicaCount);
   }
@@ -47,6 +50,7 @@ export class PlacementState {
     this.usedMemory[n] += c.memory[s];
     if (this.zoneCount[s * c.zoneCount + c.nodeZone[n]]++ === 0) this.zonesUsed[s]++;
     this.clusterCount[s * c.clusterCount + c.nodeCluster[n]]++;
+    this.onNode[s * c.nodeCount + n]++;
     this.positionOnNode[r] = this.nodeReplicas[n].length;
     this.nodeReplicas[n].push(r);
     this.undoLog.push(r, -1);
@@ -61,6 +65,7 @@ export class PlacementState {
     this.usedMemory[n] -= c.memory[s];
     if (--this.zoneCount[s * c.zoneCount + c.nodeZone[n]] === 0) this.zonesUsed[s]--;
     this.clusterCount[s * c.clusterCount + c.nodeCluster[n]]--;
+    this.onNode[s * c.nodeCount + n]--;
     const list = this.nodeReplicas[n];
     const last = list.pop()!;
     if (last !== r) {
@@ -75,16 +80,21 @@ export class PlacementState {
     this.place(r, to);
   }
 
-  /** Does one more replica of s fit on n (capacity only)? */
+  /** Does one more replica of s fit on n (capacity, and the per-node availability limit)? */
   fits(s: number, n: number): boolean {
     const { c } = this;
-    return this.usedCpu[n] + c.cpu[s] <= c.nodeCpu[n] + 1e-9 && this.usedMemory[n] + c.memory[s] <= c.nodeMemory[n] + 1e-9;
+    return (
+      this.onNode[s * c.nodeCount + n] < c.maxPerNode[s] &&
+      this.usedCpu[n] + c.cpu[s] <= c.nodeCpu[n] + 1e-9 &&
+      this.usedMemory[n] + c.memory[s] <= c.nodeMemory[n] + 1e-9
+    );
   }
 
-  /** Does a replica of `add` fit on n once a replica of `remove` has left it? */
+  /** Does a replica of `add` fit on n once a replica of `remove` has left it (capacity and availability)? */
   fitsInstead(add: number, remove: number, n: number): boolean {
     const { c } = this;
     return (
+      (add === remove || this.onNode[add * c.nodeCount + n] < c.maxPerNode[add]) &&
       this.usedCpu[n] - c.cpu[remove] + c.cpu[add] <= c.nodeCpu[n] + 1e-9 &&
       this.usedMemory[n] - c.memory[remove] + c.memory[add] <= c.nodeMemory[n] + 1e-9
     );
@@ -92,9 +102,7 @@ export class PlacementState {
 
   /** Replicas of s on node n. */
   countOnNode(s: number, n: number): number {
-    let k = 0;
-    for (let r = this.c.replicaStart[s]; r < this.c.replicaStart[s + 1]; r++) if (this.node[r] === n) k++;
-    return k;
+    return this.onNode[s * this.c.nodeCount + n];
   }
 
   /** Would moving one replica of s from zone `from` to zone `to` keep the zone-spread rule? */

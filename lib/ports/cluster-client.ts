@@ -58,7 +58,14 @@ export interface ClusterClient {
    * the reconcile compares with the rendered objects, one list per kind however many services there are.
    */
   listManagedObjects(): Promise<KubeObject[]>;
+  /** Evicts one pod through the Eviction API (policy/v1), which honours PodDisruptionBudgets; its controller replaces it. */
+  evictPod(namespace: string, name: string): Promise<EvictionOutcome>;
+  /** Sets (string) or removes (null) labels on a node (merge patch). */
+  labelNode(node: string, labels: Record<string, string | null>): Promise<void>;
 }
+
+/** What an eviction did: `blocked` when a PodDisruptionBudget refused it for now (HTTP 429), `gone` when the pod no longer exists. */
+export type EvictionOutcome = 'evicted' | 'blocked' | 'gone';
 
 export interface ClusterClientFactory {
   forCluster(cluster: ClusterRegistration): Promise<ClusterClient>;

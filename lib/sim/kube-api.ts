@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { ClusterIpAllocator, applyDefaults, validateObject } from './admission.js';
 import { KubeApiError, alreadyExists, badRequest, methodNotAllowed, notFound, statusObject } from './api-errors.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions } from './discovery.js';
+import { evictPod } from './eviction.js';
 import { mediaType, readBody, sendJson } from './http-util.js';
 import type { ObjectStore, StoreChange } from './object-store.js';
 import { POD_SUBRESOURCES, type PodSubresourceTarget } from './pod-subresources.js';
@@ -99,6 +100,8 @@ export class KubeApi {
     }
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
     const body = await readBody(req);
+    if (method === 'POST' && route.subresource === 'eviction' && route.name !== undefined)
+      return sendJson(res, 201, evictPod(this.store, route.namespace as string, route.name, decodeObject(body, req), dryRun));
     if (method === 'POST' && route.name === undefined) return this.respond(res, 201, route, this.create(route, decodeObject(body, req), dryRun));
     if (method === 'PUT' && route.name !== undefined) return this.respond(res, 200, route, this.update(route, decodeObject(body, req), dryRun));
     if (method === 'PATCH' && route.name !== undefined) {

@@ -15,7 +15,7 @@ export interface ResourceType {
   kind: string;
   namespaced: boolean;
   shortNames: readonly string[];
-  subresources: readonly ('status' | 'scale')[];
+  subresources: readonly ('status' | 'scale' | 'eviction')[];
   /** metadata.generation is bumped when anything outside metadata and status changes. */
   tracksGeneration: boolean;
   /** Watch (`?watch=true`) is served. */
@@ -49,7 +49,7 @@ function istio(group: string, plural: string, kind: string, shortNames: string[]
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   builtin({ group: '', versions: ['v1'], plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], subresources: ['status'] }),
   builtin({ group: '', versions: ['v1'], plural: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], subresources: ['status'] }),
-  builtin({ group: '', versions: ['v1'], plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], subresources: ['status'], categories: ['all'] }),
+  builtin({ group: '', versions: ['v1'], plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], subresources: ['status', 'eviction'], categories: ['all'] }),
   builtin({ group: '', versions: ['v1'], plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], subresources: ['status'], categories: ['all'] }),
   builtin({ group: '', versions: ['v1'], plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] }),
   builtin({ group: '', versions: ['v1'], plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] }),
@@ -77,6 +77,17 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     subresources: ['status', 'scale'],
     tracksGeneration: true,
     categories: ['all'],
+  }),
+  builtin({
+    group: 'policy',
+    versions: ['v1'],
+    plural: 'poddisruptionbudgets',
+    singular: 'poddisruptionbudget',
+    kind: 'PodDisruptionBudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+    subresources: ['status'],
+    tracksGeneration: true,
   }),
   istio('networking.istio.io', 'destinationrules', 'DestinationRule', ['dr']),
   istio('networking.istio.io', 'virtualservices', 'VirtualService', ['vs']),

@@ -140,7 +140,8 @@ describe('the optimizer on a chatty graph in the simulated cluster', () => {
     expect(measured.initialLatencyMsPerSecond).toBeGreaterThan(1300 * 0.2);
     // Fill the telemetry window the runs below read observed call rates over.
     await runtime.sim!.advanceTime(TRAFFIC_WINDOW_SECONDS);
-  });
+    // Registering the whole graph (each service now also applies its PodDisruptionBudget) takes ~30 s alone, more on a busy machine.
+  }, 180_000);
 
   it('a rollout held at a manual gate keeps ledger busy (record carries the canary, canary pods run)', async () => {
     const accepted = await api.deploy('ledger', {
@@ -219,45 +220,41 @@ describe('POST /v1/optimizer/runs (applied)', () => {
   const MAX_MOVES = 3;
   let applied: OptimizerRun;
   let before: Awaited<ReturnType<typeof clusterAndRecords>>;
-  let planned: Record<string, string[]>;
   let after: Map<string, PodPlacement[]>;
 
-  it(`applies at most maxMoves (${MAX_MOVES}) moves as node affinity on the moved services`, async () => {
+  it(`applies at most maxMoves (${MAX_MOVES}) moves, each by evicting one pod: no record, no Deployment changes`, async () => {
     before = await clusterAndRecords();
     applied = await startRun({ maxMoves: MAX_MOVES, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS });
     expect(applied).toMatchObject({ status: 'applied', dryRun: false });
     expect(applied.moves.length).toBeGreaterThan(0);
     expect(applied.moves.length).toBeLessThanOrEqual(MAX_MOVES);
-    expect(applied.appliedServices).toEqual([...new Set(applied.moves.map((m) => m.service))].sort());
-    planned = plannedNodes(initial, applied.moves);
-    for (const service of applied.appliedServices) {
-      const record = await api.service(service);
-      expect(record.placement).toMatchObject({ runId: applied.id, requiredNodes: [...new Set(planned[service])].sort() });
-      expect(record.version).toBe(before.records[service].version + 1);
-    }
+    const done = (applied.appliedMoves ?? []).filter((m) => m.outcome === 'moved' || m.outcome === 'landedElsewhere');
+    expect(applied.appliedServices).toEqual([...new Set(done.map((m) => m.service))].sort());
+    expect(done.length).toBeGreaterThan(0);
+    // Each move starts where a replica ran (plannedNodes checks it).
+    plannedNodes(initial, applied.moves);
+    const now = await clusterAndRecords();
+    // Nothing but pods changed: records and Deployment generations are as before (no template change).
+    expect(now.records).toEqual(before.records);
+    expect(now.generations).toEqual(before.generations);
   });
 
-  it("the moved services' pods are re-placed on the planned nodes; the others' pods are untouched", async () => {
-    const moved = new Set(applied.appliedServices);
-    after = await waitFor(
-      'the moved services to run Ready replicas on their planned nodes only',
-      async () => {
-        const pods = await stablePods();
-        const settled = [...moved].every((s) => {
-          const ps = pods.get(s) ?? [];
-          return ps.length === 2 && ps.every((p) => p.ready && planned[s].includes(p.node!));
-        });
-        return settled ? pods : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 100 },
-    );
-    const now = await clusterAndRecords();
-    for (const s of NAMES.filter((n) => !moved.has(n))) {
-      expect(now.pods[s], s).toEqual(before.pods[s]);
-      expect(now.records[s], s).toEqual(before.records[s]);
-    }
-    // The planned node set is what is required; where several replicas share it, the scheduler picks.
-    for (const s of moved) expect(new Set(after.get(s)!.map((p) => p.node))).toEqual(new Set(planned[s]));
+  it('exactly one pod restarted per applied move; every other pod is the same pod on the same node', async () => {
+    after = await stablePods();
+    const done = (applied.appliedMoves ?? []).filter((m) => m.outcome === 'moved' || m.outcome === 'landedElsewhere');
+    const beforeNames = new Set(Object.values(before.pods).flat().map((p) => p.split('@')[0]));
+    const afterNames = new Set([...after.values()].flat().map((p) => p.name));
+    const gone = [...beforeNames].filter((n) => !afterNames.has(n)).sort();
+    const added = [...afterNames].filter((n) => !beforeNames.has(n));
+    expect(gone).toEqual(done.map((m) => m.pod!).sort());
+    expect(added.length).toBe(done.length);
+    for (const [service, ps] of after) expect(ps.filter((p) => p.ready).length, service).toBe(2);
+    // Where each replacement landed: on its planned node unless the scheduler found it unfit.
+    const landedAsPlanned = done.filter((m) => m.landedOn === m.toNode).length;
+    measured.movesApplied = done.length;
+    measured.podsRestartedPerMove = gone.length / done.length;
+    measured.replacementsOnPlannedNode = landedAsPlanned;
+    expect(landedAsPlanned).toBeGreaterThan(0);
   });
 
   it('the communication cost computed from the pods dropped', () => {

@@ -11,12 +11,13 @@ import {
 } from '@kubernetes/client-node';
 import type {
   ClusterClient,
+  EvictionOutcome,
   KubeObject,
   NodeInfo,
   PodInfo,
   WorkloadStatus,
 } from '../../ports/cluster-client.js';
-import { KubeApiRejectedError } from './api-failure.js';
+import { KubeApiRejectedError, classifyKubeFailure, toMeshplaneError } from './api-failure.js';
 import { type RetryRuntime, SYSTEM_RETRY_RUNTIME, callWithRetries } from './call-with-retries.js';
 import type { KubeApis } from './kube-apis.js';
 import {
@@ -124,6 +125,30 @@ export class KubernetesClusterClient implements ClusterClient {
       }),
     );
     return lists.flat();
+  }
+
+  async evictPod(namespace: string, name: string): Promise<EvictionOutcome> {
+    const operation = `evict Pod ${namespace}/${name}`;
+    try {
+      // One attempt: a 429 here is a PodDisruptionBudget saying "not now", which a retry loop must not hammer.
+      await this.apis.core.createNamespacedPodEviction({
+        name,
+        namespace,
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+      });
+      return 'evicted';
+    } catch (error) {
+      const failure = classifyKubeFailure(error, this.runtime.now());
+      if (failure.kind === 'http' && failure.status === 429) return 'blocked';
+      if (failure.kind === 'http' && failure.status === 404) return 'gone';
+      throw toMeshplaneError(operation, failure, 1, error);
+    }
+  }
+
+  async labelNode(node: string, labels: Record<string, string | null>): Promise<void> {
+    await this.call(`label Node ${node}`, () =>
+      this.apis.core.patchNode({ name: node, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    );
   }
 
   private async zonesByNodeName(): Promise<Map<string, string>> {

@@ -21,6 +21,7 @@ export const MANAGED_KINDS_IN_DELETION_ORDER: readonly ManagedKind[] = Object.fr
   { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy' },
   { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar' },
   { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'v1', kind: 'ServiceAccount' },
 ]);

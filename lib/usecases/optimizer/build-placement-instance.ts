@@ -22,6 +22,8 @@ export function buildPlacementInstance(
   pods: PodInfo[],
   options: {
     migrationCost: number;
+    /** Largest fraction of a service's replicas on one node (default 1/3); a spec's `availability.maxPerNode` wins. */
+    maxNodeShare?: number;
     risk?: Record<string, number>;
     /** Observed call rates; they replace the declared rate of each pair they cover. */ observed?: readonly ObservedCall[];
   },
@@ -67,6 +69,7 @@ export function buildPlacementInstance(
       cpu: s.spec.resources.cpu,
       memory: s.spec.resources.memory,
       ...(s.placement?.avoidNodes?.length ? { excludedNodes: s.placement.avoidNodes } : {}),
+      ...(s.spec.availability?.maxPerNode !== undefined ? { maxPerNode: s.spec.availability.maxPerNode } : {}),
     })),
     nodes: nodes
       .filter((n) => n.ready)
@@ -82,6 +85,7 @@ export function buildPlacementInstance(
       options.observed,
     ).edges,
     migrationCost: options.migrationCost,
+    ...(options.maxNodeShare !== undefined ? { availability: { maxNodeShare: options.maxNodeShare } } : {}),
     current,
   };
   return { instance, current, frozen };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { CostBreakdown } from '../../placement/cost.js';
 import type { PlannedMove } from '../../placement/move-plan.js';
+import type { AppliedMove } from './apply-moves.js';
 import type { SolveResult } from '../../placement/solver.js';
 
 /**
@@ -23,6 +24,12 @@ export const OptimizerRunRequest = z.strictObject({
     .default(5_000)
     .describe('Solver time budget in all (the run happens in the optimizer function, not in the request)'),
   migrationCost: z.number().min(0).default(1).describe('λ: cost of moving one running replica, in objective units (rps·ms)'),
+  maxNodeShare: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe("Largest fraction of a service's replicas one node may hold (default 1/3); a spec's availability.maxPerNode wins"),
   cluster: z.string().optional().describe('Cluster id (default cluster when absent)'),
   trafficWindowSeconds: z
     .number()
@@ -63,6 +70,8 @@ export interface OptimizerRun {
   /** The traffic matrix: edges between the movable services, how many of them were observed, and why none were if so. */
   traffic?: { edges: number; observedEdges: number; windowSeconds: number; unavailable?: string };
   appliedServices: string[];
+  /** What applying each move did (absent on dry runs): evicted pod, where its replacement landed, or why not. */
+  appliedMoves?: AppliedMove[];
   reason?: string;
   startedAt: string;
   finishedAt: string;

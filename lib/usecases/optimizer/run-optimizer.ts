@@ -1,4 +1,4 @@
-import { errorMessage, NotFoundError } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { evaluate } from '../../placement/cost.js';
 import { HeuristicSolver } from '../../placement/heuristic-solver.js';
@@ -9,25 +9,29 @@ import { costSummary, OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } fr
 export { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun };
 import type { Solver } from '../../placement/solver.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
-import { auditEvent, mutateService } from '../shared/mutate.js';
+import { auditEvent } from '../shared/mutate.js';
+import type { AuditLog } from '../../ports/audit-log.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
+import { applyMoves } from './apply-moves.js';
 
-/** The store ports a run uses: services to read and pin, clusters, and the stored plan. */
-export type OptimizerStore = ServiceStore & ClusterStore & DocumentStore;
+/** The store ports a run uses: services to read and pin, clusters, the stored plan, and the audit trail. */
+export type OptimizerStore = ServiceStore & ClusterStore & DocumentStore & AuditLog;
 import { buildPlacementInstance } from './build-placement-instance.js';
 import { readObservedTraffic } from './observed-traffic.js';
 
 const ILP_MAX_REPLICAS = 60;
+/** Time for applying moves (each waits for its replacement pod), well inside the optimizer function's 300 s. */
+const APPLY_BUDGET_MS = 150_000;
 
 
 /**
  * One optimizer run: read where every replica runs, solve for a placement with less communication cost
  * (traffic × network distance) under capacity, spread and pins, keep at most `maxMoves` moves (the
  * ones that save most first, each intermediate state feasible), store the plan, and unless it is a dry
- * run apply it as node affinity on the affected services. Services in a rollout are never touched.
+ * run apply it one pod at a time (apply-moves.ts). Services in a rollout are never touched.
  */
 export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: OptimizerRunRequest, runId?: string): Promise<OptimizerRun> {
   const startedAt = deps.clock.now().toISOString();
@@ -49,7 +53,11 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
     // Every pod, not only meshplane's: the others take node capacity too.
     const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined)]);
     const observed = await readObservedTraffic(deps.metrics, services, request.trafficWindowSeconds);
-    const snapshot = buildPlacementInstance(services, nodes, pods, { migrationCost: request.migrationCost, observed: observed.calls });
+    const snapshot = buildPlacementInstance(services, nodes, pods, {
+      migrationCost: request.migrationCost,
+      maxNodeShare: request.maxNodeShare,
+      observed: observed.calls,
+    });
     const edges = snapshot.instance.traffic ?? [];
     const observedPairs = new Set(observed.calls.map((c) => `${c.from}>${c.to}`));
     const traffic = {
@@ -91,38 +99,30 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       traffic,
     };
     if (!request.dryRun && plan.moves.length > 0) {
-      const moved = [...new Set(plan.moves.map((m) => m.service))].sort();
-      for (const service of moved) {
-        const nodesFor = plan.assignment[service];
-        const counts = new Map<string, number>();
-        for (const n of nodesFor) counts.set(n, (counts.get(n) ?? 0) + 1);
-        // A service deregistered while the run was planning is simply not moved.
-        const updated = await mutateService(deps, service, (svc) => {
-          if (svc.traffic) return undefined; // a rollout started meanwhile: leave it alone
-          return {
-            record: {
-              ...svc,
-              // A hard pin makes the scheduler follow the plan; releaseStalePins lifts it when a pinned
-              // node is replaced or fails (node-group updates, consolidation, spot), so pods never wait
-              // for a node that will not come back.
-              placement: {
-                runId: id,
-                requiredNodes: [...counts.keys()].sort(),
-                preferredNodes: [...counts.keys()].sort().map((node) => ({ node, weight: 100 })),
-                avoidNodes: svc.placement?.avoidNodes,
-              },
-            },
-            events: [auditEvent(deps, service, 'Replaced', `optimizer run ${id} places ${service} on ${[...counts.entries()].map(([n, c]) => `${n}×${c}`).join(', ')}`, { runId: id })],
-          };
-        }).catch((err: unknown) => {
-          if (err instanceof NotFoundError) return undefined;
-          throw err;
-        });
-        if (updated?.placement?.runId === id) run.appliedServices.push(service);
-      }
+      // One pod per move: evict it (honouring its PodDisruptionBudget) with the target node labelled as
+      // the place to replace it; the pod template is never edited, so no other pod restarts.
+      const byName = new Map(services.map((s) => [s.name, s]));
+      const applied = await applyMoves(client, plan.moves, (service) => byName.get(service)?.spec.namespace ?? 'default', {
+        deadline: Date.now() + APPLY_BUDGET_MS,
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        // A rollout that started since the listing owns the service's pods now; a removed service has none.
+        mayMove: async (service) => {
+          const record = await deps.store.getService(service);
+          return record !== undefined && record.phase !== 'deleted' && !record.traffic;
+        },
+      });
+      run.appliedMoves = applied;
+      run.appliedServices = [...new Set(applied.filter((m) => m.outcome === 'moved' || m.outcome === 'landedElsewhere').map((m) => m.service))].sort();
+      const events = run.appliedServices.map((service) => {
+        const done = applied.filter((m) => m.service === service && m.pod && m.landedOn);
+        const text = done.map((m) => `${m.pod} ${m.fromNode} → ${m.landedOn}`).join(', ');
+        return auditEvent(deps, service, 'Moved', `optimizer run ${id} moved ${done.length} pod(s) of ${service}, one at a time: ${text}`, { runId: id });
+      });
+      if (events.length > 0) await deps.store.appendEvents(events);
       if (run.appliedServices.length === 0) {
         run.status = 'nothingToDo';
-        run.reason = 'every service the plan moves started a rollout or was removed meanwhile';
+        run.reason = 'no move could be applied: every service the plan moves started a rollout, was removed, or its disruption budget refused';
       }
     }
     return finish(run);

@@ -56,6 +56,7 @@ describe('renderService: objects and apply order', () => {
       'Sidecar/order-service',
       'DestinationRule/order-service',
       'Service/order-service',
+      'PodDisruptionBudget/order-service',
       'Deployment/order-service',
       'VirtualService/order-service',
     ]);
@@ -70,6 +71,7 @@ describe('renderService: objects and apply order', () => {
       'DestinationRule/order-service',
       'Service/order-service',
       'Service/order-service-preview',
+      'PodDisruptionBudget/order-service',
       'Deployment/order-service',
       'Deployment/order-service-canary',
       'VirtualService/order-service',
@@ -160,15 +162,35 @@ describe('renderService: stable Deployment', () => {
   it('spreads pods across zones and nodes, counting only its own pods', () => {
     const constraints: Obj[] = deployment.spec.template.spec.topologySpreadConstraints;
     expect(constraints.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
-    for (const c of constraints) {
-      expect(c.maxSkew).toBe(1);
-      expect(c.whenUnsatisfiable).toBe('ScheduleAnyway');
-      expect(selects(c.labelSelector.matchLabels, podLabels(deployment))).toBe(true);
-    }
+    expect(constraints.map((c) => c.whenUnsatisfiable)).toEqual(['ScheduleAnyway', 'DoNotSchedule']);
+    // Zone: a preference; node: the availability limit.
+    expect(constraints.map((c) => c.maxSkew)).toEqual([1, 1]);
+    for (const c of constraints) expect(selects(c.labelSelector.matchLabels, podLabels(deployment))).toBe(true);
   });
 
-  it('has no affinity and no pod annotations without placement or restart', () => {
-    expect(deployment.spec.template.spec).not.toHaveProperty('affinity');
+  it.each([
+    { replicas: 3, availability: undefined, limit: 1 },
+    { replicas: 9, availability: undefined, limit: 3 },
+    { replicas: 10, availability: { maxPerNode: 5 }, limit: 5 },
+  ])('keeps at most $limit of $replicas pods per node, in the scheduler and the PodDisruptionBudget', ({ replicas, availability, limit }) => {
+    const spec = { ...shopSpec, replicas, availability };
+    const objects = renderService(spec, shopContext);
+    const hostname = (find(objects, 'Deployment', 'cart').spec.template.spec.topologySpreadConstraints as Obj[]).find((c) => c.topologyKey === 'kubernetes.io/hostname')!;
+    expect(hostname).toMatchObject({ maxSkew: limit, whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor' });
+    const pdb = find(objects, 'PodDisruptionBudget', 'cart');
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec).toEqual({ maxUnavailable: limit, selector: { matchLabels: { app: 'cart', track: 'stable' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(selects(pdb.spec.selector.matchLabels, podLabels(find(objects, 'Deployment', 'cart')))).toBe(true);
+  });
+
+  it("without placement or restart: only the move-target preference (a node label the optimizer sets for one move), no pod annotations", () => {
+    expect(deployment.spec.template.spec.affinity).toEqual({
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, preference: { matchExpressions: [{ key: 'placement.meshplane.io/cart', operator: 'In', values: ['next'] }] } },
+        ],
+      },
+    });
     expect(deployment.spec.template.metadata).not.toHaveProperty('annotations');
   });
 
@@ -184,6 +206,7 @@ describe('renderService: stable Deployment', () => {
     ]);
     expect(affinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
       { weight: 80, preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-b'] }] } },
+      { weight: 100, preference: { matchExpressions: [{ key: 'placement.meshplane.io/cart', operator: 'In', values: ['next'] }] } },
     ]);
     expect(find(objects, 'Deployment', 'cart-canary').spec.template.spec).not.toHaveProperty('affinity');
   });

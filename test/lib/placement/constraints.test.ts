@@ -21,7 +21,7 @@ describe('checkConstraints', () => {
   });
 
   it.each([
-    { name: 'CPU over capacity', placement: { web: ['n3', 'n3'], db: ['n3'], batch: ['n2'] }, kinds: ['spread', 'cpu'] },
+    { name: 'CPU over capacity', placement: { web: ['n3', 'n3'], db: ['n3'], batch: ['n2'] }, kinds: ['spread', 'cpu', 'nodeShare'] },
     { name: 'memory over capacity', placement: { web: ['n1', 'n3'], db: ['n3'], batch: ['n3'] }, kinds: ['memory'] },
     { name: 'both replicas in one zone', placement: { web: ['n1', 'n2'], db: ['n3'], batch: ['n2'] }, kinds: ['spread'] },
     { name: 'outside a pin', placement: { web: ['n1', 'n3'], db: ['n2'], batch: ['n2'] }, kinds: ['notAllowed'] },

@@ -185,6 +185,8 @@ describe('prune', () => {
             return { status: 200, body: resources('v1', [['Service', 'services'], ['ServiceAccount', 'serviceaccounts']]) };
           case '/apis/apps/v1':
             return { status: 200, body: APPS_V1_RESOURCES };
+          case '/apis/policy/v1':
+            return { status: 200, body: resources('policy/v1', [['PodDisruptionBudget', 'poddisruptionbudgets']]) };
           case '/apis/networking.istio.io/v1': // served, but without Sidecar
             return { status: 200, body: resources('networking.istio.io/v1', [['VirtualService', 'virtualservices'], ['DestinationRule', 'destinationrules']]) };
           case '/apis/security.istio.io/v1': // not installed at all

@@ -22,7 +22,7 @@ describe('MANAGED_KINDS_IN_DELETION_ORDER', () => {
   it('covers every kind meshplane renders, routing before workloads', () => {
     const kinds = MANAGED_KINDS_IN_DELETION_ORDER.map((k) => k.kind);
     expect([...kinds].sort()).toEqual(
-      ['AuthorizationPolicy', 'Deployment', 'DestinationRule', 'Gateway', 'Service', 'ServiceAccount', 'Sidecar', 'VirtualService'],
+      ['AuthorizationPolicy', 'Deployment', 'DestinationRule', 'Gateway', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'Sidecar', 'VirtualService'],
     );
     expect(kinds.indexOf('VirtualService')).toBeLessThan(kinds.indexOf('DestinationRule'));
     // The VirtualService names the Gateway: it goes first, so no route is left pointing at a missing Gateway.

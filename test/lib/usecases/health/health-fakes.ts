@@ -244,6 +244,8 @@ export class FakeHealthWorld {
       deleteService: unused('deleteService'),
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
+      evictPod: unused('evictPod'),
+      labelNode: unused('labelNode'),
       listManagedObjects: async () => {
         if (state.objects) return structuredClone(state.objects);
         const all = [...this.services.values()].filter((r) => r.phase !== 'deleted');

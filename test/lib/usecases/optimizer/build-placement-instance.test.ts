@@ -182,4 +182,15 @@ describe('buildPlacementInstance', () => {
     const { frozen } = buildPlacementInstance([service('api', { replicas: 3 }, { traffic: rollout })], [A1, B1], [pod('api', 'a1')], { migrationCost: 0 });
     expect(frozen).toEqual([{ service: 'api', reason: 'rollout dep-7 is running' }]);
   });
+
+  it("carries a spec's own node limit and the run's global share into the instance", () => {
+    const services = [service('web', { replicas: 6, availability: { maxPerNode: 3 } }), service('api', { replicas: 2 })];
+    const pods = [...['a1', 'a1', 'a1', 'b1', 'b1', 'b1'].map((n) => pod('web', n)), pod('api', 'a1'), pod('api', 'b1')];
+    const { instance } = buildPlacementInstance(services, [A1, B1], pods, { migrationCost: 0, maxNodeShare: 0.5 });
+    expect(instance.services.map((s) => [s.name, s.maxPerNode])).toEqual([
+      ['web', 3],
+      ['api', undefined],
+    ]);
+    expect(instance.availability).toEqual({ maxNodeShare: 0.5 });
+  });
 });

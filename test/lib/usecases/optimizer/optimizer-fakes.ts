@@ -22,6 +22,10 @@ const unused = (what: string) => () => {
 export interface FakeClusterState {
   nodes: NodeInfo[];
   pods: PodInfo[];
+  /** Pods evicted, in order (the fake's controller replaces each at once). */
+  evicted?: string[];
+  /** Evictions a disruption budget refuses (pod names). */
+  blockEvictions?: string[];
 }
 
 let worlds = 0;
@@ -105,6 +109,8 @@ export class FakeOptimizerWorld {
       getDocument: <T>(kind: string, id: string) => seeded(() => real.getDocument<T>(kind, id))(),
       putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
         seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds))(),
+      appendEvents: seeded(real.appendEvents.bind(real)),
+      listEvents: seeded(real.listEvents.bind(real)),
     };
     const clusters: ClusterClientFactory = { forCluster: async (registration) => this.clusterClient(registration.id) };
     return {
@@ -133,6 +139,28 @@ export class FakeOptimizerWorld {
       deleteService: unused('deleteService'),
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
+      // Like the Eviction API plus a ReplicaSet and a scheduler that honours the move-target preference:
+      // the pod goes, and its replacement starts Ready on the node labelled as the service's move target
+      // (or on the evicted pod's node when none is). Hand-written; the e2e runs the real thing.
+      evictPod: async (_namespace, name) => {
+        const victim = state.pods.find((p) => p.name === name);
+        if (!victim) return 'gone';
+        if (state.blockEvictions?.includes(name)) return 'blocked';
+        state.pods = state.pods.filter((p) => p !== victim);
+        (state.evicted ??= []).push(name);
+        const service = victim.labels['meshplane.io/service'];
+        const target = state.nodes.find((n) => n.labels[`placement.meshplane.io/${service}`] === 'next')?.name ?? victim.node;
+        state.pods.push({ ...structuredClone(victim), name: `${name}-replacement`, node: target });
+        return 'evicted';
+      },
+      labelNode: async (nodeName, labels) => {
+        const target = state.nodes.find((n) => n.name === nodeName);
+        if (!target) throw new Error(`no node ${nodeName}`);
+        for (const [key, value] of Object.entries(labels)) {
+          if (value === null) delete target.labels[key];
+          else target.labels[key] = value;
+        }
+      },
       listManagedObjects: async () => [],
     };
   }

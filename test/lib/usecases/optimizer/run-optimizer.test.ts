@@ -39,18 +39,34 @@ describe('runOptimizer', () => {
     expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
   });
 
-  it('an applied run pins each moved service to its planned nodes, keeps avoided nodes, and audits it', async () => {
+  it('an applied run moves one pod per move: evicts it with the target node labelled, records where it landed, and audits it', async () => {
     const world = chattyPair({ apiPlacement: { runId: 'rem-1', avoidNodes: ['a2'] } });
+    const apiPod = world.cluster.get('main')!.pods.find((p) => p.labels['meshplane.io/service'] === 'api')!.name;
+    const webPod = world.cluster.get('main')!.pods.find((p) => p.labels['meshplane.io/service'] === 'web')!.name;
     const run = await runOptimizer(world.deps(), request());
     expect(run).toMatchObject({ status: 'applied', appliedServices: ['api'] });
-    expect(await world.service('api')).toMatchObject({
-      version: 2,
-      placement: { runId: run.id, requiredNodes: ['a1'], preferredNodes: [{ node: 'a1', weight: 100 }], avoidNodes: ['a2'] },
-    });
-    expect((await world.service('web'))?.version).toBe(1);
-    expect((await world.service('web'))?.placement).toBeUndefined();
-    expect(await world.events()).toEqual([expect.objectContaining({ service: 'api', type: 'Replaced', message: `optimizer run ${run.id} places api on a1×1`, data: { runId: run.id } })]);
+    expect(run.appliedMoves).toEqual([expect.objectContaining({ service: 'api', fromNode: 'b1', toNode: 'a1', outcome: 'moved', pod: apiPod, landedOn: 'a1' })]);
+    const cluster = world.cluster.get('main')!;
+    // Exactly the one pod was restarted; web's pod is the same pod.
+    expect(cluster.evicted).toEqual([apiPod]);
+    expect(cluster.pods.map((p) => p.name)).toContain(webPod);
+    // The move-target label was taken off again; the service records were not touched (no template change).
+    expect(cluster.nodes.every((n) => !Object.keys(n.labels).some((k) => k.startsWith('placement.meshplane.io/')))).toBe(true);
+    expect((await world.service('api'))).toMatchObject({ version: 1, placement: { runId: 'rem-1', avoidNodes: ['a2'] } });
+    expect(await world.events()).toEqual([expect.objectContaining({ service: 'api', type: 'Moved', data: { runId: run.id } })]);
+    expect((await world.events())[0].message).toContain(`${apiPod} b1 → a1`);
     expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
+  });
+
+  it('a move its disruption budget refuses is reported as blocked and nothing is evicted', async () => {
+    const world = chattyPair();
+    const cluster = world.cluster.get('main')!;
+    cluster.blockEvictions = cluster.pods.map((p) => p.name);
+    const run = await runOptimizer(world.deps(), request());
+    expect(run.appliedMoves).toEqual([expect.objectContaining({ service: 'api', outcome: 'blocked' })]);
+    expect(run).toMatchObject({ status: 'nothingToDo', appliedServices: [] });
+    expect(cluster.evicted).toBeUndefined();
+    expect(cluster.nodes.every((n) => !Object.keys(n.labels).some((k) => k.startsWith('placement.meshplane.io/')))).toBe(true);
   });
 
   it('maxMoves 0 plans nothing and writes nothing', async () => {
@@ -77,7 +93,9 @@ describe('runOptimizer', () => {
     expect(run.moves.map((m) => m.service)).toEqual(['api']);
     expect(run.appliedServices).toEqual([]);
     expect(run.status).toBe('nothingToDo');
-    expect(run.reason).toMatch(/started a rollout or was removed/);
+    expect(run.reason).toMatch(/started a rollout, was removed/);
+    expect(run.appliedMoves).toEqual([expect.objectContaining({ service: 'api', outcome: 'skipped' })]);
+    expect(world.cluster.get('main')!.evicted).toBeUndefined();
     expect((await world.service('api'))?.version).toBe(2);
     expect((await world.service('api'))?.placement).toBeUndefined();
     expect(await world.events()).toEqual([]);
