@@ -3,7 +3,7 @@ import type { AlarmTags } from '../ports/alarm-tags.js';
 import { convergeLater } from '../usecases/clusters/converge-later.js';
 import type { RemediationDeps } from '../usecases/health/health-deps.js';
 import { createCore, type CoreApp } from './create-core.js';
-import { cloudWatchAlarmTags } from './optional-aws-clients.js';
+import { cloudWatchAlarmTags } from './alarm-tags-client.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
 /**

@@ -1,9 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CloudWatchAlarmTags } from '../adapters/cloudwatch/cloudwatch-alarm-tags.js';
 import { CloudWatchMetricsSource } from '../adapters/metrics/cloudwatch-metrics-source.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
-import type { AlarmTags } from '../ports/alarm-tags.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { awsClientConfig, DEFAULT_CLIENT_SIZING, sizedHttpHandler, type ClientSizing } from './aws-clients.js';
@@ -17,11 +15,6 @@ import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
 /** The rollout state machine, when STATE_MACHINE_ARN names it (rollout starters). */
 export function stepFunctionsWorkflow(config: RuntimeConfig): RolloutWorkflow | undefined {
   return config.stateMachineArn ? new StepFunctionsRolloutWorkflow(createSfnClient(config), config.stateMachineArn) : undefined;
-}
-
-/** CloudWatch alarm tags, only on AWS: LocalStack and the emulators have no alarms to tag (the alarm intake). */
-export function cloudWatchAlarmTags(config: RuntimeConfig): AlarmTags | undefined {
-  return config.endpoint || config.endpoints?.dynamodb ? undefined : new CloudWatchAlarmTags(new CloudWatchClient({ region: config.region, maxAttempts: 3 }));
 }
 
 /**

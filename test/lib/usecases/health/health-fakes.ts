@@ -155,6 +155,12 @@ export class FakeHealthWorld {
         this.operations.set(op.id, structuredClone(op));
       },
       getOperation: async (id) => structuredClone(this.operations.get(id)),
+      markOperationSent: async (op) => {
+        const stored = this.operations.get(op.id);
+        if (!stored?.outbox || stored.status !== 'pending') return false;
+        delete stored.outbox;
+        return true;
+      },
       getCluster: async (id) => this.clusters.find((c) => c.id === id),
       listClusters: async () => [...this.clusters],
       getDocument: async <T>(kind: string, id: string) =>
