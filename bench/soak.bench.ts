@@ -238,7 +238,7 @@ async function main(): Promise<void> {
 }
 
 /** Audit events that record a decision on a signal (a retried failure is not one yet). */
-const DECISION_TYPES = new Set(['RemediationApplied', 'RemediationSkipped', 'HealthAlarmDropped', 'RemediationFailed']);
+const DECISION_TYPES = new Set(['RemediationApplied', 'RemediationSkipped', 'RemediationEscalated', 'HealthAlarmDropped', 'RemediationFailed']);
 const isDecision = (e: AuditEvent) => DECISION_TYPES.has(e.type) && !(e.type === 'RemediationFailed' && e.data?.retrying === true);
 const signalIdOf = (e: AuditEvent) => (e.data?.signal as { id?: string } | undefined)?.id;
 

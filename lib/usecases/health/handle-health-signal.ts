@@ -71,7 +71,10 @@ export async function handleHealthSignal(deps: RemediationDeps, event: EventEnve
   if (gate.silent) {
     await updateHealthMemory(deps, signal.service, (fresh) => ({ ...fresh, escalation: gate.escalation }));
     const reason = `an escalation to a person is open for ${signal.kind} since ${memory.escalation!.openedAt}; nothing is done until the service changes`;
-    return { outcome: 'decided', decision: { signalId: signal.id, service: signal.service, decidedAt: now, kind: 'none', noneReason: 'escalated', reason, evidence: {} } };
+    const decision: Decision = { signalId: signal.id, service: signal.service, decidedAt: now, kind: 'none', noneReason: 'escalated', reason, evidence: {} };
+    // The probe repeats a lasting condition every run: that stays quiet. An alarm someone sent is answered in the trail.
+    if (signal.source !== 'probe') await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationSkipped', reason, decisionData(signal, decision))]);
+    return { outcome: 'decided', decision };
   }
   const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
 
