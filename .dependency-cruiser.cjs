@@ -18,7 +18,8 @@ module.exports = {
     {
       name: 'model-imports-nothing-of-ours',
       severity: 'error',
-      comment: 'lib/model is the shared vocabulary: data shapes and pure helpers over them. It depends on no other folder of ours, except lib/errors.ts (the typed errors, which import nothing).',
+      comment:
+        'lib/model is the shared vocabulary: data shapes and pure helpers over them. It depends on no other folder of ours, except lib/errors.ts (the typed errors, which import nothing).',
       from: { path: '^lib/model/' },
       to: { path: ['^(lib|functions|infra|cli)/', SDKS], pathNot: ['^lib/model/', '^lib/errors\.ts$'] },
     },
@@ -79,7 +80,11 @@ module.exports = {
     exclude: { path: '^(node_modules|cdk\\.out|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
     moduleSystems: ['es6', 'cjs'],
     reporterOptions: { text: { highlightFocused: true } },
   },

@@ -32,7 +32,10 @@ export default tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Code lines at most 160 characters; long strings, template literals, URLs and regexes may run on
       // (breaking an error message or a YAML fixture in the middle reads worse than a long line).
-      'max-len': ['error', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreComments: true }],
+      'max-len': [
+        'error',
+        { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreComments: true },
+      ],
       // `import { z } from 'zod'` makes esbuild keep zod's whole `z` object (every locale, the JSON-schema
       // converters: 454 KiB of each Lambda bundle); `import * as z` lets it drop what no code calls (~100 KiB).
       'no-restricted-syntax': [

@@ -185,7 +185,11 @@ function weighLatency(t: LatencyTest, alpha: number): EvidenceWeight['outcome'] 
 
 function runMeshplane(stream: Stream, method: 'threshold' | 'sequential' | 'sequential+latency'): Outcome {
   const withLatency = method === 'sequential+latency';
-  const policy = AnalysisPolicy.parse({ ...BASE_POLICY, method: method === 'threshold' ? 'threshold' : 'sequential', falseRollbackRate: withLatency ? 0.005 : 0.01 });
+  const policy = AnalysisPolicy.parse({
+    ...BASE_POLICY,
+    method: method === 'threshold' ? 'threshold' : 'sequential',
+    falseRollbackRate: withLatency ? 0.005 : 0.01,
+  });
   let seconds = 0;
   let evidence: StepEvidence = NO_EVIDENCE;
   const latency: LatencyTest = { canary: { requests: 0, slow: 0 }, stable: { requests: 0, slow: 0 }, test: NEW_REGRESSION_TEST };
@@ -210,7 +214,8 @@ function runMeshplane(stream: Stream, method: 'threshold' | 'sequential' | 'sequ
             latency.stable = { requests: latency.stable.requests + s.requests, slow: latency.stable.slow + s.slow };
           }
           const lat = latency.le === undefined ? 'open' : weighLatency(latency, 0.005);
-          const combined = weight.outcome === 'regression' || lat === 'regression' ? 'regression' : weight.outcome === 'bounded' && lat === 'bounded' ? 'bounded' : 'open';
+          const combined =
+            weight.outcome === 'regression' || lat === 'regression' ? 'regression' : weight.outcome === 'bounded' && lat === 'bounded' ? 'bounded' : 'open';
           weight = { ...weight, outcome: combined };
         }
       }
@@ -267,7 +272,7 @@ function mannWhitneyGreater(canary: number[], stable: number[]): number {
   const all = [...canary.map((v) => ({ v, c: true })), ...stable.map((v) => ({ v, c: false }))].sort((x, y) => x.v - y.v);
   const ranks = new Array<number>(all.length);
   let tieTerm = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
     const rank = (i + j) / 2 + 1;
@@ -335,7 +340,10 @@ for (const baselineErrorRate of GRID.baselineErrorRate)
           for (let r = 0; r < RUNS; r++) outcomes.push(run(method, cell, cellIndex * 1_000_003 + r * 7919 + 1));
           const rollbacks = outcomes.filter((o) => o.verdict === 'rollback');
           const promoted = outcomes.filter((o) => o.verdict === 'promote');
-          const verdictTimes = outcomes.filter((o) => o.verdict !== 'undecided').map((o) => o.seconds).sort((a, b) => a - b);
+          const verdictTimes = outcomes
+            .filter((o) => o.verdict !== 'undecided')
+            .map((o) => o.seconds)
+            .sort((a, b) => a - b);
           const line = {
             bench: 'analysis',
             method,
@@ -348,7 +356,14 @@ for (const baselineErrorRate of GRID.baselineErrorRate)
             undecided: outcomes.filter((o) => o.verdict === 'undecided').length / RUNS,
             verdictSecondsMedian: percentile(verdictTimes, 0.5),
             verdictSecondsP90: percentile(verdictTimes, 0.9),
-            ...(good ? { promoteSecondsMedian: percentile(promoted.map((o) => o.seconds).sort((a, b) => a - b), 0.5) } : {}),
+            ...(good
+              ? {
+                  promoteSecondsMedian: percentile(
+                    promoted.map((o) => o.seconds).sort((a, b) => a - b),
+                    0.5,
+                  ),
+                }
+              : {}),
           };
           console.log(JSON.stringify(line));
           const s = summary.get(method) ?? { falseRollbackWorst: 0, promoteSecondsMedian: [] };
@@ -360,6 +375,8 @@ for (const baselineErrorRate of GRID.baselineErrorRate)
         }
       }
 for (const [method, s] of summary) {
-  console.log(JSON.stringify({ bench: 'analysis', summary: method, falseRollbackWorstCell: s.falseRollbackWorst, promoteSecondsMedianByRps: s.promoteSecondsMedian }));
+  console.log(
+    JSON.stringify({ bench: 'analysis', summary: method, falseRollbackWorstCell: s.falseRollbackWorst, promoteSecondsMedianByRps: s.promoteSecondsMedian }),
+  );
 }
 console.log(JSON.stringify({ bench: 'analysis', runsPerCell: RUNS, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }));

@@ -8,13 +8,7 @@
  *   npx tsx bench/detection.bench.ts
  */
 import { performance } from 'node:perf_hooks';
-import {
-  ERROR_RATE_DETECTOR,
-  LATENCY_DETECTOR,
-  createDetectorState,
-  updateDetector,
-  type DetectorConfig,
-} from '../lib/health/anomaly-detector.js';
+import { ERROR_RATE_DETECTOR, LATENCY_DETECTOR, createDetectorState, updateDetector, type DetectorConfig } from '../lib/health/anomaly-detector.js';
 import { quantile } from '../lib/health/robust-stats.js';
 import { scatterAnomalies, syntheticSeries, type AnomalyType, type SeriesMetric } from '../test/support/synthetic-series.js';
 

@@ -44,7 +44,10 @@ class DynamoRequestCounter {
   private readonly listener = (message: unknown) => {
     const { request, server } = message as { request: IncomingMessage; server: Server };
     if ((server.address() as AddressInfo | null)?.port !== this.port) return;
-    const action = String(request.headers['x-amz-target'] ?? '').split('.').pop() || 'unknown';
+    const action =
+      String(request.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() || 'unknown';
     this.counts.set(action, (this.counts.get(action) ?? 0) + 1);
   };
 
@@ -87,7 +90,7 @@ async function register(url: string, name: string): Promise<string> {
   const res = await fetch(`${url}/v1/services`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-        // No replicas: the simulated cluster gets every object but schedules no pods, so the figures are
+    // No replicas: the simulated cluster gets every object but schedules no pods, so the figures are
     // the spine's and not the simulator's.
     body: JSON.stringify({ name, image: `registry.example.com/bench/${name}:1.0.0`, port: 8080, replicas: 0 }),
   });

@@ -63,7 +63,11 @@ const FULL: Size[] = [
 ];
 const QUICK: Size[] = [FULL[0], FULL[1], FULL[3]];
 
-async function measure(solver: Solver, c: CompiledInstance, options: Parameters<Solver['solve']>[1]): Promise<{ result: SolveResult; wallMs: number; heapDeltaMB: number; maxRssGrowthMB: number }> {
+async function measure(
+  solver: Solver,
+  c: CompiledInstance,
+  options: Parameters<Solver['solve']>[1],
+): Promise<{ result: SolveResult; wallMs: number; heapDeltaMB: number; maxRssGrowthMB: number }> {
   const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.resourceUsage().maxRSS;
   const t0 = performance.now();
@@ -101,7 +105,8 @@ async function benchInstance(label: string, c: CompiledInstance): Promise<{ repl
   const writeDir = args['write-placements'];
   if (writeDir) mkdirSync(writeDir, { recursive: true });
   const ilp = runs.get('ilp')?.result;
-  const ilpReference = ilp?.status === 'optimal' ? { kind: 'optimum', value: ilp.cost!.total } : ilp?.bound !== undefined ? { kind: 'bound', value: ilp.bound } : undefined;
+  const ilpReference =
+    ilp?.status === 'optimal' ? { kind: 'optimum', value: ilp.cost!.total } : ilp?.bound !== undefined ? { kind: 'bound', value: ilp.bound } : undefined;
   for (const [name, run] of runs) {
     const { result } = run;
     const vector = result.assignment ? toNodeVector(c, result.assignment) : null;
@@ -150,5 +155,12 @@ if (args.instance) {
   }
   // Growth exponent of heuristic time between consecutive sizes (1 = linear; n log n is slightly above 1).
   const exponents = points.slice(1).map((p, i) => round(Math.log(p.heuristicMs / points[i].heuristicMs) / Math.log(p.replicas / points[i].replicas), 2));
-  console.log(JSON.stringify({ kind: 'heuristicScaling', replicas: points.map((p) => p.replicas), wallMs: points.map((p) => round(p.heuristicMs, 1)), growthExponents: exponents }));
+  console.log(
+    JSON.stringify({
+      kind: 'heuristicScaling',
+      replicas: points.map((p) => p.replicas),
+      wallMs: points.map((p) => round(p.heuristicMs, 1)),
+      growthExponents: exponents,
+    }),
+  );
 }

@@ -60,7 +60,6 @@ function latencySummary(values: number[]) {
   return { p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)), min: round(sorted[0]), max: round(sorted.at(-1)!) };
 }
 
-
 class Bench {
   private readonly sqs: SQSClient;
   private readonly apps: AppsV1Api;
@@ -92,10 +91,14 @@ class Bench {
       names.map(async (name) => {
         const accepted = await this.request<{ operationId: string }>('POST', '/v1/services', { name, image: `bench/${name}:1`, port: 8080, replicas: 1 });
         if (accepted.status !== 202) throw new Error(`registering ${name}: HTTP ${accepted.status}`);
-        const op = await until(`registration of ${name}`, async () => {
-          const answer = await this.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.body.operationId}`);
-          return answer.body.status === 'pending' ? undefined : answer.body;
-        }, 50);
+        const op = await until(
+          `registration of ${name}`,
+          async () => {
+            const answer = await this.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.body.operationId}`);
+            return answer.body.status === 'pending' ? undefined : answer.body;
+          },
+          50,
+        );
         if (op.status !== 'succeeded') throw new Error(`registering ${name}: ${op.reason}`);
       }),
     );
@@ -106,7 +109,11 @@ class Bench {
   }
 
   async decisionOf(service: string, signalId: string): Promise<AuditEvent> {
-    return until(`the decision on ${signalId}`, async () => (await this.events(service)).find((e) => (e.data?.signal as { id?: string } | undefined)?.id === signalId), 20);
+    return until(
+      `the decision on ${signalId}`,
+      async () => (await this.events(service)).find((e) => (e.data?.signal as { id?: string } | undefined)?.id === signalId),
+      20,
+    );
   }
 
   async restartedAt(service: string): Promise<string | undefined> {
@@ -120,7 +127,15 @@ class Bench {
 
   /** Sends a signal to the health queue as the probe does (group: the service; deduplication id: the signal's, unless told). */
   async sendSignal(signal: HealthSignal, deduplicationId = envelopeIdFor(signal.id)): Promise<void> {
-    const envelope: EventEnvelope = { id: envelopeIdFor(signal.id), type: 'health.alarm', service: signal.service, occurredAt: signal.observedAt, correlationId: signal.id, schemaVersion: SCHEMA_VERSION, payload: { signal } };
+    const envelope: EventEnvelope = {
+      id: envelopeIdFor(signal.id),
+      type: 'health.alarm',
+      service: signal.service,
+      occurredAt: signal.observedAt,
+      correlationId: signal.id,
+      schemaVersion: SCHEMA_VERSION,
+      payload: { signal },
+    };
     const queue = this.runtime.queues.find((q) => q.definition.id === 'healthAlarms')!;
     await this.sqs.send(
       new SendMessageCommand({
@@ -171,7 +186,15 @@ async function alarmToRestart(bench: Bench, via: 'api' | 'sqs'): Promise<void> {
     if (decision.type !== 'RemediationApplied') throw new Error(`${service}: expected a restart, got ${decision.type}: ${decision.message}`);
     toDecision.push(Date.parse(decision.at) - sentAt);
   }
-  console.log(JSON.stringify({ bench: 'remediation', case: `alarmToRestart/${via}`, runs: RUNS, appliedInClusterMs: latencySummary(toCluster), decisionRecordedMs: latencySummary(toDecision) }));
+  console.log(
+    JSON.stringify({
+      bench: 'remediation',
+      case: `alarmToRestart/${via}`,
+      runs: RUNS,
+      appliedInClusterMs: latencySummary(toCluster),
+      decisionRecordedMs: latencySummary(toDecision),
+    }),
+  );
 }
 
 /** ALARM pairs over SQS for many services at once, 20% of the signals delivered twice; counts actions per signal. */
@@ -195,7 +218,9 @@ async function duplicateDelivery(bench: Bench): Promise<void> {
   const decisions = await until(
     'every delivery to be decided',
     async () => {
-      const all = (await Promise.all(services.map((s) => bench.events(s)))).flat().filter((e) => e.type === 'RemediationApplied' || e.type === 'RemediationSkipped');
+      const all = (await Promise.all(services.map((s) => bench.events(s))))
+        .flat()
+        .filter((e) => e.type === 'RemediationApplied' || e.type === 'RemediationSkipped');
       return all.length >= deliveries ? all : undefined;
     },
     250,

@@ -77,7 +77,9 @@ async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeou
 /** Registers a 3-replica service with the default rollout policy and waits for its pods. */
 async function registerService(api: Api, name: string): Promise<void> {
   const accepted = await api.call('POST', '/v1/services', { name, image: `registry.example.com/bench/${name}:1.0.0`, port: 8080, replicas: 3 });
-  await poll(`registration of ${name}`, async () => ((await api.call('GET', `/v1/operations/${accepted.operationId}`)).status === 'succeeded' ? true : undefined));
+  await poll(`registration of ${name}`, async () =>
+    (await api.call('GET', `/v1/operations/${accepted.operationId}`)).status === 'succeeded' ? true : undefined,
+  );
   await poll(`${name} Ready`, async () => ((await api.call('GET', `/v1/services/${name}`)).status?.readyReplicas === 3 ? true : undefined));
 }
 
@@ -93,7 +95,10 @@ async function deployAndWait(api: Api, name: string, image: string): Promise<{ d
 }
 
 function eventTime(events: AuditEvent[], type: string, deploymentId: string, pick: 'first' | 'last' = 'first'): number {
-  const matching = events.filter((e) => e.type === type && e.data?.deploymentId === deploymentId).map((e) => Date.parse(e.at)).sort((a, b) => a - b);
+  const matching = events
+    .filter((e) => e.type === type && e.data?.deploymentId === deploymentId)
+    .map((e) => Date.parse(e.at))
+    .sort((a, b) => a - b);
   if (matching.length === 0) throw new Error(`no ${type} event for ${deploymentId}`);
   return pick === 'first' ? matching[0] : matching[matching.length - 1];
 }

@@ -43,10 +43,22 @@ async function clusterCase(deployments: number, replicas: number): Promise<void>
       const body = {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: `svc${i}`, labels: { app: `svc${i}` }, annotations: { 'meshplane.io/dependencies': JSON.stringify([{ service: `svc${(i + 1) % deployments}`, rps: 10 }]) } },
-        spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'a', image: `img${i}`, resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } },
+        metadata: {
+          name: `svc${i}`,
+          labels: { app: `svc${i}` },
+          annotations: { 'meshplane.io/dependencies': JSON.stringify([{ service: `svc${(i + 1) % deployments}`, rps: 10 }]) },
+        },
+        spec: {
+          replicas,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'a', image: `img${i}`, resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } },
+        },
       };
-      await fetch(`${cluster.url}/apis/apps/v1/namespaces/default/deployments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      await fetch(`${cluster.url}/apis/apps/v1/namespaces/default/deployments`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     }
     await cluster.advanceTime(2); // converge: pods created, bound, ready
     const ticks = 60;
@@ -57,7 +69,10 @@ async function clusterCase(deployments: number, replicas: number): Promise<void>
     const queries = 200;
     const q0 = performance.now();
     for (let i = 0; i < queries; i++) {
-      const q = i % 2 === 0 ? requestCountQuery({ namespace: 'default', workload: `svc${i % deployments}` }, 60) : latencyQuantileQuery({ namespace: 'default', workload: `svc${i % deployments}` }, 0.99, 60);
+      const q =
+        i % 2 === 0
+          ? requestCountQuery({ namespace: 'default', workload: `svc${i % deployments}` }, 60)
+          : latencyQuantileQuery({ namespace: 'default', workload: `svc${i % deployments}` }, 0.99, 60);
       await (await fetch(`${cluster.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json();
     }
     report('promql_http', { deployments, queries, msPerQuery: +((performance.now() - q0) / queries).toFixed(2) });
@@ -78,7 +93,11 @@ async function durabilityCase(writes: number): Promise<void> {
     const started = performance.now();
     for (let i = 0; i < writes; i++) {
       const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}`, namespace: 'default' }, data: { value: 'x'.repeat(512) } };
-      const res = await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       await res.arrayBuffer();
     }
     const ms = performance.now() - started;

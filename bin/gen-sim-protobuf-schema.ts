@@ -67,7 +67,7 @@ for (const pkg of PACKAGES) {
     const fields = [];
     for (const line of m[2].split('\n')) {
       const tag = /protobuf:"([^"]+)"/.exec(line)?.[1];
-      if (!tag || line.trim().startsWith("//")) continue;
+      if (!tag || line.trim().startsWith('//')) continue;
       const parts = line.trim().split(/\s+/);
       const embedded = parts[1].startsWith('`');
       fields.push({ goName: parts[0], go: embedded ? parts[0] : parts[1], tag: line.slice(line.indexOf('`')), embedded });

@@ -49,7 +49,9 @@ export class ApiClient {
       try {
         res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       } catch (err) {
-        throw new Error(`cannot reach the meshplane API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? Start one with: npm start`);
+        throw new Error(
+          `cannot reach the meshplane API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? Start one with: npm start`,
+        );
       }
       const retryAfter = Number(res.headers.get('retry-after'));
       if ((res.status !== 429 && res.status !== 503) || !(retryAfter >= 0) || attempt >= MAX_BUSY_ATTEMPTS) break;
@@ -58,7 +60,12 @@ export class ApiClient {
     }
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : {};
-    if (!res.ok) throw new ApiError(res.status, parsed, res.status === 401 ? (this.token ? 'the token was rejected' : 'this API needs a token: pass --token or set MESHPLANE_TOKEN') : undefined);
+    if (!res.ok)
+      throw new ApiError(
+        res.status,
+        parsed,
+        res.status === 401 ? (this.token ? 'the token was rejected' : 'this API needs a token: pass --token or set MESHPLANE_TOKEN') : undefined,
+      );
     return parsed as T;
   }
 

@@ -16,15 +16,17 @@ import { singleRun } from './middleware/single-run.js';
  */
 export function createHealthProbeHandler(app: App) {
   const log = createLogger('health-probe');
-  return middy().use(singleRun(app, 'health-probe')).handler(async () => {
-    const result = await runHealthProbe(app);
-    (result.errors.length ? log.warn : log.debug).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
-    const rollouts = await reconcileRollouts(app);
-    const pins = await releaseStalePins(app);
-    const errors = [...rollouts.errors, ...pins.errors];
-    if (errors.length) log.warn('reconciling rollouts and placements found errors', { errors: errors.slice(0, 20) });
-    return { ...result, rolloutsChecked: rollouts.checked, pinsReleased: pins.released };
-  });
+  return middy()
+    .use(singleRun(app, 'health-probe'))
+    .handler(async () => {
+      const result = await runHealthProbe(app);
+      (result.errors.length ? log.warn : log.debug).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
+      const rollouts = await reconcileRollouts(app);
+      const pins = await releaseStalePins(app);
+      const errors = [...rollouts.errors, ...pins.errors];
+      if (errors.length) log.warn('reconciling rollouts and placements found errors', { errors: errors.slice(0, 20) });
+      return { ...result, rolloutsChecked: rollouts.checked, pinsReleased: pins.released };
+    });
 }
 
 export const handler = composedFromEnvironment(composeAnalysingRolloutStarter, createHealthProbeHandler);

@@ -32,7 +32,10 @@ function fromCliString(value: unknown): unknown {
 
 const ClusterContext = z.object({
   /** EKS cluster name. */
-  name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/, 'must be an EKS cluster name').max(100),
+  name: z
+    .string()
+    .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/, 'must be an EKS cluster name')
+    .max(100),
   /** Region of the cluster; the stack's region when omitted. */
   region: z.string().regex(REGION, 'must be an AWS region such as eu-west-1').optional(),
   /**
@@ -54,7 +57,15 @@ const ClusterContext = z.object({
   access: z.enum(['scoped', 'kubernetesGroups', 'clusterAdmin']).default('scoped'),
   kubernetesGroups: z.array(z.string().min(1)).default(['meshplane-controller']),
   /** The namespaces meshplane manages services in (wildcards allowed, e.g. `shop-*`): the scope of its edit access. */
-  namespaces: z.array(z.string().regex(/^[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?$/, 'must be a namespace name, optionally with *').max(63)).min(1).default(['default']),
+  namespaces: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?$/, 'must be a namespace name, optionally with *')
+        .max(63),
+    )
+    .min(1)
+    .default(['default']),
 });
 export type ClusterContext = z.infer<typeof ClusterContext>;
 
@@ -66,8 +77,14 @@ const VpcContext = z.object({
 });
 
 const ContextKeys = z.object({
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lowercase name such as prod or dev').default('prod'),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lowercase name such as prod or dev')
+    .default('prod'),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit account id')
+    .optional(),
   region: z.string().regex(REGION, 'must be an AWS region such as eu-west-1').optional(),
   clusters: z.preprocess(fromCliString, z.array(ClusterContext)).default([]),
   prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -75,7 +92,18 @@ const ContextKeys = z.object({
   metricsSource: z.enum(['prometheus', 'cloudwatch']).optional(),
   cloudWatchMetricsNamespace: z.string().min(1).optional(),
   jwtIssuer: z.url({ protocol: /^https$/ }).optional(),
-  jwtAudience: z.preprocess(fromCliString, z.union([z.string().min(1).transform((a) => [a]), z.array(z.string().min(1)).min(1)])).optional(),
+  jwtAudience: z
+    .preprocess(
+      fromCliString,
+      z.union([
+        z
+          .string()
+          .min(1)
+          .transform((a) => [a]),
+        z.array(z.string().min(1)).min(1),
+      ]),
+    )
+    .optional(),
   logRetentionDays: z
     .preprocess(fromCliString, z.number().int())
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
@@ -88,8 +116,7 @@ const ContextKeys = z.object({
 });
 
 /** The context keys meshplane reads; everything is optional. */
-export const MeshplaneContext = ContextKeys
-  .refine((c) => !(c.jwtIssuer && !c.jwtAudience), { path: ['jwtAudience'], message: 'is required with jwtIssuer' })
+export const MeshplaneContext = ContextKeys.refine((c) => !(c.jwtIssuer && !c.jwtAudience), { path: ['jwtAudience'], message: 'is required with jwtIssuer' })
   .refine((c) => !(c.jwtAudience && !c.jwtIssuer), { path: ['jwtIssuer'], message: 'is required with jwtAudience' })
   .refine((c) => !(c.metricsSource === 'cloudwatch' && !c.cloudWatchMetricsNamespace), {
     path: ['cloudWatchMetricsNamespace'],
@@ -134,10 +161,7 @@ export function ampQueryUrl(workspaceArn: string): string {
  *
  * @throws ValidationError listing every invalid key.
  */
-export function readMeshplaneConfig(
-  readContext: (key: string) => unknown,
-  defaults: { account?: string; region?: string } = {},
-): MeshplaneConfig {
+export function readMeshplaneConfig(readContext: (key: string) => unknown, defaults: { account?: string; region?: string } = {}): MeshplaneConfig {
   const keys = Object.keys(ContextKeys.shape);
   const raw = Object.fromEntries(keys.map((key) => [key, readContext(key)]).filter(([, value]) => value !== undefined));
   const parsed = MeshplaneContext.safeParse(raw);

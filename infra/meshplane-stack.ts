@@ -55,7 +55,9 @@ export class MeshplaneStack extends Stack {
     if (alarmTopic && config.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     this.table = new StateTable(this, 'State', { stage: config.stage, retainData: config.retainData });
-    this.queues = new Map(QUEUES.map((definition) => [definition.id, new EventQueue(this, `Queue-${definition.id}`, { definition, stage: config.stage, alarmTopic })]));
+    this.queues = new Map(
+      QUEUES.map((definition) => [definition.id, new EventQueue(this, `Queue-${definition.id}`, { definition, stage: config.stage, alarmTopic })]),
+    );
 
     // One role per function, with only what its catalog entry declares: the API cannot receive messages,
     // delete items or start executions, and only the functions that call clusters have access entries.
@@ -87,7 +89,9 @@ export class MeshplaneStack extends Stack {
       handlers.map((h) => {
         const environment: Record<string, string> = {
           ...(h.needs.queriesMetrics && config.prometheusUrl ? { PROMETHEUS_URL: config.prometheusUrl } : {}),
-          ...(h.needs.analysesMetrics && config.cloudWatchMetrics ? { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_NAMESPACE: config.cloudWatchMetrics.namespace } : {}),
+          ...(h.needs.analysesMetrics && config.cloudWatchMetrics
+            ? { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_NAMESPACE: config.cloudWatchMetrics.namespace }
+            : {}),
         };
         return [h.id, new HandlerFunction(this, `Fn-${h.id}`, h, defaults, this.roles.get(h.id)!, environment)];
       }),
@@ -99,14 +103,24 @@ export class MeshplaneStack extends Stack {
     const starters = handlers.filter((h) => h.needs.startsRollouts);
     // The task function itself starts queued rollouts, and the machine references the task function: the
     // ARN is therefore built from the machine's fixed name rather than referenced (which would be a cycle).
-    const rolloutsArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: RolloutStateMachine.nameFor(config.stage), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const rolloutsArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: RolloutStateMachine.nameFor(config.stage),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     for (const h of starters) fnOf(h).addEnvironment('STATE_MACHINE_ARN', rolloutsArn);
     const rolloutStartPolicies: Policy[] = [];
     for (const h of starters) {
       // A separate policy, not the role's default one: the state machine depends on the task function,
       // which depends on its role's default policy. DescribeExecution: a starter checks whether the
       // execution of a running deployment still lives before starting the next.
-      const executions = this.formatArn({ service: 'states', resource: 'execution', resourceName: `${RolloutStateMachine.nameFor(config.stage)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      const executions = this.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${RolloutStateMachine.nameFor(config.stage)}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
       const policy = new Policy(this, `StartRolloutsPolicy-${h.id}`, {
         roles: [this.roles.get(h.id)!],
         statements: [
@@ -132,7 +146,10 @@ export class MeshplaneStack extends Stack {
 
     new AlarmRouting(this, 'AlarmRouting', { queue: this.queues.get('healthAlarms')!.queue, excludeAlarmNamePrefix: `meshplane-${config.stage}-` });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the meshplane API (requests are SigV4-signed unless a JWT authorizer is configured)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'Base URL of the meshplane API (requests are SigV4-signed unless a JWT authorizer is configured)',
+    });
     for (const h of handlers.filter((h) => h.needs.kubernetes)) {
       new CfnOutput(this, `ClusterRoleArn${pascal(h.id)}`, {
         value: this.roles.get(h.id)!.roleArn,

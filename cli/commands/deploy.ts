@@ -51,7 +51,13 @@ export function analysisLine(d: Record<string, any>): string {
 }
 
 /** `promote NAME DEPLOYMENT_ID` / `abort NAME DEPLOYMENT_ID`: steer a running rollout. */
-export async function steer(api: ApiClient, action: 'promote' | 'abort', name: string | undefined, id: string | undefined, flags: { json: boolean }): Promise<void> {
+export async function steer(
+  api: ApiClient,
+  action: 'promote' | 'abort',
+  name: string | undefined,
+  id: string | undefined,
+  flags: { json: boolean },
+): Promise<void> {
   if (!name || !id) throw new Error(`${action} needs a service NAME and a DEPLOYMENT_ID (see: meshplane deployments NAME)`);
   const d = await api.request<Record<string, any>>('POST', `/v1/services/${encodeURIComponent(name)}/deployments/${encodeURIComponent(id)}/${action}`);
   console.log(flags.json ? JSON.stringify(d) : `${action} requested for deployment ${id} (status ${d.status}); the rollout acts on it at its next analysis`);
@@ -70,5 +76,10 @@ export async function listDeployments(api: ApiClient, name: string | undefined, 
   if (!name) throw new Error('deployments needs a service NAME');
   const page = await api.request<{ items: Record<string, any>[] }>('GET', `/v1/services/${encodeURIComponent(name)}/deployments?limit=50`);
   if (flags.json) return console.log(JSON.stringify(page.items));
-  console.log(table(['ID', 'IMAGE', 'STATUS', 'WEIGHT', 'FROM', 'TO', 'CREATED', 'REASON'], page.items.map((d) => [d.id, d.image, d.status, d.currentWeight, d.fromRevision, d.toRevision, d.createdAt, d.reason])));
+  console.log(
+    table(
+      ['ID', 'IMAGE', 'STATUS', 'WEIGHT', 'FROM', 'TO', 'CREATED', 'REASON'],
+      page.items.map((d) => [d.id, d.image, d.status, d.currentWeight, d.fromRevision, d.toRevision, d.createdAt, d.reason]),
+    ),
+  );
 }

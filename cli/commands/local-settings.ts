@@ -58,13 +58,15 @@ export const DEFAULT_TIME_FACTOR = 0.1;
 export function localSettings(flags: LocalFlags, env: NodeJS.ProcessEnv = process.env): LocalSettings {
   const rawPort = flags.port ?? (env.PORT || undefined);
   const port = Number(rawPort ?? DEFAULT_LOCAL_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidLocalSettingError(flags.port !== undefined ? '--port' : 'PORT', `--port must be a port number, got "${rawPort}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidLocalSettingError(flags.port !== undefined ? '--port' : 'PORT', `--port must be a port number, got "${rawPort}"`);
 
   const rawFactor = env.MESHPLANE_TIME_FACTOR;
   const timeFactor = rawFactor === undefined || rawFactor === '' ? DEFAULT_TIME_FACTOR : Number(rawFactor);
   // The simulated cluster's clock can be sped up to match compressed waits but never slowed down, so a
   // factor above 1 would make its metrics windows disagree with the rollout's waits.
-  if (!(timeFactor > 0 && timeFactor <= 1)) throw new InvalidLocalSettingError('MESHPLANE_TIME_FACTOR', `MESHPLANE_TIME_FACTOR must be a number in (0, 1], got "${rawFactor}"`);
+  if (!(timeFactor > 0 && timeFactor <= 1))
+    throw new InvalidLocalSettingError('MESHPLANE_TIME_FACTOR', `MESHPLANE_TIME_FACTOR must be a number in (0, 1], got "${rawFactor}"`);
 
   const dataDir = flags['data-dir'] ?? (env.MESHPLANE_DATA_DIR || undefined);
   const remediationPolicy = remediationPolicyFromEnv(env.REMEDIATION_POLICY);
@@ -75,7 +77,10 @@ export function localSettings(flags: LocalFlags, env: NodeJS.ProcessEnv = proces
   const allowExecPlugins = flags['allow-exec-plugins'] === true || rawExec === '1' || rawExec === 'true';
   const adminToken = flags['admin-token'] ?? (env.MESHPLANE_ADMIN_TOKEN || undefined);
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken)))
-    throw new InvalidLocalSettingError(flags['admin-token'] !== undefined ? '--admin-token' : 'MESHPLANE_ADMIN_TOKEN', 'the admin token must be at least 16 characters without white space');
+    throw new InvalidLocalSettingError(
+      flags['admin-token'] !== undefined ? '--admin-token' : 'MESHPLANE_ADMIN_TOKEN',
+      'the admin token must be at least 16 characters without white space',
+    );
   return {
     port,
     ...(dataDir ? { dataDir: resolve(dataDir) } : {}),
@@ -96,7 +101,10 @@ function remediationPolicyFromEnv(raw: string | undefined): RemediationPolicy | 
   try {
     json = JSON.parse(raw);
   } catch (err) {
-    throw new InvalidLocalSettingError('REMEDIATION_POLICY', `REMEDIATION_POLICY is not JSON (${(err as Error).message}); expected an object such as {"dryRun":true}`);
+    throw new InvalidLocalSettingError(
+      'REMEDIATION_POLICY',
+      `REMEDIATION_POLICY is not JSON (${(err as Error).message}); expected an object such as {"dryRun":true}`,
+    );
   }
   const parsed = RemediationPolicy.safeParse(json);
   if (!parsed.success) {

@@ -33,8 +33,13 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   // The emulators on a thread of their own: under load the API's reads do not wait behind their work.
   const runtime = await startMeshplaneLocal({ ...settings, emulators: 'thread', log: (m) => console.error(`[meshplane] ${m}`) });
   const { endpoint, dataDir } = settings;
-  console.error(`[meshplane] state: ${endpoint ? `AWS endpoint ${endpoint}` : dataDir ? `persistent in ${dataDir}` : 'in memory (set MESHPLANE_DATA_DIR to keep it)'}`);
-  if (settings.remediationPolicy) console.error(`[meshplane] remediation policy from REMEDIATION_POLICY${settings.remediationPolicy.dryRun ? ' (dry run: decisions are recorded, nothing is changed)' : ''}`);
+  console.error(
+    `[meshplane] state: ${endpoint ? `AWS endpoint ${endpoint}` : dataDir ? `persistent in ${dataDir}` : 'in memory (set MESHPLANE_DATA_DIR to keep it)'}`,
+  );
+  if (settings.remediationPolicy)
+    console.error(
+      `[meshplane] remediation policy from REMEDIATION_POLICY${settings.remediationPolicy.dryRun ? ' (dry run: decisions are recorded, nothing is changed)' : ''}`,
+    );
   if (process.env.LOG_LEVEL === 'WARN') console.error('[meshplane] handler logs: warnings and errors (LOG_LEVEL=INFO shows every record handled)');
   console.log(`meshplane listening on ${runtime.url}`);
 

@@ -29,7 +29,10 @@ const RUN_WAIT_MS = 330_000;
  */
 export async function optimize(api: ApiClient, flags: OptimizeFlags): Promise<void> {
   const maxMoves = parseMaxMoves(flags.maxMoves);
-  const accepted = await api.request<{ operationId: string; runId: string }>('POST', '/v1/optimizer/runs', { dryRun: flags.dryRun, ...(maxMoves === undefined ? {} : { maxMoves }) });
+  const accepted = await api.request<{ operationId: string; runId: string }>('POST', '/v1/optimizer/runs', {
+    dryRun: flags.dryRun,
+    ...(maxMoves === undefined ? {} : { maxMoves }),
+  });
   const op = await api.waitForOperation(accepted.operationId, RUN_WAIT_MS);
   const runId = (op as { result?: { runId?: string } }).result?.runId ?? accepted.runId;
   try {
@@ -63,13 +66,25 @@ const STATUS_TEXT: Record<OptimizerRun['status'], string> = {
 /** A run for people: headline, cost before and after, the moves, frozen services. */
 export function formatOptimizerRun(run: OptimizerRun): string {
   const lines = [`optimizer run ${run.id}: ${STATUS_TEXT[run.status]}${run.reason ? ` (${run.reason})` : ''}`];
-  const solve = [run.solveStatus, run.gap !== undefined ? `gap ${formatPercent(run.gap)}` : undefined, run.solveTimeMs !== undefined ? `${Math.round(run.solveTimeMs)} ms` : undefined].filter(Boolean);
+  const solve = [
+    run.solveStatus,
+    run.gap !== undefined ? `gap ${formatPercent(run.gap)}` : undefined,
+    run.solveTimeMs !== undefined ? `${Math.round(run.solveTimeMs)} ms` : undefined,
+  ].filter(Boolean);
   lines.push(`cluster ${run.cluster ?? '-'}, solver ${run.solver}${solve.length ? ` (${solve.join(', ')})` : ''}`);
   if (run.traffic) lines.push(trafficLine(run.traffic));
   if (run.costBefore) lines.push('', costTable(run.costBefore, run.costAfterPlan));
   if (run.moves.length > 0) {
-    lines.push('', `${run.moves.length} move${run.moves.length === 1 ? '' : 's'}${run.remainingMoves ? ` (${run.remainingMoves} more toward the optimum not planned)` : ''}:`);
-    lines.push(table(['SERVICE', 'REPLICA', 'FROM', 'TO', 'COST CHANGE'], run.moves.map((m) => [m.service, m.replicaIndex, m.fromNode, m.toNode, round(m.costDelta)])));
+    lines.push(
+      '',
+      `${run.moves.length} move${run.moves.length === 1 ? '' : 's'}${run.remainingMoves ? ` (${run.remainingMoves} more toward the optimum not planned)` : ''}:`,
+    );
+    lines.push(
+      table(
+        ['SERVICE', 'REPLICA', 'FROM', 'TO', 'COST CHANGE'],
+        run.moves.map((m) => [m.service, m.replicaIndex, m.fromNode, m.toNode, round(m.costDelta)]),
+      ),
+    );
   } else if (run.status !== 'failed') lines.push('', 'no moves');
   if (run.appliedServices.length > 0) lines.push('', `node affinity updated: ${run.appliedServices.join(', ')}`);
   if (run.frozen.length > 0) lines.push('', 'left alone:', ...run.frozen.map((f) => `  ${f.service}: ${f.reason}`));

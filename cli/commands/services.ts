@@ -60,12 +60,20 @@ export async function listServices(api: ApiClient, out: Output): Promise<void> {
   const items: Record<string, any>[] = [];
   let cursor: string | undefined;
   do {
-    const page = await api.request<{ items: Record<string, any>[]; nextCursor?: string }>('GET', `/v1/services?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = await api.request<{ items: Record<string, any>[]; nextCursor?: string }>(
+      'GET',
+      `/v1/services?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
   if (out.json) return console.log(JSON.stringify(items));
-  console.log(table(['NAME', 'NAMESPACE', 'IMAGE', 'REPLICAS', 'REVISION', 'PHASE', 'UPDATED'], items.map((s) => [s.name, s.spec.namespace, s.spec.image, s.spec.replicas, s.revision, s.phase, s.updatedAt])));
+  console.log(
+    table(
+      ['NAME', 'NAMESPACE', 'IMAGE', 'REPLICAS', 'REVISION', 'PHASE', 'UPDATED'],
+      items.map((s) => [s.name, s.spec.namespace, s.spec.image, s.spec.replicas, s.revision, s.phase, s.updatedAt]),
+    ),
+  );
 }
 
 export async function getService(api: ApiClient, name: string | undefined, out: Output): Promise<void> {
@@ -79,7 +87,15 @@ export async function getService(api: ApiClient, name: string | undefined, out: 
       `image:     ${s.spec.image}`,
       `revision:  ${s.revision}   phase: ${s.phase}${s.reason ? ` (${s.reason})` : ''}`,
       `replicas:  ${status ? `${status.readyReplicas}/${s.spec.replicas} ready` : `${s.spec.replicas} desired`}${s.status?.error ? ` (status unavailable: ${s.status.error})` : ''}`,
-      ...(status ? [`zones:     ${Object.entries(status.podsPerZone).map(([z, n]) => `${z}=${n}`).join(' ') || '-'}`] : []),
+      ...(status
+        ? [
+            `zones:     ${
+              Object.entries(status.podsPerZone)
+                .map(([z, n]) => `${z}=${n}`)
+                .join(' ') || '-'
+            }`,
+          ]
+        : []),
       ...(s.spec.expose ? [`exposed:   ${describeExposure(s.spec.expose, status?.exposure)}`] : []),
       `depends:   ${s.spec.dependencies.map((d: { service: string; rps: number }) => `${d.service} (${d.rps} rps)`).join(', ') || '-'}`,
       `updated:   ${s.updatedAt}`,
@@ -108,5 +124,10 @@ export async function listEvents(api: ApiClient, name: string | undefined, out: 
   if (!name) throw new Error('events needs a service NAME');
   const page = await api.request<{ items: Record<string, any>[] }>('GET', `/v1/services/${encodeURIComponent(name)}/events?limit=100`);
   if (out.json) return console.log(JSON.stringify(page.items));
-  console.log(table(['TIME', 'TYPE', 'MESSAGE'], page.items.map((e) => [e.at, e.type, e.message])));
+  console.log(
+    table(
+      ['TIME', 'TYPE', 'MESSAGE'],
+      page.items.map((e) => [e.at, e.type, e.message]),
+    ),
+  );
 }

@@ -71,9 +71,11 @@ export async function processFifoBatch(event: SQSEvent, options: FifoBatchOption
     });
     if (!giveUp || !failure.operation) return;
     const report = last ? giveUp.onGiveUp : giveUp.onFailure;
-    await report?.call(giveUp, failure.operation, failure.reason).catch((e: unknown) =>
-      log.error(last ? 'could not record giving up' : 'could not record the error', { operationId: failure.operation?.id, error: String(e) }),
-    );
+    await report
+      ?.call(giveUp, failure.operation, failure.reason)
+      .catch((e: unknown) =>
+        log.error(last ? 'could not record giving up' : 'could not record the error', { operationId: failure.operation?.id, error: String(e) }),
+      );
   };
 
   for (const record of event.Records) {

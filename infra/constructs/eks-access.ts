@@ -35,7 +35,13 @@ export class EksAccess extends Construct {
       plan.describe === 'any'
         ? ['*']
         : plan.describe.map((c) =>
-            stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: c.name, region: c.region ?? stack.region, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+            stack.formatArn({
+              service: 'eks',
+              resource: 'cluster',
+              resourceName: c.name,
+              region: c.region ?? stack.region,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
           );
     for (const { role } of callers) {
       if (plan.describe === 'any' || plan.describe.length > 0) {

@@ -96,7 +96,10 @@ export class MeshplaneHttpApi extends Construct {
     if (!props.jwt) {
       const invoke = (effect: Effect, arns: string[]) => new PolicyStatement({ effect, actions: ['execute-api:Invoke'], resources: arns });
       // A trailing-slash variant of the admin path (`POST /v1/clusters/`) would match the proxy route: deny it too.
-      const adminArns = ADMIN_ROUTE_ARN_SUFFIXES.flatMap((r) => [this.api.arnForExecuteApi(r.method, r.path, '*'), this.api.arnForExecuteApi(r.method, `${r.path}/*`, '*')]);
+      const adminArns = ADMIN_ROUTE_ARN_SUFFIXES.flatMap((r) => [
+        this.api.arnForExecuteApi(r.method, r.path, '*'),
+        this.api.arnForExecuteApi(r.method, `${r.path}/*`, '*'),
+      ]);
       const everything = this.api.arnForExecuteApi('*', '/*', '*');
       this.adminPolicy = new ManagedPolicy(this, 'AdminPolicy', {
         description: `meshplane ${props.stage}: every route of the API, cluster registration included`,
@@ -118,7 +121,10 @@ export class MeshplaneHttpApi extends Construct {
         });
       }
       new CfnOutput(this, 'AdminPolicyArn', { value: this.adminPolicy.managedPolicyArn, description: 'Attach to admins: may register clusters' });
-      new CfnOutput(this, 'UserPolicyArn', { value: this.userPolicy.managedPolicyArn, description: 'Attach to users: every route but cluster registration and removal' });
+      new CfnOutput(this, 'UserPolicyArn', {
+        value: this.userPolicy.managedPolicyArn,
+        description: 'Attach to users: every route but cluster registration and removal',
+      });
     }
   }
 

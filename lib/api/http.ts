@@ -99,7 +99,8 @@ export function errorResponse(err: unknown, requestId?: string): HttpResponse {
   if (err instanceof MeshplaneError && err.status < 500 && err.status !== 422) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     if (err instanceof ValidationError) body.problems = err.problems;
-    const headers: Record<string, string> = err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+    const headers: Record<string, string> =
+      err instanceof MethodNotAllowedError ? { allow: err.allow.join(', ') } : err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
     return json(err.status, { error: body }, headers);
   }
   if (err instanceof MeshplaneError && (err.retryable || err.status === 422)) {

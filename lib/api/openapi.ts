@@ -33,7 +33,10 @@ export function buildOpenApi(routes: Route[], version: string): Record<string, u
     paths[route.path][route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/\/v1/, '').replace(/\{(\w+)\}/g, 'By-$1').replace(/[/.-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      operationId: `${route.method.toLowerCase()}${route.path
+        .replace(/\/v1/, '')
+        .replace(/\{(\w+)\}/g, 'By-$1')
+        .replace(/[/.-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(pathParams.length || queryParams.length ? { parameters: [...pathParams, ...queryParams] } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } } : {}),
       responses,
@@ -41,7 +44,11 @@ export function buildOpenApi(routes: Route[], version: string): Record<string, u
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'meshplane API', version, description: 'Serverless control plane for microservices in an Istio mesh on EKS. Writes answer 202 with an operation to follow.' },
+    info: {
+      title: 'meshplane API',
+      version,
+      description: 'Serverless control plane for microservices in an Istio mesh on EKS. Writes answer 202 with an operation to follow.',
+    },
     paths,
   };
 }

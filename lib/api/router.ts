@@ -69,8 +69,19 @@ export class Router {
     } catch (err) {
       const response = errorResponse(err, request.requestId);
       if (response.statusCode === 503 && response.headers['retry-after'])
-        console.warn(JSON.stringify({ level: 'WARN', message: 'request turned away: overloaded', requestId: request.requestId, path: request.path, error: String(err) }));
-      else if (response.statusCode >= 500) console.error(JSON.stringify({ level: 'ERROR', message: 'request failed', requestId: request.requestId, path: request.path, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }));
+        console.warn(
+          JSON.stringify({ level: 'WARN', message: 'request turned away: overloaded', requestId: request.requestId, path: request.path, error: String(err) }),
+        );
+      else if (response.statusCode >= 500)
+        console.error(
+          JSON.stringify({
+            level: 'ERROR',
+            message: 'request failed',
+            requestId: request.requestId,
+            path: request.path,
+            error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+          }),
+        );
       return response;
     }
   }

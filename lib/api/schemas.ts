@@ -39,7 +39,10 @@ export const Service = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastOperationId: z.string(),
-  status: z.record(z.string(), z.unknown()).optional().describe('Replicas and pods per zone as the reconcile last observed them, with observedAt and ageSeconds; {error} when not observed yet'),
+  status: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Replicas and pods per zone as the reconcile last observed them, with observedAt and ageSeconds; {error} when not observed yet'),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });

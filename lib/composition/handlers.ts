@@ -20,4 +20,3 @@ export function composeRolloutStarter(config: RuntimeConfig): App {
 export function composeAnalysingRolloutStarter(config: RuntimeConfig): App {
   return createApp(config, { workflow: stepFunctionsWorkflow(config), metrics: cloudWatchMetricsSource(config) });
 }
-

@@ -11,9 +11,7 @@ export type MetricsSourceKind = (typeof METRICS_SOURCES)[number];
 
 /** The metrics setting: a source and what it needs, or none (analyses then fail with a clear message). */
 export type MetricsSetting =
-  | { source: 'prometheus'; prometheusUrl: string }
-  | { source: 'cloudwatch'; cloudWatch: CloudWatchMetricsConfig }
-  | { source: 'none' };
+  { source: 'prometheus'; prometheusUrl: string } | { source: 'cloudwatch'; cloudWatch: CloudWatchMetricsConfig } | { source: 'none' };
 
 /**
  * Where Istio request metrics published to CloudWatch with EMF live by default; CLOUDWATCH_METRICS_LAYOUT

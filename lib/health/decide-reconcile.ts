@@ -101,7 +101,11 @@ export function decideReconcile(observation: ReconcileObservation, memory: Recon
     });
   } else if (observation.unschedulablePods === 0 && memory.unschedulableSince !== undefined) {
     delete next.unschedulableSince;
-    events.push({ type: 'Scheduled', message: `every pod is scheduled again (unschedulable since ${memory.unschedulableSince})`, data: { since: memory.unschedulableSince } });
+    events.push({
+      type: 'Scheduled',
+      message: `every pod is scheduled again (unschedulable since ${memory.unschedulableSince})`,
+      data: { since: memory.unschedulableSince },
+    });
   }
 
   if (observation.drift.length === 0) {

@@ -79,7 +79,10 @@ export function decideRemediation(signal: HealthSignal, context: RemediationCont
     detectorAgrees: context.detectorAgrees ?? false,
   };
   if (history.recoveredAt !== undefined) {
-    return none('recovered', `${signal.kind} returned to OK at ${history.recoveredAt}, after this alarm`, { ...historyEvidence, recoveredAt: history.recoveredAt });
+    return none('recovered', `${signal.kind} returned to OK at ${history.recoveredAt}, after this alarm`, {
+      ...historyEvidence,
+      recoveredAt: history.recoveredAt,
+    });
   }
   if (history.transitions >= policy.flapping.maxTransitions) {
     return none(

@@ -125,7 +125,10 @@ export function diagnose(signal: HealthSignal, service: ServiceHealthContext, po
       const pods = failing.map((p) => p.name);
       candidates.push({
         action: { kind: 'restart', pods },
-        why: pods.length > 0 ? `${pods.length} pods are crashing or not ready on a revision that ran fine before` : 'the service reports stuck pods; restarting the workload',
+        why:
+          pods.length > 0
+            ? `${pods.length} pods are crashing or not ready on a revision that ran fine before`
+            : 'the service reports stuck pods; restarting the workload',
         evidence: { failingPods: pods, readyReplicas: service.readyReplicas, replicas: service.replicas },
       });
     }

@@ -40,7 +40,10 @@ export function findProblems(service: ServiceRecord, pods: PodInfo[], nodes: Nod
         kind: 'crashLoop',
         track,
         value: crashing.length,
-        reason: `${crashing.length} ${track} pod(s) in CrashLoopBackOff: ${crashing.map((p) => p.name).slice(0, 5).join(', ')}`,
+        reason: `${crashing.length} ${track} pod(s) in CrashLoopBackOff: ${crashing
+          .map((p) => p.name)
+          .slice(0, 5)
+          .join(', ')}`,
       });
     const pending = unschedulable(mine);
     if (pending.length) findings.push({ kind: 'pending', track, value: pending.length, reason: `${pending.length} ${track} pod(s) cannot be scheduled` });
@@ -65,4 +68,5 @@ export function findProblems(service: ServiceRecord, pods: PodInfo[], nodes: Nod
 }
 
 /** The memory key of a finding's condition: its signal key, plus the node for node conditions. */
-export const findingKey = (service: string, f: Pick<Finding, 'kind' | 'track' | 'node'>) => `${signalKey({ service, kind: f.kind, track: f.track })}${f.node ? `/${f.node}` : ''}`;
+export const findingKey = (service: string, f: Pick<Finding, 'kind' | 'track' | 'node'>) =>
+  `${signalKey({ service, kind: f.kind, track: f.track })}${f.node ? `/${f.node}` : ''}`;

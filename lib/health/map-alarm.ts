@@ -1,11 +1,5 @@
 import { LABELS, workloadName } from '../mesh/labels.js';
-import {
-  alarmMetrics,
-  isCompositeAlarm,
-  normalizeCloudWatchTimestamp,
-  readReasonFigures,
-  type CloudWatchAlarmStateChangeEvent,
-} from './alarm-event.js';
+import { alarmMetrics, isCompositeAlarm, normalizeCloudWatchTimestamp, readReasonFigures, type CloudWatchAlarmStateChangeEvent } from './alarm-event.js';
 import { SIGNAL_KINDS, SIGNAL_TRACKS, type HealthSignal, type SignalKind, type SignalTrack } from './health-signal.js';
 
 /** A registered service, as the mapper needs to know it. */
@@ -24,9 +18,7 @@ export const ALARM_TAGS = { service: 'meshplane:service', kind: 'meshplane:kind'
  * The result of mapping one alarm event. Unmapped results are final: the caller records the reason
  * and drops the event (retrying cannot make an unknown alarm known).
  */
-export type AlarmMapping =
-  | { mapped: true; rule: MappingRule; signals: HealthSignal[] }
-  | { mapped: false; alarmName: string; reason: string };
+export type AlarmMapping = { mapped: true; rule: MappingRule; signals: HealthSignal[] } | { mapped: false; alarmName: string; reason: string };
 
 /** Prefix of alarm names that follow the meshplane convention `meshplane/<service>/<kind>[/<track>]`. */
 export const ALARM_NAME_PREFIX = 'meshplane/';

@@ -24,7 +24,8 @@ export interface NodeLossEvent {
   data: Record<string, unknown>;
 }
 
-const list = (names: readonly string[], max = 5) => (names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', '));
+const list = (names: readonly string[], max = 5) =>
+  names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
 
 export function nodeLossEvidence(
   service: string,
@@ -47,8 +48,12 @@ export function nodeLossEvidence(
       if (reported.has(name)) events.push({ type: 'NodeReady', message: `node ${name} is Ready again`, data: { node: name, zone: node.zone } });
       continue;
     }
-    const evicted = Object.keys(before).filter((p) => before[p] === name && podNodes[p] !== name).sort();
-    const stranded = Object.keys(podNodes).filter((p) => podNodes[p] === name).sort();
+    const evicted = Object.keys(before)
+      .filter((p) => before[p] === name && podNodes[p] !== name)
+      .sort();
+    const stranded = Object.keys(podNodes)
+      .filter((p) => podNodes[p] === name)
+      .sort();
     const label = `node ${name}${node ? ` (${node.zone})` : ''}`;
     const where = `${label} is ${node ? 'NotReady' : 'gone'}`;
     const data = { node: name, ...(node ? { zone: node.zone } : {}), evicted, stillOnNode: stranded };
@@ -60,7 +65,11 @@ export function nodeLossEvidence(
       ];
       events.push({ type: 'NodeNotReady', message: `${where}: ${parts.join('; ')}`, data });
     } else if (evicted.length > 0) {
-      events.push({ type: 'PodsEvicted', message: `${evicted.length} more pod(s) of ${service} were evicted from ${node ? 'NotReady' : 'lost'} ${label} (${list(evicted)})`, data });
+      events.push({
+        type: 'PodsEvicted',
+        message: `${evicted.length} more pod(s) of ${service} were evicted from ${node ? 'NotReady' : 'lost'} ${label} (${list(evicted)})`,
+        data,
+      });
     }
     downNodes.push(name);
   }

@@ -16,13 +16,28 @@ export interface ProbeSignals {
 }
 
 /** @param previouslyAlarming what the last run reported (condition key → signal id) */
-export function buildProbeSignals(service: Pick<ServiceRecord, 'name' | 'spec'>, findings: Finding[], previouslyAlarming: Record<string, string>, at: string): ProbeSignals {
+export function buildProbeSignals(
+  service: Pick<ServiceRecord, 'name' | 'spec'>,
+  findings: Finding[],
+  previouslyAlarming: Record<string, string>,
+  at: string,
+): ProbeSignals {
   const alarming: Record<string, string> = {};
   const signals: HealthSignal[] = [];
   const common = { source: 'probe' as const, service: service.name, namespace: service.spec.namespace, observedAt: at };
   for (const f of findings) {
     const key = findingKey(service.name, f);
-    const signal: HealthSignal = { ...common, id: `probe:${key}:${at}`, kind: f.kind, state: 'ALARM', track: f.track, node: f.node, value: f.value, threshold: f.threshold, reason: f.reason };
+    const signal: HealthSignal = {
+      ...common,
+      id: `probe:${key}:${at}`,
+      kind: f.kind,
+      state: 'ALARM',
+      track: f.track,
+      node: f.node,
+      value: f.value,
+      threshold: f.threshold,
+      reason: f.reason,
+    };
     alarming[key] = signal.id;
     signals.push(signal);
   }
@@ -30,7 +45,15 @@ export function buildProbeSignals(service: Pick<ServiceRecord, 'name' | 'spec'>,
   for (const key of Object.keys(previouslyAlarming)) {
     if (alarming[key]) continue;
     const [, kind, track, node] = key.split('/');
-    signals.push({ ...common, id: `probe:${key}:ok:${at}`, kind: kind as SignalKind, state: 'OK', track: track as SignalTrack, node, reason: 'the condition has cleared' });
+    signals.push({
+      ...common,
+      id: `probe:${key}:ok:${at}`,
+      kind: kind as SignalKind,
+      state: 'OK',
+      track: track as SignalTrack,
+      node,
+      reason: 'the condition has cleared',
+    });
     recovered++;
   }
   return { signals, alarming, recovered };

@@ -4,7 +4,11 @@ import * as z from 'zod';
 export const ACTION_KINDS = ['abortRollout', 'scaleOut', 'evacuateNode', 'restart', 'evacuateZone', 'rollback'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
-const seconds = z.number().int().min(0).max(7 * 86_400);
+const seconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 86_400);
 const TokenBucketConfig = z.strictObject({
   capacity: z.number().int().min(0).max(10_000).describe('Actions allowed at once'),
   refillPerHour: z.number().min(0).max(100_000).describe('Actions regained per hour'),
@@ -48,7 +52,9 @@ export const RemediationPolicy = z.strictObject({
     })
     .default(DEFAULT_COOLDOWNS)
     .describe('After an action of this kind, no other action on the same service (aborting a canary is exempt)'),
-  escalationWindowSeconds: seconds.default(3_600).describe('An action kind already taken for the service in this window is not repeated; the next one is tried'),
+  escalationWindowSeconds: seconds
+    .default(3_600)
+    .describe('An action kind already taken for the service in this window is not repeated; the next one is tried'),
   rollbackWindowSeconds: seconds.default(1_800).describe('An alarm this soon after a promotion blames the new revision'),
   scaleOut: z
     .strictObject({

@@ -5,9 +5,7 @@ import type { Emulators } from './emulators.js';
 
 /** Messages from the emulator thread (see emulator-thread-main.ts). */
 export type EmulatorThreadMessage =
-  | { type: 'ready'; dynamodbEndpoint: string; sqsEndpoint: string }
-  | { type: 'failed'; message: string }
-  | { type: 'stopped' };
+  { type: 'ready'; dynamodbEndpoint: string; sqsEndpoint: string } | { type: 'failed'; message: string } | { type: 'stopped' };
 
 /**
  * Loads the thread's TypeScript entry however this process was started (tsx, vitest, plain node with

@@ -34,7 +34,10 @@ export async function connectLocalCluster(options: LocalClusterOptions, log: (m:
     };
   }
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meshplane-'));
-  const sim = await startSimCluster({ ...options.sim, statePath: options.sim?.statePath ?? (options.dataDir ? join(options.dataDir, 'cluster.json') : undefined) });
+  const sim = await startSimCluster({
+    ...options.sim,
+    statePath: options.sim?.statePath ?? (options.dataDir ? join(options.dataDir, 'cluster.json') : undefined),
+  });
   const kubeconfigPath = join(dir, 'kubeconfig');
   await sim.writeKubeconfig(kubeconfigPath, 'meshplane-local');
   log(`simulated cluster: ${sim.url}; kubectl --kubeconfig ${kubeconfigPath} get pods -A -o wide`);

@@ -79,7 +79,8 @@ export class LocalRolloutRunner {
     const validate = options.validateContract ?? true;
     this.callTask = validate ? contractCheckedTask(options.task) : (payload) => options.task(payload as RolloutTaskRequest);
     this.timeFactor = options.timeFactor ?? 1;
-    if (!(this.timeFactor >= 0) || !Number.isFinite(this.timeFactor)) throw new RangeError(`timeFactor must be a finite number >= 0, got ${options.timeFactor}`);
+    if (!(this.timeFactor >= 0) || !Number.isFinite(this.timeFactor))
+      throw new RangeError(`timeFactor must be a finite number >= 0, got ${options.timeFactor}`);
     this.definition = substituteDefinition(options.definition ?? rolloutStateMachineDefinition(), {
       RolloutTaskFunctionArn: LOCAL_TASK_FUNCTION_ARN,
     });

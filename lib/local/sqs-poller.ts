@@ -57,7 +57,10 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
       SequenceNumber: a.SequenceNumber,
     },
     messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, { dataType: v.DataType ?? 'String', stringValue: v.StringValue, stringListValues: [], binaryListValues: [] }]),
+      Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [
+        k,
+        { dataType: v.DataType ?? 'String', stringValue: v.StringValue, stringListValues: [], binaryListValues: [] },
+      ]),
     ),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',

@@ -54,8 +54,7 @@ export interface RenderContext {
   restartedAt?: string;
 }
 
-const isWholeNumber = (n: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
-  Number.isInteger(n) && n >= min && n <= max;
+const isWholeNumber = (n: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isInteger(n) && n >= min && n <= max;
 
 /**
  * Checks the parts of a context the schema of the spec cannot: numbers in range, and no traffic sent

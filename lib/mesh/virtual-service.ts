@@ -42,9 +42,7 @@ export function renderVirtualService(spec: ServiceSpec, weights: SubsetWeights):
   const edge = gatewayExposure(spec);
   const gateway = edge ? gatewayRef(spec) : undefined;
   const http =
-    edge?.paths && gateway
-      ? [route(edge.paths.map((prefix) => ({ gateways: [gateway], uri: { prefix } }))), route([{ gateways: [MESH_GATEWAY] }])]
-      : [route()];
+    edge?.paths && gateway ? [route(edge.paths.map((prefix) => ({ gateways: [gateway], uri: { prefix } }))), route([{ gateways: [MESH_GATEWAY] }])] : [route()];
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',

@@ -4,9 +4,16 @@ import { dns1123Label } from './names.js';
 
 const EksTarget = z.strictObject({
   kind: z.literal('eks'),
-  name: z.string().min(1).max(100).regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/, 'must be an EKS cluster name'),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/, 'must be an EKS cluster name'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
-  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
+    .optional(),
 });
 /**
  * A cluster reached with a kubeconfig: its content inline (`kubeconfig`), or a `path`, which is only
@@ -15,7 +22,12 @@ const EksTarget = z.strictObject({
 const KubeconfigTarget = z
   .strictObject({
     kind: z.literal('kubeconfig'),
-    kubeconfig: z.string().min(1, 'must not be empty').max(MAX_KUBECONFIG_BYTES, `must be at most ${MAX_KUBECONFIG_BYTES} bytes`).optional().describe('The kubeconfig YAML'),
+    kubeconfig: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(MAX_KUBECONFIG_BYTES, `must be at most ${MAX_KUBECONFIG_BYTES} bytes`)
+      .optional()
+      .describe('The kubeconfig YAML'),
     path: z
       .string()
       .min(1, 'must not be empty')
@@ -25,7 +37,10 @@ const KubeconfigTarget = z
       .describe('A kubeconfig file inside the directory the operator allowed at start (--kubeconfig-dir)'),
     context: z.string().min(1).max(253).optional(),
   })
-  .refine((t) => (t.kubeconfig === undefined) !== (t.path === undefined), { message: 'give exactly one of kubeconfig (the YAML) or path', path: ['kubeconfig'] });
+  .refine((t) => (t.kubeconfig === undefined) !== (t.path === undefined), {
+    message: 'give exactly one of kubeconfig (the YAML) or path',
+    path: ['kubeconfig'],
+  });
 const SimulatedTarget = z.strictObject({
   kind: z.literal('simulated'),
   /** Base URL of the simulated API server; the local runtime fills it in for its own cluster. */

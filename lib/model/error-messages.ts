@@ -4,7 +4,15 @@ import * as z from 'zod';
  * Messages a person reads in a 400: "is required" rather than zod's "expected string, received
  * undefined". Installed once, globally, by importing this module (lib/model/names.ts does).
  */
-const EXPECTED: Record<string, string> = { int: 'a whole number', object: 'an object', record: 'an object', array: 'an array', number: 'a number', string: 'a string', boolean: 'true or false' };
+const EXPECTED: Record<string, string> = {
+  int: 'a whole number',
+  object: 'an object',
+  record: 'an object',
+  array: 'an array',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+};
 
 z.config({
   customError: (issue) => {

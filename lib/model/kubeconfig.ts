@@ -130,7 +130,8 @@ export function readKubeconfig(text: string, options: { field: string; context?:
   } catch (err) {
     return problem('', yamlErrorWithoutInput(err));
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return problem('', 'must be a kubeconfig document (a YAML mapping with clusters, users and contexts)');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return problem('', 'must be a kubeconfig document (a YAML mapping with clusters, users and contexts)');
   const parsed = KubeconfigDocument.safeParse(raw);
   if (!parsed.success) {
     // zod's messages name the expected type, never the value found.
@@ -142,7 +143,11 @@ export function readKubeconfig(text: string, options: { field: string; context?:
   const fileRef = (field: string, path: string | undefined) => {
     if (path === undefined || path === '') return;
     if (options.allow.fileReferences) fileReferences.push({ field, path });
-    else problems.push({ path: options.field, message: `${field}: reads a file; use the inline *-data field, or allow a kubeconfig directory at start (--kubeconfig-dir)` });
+    else
+      problems.push({
+        path: options.field,
+        message: `${field}: reads a file; use the inline *-data field, or allow a kubeconfig directory at start (--kubeconfig-dir)`,
+      });
   };
 
   const clusters: KubeconfigCluster[] = doc.clusters.map((c, i) => {
@@ -173,9 +178,15 @@ export function readKubeconfig(text: string, options: { field: string; context?:
     const where = `users[${i}].user`;
     const user = u.user ?? {};
     if (user.exec !== undefined && !options.allow.execPlugins)
-      problems.push({ path: options.field, message: `${where}.exec: runs a command; allowed only when the operator starts meshplane with --allow-exec-plugins` });
+      problems.push({
+        path: options.field,
+        message: `${where}.exec: runs a command; allowed only when the operator starts meshplane with --allow-exec-plugins`,
+      });
     if (user['auth-provider'] !== undefined && !options.allow.execPlugins)
-      problems.push({ path: options.field, message: `${where}.auth-provider: may run a command or read a file; allowed only with --allow-exec-plugins (use a token or client certificate)` });
+      problems.push({
+        path: options.field,
+        message: `${where}.auth-provider: may run a command or read a file; allowed only with --allow-exec-plugins (use a token or client certificate)`,
+      });
     fileRef(`${where}.token-file`, user['token-file']);
     fileRef(`${where}.tokenFile`, user.tokenFile);
     fileRef(`${where}.client-certificate`, user['client-certificate']);
@@ -209,10 +220,15 @@ export function readKubeconfig(text: string, options: { field: string; context?:
     problems.push({ path: options.field, message: 'has no current-context; name one in the registration (context)' });
   } else if (!current) {
     const known = contexts.map((c) => c.name).slice(0, 20);
-    problems.push({ path: options.context !== undefined ? 'target.context' : options.field, message: `the kubeconfig has no context "${currentContext.slice(0, 253)}" (it has: ${known.join(', ') || 'none'})` });
+    problems.push({
+      path: options.context !== undefined ? 'target.context' : options.field,
+      message: `the kubeconfig has no context "${currentContext.slice(0, 253)}" (it has: ${known.join(', ') || 'none'})`,
+    });
   } else {
-    if (!clusters.some((c) => c.name === current.cluster)) problems.push({ path: options.field, message: `context "${current.name}" names a cluster the kubeconfig does not define` });
-    if (current.user && !users.some((u) => u.name === current.user)) problems.push({ path: options.field, message: `context "${current.name}" names a user the kubeconfig does not define` });
+    if (!clusters.some((c) => c.name === current.cluster))
+      problems.push({ path: options.field, message: `context "${current.name}" names a cluster the kubeconfig does not define` });
+    if (current.user && !users.some((u) => u.name === current.user))
+      problems.push({ path: options.field, message: `context "${current.name}" names a user the kubeconfig does not define` });
   }
   if (problems.length) return { problems };
   return { kubeconfig: { clusters, users, contexts, currentContext: currentContext! }, fileReferences };

@@ -68,9 +68,7 @@ export const RollbackCause = z.enum(['analysisFailed', 'aborted', 'taskFailed'])
 export type RollbackCause = z.infer<typeof RollbackCause>;
 
 /** Step Functions execution names: 1–80 characters; this subset is safe everywhere. */
-export const executionName = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1–80 letters, digits, "-" or "_" (it names the Step Functions execution)');
+export const executionName = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1–80 letters, digits, "-" or "_" (it names the Step Functions execution)');
 
 /** What the rollout state machine is started with. The deployment id also names the execution. */
 export const RolloutExecutionInput = z.object({
@@ -219,11 +217,7 @@ export function parseTaskResponse<A extends RolloutTaskAction>(action: A, value:
 /**
  * Builds the execution input from a deployment id, a service and its (effective) rollout policy.
  */
-export function rolloutExecutionInput(
-  deploymentId: string,
-  service: { name: string; namespace: string },
-  policy: RolloutPolicy,
-): RolloutExecutionInput {
+export function rolloutExecutionInput(deploymentId: string, service: { name: string; namespace: string }, policy: RolloutPolicy): RolloutExecutionInput {
   return RolloutExecutionInput.parse({
     deploymentId,
     service: service.name,

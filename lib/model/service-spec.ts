@@ -44,7 +44,12 @@ export const AnalysisPolicy = z.strictObject({
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 
-export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight) => ({ weight, pauseSeconds: 60, gate: 'auto' as const, gateTimeoutSeconds: 14_400 }));
+export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight) => ({
+  weight,
+  pauseSeconds: 60,
+  gate: 'auto' as const,
+  gateTimeoutSeconds: 14_400,
+}));
 
 /**
  * Analyses one rollout execution may run. Each costs about a dozen Step Functions history events, and
@@ -53,28 +58,34 @@ export const DEFAULT_CANARY_STEPS: RolloutStep[] = [10, 25, 50, 100].map((weight
 export const MAX_ANALYSES_PER_ROLLOUT = 2_000;
 
 /** Analyses a policy needs at most: every pause, gate and blue/green phase, plus the inconclusive slack. */
-export function analysesNeeded(policy: { strategy: 'canary' | 'blueGreen'; steps: RolloutStep[]; analysis: AnalysisPolicy; blueGreen: { previewSeconds: number; keepOldSeconds: number } }): number {
+export function analysesNeeded(policy: {
+  strategy: 'canary' | 'blueGreen';
+  steps: RolloutStep[];
+  analysis: AnalysisPolicy;
+  blueGreen: { previewSeconds: number; keepOldSeconds: number };
+}): number {
   const per = (seconds: number) => Math.ceil(seconds / policy.analysis.intervalSeconds) + policy.analysis.maxInconclusive;
   if (policy.strategy === 'blueGreen') return per(policy.blueGreen.previewSeconds) + per(policy.blueGreen.keepOldSeconds);
   return policy.steps.reduce((n, step) => n + per(step.pauseSeconds + (step.gate === 'manual' ? step.gateTimeoutSeconds : 0)), 0);
 }
 
-export const RolloutPolicy = z.strictObject({
-  strategy: z.enum(['canary', 'blueGreen']).default('canary'),
-  steps: z
-    .array(RolloutStep)
-    .min(1)
-    .max(20)
-    .default(() => structuredClone(DEFAULT_CANARY_STEPS))
-    .refine((steps) => steps.every((s, i) => i === 0 || s.weight >= steps[i - 1].weight), 'step weights must not decrease')
-    .refine((steps) => steps.length === 0 || steps[steps.length - 1].weight === 100, 'the last step must send 100% of traffic'),
-  analysis: AnalysisPolicy.default(() => AnalysisPolicy.parse({})),
-  blueGreen: z
-    .strictObject({
-      previewSeconds: z.number().int().min(0).default(60).describe('Analysis time on the preview Service before switching'),
-      keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
-    })
-    .default(() => ({ previewSeconds: 60, keepOldSeconds: 600 })),
+export const RolloutPolicy = z
+  .strictObject({
+    strategy: z.enum(['canary', 'blueGreen']).default('canary'),
+    steps: z
+      .array(RolloutStep)
+      .min(1)
+      .max(20)
+      .default(() => structuredClone(DEFAULT_CANARY_STEPS))
+      .refine((steps) => steps.every((s, i) => i === 0 || s.weight >= steps[i - 1].weight), 'step weights must not decrease')
+      .refine((steps) => steps.length === 0 || steps[steps.length - 1].weight === 100, 'the last step must send 100% of traffic'),
+    analysis: AnalysisPolicy.default(() => AnalysisPolicy.parse({})),
+    blueGreen: z
+      .strictObject({
+        previewSeconds: z.number().int().min(0).default(60).describe('Analysis time on the preview Service before switching'),
+        keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
+      })
+      .default(() => ({ previewSeconds: 60, keepOldSeconds: 600 })),
   })
   .superRefine((policy, ctx) => {
     const needed = analysesNeeded(policy);
@@ -132,7 +143,10 @@ export const Probe = z.strictObject({
 const edgeHost = z
   .string()
   .max(253)
-  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, 'must be a lower-case DNS name such as "shop.example.com" or "*.example.com"');
+  .regex(
+    /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+    'must be a lower-case DNS name such as "shop.example.com" or "*.example.com"',
+  );
 
 /**
  * How the service is reached from outside the mesh (absent: it is not). `LoadBalancer`: its Service gets
@@ -166,7 +180,11 @@ export const Exposure = z
       if (expose.paths) ctx.addIssue({ code: 'custom', path: ['paths'], message: l4 });
     }
     if (expose.type === 'Gateway' && expose.internal)
-      ctx.addIssue({ code: 'custom', path: ['internal'], message: 'the shared ingress gateway\'s own load balancer decides whether Gateway traffic is internal' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['internal'],
+        message: "the shared ingress gateway's own load balancer decides whether Gateway traffic is internal",
+      });
   });
 export type Exposure = z.infer<typeof Exposure>;
 
@@ -210,7 +228,10 @@ export const ServiceSpec = z
         memoryLimit: resourceAmount('memory', 1_048_576).optional().describe('Memory limit in MiB or a quantity (default: the request)'),
       })
       .prefault(() => ({ cpu: 100, memory: 128 })),
-    dependencies: z.array(Dependency).max(200).default(() => []),
+    dependencies: z
+      .array(Dependency)
+      .max(200)
+      .default(() => []),
     env: z.record(envName, z.string().max(32_768)).default(() => ({})),
     probes: z.strictObject({ readiness: Probe.optional(), liveness: Probe.optional() }).optional(),
     rollout: RolloutPolicy.default(() => RolloutPolicy.parse({})),

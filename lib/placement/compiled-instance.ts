@@ -304,8 +304,7 @@ export function toNodeVector(c: CompiledInstance, assignment: Assignment): NodeV
       problems.push({ path: name, message: `unknown service "${name}"` });
       continue;
     }
-    if (nodes.length !== c.replicas[s])
-      problems.push({ path: name, message: `has ${nodes.length} placements for ${c.replicas[s]} replicas` });
+    if (nodes.length !== c.replicas[s]) problems.push({ path: name, message: `has ${nodes.length} placements for ${c.replicas[s]} replicas` });
     nodes.slice(0, c.replicas[s]).forEach((id, i) => {
       const n = c.nodeIndex.get(id);
       if (n === undefined) problems.push({ path: `${name}.${i}`, message: `unknown node "${id}"` });

@@ -61,7 +61,13 @@ export function checkVector(c: CompiledInstance, vector: NodeVector): Violation[
         violations.push(
           excluded.has(node)
             ? { kind: 'excluded', service: service.name, node, replicas, message: `${replicas} replica(s) of ${service.name} on excluded node ${node}` }
-            : { kind: 'notAllowed', service: service.name, node, replicas, message: `${replicas} replica(s) of ${service.name} on ${node}, outside its allowed nodes` },
+            : {
+                kind: 'notAllowed',
+                service: service.name,
+                node,
+                replicas,
+                message: `${replicas} replica(s) of ${service.name} on ${node}, outside its allowed nodes`,
+              },
         );
       }
     }
@@ -75,9 +81,21 @@ export function checkVector(c: CompiledInstance, vector: NodeVector): Violation[
   for (let n = 0; n < c.nodeCount; n++) {
     const node = instance.nodes[n].id;
     if (usedCpu[n] > c.nodeCpu[n] * (1 + tolerance) + tolerance)
-      violations.push({ kind: 'cpu', node, requested: usedCpu[n], capacity: c.nodeCpu[n], message: `node ${node} CPU ${usedCpu[n]}m requested > ${c.nodeCpu[n]}m` });
+      violations.push({
+        kind: 'cpu',
+        node,
+        requested: usedCpu[n],
+        capacity: c.nodeCpu[n],
+        message: `node ${node} CPU ${usedCpu[n]}m requested > ${c.nodeCpu[n]}m`,
+      });
     if (usedMemory[n] > c.nodeMemory[n] * (1 + tolerance) + tolerance)
-      violations.push({ kind: 'memory', node, requested: usedMemory[n], capacity: c.nodeMemory[n], message: `node ${node} memory ${usedMemory[n]}Mi requested > ${c.nodeMemory[n]}Mi` });
+      violations.push({
+        kind: 'memory',
+        node,
+        requested: usedMemory[n],
+        capacity: c.nodeMemory[n],
+        message: `node ${node} memory ${usedMemory[n]}Mi requested > ${c.nodeMemory[n]}Mi`,
+      });
   }
   return violations;
 }

@@ -27,7 +27,8 @@ export function constructGreedy(search: LocalSearch): ConstructionOutcome {
         const svc = c.instance.services[s];
         return {
           ok: false,
-          message: `no node has room for replica ${r - c.replicaStart[s]} of ${svc.name} (${svc.cpu}m CPU, ${svc.memory}Mi)` +
+          message:
+            `no node has room for replica ${r - c.replicaStart[s]} of ${svc.name} (${svc.cpu}m CPU, ${svc.memory}Mi)` +
             (forbiddenZone >= 0 ? ' outside the zone holding its other replicas' : ''),
         };
       }

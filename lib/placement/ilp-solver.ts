@@ -85,7 +85,13 @@ export class IlpSolver implements Solver {
       // HiGHS keeps the better of its own incumbent and the start; guard against a rejected start anyway.
       if (start && (!vector || evaluateVector(c, start).total < evaluateVector(c, vector).total - 1e-9)) vector = start;
       const timedOut = modelStatus === status.timeLimit;
-      if (!vector) return resultWithout(timedOut ? 'timeout' : 'infeasible', startedAt, `HiGHS ended with status ${modelStatus} and no placement`, Number.isFinite(bound) ? { bound } : {});
+      if (!vector)
+        return resultWithout(
+          timedOut ? 'timeout' : 'infeasible',
+          startedAt,
+          `HiGHS ended with status ${modelStatus} and no placement`,
+          Number.isFinite(bound) ? { bound } : {},
+        );
       const total = evaluateVector(c, vector).total;
       const provenBound = Number.isFinite(bound) ? Math.min(bound, total) : undefined;
       const gap = provenBound === undefined ? undefined : total === 0 ? 0 : Math.max(0, (total - provenBound) / Math.abs(total));

@@ -50,7 +50,12 @@ export function buildMipFormulation(c: CompiledInstance): MipFormulation {
   const d = c.levelDistance;
   const S = c.serviceCount;
   const allLevels: LevelGroups[] = [
-    { level: 'n', step: d[1] - d[0], groups: Array.from({ length: c.nodeCount }, (_, n) => Int32Array.of(n)), groupOf: Int32Array.from({ length: c.nodeCount }, (_, n) => n) },
+    {
+      level: 'n',
+      step: d[1] - d[0],
+      groups: Array.from({ length: c.nodeCount }, (_, n) => Int32Array.of(n)),
+      groupOf: Int32Array.from({ length: c.nodeCount }, (_, n) => n),
+    },
     { level: 'z', step: d[2] - d[1], groups: [...c.zoneNodes], groupOf: c.nodeZone },
     { level: 'c', step: d[3] - d[2], groups: groupsOf(c.nodeCluster, c.clusterCount), groupOf: c.nodeCluster },
   ];
@@ -70,7 +75,9 @@ export function buildMipFormulation(c: CompiledInstance): MipFormulation {
 
   const xName = (s: number, n: number): string => `x${s}_${n}`;
   const groupCount = (s: number, l: LevelGroups, g: number): string[] =>
-    Array.from(l.groups[g]).filter((n) => allowed(s, n) && fitOnNode(s, n) > 0).map((n) => xName(s, n));
+    Array.from(l.groups[g])
+      .filter((n) => allowed(s, n) && fitOnNode(s, n) > 0)
+      .map((n) => xName(s, n));
 
   let objectiveOffset = 0;
   const objective: string[] = [];

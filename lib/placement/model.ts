@@ -102,7 +102,7 @@ export type Assignment = z.infer<typeof Assignment>;
  * replicas span ≥ 2 zones) holds as well.
  */
 export const AvailabilityPolicy = z.object({
-  maxNodeShare: z.number().gt(0).max(1).default(DEFAULT_MAX_NODE_SHARE).describe('Largest fraction of a service\'s replicas on one node'),
+  maxNodeShare: z.number().gt(0).max(1).default(DEFAULT_MAX_NODE_SHARE).describe("Largest fraction of a service's replicas on one node"),
 });
 export type AvailabilityPolicy = z.output<typeof AvailabilityPolicy>;
 

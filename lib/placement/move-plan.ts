@@ -37,12 +37,7 @@ export interface MovePlan {
  * Plans at most `maxMoves` moves from `from` towards `to`. The plan is the prefix of the greedy
  * sequence with the lowest total cost, so `after.total <= before.total` always.
  */
-export function planMoves(
-  instance: Parameters<Solver['solve']>[0],
-  from: Assignment,
-  to: Assignment,
-  maxMoves: number,
-): MovePlan {
+export function planMoves(instance: Parameters<Solver['solve']>[0], from: Assignment, to: Assignment, maxMoves: number): MovePlan {
   if (!Number.isInteger(maxMoves) || maxMoves < 0) throw new ValidationError([{ path: 'maxMoves', message: 'must be a non-negative integer' }]);
   const c = asCompiled(instance);
   const start = toNodeVector(c, from);

@@ -22,4 +22,3 @@ export function effectiveMaxPerNode(replicas: number, share: number, own: number
   if (allowedNodeCount <= 0) return limit;
   return Math.max(limit, Math.ceil(replicas / allowedNodeCount));
 }
-

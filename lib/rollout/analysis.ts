@@ -37,9 +37,7 @@ export function judgeStep(policy: AnalysisPolicy, canary: WorkloadMetrics, stabl
   const stableIsBaseline = stable.requests >= policy.minRequests;
   // The sequential test (weigh-evidence.ts) compares with stable on all the evidence instead of one interval.
   if (policy.method === 'threshold' && stableIsBaseline && canary.errorRate > stable.errorRate + policy.maxErrorRateIncrease) {
-    failures.push(
-      `error rate ${percent(canary.errorRate)} is more than ${percent(policy.maxErrorRateIncrease)} above stable's ${percent(stable.errorRate)}`,
-    );
+    failures.push(`error rate ${percent(canary.errorRate)} is more than ${percent(policy.maxErrorRateIncrease)} above stable's ${percent(stable.errorRate)}`);
   }
   if (canary.p99LatencyMs !== undefined && canary.p99LatencyMs > policy.maxP99LatencyMs) {
     failures.push(`p99 latency ${formatMs(canary.p99LatencyMs)} is above the limit of ${formatMs(policy.maxP99LatencyMs)}`);

@@ -131,7 +131,9 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?
       return {
         decision: 'rollback',
         verdict: 'fail',
-        reasons: [`not enough traffic to judge after ${facts.inconclusiveSoFar} inconclusive intervals (limit ${facts.maxInconclusive}): ${reasons.join('; ')}`],
+        reasons: [
+          `not enough traffic to judge after ${facts.inconclusiveSoFar} inconclusive intervals (limit ${facts.maxInconclusive}): ${reasons.join('; ')}`,
+        ],
         inconclusive: facts.inconclusiveSoFar,
       };
     }

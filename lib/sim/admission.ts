@@ -95,8 +95,10 @@ export function validateObject(type: ResourceType, object: KubeObj): void {
       return;
     }
     list.forEach((c: Obj, i) => {
-      if (typeof c?.name !== 'string' || c.name === '') causes.push({ field: `${path}.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' });
-      if (typeof c?.image !== 'string' || c.image === '') causes.push({ field: `${path}.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' });
+      if (typeof c?.name !== 'string' || c.name === '')
+        causes.push({ field: `${path}.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' });
+      if (typeof c?.image !== 'string' || c.image === '')
+        causes.push({ field: `${path}.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' });
       const resources = (c?.resources ?? {}) as Record<string, Record<string, unknown> | undefined>;
       for (const kind of ['requests', 'limits'])
         for (const [name, value] of Object.entries(resources[kind] ?? {})) {
@@ -104,7 +106,10 @@ export function validateObject(type: ResourceType, object: KubeObj): void {
             if (typeof value !== 'string' && typeof value !== 'number') throw new Error('not a quantity');
             parseQuantity(value);
           } catch {
-            causes.push({ field: `${path}.containers[${i}].resources.${kind}.${name}`, message: `Invalid value: ${JSON.stringify(value)}: must be a quantity` });
+            causes.push({
+              field: `${path}.containers[${i}].resources.${kind}.${name}`,
+              message: `Invalid value: ${JSON.stringify(value)}: must be a quantity`,
+            });
           }
         }
     });
@@ -116,7 +121,10 @@ export function validateObject(type: ResourceType, object: KubeObj): void {
     const labels = (template.metadata as Obj | undefined)?.labels as Record<string, string> | undefined;
     if (!isPlainObject(selector)) causes.push({ field: 'spec.selector', message: 'Required value', reason: 'FieldValueRequired' });
     else if (!matchesLabelSelector(selector, labels))
-      causes.push({ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels ?? {})}: \`selector\` does not match template \`labels\`` });
+      causes.push({
+        field: 'spec.template.metadata.labels',
+        message: `Invalid value: ${JSON.stringify(labels ?? {})}: \`selector\` does not match template \`labels\``,
+      });
     if (typeof spec.replicas === 'number' && (spec.replicas < 0 || !Number.isInteger(spec.replicas)))
       causes.push({ field: 'spec.replicas', message: `Invalid value: ${spec.replicas}: must be greater than or equal to 0` });
     containers(template.spec, 'spec.template.spec');

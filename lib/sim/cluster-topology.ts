@@ -44,7 +44,14 @@ export function buildNodes(options: TopologyOptions, now: number): KubeObj[] {
           capacity,
           allocatable: capacity,
           conditions: [
-            { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: timestamp(now), lastTransitionTime: timestamp(now) },
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status',
+              lastHeartbeatTime: timestamp(now),
+              lastTransitionTime: timestamp(now),
+            },
           ],
           addresses: [
             { type: 'InternalIP', address: `10.0.${z}.${i}` },

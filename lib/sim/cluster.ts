@@ -101,7 +101,14 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const zoneOf = (name: string) => store.get(NODES, undefined, name)?.metadata.labels?.['topology.kubernetes.io/zone'];
   const faultState = new FaultState({
     nodeZone: zoneOf,
-    zones: () => [...new Set(store.list(NODES).map((n) => n.metadata.labels?.['topology.kubernetes.io/zone']).filter((z): z is string => Boolean(z)))],
+    zones: () => [
+      ...new Set(
+        store
+          .list(NODES)
+          .map((n) => n.metadata.labels?.['topology.kubernetes.io/zone'])
+          .filter((z): z is string => Boolean(z)),
+      ),
+    ],
   });
   const telemetry = new WorkloadTelemetry();
   const simulation = new Simulation(store, faultState, clock, telemetry, {
@@ -139,10 +146,15 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     logs.recordTraffic(simNow, traffic);
     usage.recordTraffic(traffic);
   };
-  const kubeApi = new KubeApi(store, () => clock.wallNow(), () => address, {
-    podSubresource: (req, res, target, url) => handlePodSubresource(req, res, target, url, { store, logs, now: () => clock.wallNow() }),
-    computed: (type) => (type.kind === 'PodMetrics' ? usage.pods() : usage.nodes()),
-  });
+  const kubeApi = new KubeApi(
+    store,
+    () => clock.wallNow(),
+    () => address,
+    {
+      podSubresource: (req, res, target, url) => handlePodSubresource(req, res, target, url, { store, logs, now: () => clock.wallNow() }),
+      computed: (type) => (type.kind === 'PodMetrics' ? usage.pods() : usage.nodes()),
+    },
+  );
   const pendingDelays = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -158,7 +170,14 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://sim.local');
     const path = url.pathname;
     if (path.startsWith('/sim/')) return handleSimRoute(req, res, url, { faults, advanceTime });
-    if (path === '/api/v1/query') return handlePrometheusQuery(req, res, url, () => telemetry.series(), () => clock.now());
+    if (path === '/api/v1/query')
+      return handlePrometheusQuery(
+        req,
+        res,
+        url,
+        () => telemetry.series(),
+        () => clock.now(),
+      );
     if (path === '/version') return sendJson(res, 200, versionInfo());
     if (path === '/healthz' || path === '/readyz' || path === '/livez') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -234,7 +253,11 @@ function bootstrap(store: ObjectStore, now: number, topology: { zones: string[];
 
 function sendInjectedError(res: ServerResponse, status: 500 | 429 | 503): void {
   const reason = status === 429 ? 'TooManyRequests' : status === 503 ? 'ServiceUnavailable' : 'InternalError';
-  const error = new KubeApiError(status, reason, `injected fault: ${status === 429 ? 'too many requests, please try again later' : 'the server is currently unable to handle the request'}`);
+  const error = new KubeApiError(
+    status,
+    reason,
+    `injected fault: ${status === 429 ? 'too many requests, please try again later' : 'the server is currently unable to handle the request'}`,
+  );
   if (status === 429) res.setHeader('Retry-After', '1');
   sendJson(res, status, error.toStatus());
 }

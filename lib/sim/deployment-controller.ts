@@ -62,7 +62,11 @@ export function rollingBounds(spec: Obj): { maxSurge: number; maxUnavailable: nu
 /** The order in which pods are removed when scaling down: unscheduled, then not ready, then newest. */
 function deletionOrder(a: KubeObj, b: KubeObj): number {
   const rank = (p: KubeObj) => ((p.spec as Obj)?.nodeName ? (isPodReady(p) ? 2 : 1) : 0);
-  return rank(a) - rank(b) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name.localeCompare(a.metadata.name);
+  return (
+    rank(a) - rank(b) ||
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
+    b.metadata.name.localeCompare(a.metadata.name)
+  );
 }
 
 export class DeploymentController {

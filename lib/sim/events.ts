@@ -83,26 +83,64 @@ export function eventsForChange(change: StoreChange, nodeReady: (name: string) =
     if (change.type === 'DELETED') {
       const evicted = node !== undefined && nodeReady(node) === false;
       if (evicted)
-        out.push({ object: pod, type: 'Normal', reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${podRef(pod)}`, component: 'taint-eviction-controller' });
+        out.push({
+          object: pod,
+          type: 'Normal',
+          reason: 'TaintManagerEviction',
+          message: `Marking for deletion Pod ${podRef(pod)}`,
+          component: 'taint-eviction-controller',
+        });
       else if (node)
         for (const c of containerStatuses(before ?? pod).filter((s) => s.state?.running))
-          out.push({ object: pod, type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, component: 'kubelet', host: node, fieldPath: `spec.containers{${c.name}}` });
+          out.push({
+            object: pod,
+            type: 'Normal',
+            reason: 'Killing',
+            message: `Stopping container ${c.name}`,
+            component: 'kubelet',
+            host: node,
+            fieldPath: `spec.containers{${c.name}}`,
+          });
       const owner = controllerRef(pod);
       if (owner?.kind === 'ReplicaSet' && !evicted)
-        out.push({ object: ownerStub(pod, owner), type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${pod.metadata.name}`, component: 'replicaset-controller' });
+        out.push({
+          object: ownerStub(pod, owner),
+          type: 'Normal',
+          reason: 'SuccessfulDelete',
+          message: `Deleted pod: ${pod.metadata.name}`,
+          component: 'replicaset-controller',
+        });
       return out;
     }
     if (change.type === 'ADDED') {
       const owner = controllerRef(pod);
       if (owner?.kind === 'ReplicaSet')
-        out.push({ object: ownerStub(pod, owner), type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${pod.metadata.name}`, component: 'replicaset-controller' });
+        out.push({
+          object: ownerStub(pod, owner),
+          type: 'Normal',
+          reason: 'SuccessfulCreate',
+          message: `Created pod: ${pod.metadata.name}`,
+          component: 'replicaset-controller',
+        });
     }
     if (node && !nodeName(before))
-      out.push({ object: pod, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${podRef(pod)} to ${node}`, component: 'default-scheduler' });
+      out.push({
+        object: pod,
+        type: 'Normal',
+        reason: 'Scheduled',
+        message: `Successfully assigned ${podRef(pod)} to ${node}`,
+        component: 'default-scheduler',
+      });
     const scheduled = condition(pod, 'PodScheduled');
     const scheduledBefore = condition(before, 'PodScheduled');
     if (!node && scheduled?.status === 'False' && (scheduledBefore?.status !== 'False' || scheduledBefore?.message !== scheduled.message))
-      out.push({ object: pod, type: 'Warning', reason: 'FailedScheduling', message: String(scheduled.message ?? 'pod is unschedulable'), component: 'default-scheduler' });
+      out.push({
+        object: pod,
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message: String(scheduled.message ?? 'pod is unschedulable'),
+        component: 'default-scheduler',
+      });
     const ready = condition(pod, 'Ready');
     if (ready?.reason === 'NodeNotReady' && condition(before, 'Ready')?.reason !== 'NodeNotReady')
       out.push({ object: pod, type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready', component: 'node-controller' });
@@ -148,7 +186,12 @@ function containerEvents(pod: Readonly<KubeObj>, before: Readonly<KubeObj> | und
       out.push({ ...at, type: 'Normal', reason: 'Started', message: `Started container ${c.name}` });
     }
     if ((c.restartCount ?? 0) > (prior?.restartCount ?? 0) && c.state?.waiting?.reason === 'CrashLoopBackOff')
-      out.push({ ...at, type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
+      out.push({
+        ...at,
+        type: 'Warning',
+        reason: 'BackOff',
+        message: `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+      });
     if (c.state?.running && c.started && !c.ready && (prior?.ready || !prior?.started) && condition(pod, 'Ready')?.reason !== 'NodeNotReady')
       out.push({ ...at, type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503' });
   }

@@ -26,7 +26,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, con
 
 /** Sends a KubeApiError as a Kubernetes Status, or any other error as a 500 Status. */
 export function sendError(res: ServerResponse, err: unknown): void {
-  const apiError = err instanceof KubeApiError ? err : new KubeApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+  const apiError =
+    err instanceof KubeApiError ? err : new KubeApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -31,14 +31,14 @@ export interface ResourceRoute {
 
 /** What a Kubernetes API path names: a discovery document, a resource, or nothing served. */
 export type KubePath =
-  | { kind: 'groups' }
-  | { kind: 'discovery'; group: string; version?: string }
-  | { kind: 'resource'; route: ResourceRoute }
-  | { kind: 'unknown' };
+  { kind: 'groups' } | { kind: 'discovery'; group: string; version?: string } | { kind: 'resource'; route: ResourceRoute } | { kind: 'unknown' };
 
 /** Resolves `/api/v1/...` and `/apis/<group>/<version>/...` paths. */
 export function parseKubePath(pathname: string): KubePath {
-  const seg = pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const seg = pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   let group: string;
   let version: string | undefined;
   let rest: string[];
@@ -84,7 +84,13 @@ export class KubeApi {
     const route = path.route;
     const method = req.method ?? 'GET';
     const podSubresource = this.hooks.podSubresource;
-    if (podSubresource && route.type.kind === 'Pod' && route.namespace && route.name && (POD_SUBRESOURCES as readonly string[]).includes(route.subresource ?? ''))
+    if (
+      podSubresource &&
+      route.type.kind === 'Pod' &&
+      route.namespace &&
+      route.name &&
+      (POD_SUBRESOURCES as readonly string[]).includes(route.subresource ?? '')
+    )
       return podSubresource(req, res, { namespace: route.namespace, name: route.name, subresource: route.subresource as string }, url);
     if (route.type.computed) return this.computed(req, res, route, url);
     if (route.subresource && !(route.type.subresources as readonly string[]).includes(route.subresource))
@@ -289,7 +295,11 @@ export class KubeApi {
 
   private scaleTo(route: ResourceRoute, current: KubeObj, replicas: unknown, expectedRv: string | undefined, dryRun: boolean): KubeObj {
     if (typeof replicas !== 'number' || replicas < 0 || !Number.isInteger(replicas))
-      throw new KubeApiError(422, 'Invalid', `Scale.autoscaling "${current.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+      throw new KubeApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${current.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      );
     const next = structuredClone(current);
     (next.spec as { replicas: number }).replicas = replicas;
     this.admit(route, next);
@@ -311,7 +321,8 @@ export class KubeApi {
         return { object: dryRun ? object : this.store.create(route.type, object), created: true };
       }
       const expected = config.metadata.resourceVersion;
-      if (route.subresource === 'scale') return { object: this.scaleTo(route, current, (config.spec as { replicas?: number })?.replicas, expected, dryRun), created: false };
+      if (route.subresource === 'scale')
+        return { object: this.scaleTo(route, current, (config.spec as { replicas?: number })?.replicas, expected, dryRun), created: false };
       const next = serverSideApply(current, config, manager, new Date(this.now()));
       return { object: this.write(route, current, next, expected, dryRun), created: false };
     }
@@ -322,11 +333,17 @@ export class KubeApi {
     if (type === 'application/merge-patch+json') patched = applyMergePatch(base, patchDoc);
     else if (type === 'application/strategic-merge-patch+json') patched = applyStrategicMergePatch(base, patchDoc);
     else if (type === 'application/json-patch+json') patched = applyJsonPatch(base, patchDoc);
-    else throw new KubeApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    else
+      throw new KubeApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+      );
     if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
     const next = patched as KubeObj;
     const patchRv = isPlainObject(patchDoc) && isPlainObject(patchDoc.metadata) ? (patchDoc.metadata.resourceVersion as string | undefined) : undefined;
-    if (route.subresource === 'scale') return { object: this.scaleTo(route, current, (next.spec as { replicas?: number })?.replicas, patchRv, dryRun), created: false };
+    if (route.subresource === 'scale')
+      return { object: this.scaleTo(route, current, (next.spec as { replicas?: number })?.replicas, patchRv, dryRun), created: false };
     if (!isPlainObject(next.metadata)) throw badRequest('the patch removed metadata');
     return { object: this.write(route, current, next, patchRv, dryRun), created: false };
   }

@@ -70,7 +70,12 @@ export class Kubelet {
     const restarts = stage === 'crashloop' ? Math.floor((now - startAt) / this.options.crashLoopRestartMs) + 1 : undefined;
     const containerStatuses = ((pod.spec as Obj).containers as Obj[]).map((c) => {
       const prior = previous.get(c.name);
-      const base = { name: c.name, image: c.image, imageID: `sim://${c.image}`, containerID: `containerd://${String(pod.metadata.uid).replace(/-/g, '')}-${c.name}` };
+      const base = {
+        name: c.name,
+        image: c.image,
+        imageID: `sim://${c.image}`,
+        containerID: `containerd://${String(pod.metadata.uid).replace(/-/g, '')}-${c.name}`,
+      };
       const restartCount = restarts ?? prior?.restartCount ?? 0;
       const startedAt = prior?.state?.running?.startedAt ?? timestamp(stamp);
       switch (stage) {
@@ -95,7 +100,11 @@ export class Kubelet {
     let conditions = setCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, stamp);
     conditions = setCondition(conditions, { type: 'Initialized', status: 'True' }, stamp);
     const notReady = stage === 'starting' ? undefined : 'ContainersNotReady';
-    conditions = setCondition(conditions, ready ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: notReady }, stamp);
+    conditions = setCondition(
+      conditions,
+      ready ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: notReady },
+      stamp,
+    );
     conditions = setCondition(conditions, ready ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: notReady }, stamp);
     const running = stage !== 'starting';
     return {

@@ -141,7 +141,8 @@ export class LogBook {
     const p99 = p99FromCdf(t.latencyCdf);
     const key = `${pod.metadata.uid}/${container}`;
     this.append(key, `INFO  served ${requests} requests in the last ${Math.round(seconds)}s (${requests - errors} ok, ${errors} failed, p99 ${p99})`);
-    if (errors > 0) this.append(key, `ERROR ${errors} requests answered 503 Service Unavailable: upstream request failed (error rate ${(t.errorRate * 100).toFixed(1)}%)`);
+    if (errors > 0)
+      this.append(key, `ERROR ${errors} requests answered 503 Service Unavailable: upstream request failed (error rate ${(t.errorRate * 100).toFixed(1)}%)`);
     for (const call of t.calls) {
       const sent = Math.round((call.rps * seconds) / share);
       const failed = Math.round(sent * call.errorRate);
@@ -156,10 +157,11 @@ export class LogBook {
     const pod = change.object;
     const uid = pod.metadata.uid as string;
     if (change.type === 'DELETED') {
-      for (const [key, log] of this.logs) if (key.startsWith(`${uid}/`)) {
-        if (log.listeners.size === 0) this.logs.delete(key);
-        else this.append(key, 'INFO  received SIGTERM, shutting down');
-      }
+      for (const [key, log] of this.logs)
+        if (key.startsWith(`${uid}/`)) {
+          if (log.listeners.size === 0) this.logs.delete(key);
+          else this.append(key, 'INFO  received SIGTERM, shutting down');
+        }
       this.lastSummaryAt.delete(uid);
       return;
     }

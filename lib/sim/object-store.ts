@@ -241,6 +241,9 @@ function validateName(type: ResourceType, name: string | undefined): asserts nam
   if (!name) throw invalid(type, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
   if (name.length > 253 || !NAME.test(name))
     throw invalid(type, name, [
-      { field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` },
+      {
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
+      },
     ]);
 }

@@ -45,7 +45,8 @@ function groupVersionDocument(group: string, version: string): Record<string, un
 export function openApiDocument(path: string): Record<string, unknown> | undefined {
   if (path === '/openapi/v3' || path === '/openapi/v3/') {
     const paths: Record<string, unknown> = {};
-    for (const { group, version } of servedGroupVersions()) paths[gvPath(group, version)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, version)}?hash=sim` };
+    for (const { group, version } of servedGroupVersions())
+      paths[gvPath(group, version)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, version)}?hash=sim` };
     return { paths };
   }
   const gv = servedGroupVersions().find(({ group, version }) => path === `/openapi/v3/${gvPath(group, version)}`);

@@ -99,7 +99,8 @@ class Parser {
     if (t.kind === 'number') return { type: 'number', value: Number(t.text) };
     if (t.kind !== 'ident') throw new PromQlError(`unexpected "${t.text}" at position ${t.pos}`);
     if (t.text === 'sum') return this.aggregate();
-    if (['avg', 'min', 'max', 'count', 'topk', 'bottomk', 'quantile', 'stddev', 'stdvar', 'group'].includes(t.text)) throw new PromQlError(`unsupported aggregation "${t.text}"`);
+    if (['avg', 'min', 'max', 'count', 'topk', 'bottomk', 'quantile', 'stddev', 'stdvar', 'group'].includes(t.text))
+      throw new PromQlError(`unsupported aggregation "${t.text}"`);
     if (this.peek()?.text === '(') {
       if (!FUNCTIONS.has(t.text)) throw new PromQlError(`unsupported function "${t.text}"`);
       this.expect('(');

@@ -239,7 +239,8 @@ export function decodeKubernetesProtobuf(body: Buffer): KubeObj {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const pkg = PACKAGE_OF_GROUP[group];
   const message = pkg ? `${pkg}.${kind}` : undefined;
-  if (!message || !PROTO_MESSAGES[message]) throw unsupported(`the simulated cluster cannot decode ${kind || 'an object'} (${apiVersion || 'no apiVersion'}) from protobuf`);
+  if (!message || !PROTO_MESSAGES[message])
+    throw unsupported(`the simulated cluster cannot decode ${kind || 'an object'} (${apiVersion || 'no apiVersion'}) from protobuf`);
   const object = decodeMessage(message, raw ?? Buffer.alloc(0));
   return { apiVersion, kind, ...object, metadata: (object.metadata as KubeObj['metadata']) ?? { name: '' } } as KubeObj;
 }

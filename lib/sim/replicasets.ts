@@ -109,7 +109,10 @@ export class ReplicaSets {
       .sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of retired.slice(0, Math.max(0, retired.length - limit))) {
       this.store.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name);
-      this.byDeployment.set(deployment.metadata.uid as string, this.owned(deployment).filter((r) => r.metadata.uid !== rs.metadata.uid));
+      this.byDeployment.set(
+        deployment.metadata.uid as string,
+        this.owned(deployment).filter((r) => r.metadata.uid !== rs.metadata.uid),
+      );
     }
     this.annotateDeployment(deployment, revision);
   }
@@ -142,7 +145,14 @@ export class ReplicaSets {
         labels,
         annotations: this.annotations(deployment, revision),
         ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, uid: deployment.metadata.uid as string, controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: deployment.metadata.name,
+            uid: deployment.metadata.uid as string,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       spec: {

@@ -169,9 +169,9 @@ export function schedulePod(pod: PodSchedulingSpec, nodes: readonly SchedulingNo
   const fail = (reason: string) => reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
 
   const feasible = sorted.filter((node) => {
-    if (node.unschedulable) return fail('node(s) were unschedulable'), false;
-    if (!node.ready) return fail('node(s) were not ready'), false;
-    if (!matchesNodeAffinity(pod, node)) return fail("node(s) didn't match Pod's node affinity/selector"), false;
+    if (node.unschedulable) return (fail('node(s) were unschedulable'), false);
+    if (!node.ready) return (fail('node(s) were not ready'), false);
+    if (!matchesNodeAffinity(pod, node)) return (fail("node(s) didn't match Pod's node affinity/selector"), false);
     const u = used.get(node.name) ?? { cpu: 0, memory: 0 };
     const noCpu = u.cpu + pod.cpuMillis > node.allocatableCpuMillis;
     const noMemory = u.memory + pod.memoryMiB > node.allocatableMemoryMiB;
@@ -185,7 +185,7 @@ export function schedulePod(pod: PodSchedulingSpec, nodes: readonly SchedulingNo
       const self = matchesLabelSelector(c.labelSelector, pod.labels) ? 1 : 0;
       return (counts.get(domain) as number) + self - Math.min(...counts.values()) > c.maxSkew;
     });
-    if (violates) return fail("node(s) didn't match pod topology spread constraints"), false;
+    if (violates) return (fail("node(s) didn't match pod topology spread constraints"), false);
     return true;
   });
 

@@ -21,7 +21,11 @@ export class SchedulingLoop {
     const pods = this.store.scan(PODS);
     const pending = pods
       .filter((p) => !(p.spec as Obj | undefined)?.nodeName)
-      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
+      .sort(
+        (a, b) =>
+          (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+          Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion),
+      );
     if (pending.length === 0) return;
     const nodes = this.store.scan(NODES).map(schedulingNode);
     const bound: BoundPod[] = pods.map(boundPod).filter((p): p is BoundPod => p !== undefined);

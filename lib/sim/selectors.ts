@@ -7,9 +7,7 @@ import type { KubeObj } from './sim-types.js';
 
 /** One parsed requirement of a label selector. */
 export type LabelRequirement =
-  | { key: string; op: 'eq' | 'neq'; value: string }
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | 'notexists' };
+  { key: string; op: 'eq' | 'neq'; value: string } | { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | 'notexists' };
 
 const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
 
@@ -45,7 +43,10 @@ export function parseLabelSelector(selector: string | undefined | null): LabelRe
   return splitTopLevel(selector).map((part): LabelRequirement => {
     const setMatch = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
     if (setMatch) {
-      const values = setMatch[3].split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = setMatch[3]
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       return { key: checkKey(setMatch[1], selector), op: setMatch[2] as 'in' | 'notin', values };
     }
     const cmp = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);

@@ -45,8 +45,10 @@ export async function handleSimRoute(req: IncomingMessage, res: ServerResponse, 
       else if (path === '/sim/faults/unready') faults.unready(image);
       else if (path === '/sim/faults/traffic') faults.traffic(body as never);
       else if (path === '/sim/faults/api') faults.api(body as never);
-      else if ((m = /^\/sim\/nodes\/([^/]+)\/(down|up)$/.exec(path))) (m[2] === 'down' ? faults.nodeDown : faults.nodeUp).call(faults, decodeURIComponent(m[1]));
-      else if ((m = /^\/sim\/zones\/([^/]+)\/(down|up)$/.exec(path))) (m[2] === 'down' ? faults.zoneDown : faults.zoneUp).call(faults, decodeURIComponent(m[1]));
+      else if ((m = /^\/sim\/nodes\/([^/]+)\/(down|up)$/.exec(path)))
+        (m[2] === 'down' ? faults.nodeDown : faults.nodeUp).call(faults, decodeURIComponent(m[1]));
+      else if ((m = /^\/sim\/zones\/([^/]+)\/(down|up)$/.exec(path)))
+        (m[2] === 'down' ? faults.zoneDown : faults.zoneUp).call(faults, decodeURIComponent(m[1]));
       else if (path === '/sim/clock/advance') {
         const seconds = body.seconds;
         if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 86_400) throw new FaultRequestError('seconds: must be a number in (0, 86400]');

@@ -127,14 +127,20 @@ export class Simulation {
     if (dtSeconds < 0) return;
     this.lastTrafficAt = now;
     const { workloads, virtualServices, destinationRules } = trafficInputs(this.store);
-    const traffic = computeTraffic(workloads, virtualServices, destinationRules, {
-      externalRps: this.options.externalRps,
-      edgeRps: this.options.edgeRps,
-      behaviour: (image) => {
-        const fault = this.faults.trafficFault(image);
-        return { errorRate: fault?.errorRate ?? this.options.baseErrorRate, p99LatencyMs: fault?.p99LatencyMs ?? this.options.baseP99LatencyMs };
+    const traffic = computeTraffic(
+      workloads,
+      virtualServices,
+      destinationRules,
+      {
+        externalRps: this.options.externalRps,
+        edgeRps: this.options.edgeRps,
+        behaviour: (image) => {
+          const fault = this.faults.trafficFault(image);
+          return { errorRate: fault?.errorRate ?? this.options.baseErrorRate, p99LatencyMs: fault?.p99LatencyMs ?? this.options.baseP99LatencyMs };
+        },
       },
-    }, trafficExposures(this.store));
+      trafficExposures(this.store),
+    );
     this.telemetry.advance(now, dtSeconds, traffic);
     this.onTraffic?.(now, traffic);
   }

@@ -47,7 +47,12 @@ const COLUMNS: Record<string, Column[]> = {
       cell: (o) => `${(o.status?.containerStatuses ?? []).filter((c: Obj) => c.ready).length}/${(o.spec?.containers ?? []).length}`,
     },
     { name: 'Status', type: 'string', priority: 0, cell: podStatus },
-    { name: 'Restarts', type: 'string', priority: 0, cell: (o) => String((o.status?.containerStatuses ?? []).reduce((n: number, c: Obj) => n + (c.restartCount ?? 0), 0)) },
+    {
+      name: 'Restarts',
+      type: 'string',
+      priority: 0,
+      cell: (o) => String((o.status?.containerStatuses ?? []).reduce((n: number, c: Obj) => n + (c.restartCount ?? 0), 0)),
+    },
     age,
     { name: 'IP', type: 'string', priority: 1, cell: (o) => o.status?.podIP ?? '<none>' },
     { name: 'Node', type: 'string', priority: 1, cell: (o) => o.spec?.nodeName ?? '<none>' },
@@ -65,7 +70,12 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Roles', type: 'string', priority: 0, cell: () => '<none>' },
     age,
     { name: 'Version', type: 'string', priority: 0, cell: (o) => o.status?.nodeInfo?.kubeletVersion ?? '' },
-    { name: 'Internal-IP', type: 'string', priority: 1, cell: (o) => (o.status?.addresses ?? []).find((a: Obj) => a.type === 'InternalIP')?.address ?? '<none>' },
+    {
+      name: 'Internal-IP',
+      type: 'string',
+      priority: 1,
+      cell: (o) => (o.status?.addresses ?? []).find((a: Obj) => a.type === 'InternalIP')?.address ?? '<none>',
+    },
     { name: 'Zone', type: 'string', priority: 1, cell: (o) => o.metadata.labels?.['topology.kubernetes.io/zone'] ?? '<none>' },
   ],
   Deployment: [
@@ -91,7 +101,12 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Type', type: 'string', priority: 0, cell: (o) => o.spec?.type ?? 'ClusterIP' },
     { name: 'Cluster-IP', type: 'string', priority: 0, cell: (o) => o.spec?.clusterIP ?? '<none>' },
     { name: 'External-IP', type: 'string', priority: 0, cell: (o) => externalAddresses(o) },
-    { name: 'Port(s)', type: 'string', priority: 0, cell: (o) => (o.spec?.ports ?? []).map((p: Obj) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>' },
+    {
+      name: 'Port(s)',
+      type: 'string',
+      priority: 0,
+      cell: (o) => (o.spec?.ports ?? []).map((p: Obj) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') || '<none>',
+    },
     age,
   ],
   ReplicaSet: [

@@ -123,7 +123,10 @@ export class WorkloadTelemetry {
       out.push({ labels: { __name__: 'istio_requests_total', ...base, response_code: '200' }, valueAt: (t) => h.valueAt(OK, t) });
       out.push({ labels: { __name__: 'istio_requests_total', ...base, response_code: '503' }, valueAt: (t) => h.valueAt(ERRORS, t) });
       LATENCY_BUCKETS_MS.forEach((le, i) =>
-        out.push({ labels: { __name__: 'istio_request_duration_milliseconds_bucket', ...base, le: String(le) }, valueAt: (t) => h.valueAt(FIRST_BUCKET + i, t) }),
+        out.push({
+          labels: { __name__: 'istio_request_duration_milliseconds_bucket', ...base, le: String(le) },
+          valueAt: (t) => h.valueAt(FIRST_BUCKET + i, t),
+        }),
       );
       out.push({
         labels: { __name__: 'istio_request_duration_milliseconds_bucket', ...base, le: '+Inf' },

@@ -26,7 +26,9 @@ beforeAll(async () => {
 
 describe('layering (dependency-cruiser, rules in .dependency-cruiser.cjs)', () => {
   it('no module breaks a layering rule and there is no import cycle', () => {
-    const violations = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`);
+    const violations = result.summary.violations.map(
+      (v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`,
+    );
     expect(violations).toEqual([]);
   });
 

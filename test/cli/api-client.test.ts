@@ -56,18 +56,33 @@ beforeEach(() => {
 /** Runs the real CLI entry as a user would; resolves with its exit code and output. */
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 30_000, encoding: 'utf8', env: { ...process.env, MESHPLANE_TOKEN: '', MESHPLANE_API: '', ...env, NODE_NO_WARNINGS: '1' } }, (err, stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      resolve({ exitCode: err ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { timeout: 30_000, encoding: 'utf8', env: { ...process.env, MESHPLANE_TOKEN: '', MESHPLANE_API: '', ...env, NODE_NO_WARNINGS: '1' } },
+      (err, stdout, stderr) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        resolve({ exitCode: err ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('resolveApiConnection', () => {
   it.each([
     { name: 'defaults', flags: {}, env: {}, expected: { baseUrl: DEFAULT_API_URL } },
-    { name: 'environment only', flags: {}, env: { MESHPLANE_API: 'https://api.example.com', MESHPLANE_TOKEN: 'from-env' }, expected: { baseUrl: 'https://api.example.com', token: 'from-env' } },
-    { name: 'flags over environment', flags: { api: 'https://flag.example.com', token: 'from-flag' }, env: { MESHPLANE_API: 'https://api.example.com', MESHPLANE_TOKEN: 'from-env' }, expected: { baseUrl: 'https://flag.example.com', token: 'from-flag' } },
+    {
+      name: 'environment only',
+      flags: {},
+      env: { MESHPLANE_API: 'https://api.example.com', MESHPLANE_TOKEN: 'from-env' },
+      expected: { baseUrl: 'https://api.example.com', token: 'from-env' },
+    },
+    {
+      name: 'flags over environment',
+      flags: { api: 'https://flag.example.com', token: 'from-flag' },
+      env: { MESHPLANE_API: 'https://api.example.com', MESHPLANE_TOKEN: 'from-env' },
+      expected: { baseUrl: 'https://flag.example.com', token: 'from-flag' },
+    },
     { name: 'empty variables count as unset', flags: {}, env: { MESHPLANE_API: '', MESHPLANE_TOKEN: '' }, expected: { baseUrl: DEFAULT_API_URL } },
   ])('$name', ({ flags, env, expected }) => {
     expect(resolveApiConnection(flags, env)).toEqual(expected);

@@ -9,11 +9,33 @@ describe('meshplane deployments | abort | rollback', () => {
   it('lists deployments, aborts a gated rollout and rolls back to a named revision', async () => {
     const rt = runtime();
     const api = ['--api', rt.url];
-    await rt.api.register({ name: 'cli-svc', image: 'cli:1', port: 8080, replicas: 2, rollout: { steps: [{ weight: 50, pauseSeconds: 30 }, { weight: 100, pauseSeconds: 0 }] } });
+    await rt.api.register({
+      name: 'cli-svc',
+      image: 'cli:1',
+      port: 8080,
+      replicas: 2,
+      rollout: {
+        steps: [
+          { weight: 50, pauseSeconds: 30 },
+          { weight: 100, pauseSeconds: 0 },
+        ],
+      },
+    });
     expect((await runCli(['deploy', 'cli-svc', '--image', 'cli:2', '--watch', ...api])).exitCode).toBe(0);
 
     // A manual gate keeps the next rollout running until it is aborted.
-    await rt.api.update('cli-svc', { name: 'cli-svc', image: 'cli:2', port: 8080, replicas: 2, rollout: { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' }, { weight: 100, pauseSeconds: 0 }] } });
+    await rt.api.update('cli-svc', {
+      name: 'cli-svc',
+      image: 'cli:2',
+      port: 8080,
+      replicas: 2,
+      rollout: {
+        steps: [
+          { weight: 50, pauseSeconds: 30, gate: 'manual' },
+          { weight: 100, pauseSeconds: 0 },
+        ],
+      },
+    });
     const accepted = await rt.api.deploy('cli-svc', { image: 'cli:3' });
     await rt.api.waitForDeployment('cli-svc', accepted.deploymentId, 'paused at the gate', (d) => d.status === 'paused');
 

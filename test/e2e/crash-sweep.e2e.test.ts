@@ -107,15 +107,21 @@ async function succeeded(rt: RuntimeProcess, method: string, path: string, body:
       try {
         return await call();
       } catch (err) {
-        if (!(err instanceof TypeError) || rt.child.exitCode !== null || rt.child.signalCode !== null) throw new Error(`${method} ${path}: ${String(err)}; stderr: ${rt.stderr().slice(-1500)}`);
+        if (!(err instanceof TypeError) || rt.child.exitCode !== null || rt.child.signalCode !== null)
+          throw new Error(`${method} ${path}: ${String(err)}; stderr: ${rt.stderr().slice(-1500)}`);
       }
     }
   };
   const { operationId } = await retrying(() => rt.api.expect<{ operationId: string }>(202, method, path, body));
-  const op = await waitFor(`${method} ${path} to end`, () => retrying(async () => {
-    const o = await rt.api.expect<{ status: string; reason?: string }>(200, 'GET', `/v1/operations/${operationId}`);
-    return o.status === 'pending' ? undefined : o;
-  }), { timeoutMs: BOUND_MS, intervalMs: 250 });
+  const op = await waitFor(
+    `${method} ${path} to end`,
+    () =>
+      retrying(async () => {
+        const o = await rt.api.expect<{ status: string; reason?: string }>(200, 'GET', `/v1/operations/${operationId}`);
+        return o.status === 'pending' ? undefined : o;
+      }),
+    { timeoutMs: BOUND_MS, intervalMs: 250 },
+  );
   expect(op, `${method} ${path}`).toMatchObject({ status: 'succeeded' });
 }
 
@@ -152,7 +158,11 @@ async function drive(rt: RuntimeProcess, scenario: Scenario): Promise<string[]> 
       ids.push(await accept(api, 'POST', `/v1/services/${NAME}/rollback`, {}));
       break;
     case 'rolloutRollback': {
-      const fault = await fetch(`${rt.simUrl}/sim/faults/crashloop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: V2 }) });
+      const fault = await fetch(`${rt.simUrl}/sim/faults/crashloop`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image: V2 }),
+      });
       expect(fault.status).toBe(200);
       ids.push(await accept(api, 'POST', `/v1/services/${NAME}/deployments`, { image: V2 }));
       break;
@@ -180,19 +190,30 @@ async function sweepCase(c: Case): Promise<void> {
 
   const second = await startRuntimeProcess({ dataDir });
   try {
-    const ops = await waitFor(`every operation to end after ${c.point}`, async () => {
-      const all = await storedOperations(second);
-      return all.some((o) => o.status === 'pending') ? undefined : all;
-    }, { timeoutMs: BOUND_MS, intervalMs: 250 });
-    expect(accepted.filter((id) => !ops.some((o) => o.id === id)), 'accepted operations missing from the store').toEqual([]);
+    const ops = await waitFor(
+      `every operation to end after ${c.point}`,
+      async () => {
+        const all = await storedOperations(second);
+        return all.some((o) => o.status === 'pending') ? undefined : all;
+      },
+      { timeoutMs: BOUND_MS, intervalMs: 250 },
+    );
+    expect(
+      accepted.filter((id) => !ops.some((o) => o.id === id)),
+      'accepted operations missing from the store',
+    ).toEqual([]);
     for (const op of ops.filter((o) => o.status === 'failed')) expect(op.reason, `operation ${op.id} failed without a reason`).toBeTruthy();
 
     const services = await second.api.request('GET', `/v1/services/${NAME}`);
     if (services.status === 200) {
-      const ended = await waitFor(`every deployment of ${NAME} to end`, async () => {
-        const deployments = await second.api.deployments(NAME);
-        return deployments.every((d) => FINAL_DEPLOYMENT_STATUSES.has(d.status)) ? deployments : undefined;
-      }, { timeoutMs: BOUND_MS, intervalMs: 250 });
+      const ended = await waitFor(
+        `every deployment of ${NAME} to end`,
+        async () => {
+          const deployments = await second.api.deployments(NAME);
+          return deployments.every((d) => FINAL_DEPLOYMENT_STATUSES.has(d.status)) ? deployments : undefined;
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 250 },
+      );
       if (c.scenario === 'rolloutRollback') {
         // The image was rejected before the crash: it must not become stable after the restart.
         expect(ended.map((d) => d.status)).not.toContain('promoted');
@@ -200,10 +221,14 @@ async function sweepCase(c: Case): Promise<void> {
       }
     }
     let problems: string[] = [];
-    await waitFor(`the cluster to equal the store after ${c.point}`, async () => ((problems = await clusterVersusStore(second)).length === 0 ? true : undefined), {
-      timeoutMs: BOUND_MS,
-      intervalMs: 250,
-    }).catch((err: Error) => {
+    await waitFor(
+      `the cluster to equal the store after ${c.point}`,
+      async () => ((problems = await clusterVersusStore(second)).length === 0 ? true : undefined),
+      {
+        timeoutMs: BOUND_MS,
+        intervalMs: 250,
+      },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}: ${problems.join('; ')}`);
     });
   } finally {

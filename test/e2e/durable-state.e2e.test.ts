@@ -42,19 +42,24 @@ async function start(dir: string): Promise<RuntimeProcess> {
 
 /** Waits until no stored operation is pending; returns them all. */
 async function allEnded(rt: RuntimeProcess) {
-  return waitFor('every stored operation to end', async () => {
-    const ops = await storedOperations(rt);
-    return ops.some((o) => o.status === 'pending') ? undefined : ops;
-  }, { timeoutMs: SETTLE_MS, intervalMs: 250 });
+  return waitFor(
+    'every stored operation to end',
+    async () => {
+      const ops = await storedOperations(rt);
+      return ops.some((o) => o.status === 'pending') ? undefined : ops;
+    },
+    { timeoutMs: SETTLE_MS, intervalMs: 250 },
+  );
 }
 
 async function clusterAgrees(rt: RuntimeProcess): Promise<void> {
   let last: string[] = [];
-  await waitFor('the cluster to equal the store', async () => ((last = await clusterVersusStore(rt)).length === 0 ? true : undefined), { timeoutMs: SETTLE_MS, intervalMs: 250 }).catch(
-    (err: Error) => {
-      throw new Error(`${err.message}: ${last.join('; ')}`);
-    },
-  );
+  await waitFor('the cluster to equal the store', async () => ((last = await clusterVersusStore(rt)).length === 0 ? true : undefined), {
+    timeoutMs: SETTLE_MS,
+    intervalMs: 250,
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}: ${last.join('; ')}`);
+  });
 }
 
 describe('durable local state', { timeout: 300_000 }, () => {
@@ -67,10 +72,14 @@ describe('durable local state', { timeout: 300_000 }, () => {
     expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
 
     const second = await start(dir);
-    const deployments = await waitFor('five Deployments with Ready pods', async () => {
-      const all = (await clusterDeployments(second.simUrl)).filter((d) => names.includes(d.name));
-      return all.length === 5 && all.every((d) => d.readyReplicas === 2) ? all : undefined;
-    }, { timeoutMs: SETTLE_MS, intervalMs: 250 });
+    const deployments = await waitFor(
+      'five Deployments with Ready pods',
+      async () => {
+        const all = (await clusterDeployments(second.simUrl)).filter((d) => names.includes(d.name));
+        return all.length === 5 && all.every((d) => d.readyReplicas === 2) ? all : undefined;
+      },
+      { timeoutMs: SETTLE_MS, intervalMs: 250 },
+    );
     expect(deployments.map((d) => [d.name, d.image]).sort()).toEqual(names.map((n) => [n, minimalInput(n).image]));
     expect(await clusterVersusStore(second)).toEqual([]);
   });
@@ -78,7 +87,9 @@ describe('durable local state', { timeout: 300_000 }, () => {
   it('50 registrations accepted, then kill -9: after the restart all 50 end and the cluster equals the store', async () => {
     const dir = dataDir();
     const first = await start(dir);
-    const accepted = await Promise.all(Array.from({ length: 50 }, (_, i) => first.api.expect<{ operationId: string }>(202, 'POST', '/v1/services', minimalInput(`burst-${i}`))));
+    const accepted = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => first.api.expect<{ operationId: string }>(202, 'POST', '/v1/services', minimalInput(`burst-${i}`))),
+    );
     await first.kill('SIGKILL');
 
     const second = await start(dir);
@@ -99,7 +110,9 @@ describe('durable local state', { timeout: 300_000 }, () => {
   it('SIGTERM under load stops cleanly, saves, and the restart finishes the accepted work', async () => {
     const dir = dataDir();
     const first = await start(dir);
-    const accepted = await Promise.all(Array.from({ length: 20 }, (_, i) => first.api.expect<{ operationId: string }>(202, 'POST', '/v1/services', minimalInput(`term-${i}`))));
+    const accepted = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => first.api.expect<{ operationId: string }>(202, 'POST', '/v1/services', minimalInput(`term-${i}`))),
+    );
     const { code, signal } = await first.kill('SIGTERM');
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(first.stderr()).toMatch(/SIGTERM: shutting down[\s\S]*stopped/);
@@ -115,7 +128,11 @@ describe('durable local state', { timeout: 300_000 }, () => {
 
   it('killing the `npm start` process (kill -9) leaves no runtime process behind', async () => {
     const dir = dataDir();
-    const npm = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: dir, LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: dir, LOG_LEVEL: 'WARN' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       await waitForLine(npm, /meshplane listening on http:\S+/, 60_000);
       const tree = descendants(npm.pid!);

@@ -12,7 +12,10 @@ describe('examples/', () => {
 
   it('applies every example with the CLI and runs its replicas', async () => {
     const rt = runtime();
-    const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort().reverse(); // user-service before order-service
+    const files = readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .reverse(); // user-service before order-service
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const run = await runCli(['services', 'apply', '-f', join(EXAMPLES, file), '--api', rt.url]);

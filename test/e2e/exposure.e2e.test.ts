@@ -79,10 +79,14 @@ describe('exposure (issue 16)', () => {
 
   it('sends edge traffic into order-service and its declared calls on to user-service', async () => {
     const query = 'sum by (destination_workload) (rate(istio_requests_total{reporter="destination"}[60s]))';
-    const rates = await waitFor('edge traffic in the metrics', async () => {
-      const r = await promQuery(query, 'destination_workload');
-      return Math.abs((r['order-service'] ?? 0) - EDGE_RPS) < 0.5 && Math.abs((r['user-service'] ?? 0) - 50) < 0.5 ? r : undefined;
-    }, { timeoutMs: 60_000 });
+    const rates = await waitFor(
+      'edge traffic in the metrics',
+      async () => {
+        const r = await promQuery(query, 'destination_workload');
+        return Math.abs((r['order-service'] ?? 0) - EDGE_RPS) < 0.5 && Math.abs((r['user-service'] ?? 0) - 50) < 0.5 ? r : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     // Nothing comes from outside but the edge (externalRps 0): order-service serves the edge load alone.
     expect(rates['order-service']).toBeCloseTo(EDGE_RPS, 0);
     expect(rates['user-service']).toBeCloseTo(50, 0);
@@ -94,7 +98,12 @@ describe('exposure (issue 16)', () => {
   });
 
   it('splits edge traffic through the ingress gateway by the canary weight', { timeout: 150_000 }, async () => {
-    const rollout = { steps: [{ weight: 25, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
+    const rollout = {
+      steps: [
+        { weight: 25, pauseSeconds: 30, gate: 'manual' as const },
+        { weight: 100, pauseSeconds: 0 },
+      ],
+    };
     await rt.api.register({
       name: 'storefront',
       image: 'registry.example.com/shop/storefront:1.0.0',
@@ -105,7 +114,10 @@ describe('exposure (issue 16)', () => {
     });
     await rt.api.waitForReadyReplicas('storefront', 4);
     const gateway = await rt.cluster.istio(ISTIO_KINDS.Gateway, 'storefront');
-    expect(gateway?.spec).toEqual({ selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http-80', protocol: 'HTTP' }, hosts: ['shop.example.com'] }] });
+    expect(gateway?.spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http-80', protocol: 'HTTP' }, hosts: ['shop.example.com'] }],
+    });
     const vs = await rt.cluster.istio(ISTIO_KINDS.VirtualService, 'storefront');
     expect(vs?.spec.gateways).toEqual(['mesh', 'default/storefront']);
     const policy = await rt.cluster.istio(ISTIO_KINDS.AuthorizationPolicy, 'storefront');
@@ -117,13 +129,17 @@ describe('exposure (issue 16)', () => {
 
     // The ingress gateway's proxy reports what it sent to each workload: 75% stable, 25% canary.
     const query = 'sum by (destination_workload) (rate(istio_requests_total{reporter="source",source_workload="istio-ingressgateway"}[30s]))';
-    const split = await waitFor('edge traffic split by the canary weight', async () => {
-      const r = await promQuery(query, 'destination_workload');
-      const stable = r.storefront ?? 0;
-      const canary = r['storefront-canary'] ?? 0;
-      // A 30 s window fills after the weight change: wait until it holds only traffic at the new weight.
-      return Math.abs(stable - EDGE_RPS * 0.75) < 0.5 && Math.abs(canary - EDGE_RPS * 0.25) < 0.5 ? r : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 100 });
+    const split = await waitFor(
+      'edge traffic split by the canary weight',
+      async () => {
+        const r = await promQuery(query, 'destination_workload');
+        const stable = r.storefront ?? 0;
+        const canary = r['storefront-canary'] ?? 0;
+        // A 30 s window fills after the weight change: wait until it holds only traffic at the new weight.
+        return Math.abs(stable - EDGE_RPS * 0.75) < 0.5 && Math.abs(canary - EDGE_RPS * 0.25) < 0.5 ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     expect(split.storefront).toBeCloseTo(EDGE_RPS * 0.75, 0);
     expect(split['storefront-canary']).toBeCloseTo(EDGE_RPS * 0.25, 0);
     expect(split['order-service']).toBeUndefined(); // an NLB is not the ingress gateway
@@ -139,7 +155,10 @@ describe('exposure (issue 16)', () => {
   it('records a lost node, the evicted pods and its return in the affected service’s trail', async () => {
     const pods = await rt.cluster.servicePods('user-service');
     const node = pods[0].node!;
-    const onNode = pods.filter((p) => p.node === node).map((p) => p.name).sort();
+    const onNode = pods
+      .filter((p) => p.node === node)
+      .map((p) => p.name)
+      .sort();
     // Let the probe see where the pods run before the node goes.
     await waitFor('the probe to observe user-service', async () => {
       const status = (await rt.api.service('user-service')).status as { observedAt?: string } | undefined;
@@ -177,11 +196,10 @@ describe('exposure (issue 16)', () => {
     const image = 'registry.example.com/shop/ledger:1.0.0';
     rt.sim.faults.crashLoop(image);
     await rt.api.register({ name: 'ledger', image, port: 8080, replicas: 2 });
-    const escalated = await waitFor(
-      'the escalation',
-      async () => (await rt.api.events('ledger')).find((e) => e.type === 'RemediationEscalated'),
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
+    const escalated = await waitFor('the escalation', async () => (await rt.api.events('ledger')).find((e) => e.type === 'RemediationEscalated'), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     expect(escalated.message).toContain('A person should');
     expect(escalated.message).toContain('meshplane deploy ledger');
     const trailAt = (await rt.api.events('ledger')).length;

@@ -146,7 +146,13 @@ describe('the optimizer on a chatty graph in the simulated cluster', () => {
   it('a rollout held at a manual gate keeps ledger busy (record carries the canary, canary pods run)', async () => {
     const accepted = await api.deploy('ledger', {
       image: 'registry.example.com/shop/ledger:1.1.0',
-      rollout: { steps: [{ weight: 50, pauseSeconds: 86_400, gate: 'manual' }, { weight: 100, pauseSeconds: 0 }], analysis: { intervalSeconds: 300 } },
+      rollout: {
+        steps: [
+          { weight: 50, pauseSeconds: 86_400, gate: 'manual' },
+          { weight: 100, pauseSeconds: 0 },
+        ],
+        analysis: { intervalSeconds: 300 },
+      },
     });
     ledgerDeploymentId = accepted.deploymentId;
     await waitFor(
@@ -167,11 +173,19 @@ describe('POST /v1/optimizer/runs {dryRun: true}', () => {
 
   it('answers 202 with an operation; the run happens in the optimizer function, its operation succeeds and names the plan', async () => {
     const before = await clusterAndRecords();
-    const res = await fetch(new URL('/v1/optimizer/runs', runtime.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun: true, maxMoves: 3, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS }) });
+    const res = await fetch(new URL('/v1/optimizer/runs', runtime.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dryRun: true, maxMoves: 3, timeLimitMs: 3_000, trafficWindowSeconds: TRAFFIC_WINDOW_SECONDS }),
+    });
     expect(res.status).toBe(202);
     const accepted = (await res.json()) as RunAccepted;
     expect(res.headers.get('location')).toBe(`/v1/operations/${accepted.operationId}`);
-    expect(accepted).toMatchObject({ status: 'pending', runId: accepted.operationId, links: { operation: `/v1/operations/${accepted.operationId}`, run: `/v1/optimizer/runs/${accepted.runId}` } });
+    expect(accepted).toMatchObject({
+      status: 'pending',
+      runId: accepted.operationId,
+      links: { operation: `/v1/operations/${accepted.operationId}`, run: `/v1/optimizer/runs/${accepted.runId}` },
+    });
     const op = await api.succeeded(accepted);
     expect(op).toMatchObject({ kind: 'optimize', result: { runId: accepted.runId, status: 'planned' } });
     location = accepted.links.run;
@@ -242,7 +256,11 @@ describe('POST /v1/optimizer/runs (applied)', () => {
   it('exactly one pod restarted per applied move; every other pod is the same pod on the same node', async () => {
     after = await stablePods();
     const done = (applied.appliedMoves ?? []).filter((m) => m.outcome === 'moved' || m.outcome === 'landedElsewhere');
-    const beforeNames = new Set(Object.values(before.pods).flat().map((p) => p.split('@')[0]));
+    const beforeNames = new Set(
+      Object.values(before.pods)
+        .flat()
+        .map((p) => p.split('@')[0]),
+    );
     const afterNames = new Set([...after.values()].flat().map((p) => p.name));
     const gone = [...beforeNames].filter((n) => !afterNames.has(n)).sort();
     const added = [...afterNames].filter((n) => !beforeNames.has(n));
@@ -262,7 +280,15 @@ describe('POST /v1/optimizer/runs (applied)', () => {
     measured.plannedLatencyMsPerSecond = applied.costAfterPlan!.latencyMsPerSecond;
     measured.optimalLatencyMsPerSecond = applied.costOptimal!.latencyMsPerSecond;
     expect(measured.appliedLatencyMsPerSecond).toBeLessThan(measured.initialLatencyMsPerSecond);
-    console.log(JSON.stringify({ case: 'optimizer-e2e', rps: totalRps(MOVABLE), moves: applied.moves.length, solveTimeMs: Math.round(applied.solveTimeMs ?? 0), ...measured }));
+    console.log(
+      JSON.stringify({
+        case: 'optimizer-e2e',
+        rps: totalRps(MOVABLE),
+        moves: applied.moves.length,
+        solveTimeMs: Math.round(applied.solveTimeMs ?? 0),
+        ...measured,
+      }),
+    );
   });
 
   it('the service in a rollout was not touched: frozen, same record, same Deployment', async () => {
@@ -298,10 +324,24 @@ describe('bad requests', () => {
   });
 
   it('an invalid body is 400 and lists every problem', async () => {
-    const res = await api.request('POST', '/v1/optimizer/runs', { dryRun: 'yes', maxMoves: -1, solver: 'quantum', timeLimitMs: 5, migrationCost: -2, cluster: 7 });
+    const res = await api.request('POST', '/v1/optimizer/runs', {
+      dryRun: 'yes',
+      maxMoves: -1,
+      solver: 'quantum',
+      timeLimitMs: 5,
+      migrationCost: -2,
+      cluster: 7,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error.problems.map((p: { path: string }) => p.path).sort()).toEqual(['cluster', 'dryRun', 'maxMoves', 'migrationCost', 'solver', 'timeLimitMs']);
+    expect(res.body.error.problems.map((p: { path: string }) => p.path).sort()).toEqual([
+      'cluster',
+      'dryRun',
+      'maxMoves',
+      'migrationCost',
+      'solver',
+      'timeLimitMs',
+    ]);
   });
 });
 

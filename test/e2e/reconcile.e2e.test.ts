@@ -62,7 +62,9 @@ describe('level-based reconcile', () => {
     await cluster.apps.deleteNamespacedDeployment({ name: 'user-service', namespace: 'default' });
     await waitFor('user-service to be recreated', async () => (await cluster.deployment('user-service')) ?? undefined, { timeoutMs: 30_000, intervalMs: 50 });
     await api.waitForReadyReplicas('user-service', 3);
-    const events = await waitFor('the repair in the audit trail', async () => ((await reconcileEvents('user-service')).length ? reconcileEvents('user-service') : undefined));
+    const events = await waitFor('the repair in the audit trail', async () =>
+      (await reconcileEvents('user-service')).length ? reconcileEvents('user-service') : undefined,
+    );
     expect(events.map((e) => e.type)).toEqual(['DriftRepaired']);
     expect(events[0].message).toMatch(/Deployment default\/user-service missing/);
   });
@@ -137,7 +139,12 @@ describe('level-based reconcile', () => {
 describe('a rollback during a Kubernetes API outage', () => {
   it('is recorded only once the cluster holds it, and the rejected image is never promoted after its execution is lost', async () => {
     const rt = rtOf();
-    const gated = { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
+    const gated = {
+      steps: [
+        { weight: 50, pauseSeconds: 30, gate: 'manual' as const },
+        { weight: 100, pauseSeconds: 0 },
+      ],
+    };
     await rt.api.register({ name: 'outage', image: 'outage:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('outage', 2);
     const deploy = await rt.api.deploy('outage', { image: 'outage:2' });
@@ -172,7 +179,10 @@ describe('a rollback during a Kubernetes API outage', () => {
     expect(service.spec.image).toBe('outage:1');
     expect(service.traffic).toBeUndefined();
     expect((await rt.api.events('outage')).map((e) => e.type)).toContain('RolloutRolledBack');
-    await waitFor('the canary to be gone', async () => ((await rt.cluster.deployment('outage-canary')) ? undefined : true), { timeoutMs: 30_000, intervalMs: 50 });
+    await waitFor('the canary to be gone', async () => ((await rt.cluster.deployment('outage-canary')) ? undefined : true), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     expect((await rt.cluster.deployment('outage'))?.spec?.template.spec?.containers[0].image).toBe('outage:1');
     // A later probe changes nothing: the deployment stays ended, the image stays outage:1.
     await probesPass('outage', 2);

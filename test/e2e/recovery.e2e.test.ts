@@ -36,7 +36,12 @@ const PROBE_PERIOD_SECONDS = 60;
 const VISIBILITY_TIMEOUT_SECONDS = 10;
 const DRAIN_TIMEOUT_MS = 5_000;
 /** A quick rollout for the deploys the scenarios start from: judged once at 50%, then promoted. */
-const QUICK_ROLLOUT = { steps: [{ weight: 50, pauseSeconds: 30 }, { weight: 100, pauseSeconds: 0 }] };
+const QUICK_ROLLOUT = {
+  steps: [
+    { weight: 50, pauseSeconds: 30 },
+    { weight: 100, pauseSeconds: 0 },
+  ],
+};
 
 /** A decision of the remediation policy as the health handler records it in the audit trail. */
 interface DecisionData {
@@ -112,10 +117,14 @@ class RecoveryHarness {
   async registerReady(name: string, image: string, replicas: number): Promise<void> {
     await this.api.register({ name, image, port: 8080, replicas });
     await this.api.waitForReadyReplicas(name, replicas);
-    await waitFor(`${name} to be observed with ${replicas} Ready replicas`, async () => {
-      const status = (await this.api.service(name)).status as { readyReplicas?: number } | undefined;
-      return status?.readyReplicas === replicas ? true : undefined;
-    }, { intervalMs: 100 });
+    await waitFor(
+      `${name} to be observed with ${replicas} Ready replicas`,
+      async () => {
+        const status = (await this.api.service(name)).status as { readyReplicas?: number } | undefined;
+        return status?.readyReplicas === replicas ? true : undefined;
+      },
+      { intervalMs: 100 },
+    );
   }
 
   postAlarm(body: AlarmBody): Promise<{ signalId: string }> {
@@ -146,7 +155,10 @@ class RecoveryHarness {
    * empty: every message sent so far was handled and deleted, none is waiting for a retry.
    */
   async drained(): Promise<void> {
-    await waitFor('the health queue to drain', async () => ((await this.depth(this.healthQueue.url)) === 0 ? true : undefined), { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 50 });
+    await waitFor('the health queue to drain', async () => ((await this.depth(this.healthQueue.url)) === 0 ? true : undefined), {
+      timeoutMs: DRAIN_TIMEOUT_MS,
+      intervalMs: 50,
+    });
     expect(await this.depth(this.healthQueue.dlqUrl)).toBe(0);
   }
 
@@ -155,9 +167,7 @@ class RecoveryHarness {
     const answer = await this.api.request<{ items: AuditEvent[] }>('GET', `/v1/services/${service}/events?limit=100`);
     if (answer.status === 404) return [];
     expect(answer.status).toBe(200);
-    return answer.body.items
-      .filter((e): e is DecisionEvent => DECISION_TYPES.has(e.type))
-      .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    return answer.body.items.filter((e): e is DecisionEvent => DECISION_TYPES.has(e.type)).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   }
 
   /** Waits until the decision about signal `signalId` is in `service`'s audit trail. */
@@ -237,7 +247,10 @@ describe('automatic recovery with the default remediation policy', () => {
     await h.registerReady('inventory', 'shop/inventory:1', replicas);
     const before = await h.cluster.servicePods('inventory');
     const node = before[0].node!;
-    const podsOnNode = before.filter((p) => p.node === node).map((p) => p.name).sort();
+    const podsOnNode = before
+      .filter((p) => p.node === node)
+      .map((p) => p.name)
+      .sort();
 
     const readySamples: number[] = [];
     let sampling = true;
@@ -307,7 +320,10 @@ describe('automatic recovery with the default remediation policy', () => {
     expect(decisions.filter((d) => d.data.signal.id === ids[1] && d.type === 'RemediationApplied')).toHaveLength(1);
     expect((await h.api.events('billing')).filter((e) => e.type === 'Restarted')).toHaveLength(1);
     // Converged by the cluster side from the service.converge the intake queued.
-    await waitFor('the restart to reach the cluster', async () => (await h.cluster.deployment('billing'))?.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt]);
+    await waitFor(
+      'the restart to reach the cluster',
+      async () => (await h.cluster.deployment('billing'))?.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt],
+    );
   });
 
   it('acts once on the same SQS message delivered twice (the second copy is a duplicate)', async () => {
@@ -427,7 +443,8 @@ describe('automatic recovery with the default remediation policy', () => {
     // Five ALARMs per service, a second apart: the second confirms the first, the rest persist.
     await Promise.all(
       services.map(async (service) => {
-        for (let i = 0; i < 5; i++) await h.postAlarm({ id: `${service}-alarm-${i}`, service, kind: 'unavailable', state: 'ALARM', observedAt: secondsAgo(6 - i) });
+        for (let i = 0; i < 5; i++)
+          await h.postAlarm({ id: `${service}-alarm-${i}`, service, kind: 'unavailable', state: 'ALARM', observedAt: secondsAgo(6 - i) });
       }),
     );
     // "In a minute" holds by construction: the signals' observedAt span six seconds.
@@ -440,7 +457,9 @@ describe('automatic recovery with the default remediation policy', () => {
       },
       { timeoutMs: 40_000, intervalMs: 1_000 },
     ).catch(async (err) => {
-      const all = await Promise.all(services.map(async (s) => (await h.decisions(s)).map((d) => `${d.data.signal.id}:${d.data.decision}/${d.data.noneReason ?? ''}`)));
+      const all = await Promise.all(
+        services.map(async (s) => (await h.decisions(s)).map((d) => `${d.data.signal.id}:${d.data.decision}/${d.data.noneReason ?? ''}`)),
+      );
       throw new Error(`${err.message}: ${JSON.stringify(all.slice(0, 4))}`);
     });
     const stormActions = byService.flatMap(applied);
@@ -501,7 +520,10 @@ describe('a CloudWatch alarm that stays in ALARM (one event per state change)', 
     expect(Date.parse(action.at)).toBeGreaterThanOrEqual(Date.parse(first.data.retryAfter!));
     expect(rest.slice(0, -1).every((d) => d.data.noneReason === 'awaitingConfirmation')).toBe(true);
     // The intake commits the restart and queues service.converge; the cluster side applies it moments later.
-    await waitFor('the restart to reach the cluster', async () => (await h.cluster.deployment('payments'))?.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt]);
+    await waitFor(
+      'the restart to reach the cluster',
+      async () => (await h.cluster.deployment('payments'))?.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt],
+    );
 
     // Decided for good: the probe stops re-sending it.
     await new Promise((r) => setTimeout(r, 3 * PROBE_PERIOD_SECONDS * TIME_FACTOR * 1_000));

@@ -22,7 +22,12 @@ const spec: ServiceSpecInput = {
   image: STABLE_IMAGE,
   port: 8080,
   replicas: 2,
-  rollout: { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' }, { weight: 100, pauseSeconds: 30 }] },
+  rollout: {
+    steps: [
+      { weight: 50, pauseSeconds: 30, gate: 'manual' },
+      { weight: 100, pauseSeconds: 30 },
+    ],
+  },
 };
 
 let dataDir: string;

@@ -11,7 +11,12 @@ describe('rollouts that lose their footing', () => {
 
   it('aborts the running and the queued deployment and leaves nothing in the cluster', async () => {
     const rt = runtime();
-    const gated = { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
+    const gated = {
+      steps: [
+        { weight: 50, pauseSeconds: 30, gate: 'manual' as const },
+        { weight: 100, pauseSeconds: 0 },
+      ],
+    };
     await rt.api.register({ name: 'going', image: 'going:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('going', 2);
     const running = await rt.api.deploy('going', { image: 'going:2' });
@@ -21,7 +26,10 @@ describe('rollouts that lose their footing', () => {
 
     await rt.api.deregister('going');
 
-    const [first, second] = await Promise.all([rt.api.waitForDeploymentEnd('going', running.deploymentId), rt.api.waitForDeploymentEnd('going', queued.deploymentId)]);
+    const [first, second] = await Promise.all([
+      rt.api.waitForDeploymentEnd('going', running.deploymentId),
+      rt.api.waitForDeploymentEnd('going', queued.deploymentId),
+    ]);
     expect(first.status).toBe('aborted');
     expect(first.reason).toBe('the service was deregistered');
     expect(second.status).toBe('aborted');
@@ -32,7 +40,12 @@ describe('rollouts that lose their footing', () => {
 
   it('is ended as failed with its canary removed, and the deployment queued behind it starts', async () => {
     const rt = runtime();
-    const gated = { steps: [{ weight: 30, pauseSeconds: 30, gate: 'manual' as const }, { weight: 100, pauseSeconds: 0 }] };
+    const gated = {
+      steps: [
+        { weight: 30, pauseSeconds: 30, gate: 'manual' as const },
+        { weight: 100, pauseSeconds: 0 },
+      ],
+    };
     await rt.api.register({ name: 'lost', image: 'lost:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('lost', 2);
     const stuck = await rt.api.deploy('lost', { image: 'lost:2' });
@@ -54,7 +67,12 @@ describe('rollouts that lose their footing', () => {
 
   it('aborts a manual gate nobody promotes within its timeout, with the reason', async () => {
     const rt = runtime();
-    const gated = { steps: [{ weight: 40, pauseSeconds: 30, gate: 'manual' as const, gateTimeoutSeconds: 60 }, { weight: 100, pauseSeconds: 0 }] };
+    const gated = {
+      steps: [
+        { weight: 40, pauseSeconds: 30, gate: 'manual' as const, gateTimeoutSeconds: 60 },
+        { weight: 100, pauseSeconds: 0 },
+      ],
+    };
     await rt.api.register({ name: 'forgotten', image: 'forgotten:1', port: 8080, replicas: 2, rollout: gated });
     await rt.api.waitForReadyReplicas('forgotten', 2);
     const deploy = await rt.api.deploy('forgotten', { image: 'forgotten:2' });

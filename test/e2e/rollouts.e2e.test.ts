@@ -59,10 +59,14 @@ async function expectOnlyStable(service: string, stableImage: string, revision: 
   expect(stable?.spec?.template.spec?.containers[0].image).toBe(stableImage);
   expect(stable?.metadata?.annotations?.[ANNOTATIONS.revision]).toBe(String(revision));
   // Old pods leave a moment after their Deployment changed or went away.
-  const pods = await waitFor(`only stable ${stableImage} pods of ${service}`, async () => {
-    const all = await rt.cluster.servicePods(service);
-    return all.length === 3 && all.every((p) => p.track === 'stable' && p.image === stableImage && p.ready) ? all : undefined;
-  }, { timeoutMs: 30_000 });
+  const pods = await waitFor(
+    `only stable ${stableImage} pods of ${service}`,
+    async () => {
+      const all = await rt.cluster.servicePods(service);
+      return all.length === 3 && all.every((p) => p.track === 'stable' && p.image === stableImage && p.ready) ? all : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
   expect(pods).toHaveLength(3);
   const record = await rt.api.service(service);
   expect(record.revision).toBe(revision);
@@ -197,13 +201,26 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
     await registerRunning(name);
     const newImage = image(name, '2.0.0');
 
-    const accepted = await rt.api.deploy(name, { image: newImage, rollout: { steps: [{ weight: 30, pauseSeconds: 30, gate: 'manual' }, { weight: 100, pauseSeconds: 30 }] } });
+    const accepted = await rt.api.deploy(name, {
+      image: newImage,
+      rollout: {
+        steps: [
+          { weight: 30, pauseSeconds: 30, gate: 'manual' },
+          { weight: 100, pauseSeconds: 30 },
+        ],
+      },
+    });
     const paused = await rt.api.waitForDeployment(name, accepted.deploymentId, 'paused at the gate', (d) => d.status === 'paused');
     expect(paused.currentWeight).toBe(30);
     expect(paused.steps[0].verdict).toBe('pass');
 
     // Left alone it stays paused at 30%, analysing every interval so it could still fail fast.
-    const held = await rt.api.waitForDeployment(name, accepted.deploymentId, 'three more analyses at the gate', (d) => Number((d.steps[0].metrics as { analyses: number }).analyses) >= 4);
+    const held = await rt.api.waitForDeployment(
+      name,
+      accepted.deploymentId,
+      'three more analyses at the gate',
+      (d) => Number((d.steps[0].metrics as { analyses: number }).analyses) >= 4,
+    );
     expect(held).toMatchObject({ status: 'paused', currentWeight: 30 });
     expect(held.steps).toHaveLength(1);
     expect((held.steps[0].metrics as { phase: string }).phase).toBe('gate');
@@ -244,7 +261,8 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
       expect(done.status).toBe('promoted');
       expect((await rt.api.deployments(name)).map((d) => d.id)).toEqual([accepted.deploymentId]);
       const events = await rt.api.events(name);
-      for (const type of ['DeployRequested', 'RolloutStarted', 'CanaryCreated', 'RevisionPromoted', 'RolloutPromoted']) expect(ofType(events, type), type).toHaveLength(1);
+      for (const type of ['DeployRequested', 'RolloutStarted', 'CanaryCreated', 'RevisionPromoted', 'RolloutPromoted'])
+        expect(ofType(events, type), type).toHaveLength(1);
       expect(ofType(events, 'TrafficShifted')).toHaveLength(QUICK_STEPS.length);
       expect((await rt.api.service(name)).revision).toBe(2);
       expect((await rt.runtime.rollouts.waitFor(accepted.deploymentId)).status).toBe('SUCCEEDED');

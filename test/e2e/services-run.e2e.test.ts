@@ -122,7 +122,12 @@ describe('services really run (issue 3)', () => {
 
   it('reports the cluster rejecting a spec as the failure reason of the registration', async () => {
     // Valid for meshplane, refused by Kubernetes: the namespace does not exist in the cluster.
-    const accepted = await rt.api.expect(202, 'POST', '/v1/services', { name: 'ghost-service', namespace: 'ghost', image: 'registry.example.com/ghost:1.0.0', port: 8080 });
+    const accepted = await rt.api.expect(202, 'POST', '/v1/services', {
+      name: 'ghost-service',
+      namespace: 'ghost',
+      image: 'registry.example.com/ghost:1.0.0',
+      port: 8080,
+    });
     const op = await rt.api.waitForOperation(accepted.operationId);
 
     expect(op.status).toBe('failed');
@@ -166,7 +171,11 @@ describe('services really run (issue 3)', () => {
       ['staging', false],
     ]);
     // The kubeconfig holds credentials: it is never served back, only its size and digest.
-    expect((await rt.api.expect(200, 'GET', '/v1/clusters/staging')).target).toEqual({ kind: 'kubeconfig', kubeconfigBytes: Buffer.byteLength(kubeconfig), kubeconfigSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await rt.api.expect(200, 'GET', '/v1/clusters/staging')).target).toEqual({
+      kind: 'kubeconfig',
+      kubeconfigBytes: Buffer.byteLength(kubeconfig),
+      kubeconfigSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
 
     const invalid = await rt.api.request('POST', '/v1/clusters', { id: 'Not_A_Label', target: { kind: 'gke' } });
     expect(invalid.status).toBe(400);
@@ -176,7 +185,12 @@ describe('services really run (issue 3)', () => {
     expect(badRegion.body.error.problems.map((p: { path: string }) => p.path)).toEqual(['target.region']);
 
     // A service may only name a registered cluster.
-    const unknownCluster = await rt.api.request('POST', '/v1/services', { name: 'lost-service', image: 'registry.example.com/lost:1.0.0', port: 8080, cluster: 'nowhere' });
+    const unknownCluster = await rt.api.request('POST', '/v1/services', {
+      name: 'lost-service',
+      image: 'registry.example.com/lost:1.0.0',
+      port: 8080,
+      cluster: 'nowhere',
+    });
     expect(unknownCluster.status).toBe(400);
     expect(unknownCluster.body.error.problems).toEqual([{ path: 'cluster', message: 'no cluster "nowhere" is registered' }]);
 

@@ -108,7 +108,13 @@ describe('the spine over HTTP: register, read, update, deploy, delete', () => {
     expect(await finished(operationId)).toMatchObject({ kind: 'deploy', status: 'succeeded', result: { deploymentId } });
     const deployment = await call(url, 'GET', `/v1/services/user-service/deployments/${deploymentId}`);
     expect(deployment.status).toBe(200);
-    expect(deployment.body).toMatchObject({ id: deploymentId, service: 'user-service', image: 'registry.example.com/shop/user-service:1.5.0', strategy: 'canary', fromRevision: 1 });
+    expect(deployment.body).toMatchObject({
+      id: deploymentId,
+      service: 'user-service',
+      image: 'registry.example.com/shop/user-service:1.5.0',
+      strategy: 'canary',
+      fromRevision: 1,
+    });
     // Recorded as pending; the local runtime starts the rollout at once, so it may have moved on.
     expect(['pending', 'running', 'paused']).toContain(deployment.body.status);
     const listed = await call(url, 'GET', '/v1/services/user-service/deployments');
@@ -143,12 +149,43 @@ describe('bad requests get a precise answer', () => {
   const big = JSON.stringify({ ...userServiceInput, name: 'big', env: { PAYLOAD: 'x'.repeat(300 * 1024) } });
 
   it.each([
-    { name: 'a name that is not a DNS label', method: 'POST', path: '/v1/services', body: { ...userServiceInput, name: 'User_Service' }, status: 400, code: 'VALIDATION_FAILED', problems: ['name'] },
-    { name: 'missing required fields', method: 'POST', path: '/v1/services', body: {}, status: 400, code: 'VALIDATION_FAILED', problems: ['image', 'name', 'port'] },
-    { name: 'wrong types', method: 'POST', path: '/v1/services', body: { name: 'typed', image: 42, port: '8080', replicas: 'three' }, status: 400, code: 'VALIDATION_FAILED', problems: ['image', 'port', 'replicas'] },
+    {
+      name: 'a name that is not a DNS label',
+      method: 'POST',
+      path: '/v1/services',
+      body: { ...userServiceInput, name: 'User_Service' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      problems: ['name'],
+    },
+    {
+      name: 'missing required fields',
+      method: 'POST',
+      path: '/v1/services',
+      body: {},
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      problems: ['image', 'name', 'port'],
+    },
+    {
+      name: 'wrong types',
+      method: 'POST',
+      path: '/v1/services',
+      body: { name: 'typed', image: 42, port: '8080', replicas: 'three' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      problems: ['image', 'port', 'replicas'],
+    },
     { name: 'a duplicate registration', method: 'POST', path: '/v1/services', body: userServiceInput, status: 409, code: 'ALREADY_EXISTS' },
     { name: 'an unknown service', method: 'GET', path: '/v1/services/nobody', status: 404, code: 'NOT_FOUND' },
-    { name: 'an update of an unknown service', method: 'PUT', path: '/v1/services/nobody', body: { ...userServiceInput, name: 'nobody' }, status: 404, code: 'NOT_FOUND' },
+    {
+      name: 'an update of an unknown service',
+      method: 'PUT',
+      path: '/v1/services/nobody',
+      body: { ...userServiceInput, name: 'nobody' },
+      status: 404,
+      code: 'NOT_FOUND',
+    },
     { name: 'a deploy of an unknown service', method: 'POST', path: '/v1/services/nobody/deployments', body: { image: 'x:1' }, status: 404, code: 'NOT_FOUND' },
     { name: 'an unknown deployment', method: 'GET', path: '/v1/services/user-service/deployments/dep-nope', status: 404, code: 'NOT_FOUND' },
     { name: 'an unknown operation', method: 'GET', path: '/v1/operations/op-nope', status: 404, code: 'NOT_FOUND' },
@@ -158,7 +195,15 @@ describe('bad requests get a precise answer', () => {
     { name: 'a body over the limit', method: 'POST', path: '/v1/services', body: big, status: 413, code: 'PAYLOAD_TOO_LARGE' },
     { name: 'an invalid cursor', method: 'GET', path: '/v1/services?cursor=bogus', status: 400, code: 'VALIDATION_FAILED', problems: ['cursor'] },
     { name: 'a limit out of range', method: 'GET', path: '/v1/services?limit=0', status: 400, code: 'VALIDATION_FAILED', problems: ['query.limit'] },
-    { name: 'a PUT whose body names another service', method: 'PUT', path: '/v1/services/user-service', body: { ...userServiceInput, name: 'someone-else' }, status: 400, code: 'VALIDATION_FAILED', problems: ['name'] },
+    {
+      name: 'a PUT whose body names another service',
+      method: 'PUT',
+      path: '/v1/services/user-service',
+      body: { ...userServiceInput, name: 'someone-else' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      problems: ['name'],
+    },
     { name: 'a path name that is not a DNS label', method: 'GET', path: '/v1/services/Bad_Name', status: 400, code: 'VALIDATION_FAILED', problems: ['name'] },
   ])('$name → $status', async ({ method, path, body, status, code, problems }) => {
     const res = await call(url, method, path, body);
@@ -198,7 +243,10 @@ describe('the CLI against the running API', () => {
     const listed = await cli('services', 'list', '--json');
     expect(listed.code).toBe(0);
     const services = JSON.parse(listed.stdout) as { name: string; revision: number; spec: { replicas: number; image: string } }[];
-    expect(services.find((s) => s.name === 'catalog-service')).toMatchObject({ revision: 2, spec: { replicas: 4, image: 'registry.example.com/shop/catalog:1.1.0' } });
+    expect(services.find((s) => s.name === 'catalog-service')).toMatchObject({
+      revision: 2,
+      spec: { replicas: 4, image: 'registry.example.com/shop/catalog:1.1.0' },
+    });
   });
 
   it('an invalid spec exits non-zero with the API message and every problem', async () => {

@@ -76,7 +76,12 @@ async function sendAlarm(s: TestStack, signal: Record<string, unknown>, copies: 
   const url = s.queues.find((q) => q.definition.id === 'healthAlarms')!.url;
   for (let copy = firstCopy; copy < firstCopy + copies; copy++)
     await s.sqs.send(
-      new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message), MessageGroupId: message.service, MessageDeduplicationId: `${message.id}-${copy}` }),
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: JSON.stringify(message),
+        MessageGroupId: message.service,
+        MessageDeduplicationId: `${message.id}-${copy}`,
+      }),
     );
 }
 
@@ -119,7 +124,15 @@ describe('the alarm intake', () => {
       return observed && 'pods' in observed && observed.pods.filter((p) => p.ready).length === 2 ? observed : undefined;
     });
 
-    const signal = { id: 'sig-checkout-dup', source: 'api', service: 'checkout', kind: 'unavailable', state: 'ALARM', observedAt: new Date().toISOString(), reason: 'test' };
+    const signal = {
+      id: 'sig-checkout-dup',
+      source: 'api',
+      service: 'checkout',
+      kind: 'unavailable',
+      state: 'ALARM',
+      observedAt: new Date().toISOString(),
+      reason: 'test',
+    };
     await sendAlarm(stack(), signal, 2);
     const decided = await waitFor('both copies to be decided', async () => {
       const about = (await eventsOf('checkout')).filter((e) => (e.data as { signal?: { id: string } } | undefined)?.signal?.id === signal.id);
@@ -131,9 +144,13 @@ describe('the alarm intake', () => {
       const about = (await eventsOf('checkout')).filter((e) => (e.data as { signal?: { id: string } } | undefined)?.signal?.id === signal.id);
       return about.length === 3 ? about : undefined;
     });
-    await waitFor('the health and service-event queues to drain', async () => ((await queueIsEmpty(stack(), 'healthAlarms')) && (await queueIsEmpty(stack(), 'serviceEvents')) ? true : undefined), {
-      timeoutMs: 20_000,
-    });
+    await waitFor(
+      'the health and service-event queues to drain',
+      async () => ((await queueIsEmpty(stack(), 'healthAlarms')) && (await queueIsEmpty(stack(), 'serviceEvents')) ? true : undefined),
+      {
+        timeoutMs: 20_000,
+      },
+    );
 
     const events = await eventsOf('checkout');
     const about = events.filter((e) => (e.data as { signal?: { id: string } } | undefined)?.signal?.id === signal.id);

@@ -26,7 +26,16 @@ const OPTIMIZER_OUTSIDE_KUBERNETES_BUDGET = 1_000 * 1024;
  * bundle reaches makes esbuild keep the whole `z` namespace (every locale, the JSON-schema converters,
  * ~350 KiB); `import * as z from 'zod'` lets it keep only what is used.
  */
-const WITHOUT_ZOD_LOCALES = ['api', 'on-health-alarm', 'operations-sweeper', 'optimizer', 'on-service-event', 'on-deploy-requested', 'rollout-task', 'health-probe'];
+const WITHOUT_ZOD_LOCALES = [
+  'api',
+  'on-health-alarm',
+  'operations-sweeper',
+  'optimizer',
+  'on-service-event',
+  'on-deploy-requested',
+  'rollout-task',
+  'health-probe',
+];
 /**
  * The API, held where it is (measured 506 KiB): its cold start is mostly parsing and evaluating this code
  * (bench/coldstart.bench.ts); growth should be a decision, not an accident.
@@ -50,7 +59,10 @@ describe('handler bundles (the stack esbuild options)', () => {
     bundles.push(...(await bundleHandlers(PROJECT_ROOT, deployableHandlers(PROJECT_ROOT), outDir)));
     console.log(
       bundles
-        .map((b) => `${b.handlerId}: ${(b.bytes / 1024).toFixed(0)} KiB, ${(b.bytesWithoutKubernetes / 1024).toFixed(0)} KiB outside the Kubernetes side (map ${(b.sourceMapBytes / 1024).toFixed(0)} KiB)`)
+        .map(
+          (b) =>
+            `${b.handlerId}: ${(b.bytes / 1024).toFixed(0)} KiB, ${(b.bytesWithoutKubernetes / 1024).toFixed(0)} KiB outside the Kubernetes side (map ${(b.sourceMapBytes / 1024).toFixed(0)} KiB)`,
+        )
         .join('\n'),
     );
   }, 180_000); // eight bundles in one esbuild build: a minute on a busy machine
@@ -65,7 +77,8 @@ describe('handler bundles (the stack esbuild options)', () => {
     const api = bundle('api');
     expect(api.bytes).toBeLessThanOrEqual(Math.min(NO_CLUSTER_BUDGET, API_BUDGET));
     const packages = new Set(api.inputs.map(packageOf));
-    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs']) expect(packages.has(p), p).toBe(false);
+    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs'])
+      expect(packages.has(p), p).toBe(false);
     expect(api.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/placement/'))).toEqual([]);
   });
 
@@ -73,7 +86,8 @@ describe('handler bundles (the stack esbuild options)', () => {
     const sweeper = bundle('operations-sweeper');
     expect(sweeper.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
     const packages = new Set(sweeper.inputs.map(packageOf));
-    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs']) expect(packages.has(p), p).toBe(false);
+    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs'])
+      expect(packages.has(p), p).toBe(false);
   });
 
   it('keeps the alarm intake (it decides from the store) within 1 MiB, without the Kubernetes client, its HTTP stack or the EKS client', () => {
@@ -81,14 +95,19 @@ describe('handler bundles (the stack esbuild options)', () => {
     expect(intake.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
     const packages = new Set(intake.inputs.map(packageOf));
     for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', 'highs', 'yaml']) expect(packages.has(p), p).toBe(false);
-    expect(intake.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/adapters/metrics/') || i.startsWith('lib/placement/'))).toEqual([]);
+    expect(
+      intake.inputs.filter((i) => i.startsWith('lib/adapters/kubernetes/') || i.startsWith('lib/adapters/metrics/') || i.startsWith('lib/placement/')),
+    ).toEqual([]);
   });
 
   it('bundles only the parts of zod a handler uses (no locale): zod is imported as a namespace', () => {
     for (const id of WITHOUT_ZOD_LOCALES) {
       const b = bundle(id);
       if (!b) continue;
-      expect(b.inputs.filter((i) => /node_modules\/zod\/.*\/locales\/(?!en\.js|index\.js)[^/]+$/.test(i)), `${id}: a module imports { z } from 'zod'`).toEqual([]);
+      expect(
+        b.inputs.filter((i) => /node_modules\/zod\/.*\/locales\/(?!en\.js|index\.js)[^/]+$/.test(i)),
+        `${id}: a module imports { z } from 'zod'`,
+      ).toEqual([]);
     }
   });
 
@@ -103,7 +122,8 @@ describe('handler bundles (the stack esbuild options)', () => {
   it('bundles an optional SDK client only into the handlers that use it', () => {
     for (const b of bundles) {
       const packages = new Set(b.inputs.map(packageOf));
-      for (const [client, users] of Object.entries(OPTIONAL_SDK_CLIENTS)) expect(packages.has(client), `${b.handlerId} ${client}`).toBe(users.includes(b.handlerId));
+      for (const [client, users] of Object.entries(OPTIONAL_SDK_CLIENTS))
+        expect(packages.has(client), `${b.handlerId} ${client}`).toBe(users.includes(b.handlerId));
     }
   });
 
@@ -129,7 +149,8 @@ describe('handler bundles (the stack esbuild options)', () => {
       const esImports = [...body.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]).filter((spec) => builtins.has(spec));
       expect(esImports, `${b.handlerId}: add these to NODE_BUILTIN_SHIMS (infra/bundling.ts) with a shim each`).toEqual([]);
     }
-    for (const name of NODE_BUILTIN_SHIMS) expect(readFileSync(join(PROJECT_ROOT, nodeBuiltinShim(name)), 'utf8')).toContain(`getBuiltinModule('node:${name}')`);
+    for (const name of NODE_BUILTIN_SHIMS)
+      expect(readFileSync(join(PROJECT_ROOT, nodeBuiltinShim(name)), 'utf8')).toContain(`getBuiltinModule('node:${name}')`);
   });
 
   it('produces ES modules that define require for bundled CommonJS', () => {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { functionClusterAccess, planClusterAccess, type PlannedAccessEntry } from '../../infra/cluster-access-plan.js';
 import type { ClusterContext } from '../../infra/config.js';
 
-const cluster = (c: Partial<ClusterContext> & { name: string }): ClusterContext => ({ access: 'scoped', kubernetesGroups: ['meshplane-controller'], namespaces: ['default'], ...c });
+const cluster = (c: Partial<ClusterContext> & { name: string }): ClusterContext => ({
+  access: 'scoped',
+  kubernetesGroups: ['meshplane-controller'],
+  namespaces: ['default'],
+  ...c,
+});
 const ROLE = 'arn:aws:iam::210987654321:role/meshplane-access';
 
 describe('planClusterAccess', () => {
@@ -29,13 +34,20 @@ describe('planClusterAccess', () => {
       [cluster({ name: 'a' }), cluster({ name: 'b', region: 'us-east-1' }), cluster({ name: 'c', roleArn: ROLE }), cluster({ name: 'd', roleArn: ROLE })],
       'eu-west-1',
     );
-    expect(plan.describe).toEqual([{ name: 'a', region: undefined }, { name: 'b', region: 'us-east-1' }]);
+    expect(plan.describe).toEqual([
+      { name: 'a', region: undefined },
+      { name: 'b', region: 'us-east-1' },
+    ]);
     expect(plan.assumeRoleArns).toEqual([ROLE]);
   });
 
   it('carries the access mode, groups and managed namespaces of each cluster (no groups for cluster admin)', () => {
     const plan = planClusterAccess(
-      [cluster({ name: 'admin', access: 'clusterAdmin' }), cluster({ name: 'rbac', access: 'kubernetesGroups', kubernetesGroups: ['ops'] }), cluster({ name: 'shop', namespaces: ['shop-*'] })],
+      [
+        cluster({ name: 'admin', access: 'clusterAdmin' }),
+        cluster({ name: 'rbac', access: 'kubernetesGroups', kubernetesGroups: ['ops'] }),
+        cluster({ name: 'shop', namespaces: ['shop-*'] }),
+      ],
       'eu-west-1',
     );
     expect(plan.accessEntries).toEqual([
@@ -47,11 +59,22 @@ describe('planClusterAccess', () => {
 });
 
 describe('functionClusterAccess', () => {
-  const entry = (access: PlannedAccessEntry['access']): PlannedAccessEntry => ({ clusterName: 'c', access, kubernetesGroups: access === 'clusterAdmin' ? [] : ['mesh'], namespaces: ['shop', 'pay-*'] });
+  const entry = (access: PlannedAccessEntry['access']): PlannedAccessEntry => ({
+    clusterName: 'c',
+    access,
+    kubernetesGroups: access === 'clusterAdmin' ? [] : ['mesh'],
+    namespaces: ['shop', 'pay-*'],
+  });
   const ns = { type: 'namespace', namespaces: ['shop', 'pay-*'] };
   it.each([
     // [case, access mode, needs, access policies, groups]
-    ['edit only: Edit in the managed namespaces, the Istio group', 'scoped', { edit: true, viewCluster: false }, [{ policy: 'AmazonEKSEditPolicy', scope: ns }], ['mesh']],
+    [
+      'edit only: Edit in the managed namespaces, the Istio group',
+      'scoped',
+      { edit: true, viewCluster: false },
+      [{ policy: 'AmazonEKSEditPolicy', scope: ns }],
+      ['mesh'],
+    ],
     [
       'edit and node reads: plus View cluster-wide, nothing more',
       'scoped',
@@ -64,7 +87,13 @@ describe('functionClusterAccess', () => {
     ],
     ['read-only in its namespaces: View there, no group', 'scoped', { edit: false, viewCluster: false }, [{ policy: 'AmazonEKSViewPolicy', scope: ns }], []],
     ['RBAC groups only', 'kubernetesGroups', { edit: true, viewCluster: true }, [], ['mesh']],
-    ['cluster admin, opted in', 'clusterAdmin', { edit: true, viewCluster: false }, [{ policy: 'AmazonEKSClusterAdminPolicy', scope: { type: 'cluster' } }], []],
+    [
+      'cluster admin, opted in',
+      'clusterAdmin',
+      { edit: true, viewCluster: false },
+      [{ policy: 'AmazonEKSClusterAdminPolicy', scope: { type: 'cluster' } }],
+      [],
+    ],
   ] as const)('%s', (_, access, needs, policies, groups) => {
     expect(functionClusterAccess(entry(access), needs)).toEqual({ accessPolicies: policies, kubernetesGroups: groups });
   });

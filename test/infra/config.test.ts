@@ -22,10 +22,18 @@ describe('readMeshplaneConfig', () => {
   });
 
   it.each([
-    ['clusters as JSON text', { clusters: '[{"name":"shop"}]' }, { clusters: [{ name: 'shop', access: 'scoped', kubernetesGroups: ['meshplane-controller'], namespaces: ['default'] }] }],
+    [
+      'clusters as JSON text',
+      { clusters: '[{"name":"shop"}]' },
+      { clusters: [{ name: 'shop', access: 'scoped', kubernetesGroups: ['meshplane-controller'], namespaces: ['default'] }] },
+    ],
     ['retention as a number string', { logRetentionDays: '90' }, { logRetentionDays: 90 }],
     ['retainData as a boolean string', { retainData: 'false' }, { retainData: false }],
-    ['one audience as a plain string', { jwtIssuer: 'https://id.example.com', jwtAudience: 'meshplane' }, { jwt: { issuer: 'https://id.example.com', audience: ['meshplane'] } }],
+    [
+      'one audience as a plain string',
+      { jwtIssuer: 'https://id.example.com', jwtAudience: 'meshplane' },
+      { jwt: { issuer: 'https://id.example.com', audience: ['meshplane'] } },
+    ],
   ])('accepts -c key=value strings: %s', (_, context, expected) => {
     expect(read(context)).toMatchObject(expected);
   });

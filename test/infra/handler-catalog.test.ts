@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { consumedQueues, deployableHandlers, functionTimeoutSeconds, HANDLERS, VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT, type HandlerDefinition } from '../../infra/handler-catalog.js';
+import {
+  consumedQueues,
+  deployableHandlers,
+  functionTimeoutSeconds,
+  HANDLERS,
+  VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT,
+  type HandlerDefinition,
+} from '../../infra/handler-catalog.js';
 import { QUEUES } from '../../lib/platform/resources.js';
 import { PROJECT_ROOT } from './support/synth-meshplane.js';
 
@@ -28,7 +35,11 @@ describe('handler catalog', () => {
   });
 
   it('has exactly one consumer per queue, one API handler and one rollout task', () => {
-    for (const q of QUEUES) expect(HANDLERS.filter((h) => consumedQueues(h).includes(q.id)).map((h) => h.id), q.id).toHaveLength(1);
+    for (const q of QUEUES)
+      expect(
+        HANDLERS.filter((h) => consumedQueues(h).includes(q.id)).map((h) => h.id),
+        q.id,
+      ).toHaveLength(1);
     expect(HANDLERS.filter((h) => h.trigger.kind === 'httpApi')).toHaveLength(1);
     expect(HANDLERS.filter((h) => h.trigger.kind === 'rolloutTask')).toHaveLength(1);
   });
@@ -43,7 +54,12 @@ describe('handler catalog', () => {
   });
 
   it('sends only to queues that exist, and gives cluster access only to functions that declare it', () => {
-    for (const h of HANDLERS) for (const id of h.needs.sendsTo ?? []) expect(QUEUES.map((q) => q.id), h.id).toContain(id);
+    for (const h of HANDLERS)
+      for (const id of h.needs.sendsTo ?? [])
+        expect(
+          QUEUES.map((q) => q.id),
+          h.id,
+        ).toContain(id);
     const api = HANDLERS.find((h) => h.id === 'api')!;
     expect(api.needs.kubernetes).toBeUndefined();
     expect(api.needs.table).toBe('readWriteNoDelete');
@@ -55,7 +71,10 @@ describe('handler catalog', () => {
   });
 
   it('skips planned handlers until their file exists', () => {
-    const planned = handler({ kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 }, { id: 'planned', entry: 'functions/planned.ts', whenPresent: true });
+    const planned = handler(
+      { kind: 'schedule', expression: 'rate(1 minute)', timeoutSeconds: 50 },
+      { id: 'planned', entry: 'functions/planned.ts', whenPresent: true },
+    );
     const always = handler({ kind: 'httpApi' }, { id: 'always', entry: 'functions/always.ts' });
     expect(deployableHandlers('/p', [planned, always], () => false).map((h) => h.id)).toEqual(['always']);
     expect(deployableHandlers('/p', [planned, always], (path) => path === '/p/functions/planned.ts').map((h) => h.id)).toEqual(['planned', 'always']);

@@ -1,6 +1,12 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consumedQueues, functionTimeoutSeconds, HANDLERS, ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS, VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT } from '../../infra/handler-catalog.js';
+import {
+  consumedQueues,
+  functionTimeoutSeconds,
+  HANDLERS,
+  ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS,
+  VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT,
+} from '../../infra/handler-catalog.js';
 import { ALARM_MESSAGE_GROUP_ID } from '../../infra/constructs/alarm-routing.js';
 import { API_ROUTE_PATH } from '../../infra/constructs/http-api.js';
 import { QUEUES, TABLE } from '../../lib/platform/resources.js';
@@ -9,8 +15,7 @@ import { FULL_CONTEXT, templateOf } from './support/synth-meshplane.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
-const resourcesOf = (template: Template, type: string): [string, Resource][] =>
-  Object.entries(template.findResources(type) as Record<string, Resource>);
+const resourcesOf = (template: Template, type: string): [string, Resource][] => Object.entries(template.findResources(type) as Record<string, Resource>);
 
 /** The single resource of `type` matching `predicate`. */
 function one(template: Template, type: string, predicate: (r: Resource) => boolean): [string, Resource] {
@@ -46,7 +51,9 @@ interface Grant {
 
 /** Every Allow statement of every policy attached to a role (inline policies, and policies naming it). */
 function grantsOf(template: Template, roleId: string): Grant[] {
-  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles ?? []).some((r: unknown) => referencedIds(r).includes(roleId)));
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
+    (p.Properties.Roles ?? []).some((r: unknown) => referencedIds(r).includes(roleId)),
+  );
   return policies.flatMap(([, p]) =>
     p.Properties.PolicyDocument.Statement.filter((st: any) => st.Effect === 'Allow').flatMap((st: any) =>
       [st.Resource].flat().map((resource: unknown) => ({ actions: [st.Action].flat(), resource, condition: st.Condition })),
@@ -90,11 +97,7 @@ describe('MeshplaneStack with the default context', () => {
   it('denies non-TLS access to every queue', () => {
     const queueIds = resourcesOf(template, 'AWS::SQS::Queue').map(([id]) => id);
     const guarded = resourcesOf(template, 'AWS::SQS::QueuePolicy')
-      .filter(([, p]) =>
-        p.Properties.PolicyDocument.Statement.some(
-          (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
-        ),
-      )
+      .filter(([, p]) => p.Properties.PolicyDocument.Statement.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'))
       .flatMap(([, p]) => referencedIds(p.Properties.Queues));
     expect(new Set(guarded)).toEqual(new Set(queueIds));
   });
@@ -102,11 +105,7 @@ describe('MeshplaneStack with the default context', () => {
   it('alarms as soon as one message is visible in each dead-letter queue', () => {
     for (const q of QUEUES) {
       const [dlqId] = one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.dlqName}`);
-      const [, alarm] = one(
-        template,
-        'AWS::CloudWatch::Alarm',
-        (r) => referencedIds(r.Properties.Dimensions).includes(dlqId),
-      );
+      const [, alarm] = one(template, 'AWS::CloudWatch::Alarm', (r) => referencedIds(r.Properties.Dimensions).includes(dlqId));
       expect(alarm.Properties).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -284,7 +283,8 @@ describe('MeshplaneStack with the default context', () => {
     expect(rule.Properties.EventPattern.source).toEqual(['aws.cloudwatch']);
     expect(rule.Properties.EventPattern['detail-type']).toEqual(['CloudWatch Alarm State Change']);
     expect(rule.Properties.EventPattern.detail.alarmName).toEqual([{ 'anything-but': { prefix: `meshplane-${stage}-` } }]);
-    for (const alarm of resourcesOf(template, 'AWS::CloudWatch::Alarm')) expect(String(alarm[1].Properties.AlarmName).startsWith(`meshplane-${stage}-`)).toBe(true);
+    for (const alarm of resourcesOf(template, 'AWS::CloudWatch::Alarm'))
+      expect(String(alarm[1].Properties.AlarmName).startsWith(`meshplane-${stage}-`)).toBe(true);
     expect(rule.Properties.Targets).toHaveLength(1);
     expect(referencedIds(rule.Properties.Targets[0].Arn)).toEqual([healthQueueId]);
     expect(rule.Properties.Targets[0].SqsParameters).toEqual({ MessageGroupId: ALARM_MESSAGE_GROUP_ID });
@@ -310,7 +310,11 @@ describe('MeshplaneStack with the default context', () => {
   });
 
   it('has no schedules but those three', () => {
-    expect(resourcesOf(template, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 minute)', 'rate(1 minute)']);
+    expect(
+      resourcesOf(template, 'AWS::Scheduler::Schedule')
+        .map(([, r]) => r.Properties.ScheduleExpression)
+        .sort(),
+    ).toEqual(['rate(1 hour)', 'rate(1 minute)', 'rate(1 minute)']);
   });
 
   it('gives the operations sweeper the URL of every dead-letter queue and lets it receive and delete their messages', () => {
@@ -336,10 +340,22 @@ describe('MeshplaneStack with the default context', () => {
   it('lets the API accept work and read state, nothing more: no receive, no scan or delete (but of cluster registrations), no executions, no cluster', () => {
     const grants = grantsOf(template, roleIdOf(template, 'api'));
     const actions = actionsOf(grants);
-    for (const denied of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'states:StartExecution', 'states:DescribeExecution', 'eks:DescribeCluster', 'sts:AssumeRole', 'cloudwatch:ListTagsForResource']) {
+    for (const denied of [
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'dynamodb:Scan',
+      'dynamodb:BatchWriteItem',
+      'states:StartExecution',
+      'states:DescribeExecution',
+      'eks:DescribeCluster',
+      'sts:AssumeRole',
+      'cloudwatch:ListTagsForResource',
+    ]) {
       expect(actions.has(denied), denied).toBe(false);
     }
-    for (const needed of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage']) expect(actions.has(needed), needed).toBe(true);
+    for (const needed of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage'])
+      expect(actions.has(needed), needed).toBe(true);
     // DeleteItem only on cluster registrations (DELETE /v1/clusters/{id}), by partition key.
     const deletes = grants.filter((g) => g.actions.includes('dynamodb:DeleteItem'));
     expect(deletes.length).toBeGreaterThan(0);
@@ -349,13 +365,15 @@ describe('MeshplaneStack with the default context', () => {
     for (const q of QUEUES) expect(sends, q.id).toContain(one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${q.name}`)[0]);
   });
 
-  it("receives only from the queues a function consumes, and sends only to those it names", () => {
-    const queueIdOf = (id: string) => one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === id)!.name}`)[0];
+  it('receives only from the queues a function consumes, and sends only to those it names', () => {
+    const queueIdOf = (id: string) =>
+      one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === id)!.name}`)[0];
     for (const h of HANDLERS) {
       const grants = grantsOf(template, roleIdOf(template, h.id));
       const receives = grants.filter((g) => g.actions.includes('sqs:ReceiveMessage')).flatMap((g) => referencedIds(g.resource));
       // The operations sweeper also receives from every dead-letter queue (it ends their operations).
-      const dlqIdOf = (id: string) => one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === id)!.dlqName}`)[0];
+      const dlqIdOf = (id: string) =>
+        one(template, 'AWS::SQS::Queue', (r) => r.Properties.QueueName === `${stage}-${QUEUES.find((q) => q.id === id)!.dlqName}`)[0];
       const deadLetters = h.needs.drainsDeadLetters ? QUEUES.map((q) => dlqIdOf(q.id)) : [];
       expect(receives.sort(), h.id).toEqual([...consumedQueues(h).map(queueIdOf), ...deadLetters].sort());
       const sends = grants.filter((g) => g.actions.includes('sqs:SendMessage')).flatMap((g) => referencedIds(g.resource));
@@ -375,7 +393,10 @@ describe('MeshplaneStack with the default context', () => {
   it('allows eks:DescribeCluster on any cluster only because none is named, only to functions that call clusters, and creates no access entry', () => {
     for (const h of HANDLERS) {
       const describe = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('eks:DescribeCluster'));
-      expect(describe.map((g) => g.resource), h.id).toEqual(h.needs.kubernetes ? ['*'] : []);
+      expect(
+        describe.map((g) => g.resource),
+        h.id,
+      ).toEqual(h.needs.kubernetes ? ['*'] : []);
     }
     expect(resourcesOf(template, 'AWS::EKS::AccessEntry')).toEqual([]);
     expect(resourcesOf(template, 'AWS::SNS::Topic')).toEqual([]);
@@ -429,8 +450,15 @@ describe('MeshplaneStack with every option in context', () => {
       }
       const describe = resourcesFor('eks:DescribeCluster').map((r) => JSON.stringify(r));
       expect(describe, h.id).toHaveLength(3);
-      for (const [name, region] of [['shop-a', 'eu-west-1'], ['shop-b', 'eu-west-1'], ['far-away', 'us-east-1']]) {
-        expect(describe.some((r) => r.includes(`:eks:${region}:123456789012:cluster/${name}`)), `${h.id} ${name}`).toBe(true);
+      for (const [name, region] of [
+        ['shop-a', 'eu-west-1'],
+        ['shop-b', 'eu-west-1'],
+        ['far-away', 'us-east-1'],
+      ]) {
+        expect(
+          describe.some((r) => r.includes(`:eks:${region}:123456789012:cluster/${name}`)),
+          `${h.id} ${name}`,
+        ).toBe(true);
       }
       expect(resourcesFor('sts:AssumeRole'), h.id).toEqual(['arn:aws:iam::210987654321:role/meshplane-access']);
     }
@@ -439,7 +467,15 @@ describe('MeshplaneStack with every option in context', () => {
   it('gives the alarm intake no cluster access: no access entry, no eks:DescribeCluster or sts:AssumeRole, no metrics, no deletes', () => {
     const roleId = roleIdOf(template, 'on-health-alarm');
     const actions = actionsOf(grantsOf(template, roleId));
-    for (const denied of ['eks:DescribeCluster', 'sts:AssumeRole', 'aps:QueryMetrics', 'cloudwatch:GetMetricData', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan'])
+    for (const denied of [
+      'eks:DescribeCluster',
+      'sts:AssumeRole',
+      'aps:QueryMetrics',
+      'cloudwatch:GetMetricData',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:Scan',
+    ])
       expect(actions.has(denied), denied).toBe(false);
     for (const needed of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', 'cloudwatch:ListTagsForResource'])
       expect(actions.has(needed), needed).toBe(true);
@@ -451,7 +487,10 @@ describe('MeshplaneStack with every option in context', () => {
   it('grants aps:QueryMetrics on the workspace to the functions that query metrics, and to no other', () => {
     for (const h of HANDLERS) {
       const aps = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('aps:QueryMetrics'));
-      expect(aps.map((g) => g.resource), h.id).toEqual(h.needs.queriesMetrics ? [FULL_CONTEXT.ampWorkspaceArn] : []);
+      expect(
+        aps.map((g) => g.resource),
+        h.id,
+      ).toEqual(h.needs.queriesMetrics ? [FULL_CONTEXT.ampWorkspaceArn] : []);
     }
   });
 
@@ -506,7 +545,10 @@ describe('MeshplaneStack with CloudWatch as the metrics source (metricsSource: c
     for (const h of HANDLERS) {
       const grants = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('cloudwatch:GetMetricData'));
       // GetMetricData has no resource-level permissions: "*" is the only resource it accepts.
-      expect(grants.map((g) => g.resource), h.id).toEqual(h.needs.analysesMetrics ? ['*'] : []);
+      expect(
+        grants.map((g) => g.resource),
+        h.id,
+      ).toEqual(h.needs.analysesMetrics ? ['*'] : []);
     }
   });
 

@@ -73,9 +73,7 @@ async function scanAll(client: DynamoDBClient, tableName: string): Promise<Recor
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return items
-    .map((item) => unmarshall(item))
-    .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+  return items.map((item) => unmarshall(item)).sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }
 
 /**

@@ -13,7 +13,8 @@ export class CloudWatchAlarmTags implements AlarmTags {
     } catch (err) {
       const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
       const status = e.$metadata?.httpStatusCode ?? 0;
-      if (status === 429 || status >= 500 || /Throttl/i.test(`${e.name}`)) throw new TransientError(`CloudWatch ListTagsForResource: ${e.message ?? e.name}`, { cause: err });
+      if (status === 429 || status >= 500 || /Throttl/i.test(`${e.name}`))
+        throw new TransientError(`CloudWatch ListTagsForResource: ${e.message ?? e.name}`, { cause: err });
       throw new TerminalError(`CloudWatch ListTagsForResource refused ${alarmArn}: ${e.message ?? e.name}`, { cause: err });
     }
   }

@@ -8,7 +8,10 @@ import { keys, listing } from './keys.js';
 import { MAX_TRANSACTION_ITEMS, toItem, versionCondition, type DynamoTable } from './table.js';
 
 /** A service that does not exist yet, or was deleted, may be registered (again). */
-const ABSENT_OR_DELETED = { ConditionExpression: 'attribute_not_exists(pk) OR phase = :deleted', ExpressionAttributeValues: marshall({ ':deleted': 'deleted' }) };
+const ABSENT_OR_DELETED = {
+  ConditionExpression: 'attribute_not_exists(pk) OR phase = :deleted',
+  ExpressionAttributeValues: marshall({ ':deleted': 'deleted' }),
+};
 
 /**
  * Services, each heading its own partition (with its revisions, deployments, events and the call
@@ -31,7 +34,10 @@ export class DynamoDbServiceStore implements ServiceStore {
   }
 
   async getServices(names: string[]): Promise<ServiceRecord[]> {
-    const found = await this.table.getMany<ServiceRecord>([...new Set(names)].map((n) => keys.service(n)), 'services');
+    const found = await this.table.getMany<ServiceRecord>(
+      [...new Set(names)].map((n) => keys.service(n)),
+      'services',
+    );
     return found.filter((s) => s.phase !== 'deleted');
   }
 

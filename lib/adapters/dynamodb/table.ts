@@ -65,7 +65,12 @@ export function translate(err: unknown): Error {
   if (err instanceof MeshplaneError) return err;
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; message?: string };
   const status = e.$metadata?.httpStatusCode ?? 0;
-  if (e.$retryable || status >= 500 || status === 429 || /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TimeoutError|ECONNRE|socket hang up/i.test(`${e.name} ${e.message}`))
+  if (
+    e.$retryable ||
+    status >= 500 ||
+    status === 429 ||
+    /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TimeoutError|ECONNRE|socket hang up/i.test(`${e.name} ${e.message}`)
+  )
     return new TransientError(`DynamoDB: ${e.message ?? e.name}`, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -189,7 +194,8 @@ export class DynamoTable {
   async query<T>(input: QueryCommandInput): Promise<Page<T>> {
     const res = await this.client.send(new QueryCommand(input)).catch((err) => {
       // A cursor that decodes but names no position of this listing: the client's mistake, not ours.
-      if (input.ExclusiveStartKey && (err as Error).name === 'ValidationException') throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this listing' }]);
+      if (input.ExclusiveStartKey && (err as Error).name === 'ValidationException')
+        throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this listing' }]);
       throw translate(err);
     });
     return { items: (res.Items ?? []).map((i) => fromItem<T>(i)), nextCursor: encodeCursor(res.LastEvaluatedKey) };

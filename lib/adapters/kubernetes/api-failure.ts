@@ -108,12 +108,7 @@ export class KubeApiUnavailableError extends TransientError {
 }
 
 /** Meshplane error for a failure that will not be retried (any more). */
-export function toMeshplaneError(
-  operation: string,
-  failure: KubeFailure,
-  attempts: number,
-  cause: unknown,
-): KubeApiRejectedError | KubeApiUnavailableError {
+export function toMeshplaneError(operation: string, failure: KubeFailure, attempts: number, cause: unknown): KubeApiRejectedError | KubeApiUnavailableError {
   if (isRetryableFailure(failure)) return new KubeApiUnavailableError(operation, attempts, failure, { cause });
   return failure.kind === 'http'
     ? new KubeApiRejectedError(operation, failure.status, failure.reason, failure.message, { cause })

@@ -58,21 +58,14 @@ export async function connectionForTarget(
 
 async function eksConnection(target: EksTarget, deps: EksConnectionDeps): Promise<ClusterConnection> {
   const credentials = (deps.credentialsFor ?? credentialsForEksTarget)(target);
-  const { endpoint, certificateAuthorityData } = await deps.describer.describeCluster(
-    { name: target.name, region: target.region },
-    credentials,
-  );
+  const { endpoint, certificateAuthorityData } = await deps.describer.describeCluster({ name: target.name, region: target.region }, credentials);
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromClusterAndUser(
-    { name: target.name, server: endpoint, caData: certificateAuthorityData, skipTLSVerify: false },
-    { name: 'meshplane' },
-  );
+  kubeConfig.loadFromClusterAndUser({ name: target.name, server: endpoint, caData: certificateAuthorityData, skipTLSVerify: false }, { name: 'meshplane' });
   const now = deps.now ?? Date.now;
-  const token = new CachedToken(
-    () =>
-      createEksToken({ clusterName: target.name, region: target.region, credentials, signingDate: new Date(now()) }),
-    { reuseForMs: EKS_TOKEN_REUSE_MS, now },
-  );
+  const token = new CachedToken(() => createEksToken({ clusterName: target.name, region: target.region, credentials, signingDate: new Date(now()) }), {
+    reuseForMs: EKS_TOKEN_REUSE_MS,
+    now,
+  });
   return { kubeConfig, bearerToken: () => token.get(), onUnauthorized: () => token.invalidate() };
 }
 
@@ -136,9 +129,6 @@ function describeLoadError(error: unknown): string {
 function simulatedKubeConfig(url: string | undefined): KubeConfig {
   if (!url) throw new TerminalError('the simulated cluster registration has no url (the local runtime sets it)');
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromClusterAndUser(
-    { name: 'simulated', server: url, skipTLSVerify: true },
-    { name: 'meshplane', token: SIMULATED_CLUSTER_TOKEN },
-  );
+  kubeConfig.loadFromClusterAndUser({ name: 'simulated', server: url, skipTLSVerify: true }, { name: 'meshplane', token: SIMULATED_CLUSTER_TOKEN });
   return kubeConfig;
 }

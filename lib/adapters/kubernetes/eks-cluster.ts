@@ -22,10 +22,7 @@ export interface EksClusterEndpoint {
 
 /** Looks up an EKS cluster's endpoint (DescribeCluster). */
 export interface EksClusterDescriber {
-  describeCluster(
-    cluster: { name: string; region: string },
-    credentials: AwsCredentialsProvider,
-  ): Promise<EksClusterEndpoint>;
+  describeCluster(cluster: { name: string; region: string }, credentials: AwsCredentialsProvider): Promise<EksClusterEndpoint>;
 }
 
 /** Session name meshplane uses when it assumes a registration's role (shows up in CloudTrail). */
@@ -45,10 +42,7 @@ export function credentialsForEksTarget(target: EksTarget): AwsCredentialsProvid
 
 /** DescribeCluster over the AWS SDK; SDK-level retries apply, failures become meshplane errors. */
 export class AwsEksClusterDescriber implements EksClusterDescriber {
-  async describeCluster(
-    cluster: { name: string; region: string },
-    credentials: AwsCredentialsProvider,
-  ): Promise<EksClusterEndpoint> {
+  async describeCluster(cluster: { name: string; region: string }, credentials: AwsCredentialsProvider): Promise<EksClusterEndpoint> {
     const client = new EKSClient({ region: cluster.region, credentials });
     try {
       const { cluster: described } = await client.send(new DescribeClusterCommand({ name: cluster.name }));
@@ -77,9 +71,7 @@ export function endpointFromDescription(
     throw new TerminalError(`EKS cluster "${name}" is ${described.status}`);
   }
   if (!described.endpoint || !described.certificateAuthorityData) {
-    throw new TransientError(
-      `EKS cluster "${name}" has no API endpoint or CA yet (status ${described.status ?? 'unknown'})`,
-    );
+    throw new TransientError(`EKS cluster "${name}" has no API endpoint or CA yet (status ${described.status ?? 'unknown'})`);
   }
   return { endpoint: described.endpoint, certificateAuthorityData: described.certificateAuthorityData };
 }

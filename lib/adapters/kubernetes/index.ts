@@ -3,13 +3,7 @@ export { KubernetesClusterClientFactory, type KubernetesClusterClientFactoryOpti
 export { KubernetesClusterClient, FIELD_MANAGER } from './kubernetes-cluster-client.js';
 export { createKubeApis, type KubeApis, type KubeApisOptions } from './kube-apis.js';
 export { connectionForTarget, type ClusterConnection, type EksConnectionDeps, EKS_TOKEN_REUSE_MS } from './cluster-connection.js';
-export {
-  AwsEksClusterDescriber,
-  credentialsForEksTarget,
-  type EksClusterDescriber,
-  type EksClusterEndpoint,
-  type EksTarget,
-} from './eks-cluster.js';
+export { AwsEksClusterDescriber, credentialsForEksTarget, type EksClusterDescriber, type EksClusterEndpoint, type EksTarget } from './eks-cluster.js';
 export { createEksToken, presignGetCallerIdentity, EKS_TOKEN_PREFIX, type AwsCredentials, type AwsCredentialsProvider } from './eks-token.js';
 export { CachedToken } from './cached-token.js';
 export { KubeApiRejectedError, KubeApiUnavailableError, classifyKubeFailure, type KubeFailure } from './api-failure.js';

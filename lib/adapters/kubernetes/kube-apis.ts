@@ -57,10 +57,7 @@ export function createKubeApis(options: KubeApisOptions): KubeApis {
  * the connection pool is shared across requests (client-node builds a new undici Agent, and so a new
  * TLS connection, per request), and an optional bearer-token source overrides the user's token.
  */
-function authentication(
-  kubeConfig: KubeConfig,
-  bearerToken: (() => Promise<string>) | undefined,
-): SecurityAuthentication {
+function authentication(kubeConfig: KubeConfig, bearerToken: (() => Promise<string>) | undefined): SecurityAuthentication {
   let sharedDispatcher: ReturnType<RequestContext['getDispatcher']>;
   return {
     getName: () => 'kubeconfig authentication with a shared connection pool',

@@ -2,31 +2,12 @@
  * ClusterClient over `@kubernetes/client-node`: server-side apply, label-scoped pruning, status and
  * inventory reads; every request retried under the cluster's {@link RetryPolicy}.
  */
-import {
-  type KubernetesObject,
-  PatchStrategy,
-  type V1Node,
-  type V1Pod,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type {
-  ClusterClient,
-  EvictionOutcome,
-  KubeObject,
-  NodeInfo,
-  PodInfo,
-  WorkloadStatus,
-} from '../../ports/cluster-client.js';
+import { type KubernetesObject, PatchStrategy, type V1Node, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
+import type { ClusterClient, EvictionOutcome, KubeObject, NodeInfo, PodInfo, WorkloadStatus } from '../../ports/cluster-client.js';
 import { KubeApiRejectedError, classifyKubeFailure, toMeshplaneError } from './api-failure.js';
 import { type RetryRuntime, SYSTEM_RETRY_RUNTIME, callWithRetries } from './call-with-retries.js';
 import type { KubeApis } from './kube-apis.js';
-import {
-  MANAGED_KINDS_IN_DELETION_ORDER,
-  type ManagedKind,
-  describeObject,
-  ownershipSelector,
-  selectObjectsToPrune,
-} from './owned-objects.js';
+import { MANAGED_KINDS_IN_DELETION_ORDER, type ManagedKind, describeObject, ownershipSelector, selectObjectsToPrune } from './owned-objects.js';
 import { LABELS, MANAGED_BY } from '../../mesh/labels.js';
 import { toNodeInfo, toPodInfo, toWorkloadStatus, zoneOfNode } from './resource-views.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -84,9 +65,7 @@ export class KubernetesClusterClient implements ClusterClient {
 
   async getWorkloadStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined> {
     try {
-      const deployment = await this.call(`read Deployment ${namespace}/${name}`, () =>
-        this.apis.apps.readNamespacedDeployment({ name, namespace }),
-      );
+      const deployment = await this.call(`read Deployment ${namespace}/${name}`, () => this.apis.apps.readNamespacedDeployment({ name, namespace }));
       return toWorkloadStatus(deployment);
     } catch (error) {
       if (error instanceof KubeApiRejectedError && error.isNotFound) return undefined;
@@ -147,7 +126,10 @@ export class KubernetesClusterClient implements ClusterClient {
 
   async labelNode(node: string, labels: Record<string, string | null>): Promise<void> {
     await this.call(`label Node ${node}`, () =>
-      this.apis.core.patchNode({ name: node, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      this.apis.core.patchNode(
+        { name: node, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
   }
 
@@ -157,9 +139,7 @@ export class KubernetesClusterClient implements ClusterClient {
   }
 
   private listAllNodes(): Promise<V1Node[]> {
-    return this.listAllPages<V1Node>('list Node', (_continue) =>
-      this.apis.core.listNode({ limit: LIST_PAGE_SIZE, _continue }),
-    );
+    return this.listAllPages<V1Node>('list Node', (_continue) => this.apis.core.listNode({ limit: LIST_PAGE_SIZE, _continue }));
   }
 
   private async listOwned(kind: ManagedKind, namespace: string, service: string): Promise<LiveObject[]> {

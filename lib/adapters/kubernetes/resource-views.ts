@@ -69,12 +69,7 @@ export function toNodeInfo(node: V1Node): NodeInfo {
   };
 }
 
-function convertAllocatable(
-  node: string,
-  resource: string,
-  quantity: string | undefined,
-  convert: (q: string) => number,
-): number {
+function convertAllocatable(node: string, resource: string, quantity: string | undefined, convert: (q: string) => number): number {
   if (quantity === undefined) return 0;
   try {
     return convert(quantity);

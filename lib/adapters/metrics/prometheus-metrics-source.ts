@@ -38,9 +38,7 @@ export class PrometheusMetricsSource implements MetricsSource {
       if (!region) throw new Error(`cannot tell the AWS region of ${options.url}: pass sigv4.region`);
       signer = new SigV4Signer({ region, credentials: settings.credentials });
     }
-    return new PrometheusMetricsSource(
-      new PrometheusQueryClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, method: options.method, signer }),
-    );
+    return new PrometheusMetricsSource(new PrometheusQueryClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, method: options.method, signer }));
   }
 
   async workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics> {

@@ -100,7 +100,9 @@ export class PrometheusQueryClient {
       throw new TerminalError(message);
     }
     if (!parsed || parsed.status !== 'success') {
-      throw new TerminalError(`Prometheus answered ${quote(promql)} with ${parsed?.error ? `an error: ${parsed.error}` : 'something that is not a query result'}`);
+      throw new TerminalError(
+        `Prometheus answered ${quote(promql)} with ${parsed?.error ? `an error: ${parsed.error}` : 'something that is not a query result'}`,
+      );
     }
     return parsed;
   }

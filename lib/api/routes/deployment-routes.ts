@@ -42,16 +42,21 @@ export function deploymentRoutes(deps: CoreDeps): Route[] {
       responses: { 200: { description: 'The deployment', schema: Deployment }, 404: notFound },
       handle: async ({ params }) => json(200, await getDeployment(deps.store, serviceName(params), objectId(params, 'id', 'deployment'))),
     },
-    ...(['promote', 'abort'] as const).map(
-      (action): Route => ({
-        method: 'POST',
-        path: `/v1/services/{name}/deployments/{id}/${action}`,
-        tag: 'deployments',
-        summary: action === 'promote' ? 'Release a manual gate: the rollout continues after its analysis passes' : 'Abort a rollout: traffic returns to stable and the canary is removed',
-        responses: { 202: { description: 'Recorded; the rollout acts on it at its next analysis', schema: Deployment }, 404: notFound, 409: { description: 'The deployment has ended', schema: ErrorBody } },
-        handle: async ({ params }) => json(202, await steerDeployment(deps, serviceName(params), objectId(params, 'id', 'deployment'), action)),
-      }),
-    ),
+    ...(['promote', 'abort'] as const).map((action): Route => ({
+      method: 'POST',
+      path: `/v1/services/{name}/deployments/{id}/${action}`,
+      tag: 'deployments',
+      summary:
+        action === 'promote'
+          ? 'Release a manual gate: the rollout continues after its analysis passes'
+          : 'Abort a rollout: traffic returns to stable and the canary is removed',
+      responses: {
+        202: { description: 'Recorded; the rollout acts on it at its next analysis', schema: Deployment },
+        404: notFound,
+        409: { description: 'The deployment has ended', schema: ErrorBody },
+      },
+      handle: async ({ params }) => json(202, await steerDeployment(deps, serviceName(params), objectId(params, 'id', 'deployment'), action)),
+    })),
     {
       method: 'POST',
       path: '/v1/services/{name}/rollback',

@@ -12,7 +12,7 @@ const Run = z.record(z.string(), z.unknown());
 
 const RunAccepted = z.object({
   operationId: z.string(),
-  runId: z.string().describe('The run has the operation\'s id; GET /v1/optimizer/runs/{runId} answers once the operation has ended'),
+  runId: z.string().describe("The run has the operation's id; GET /v1/optimizer/runs/{runId} answers once the operation has ended"),
   status: z.literal('pending'),
   links: z.object({ operation: z.string(), run: z.string() }),
 });
@@ -43,7 +43,10 @@ export function optimizerRoutes(deps: CoreDeps): Route[] {
       path: '/v1/optimizer/runs/{id}',
       tag: 'optimizer',
       summary: 'A finished optimizer run: cost before/after (latency and $/month), moves, solver, gap, time',
-      responses: { 200: { description: 'The run', schema: Run }, 404: { description: 'Unknown run, or not finished yet (see its operation)', schema: ErrorBody } },
+      responses: {
+        200: { description: 'The run', schema: Run },
+        404: { description: 'Unknown run, or not finished yet (see its operation)', schema: ErrorBody },
+      },
       handle: async ({ params }) => {
         const doc = await deps.store.getDocument<OptimizerRun>(OPTIMIZER_DOC, objectId(params, 'id', 'optimizer run'));
         if (!doc) throw new NotFoundError(`optimizer run "${params.id}" does not exist or has not finished (runs are kept for 30 days; follow its operation)`);

@@ -31,7 +31,12 @@ export function serviceRoutes(deps: ServiceRouteDeps): Route[] {
       tag: 'services',
       summary: 'Register a service',
       body: ServiceSpec,
-      responses: { 202: { description: 'Accepted; follow the operation', schema: Accepted }, 400: errors[400], 409: { description: 'The name is taken', schema: ErrorBody }, 413: { description: 'Body too large', schema: ErrorBody } },
+      responses: {
+        202: { description: 'Accepted; follow the operation', schema: Accepted },
+        400: errors[400],
+        409: { description: 'The name is taken', schema: ErrorBody },
+        413: { description: 'Body too large', schema: ErrorBody },
+      },
       handle: async ({ request }) => accepted(await requestRegistration(deps, parseBody(request, ServiceSpec), request.requestId)),
     },
     {

@@ -45,7 +45,8 @@ export async function deregisterCluster(store: ClusterStore & ServiceStore, id: 
   const clusters = await store.listClusters();
   const isDefault = cluster.default || clusters.length === 1;
   const users = (await store.listAllServices()).filter((s) => s.spec.cluster === id || (!s.spec.cluster && isDefault)).map((s) => s.name);
-  if (users.length) throw new ConflictError(`cluster "${id}" still runs ${users.length} service(s): ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', …' : ''}`);
+  if (users.length)
+    throw new ConflictError(`cluster "${id}" still runs ${users.length} service(s): ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', …' : ''}`);
   await store.deleteCluster(id);
 }
 

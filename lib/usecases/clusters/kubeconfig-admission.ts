@@ -22,7 +22,6 @@ export interface KubeconfigPolicy {
   trustedPaths?: readonly string[];
 }
 
-
 export const STRICT_KUBECONFIG_POLICY: KubeconfigPolicy = Object.freeze({});
 
 /**

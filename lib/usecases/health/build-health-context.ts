@@ -38,7 +38,10 @@ async function observedPods(deps: RemediationDeps, service: ServiceRecord): Prom
   const observed = doc.value;
   const ageSeconds = (deps.clock.now().getTime() - Date.parse(observed.observedAt)) / 1000;
   if (ageSeconds > MAX_OBSERVATION_AGE_SECONDS)
-    return { unknown: `the last observation of ${service.name} is ${Math.round(ageSeconds)} s old (is the health probe running?)`, observedAt: observed.observedAt };
+    return {
+      unknown: `the last observation of ${service.name} is ${Math.round(ageSeconds)} s old (is the health probe running?)`,
+      observedAt: observed.observedAt,
+    };
   if ('error' in observed) {
     // Recorded without a cluster: none is registered, the service is state only.
     if (!observed.cluster) return { pods: [], observedAt: observed.observedAt };
@@ -70,17 +73,15 @@ export async function buildHealthContext(deps: RemediationDeps, service: Service
     activeRollout: service.traffic && !aborting ? { id: service.traffic.deploymentId, canaryRevision: revisionLabel(service.revision + 1) } : undefined,
     replicas: service.spec.replicas,
     readyReplicas: stablePods.filter((p) => p.ready).length,
-    pods: pods.map(
-      (p): PodHealth => ({
-        name: p.name,
-        node: p.node,
-        zone: p.zone,
-        ready: p.ready,
-        recentCrashes: recentCrashes(p),
-        waitingReason: p.waitingReason,
-        revision: p.revision,
-      }),
-    ),
+    pods: pods.map((p): PodHealth => ({
+      name: p.name,
+      node: p.node,
+      zone: p.zone,
+      ready: p.ready,
+      recentCrashes: recentCrashes(p),
+      waitingReason: p.waitingReason,
+      revision: p.revision,
+    })),
     recentSignals,
     ...('unknown' in observation ? { podsUnknown: observation.unknown } : {}),
     observedAt: observation.observedAt,

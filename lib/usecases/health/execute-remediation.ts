@@ -42,7 +42,9 @@ export async function executeRemediation(deps: RemediationDeps, decision: ActDec
     case 'restart': {
       const at = decision.decidedAt;
       await mutateService(deps, service, (svc) =>
-        svc.restartedAt === at ? undefined : { record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] },
+        svc.restartedAt === at
+          ? undefined
+          : { record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] },
       );
       return 'restarted the pods';
     }

@@ -73,7 +73,8 @@ export async function handleHealthSignal(deps: RemediationDeps, event: EventEnve
     const reason = `an escalation to a person is open for ${signal.kind} since ${memory.escalation!.openedAt}; nothing is done until the service changes`;
     const decision: Decision = { signalId: signal.id, service: signal.service, decidedAt: now, kind: 'none', noneReason: 'escalated', reason, evidence: {} };
     // The probe repeats a lasting condition every run: that stays quiet. An alarm someone sent is answered in the trail.
-    if (signal.source !== 'probe') await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationSkipped', reason, decisionData(signal, decision))]);
+    if (signal.source !== 'probe')
+      await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationSkipped', reason, decisionData(signal, decision))]);
     return { outcome: 'decided', decision };
   }
   const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;

@@ -42,7 +42,9 @@ export async function ingestCloudWatchAlarm(deps: RemediationDeps, envelope: Eve
     mapping = mapAlarmToSignals(event, known, tags);
   }
   if (!mapping.mapped) {
-    await deps.store.appendEvents([auditEvent(deps, UNMAPPED_ALARMS, 'HealthAlarmDropped', `alarm ${mapping.alarmName} dropped: ${mapping.reason}`, { alarmName: mapping.alarmName })]);
+    await deps.store.appendEvents([
+      auditEvent(deps, UNMAPPED_ALARMS, 'HealthAlarmDropped', `alarm ${mapping.alarmName} dropped: ${mapping.reason}`, { alarmName: mapping.alarmName }),
+    ]);
     return [{ outcome: 'rejected', reason: mapping.reason }];
   }
   const outcomes: HealthOutcome[] = [];

@@ -110,7 +110,12 @@ export async function reconcileService(
 const OBSERVED_TTL_SECONDS = 24 * 3600;
 
 /** Writes the observed status; the version from memory saves a read, a stale one costs one. */
-async function writeObserved(deps: Pick<HealthDeps<DocumentStore>, 'store'>, service: string, value: ObservedServiceStatus, known: number | undefined): Promise<number> {
+async function writeObserved(
+  deps: Pick<HealthDeps<DocumentStore>, 'store'>,
+  service: string,
+  value: ObservedServiceStatus,
+  known: number | undefined,
+): Promise<number> {
   try {
     return await deps.store.putDocument(OBSERVED_STATUS_DOC, service, value, known ?? null, OBSERVED_TTL_SECONDS);
   } catch (err) {

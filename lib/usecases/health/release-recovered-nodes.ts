@@ -15,9 +15,21 @@ export async function stopAvoidingRecoveredNodes(deps: HealthDeps<ServiceStore>,
     const released = nodesToStopAvoiding(svc.placement?.avoidNodes, nodes);
     if (!svc.placement || released.length === 0) return undefined;
     return {
-      record: { ...svc, placement: placementWithout(svc.placement, released.map((r) => r.node)) },
+      record: {
+        ...svc,
+        placement: placementWithout(
+          svc.placement,
+          released.map((r) => r.node),
+        ),
+      },
       events: released.map(({ node, why }) =>
-        auditEvent(deps, svc.name, 'NodeNoLongerAvoided', why === 'ready' ? `node ${node} is Ready again; no longer avoided` : `node ${node} no longer exists; no longer avoided`, { node, why }),
+        auditEvent(
+          deps,
+          svc.name,
+          'NodeNoLongerAvoided',
+          why === 'ready' ? `node ${node} is Ready again; no longer avoided` : `node ${node} no longer exists; no longer avoided`,
+          { node, why },
+        ),
       ),
     };
   });

@@ -103,7 +103,13 @@ export async function runHealthProbe(deps: HealthDeps<ServiceStore & ClusterStor
 }
 
 /** Judges one service's health from the snapshot and its metrics and sends the signals. */
-async function judgeService(deps: Pick<HealthDeps, 'metrics' | 'queue'>, service: ServiceRecord, memory: ServiceHealthMemory, cluster: ClusterSnapshot, now: Date) {
+async function judgeService(
+  deps: Pick<HealthDeps, 'metrics' | 'queue'>,
+  service: ServiceRecord,
+  memory: ServiceHealthMemory,
+  cluster: ClusterSnapshot,
+  now: Date,
+) {
   const pods = cluster.pods.get(ownerKey(service.spec.namespace, service.name)) ?? [];
   let metrics: ProbeMetrics | undefined;
   const detectors = { ...memory.detectors };

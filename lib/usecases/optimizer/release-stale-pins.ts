@@ -44,7 +44,11 @@ export async function releaseStalePins(deps: RolloutDeps<ServiceStore & ClusterS
         svc.placement?.requiredNodes?.length
           ? {
               record: { ...svc, placement: { ...svc.placement, requiredNodes: undefined } },
-              events: [auditEvent(deps, svc.name, 'PlacementReleased', `optimizer pin lifted: ${reason}; the planned nodes stay preferred`, { runId: svc.placement.runId })],
+              events: [
+                auditEvent(deps, svc.name, 'PlacementReleased', `optimizer pin lifted: ${reason}; the planned nodes stay preferred`, {
+                  runId: svc.placement.runId,
+                }),
+              ],
             }
           : undefined,
       );

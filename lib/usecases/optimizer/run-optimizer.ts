@@ -26,7 +26,6 @@ const ILP_MAX_REPLICAS = 60;
 /** Time for applying moves (each waits for its replacement pod), well inside the optimizer function's 300 s. */
 const APPLY_BUDGET_MS = 150_000;
 
-
 /**
  * One optimizer run: read where every replica runs, solve for a placement with less communication cost
  * (traffic × network distance) under capacity, spread and pins, keep at most `maxMoves` moves (the
@@ -67,7 +66,16 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       ...(observed.unavailable ? { unavailable: observed.unavailable } : {}),
     };
     const replicas = snapshot.instance.services.reduce((n, s) => n + s.replicas, 0);
-    if (replicas === 0) return finish({ ...base, cluster: cluster.id, status: 'nothingToDo', solver: request.solver, frozen: snapshot.frozen, traffic, reason: 'no service can be moved' });
+    if (replicas === 0)
+      return finish({
+        ...base,
+        cluster: cluster.id,
+        status: 'nothingToDo',
+        solver: request.solver,
+        frozen: snapshot.frozen,
+        traffic,
+        reason: 'no service can be moved',
+      });
 
     const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && replicas <= ILP_MAX_REPLICAS);
     let solver: Solver = useIlp ? new IlpSolver() : new HeuristicSolver();
@@ -79,7 +87,18 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       result = await solver.solve(snapshot.instance, { timeLimitMs: Math.max(200, deadline - Date.now()), seed: 1 });
     }
     const before = evaluate(snapshot.instance, snapshot.current);
-    if (!result.assignment) return finish({ ...base, cluster: cluster.id, status: 'failed', solver: solver.name, solveStatus: result.status, frozen: snapshot.frozen, traffic, costBefore: costSummary(before), reason: result.message ?? 'no feasible placement found' });
+    if (!result.assignment)
+      return finish({
+        ...base,
+        cluster: cluster.id,
+        status: 'failed',
+        solver: solver.name,
+        solveStatus: result.status,
+        frozen: snapshot.frozen,
+        traffic,
+        costBefore: costSummary(before),
+        reason: result.message ?? 'no feasible placement found',
+      });
 
     const plan = planMoves(snapshot.instance, snapshot.current, result.assignment, request.maxMoves);
     const run: Omit<OptimizerRun, 'finishedAt'> = {

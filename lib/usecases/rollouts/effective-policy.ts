@@ -5,4 +5,3 @@ import { RolloutPolicy } from '../../model/service-spec.js';
 export function effectivePolicy(deployment: DeploymentRecord, service: ServiceRecord): RolloutPolicy {
   return deployment.rolloutOverride ? RolloutPolicy.parse(deployment.rolloutOverride) : service.spec.rollout;
 }
-

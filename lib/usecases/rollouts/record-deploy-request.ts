@@ -38,7 +38,7 @@ export async function recordDeployRequest(deps: CoreDeps<OperationStore & Servic
     service: event.service,
     image,
     status: 'pending',
-    strategy: ((rollout as { strategy?: DeploymentRecord['strategy'] } | undefined)?.strategy ?? service.spec.rollout.strategy),
+    strategy: (rollout as { strategy?: DeploymentRecord['strategy'] } | undefined)?.strategy ?? service.spec.rollout.strategy,
     fromRevision: service.revision,
     steps: [],
     rolloutOverride: rollout,
@@ -49,16 +49,21 @@ export async function recordDeployRequest(deps: CoreDeps<OperationStore & Servic
     updatedAt: at,
   };
   try {
-    await deps.store.putDeployment(
-      deployment,
-      null,
-      operation ? { id: event.id, status: 'succeeded', result: { deploymentId } } : undefined,
-      [{ service: event.service, id: newId('evt', now), at, type: 'DeployRequested', message: `deployment ${deploymentId} of ${image} requested`, operationId: event.id, data: { deploymentId, image } }],
-    );
+    await deps.store.putDeployment(deployment, null, operation ? { id: event.id, status: 'succeeded', result: { deploymentId } } : undefined, [
+      {
+        service: event.service,
+        id: newId('evt', now),
+        at,
+        type: 'DeployRequested',
+        message: `deployment ${deploymentId} of ${image} requested`,
+        operationId: event.id,
+        data: { deploymentId, image },
+      },
+    ]);
   } catch (err) {
     if (err instanceof OperationCompletedError || err instanceof VersionConflictError) return { outcome: 'duplicate' };
     throw err;
   }
-    crashPoint(`${operation?.kind ?? 'deploy'}.after-deployment-recorded`);
+  crashPoint(`${operation?.kind ?? 'deploy'}.after-deployment-recorded`);
   return { outcome: 'recorded', deployment };
 }

@@ -26,7 +26,9 @@ export async function startNextRollout(deps: RolloutDeps<ServiceStore & Deployme
   if (!record || record.phase === 'deleted') {
     // Deployments queued behind a rollout of a service that has since been deregistered never start.
     for (const queued of recent.filter((d) => d.status === 'pending'))
-      await mutateDeployment(deps, service, queued.id, (d) => (d.status === 'pending' ? { record: { ...d, status: 'aborted', reason: 'the service was deregistered' } } : undefined));
+      await mutateDeployment(deps, service, queued.id, (d) =>
+        d.status === 'pending' ? { record: { ...d, status: 'aborted', reason: 'the service was deregistered' } } : undefined,
+      );
     return undefined;
   }
 
@@ -40,7 +42,10 @@ export async function startNextRollout(deps: RolloutDeps<ServiceStore & Deployme
     // was requested); rollback restores `fromRevision` if a failure comes after the promotion.
     const started = await mutateDeployment(deps, service, pending.id, (d) =>
       d.status === 'pending'
-        ? { record: { ...d, status: 'running', fromRevision: record.revision }, events: [auditEvent(deps, service, 'RolloutStarted', `rollout ${d.id} of ${d.image} started`, { deploymentId: d.id }, d.operationId)] }
+        ? {
+            record: { ...d, status: 'running', fromRevision: record.revision },
+            events: [auditEvent(deps, service, 'RolloutStarted', `rollout ${d.id} of ${d.image} started`, { deploymentId: d.id }, d.operationId)],
+          }
         : undefined,
     );
     // Aborted (or started by another caller) meanwhile: look at the next one.
@@ -70,12 +75,22 @@ async function failStuckDeployment(deps: RolloutDeps<ServiceStore & DeploymentSt
     if (svc.traffic?.deploymentId !== deployment.id) return undefined;
     promotedRevision = svc.traffic.promotedRevision;
     const what = promotedRevision === undefined ? 'failed: its execution ended without finishing or rolling back' : 'ended after its promotion';
-    return { record: { ...svc, traffic: undefined }, events: [auditEvent(deps, svc.name, 'RolloutEnded', `deployment ${deployment.id} ${what}; the canary is removed`, { deploymentId: deployment.id })] };
+    return {
+      record: { ...svc, traffic: undefined },
+      events: [auditEvent(deps, svc.name, 'RolloutEnded', `deployment ${deployment.id} ${what}; the canary is removed`, { deploymentId: deployment.id })],
+    };
   });
   await mutateDeployment(deps, deployment.service, deployment.id, (d) => {
     if (!ACTIVE.has(d.status)) return undefined;
     return promotedRevision !== undefined || d.toRevision !== undefined
       ? { record: { ...d, status: 'promoted', toRevision: d.toRevision ?? promotedRevision, requested: undefined } }
-      : { record: { ...d, status: 'failed', reason: 'its rollout execution ended without finishing or rolling back; the canary was removed', requested: undefined } };
+      : {
+          record: {
+            ...d,
+            status: 'failed',
+            reason: 'its rollout execution ended without finishing or rolling back; the canary was removed',
+            requested: undefined,
+          },
+        };
   });
 }

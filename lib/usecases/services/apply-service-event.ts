@@ -31,12 +31,19 @@ const MAX_ATTEMPTS = 5;
 export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: EventEnvelope): Promise<ApplyOutcome> {
   const operation = await deps.store.getOperation(event.id);
   if (operation && operation.status !== 'pending') return { outcome: 'duplicate' };
-  const opOutcome = (status: 'succeeded' | 'failed', reason?: string) => (operation ? { id: event.id, status, reason, result: status === 'succeeded' ? { service: event.service } : undefined } : undefined);
+  const opOutcome = (status: 'succeeded' | 'failed', reason?: string) =>
+    operation ? { id: event.id, status, reason, result: status === 'succeeded' ? { service: event.service } : undefined } : undefined;
 
   let spec: ServiceSpec | undefined;
   if (event.type !== 'service.deregistered') {
     const parsed = ServiceSpec.safeParse(event.payload.spec);
-    if (!parsed.success) return reject(deps, event, operation !== undefined, `the event's spec is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      return reject(
+        deps,
+        event,
+        operation !== undefined,
+        `the event's spec is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     spec = parsed.data;
   }
 
@@ -49,7 +56,14 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
     // Deregistering from a cluster that was deleted meanwhile ends too: say so in the trail.
     const clusterGone =
       event.type === 'service.deregistered' && current?.spec.cluster && !(await deps.store.getCluster(current.spec.cluster))
-        ? auditEvent(deps, event.service, 'ClusterGone', `cluster "${current.spec.cluster}" no longer exists; nothing was left there to delete`, { cluster: current.spec.cluster }, event.id)
+        ? auditEvent(
+            deps,
+            event.service,
+            'ClusterGone',
+            `cluster "${current.spec.cluster}" no longer exists; nothing was left there to delete`,
+            { cluster: current.spec.cluster },
+            event.id,
+          )
         : undefined;
     if (deps.converger) {
       try {
@@ -69,7 +83,7 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
         operation: opOutcome('succeeded'),
         events: clusterGone ? [transition.event, clusterGone] : [transition.event],
       });
-        crashPoint(`${operation?.kind ?? event.type}.after-commit`);
+      crashPoint(`${operation?.kind ?? event.type}.after-commit`);
       return { outcome: 'applied', message: transition.message };
     } catch (err) {
       if (err instanceof OperationCompletedError) return { outcome: 'duplicate' };
@@ -79,14 +93,28 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
   throw new TransientError(`service ${event.service} kept changing under ${event.type}; will retry`);
 }
 
-function auditEvent(deps: Pick<CoreDeps, 'clock'>, service: string, type: string, message: string, data: Record<string, unknown>, operationId: string): AuditEvent {
+function auditEvent(
+  deps: Pick<CoreDeps, 'clock'>,
+  service: string,
+  type: string,
+  message: string,
+  data: Record<string, unknown>,
+  operationId: string,
+): AuditEvent {
   const now = deps.clock.now();
   return { service, id: newId('evt', now), at: now.toISOString(), type, message, data, operationId };
 }
 
 async function reject(deps: CoreDeps<OperationStore & AuditLog>, event: EventEnvelope, hasOperation: boolean, reason: string): Promise<ApplyOutcome> {
   const now = deps.clock.now();
-  const audit = { service: event.service, id: newId('evt', now), at: now.toISOString(), type: 'OperationFailed', message: `${event.type} failed: ${reason}`, operationId: event.id };
+  const audit = {
+    service: event.service,
+    id: newId('evt', now),
+    at: now.toISOString(),
+    type: 'OperationFailed',
+    message: `${event.type} failed: ${reason}`,
+    operationId: event.id,
+  };
   try {
     if (hasOperation) await deps.store.completeOperation({ id: event.id, status: 'failed', reason }, [audit]);
     else await deps.store.appendEvents([audit]);

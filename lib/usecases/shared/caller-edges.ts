@@ -1,7 +1,6 @@
 import type { CallerEdge, CallerEdgeChanges } from '../../model/call-graph.js';
 import type { ServiceRecord } from '../../model/records.js';
 
-
 const live = (r: ServiceRecord | undefined) => (r && r.phase !== 'deleted' ? r : undefined);
 
 /**

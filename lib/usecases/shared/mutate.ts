@@ -11,7 +11,14 @@ import { crashPoint } from '../../platform/crash-points.js';
 
 const ATTEMPTS = 5;
 
-export function auditEvent(deps: Pick<CoreDeps, 'clock'>, service: string, type: string, message: string, data?: Record<string, unknown>, operationId?: string): AuditEvent {
+export function auditEvent(
+  deps: Pick<CoreDeps, 'clock'>,
+  service: string,
+  type: string,
+  message: string,
+  data?: Record<string, unknown>,
+  operationId?: string,
+): AuditEvent {
   const now = deps.clock.now();
   return { service, id: newId('evt', now), at: now.toISOString(), type, message, data, operationId };
 }
@@ -61,7 +68,7 @@ export async function mutateService(
       if (err instanceof VersionConflictError) continue;
       throw err;
     }
-      crashPoint(`rollout.after-commit.${change.events?.[0]?.type ?? 'change'}`);
+    crashPoint(`rollout.after-commit.${change.events?.[0]?.type ?? 'change'}`);
     if (!options.applyFirst) await deps.converger.converge(record, current);
     crashPoint(`rollout.after-apply.${change.events?.[0]?.type ?? 'change'}`);
     // A newer change may have committed and converged while we were converging: then ours may have

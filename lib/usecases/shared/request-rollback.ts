@@ -28,8 +28,10 @@ export async function requestRollback(
   const current = await deps.store.getService(service);
   if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${service}" is not registered`);
   const toRevision = body.toRevision ?? current.revision - 1;
-  if (toRevision < 1) throw new ValidationError([{ path: 'toRevision', message: `${service} has only revision ${current.revision}; there is nothing earlier to go back to` }]);
-  if (toRevision >= current.revision) throw new ValidationError([{ path: 'toRevision', message: `must be earlier than the current revision ${current.revision}` }]);
+  if (toRevision < 1)
+    throw new ValidationError([{ path: 'toRevision', message: `${service} has only revision ${current.revision}; there is nothing earlier to go back to` }]);
+  if (toRevision >= current.revision)
+    throw new ValidationError([{ path: 'toRevision', message: `must be earlier than the current revision ${current.revision}` }]);
   const target = await deps.store.getRevision(service, toRevision);
   if (!target) throw new NotFoundError(`service "${service}" has no revision ${toRevision}`);
   const key = idempotencyKey ? createHash('sha256').update(`${service}\n${idempotencyKey}`).digest('hex').slice(0, 24) : undefined;

@@ -50,8 +50,9 @@ export function stableReplicasOf(record: ServiceRecord, objects: readonly KubeOb
 export function exposureStatusOf(record: ServiceRecord, objects: readonly KubeObject[]): ServiceExposureStatus | undefined {
   const expose = record.spec.expose;
   if (!expose) return undefined;
-  if (expose.type === 'Gateway') return { type: 'Gateway', port: expose.port, addresses: [], hosts: expose.hosts ?? [], ...(expose.paths ? { paths: expose.paths } : {}) };
+  if (expose.type === 'Gateway')
+    return { type: 'Gateway', port: expose.port, addresses: [], hosts: expose.hosts ?? [], ...(expose.paths ? { paths: expose.paths } : {}) };
   const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === record.name);
-  const ingress = ((service?.status as { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined)?.loadBalancer?.ingress ?? []);
+  const ingress = (service?.status as { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined)?.loadBalancer?.ingress ?? [];
   return { type: 'LoadBalancer', port: expose.port, addresses: ingress.flatMap((i) => (i.hostname ? [i.hostname] : i.ip ? [i.ip] : [])) };
 }

@@ -18,10 +18,20 @@ export async function steerDeployment(deps: CoreDeps<DeploymentStore>, service: 
   return mutateDeployment(deps, service, id, (d) => {
     if (!ACTIVE.has(d.status)) throw new ConflictError(`deployment ${id} has ended (${d.status}); nothing to ${request}`);
     if (request === 'abort' && d.status === 'pending')
-      return { record: { ...d, status: 'aborted', reason: 'aborted on request before it started' }, events: [auditEvent(deps, service, 'RolloutAborted', `queued deployment ${id} aborted`, { deploymentId: id })] };
+      return {
+        record: { ...d, status: 'aborted', reason: 'aborted on request before it started' },
+        events: [auditEvent(deps, service, 'RolloutAborted', `queued deployment ${id} aborted`, { deploymentId: id })],
+      };
     if (d.requested === request) return undefined;
     // An abort is final: a later promote must not undo it (e.g. remediation aborted a bad canary).
     if (d.requested === 'abort') throw new ConflictError(`deployment ${id} is being aborted; it cannot be promoted`);
-    return { record: { ...d, requested: request }, events: [auditEvent(deps, service, request === 'abort' ? 'AbortRequested' : 'PromoteRequested', `${request} requested for deployment ${id}`, { deploymentId: id })] };
+    return {
+      record: { ...d, requested: request },
+      events: [
+        auditEvent(deps, service, request === 'abort' ? 'AbortRequested' : 'PromoteRequested', `${request} requested for deployment ${id}`, {
+          deploymentId: id,
+        }),
+      ],
+    };
   });
 }

@@ -20,9 +20,19 @@ describe('localSettings: flags and environment of meshplane local', () => {
     { name: 'AWS_ENDPOINT_URL', flags: {}, env: { AWS_ENDPOINT_URL: 'http://localhost:4566' }, expected: { endpoint: 'http://localhost:4566' } },
     { name: 'a time factor of 1 (real time)', flags: {}, env: { MESHPLANE_TIME_FACTOR: '1' }, expected: { timeFactor: 1 } },
     { name: 'a small time factor', flags: {}, env: { MESHPLANE_TIME_FACTOR: '0.02' }, expected: { timeFactor: 0.02 } },
-    { name: '--kubeconfig with --context', flags: { kubeconfig: '/k/config', context: 'prod' }, env: {}, expected: { kubeconfig: { path: '/k/config', context: 'prod' } } },
+    {
+      name: '--kubeconfig with --context',
+      flags: { kubeconfig: '/k/config', context: 'prod' },
+      env: {},
+      expected: { kubeconfig: { path: '/k/config', context: 'prod' } },
+    },
     { name: 'MESHPLANE_KUBECONFIG_DIR, made absolute', flags: {}, env: { MESHPLANE_KUBECONFIG_DIR: 'kc' }, expected: { kubeconfigDir: resolve('kc') } },
-    { name: '--kubeconfig-dir over MESHPLANE_KUBECONFIG_DIR', flags: { 'kubeconfig-dir': '/a' }, env: { MESHPLANE_KUBECONFIG_DIR: '/b' }, expected: { kubeconfigDir: '/a' } },
+    {
+      name: '--kubeconfig-dir over MESHPLANE_KUBECONFIG_DIR',
+      flags: { 'kubeconfig-dir': '/a' },
+      env: { MESHPLANE_KUBECONFIG_DIR: '/b' },
+      expected: { kubeconfigDir: '/a' },
+    },
     { name: 'MESHPLANE_ALLOW_EXEC_PLUGINS=1', flags: {}, env: { MESHPLANE_ALLOW_EXEC_PLUGINS: '1' }, expected: { allowExecPlugins: true } },
     { name: '--allow-exec-plugins', flags: { 'allow-exec-plugins': true }, env: {}, expected: { allowExecPlugins: true } },
     { name: 'MESHPLANE_ADMIN_TOKEN', flags: {}, env: { MESHPLANE_ADMIN_TOKEN: 'x'.repeat(32) }, expected: { adminToken: 'x'.repeat(32) } },
@@ -43,14 +53,50 @@ describe('localSettings: flags and environment of meshplane local', () => {
   it.each([
     { name: 'a port out of range', flags: { port: '70000' }, env: {}, setting: '--port', message: /--port must be a port number, got "70000"/ },
     { name: 'a PORT that is not a number', flags: {}, env: { PORT: 'http' }, setting: 'PORT', message: /got "http"/ },
-    { name: 'a time factor of 0', flags: {}, env: { MESHPLANE_TIME_FACTOR: '0' }, setting: 'MESHPLANE_TIME_FACTOR', message: /MESHPLANE_TIME_FACTOR must be a number in \(0, 1\], got "0"/ },
+    {
+      name: 'a time factor of 0',
+      flags: {},
+      env: { MESHPLANE_TIME_FACTOR: '0' },
+      setting: 'MESHPLANE_TIME_FACTOR',
+      message: /MESHPLANE_TIME_FACTOR must be a number in \(0, 1\], got "0"/,
+    },
     { name: 'a time factor above 1', flags: {}, env: { MESHPLANE_TIME_FACTOR: '2' }, setting: 'MESHPLANE_TIME_FACTOR', message: /in \(0, 1\], got "2"/ },
     { name: 'a time factor that is not a number', flags: {}, env: { MESHPLANE_TIME_FACTOR: 'fast' }, setting: 'MESHPLANE_TIME_FACTOR', message: /got "fast"/ },
-    { name: 'an admin token too short to be a secret', flags: {}, env: { MESHPLANE_ADMIN_TOKEN: 'secret' }, setting: 'MESHPLANE_ADMIN_TOKEN', message: /at least 16 characters/ },
-    { name: 'MESHPLANE_ALLOW_EXEC_PLUGINS=yes', flags: {}, env: { MESHPLANE_ALLOW_EXEC_PLUGINS: 'yes' }, setting: 'MESHPLANE_ALLOW_EXEC_PLUGINS', message: /must be 1 or 0/ },
-    { name: 'malformed REMEDIATION_POLICY JSON', flags: {}, env: { REMEDIATION_POLICY: '{dryRun: true}' }, setting: 'REMEDIATION_POLICY', message: /^REMEDIATION_POLICY is not JSON \(.+\); expected an object such as \{"dryRun":true\}$/ },
-    { name: 'a REMEDIATION_POLICY field of the wrong type', flags: {}, env: { REMEDIATION_POLICY: '{"dryRun": "yes"}' }, setting: 'REMEDIATION_POLICY', message: /^REMEDIATION_POLICY is not a valid remediation policy: dryRun: must be true or false \(got string\)$/ },
-    { name: 'a REMEDIATION_POLICY that is not an object', flags: {}, env: { REMEDIATION_POLICY: '[]' }, setting: 'REMEDIATION_POLICY', message: /^REMEDIATION_POLICY is not a valid remediation policy: must be an object \(got an array\)$/ },
+    {
+      name: 'an admin token too short to be a secret',
+      flags: {},
+      env: { MESHPLANE_ADMIN_TOKEN: 'secret' },
+      setting: 'MESHPLANE_ADMIN_TOKEN',
+      message: /at least 16 characters/,
+    },
+    {
+      name: 'MESHPLANE_ALLOW_EXEC_PLUGINS=yes',
+      flags: {},
+      env: { MESHPLANE_ALLOW_EXEC_PLUGINS: 'yes' },
+      setting: 'MESHPLANE_ALLOW_EXEC_PLUGINS',
+      message: /must be 1 or 0/,
+    },
+    {
+      name: 'malformed REMEDIATION_POLICY JSON',
+      flags: {},
+      env: { REMEDIATION_POLICY: '{dryRun: true}' },
+      setting: 'REMEDIATION_POLICY',
+      message: /^REMEDIATION_POLICY is not JSON \(.+\); expected an object such as \{"dryRun":true\}$/,
+    },
+    {
+      name: 'a REMEDIATION_POLICY field of the wrong type',
+      flags: {},
+      env: { REMEDIATION_POLICY: '{"dryRun": "yes"}' },
+      setting: 'REMEDIATION_POLICY',
+      message: /^REMEDIATION_POLICY is not a valid remediation policy: dryRun: must be true or false \(got string\)$/,
+    },
+    {
+      name: 'a REMEDIATION_POLICY that is not an object',
+      flags: {},
+      env: { REMEDIATION_POLICY: '[]' },
+      setting: 'REMEDIATION_POLICY',
+      message: /^REMEDIATION_POLICY is not a valid remediation policy: must be an object \(got an array\)$/,
+    },
   ])('rejects $name, naming the setting', ({ flags, env, setting, message }) => {
     let thrown: unknown;
     try {
@@ -67,8 +113,15 @@ describe('localSettings: flags and environment of meshplane local', () => {
 describe('meshplane local with a malformed REMEDIATION_POLICY', () => {
   it('exits 1 with the reason before starting anything', async () => {
     const result = await new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
-      execFile(process.execPath, [BIN, 'local'], { timeout: 30_000, encoding: 'utf8', env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: '', REMEDIATION_POLICY: '{"dryRun":', NODE_NO_WARNINGS: '1' } }, (err, stdout, stderr) =>
-        done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [BIN, 'local'],
+        {
+          timeout: 30_000,
+          encoding: 'utf8',
+          env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: '', REMEDIATION_POLICY: '{"dryRun":', NODE_NO_WARNINGS: '1' },
+        },
+        (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
       );
     });
     expect(result.code).toBe(1);

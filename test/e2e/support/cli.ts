@@ -17,11 +17,16 @@ export interface CliRun {
  */
 export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: timeoutMs, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } }, (err, stdout, stderr) => {
-      if (!err) return resolve({ exitCode: 0, stdout, stderr });
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'number') return resolve({ exitCode: code, stdout, stderr });
-      reject(new Error(`meshplane ${args.join(' ')} did not run: ${err.message}\n${stderr}`));
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { timeout: timeoutMs, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ exitCode: 0, stdout, stderr });
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'number') return resolve({ exitCode: code, stdout, stderr });
+        reject(new Error(`meshplane ${args.join(' ')} did not run: ${err.message}\n${stderr}`));
+      },
+    );
   });
 }

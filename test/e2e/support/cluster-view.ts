@@ -123,7 +123,9 @@ export class ClusterView {
    */
   async managedObjects(): Promise<FoundObject[]> {
     const labelSelector = `${LABELS.managedBy}=${MANAGED_BY}`;
-    const named = (kind: string) => (o: { metadata?: { name?: string; namespace?: string } }): FoundObject => ({ kind, namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' });
+    const named =
+      (kind: string) =>
+      (o: { metadata?: { name?: string; namespace?: string } }): FoundObject => ({ kind, namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' });
     const [deployments, services, accounts, pods, ...istio] = await Promise.all([
       this.apps.listDeploymentForAllNamespaces({ labelSelector }),
       this.core.listServiceForAllNamespaces({ labelSelector }),

@@ -8,7 +8,13 @@ import { delimiter, join } from 'node:path';
 
 /** Where kubectl is, or undefined when it is not installed (tests that need it are skipped). */
 export function findKubectl(): string | undefined {
-  const candidates = ['/usr/bin/kubectl', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'kubectl'))];
+  const candidates = [
+    '/usr/bin/kubectl',
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'kubectl')),
+  ];
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -52,7 +58,7 @@ export function parseKubectlTable(output: string): Record<string, string>[] {
   const header = lines[0];
   // Columns start where a header word starts; values are left-aligned under their header.
   const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
-  return lines.slice(1).map((line) =>
-    Object.fromEntries(starts.map((col, i) => [col.name, line.slice(col.at, i + 1 < starts.length ? starts[i + 1].at : undefined).trim()])),
-  );
+  return lines
+    .slice(1)
+    .map((line) => Object.fromEntries(starts.map((col, i) => [col.name, line.slice(col.at, i + 1 < starts.length ? starts[i + 1].at : undefined).trim()])));
 }

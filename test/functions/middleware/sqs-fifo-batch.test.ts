@@ -50,35 +50,60 @@ describe('processFifoBatch', () => {
   it.each([
     {
       name: 'all succeed',
-      records: [['m1', 'a', 'op1'], ['m2', 'b', 'op2'], ['m3', 'a', 'op3']],
+      records: [
+        ['m1', 'a', 'op1'],
+        ['m2', 'b', 'op2'],
+        ['m3', 'a', 'op3'],
+      ],
       failing: [],
       failed: [],
       handled: ['op1', 'op2', 'op3'],
     },
     {
       name: 'a failure blocks the later records of its group only',
-      records: [['m1', 'a', 'op1'], ['m2', 'a', 'op2'], ['m3', 'b', 'op3'], ['m4', 'a', 'op4'], ['m5', 'b', 'op5']],
+      records: [
+        ['m1', 'a', 'op1'],
+        ['m2', 'a', 'op2'],
+        ['m3', 'b', 'op3'],
+        ['m4', 'a', 'op4'],
+        ['m5', 'b', 'op5'],
+      ],
       failing: ['op2'],
       failed: ['m2', 'm4'],
       handled: ['op1', 'op2', 'op3', 'op5'],
     },
     {
       name: 'the first record of a group failing blocks the whole group',
-      records: [['m1', 'a', 'op1'], ['m2', 'b', 'op2'], ['m3', 'a', 'op3'], ['m4', 'a', 'op4']],
+      records: [
+        ['m1', 'a', 'op1'],
+        ['m2', 'b', 'op2'],
+        ['m3', 'a', 'op3'],
+        ['m4', 'a', 'op4'],
+      ],
       failing: ['op1'],
       failed: ['m1', 'm3', 'm4'],
       handled: ['op1', 'op2'],
     },
     {
       name: 'failures in two groups block each group independently',
-      records: [['m1', 'a', 'op1'], ['m2', 'b', 'op2'], ['m3', 'c', 'op3'], ['m4', 'a', 'op4'], ['m5', 'b', 'op5'], ['m6', 'c', 'op6']],
+      records: [
+        ['m1', 'a', 'op1'],
+        ['m2', 'b', 'op2'],
+        ['m3', 'c', 'op3'],
+        ['m4', 'a', 'op4'],
+        ['m5', 'b', 'op5'],
+        ['m6', 'c', 'op6'],
+      ],
       failing: ['op1', 'op5'],
       failed: ['m1', 'm4', 'm5'],
       handled: ['op1', 'op2', 'op3', 'op5', 'op6'],
     },
     {
       name: 'an earlier success in a group is kept when a later one fails',
-      records: [['m1', 'a', 'op1'], ['m2', 'a', 'op2']],
+      records: [
+        ['m1', 'a', 'op1'],
+        ['m2', 'a', 'op2'],
+      ],
       failing: ['op2'],
       failed: ['m2'],
       handled: ['op1', 'op2'],
@@ -112,7 +137,10 @@ describe('processFifoBatch', () => {
 
   it('logs why a record failed, with its message id and receive count', async () => {
     const errors: { message: string; extra: Record<string, unknown> }[] = [];
-    const log: BatchLogger = { info: () => undefined, error: ((message: string, extra: Record<string, unknown>) => void errors.push({ message, extra })) as BatchLogger['error'] };
+    const log: BatchLogger = {
+      info: () => undefined,
+      error: ((message: string, extra: Record<string, unknown>) => void errors.push({ message, extra })) as BatchLogger['error'],
+    };
     await processFifoBatch({ Records: [record('bad', 'a', 'hello')] } as SQSEvent, { handle: async () => undefined, log });
     expect(errors).toHaveLength(1);
     expect(errors[0].extra).toMatchObject({ messageId: 'bad', receiveCount: '1', error: expect.stringMatching(/JSON/) });
@@ -160,7 +188,11 @@ describe('every failed record reaches giveUp with an actionable reason', () => {
 
   it('records held back behind a failed record of their group are given up on their last receive, naming the blocker', async () => {
     const { giveUp, givenUp, noted } = recordingGiveUp();
-    const records = [onReceive(record('m1', 'a', ev('op1', 'a')), 3), onReceive(record('m2', 'a', ev('op2', 'a')), 5), onReceive(record('m3', 'a', ev('op3', 'a')), 2)];
+    const records = [
+      onReceive(record('m1', 'a', ev('op1', 'a')), 3),
+      onReceive(record('m2', 'a', ev('op2', 'a')), 5),
+      onReceive(record('m3', 'a', ev('op3', 'a')), 2),
+    ];
     const response = await processFifoBatch({ Records: records } as SQSEvent, {
       handle: async (event) => {
         if (event.id === 'op1') throw new Error('cluster unreachable');

@@ -18,7 +18,9 @@ function synth(jwt?: { issuer: string; audience: string[] }) {
 }
 
 const routesOf = (resources: ReturnType<typeof synth>) =>
-  Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties);
+  Object.values(resources)
+    .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+    .map((r) => r.Properties);
 /** An ARN built with Fn::Join, as text with `<ref>` for each reference. */
 const arnText = (arn: any): string => (typeof arn === 'string' ? arn : arn['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : '<ref>')).join(''));
 const ADMIN_KEYS = ADMIN_ROUTES.map((r) => `${r.method} ${r.path}`);
@@ -36,9 +38,16 @@ describe('MeshplaneHttpApi admin routes', () => {
     const policies = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy');
     const statementsOf = (idPart: string) => policies.find(([id]) => id.includes(idPart))![1].Properties.PolicyDocument.Statement as any[];
     const user = statementsOf('UserPolicy');
-    const denied = user.filter((s) => s.Effect === 'Deny').flatMap((s) => [s.Resource].flat()).map(arnText);
+    const denied = user
+      .filter((s) => s.Effect === 'Deny')
+      .flatMap((s) => [s.Resource].flat())
+      .map(arnText);
     expect(user.find((s) => s.Effect === 'Deny').Action).toBe('execute-api:Invoke');
-    for (const suffix of [':<ref>/*/POST/v1/clusters', ':<ref>/*/POST/v1/clusters/*', ':<ref>/*/DELETE/v1/clusters/*']) expect(denied.some((r) => r.endsWith(suffix)), suffix).toBe(true);
+    for (const suffix of [':<ref>/*/POST/v1/clusters', ':<ref>/*/POST/v1/clusters/*', ':<ref>/*/DELETE/v1/clusters/*'])
+      expect(
+        denied.some((r) => r.endsWith(suffix)),
+        suffix,
+      ).toBe(true);
     const admin = statementsOf('AdminPolicy');
     expect(admin).toHaveLength(1);
     expect(admin[0].Effect).toBe('Allow');

@@ -20,11 +20,14 @@ interface Answer {
 function send(base: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -58,7 +61,10 @@ const BAD_BODIES: { name: string; body: string | Buffer; headers?: Record<string
   { name: 'a JSON string', body: `"${SECRET}"` },
   { name: 'JSON null', body: 'null' },
   { name: '__proto__ pollution', body: `{"__proto__":{"polluted":"${SECRET}"},"constructor":{"prototype":{"polluted":"${SECRET}"}}}` },
-  { name: 'unicode look-alikes and control characters', body: JSON.stringify({ name: 'usеr-service\u202e\u0000', image: 'a\u0000b', id: 'ｐｒｏｄ', service: '😀' }) },
+  {
+    name: 'unicode look-alikes and control characters',
+    body: JSON.stringify({ name: 'usеr-service\u202e\u0000', image: 'a\u0000b', id: 'ｐｒｏｄ', service: '😀' }),
+  },
   { name: 'numbers out of range', body: '{"replicas": 1e400, "port": -1, "maxMoves": 1e309}' },
 ];
 
@@ -108,7 +114,8 @@ describe('hostile input', () => {
   });
 
   it.each(BAD_NAMES)('names in paths: %s is a clean 4xx everywhere', async (name) => {
-    for (const [method, path] of NAME_ROUTES(name)) expectClean4xx(await send(rt().url, method, path, method === 'GET' || method === 'DELETE' ? undefined : '{}'), `${method} ${path}`);
+    for (const [method, path] of NAME_ROUTES(name))
+      expectClean4xx(await send(rt().url, method, path, method === 'GET' || method === 'DELETE' ? undefined : '{}'), `${method} ${path}`);
   });
 
   it.each([
@@ -123,7 +130,11 @@ describe('hostile input', () => {
   });
 
   it('a header block over 16 KiB is refused by the server itself', async () => {
-    const answer = await send(rt().url, 'GET', '/v1/services', undefined, { 'x-big': 'x'.repeat(20_000) }).catch(() => ({ status: 431, body: '', headers: {} }));
+    const answer = await send(rt().url, 'GET', '/v1/services', undefined, { 'x-big': 'x'.repeat(20_000) }).catch(() => ({
+      status: 431,
+      body: '',
+      headers: {},
+    }));
     expect(answer.status).toBe(431);
   });
 

@@ -62,9 +62,20 @@ describe('OpenAPI document', () => {
   it('documents every route the router serves, and nothing else', async () => {
     const { doc, router } = await fetchDocument();
     const served = router.routes.map((r) => `${r.method.toLowerCase()} ${r.path}`).sort();
-    const documented = Object.entries(doc.paths as Json).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`)).sort();
+    const documented = Object.entries(doc.paths as Json)
+      .flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`))
+      .sort();
     expect(documented).toEqual(served);
-    for (const expected of ['post /v1/services', 'get /v1/services', 'get /v1/services/{name}', 'put /v1/services/{name}', 'delete /v1/services/{name}', 'get /v1/operations/{id}', 'post /v1/services/{name}/deployments', 'get /v1/services/{name}/deployments/{id}'])
+    for (const expected of [
+      'post /v1/services',
+      'get /v1/services',
+      'get /v1/services/{name}',
+      'put /v1/services/{name}',
+      'delete /v1/services/{name}',
+      'get /v1/operations/{id}',
+      'post /v1/services/{name}/deployments',
+      'get /v1/services/{name}/deployments/{id}',
+    ])
       expect(documented).toContain(expected);
   });
 

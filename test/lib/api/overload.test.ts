@@ -25,7 +25,10 @@ beforeAll(async () => {
     requests++;
     req.resume();
     req.on('end', () => {
-      const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' });
+      const body = JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+        message: 'Rate of requests exceeds the allowed throughput.',
+      });
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `throttle-${requests}` });
       res.end(body);
     });

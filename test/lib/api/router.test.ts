@@ -80,7 +80,19 @@ describe('Router request bodies', () => {
   });
 
   it('nested problems carry dotted paths', async () => {
-    const res = await handle('POST', '/v1/things', JSON.stringify({ name: 'a', image: 'i', port: 1, dependencies: [{ service: 'a', rps: 1 }, { service: 'B', rps: 1 }] }));
+    const res = await handle(
+      'POST',
+      '/v1/things',
+      JSON.stringify({
+        name: 'a',
+        image: 'i',
+        port: 1,
+        dependencies: [
+          { service: 'a', rps: 1 },
+          { service: 'B', rps: 1 },
+        ],
+      }),
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json.error.problems.map((p: { path: string }) => p.path).sort()).toEqual(['dependencies.0.service', 'dependencies.1.service']);
   });

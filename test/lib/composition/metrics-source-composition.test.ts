@@ -76,7 +76,11 @@ describe('METRICS_SOURCE (the setting)', () => {
       env: { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_LAYOUT: '{"latency":{"metricName":""},"colour":1}' },
       problems: ['needs CLOUDWATCH_METRICS_NAMESPACE', 'CLOUDWATCH_METRICS_LAYOUT.latency.metricName', 'CLOUDWATCH_METRICS_LAYOUT.latency.statistic', 'colour'],
     },
-    { name: 'a layout that is not JSON', env: { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_NAMESPACE: 'NS', CLOUDWATCH_METRICS_LAYOUT: '{' }, problems: ['is not JSON'] },
+    {
+      name: 'a layout that is not JSON',
+      env: { METRICS_SOURCE: 'cloudwatch', CLOUDWATCH_METRICS_NAMESPACE: 'NS', CLOUDWATCH_METRICS_LAYOUT: '{' },
+      problems: ['is not JSON'],
+    },
   ])('refuses $name, naming every problem', ({ env, problems }) => {
     let message = '';
     try {
@@ -133,7 +137,11 @@ function fakeGetMetricData(byWorkload: Record<string, { requests: number; errors
   return (request: ReceivedRequest): StubAnswer => {
     const json = { 'content-type': 'application/x-amz-json-1.0' };
     if (request.method !== 'POST' || request.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') {
-      return { status: 400, headers: { ...json, 'x-amzn-query-error': 'InvalidAction;Sender' }, body: { __type: 'com.amazonaws.cloudwatch#InvalidAction', message: 'unknown operation' } };
+      return {
+        status: 400,
+        headers: { ...json, 'x-amzn-query-error': 'InvalidAction;Sender' },
+        body: { __type: 'com.amazonaws.cloudwatch#InvalidAction', message: 'unknown operation' },
+      };
     }
     const input = JSON.parse(request.body) as GetMetricDataInput;
     const MetricDataResults = input.MetricDataQueries.map((q) => {
@@ -196,7 +204,10 @@ describe('an analysis through the composed app, on CloudWatch', () => {
     // Both workloads, in the namespace the setting names, signed for the configured region.
     const asked = stub.requests.map((r) => JSON.parse(r.body) as GetMetricDataInput);
     expect(asked.flatMap((b) => b.MetricDataQueries.map((q) => q.MetricStat.Metric.Namespace))).toEqual(Array(6).fill('Meshplane/Istio'));
-    expect(asked.map((b) => b.MetricDataQueries[0].MetricStat.Metric.Dimensions.map((d) => d.Value).join('/')).sort()).toEqual(['shop/cart', 'shop/cart-canary']);
+    expect(asked.map((b) => b.MetricDataQueries[0].MetricStat.Metric.Dimensions.map((d) => d.Value).join('/')).sort()).toEqual([
+      'shop/cart',
+      'shop/cart-canary',
+    ]);
     expect(stub.requests.every((r) => String(r.headers.authorization).includes('/eu-west-1/monitoring/aws4_request'))).toBe(true);
   });
 });

@@ -31,7 +31,11 @@ describe('runtimeConfigFromEnv', () => {
   });
 
   it.each([
-    { name: 'nothing set', env: {}, missing: 'TABLE_NAME, SERVICE_EVENTS_QUEUE_URL, DEPLOY_REQUESTS_QUEUE_URL, HEALTH_ALARMS_QUEUE_URL, OPTIMIZER_RUNS_QUEUE_URL' },
+    {
+      name: 'nothing set',
+      env: {},
+      missing: 'TABLE_NAME, SERVICE_EVENTS_QUEUE_URL, DEPLOY_REQUESTS_QUEUE_URL, HEALTH_ALARMS_QUEUE_URL, OPTIMIZER_RUNS_QUEUE_URL',
+    },
     { name: 'one queue missing', env: { ...REQUIRED, DEPLOY_REQUESTS_QUEUE_URL: undefined }, missing: 'DEPLOY_REQUESTS_QUEUE_URL' },
     { name: 'empty values', env: { ...REQUIRED, TABLE_NAME: '', HEALTH_ALARMS_QUEUE_URL: '' }, missing: 'TABLE_NAME, HEALTH_ALARMS_QUEUE_URL' },
   ])('names every missing variable in one error: $name', ({ env, missing }) => {
@@ -48,7 +52,12 @@ describe('runtimeConfigFromEnv', () => {
 
   it.each([
     { name: 'one endpoint for everything (LocalStack)', env: { AWS_ENDPOINT_URL: 'http://localhost:4566' }, endpoint: 'http://localhost:4566', endpoints: {} },
-    { name: 'per-service endpoints', env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4568' }, endpoint: undefined, endpoints: { dynamodb: 'http://127.0.0.1:4567', sqs: 'http://127.0.0.1:4568' } },
+    {
+      name: 'per-service endpoints',
+      env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4568' },
+      endpoint: undefined,
+      endpoints: { dynamodb: 'http://127.0.0.1:4567', sqs: 'http://127.0.0.1:4568' },
+    },
     { name: 'an empty AWS_ENDPOINT_URL (unset)', env: { AWS_ENDPOINT_URL: '' }, endpoint: undefined, endpoints: {} },
   ])('endpoints: $name', ({ env, endpoint, endpoints }) => {
     const config = runtimeConfigFromEnv({ ...REQUIRED, ...env });

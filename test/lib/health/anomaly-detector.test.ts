@@ -52,7 +52,13 @@ describe('updateDetector', () => {
   });
 
   it('flags a single spike at the spike, then clears after `clearAfter` normal points', () => {
-    const values = [...Array(100).fill(0.01).map((v, i) => v + (i % 2) * 0.001), 0.2, ...Array(20).fill(0.0105)];
+    const values = [
+      ...Array(100)
+        .fill(0.01)
+        .map((v, i) => v + (i % 2) * 0.001),
+      0.2,
+      ...Array(20).fill(0.0105),
+    ];
     const { verdicts } = run(values, ERROR_RATE_DETECTOR);
     expect(onsets(verdicts)).toEqual([100]);
     expect(verdicts[100].score).toBeGreaterThan(ERROR_RATE_DETECTOR.zThreshold);
@@ -61,7 +67,12 @@ describe('updateDetector', () => {
   });
 
   it('ignores decreases when the direction is "up", and flags them when it is "both"', () => {
-    const values = [...Array(60).fill(0).map((_, i) => 100 + (i % 3)), ...Array(5).fill(20)];
+    const values = [
+      ...Array(60)
+        .fill(0)
+        .map((_, i) => 100 + (i % 3)),
+      ...Array(5).fill(20),
+    ];
     expect(onsets(run(values, { ...LATENCY_DETECTOR, transform: 'none', minScale: 1 }).verdicts)).toEqual([]);
     expect(onsets(run(values, { ...LATENCY_DETECTOR, transform: 'none', minScale: 1, direction: 'both' }).verdicts)).toEqual([60]);
   });

@@ -13,11 +13,25 @@ describe('decideReconcile', () => {
   it.each<[string, ReconcileObservation, ReconcileMemory, boolean, string[], ReconcileMemory]>([
     ['in sync, nothing remembered', seen(), {}, false, [], {}],
     ['drift: re-apply (the event comes with the outcome)', seen([missing]), {}, true, [], {}],
-    ['drift right after the record changed: the change is still converging itself', { ...seen([missing]), changedAt: '2030-01-01T00:09:55.000Z' } as ReconcileObservation, {}, false, [], {}],
+    [
+      'drift right after the record changed: the change is still converging itself',
+      { ...seen([missing]), changedAt: '2030-01-01T00:09:55.000Z' } as ReconcileObservation,
+      {},
+      false,
+      [],
+      {},
+    ],
     ['drift well after the record changed: re-apply', { ...seen([missing]), changedAt: EARLIER } as ReconcileObservation, {}, true, [], {}],
     ['drift while backing off: wait', seen([missing]), { attempts: 2, nextTryAt: LATER }, false, [], { attempts: 2, nextTryAt: LATER }],
     ['drift, backoff over: re-apply', seen([missing]), { attempts: 2, nextTryAt: EARLIER }, true, [], { attempts: 2, nextTryAt: EARLIER }],
-    ['in sync after failures (somebody else converged): the failing episode ends', seen(), { attempts: 3, nextTryAt: LATER, lastError: 'x' }, false, ['DriftRepaired'], {}],
+    [
+      'in sync after failures (somebody else converged): the failing episode ends',
+      seen(),
+      { attempts: 3, nextTryAt: LATER, lastError: 'x' },
+      false,
+      ['DriftRepaired'],
+      {},
+    ],
     ['cluster goes away: one event', down, {}, false, ['ClusterUnreachable'], { unreachableSince: NOW.toISOString() }],
     ['cluster still away: no event', down, { unreachableSince: EARLIER }, false, [], { unreachableSince: EARLIER }],
     ['cluster back with drift: one event, and re-apply', seen([missing]), { unreachableSince: EARLIER }, true, ['ClusterReachable'], {}],
@@ -37,7 +51,10 @@ describe('afterReapply', () => {
     const { memory, events } = afterReapply({}, [missing], { ok: true }, NOW);
     expect(memory).toEqual({});
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'DriftRepaired', message: 'the cluster differed from desired state (Deployment default/cart missing); re-applied' });
+    expect(events[0]).toMatchObject({
+      type: 'DriftRepaired',
+      message: 'the cluster differed from desired state (Deployment default/cart missing); re-applied',
+    });
   });
 
   it('failures back off exponentially up to the ceiling, with one event for the episode', () => {

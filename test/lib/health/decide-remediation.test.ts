@@ -45,19 +45,31 @@ const CASES: Case[] = [
   {
     name: 'rollback, not restart: a crash loop right after a promotion is the new revision',
     signal: { kind: 'crashLoop' },
-    service: { promotedAt: ago(300), pods: [pod('p1', 'n1', 'a', crashing), pod('p2', 'n2', 'a'), pod('p3', 'n3', 'b', crashing), pod('p4', 'n4', 'b')], recentSignals: [signal({ id: 'e', kind: 'crashLoop', observedAt: ago(90) })] },
+    service: {
+      promotedAt: ago(300),
+      pods: [pod('p1', 'n1', 'a', crashing), pod('p2', 'n2', 'a'), pod('p3', 'n3', 'b', crashing), pod('p4', 'n4', 'b')],
+      recentSignals: [signal({ id: 'e', kind: 'crashLoop', observedAt: ago(90) })],
+    },
     expect: { action: { kind: 'rollback', fromRevision: 'r7', toRevision: 'r6' } },
   },
   {
     name: 'restart: crash loop spread across nodes and zones on a revision three days old',
     signal: { kind: 'crashLoop' },
-    service: { pods: [pod('p1', 'n1', 'a', crashing), pod('p2', 'n2', 'a'), pod('p3', 'n3', 'b', crashing), pod('p4', 'n4', 'b')], recentSignals: [signal({ id: 'e', kind: 'crashLoop', observedAt: ago(90) })] },
+    service: {
+      pods: [pod('p1', 'n1', 'a', crashing), pod('p2', 'n2', 'a'), pod('p3', 'n3', 'b', crashing), pod('p4', 'n4', 'b')],
+      recentSignals: [signal({ id: 'e', kind: 'crashLoop', observedAt: ago(90) })],
+    },
     expect: { action: { kind: 'restart', pods: ['p1', 'p3'] } },
   },
   {
     name: 'restart: pods stuck pending, no earlier good revision to go back to',
     signal: { kind: 'pending' },
-    service: { promotedAt: ago(60), previousGoodRevision: undefined, pods: [...HEALTHY_PODS.slice(0, 3), pod('p5', 'n1', 'a', { ready: false, waitingReason: 'Unschedulable' })], recentSignals: [signal({ id: 'e', kind: 'pending', observedAt: ago(90) })] },
+    service: {
+      promotedAt: ago(60),
+      previousGoodRevision: undefined,
+      pods: [...HEALTHY_PODS.slice(0, 3), pod('p5', 'n1', 'a', { ready: false, waitingReason: 'Unschedulable' })],
+      recentSignals: [signal({ id: 'e', kind: 'pending', observedAt: ago(90) })],
+    },
     expect: { action: { kind: 'restart', pods: ['p5'] } },
   },
   {
@@ -143,19 +155,27 @@ const CASES: Case[] = [
   { name: 'recovered: the signal itself is OK', signal: { state: 'OK' }, expect: { none: 'recovered' } },
   {
     name: 'recovered: an OK for the same condition arrived after this alarm',
-    service: { promotedAt: ago(600), recentSignals: [signal({ id: 'sig-earlier', observedAt: ago(90) }), signal({ id: 'sig-ok', state: 'OK', observedAt: ago(10) })] },
+    service: {
+      promotedAt: ago(600),
+      recentSignals: [signal({ id: 'sig-earlier', observedAt: ago(90) }), signal({ id: 'sig-ok', state: 'OK', observedAt: ago(10) })],
+    },
     expect: { none: 'recovered', reason: /returned to OK/ },
   },
   {
     name: 'an OK for another kind does not count as recovery',
-    service: { promotedAt: ago(600), recentSignals: [signal({ id: 'sig-earlier', observedAt: ago(90) }), signal({ id: 'sig-ok', kind: 'latency', state: 'OK', observedAt: ago(10) })] },
+    service: {
+      promotedAt: ago(600),
+      recentSignals: [signal({ id: 'sig-earlier', observedAt: ago(90) }), signal({ id: 'sig-ok', kind: 'latency', state: 'OK', observedAt: ago(10) })],
+    },
     expect: { action: { kind: 'rollback', fromRevision: 'r7', toRevision: 'r6' } },
   },
   {
     name: 'flapping: ALARM/OK/ALARM/OK/ALARM in the last half hour',
     service: {
       promotedAt: ago(600),
-      recentSignals: ['ALARM', 'OK', 'ALARM', 'OK'].map((state, i) => signal({ id: `f${i}`, state: state as 'ALARM' | 'OK', observedAt: ago(1_200 - i * 200) })),
+      recentSignals: ['ALARM', 'OK', 'ALARM', 'OK'].map((state, i) =>
+        signal({ id: `f${i}`, state: state as 'ALARM' | 'OK', observedAt: ago(1_200 - i * 200) }),
+      ),
     },
     expect: { none: 'flapping' },
   },
@@ -190,7 +210,10 @@ const CASES: Case[] = [
   {
     name: 'exhausted: the restart 20 minutes ago did not stop the crash loop',
     signal: { kind: 'crashLoop' },
-    service: { pods: [pod('p1', 'n1', 'a', crashing), pod('p2', 'n2', 'a'), pod('p3', 'n3', 'b', crashing), pod('p4', 'n4', 'b')], recentSignals: [signal({ id: 'e', kind: 'crashLoop', observedAt: ago(90) })] },
+    service: {
+      pods: [pod('p1', 'n1', 'a', crashing), pod('p2', 'n2', 'a'), pod('p3', 'n3', 'b', crashing), pod('p4', 'n4', 'b')],
+      recentSignals: [signal({ id: 'e', kind: 'crashLoop', observedAt: ago(90) })],
+    },
     ledger: { actions: [{ service: 'checkout', kind: 'restart', at: ago(1_200), signalId: 'old', dryRun: false }] },
     expect: { none: 'exhausted' },
   },
@@ -220,7 +243,11 @@ const CASES: Case[] = [
   {
     name: 'notObserved does not hold back aborting a canary: the rollout is known from the store',
     signal: { track: 'canary' },
-    service: { activeRollout: { id: 'ro-12', canaryRevision: 'r8' }, podsUnknown: 'its pods could not be observed', recentSignals: [signal({ id: 'sig-earlier', track: 'canary', observedAt: ago(90) })] },
+    service: {
+      activeRollout: { id: 'ro-12', canaryRevision: 'r8' },
+      podsUnknown: 'its pods could not be observed',
+      recentSignals: [signal({ id: 'sig-earlier', track: 'canary', observedAt: ago(90) })],
+    },
     expect: { action: { kind: 'abortRollout', rolloutId: 'ro-12' } },
   },
   {
@@ -257,7 +284,13 @@ describe('decideRemediation: worked examples', () => {
 describe('decideRemediation: evidence', () => {
   it('records why a rollback blamed the revision', () => {
     const decision = decide({ name: '', service: { promotedAt: ago(600) }, expect: { none: 'duplicate' } });
-    expect(decision.evidence).toMatchObject({ promotedSecondsAgo: 600, currentRevision: 'r7', previousGoodRevision: 'r6', consecutiveAlarms: 2, candidates: ['rollback'] });
+    expect(decision.evidence).toMatchObject({
+      promotedSecondsAgo: 600,
+      currentRevision: 'r7',
+      previousGoodRevision: 'r6',
+      consecutiveAlarms: 2,
+      candidates: ['rollback'],
+    });
   });
 
   it('records which actions were ruled out and why', () => {

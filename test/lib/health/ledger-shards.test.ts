@@ -39,7 +39,12 @@ describe('ledgerWrite', () => {
   });
 
   it('a shard remembers final decisions, drops those past the dedup window, and is read with the global ledger', () => {
-    const old: SeenShard = { seenSignals: [{ id: 'ancient', at: ago(p.dedupWindowSeconds + 60) }, { id: 'recent', at: ago(60) }] };
+    const old: SeenShard = {
+      seenSignals: [
+        { id: 'ancient', at: ago(p.dedupWindowSeconds + 60) },
+        { id: 'recent', at: ago(60) },
+      ],
+    };
     const write = ledgerWrite(emptyLedger(), old, none('s2', 'exhausted'), p, NOW) as { shard: SeenShard };
     expect(write.shard.seenSignals.map((s) => s.id)).toEqual(['recent', 's2']);
     const view = ledgerView(recordDecision(emptyLedger(), restart('s1'), p, NOW), write.shard);

@@ -20,11 +20,21 @@ describe('mapAlarmToSignals: rule 1, the alarm name convention', () => {
     ['meshplane/cart/latency/canary', { service: 'cart', kind: 'latency', track: 'canary' }],
     ['meshplane/search/crashLoop/stable', { service: 'search', namespace: 'catalog', kind: 'crashLoop', track: 'stable' }],
   ])('%s', (alarmName, expected) => {
-    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = alarmName)), KNOWN);
+    const result = mapAlarmToSignals(
+      event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = alarmName)),
+      KNOWN,
+    );
     expect(result).toMatchObject({ mapped: true, rule: 'nameConvention' });
     if (!result.mapped) return;
     expect(result.signals).toHaveLength(1);
-    expect(result.signals[0]).toMatchObject({ ...expected, source: 'cloudwatch', state: 'ALARM', observedAt: '2019-10-02T17:04:40.989Z', value: 99.50160229693434, threshold: 50 });
+    expect(result.signals[0]).toMatchObject({
+      ...expected,
+      source: 'cloudwatch',
+      state: 'ALARM',
+      observedAt: '2019-10-02T17:04:40.989Z',
+      value: 99.50160229693434,
+      threshold: 50,
+    });
     expect(HealthSignal.safeParse(result.signals[0]).success).toBe(true);
   });
 
@@ -48,8 +58,15 @@ describe('mapAlarmToSignals: rule 1, the alarm name convention', () => {
   });
 
   it('maps a composite alarm by its name', () => {
-    const result = mapAlarmToSignals(event('cloudwatch-composite-alarm.json', (e) => (e.detail.alarmName = 'meshplane/checkout/unavailable')), KNOWN);
-    expect(result).toMatchObject({ mapped: true, rule: 'nameConvention', signals: [{ service: 'checkout', kind: 'unavailable', observedAt: '2022-07-22T15:57:45.394Z' }] });
+    const result = mapAlarmToSignals(
+      event('cloudwatch-composite-alarm.json', (e) => (e.detail.alarmName = 'meshplane/checkout/unavailable')),
+      KNOWN,
+    );
+    expect(result).toMatchObject({
+      mapped: true,
+      rule: 'nameConvention',
+      signals: [{ service: 'checkout', kind: 'unavailable', observedAt: '2022-07-22T15:57:45.394Z' }],
+    });
   });
 
   it.each([
@@ -59,7 +76,10 @@ describe('mapAlarmToSignals: rule 1, the alarm name convention', () => {
     ['meshplane/checkout', /must be meshplane\/<service>\/<kind>/],
     ['meshplane/checkout/errorRate/canary/extra', /must be meshplane\/<service>\/<kind>/],
   ])('leaves %s unmapped with a reason', (alarmName, reason) => {
-    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = alarmName)), KNOWN);
+    const result = mapAlarmToSignals(
+      event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = alarmName)),
+      KNOWN,
+    );
     expect(result.mapped).toBe(false);
     if (!result.mapped) expect(result.reason).toMatch(reason);
   });
@@ -86,7 +106,8 @@ describe('mapAlarmToSignals: rule 2, metric dimensions', () => {
   it('uses a namespace dimension to tell services apart', () => {
     const result = mapAlarmToSignals(
       event('istio-error-rate-alarm.json', (e) => {
-        for (const m of e.detail.configuration.metrics) if (m.metricStat) m.metricStat.metric.dimensions = { destination_workload: 'checkout', destination_workload_namespace: 'other' };
+        for (const m of e.detail.configuration.metrics)
+          if (m.metricStat) m.metricStat.metric.dimensions = { destination_workload: 'checkout', destination_workload_namespace: 'other' };
       }),
       KNOWN,
     );
@@ -104,7 +125,12 @@ describe('mapAlarmToSignals: rule 2, metric dimensions', () => {
       }),
       KNOWN,
     );
-    expect(result.mapped && result.signals[0]).toMatchObject({ service: 'cart', kind: 'crashLoop', node: 'ip-10-0-1-7.eu-west-1.compute.internal', zone: 'eu-west-1a' });
+    expect(result.mapped && result.signals[0]).toMatchObject({
+      service: 'cart',
+      kind: 'crashLoop',
+      node: 'ip-10-0-1-7.eu-west-1.compute.internal',
+      zone: 'eu-west-1a',
+    });
   });
 
   it('yields one signal per service when the metrics name several', () => {
@@ -128,7 +154,11 @@ describe('mapAlarmToSignals: rule 3, the alarm tags', () => {
   });
 
   it('takes kind and track from their tags', () => {
-    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json'), KNOWN, { 'meshplane:service': 'cart', 'meshplane:kind': 'latency', 'meshplane:track': 'canary' });
+    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json'), KNOWN, {
+      'meshplane:service': 'cart',
+      'meshplane:kind': 'latency',
+      'meshplane:track': 'canary',
+    });
     expect(result.mapped && result.signals[0]).toMatchObject({ service: 'cart', kind: 'latency', track: 'canary' });
   });
 
@@ -138,7 +168,11 @@ describe('mapAlarmToSignals: rule 3, the alarm tags', () => {
   });
 
   it('comes after the name convention and the dimensions', () => {
-    const result = mapAlarmToSignals(event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = 'meshplane/checkout/errorRate')), KNOWN, { 'meshplane:service': 'cart' });
+    const result = mapAlarmToSignals(
+      event('cloudwatch-metric-alarm.json', (e) => (e.detail.alarmName = 'meshplane/checkout/errorRate')),
+      KNOWN,
+      { 'meshplane:service': 'cart' },
+    );
     expect(result).toMatchObject({ mapped: true, rule: 'nameConvention' });
   });
 
@@ -157,8 +191,18 @@ describe('mapAlarmToSignals: rule 4, unmapped', () => {
   it.each([
     ['the AWS EC2 example (no service dimension)', 'cloudwatch-metric-alarm.json', (_e: any) => {}, /no metric has a service/],
     ['a composite alarm without the name convention', 'cloudwatch-composite-alarm.json', (_e: any) => {}, /composite alarms map only by name or tag/],
-    ['INSUFFICIENT_DATA', 'cloudwatch-metric-alarm.json', (e: any) => ((e.detail.alarmName = 'meshplane/cart/errorRate'), (e.detail.state.value = 'INSUFFICIENT_DATA')), /INSUFFICIENT_DATA/],
-    ['a dimension naming an unregistered service', 'cloudwatch-metric-alarm.json', (e: any) => (e.detail.configuration.metrics[0].metricStat.metric.dimensions = { service: 'billing' }), /"billing"/],
+    [
+      'INSUFFICIENT_DATA',
+      'cloudwatch-metric-alarm.json',
+      (e: any) => ((e.detail.alarmName = 'meshplane/cart/errorRate'), (e.detail.state.value = 'INSUFFICIENT_DATA')),
+      /INSUFFICIENT_DATA/,
+    ],
+    [
+      'a dimension naming an unregistered service',
+      'cloudwatch-metric-alarm.json',
+      (e: any) => (e.detail.configuration.metrics[0].metricStat.metric.dimensions = { service: 'billing' }),
+      /"billing"/,
+    ],
   ])('%s', (_label, fixture, patch, reason) => {
     const result = mapAlarmToSignals(event(fixture, patch), KNOWN);
     expect(result.mapped).toBe(false);
@@ -172,15 +216,24 @@ describe('mapAlarmToSignals: rule 4, unmapped', () => {
 describe('mapAlarmToSignals: signal ids', () => {
   it('gives a redelivered event the same signal id, and a later transition a new one', () => {
     const first = mapAlarmToSignals(event('istio-error-rate-alarm.json'), KNOWN);
-    const again = mapAlarmToSignals(event('istio-error-rate-alarm.json', (e) => (e.id = 'another-delivery')), KNOWN);
-    const later = mapAlarmToSignals(event('istio-error-rate-alarm.json', (e) => (e.detail.state.timestamp = '2025-03-14T09:40:00.000+0000')), KNOWN);
+    const again = mapAlarmToSignals(
+      event('istio-error-rate-alarm.json', (e) => (e.id = 'another-delivery')),
+      KNOWN,
+    );
+    const later = mapAlarmToSignals(
+      event('istio-error-rate-alarm.json', (e) => (e.detail.state.timestamp = '2025-03-14T09:40:00.000+0000')),
+      KNOWN,
+    );
     const id = (r: typeof first) => (r.mapped ? r.signals[0].id : undefined);
     expect(id(again)).toBe(id(first));
     expect(id(later)).not.toBe(id(first));
   });
 
   it('maps an OK transition to an OK signal', () => {
-    const result = mapAlarmToSignals(event('istio-error-rate-alarm.json', (e) => (e.detail.state.value = 'OK')), KNOWN);
+    const result = mapAlarmToSignals(
+      event('istio-error-rate-alarm.json', (e) => (e.detail.state.value = 'OK')),
+      KNOWN,
+    );
     expect(result.mapped && result.signals[0].state).toBe('OK');
   });
 });

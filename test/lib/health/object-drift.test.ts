@@ -13,7 +13,12 @@ const deployment = (replicas: number, image = 'cart:1'): KubeObject => ({
 /** What the API server answers: defaults, status and its own metadata added. */
 const live = (object: KubeObject, extra: Record<string, unknown> = {}): KubeObject => {
   const copy = structuredClone(object) as KubeObject & { spec: Record<string, unknown> };
-  return { ...copy, metadata: { ...copy.metadata, uid: 'u-1', resourceVersion: '7', generation: 2 }, spec: { ...copy.spec, progressDeadlineSeconds: 600, ...extra }, status: { readyReplicas: 1 } };
+  return {
+    ...copy,
+    metadata: { ...copy.metadata, uid: 'u-1', resourceVersion: '7', generation: 2 },
+    spec: { ...copy.spec, progressDeadlineSeconds: 600, ...extra },
+    status: { readyReplicas: 1 },
+  };
 };
 
 describe('firstDifference', () => {
@@ -37,8 +42,18 @@ describe('findDrift', () => {
 
   it.each<[string, KubeObject[], KubeObject[], unknown[]]>([
     ['deleted', [deployment(2)], [], [{ kind: 'Deployment', namespace: 'shop', name: 'cart', drift: 'missing' }]],
-    ['scaled by hand', [deployment(2)], [live(deployment(5))], [{ kind: 'Deployment', namespace: 'shop', name: 'cart', drift: 'changed', field: 'spec.replicas' }]],
-    ['image edited', [deployment(2)], [live(deployment(2, 'cart:evil'))], [{ kind: 'Deployment', namespace: 'shop', name: 'cart', drift: 'changed', field: 'spec.template.spec.containers[0].image' }]],
+    [
+      'scaled by hand',
+      [deployment(2)],
+      [live(deployment(5))],
+      [{ kind: 'Deployment', namespace: 'shop', name: 'cart', drift: 'changed', field: 'spec.replicas' }],
+    ],
+    [
+      'image edited',
+      [deployment(2)],
+      [live(deployment(2, 'cart:evil'))],
+      [{ kind: 'Deployment', namespace: 'shop', name: 'cart', drift: 'changed', field: 'spec.template.spec.containers[0].image' }],
+    ],
     ['no longer rendered', [], [live(deployment(2))], [{ kind: 'Deployment', namespace: 'shop', name: 'cart', drift: 'extra' }]],
   ])('%s', (_case, rendered, found, drift) => {
     expect(findDrift(rendered, found)).toEqual(drift);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decideRemediation } from '../../../lib/health/decide-remediation.js';
-import { emptyLedger, MAX_SEEN_SIGNAL_BYTES, MAX_SEEN_SIGNALS, recordDecision, wasSeen, type RemediationLedger } from '../../../lib/health/remediation-ledger.js';
+import {
+  emptyLedger,
+  MAX_SEEN_SIGNAL_BYTES,
+  MAX_SEEN_SIGNALS,
+  recordDecision,
+  wasSeen,
+  type RemediationLedger,
+} from '../../../lib/health/remediation-ledger.js';
 import type { Decision } from '../../../lib/health/remediation-types.js';
 import { NOW, ago, policy, service, signal } from './remediation-builders.js';
 
@@ -56,7 +63,11 @@ describe('the remediation ledger stays one small DynamoDB item', () => {
   it.each<{ name: string; idOf: (i: number, at: string) => string; kept: (n: number) => boolean }>([
     { name: 'short ids: the count cap binds', idOf: (i) => `sig-${i}`, kept: (n) => n === MAX_SEEN_SIGNALS },
     { name: 'probe ids (~60 characters): about as many as the count allows', idOf: probeId, kept: (n) => n > 900 && n <= MAX_SEEN_SIGNALS },
-    { name: '512-character ids (the largest a signal may have): the size cap binds', idOf: (i) => `${String(i).padStart(8, '0')}`.padEnd(512, 'x'), kept: (n) => n > 100 && n < 250 },
+    {
+      name: '512-character ids (the largest a signal may have): the size cap binds',
+      idOf: (i) => `${String(i).padStart(8, '0')}`.padEnd(512, 'x'),
+      kept: (n) => n > 100 && n < 250,
+    },
     { name: 'ids of multi-byte characters are measured in UTF-8 bytes', idOf: (i) => `${i}:`.padEnd(400, 'ü'), kept: (n) => n > 50 && n < 150 },
   ])('$name', ({ idOf, kept }) => {
     const { ledger } = recordMany(3_000, 1_000, idOf);

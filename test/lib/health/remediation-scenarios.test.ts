@@ -123,7 +123,10 @@ describe('recordDecision', () => {
   it('forgets what no rule needs any more', () => {
     const old: RemediationLedger = {
       version: 1,
-      seenSignals: [{ id: 'ancient', at: ago(2 * 86_400) }, { id: 'recent', at: ago(60) }],
+      seenSignals: [
+        { id: 'ancient', at: ago(2 * 86_400) },
+        { id: 'recent', at: ago(60) },
+      ],
       actions: [
         { service: 'cart', kind: 'restart', at: ago(5 * 3_600), signalId: 'ancient', dryRun: false },
         { service: 'cart', kind: 'restart', at: ago(600), signalId: 'recent', dryRun: false },

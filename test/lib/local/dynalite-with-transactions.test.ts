@@ -51,7 +51,9 @@ async function put(item: Record<string, unknown>): Promise<void> {
   await client.send(new PutItemCommand({ TableName: TABLE, Item: marshall(item) }));
 }
 
-const putIfAbsent = (item: Record<string, unknown>): TransactWriteItem => ({ Put: { TableName: TABLE, Item: marshall(item), ConditionExpression: 'attribute_not_exists(pk)' } });
+const putIfAbsent = (item: Record<string, unknown>): TransactWriteItem => ({
+  Put: { TableName: TABLE, Item: marshall(item), ConditionExpression: 'attribute_not_exists(pk)' },
+});
 const putIfVersion = (item: Record<string, unknown>, version: number): TransactWriteItem => ({
   Put: { TableName: TABLE, Item: marshall(item), ConditionExpression: 'version = :v', ExpressionAttributeValues: marshall({ ':v': version }) },
 });
@@ -90,7 +92,11 @@ describe('TransactWriteItems on dynalite', () => {
   it('a failed condition on the 2nd item leaves the 1st unchanged and reports CancellationReasons', async () => {
     await put({ pk: 'aon-1', sk: 'A', version: 1, v: 'original' });
     await put({ pk: 'aon-2', sk: 'A', version: 7 });
-    const result = await transact([putIfVersion({ pk: 'aon-1', sk: 'A', version: 2, v: 'changed' }, 1), putIfAbsent({ pk: 'aon-2', sk: 'A', v: 'clobber' }), putIfAbsent({ pk: 'aon-3', sk: 'A' })]);
+    const result = await transact([
+      putIfVersion({ pk: 'aon-1', sk: 'A', version: 2, v: 'changed' }, 1),
+      putIfAbsent({ pk: 'aon-2', sk: 'A', v: 'clobber' }),
+      putIfAbsent({ pk: 'aon-3', sk: 'A' }),
+    ]);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error).toBeInstanceOf(TransactionCanceledException);
@@ -153,7 +159,9 @@ describe('TransactWriteItems on dynalite', () => {
   it('forwards ordinary reads and writes to dynalite', async () => {
     await put({ pk: 'plain', sk: 'A', n: 1 });
     await put({ pk: 'plain', sk: 'B', n: 2 });
-    const res = await client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': 'plain' }) }));
+    const res = await client.send(
+      new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': 'plain' }) }),
+    );
     expect(res.Items?.map((i) => unmarshall(i).n)).toEqual([1, 2]);
   });
 });

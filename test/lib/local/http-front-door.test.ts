@@ -39,9 +39,7 @@ describe('HTTP front door limits', () => {
     const url = await start({ maxWrites: 3, maxReads: 3, retryAfterSeconds: 2 });
     const held = Array.from({ length: 3 }, () => fetch(`${url}/slow`, { method: 'POST', body: '{}' }));
     // The three slow writes are in the handler once a fourth write is turned away.
-    await expect
-      .poll(async () => (await fetch(`${url}/other`, { method: 'POST', body: '{}' })).status)
-      .toBe(429);
+    await expect.poll(async () => (await fetch(`${url}/other`, { method: 'POST', body: '{}' })).status).toBe(429);
     const turnedAway = await fetch(`${url}/other`, { method: 'POST', body: '{}' });
     expect(turnedAway.status).toBe(429);
     expect(turnedAway.headers.get('retry-after')).toBe('2');

@@ -51,10 +51,16 @@ describe('LocalRolloutRunner: canary', () => {
     // 60 s pause / 30 s interval = 2 analyses per step; a 0 s pause still gets one.
     expect(task.actions()).toEqual([
       'start',
-      'setWeight', 'analyze', 'analyze',
-      'setWeight', 'analyze', 'analyze',
-      'setWeight', 'analyze',
-      'promote', 'finish',
+      'setWeight',
+      'analyze',
+      'analyze',
+      'setWeight',
+      'analyze',
+      'analyze',
+      'setWeight',
+      'analyze',
+      'promote',
+      'finish',
     ]);
     expect(task.callsOf('setWeight').map((c) => [c.stepIndex, c.weight, c.track])).toEqual([
       [0, 10, 'canary'],
@@ -143,7 +149,14 @@ describe('LocalRolloutRunner: canary', () => {
   it('holds a passed manual step until promote is signalled, then continues', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     const r = runWith(task);
-    r.start(rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 }, { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }] }));
+    r.start(
+      rolloutInput({
+        steps: [
+          { weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 },
+          { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 },
+        ],
+      }),
+    );
 
     await task.until((calls) => calls.filter((c) => c.action === 'analyze' && c.phase === 'gate').length >= 3);
     expect(r.describe('dep-0001').status).toBe('RUNNING');
@@ -160,7 +173,15 @@ describe('LocalRolloutRunner: canary', () => {
   it('does not hold a manual step that was promoted before it passed', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     task.signals.promoteRequested = true;
-    const result = await runToEnd(runWith(task), rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 }, { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }] }));
+    const result = await runToEnd(
+      runWith(task),
+      rolloutInput({
+        steps: [
+          { weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 },
+          { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 },
+        ],
+      }),
+    );
     expect(result.status).toBe('SUCCEEDED');
     expect(task.callsOf('analyze').map((c) => c.phase)).toEqual(['step', 'step']);
   });
@@ -242,13 +263,25 @@ describe('LocalRolloutRunner: executions', () => {
     r.start(rolloutInput({ deploymentId: 'dep-b', strategy: 'blueGreen' }));
     const [a, b] = await Promise.all([r.waitFor('dep-a'), r.waitFor('dep-b')]);
     expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    expect(task.callsOf('finish').map((c) => c.deploymentId).sort()).toEqual(['dep-a', 'dep-b']);
+    expect(
+      task
+        .callsOf('finish')
+        .map((c) => c.deploymentId)
+        .sort(),
+    ).toEqual(['dep-a', 'dep-b']);
   });
 
   it('stop ends a running execution as ABORTED without running the rollback path', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     const r = runWith(task);
-    r.start(rolloutInput({ steps: [{ weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 }, { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 }] }));
+    r.start(
+      rolloutInput({
+        steps: [
+          { weight: 20, pauseSeconds: 30, gate: 'manual', gateTimeoutSeconds: 14_400 },
+          { weight: 100, pauseSeconds: 0, gate: 'auto', gateTimeoutSeconds: 14_400 },
+        ],
+      }),
+    );
     await task.until((calls) => calls.some((c) => c.action === 'analyze' && c.phase === 'gate'));
 
     const stopped = await r.stop('dep-0001', 'operator stopped it');

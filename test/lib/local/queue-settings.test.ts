@@ -9,10 +9,30 @@ const serviceEvents = QUEUES.find((q) => q.id === 'serviceEvents')!;
 
 describe('localQueueSettings: the local pollers use the definitions the stack deploys', () => {
   it.each([
-    { name: 'real time: exactly the deployed values', timeFactor: 1, override: undefined, expected: { visibilityTimeoutSeconds: 360, functionTimeoutSeconds: 60 } },
-    { name: 'compressed time: the retry wait shrinks, never below the handler timeout', timeFactor: 0.02, override: undefined, expected: { visibilityTimeoutSeconds: 60, functionTimeoutSeconds: 60 } },
-    { name: 'a lightly compressed wait stays above the handler timeout', timeFactor: 0.5, override: undefined, expected: { visibilityTimeoutSeconds: 180, functionTimeoutSeconds: 60 } },
-    { name: 'a test override replaces the visibility only', timeFactor: 0.02, override: 1, expected: { visibilityTimeoutSeconds: 1, functionTimeoutSeconds: 60 } },
+    {
+      name: 'real time: exactly the deployed values',
+      timeFactor: 1,
+      override: undefined,
+      expected: { visibilityTimeoutSeconds: 360, functionTimeoutSeconds: 60 },
+    },
+    {
+      name: 'compressed time: the retry wait shrinks, never below the handler timeout',
+      timeFactor: 0.02,
+      override: undefined,
+      expected: { visibilityTimeoutSeconds: 60, functionTimeoutSeconds: 60 },
+    },
+    {
+      name: 'a lightly compressed wait stays above the handler timeout',
+      timeFactor: 0.5,
+      override: undefined,
+      expected: { visibilityTimeoutSeconds: 180, functionTimeoutSeconds: 60 },
+    },
+    {
+      name: 'a test override replaces the visibility only',
+      timeFactor: 0.02,
+      override: 1,
+      expected: { visibilityTimeoutSeconds: 1, functionTimeoutSeconds: 60 },
+    },
   ])('$name', ({ timeFactor, override, expected }) => {
     expect(localQueueSettings(serviceEvents, timeFactor, override)).toEqual(expected);
   });

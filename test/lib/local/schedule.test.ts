@@ -7,10 +7,15 @@ describe('every', () => {
     let started = 0;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const timer = every('job', 10, async () => {
-      started++;
-      if (started === 1) await gate;
-    }, () => undefined);
+    const timer = every(
+      'job',
+      10,
+      async () => {
+        started++;
+        if (started === 1) await gate;
+      },
+      () => undefined,
+    );
     await expect.poll(() => started).toBe(1);
     // Many ticks pass while the first run hangs: none of them starts another.
     await new Promise((r) => setTimeout(r, 200));

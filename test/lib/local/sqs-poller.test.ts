@@ -61,7 +61,9 @@ async function settled(id: string): Promise<OperationRecord> {
 describe('SqsPoller with the service-event handler', () => {
   it('a poison message reaches the DLQ after maxReceiveCount receives while its batch neighbours succeed', async () => {
     const poison = 'this is not a meshplane event';
-    await stack().sqs.send(new SendMessageCommand({ QueueUrl: serviceEvents.url, MessageBody: poison, MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1' }));
+    await stack().sqs.send(
+      new SendMessageCommand({ QueueUrl: serviceEvents.url, MessageBody: poison, MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1' }),
+    );
     const neighbours = await Promise.all(['n-one', 'n-two', 'n-three'].map((name) => requestRegistration(app, ServiceSpec.parse(minimalInput(name)))));
 
     const deliveries = new Map<string, number>();
@@ -85,7 +87,9 @@ describe('SqsPoller with the service-event handler', () => {
     // Every neighbour was handled exactly once: none was failed along with the poison message.
     for (const [body, count] of deliveries) if (body !== poison) expect(count).toBe(1);
 
-    const attributes = await stack().sqs.send(new GetQueueAttributesCommand({ QueueUrl: serviceEvents.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const attributes = await stack().sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: serviceEvents.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
     expect(attributes.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 
@@ -112,11 +116,13 @@ describe('SqsPoller with the service-event handler', () => {
     for (const { operation } of registered) await settled(operation.id);
 
     const alphaUpdates: string[] = [];
-    for (let replicas = 1; replicas <= 10; replicas++) alphaUpdates.push((await requestUpdate(app, 'alpha', ServiceSpec.parse(minimalInput('alpha', { replicas })))).operation.id);
+    for (let replicas = 1; replicas <= 10; replicas++)
+      alphaUpdates.push((await requestUpdate(app, 'alpha', ServiceSpec.parse(minimalInput('alpha', { replicas })))).operation.id);
     // Sent once alpha's first update is in flight, so no beta message can share (and wait in) its batch.
     await alphaStarted;
     const betaUpdates: string[] = [];
-    for (let replicas = 1; replicas <= 3; replicas++) betaUpdates.push((await requestUpdate(app, 'beta', ServiceSpec.parse(minimalInput('beta', { replicas })))).operation.id);
+    for (let replicas = 1; replicas <= 3; replicas++)
+      betaUpdates.push((await requestUpdate(app, 'beta', ServiceSpec.parse(minimalInput('beta', { replicas })))).operation.id);
 
     const betaOps = [];
     for (const id of betaUpdates) betaOps.push(await settled(id));

@@ -38,7 +38,13 @@ describe('resolveDependencies', () => {
 describe('dependenciesAnnotation', () => {
   it.each([
     [[], '[]'],
-    [[{ service: 'b', rps: 2.5 }, { service: 'a', rps: 10 }], '[{"service":"a","rps":10},{"service":"b","rps":2.5}]'],
+    [
+      [
+        { service: 'b', rps: 2.5 },
+        { service: 'a', rps: 10 },
+      ],
+      '[{"service":"a","rps":10},{"service":"b","rps":2.5}]',
+    ],
   ])('%j → %s', (deps, text) => {
     expect(dependenciesAnnotation(deps)).toBe(text);
   });

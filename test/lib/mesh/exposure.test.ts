@@ -113,7 +113,11 @@ describe('expose: Gateway', () => {
   });
 
   it('admits the ingress gateway’s identity next to the declared callers', () => {
-    const policy = find(renderService(spec({ ...userServiceInput(), expose: { type: 'Gateway', hosts: ['users.example.com'] } }), userServiceContext), 'AuthorizationPolicy', 'user-service');
+    const policy = find(
+      renderService(spec({ ...userServiceInput(), expose: { type: 'Gateway', hosts: ['users.example.com'] } }), userServiceContext),
+      'AuthorizationPolicy',
+      'user-service',
+    );
     expect(policy.spec.rules).toEqual([
       { from: [{ source: { principals: ['cluster.local/ns/default/sa/order-service'] } }] },
       { from: [{ source: { principals: [INGRESS_PRINCIPAL] } }] },
@@ -121,7 +125,10 @@ describe('expose: Gateway', () => {
   });
 
   it('only an exposed service admits the ingress gateway', () => {
-    for (const [s, ctx] of [[userService, userServiceContext], [orderService, orderServiceContext]] as const) {
+    for (const [s, ctx] of [
+      [userService, userServiceContext],
+      [orderService, orderServiceContext],
+    ] as const) {
       expect(JSON.stringify(find(renderService(s, ctx), 'AuthorizationPolicy', s.name).spec)).not.toContain('ingressgateway');
     }
   });

@@ -15,7 +15,12 @@ describe('nodeAffinity', () => {
     },
     {
       name: 'preferred only, sorted by node',
-      placement: { preferredNodes: [{ node: 'z', weight: 1 }, { node: 'm', weight: 100 }] },
+      placement: {
+        preferredNodes: [
+          { node: 'z', weight: 1 },
+          { node: 'm', weight: 100 },
+        ],
+      },
       expected: {
         nodeAffinity: {
           preferredDuringSchedulingIgnoredDuringExecution: [

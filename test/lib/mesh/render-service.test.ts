@@ -175,7 +175,9 @@ describe('renderService: stable Deployment', () => {
   ])('keeps at most $limit of $replicas pods per node, in the scheduler and the PodDisruptionBudget', ({ replicas, availability, limit }) => {
     const spec = { ...shopSpec, replicas, availability };
     const objects = renderService(spec, shopContext);
-    const hostname = (find(objects, 'Deployment', 'cart').spec.template.spec.topologySpreadConstraints as Obj[]).find((c) => c.topologyKey === 'kubernetes.io/hostname')!;
+    const hostname = (find(objects, 'Deployment', 'cart').spec.template.spec.topologySpreadConstraints as Obj[]).find(
+      (c) => c.topologyKey === 'kubernetes.io/hostname',
+    )!;
     expect(hostname).toMatchObject({ maxSkew: limit, whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor' });
     const pdb = find(objects, 'PodDisruptionBudget', 'cart');
     expect(pdb.apiVersion).toBe('policy/v1');
@@ -183,7 +185,7 @@ describe('renderService: stable Deployment', () => {
     expect(selects(pdb.spec.selector.matchLabels, podLabels(find(objects, 'Deployment', 'cart')))).toBe(true);
   });
 
-  it("without placement or restart: only the move-target preference (a node label the optimizer sets for one move), no pod annotations", () => {
+  it('without placement or restart: only the move-target preference (a node label the optimizer sets for one move), no pod annotations', () => {
     expect(deployment.spec.template.spec.affinity).toEqual({
       nodeAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [
@@ -376,9 +378,7 @@ describe('renderService: Sidecar', () => {
     const sidecar = find(objects, 'Sidecar', 'cart');
     expect(sidecar.apiVersion).toBe('networking.istio.io/v1');
     expect(selects(sidecar.spec.workloadSelector.labels, podLabels(find(objects, 'Deployment', 'cart')))).toBe(true);
-    expect(sidecar.spec.egress).toEqual([
-      { hosts: ['catalog/pricing.catalog.svc.cluster.local', 'shop/inventory.shop.svc.cluster.local', 'istio-system/*'] },
-    ]);
+    expect(sidecar.spec.egress).toEqual([{ hosts: ['catalog/pricing.catalog.svc.cluster.local', 'shop/inventory.shop.svc.cluster.local', 'istio-system/*'] }]);
   });
 
   it('keeps istio-system reachable for a service with no dependencies', () => {
@@ -392,7 +392,13 @@ describe('renderService: determinism', () => {
     preview: true,
     canary: { image: 'cart:3.2.0', replicas: 2, revision: 8 },
     trafficSplit: { canaryWeight: 10 },
-    placement: { requiredNodes: ['n3', 'n1'], preferredNodes: [{ node: 'n3', weight: 10 }, { node: 'n1', weight: 90 }] },
+    placement: {
+      requiredNodes: ['n3', 'n1'],
+      preferredNodes: [
+        { node: 'n3', weight: 10 },
+        { node: 'n1', weight: 90 },
+      ],
+    },
   };
 
   it('renders byte-identical JSON and YAML for the same input', () => {
@@ -424,13 +430,29 @@ describe('renderService: inconsistent contexts', () => {
     { name: 'a weight above 100', ctx: { ...orderServiceCanaryContext, trafficSplit: { canaryWeight: 101 } }, path: 'trafficSplit.canaryWeight' },
     { name: 'a fractional weight', ctx: { ...orderServiceCanaryContext, trafficSplit: { canaryWeight: 12.5 } }, path: 'trafficSplit.canaryWeight' },
     { name: 'revision 0', ctx: { ...orderServiceContext, revision: 0 }, path: 'revision' },
-    { name: 'a preferred node weight of 0', ctx: { ...orderServiceContext, placement: { preferredNodes: [{ node: 'a', weight: 0 }] } }, path: 'placement.preferredNodes.0.weight' },
+    {
+      name: 'a preferred node weight of 0',
+      ctx: { ...orderServiceContext, placement: { preferredNodes: [{ node: 'a', weight: 0 }] } },
+      path: 'placement.preferredNodes.0.weight',
+    },
     {
       name: 'a node preferred twice',
-      ctx: { ...orderServiceContext, placement: { preferredNodes: [{ node: 'a', weight: 5 }, { node: 'a', weight: 6 }] } },
+      ctx: {
+        ...orderServiceContext,
+        placement: {
+          preferredNodes: [
+            { node: 'a', weight: 5 },
+            { node: 'a', weight: 6 },
+          ],
+        },
+      },
       path: 'placement.preferredNodes.1.node',
     },
-    { name: 'a canary image with white space', ctx: { ...orderServiceCanaryContext, canary: { image: 'x :1', replicas: 1, revision: 2 } }, path: 'canary.image' },
+    {
+      name: 'a canary image with white space',
+      ctx: { ...orderServiceCanaryContext, canary: { image: 'x :1', replicas: 1, revision: 2 } },
+      path: 'canary.image',
+    },
     { name: 'negative canary replicas', ctx: { ...orderServiceCanaryContext, canary: { image: 'x:1', replicas: -1, revision: 2 } }, path: 'canary.replicas' },
   ])('rejects $name', ({ ctx, path }) => {
     let thrown: unknown;

@@ -9,14 +9,24 @@ describe('specHash', () => {
 
   it('ignores the declaration order of env and dependencies', () => {
     const a = spec({
-      name: 'a', image: 'a:1', port: 80,
+      name: 'a',
+      image: 'a:1',
+      port: 80,
       env: { X: '1', Y: '2' },
-      dependencies: [{ service: 'b', rps: 1 }, { service: 'c', rps: 2 }],
+      dependencies: [
+        { service: 'b', rps: 1 },
+        { service: 'c', rps: 2 },
+      ],
     });
     const b = spec({
-      name: 'a', image: 'a:1', port: 80,
+      name: 'a',
+      image: 'a:1',
+      port: 80,
       env: { Y: '2', X: '1' },
-      dependencies: [{ service: 'c', rps: 2 }, { service: 'b', rps: 1 }],
+      dependencies: [
+        { service: 'c', rps: 2 },
+        { service: 'b', rps: 1 },
+      ],
     });
     expect(specHash(b)).toBe(specHash(a));
   });

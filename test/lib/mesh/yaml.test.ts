@@ -18,7 +18,28 @@ describe('toYaml', () => {
   });
 
   // Strings that YAML 1.1 (kubectl, go-yaml) reads as booleans, numbers, nulls or dates.
-  const tricky = ['yes', 'no', 'on', 'off', 'y', 'N', 'true', '1', '0.5', '1_000', '0o17', '017', '0x1F', '1e3', '~', 'null', '', '2024-01-01T00:00:00Z', '1:20', '.inf'];
+  const tricky = [
+    'yes',
+    'no',
+    'on',
+    'off',
+    'y',
+    'N',
+    'true',
+    '1',
+    '0.5',
+    '1_000',
+    '0o17',
+    '017',
+    '0x1F',
+    '1e3',
+    '~',
+    'null',
+    '',
+    '2024-01-01T00:00:00Z',
+    '1:20',
+    '.inf',
+  ];
 
   it.each(['1.1', '1.2'] as const)('reads every string back unchanged under YAML %s', (version) => {
     const data = Object.fromEntries(tricky.map((value, i) => [`k${i}`, value]));

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidQuantityError,
-  cpuToMillicores,
-  memoryToMiB,
-  parseQuantity,
-} from '../../../lib/model/quantity.js';
+import { InvalidQuantityError, cpuToMillicores, memoryToMiB, parseQuantity } from '../../../lib/model/quantity.js';
 
 describe('cpuToMillicores', () => {
   it.each([
@@ -53,10 +48,7 @@ describe('parseQuantity', () => {
     expect(cpuToMillicores('-1500000n')).toBe(-2);
   });
 
-  it.each(['', 'abc', '4 cores', '16GB', '1.2.3', 'Mi', '--1', '1e', '1e1000', '16gi', '1KI'])(
-    'rejects %j with InvalidQuantityError',
-    (quantity) => {
-      expect(() => parseQuantity(quantity)).toThrow(InvalidQuantityError);
-    },
-  );
+  it.each(['', 'abc', '4 cores', '16GB', '1.2.3', 'Mi', '--1', '1e', '1e1000', '16gi', '1KI'])('rejects %j with InvalidQuantityError', (quantity) => {
+    expect(() => parseQuantity(quantity)).toThrow(InvalidQuantityError);
+  });
 });

@@ -20,7 +20,12 @@ describe('rolloutExecutionInput', () => {
 
 describe('task contract', () => {
   it('fills analyze defaults, and requires the decision the state machine dispatches on', () => {
-    expect(parseTaskResponse('analyze', { decision: 'advance', verdict: 'pass' })).toEqual({ decision: 'advance', verdict: 'pass', reasons: [], promoteRequested: false });
+    expect(parseTaskResponse('analyze', { decision: 'advance', verdict: 'pass' })).toEqual({
+      decision: 'advance',
+      verdict: 'pass',
+      reasons: [],
+      promoteRequested: false,
+    });
     expect(() => parseTaskResponse('analyze', { verdict: 'pass' })).toThrow();
   });
 

@@ -86,7 +86,11 @@ describe('ServiceSpec problems', () => {
   });
 
   it('reports missing required fields by name', () => {
-    expect(problems({}).map((p) => p.split(':')[0]).sort()).toEqual(['image', 'name', 'port']);
+    expect(
+      problems({})
+        .map((p) => p.split(':')[0])
+        .sort(),
+    ).toEqual(['image', 'name', 'port']);
   });
 
   it.each([
@@ -191,7 +195,9 @@ describe('rollout policy size', () => {
 
   it('accepts the defaults and a long manual gate at a coarse interval', () => {
     expect(spec({}).success).toBe(true);
-    expect(spec({ steps: [{ weight: 50, gate: 'manual', gateTimeoutSeconds: 86_400 }, { weight: 100 }], analysis: { intervalSeconds: 300 } }).success).toBe(true);
+    expect(spec({ steps: [{ weight: 50, gate: 'manual', gateTimeoutSeconds: 86_400 }, { weight: 100 }], analysis: { intervalSeconds: 300 } }).success).toBe(
+      true,
+    );
   });
 
   it('refuses a policy that would need more analyses than one execution holds, and says what to change', () => {
@@ -206,10 +212,22 @@ describe('ServiceSpec resources: numbers or Kubernetes quantities', () => {
   const withResources = (resources: Record<string, unknown>) => ({ name: 'user-service', image: 'shop/user:1', port: 8080, resources });
 
   it.each([
-    [{ cpu: '50m', memory: '256Mi' }, { cpu: 50, memory: 256 }],
-    [{ cpu: '0.5', memory: '1Gi' }, { cpu: 500, memory: 1024 }],
-    [{ cpu: '2', memory: '1G', cpuLimit: '2500m', memoryLimit: '2Gi' }, { cpu: 2000, memory: 954, cpuLimit: 2500, memoryLimit: 2048 }],
-    [{ cpu: 250, memory: 128 }, { cpu: 250, memory: 128 }],
+    [
+      { cpu: '50m', memory: '256Mi' },
+      { cpu: 50, memory: 256 },
+    ],
+    [
+      { cpu: '0.5', memory: '1Gi' },
+      { cpu: 500, memory: 1024 },
+    ],
+    [
+      { cpu: '2', memory: '1G', cpuLimit: '2500m', memoryLimit: '2Gi' },
+      { cpu: 2000, memory: 954, cpuLimit: 2500, memoryLimit: 2048 },
+    ],
+    [
+      { cpu: 250, memory: 128 },
+      { cpu: 250, memory: 128 },
+    ],
   ])('%j is stored as %j (millicores and MiB, rounded up)', (given, stored) => {
     expect(ServiceSpec.parse(withResources(given)).resources).toEqual(stored);
   });

@@ -26,7 +26,11 @@ describe('parsed values re-parse unchanged under the strict schemas', () => {
     { name: 'a ServiceSpec with every optional part', schema: ServiceSpec, input: everyOptionalSpec },
     { name: 'a rollout override', schema: RolloutPolicy, input: { steps: [{ weight: 50, gate: 'manual' as const }, { weight: 100 }] } },
     { name: 'a deploy request', schema: DeployRequest, input: { image: 'shop/user:2', rollout: { analysis: { minRequests: 10 } } } },
-    { name: 'an EKS cluster registration', schema: ClusterRegistration, input: { id: 'prod-eu', target: { kind: 'eks' as const, name: 'prod', region: 'eu-west-1' } } },
+    {
+      name: 'an EKS cluster registration',
+      schema: ClusterRegistration,
+      input: { id: 'prod-eu', target: { kind: 'eks' as const, name: 'prod', region: 'eu-west-1' } },
+    },
   ])('$name', ({ schema, input }) => {
     const stored = JSON.parse(JSON.stringify(schema.parse(input)));
     expect(schema.parse(stored)).toEqual(stored);
@@ -48,9 +52,27 @@ describe('parsed values re-parse unchanged under the strict schemas', () => {
 
 describe('the strict schemas still reject what they should', () => {
   it.each([
-    { name: 'an unknown field in a stored-looking spec', schema: ServiceSpec, input: { ...ServiceSpec.parse(orderServiceInput), revision: 3 }, path: '', message: 'unknown field: revision' },
-    { name: 'an unknown field in a rollout override', schema: RolloutPolicy, input: { steps: [{ weight: 100, wieght: 50 }] }, path: 'steps.0', message: 'unknown field: wieght' },
-    { name: 'an unknown field in a simulated target', schema: ClusterRegistration, input: { id: 'sim', target: { kind: 'simulated', uri: 'http://x' } }, path: 'target', message: 'unknown field: uri' },
+    {
+      name: 'an unknown field in a stored-looking spec',
+      schema: ServiceSpec,
+      input: { ...ServiceSpec.parse(orderServiceInput), revision: 3 },
+      path: '',
+      message: 'unknown field: revision',
+    },
+    {
+      name: 'an unknown field in a rollout override',
+      schema: RolloutPolicy,
+      input: { steps: [{ weight: 100, wieght: 50 }] },
+      path: 'steps.0',
+      message: 'unknown field: wieght',
+    },
+    {
+      name: 'an unknown field in a simulated target',
+      schema: ClusterRegistration,
+      input: { id: 'sim', target: { kind: 'simulated', uri: 'http://x' } },
+      path: 'target',
+      message: 'unknown field: uri',
+    },
   ])('$name', ({ schema, input, path, message }) => {
     const issues = schema.safeParse(input).error?.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     expect(issues).toContainEqual({ path, message });

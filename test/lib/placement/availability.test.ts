@@ -27,7 +27,10 @@ describe('the node-level availability limit', () => {
   });
 
   const stacked: PlacementInstanceInput = {
-    services: [{ name: 'web', replicas: 6, cpu: 100, memory: 100 }, { name: 'db', replicas: 3, cpu: 100, memory: 100, maxPerNode: 3 }],
+    services: [
+      { name: 'web', replicas: 6, cpu: 100, memory: 100 },
+      { name: 'db', replicas: 3, cpu: 100, memory: 100, maxPerNode: 3 },
+    ],
     nodes: ['a', 'a', 'b', 'b'].map((zone, i) => ({ id: `n${i}`, zone, cpu: 4000, memory: 4000 })),
     traffic: [{ from: 'web', to: 'db', rps: 100 }],
   };

@@ -27,7 +27,11 @@ describe('checkConstraints', () => {
     { name: 'outside a pin', placement: { web: ['n1', 'n3'], db: ['n2'], batch: ['n2'] }, kinds: ['notAllowed'] },
     { name: 'on an excluded node', placement: { web: ['n2', 'n3'], db: ['n3'], batch: ['n1'] }, kinds: ['excluded'] },
   ])('reports $name', ({ placement, kinds }) => {
-    expect(checkConstraints(instance, placement).map((v) => v.kind).sort()).toEqual([...kinds].sort());
+    expect(
+      checkConstraints(instance, placement)
+        .map((v) => v.kind)
+        .sort(),
+    ).toEqual([...kinds].sort());
   });
 
   it('does not demand spread when the allowed nodes lie in one zone', () => {

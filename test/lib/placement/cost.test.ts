@@ -24,8 +24,13 @@ const GB_PER_MONTH = (100 * 2048 * 730 * 3600) / 1073741824;
 describe('evaluate', () => {
   it.each([
     // A's two replicas each meet B once: the expected distance is the mean of the two pairs.
-    { name: 'one pair on a node, one across zones', placement: { A: ['n1', 'n3'], B: ['n1'] }, latency: 100 * (0.05 + 1.0) / 2, dollars: GB_PER_MONTH * 0.5 * 0.02 },
-    { name: 'both pairs in the same zone', placement: { A: ['n1', 'n2'], B: ['n2'] }, latency: 100 * (0.2 + 0.05) / 2, dollars: 0 },
+    {
+      name: 'one pair on a node, one across zones',
+      placement: { A: ['n1', 'n3'], B: ['n1'] },
+      latency: (100 * (0.05 + 1.0)) / 2,
+      dollars: GB_PER_MONTH * 0.5 * 0.02,
+    },
+    { name: 'both pairs in the same zone', placement: { A: ['n1', 'n2'], B: ['n2'] }, latency: (100 * (0.2 + 0.05)) / 2, dollars: 0 },
     { name: 'everything across clusters', placement: { A: ['n1', 'n3'], B: ['n4'] }, latency: 100 * 5, dollars: GB_PER_MONTH * 0.02 },
   ])('prices $name', ({ placement, latency, dollars }) => {
     const cost = evaluate(base, placement);
@@ -42,7 +47,16 @@ describe('evaluate', () => {
   });
 
   it('adds both directions of a pair', () => {
-    const cost = evaluate({ ...base, traffic: [{ from: 'A', to: 'B', rps: 100 }, { from: 'B', to: 'A', rps: 50 }] }, { A: ['n1', 'n3'], B: ['n1'] });
+    const cost = evaluate(
+      {
+        ...base,
+        traffic: [
+          { from: 'A', to: 'B', rps: 100 },
+          { from: 'B', to: 'A', rps: 50 },
+        ],
+      },
+      { A: ['n1', 'n3'], B: ['n1'] },
+    );
     expect(cost.communication).toBeCloseTo(150 * 0.525, 9);
   });
 

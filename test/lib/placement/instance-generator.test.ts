@@ -69,7 +69,9 @@ describe('instance files', () => {
   });
 
   it('fills defaults for a minimal hand-written instance', () => {
-    const instance = parseInstance(JSON.stringify({ services: [{ name: 'a', replicas: 1, cpu: 100, memory: 64 }], nodes: [{ id: 'n', zone: 'z', cpu: 1000, memory: 1000 }] }));
+    const instance = parseInstance(
+      JSON.stringify({ services: [{ name: 'a', replicas: 1, cpu: 100, memory: 64 }], nodes: [{ id: 'n', zone: 'z', cpu: 1000, memory: 1000 }] }),
+    );
     expect(instance).toMatchObject({ version: 1, objective: 'latency', migrationCost: 0, traffic: [], nodes: [{ cluster: 'default', risk: 0 }] });
     expect(instance.distance.crossZone).toEqual({ latencyMs: 1, dollarsPerGB: 0.02 });
   });
@@ -98,8 +100,19 @@ describe('instance files', () => {
 
   it('lists every broken reference of a compiled instance at once', async () => {
     const path = join(await dirPromise, 'bad.json');
-    await writeFile(path, JSON.stringify({ services: [{ name: 'a', replicas: 1, cpu: 1, memory: 1, allowedNodes: ['ghost'] }], nodes: [], current: { b: [] } }));
+    await writeFile(
+      path,
+      JSON.stringify({ services: [{ name: 'a', replicas: 1, cpu: 1, memory: 1, allowedNodes: ['ghost'] }], nodes: [], current: { b: [] } }),
+    );
     await expect(loadInstance(path)).rejects.toThrow(/allowedNodes\.0: unknown node "ghost".*current\.b: unknown service "b"/);
-    expect(() => compileInstance({ services: [], nodes: [{ id: 'n', zone: 'z', cpu: 1, memory: 1 }, { id: 'n', zone: 'z', cpu: 1, memory: 1 }] })).toThrow(/duplicate node "n"/);
+    expect(() =>
+      compileInstance({
+        services: [],
+        nodes: [
+          { id: 'n', zone: 'z', cpu: 1, memory: 1 },
+          { id: 'n', zone: 'z', cpu: 1, memory: 1 },
+        ],
+      }),
+    ).toThrow(/duplicate node "n"/);
   });
 });

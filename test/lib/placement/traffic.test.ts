@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { mergeTraffic } from '../../../lib/placement/traffic.js';
 
 const services = [
-  { name: 'web', dependencies: [{ service: 'api', rps: 100 }, { service: 'cdn', rps: 5 }] },
+  {
+    name: 'web',
+    dependencies: [
+      { service: 'api', rps: 100 },
+      { service: 'cdn', rps: 5 },
+    ],
+  },
   { name: 'api', dependencies: [{ service: 'db', rps: 80 }] },
   { name: 'db', dependencies: [] },
 ];

@@ -25,7 +25,10 @@ describe('crash points', () => {
 process.on('exit', () => console.log('exit handler ran'));
 crashPoint('deploy.after-enqueue'); console.log('passed deploy.after-enqueue');
 crashPoint('register.after-commit'); console.log('passed register.after-commit');`;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, MESHPLANE_CRASH_AT: 'register.after-commit' }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, MESHPLANE_CRASH_AT: 'register.after-commit' },
+      encoding: 'utf8',
+    });
     expect(run.signal).toBe('SIGKILL');
     expect(run.stdout.trim()).toBe('passed deploy.after-enqueue');
     expect(run.stderr).toContain('crash point register.after-commit');

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../lib/random.js';
-import { betaPrior, confidenceInterval, lnGamma, logEvidence, NEW_REGRESSION_TEST, rateUpperBound, updateRegressionTest } from '../../../lib/rollout/sequential.js';
+import {
+  betaPrior,
+  confidenceInterval,
+  lnGamma,
+  logEvidence,
+  NEW_REGRESSION_TEST,
+  rateUpperBound,
+  updateRegressionTest,
+} from '../../../lib/rollout/sequential.js';
 import { AnalysisPolicy } from '../../../lib/model/service-spec.js';
 import { addInterval, NO_EVIDENCE, weighEvidence } from '../../../lib/rollout/weigh-evidence.js';
 
@@ -101,16 +109,38 @@ describe('weighEvidence', () => {
     addInterval(NO_EVIDENCE, { requests: canary[0], errors: canary[1] }, { requests: stable[0], errors: stable[1] });
 
   it.each([
-    { name: '×2 errors over 3000 canary requests: a regression', canary: [3_000, 60], stable: [27_000, 270], outcome: 'regression', reason: /errors are significantly higher on the canary: canary 2% \(60 errors in 3000 requests\) against stable 1% \(270 errors in 27000 requests\); the sequential test's evidence of a regression is [\d.e+]+, beyond the 100 needed \(99% anytime-valid\)/ },
-    { name: 'no errors over 3000 canary requests: bounded below stable + 0.5 %', canary: [3_000, 0], stable: [27_000, 0], outcome: 'bounded', reason: /no error regression beyond the tolerance: .* at most 0\.\d+%, within stable's \+ 0\.5% = 0\.5%/ },
-    { name: '1 % on both over 300 canary requests: open', canary: [300, 3], stable: [2_700, 27], outcome: 'open', reason: /not yet enough evidence either way/ },
+    {
+      name: '×2 errors over 3000 canary requests: a regression',
+      canary: [3_000, 60],
+      stable: [27_000, 270],
+      outcome: 'regression',
+      reason:
+        /errors are significantly higher on the canary: canary 2% \(60 errors in 3000 requests\) against stable 1% \(270 errors in 27000 requests\); the sequential test's evidence of a regression is [\d.e+]+, beyond the 100 needed \(99% anytime-valid\)/,
+    },
+    {
+      name: 'no errors over 3000 canary requests: bounded below stable + 0.5 %',
+      canary: [3_000, 0],
+      stable: [27_000, 0],
+      outcome: 'bounded',
+      reason: /no error regression beyond the tolerance: .* at most 0\.\d+%, within stable's \+ 0\.5% = 0\.5%/,
+    },
+    {
+      name: '1 % on both over 300 canary requests: open',
+      canary: [300, 3],
+      stable: [2_700, 27],
+      outcome: 'open',
+      reason: /not yet enough evidence either way/,
+    },
     { name: 'nothing observed: open', canary: [0, 0], stable: [0, 0], outcome: 'open', reason: /may be up to 100%/ },
-  ] as { name: string; canary: [number, number]; stable: [number, number]; outcome: string; reason: RegExp }[])('$name', ({ canary, stable, outcome, reason }) => {
-    const weight = weighEvidence(policy, evidence(canary, stable));
-    expect(weight.outcome).toBe(outcome);
-    expect(weight.reason).toMatch(reason);
-    expect(weight.statistic.alpha).toBe(0.01);
-  });
+  ] as { name: string; canary: [number, number]; stable: [number, number]; outcome: string; reason: RegExp }[])(
+    '$name',
+    ({ canary, stable, outcome, reason }) => {
+      const weight = weighEvidence(policy, evidence(canary, stable));
+      expect(weight.outcome).toBe(outcome);
+      expect(weight.reason).toMatch(reason);
+      expect(weight.statistic.alpha).toBe(0.01);
+    },
+  );
 
   it('adds intervals up', () => {
     const twice = addInterval(evidence([100, 1], [900, 2]), { requests: 50, errors: 0 }, { requests: 450, errors: 1 });

@@ -12,10 +12,28 @@ describe('contractCheckedTask', () => {
       return { decision: 'continue', verdict: 'inconclusive' };
     });
     const payload = {
-      action: 'analyze', ...target, track: 'canary', phase: 'step', stepIndex: 0, weight: 10, observedSeconds: 30,
-      stepCount: 4, minObservedSeconds: 60, gate: 'auto', gateTimeoutSeconds: 14_400,
-      analysis: { maxErrorRate: 0.01, maxErrorRateIncrease: 0.005, maxP99LatencyMs: 500, minRequests: 50, intervalSeconds: 30, maxInconclusive: 10,
-        method: 'sequential', falseRollbackRate: 0.01, minBakeSeconds: 30 },
+      action: 'analyze',
+      ...target,
+      track: 'canary',
+      phase: 'step',
+      stepIndex: 0,
+      weight: 10,
+      observedSeconds: 30,
+      stepCount: 4,
+      minObservedSeconds: 60,
+      gate: 'auto',
+      gateTimeoutSeconds: 14_400,
+      analysis: {
+        maxErrorRate: 0.01,
+        maxErrorRateIncrease: 0.005,
+        maxP99LatencyMs: 500,
+        minRequests: 50,
+        intervalSeconds: 30,
+        maxInconclusive: 10,
+        method: 'sequential',
+        falseRollbackRate: 0.01,
+        minBakeSeconds: 30,
+      },
     };
     expect(await handler(payload)).toEqual({ decision: 'continue', verdict: 'inconclusive', reasons: [], promoteRequested: false });
     expect(seen).toEqual([payload]);

@@ -54,7 +54,11 @@ describe('scheduling', () => {
   it('honours required node affinity', async () => {
     const { apps, core } = await start();
     const affinity = {
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['zone-b'] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['zone-b'] }] }] },
+        },
+      },
     };
     await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('pinned', { replicas: 4, podSpec: affinity }) });
     const pods = await waitFor('4 bound pods', async () => {
@@ -100,14 +104,19 @@ describe('faults', () => {
     expect(d.status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('False');
 
     cluster.faults.clear();
-    await waitFor('recovery after the fault is cleared', async () => (await apps.readNamespacedDeployment({ namespace: 'default', name: 'broken' })).status?.readyReplicas === 2);
+    await waitFor(
+      'recovery after the fault is cleared',
+      async () => (await apps.readNamespacedDeployment({ namespace: 'default', name: 'broken' })).status?.readyReplicas === 2,
+    );
   });
 
   it('keeps Running pods of an unready image out of Ready', async () => {
     const { apps, core, cluster } = await start();
     cluster.faults.unready('example/slow:1.0');
     await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('slow', { replicas: 1, image: 'example/slow:1.0' }) });
-    const pod = await waitFor('a running pod', async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=slow' })).items.find((p) => p.status?.phase === 'Running'));
+    const pod = await waitFor('a running pod', async () =>
+      (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=slow' })).items.find((p) => p.status?.phase === 'Running'),
+    );
     await new Promise((r) => setTimeout(r, 100));
     const again = await core.readNamespacedPod({ namespace: 'default', name: pod.metadata?.name as string });
     expect(again.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
@@ -117,7 +126,10 @@ describe('faults', () => {
   it('answers Kubernetes API requests with injected 500s at the configured rate, repeatably', async () => {
     const { cluster } = await start();
     const run = async () => {
-      const res = await fetch(`${cluster.url}/sim/faults/api`, { method: 'POST', body: JSON.stringify({ status: 500, rate: 0.3, paths: '/api/v1/nodes', seed: 7 }) });
+      const res = await fetch(`${cluster.url}/sim/faults/api`, {
+        method: 'POST',
+        body: JSON.stringify({ status: 500, rate: 0.3, paths: '/api/v1/nodes', seed: 7 }),
+      });
       expect(res.status).toBe(200);
       const codes: number[] = [];
       for (let i = 0; i < 200; i++) codes.push((await fetch(`${cluster.url}/api/v1/nodes`)).status);
@@ -162,7 +174,15 @@ describe('faults', () => {
     expect((await post('/sim/zones/zone-b/down')).status).toBe(200);
     const state = (await (await fetch(`${cluster.url}/sim/state`)).json()) as { faults: { downZones: string[] } };
     expect(state.faults.downZones).toEqual(['zone-b']);
-    await waitFor('zone-b nodes NotReady', () => cluster.faults.state().nodes.filter((n) => !n.ready).map((n) => n.name).join() === 'node-zone-b-1,node-zone-b-2,node-zone-b-3');
+    await waitFor(
+      'zone-b nodes NotReady',
+      () =>
+        cluster.faults
+          .state()
+          .nodes.filter((n) => !n.ready)
+          .map((n) => n.name)
+          .join() === 'node-zone-b-1,node-zone-b-2,node-zone-b-3',
+    );
   });
 });
 

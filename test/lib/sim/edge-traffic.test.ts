@@ -19,7 +19,15 @@ function workload(name: string, service: string, track: string, readyPods: numbe
   };
 }
 const weights = (canary: number) => [
-  { namespace: 'default', name: 'order', hosts: ['order.default.svc.cluster.local', 'shop.example.com'], route: [{ subset: 'stable', weight: 100 - canary }, { subset: 'canary', weight: canary }] },
+  {
+    namespace: 'default',
+    name: 'order',
+    hosts: ['order.default.svc.cluster.local', 'shop.example.com'],
+    route: [
+      { subset: 'stable', weight: 100 - canary },
+      { subset: 'canary', weight: canary },
+    ],
+  },
 ];
 
 describe('computeTraffic: edge load into exposed services', () => {
@@ -70,15 +78,24 @@ describe('simulated cluster: load balancers and edge metrics', () => {
     const annotations = { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' };
     await core.createNamespacedService({
       namespace: 'default',
-      body: { metadata: { name: 'edge', annotations }, spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+      body: {
+        metadata: { name: 'edge', annotations },
+        spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      },
     });
-    const hostname = await waitFor('an address', async () => (await core.readNamespacedService({ namespace: 'default', name: 'edge' })).status?.loadBalancer?.ingress?.[0]?.hostname);
+    const hostname = await waitFor(
+      'an address',
+      async () => (await core.readNamespacedService({ namespace: 'default', name: 'edge' })).status?.loadBalancer?.ingress?.[0]?.hostname,
+    );
     expect(hostname).toMatch(/^internal-k8s-default-edge-[0-9a-f]{10}-[0-9a-f]{16}\.elb\.us-east-1\.amazonaws\.com$/);
     const live = await core.readNamespacedService({ namespace: 'default', name: 'edge' });
     expect(hostname).toBe(loadBalancerHostname(live as never));
 
     await core.patchNamespacedService({ namespace: 'default', name: 'edge', body: [{ op: 'replace', path: '/spec/type', value: 'ClusterIP' }] });
-    await waitFor('the address to go', async () => !(await core.readNamespacedService({ namespace: 'default', name: 'edge' })).status?.loadBalancer?.ingress?.length);
+    await waitFor(
+      'the address to go',
+      async () => !(await core.readNamespacedService({ namespace: 'default', name: 'edge' })).status?.loadBalancer?.ingress?.length,
+    );
   });
 
   it('reports the ingress gateway’s calls into a Gateway-exposed service', async () => {
@@ -93,13 +110,19 @@ describe('simulated cluster: load balancers and edge metrics', () => {
         apiVersion: 'networking.istio.io/v1',
         kind: 'VirtualService',
         metadata: { name: 'front' },
-        spec: { hosts: ['front.default.svc.cluster.local', 'front.example.com'], gateways: ['mesh', 'default/front'], http: [{ route: [{ destination: { host: 'front.default.svc.cluster.local' } }] }] },
+        spec: {
+          hosts: ['front.default.svc.cluster.local', 'front.example.com'],
+          gateways: ['mesh', 'default/front'],
+          http: [{ route: [{ destination: { host: 'front.default.svc.cluster.local' } }] }],
+        },
       },
     });
     const query = 'sum(rate(istio_requests_total{reporter="source",source_workload="istio-ingressgateway",destination_workload="front"}[30s]))';
     const rate = await waitFor('edge calls in the metrics', async () => {
       await cluster.advanceTime(40);
-      const body = (await (await fetch(`${cluster.url}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+      const body = (await (await fetch(`${cluster.url}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as {
+        data: { result: { value: [number, string] }[] };
+      };
       const value = Number(body.data.result[0]?.value[1] ?? 0);
       return value > 0 ? value : undefined;
     });

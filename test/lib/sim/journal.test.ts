@@ -24,7 +24,9 @@ const statePathIn = async () => join(await mkdtemp(join(tmpdir(), 'sim-journal-'
 describe('simulated cluster journal', () => {
   it('keeps every acknowledged change across kill -9 and rebuilds the pods', async () => {
     const statePath = await statePathIn();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/sim-child.ts'), statePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/sim-child.ts'), statePath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const url = (await waitForLine(child, /sim (http:\S+)/))[1];
     const first = clients({ url, kubeconfigYaml: (ctx?: string) => simKubeconfigYaml(url, ctx) } as SimCluster);
     for (const name of ['a', 'b', 'c', 'gone']) await first.apps.createNamespacedDeployment({ namespace: 'default', body: deployment(name, { replicas: 2 }) });
@@ -77,13 +79,24 @@ describe('simulated cluster journal', () => {
 describe('replay', () => {
   const obj = (name: string, rv: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', resourceVersion: String(rv) } });
   const line = (rv: number, t: string, name: string) => JSON.stringify({ rv, t, k: '/configmaps', o: obj(name, rv) });
-  const snapshot = { resourceVersion: 5, objects: [{ typeKey: '/configmaps', object: obj('old', 3) }, { typeKey: '/configmaps', object: obj('x', 5) }] };
+  const snapshot = {
+    resourceVersion: 5,
+    objects: [
+      { typeKey: '/configmaps', object: obj('old', 3) },
+      { typeKey: '/configmaps', object: obj('x', 5) },
+    ],
+  };
 
   it.each([
     ['nothing at all', undefined, '', undefined],
     ['a snapshot alone', snapshot, '', ['old', 'x']],
     ['adds and deletes after the snapshot', snapshot, [line(6, 'ADDED', 'new'), line(7, 'DELETED', 'old')].join('\n'), ['x', 'new']],
-    ['entries the snapshot already holds (crash during compaction)', snapshot, [line(4, 'DELETED', 'old'), line(6, 'ADDED', 'y')].join('\n'), ['old', 'x', 'y']],
+    [
+      'entries the snapshot already holds (crash during compaction)',
+      snapshot,
+      [line(4, 'DELETED', 'old'), line(6, 'ADDED', 'y')].join('\n'),
+      ['old', 'x', 'y'],
+    ],
     ['a torn last line (killed mid-write)', snapshot, `${line(6, 'ADDED', 'new')}\n{"rv":7,"t":"DEL`, ['old', 'x', 'new']],
     ['a journal without a snapshot', undefined, line(1, 'ADDED', 'solo'), ['solo']],
   ])('%s', (_what, base, journal, names) => {

@@ -87,7 +87,14 @@ describe('Deployments through @kubernetes/client-node', () => {
     const applied = deployment('cart', { annotations: { 'meshplane.io/revision': '1', 'meshplane.io/spec-hash': 'abc' } });
     const first = await k.objects.patch(applied, undefined, undefined, 'meshplane', true, PatchStrategy.ServerSideApply);
     expect(first.metadata?.annotations).toEqual({ 'meshplane.io/revision': '1', 'meshplane.io/spec-hash': 'abc' });
-    const second = await k.objects.patch(deployment('cart', { annotations: { 'meshplane.io/revision': '2' } }), undefined, undefined, 'meshplane', true, PatchStrategy.ServerSideApply);
+    const second = await k.objects.patch(
+      deployment('cart', { annotations: { 'meshplane.io/revision': '2' } }),
+      undefined,
+      undefined,
+      'meshplane',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
     // The deployment controller's own revision annotation may be there too, as on a real cluster.
     const { 'deployment.kubernetes.io/revision': _controllers, ...ours } = second.metadata?.annotations ?? {};
     expect(ours).toEqual({ 'meshplane.io/revision': '2' });
@@ -134,12 +141,28 @@ describe('Istio custom objects', () => {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
     metadata: { name: 'cart', namespace: 'default', labels: { 'meshplane.io/service': 'cart' } },
-    spec: { hosts: ['cart'], http: [{ route: [{ destination: { host: 'cart', subset: 'stable' }, weight: 100 - weight }, { destination: { host: 'cart', subset: 'canary' }, weight }] }] },
+    spec: {
+      hosts: ['cart'],
+      http: [
+        {
+          route: [
+            { destination: { host: 'cart', subset: 'stable' }, weight: 100 - weight },
+            { destination: { host: 'cart', subset: 'canary' }, weight },
+          ],
+        },
+      ],
+    },
   });
 
   it('creates, reads (also as v1beta1), server-side applies, lists by label and deletes', async () => {
     await k.custom.createNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', body: vs(0) });
-    const asBeta: any = await k.custom.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1beta1', namespace: 'default', plural: 'virtualservices', name: 'cart' });
+    const asBeta: any = await k.custom.getNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1beta1',
+      namespace: 'default',
+      plural: 'virtualservices',
+      name: 'cart',
+    });
     expect(asBeta.apiVersion).toBe('networking.istio.io/v1beta1');
     const applied: any = await k.objects.patch(vs(25) as never, undefined, undefined, 'meshplane', true, PatchStrategy.ServerSideApply);
     expect(applied.spec.http[0].route.map((r: any) => r.weight)).toEqual([75, 25]);
@@ -149,14 +172,36 @@ describe('Istio custom objects', () => {
       version: 'v1',
       namespace: 'default',
       plural: 'authorizationpolicies',
-      body: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'cart-allow', labels: { 'meshplane.io/service': 'other' } }, spec: { action: 'ALLOW' } },
+      body: {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'cart-allow', labels: { 'meshplane.io/service': 'other' } },
+        spec: { action: 'ALLOW' },
+      },
     });
-    const list: any = await k.custom.listNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', labelSelector: 'meshplane.io/service=cart' });
+    const list: any = await k.custom.listNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: 'default',
+      plural: 'virtualservices',
+      labelSelector: 'meshplane.io/service=cart',
+    });
     expect(list.items.map((i: any) => i.metadata.name)).toEqual(['cart']);
-    const policies: any = await k.custom.listClusterCustomObject({ group: 'security.istio.io', version: 'v1', plural: 'authorizationpolicies', labelSelector: 'meshplane.io/service notin (cart)' });
+    const policies: any = await k.custom.listClusterCustomObject({
+      group: 'security.istio.io',
+      version: 'v1',
+      plural: 'authorizationpolicies',
+      labelSelector: 'meshplane.io/service notin (cart)',
+    });
     expect(policies.items.map((i: any) => i.metadata.name)).toEqual(['cart-allow']);
     await k.custom.deleteNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', name: 'cart' });
-    expect((await status(k.custom.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', name: 'cart' }))).code).toBe(404);
+    expect(
+      (
+        await status(
+          k.custom.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', name: 'cart' }),
+        )
+      ).code,
+    ).toBe(404);
   });
 });
 
@@ -166,7 +211,8 @@ describe('watch', () => {
     const controller = await new Watch(k.kc).watch(
       '/api/v1/namespaces/default/pods',
       { labelSelector: 'app=watched' },
-      (type, obj: any) => events.push({ type, name: obj.metadata.name, ready: (obj.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') }),
+      (type, obj: any) =>
+        events.push({ type, name: obj.metadata.name, ready: (obj.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') }),
       () => undefined,
     );
     try {
@@ -189,7 +235,10 @@ describe('watch', () => {
     await k.apps.createNamespacedDeployment({ namespace: 'default', body: deployment('later', { replicas: 1 }) });
     await waitFor('later pod', async () => (await k.core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=later' })).items.length === 1);
     const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((e) => Number(e.object.metadata.resourceVersion) > Number(rv))).toBe(true);
     expect(lines[0]).toMatchObject({ type: 'ADDED', object: { metadata: { labels: { app: 'later' } } } });

@@ -34,7 +34,10 @@ describe('ReplicaSets', () => {
   it('gives every template of a Deployment a ReplicaSet with a revision, owning its pods; old ones scale to 0', async () => {
     const { apps, core } = await start();
     const created = await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('shop', { replicas: 2, image: 'shop:1' }) });
-    await waitFor('shop:1 ready', async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=shop' })).items.filter(isReady).length === 2);
+    await waitFor(
+      'shop:1 ready',
+      async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=shop' })).items.filter(isReady).length === 2,
+    );
     await apps.patchNamespacedDeployment(
       { namespace: 'default', name: 'shop', body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'shop:2' }] },
       { headers: { 'Content-Type': 'application/json-patch+json' } } as never,
@@ -46,15 +49,21 @@ describe('ReplicaSets', () => {
     });
     const [old, current] = [sets.get('shop:1')!, sets.get('shop:2')!];
     for (const rs of [old, current]) {
-      expect(rs.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'shop', uid: created.metadata?.uid, controller: true })]);
+      expect(rs.metadata?.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'Deployment', name: 'shop', uid: created.metadata?.uid, controller: true }),
+      ]);
       expect(rs.metadata?.name).toBe(`shop-${rs.metadata?.labels?.['pod-template-hash']}`);
       expect(rs.spec?.selector.matchLabels?.['pod-template-hash']).toBe(rs.metadata?.labels?.['pod-template-hash']);
     }
-    expect([old.metadata?.annotations?.['deployment.kubernetes.io/revision'], current.metadata?.annotations?.['deployment.kubernetes.io/revision']]).toEqual(['1', '2']);
+    expect([old.metadata?.annotations?.['deployment.kubernetes.io/revision'], current.metadata?.annotations?.['deployment.kubernetes.io/revision']]).toEqual([
+      '1',
+      '2',
+    ]);
     const shop = await apps.readNamespacedDeployment({ namespace: 'default', name: 'shop' });
     expect(shop.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=shop' })).items;
-    for (const pod of pods) expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', name: current.metadata?.name, uid: current.metadata?.uid });
+    for (const pod of pods)
+      expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', name: current.metadata?.name, uid: current.metadata?.uid });
 
     // Deleting a ReplicaSet deletes its pods; the Deployment gets both back.
     await apps.deleteNamespacedReplicaSet({ namespace: 'default', name: current.metadata!.name! });
@@ -74,7 +83,9 @@ describe('ReplicaSets', () => {
 
   it('keeps ReplicaSets (and so the rollout history) across kill -9; recorded events are not journaled', async () => {
     const statePath = join(await mkdtemp(join(tmpdir(), 'sim-rs-')), 'cluster.json');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/sim-child.ts'), statePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/sim-child.ts'), statePath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const url = (await waitForLine(child, /sim (http:\S+)/))[1];
     const first = clients({ url, kubeconfigYaml: (ctx?: string) => simKubeconfigYaml(url, ctx) } as SimCluster);
     await first.apps.createNamespacedDeployment({ namespace: 'default', body: deployment('keep', { replicas: 2, image: 'keep:1' }) });
@@ -120,7 +131,8 @@ describe('Events', () => {
     });
     // Simulated time runs ahead from here; timestamps stay wall-clock time (checked on the crash loop's below).
     await cluster.advanceTime(600);
-    const deploymentEvents = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.kind=Deployment,involvedObject.name=web' })).items;
+    const deploymentEvents = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.kind=Deployment,involvedObject.name=web' }))
+      .items;
     expect(deploymentEvents.map((e) => e.message)).toContainEqual(expect.stringMatching(/^Scaled up replica set web-\w+ from 0 to 1$/));
 
     cluster.faults.crashLoop('loop:1');
@@ -132,10 +144,17 @@ describe('Events', () => {
     });
     expect(Date.parse(backOff.lastTimestamp as unknown as string)).toBeLessThanOrEqual(Date.now());
     expect(Date.parse(backOff.firstTimestamp as unknown as string)).toBeLessThanOrEqual(Date.now());
-    expect(backOff).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod' }, message: expect.stringMatching(/^Back-off restarting failed container app in pod loop-/) });
+    expect(backOff).toMatchObject({
+      type: 'Warning',
+      involvedObject: { kind: 'Pod' },
+      message: expect.stringMatching(/^Back-off restarting failed container app in pod loop-/),
+    });
 
     await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('huge', { replicas: 1, cpu: '3' }) });
-    const failed = await waitFor('FailedScheduling', async () => (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'reason=FailedScheduling' })).items[0]);
+    const failed = await waitFor(
+      'FailedScheduling',
+      async () => (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'reason=FailedScheduling' })).items[0],
+    );
     expect(failed).toMatchObject({ type: 'Warning', message: '0/2 nodes are available: 2 Insufficient cpu.' });
 
     cluster.faults.nodeDown(pod.spec!.nodeName!);
@@ -192,7 +211,11 @@ describe('logs and exec', () => {
     });
     const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods/${pod.metadata?.name}/exec?command=ls&stdout=true`, { method: 'POST' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringContaining('exec is not supported by the simulated cluster') });
+    expect(await res.json()).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: expect.stringContaining('exec is not supported by the simulated cluster'),
+    });
     const missing = await fetch(`${cluster.url}/api/v1/namespaces/default/pods/nope/exec?command=ls`, { method: 'POST' });
     expect(missing.status).toBe(404);
   });
@@ -202,7 +225,10 @@ describe('resource metrics (metrics.k8s.io)', () => {
   it('reports running pods’ and Ready nodes’ usage, growing with the traffic a pod serves', async () => {
     const { cluster, apps, core, custom } = await start({ externalRps: 200 });
     await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('busy', { replicas: 2, cpu: '500m', memory: '256Mi' }) });
-    await waitFor('busy ready', async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=busy' })).items.filter(isReady).length === 2);
+    await waitFor(
+      'busy ready',
+      async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=busy' })).items.filter(isReady).length === 2,
+    );
     await cluster.advanceTime(2);
     const pods = (await custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace: 'default', plural: 'pods' })) as {
       items: { metadata: { name: string }; containers: { name: string; usage: { cpu: string; memory: string } }[] }[];
@@ -210,7 +236,9 @@ describe('resource metrics (metrics.k8s.io)', () => {
     expect(pods.items).toHaveLength(2);
     // 500m request: 50m idle plus 100 rps each (200 external rps over two pods); 128Mi + 10Mi.
     for (const pod of pods.items) expect(pod.containers).toEqual([{ name: 'app', usage: { cpu: '150m', memory: '138Mi' } }]);
-    const nodes = (await custom.listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' })) as { items: { usage: { cpu: string } }[] };
+    const nodes = (await custom.listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' })) as {
+      items: { usage: { cpu: string } }[];
+    };
     expect(nodes.items).toHaveLength(9);
     expect(nodes.items.map((n) => Number.parseInt(n.usage.cpu, 10)).reduce((a, b) => a + b, 0)).toBe(9 * 150 + 2 * 150);
     const write = await fetch(`${cluster.url}/apis/metrics.k8s.io/v1beta1/namespaces/default/pods`, { method: 'POST', body: '{}' });

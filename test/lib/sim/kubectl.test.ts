@@ -9,7 +9,10 @@ import { type SimCluster, startSimCluster } from '../../../lib/sim/index.js';
 import { waitFor } from './sim-test-helpers.js';
 
 const run = promisify(execFile);
-const kubectlPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'kubectl')).find((p) => existsSync(p));
+const kubectlPath = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((dir) => join(dir, 'kubectl'))
+  .find((p) => existsSync(p));
 if (!kubectlPath) console.warn('kubectl is not on PATH: skipping the kubectl tests of the simulated cluster');
 
 const DEPLOYMENT_YAML = `apiVersion: apps/v1
@@ -96,7 +99,12 @@ describe.skipIf(!kubectlPath)('kubectl against the simulated cluster', () => {
     await kubectl('rollout', 'status', 'deployment/made', '--timeout=20s');
     const rows = (await kubectl('get', 'rs', '-l', 'app=made', '-o', 'wide')).trim().split('\n');
     expect(rows[0]).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
-    expect(rows.slice(1).map((r) => r.split(/\s+/).slice(1, 4).join(' ') + ' ' + r.split(/\s+/)[6]).sort()).toEqual(['0 0 0 example/made:1', '2 2 2 example/made:2']);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r.split(/\s+/).slice(1, 4).join(' ') + ' ' + r.split(/\s+/)[6])
+        .sort(),
+    ).toEqual(['0 0 0 example/made:1', '2 2 2 example/made:2']);
     const history = await kubectl('rollout', 'history', 'deployment/made');
     expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
     expect(await kubectl('rollout', 'undo', 'deployment/made')).toContain('rolled back');
@@ -125,7 +133,9 @@ describe.skipIf(!kubectlPath)('kubectl against the simulated cluster', () => {
     expect(logs).toMatch(/^INFO {2}starting example\/made:1\n/);
     expect(logs).toMatch(/served \d+ requests in the last 10s/);
     const pod = (await kubectl('get', 'pods', '-l', 'app=made', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
-    const exec = await run(kubectlPath as string, ['--kubeconfig', join(dir, 'kubeconfig'), 'exec', pod, '--', 'ls'], { timeout: 20_000 }).catch((err: { stderr: string; code: number }) => err);
+    const exec = await run(kubectlPath as string, ['--kubeconfig', join(dir, 'kubeconfig'), 'exec', pod, '--', 'ls'], { timeout: 20_000 }).catch(
+      (err: { stderr: string; code: number }) => err,
+    );
     expect(exec).toMatchObject({ code: 1, stderr: expect.stringContaining('exec is not supported by the simulated cluster') });
     // Ages are wall-clock: the pod was created moments ago although simulated time ran 25 s ahead.
     const age = (await kubectl('get', 'pod', pod, '--no-headers')).trim().split(/\s+/)[4];

@@ -36,7 +36,9 @@ describe('JSON merge patch (RFC 7386)', () => {
 
 describe('strategic merge patch', () => {
   it('merges containers by name, keeping the ones the patch does not mention', () => {
-    const result = applyStrategicMergePatch(deployment, { spec: { template: { spec: { containers: [{ name: 'app', image: 'web:2' }] } } } }) as typeof deployment;
+    const result = applyStrategicMergePatch(deployment, {
+      spec: { template: { spec: { containers: [{ name: 'app', image: 'web:2' }] } } },
+    }) as typeof deployment;
     expect(result.spec.template.spec.containers).toEqual([
       { name: 'app', image: 'web:2', env: [{ name: 'A', value: '1' }] },
       { name: 'sidecar', image: 'proxy:1' },
@@ -50,7 +52,10 @@ describe('strategic merge patch', () => {
           spec: {
             $setElementOrder: undefined,
             '$setElementOrder/containers': [{ name: 'extra' }, { name: 'app' }],
-            containers: [{ name: 'sidecar', $patch: 'delete' }, { name: 'extra', image: 'extra:1' }],
+            containers: [
+              { name: 'sidecar', $patch: 'delete' },
+              { name: 'extra', image: 'extra:1' },
+            ],
           },
         },
       },
@@ -72,7 +77,11 @@ describe('JSON patch (RFC 6902)', () => {
     [[{ op: 'add', path: '/spec/template/spec/containers/-', value: { name: 'c3' } }], (r: any) => r.spec.template.spec.containers.length, 3],
     [[{ op: 'add', path: '/spec/template/spec/containers/0', value: { name: 'c0' } }], (r: any) => r.spec.template.spec.containers[0].name, 'c0'],
     [[{ op: 'copy', from: '/spec/replicas', path: '/spec/minReady' }], (r: any) => r.spec.minReady, 2],
-    [[{ op: 'move', from: '/metadata/labels/old', path: '/metadata/labels/moved' }], (r: any) => [r.metadata.labels.moved, r.metadata.labels.old], ['x', undefined]],
+    [
+      [{ op: 'move', from: '/metadata/labels/old', path: '/metadata/labels/moved' }],
+      (r: any) => [r.metadata.labels.moved, r.metadata.labels.old],
+      ['x', undefined],
+    ],
     [[{ op: 'add', path: '/metadata/annotations~1x', value: 1 }], (r: any) => r.metadata['annotations/x'], 1],
   ])('%j', (ops, read, expected) => {
     expect(read(applyJsonPatch(deployment, ops))).toEqual(expected);

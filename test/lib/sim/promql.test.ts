@@ -34,7 +34,14 @@ describe('parsePromQl', () => {
 
   it('parses the latency query with its by (le) clause and the 5xx regex matcher', () => {
     const latency = parsePromQl(latencyQuantileQuery(w, 0.99, 30));
-    expect(latency).toMatchObject({ type: 'call', func: 'histogram_quantile', args: [{ type: 'number', value: 0.99 }, { type: 'aggregate', grouping: { mode: 'by', labels: ['le'] } }] });
+    expect(latency).toMatchObject({
+      type: 'call',
+      func: 'histogram_quantile',
+      args: [
+        { type: 'number', value: 0.99 },
+        { type: 'aggregate', grouping: { mode: 'by', labels: ['le'] } },
+      ],
+    });
     const errors = parsePromQl(errorCountQuery(w, 30)) as any;
     expect(errors.expr.args[0].matchers).toContainEqual({ name: 'response_code', op: '=~', value: '5..' });
   });
@@ -92,7 +99,10 @@ describe('answerQuery', () => {
   });
 
   it('answers an empty vector for a workload without data, and bad_data for unparseable queries', () => {
-    expect(answerQuery(requestCountQuery({ namespace: 'x', workload: 'y' }, 60), all, 600_000).body).toEqual({ status: 'success', data: { resultType: 'vector', result: [] } });
+    expect(answerQuery(requestCountQuery({ namespace: 'x', workload: 'y' }, 60), all, 600_000).body).toEqual({
+      status: 'success',
+      data: { resultType: 'vector', result: [] },
+    });
     const bad = answerQuery('rate(up)', all, 0);
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ status: 'error', errorType: 'bad_data' });

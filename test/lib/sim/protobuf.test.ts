@@ -50,7 +50,12 @@ describe('decoding kubectl protobuf bodies', () => {
 
   it('refuses what it cannot decode with 415 and a way out', () => {
     expect(() => decodeKubernetesProtobuf(Buffer.from('{"kind":"Deployment"}'))).toThrow(/magic number.*application\/json/);
-    const cronJob = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x12, 0x0a, 0x07]), Buffer.from('batch/v1'), Buffer.from([0x12, 0x07]), Buffer.from('CronJob')]);
+    const cronJob = Buffer.concat([
+      Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x12, 0x0a, 0x07]),
+      Buffer.from('batch/v1'),
+      Buffer.from([0x12, 0x07]),
+      Buffer.from('CronJob'),
+    ]);
     cronJob[5] = cronJob.length - 6;
     cronJob[7] = 8;
     expect(() => decodeKubernetesProtobuf(cronJob)).toThrow(/cannot decode CronJob \(batch\/v1\) from protobuf/);

@@ -13,7 +13,13 @@ function node(name: string, zone: string, extra: Partial<SchedulingNode> = {}): 
   };
 }
 
-const pod = (extra: Partial<PodSchedulingSpec> = {}): PodSchedulingSpec => ({ namespace: 'default', labels: { app: 'web' }, cpuMillis: 100, memoryMiB: 64, ...extra });
+const pod = (extra: Partial<PodSchedulingSpec> = {}): PodSchedulingSpec => ({
+  namespace: 'default',
+  labels: { app: 'web' },
+  cpuMillis: 100,
+  memoryMiB: 64,
+  ...extra,
+});
 const bound = (nodeName: string, cpuMillis = 100, labels = { app: 'web' }): BoundPod => ({ namespace: 'default', labels, nodeName, cpuMillis, memoryMiB: 64 });
 
 const nodes = [node('a1', 'a'), node('a2', 'a'), node('b1', 'b'), node('c1', 'c')];
@@ -28,7 +34,11 @@ describe('schedulePod', () => {
   });
 
   it('leaves the pod unscheduled with kube-scheduler style reasons when resources run out', () => {
-    const decision = schedulePod(pod({ cpuMillis: 600 }), nodes, nodes.map((n) => bound(n.name, 500)));
+    const decision = schedulePod(
+      pod({ cpuMillis: 600 }),
+      nodes,
+      nodes.map((n) => bound(n.name, 500)),
+    );
     expect(decision.nodeName).toBeUndefined();
     expect(decision).toEqual({ message: '0/4 nodes are available: 4 Insufficient cpu.' });
   });
@@ -37,7 +47,8 @@ describe('schedulePod', () => {
     const mixed = [node('a1', 'a', { ready: false }), node('a2', 'a', { unschedulable: true }), node('b1', 'b'), node('c1', 'c', { labels: { disk: 'ssd' } })];
     const decision = schedulePod(pod({ cpuMillis: 2000, nodeSelector: { disk: 'ssd' } }), mixed, []);
     expect(decision).toEqual({
-      message: "0/4 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were not ready, 1 node(s) were unschedulable.",
+      message:
+        "0/4 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were not ready, 1 node(s) were unschedulable.",
     });
   });
 
@@ -49,7 +60,13 @@ describe('schedulePod', () => {
     [[{ key: 'topology.kubernetes.io/zone', operator: 'In' as const, values: ['b', 'c'] }], 'b1'],
     [[{ key: 'topology.kubernetes.io/zone', operator: 'NotIn' as const, values: ['a', 'b'] }], 'c1'],
     [[{ key: 'gpu', operator: 'Exists' as const }], 'a2'],
-    [[{ key: 'gpu', operator: 'DoesNotExist' as const }, { key: 'kubernetes.io/hostname', operator: 'In' as const, values: ['a2', 'c1'] }], 'c1'],
+    [
+      [
+        { key: 'gpu', operator: 'DoesNotExist' as const },
+        { key: 'kubernetes.io/hostname', operator: 'In' as const, values: ['a2', 'c1'] },
+      ],
+      'c1',
+    ],
   ])('honours required node affinity %j', (matchExpressions, expected) => {
     const withGpu = nodes.map((n) => (n.name === 'a2' ? node('a2', 'a', { labels: { gpu: 'yes' } }) : n));
     expect(schedulePod(pod({ requiredNodeTerms: [{ matchExpressions }] }), withGpu, []).nodeName).toBe(expected);
@@ -61,7 +78,9 @@ describe('schedulePod', () => {
   });
 
   it('enforces DoNotSchedule zone spread: the next pod goes to an emptier zone', () => {
-    const spread = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { matchLabels: { app: 'web' } } }];
+    const spread = [
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { matchLabels: { app: 'web' } } },
+    ];
     // a has 1, b has 1, c has 0: only zone c keeps the skew within 1.
     expect(schedulePod(pod({ topologySpreadConstraints: spread }), nodes, [bound('a1'), bound('b1')]).nodeName).toBe('c1');
     // Pods of other apps do not count: zone a stays eligible (a2 is the least allocated node).
@@ -69,14 +88,23 @@ describe('schedulePod', () => {
   });
 
   it('reports a spread violation when the only feasible domain is full', () => {
-    const spread = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { matchLabels: { app: 'web' } } }];
+    const spread = [
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' as const, labelSelector: { matchLabels: { app: 'web' } } },
+    ];
     // Zones a=2, b=1, c=1: zone a would be skewed by 2; b1 and c1 lack CPU for an 800m pod.
-    const decision = schedulePod(pod({ topologySpreadConstraints: spread, cpuMillis: 800 }), nodes, [bound('a1'), bound('a2'), bound('b1', 300), bound('c1', 900)]);
+    const decision = schedulePod(pod({ topologySpreadConstraints: spread, cpuMillis: 800 }), nodes, [
+      bound('a1'),
+      bound('a2'),
+      bound('b1', 300),
+      bound('c1', 900),
+    ]);
     expect(decision).toEqual({ message: "0/4 nodes are available: 2 Insufficient cpu, 2 node(s) didn't match pod topology spread constraints." });
   });
 
   it('spreads over hosts with ScheduleAnyway as a preference only', () => {
-    const spread = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'web' } } }];
+    const spread = [
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: { app: 'web' } } },
+    ];
     const twoNodes = [node('a1', 'a'), node('a2', 'a')];
     expect(schedulePod(pod({ topologySpreadConstraints: spread }), twoNodes, [bound('a1', 10), bound('a1', 10)]).nodeName).toBe('a2');
     expect(schedulePod(pod({ topologySpreadConstraints: spread }), [node('a1', 'a')], [bound('a1'), bound('a1')]).nodeName).toBe('a1');

@@ -57,7 +57,13 @@ describe('structured label selectors', () => {
 });
 
 describe('field selectors', () => {
-  const pod: KubeObj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'ns1' }, spec: { nodeName: 'node-a' }, status: { phase: 'Running' } };
+  const pod: KubeObj = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p1', namespace: 'ns1' },
+    spec: { nodeName: 'node-a' },
+    status: { phase: 'Running' },
+  };
   const unbound: KubeObj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p2', namespace: 'ns1' }, spec: {} };
   it.each([
     ['metadata.name=p1', pod, true],

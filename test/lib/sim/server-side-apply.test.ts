@@ -29,7 +29,14 @@ describe('serverSideApply', () => {
   it('removes fields and list items the same manager stopped applying', () => {
     const first = serverSideApply(
       undefined,
-      config({ host: 'web', subsets: [{ name: 'stable', labels: { track: 'stable' } }, { name: 'canary', labels: { track: 'canary' } }], trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }),
+      config({
+        host: 'web',
+        subsets: [
+          { name: 'stable', labels: { track: 'stable' } },
+          { name: 'canary', labels: { track: 'canary' } },
+        ],
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
       'meshplane',
       now,
     );

@@ -2,10 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { type TrafficVirtualService, type TrafficWorkload, computeTraffic } from '../../../lib/sim/traffic-model.js';
 
-const settings = { externalRps: 20, behaviour: (image: string) => (image === 'bad:1' ? { errorRate: 0.2, p99LatencyMs: 400 } : { errorRate: 0.001, p99LatencyMs: 40 }) };
+const settings = {
+  externalRps: 20,
+  behaviour: (image: string) => (image === 'bad:1' ? { errorRate: 0.2, p99LatencyMs: 400 } : { errorRate: 0.001, p99LatencyMs: 40 }),
+};
 
 function workload(name: string, service: string, track: string, readyPods: number, extra: Partial<TrafficWorkload> = {}): TrafficWorkload {
-  return { namespace: 'default', name, service, podLabels: { app: service, track }, readyPods: Array.from({ length: readyPods }, () => [`${service}:1`]), dependencies: [], ...extra };
+  return {
+    namespace: 'default',
+    name,
+    service,
+    podLabels: { app: service, track },
+    readyPods: Array.from({ length: readyPods }, () => [`${service}:1`]),
+    dependencies: [],
+    ...extra,
+  };
 }
 
 const split = (service: string, stable: number, canary: number): TrafficVirtualService => ({
@@ -21,7 +32,8 @@ const split = (service: string, stable: number, canary: number): TrafficVirtualS
 /** `caller>callee` → rps, from every workload's calls. */
 function callTable(workloads: TrafficWorkload[], virtualServices: TrafficVirtualService[] = []): Record<string, number> {
   const table: Record<string, number> = {};
-  for (const t of computeTraffic(workloads, virtualServices, [], settings)) for (const c of t.calls) table[`${t.name}>${c.name}`] = Math.round(c.rps * 1e9) / 1e9;
+  for (const t of computeTraffic(workloads, virtualServices, [], settings))
+    for (const c of t.calls) table[`${t.name}>${c.name}`] = Math.round(c.rps * 1e9) / 1e9;
   return table;
 }
 
@@ -33,8 +45,12 @@ describe('computeTraffic: calls per caller and callee workload', () => {
       expected: { 'web>api': 50 },
     },
     {
-      name: "calls to a service are split over its workloads as its route splits them (80/20)",
-      workloads: [workload('web', 'web', 'stable', 1, { dependencies: [{ service: 'api', rps: 50 }] }), workload('api', 'api', 'stable', 3), workload('api-canary', 'api', 'canary', 1)],
+      name: 'calls to a service are split over its workloads as its route splits them (80/20)',
+      workloads: [
+        workload('web', 'web', 'stable', 1, { dependencies: [{ service: 'api', rps: 50 }] }),
+        workload('api', 'api', 'stable', 3),
+        workload('api-canary', 'api', 'canary', 1),
+      ],
       vs: [split('api', 80, 20)],
       expected: { 'web>api': 40, 'web>api-canary': 10 },
     },
@@ -70,7 +86,10 @@ describe('computeTraffic: calls per caller and callee workload', () => {
 
   it("a call's error rate is the called workload's", () => {
     const traffic = computeTraffic(
-      [workload('web', 'web', 'stable', 1, { dependencies: [{ service: 'api', rps: 10 }] }), { ...workload('api', 'api', 'stable', 0), readyPods: [['bad:1'], ['api:1']] }],
+      [
+        workload('web', 'web', 'stable', 1, { dependencies: [{ service: 'api', rps: 10 }] }),
+        { ...workload('api', 'api', 'stable', 0), readyPods: [['bad:1'], ['api:1']] },
+      ],
       [],
       [],
       settings,

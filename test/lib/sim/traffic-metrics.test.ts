@@ -9,7 +9,11 @@ async function query(q: string, method: 'GET' | 'POST' = 'GET'): Promise<number 
   const res =
     method === 'GET'
       ? await fetch(`${cluster.url}/api/v1/query?query=${encodeURIComponent(q)}`)
-      : await fetch(`${cluster.url}/api/v1/query`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query: q }) });
+      : await fetch(`${cluster.url}/api/v1/query`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ query: q }),
+        });
   const body = (await res.json()) as { status: string; data: { resultType: string; result: { value: [number, string] }[] } };
   expect(body.status).toBe('success');
   expect(body.data.resultType).toBe('vector');
@@ -26,7 +30,10 @@ beforeAll(async () => {
     body: deployment('frontend', { replicas: 2, annotations: { 'meshplane.io/dependencies': JSON.stringify([{ service: 'cart', rps: 50 }]) } }),
   });
   await apps.createNamespacedDeployment({ namespace: ns, body: deployment('cart', { replicas: 3, image: 'example/cart:1.0' }) });
-  await apps.createNamespacedDeployment({ namespace: ns, body: deployment('cart-canary', { app: 'cart', track: 'canary', replicas: 1, image: 'example/cart:2.0' }) });
+  await apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('cart-canary', { app: 'cart', track: 'canary', replicas: 1, image: 'example/cart:2.0' }),
+  });
   await custom.createNamespacedCustomObject({
     group: 'networking.istio.io',
     version: 'v1',
@@ -36,7 +43,13 @@ beforeAll(async () => {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: { name: 'cart' },
-      spec: { host: 'cart', subsets: [{ name: 'stable', labels: { track: 'stable' } }, { name: 'canary', labels: { track: 'canary' } }] },
+      spec: {
+        host: 'cart',
+        subsets: [
+          { name: 'stable', labels: { track: 'stable' } },
+          { name: 'canary', labels: { track: 'canary' } },
+        ],
+      },
     },
   });
   await custom.createNamespacedCustomObject({
@@ -50,7 +63,14 @@ beforeAll(async () => {
       metadata: { name: 'cart' },
       spec: {
         hosts: ['cart'],
-        http: [{ route: [{ destination: { host: 'cart', subset: 'stable' }, weight: 90 }, { destination: { host: 'cart', subset: 'canary' }, weight: 10 }] }],
+        http: [
+          {
+            route: [
+              { destination: { host: 'cart', subset: 'stable' }, weight: 90 },
+              { destination: { host: 'cart', subset: 'canary' }, weight: 10 },
+            ],
+          },
+        ],
       },
     },
   });
@@ -103,7 +123,17 @@ describe('Prometheus query API over the synthetic traffic', () => {
         apiVersion: 'networking.istio.io/v1',
         kind: 'VirtualService',
         metadata: { name: 'cart', namespace: ns },
-        spec: { hosts: ['cart'], http: [{ route: [{ destination: { host: 'cart', subset: 'stable' }, weight: 50 }, { destination: { host: 'cart', subset: 'canary' }, weight: 50 }] }] },
+        spec: {
+          hosts: ['cart'],
+          http: [
+            {
+              route: [
+                { destination: { host: 'cart', subset: 'stable' }, weight: 50 },
+                { destination: { host: 'cart', subset: 'canary' }, weight: 50 },
+              ],
+            },
+          ],
+        },
       } as never,
       undefined,
       undefined,

@@ -33,13 +33,42 @@ describe('routeShares', () => {
   });
 
   it('follows VirtualService weights on subsets mapped by the DestinationRule', () => {
-    const vs = [{ namespace: 'default', name: 'api', hosts: ['api'], route: [{ subset: 'stable', weight: 90 }, { subset: 'canary', weight: 10 }] }];
-    const dr = [{ namespace: 'default', host: 'api.default.svc.cluster.local', subsets: [{ name: 'stable', labels: { track: 'stable' } }, { name: 'canary', labels: { track: 'canary' } }] }];
+    const vs = [
+      {
+        namespace: 'default',
+        name: 'api',
+        hosts: ['api'],
+        route: [
+          { subset: 'stable', weight: 90 },
+          { subset: 'canary', weight: 10 },
+        ],
+      },
+    ];
+    const dr = [
+      {
+        namespace: 'default',
+        host: 'api.default.svc.cluster.local',
+        subsets: [
+          { name: 'stable', labels: { track: 'stable' } },
+          { name: 'canary', labels: { track: 'canary' } },
+        ],
+      },
+    ];
     expect(Object.fromEntries(routeShares('default', 'api', [stable, canary], vs, dr))).toEqual({ api: 0.9, 'api-canary': 0.1 });
   });
 
   it('maps subsets to the track label when there is no DestinationRule, and loses traffic sent to a workload with no ready pod', () => {
-    const vs = [{ namespace: 'default', name: 'api', hosts: ['api'], route: [{ subset: 'stable', weight: 70 }, { subset: 'canary', weight: 30 }] }];
+    const vs = [
+      {
+        namespace: 'default',
+        name: 'api',
+        hosts: ['api'],
+        route: [
+          { subset: 'stable', weight: 70 },
+          { subset: 'canary', weight: 30 },
+        ],
+      },
+    ];
     const downCanary = workload('api-canary', 'api', 'canary', 0);
     const shares = routeShares('default', 'api', [stable, downCanary], vs, []);
     expect([...shares.keys()]).toEqual(['api']);
@@ -59,7 +88,12 @@ describe('computeTraffic', () => {
   it('gives uncalled services the external load and called services their callers’ declared rates', () => {
     const traffic = computeTraffic(
       [
-        workload('frontend', 'frontend', 'stable', 2, { dependencies: [{ service: 'api', rps: 50 }, { service: 'db', rps: 5 }] }),
+        workload('frontend', 'frontend', 'stable', 2, {
+          dependencies: [
+            { service: 'api', rps: 50 },
+            { service: 'db', rps: 5 },
+          ],
+        }),
         workload('api', 'api', 'stable', 2, { dependencies: [{ service: 'db', rps: 30 }] }),
         workload('db', 'db', 'stable', 1),
       ],
@@ -71,7 +105,17 @@ describe('computeTraffic', () => {
   });
 
   it('scales a caller’s calls by the share of its traffic each of its workloads serves', () => {
-    const vs = [{ namespace: 'default', name: 'api', hosts: ['api'], route: [{ subset: 'stable', weight: 80 }, { subset: 'canary', weight: 20 }] }];
+    const vs = [
+      {
+        namespace: 'default',
+        name: 'api',
+        hosts: ['api'],
+        route: [
+          { subset: 'stable', weight: 80 },
+          { subset: 'canary', weight: 20 },
+        ],
+      },
+    ];
     const traffic = computeTraffic(
       [
         workload('api', 'api', 'stable', 1, { dependencies: [{ service: 'db', rps: 100 }] }),

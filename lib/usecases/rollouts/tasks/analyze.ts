@@ -64,7 +64,13 @@ export async function analyze(deps: RolloutDeps<ServiceStore & DeploymentStore>,
       },
       events:
         outcome.decision === 'rollback'
-          ? [auditEvent(deps, req.service, 'AnalysisFailed', `step ${req.stepIndex + 1} at ${req.weight}% failed: ${outcome.reasons.join('; ')}`, { deploymentId: req.deploymentId, canary: result.canary, stable: result.stable })]
+          ? [
+              auditEvent(deps, req.service, 'AnalysisFailed', `step ${req.stepIndex + 1} at ${req.weight}% failed: ${outcome.reasons.join('; ')}`, {
+                deploymentId: req.deploymentId,
+                canary: result.canary,
+                stable: result.stable,
+              }),
+            ]
           : [],
     };
   });

@@ -10,7 +10,19 @@ export async function finish(deps: RolloutDeps<ServiceStore & DeploymentStore>, 
   await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
     d.status === 'promoted'
       ? undefined
-      : { record: { ...d, status: 'promoted', requested: undefined }, events: [auditEvent(deps, req.service, 'RolloutPromoted', `deployment ${d.id} of ${d.image} promoted to revision ${d.toRevision}`, { deploymentId: d.id, revision: d.toRevision }, d.operationId)] },
+      : {
+          record: { ...d, status: 'promoted', requested: undefined },
+          events: [
+            auditEvent(
+              deps,
+              req.service,
+              'RolloutPromoted',
+              `deployment ${d.id} of ${d.image} promoted to revision ${d.toRevision}`,
+              { deploymentId: d.id, revision: d.toRevision },
+              d.operationId,
+            ),
+          ],
+        },
   );
   await startNextRollout(deps, req.service);
   return { status: 'promoted' };

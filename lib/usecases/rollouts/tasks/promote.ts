@@ -23,7 +23,8 @@ export async function promote(deps: RolloutDeps<ServiceStore & RevisionStore & D
   if (!deployment) throw new TerminalError(`deployment ${req.deploymentId} does not exist`);
   if (deployment.toRevision !== undefined) return { revision: deployment.toRevision };
   // Rejected (a rollback has begun, or an abort was asked for): never promoted, whatever runs this task.
-  if (deployment.requested === 'abort') throw new TerminalError(`deployment ${deployment.id} was rejected (${deployment.rejection ?? 'abort requested'}); it is not promoted`);
+  if (deployment.requested === 'abort')
+    throw new TerminalError(`deployment ${deployment.id} was rejected (${deployment.rejection ?? 'abort requested'}); it is not promoted`);
 
   const base = deployment.baseRevision !== undefined ? (await deps.store.getRevision(req.service, deployment.baseRevision))?.spec : undefined;
   const promoted = await mutateService(deps, req.service, (svc) => {
@@ -33,7 +34,16 @@ export async function promote(deps: RolloutDeps<ServiceStore & RevisionStore & D
     return {
       record: { ...svc, spec, revision, traffic: { ...svc.traffic, promotedRevision: revision } },
       revision: { service: svc.name, revision, spec, createdAt: deps.clock.now().toISOString(), operationId: deployment.operationId },
-      events: [auditEvent(deps, svc.name, 'RevisionPromoted', `revision ${revision} (${deployment.image}) is now stable`, { deploymentId: deployment.id, revision }, deployment.operationId)],
+      events: [
+        auditEvent(
+          deps,
+          svc.name,
+          'RevisionPromoted',
+          `revision ${revision} (${deployment.image}) is now stable`,
+          { deploymentId: deployment.id, revision },
+          deployment.operationId,
+        ),
+      ],
     };
   });
   const revision = promoted.traffic?.promotedRevision ?? promoted.revision;
@@ -51,10 +61,18 @@ export async function promote(deps: RolloutDeps<ServiceStore & RevisionStore & D
         status.availableReplicas >= promoted.spec.replicas;
       return done ? true : undefined;
     }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
-    if (!complete) throw new TransientError(`stable is rolling out revision ${revision} (${status?.updatedReplicas ?? 0}/${promoted.spec.replicas} updated); traffic stays on the new pods until it is done`);
+    if (!complete)
+      throw new TransientError(
+        `stable is rolling out revision ${revision} (${status?.updatedReplicas ?? 0}/${promoted.spec.replicas} updated); traffic stays on the new pods until it is done`,
+      );
   }
   await mutateService(deps, req.service, (svc) =>
-    svc.traffic?.deploymentId === deployment.id ? { record: { ...svc, traffic: undefined }, events: [auditEvent(deps, svc.name, 'CanaryRemoved', 'all traffic on stable; the canary is removed', { deploymentId: deployment.id })] } : undefined,
+    svc.traffic?.deploymentId === deployment.id
+      ? {
+          record: { ...svc, traffic: undefined },
+          events: [auditEvent(deps, svc.name, 'CanaryRemoved', 'all traffic on stable; the canary is removed', { deploymentId: deployment.id })],
+        }
+      : undefined,
   );
   await mutateDeployment(deps, req.service, deployment.id, (d) =>
     d.toRevision === undefined ? { record: { ...d, toRevision: revision, currentWeight: 100 } } : undefined,

@@ -27,33 +27,42 @@ const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused', 'pendin
 export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & DeploymentStore>, req: RollbackRequest): Promise<RollbackResponse> {
   const found = await deps.store.getDeployment(req.service, req.deploymentId);
   const details = req.cause === 'taskFailed' ? readableTaskFailure(req.details) : req.details;
-  const reason = found?.rejection ?? `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${details.join('; ') || 'no details'}`;
+  const reason =
+    found?.rejection ??
+    `${req.cause === 'aborted' ? 'aborted' : req.cause === 'analysisFailed' ? 'analysis failed' : 'a rollout step failed'}: ${details.join('; ') || 'no details'}`;
   const deployment =
     found && ACTIVE.has(found.status) && (found.requested !== 'abort' || found.rejection === undefined)
-      ? await mutateDeployment(deps, req.service, req.deploymentId, (d) => (ACTIVE.has(d.status) ? { record: { ...d, requested: 'abort', rejection: d.rejection ?? reason } } : undefined))
+      ? await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
+          ACTIVE.has(d.status) ? { record: { ...d, requested: 'abort', rejection: d.rejection ?? reason } } : undefined,
+        )
       : found;
   const previous: ServiceSpec | undefined = deployment ? (await deps.store.getRevision(req.service, deployment.fromRevision))?.spec : undefined;
   const rolledBack = !/^aborted/.test(reason);
 
   // A service deregistered mid-rollout has nothing left to roll back: its objects are gone already.
-  const deregistered = await mutateService(deps, req.service, (svc) => {
-    if (svc.traffic?.deploymentId !== req.deploymentId) return undefined;
-    const restore = svc.traffic.promotedRevision !== undefined && previous;
-    const revision = restore ? svc.revision + 1 : svc.revision;
-    return {
-      record: { ...svc, traffic: undefined, ...(restore ? { spec: previous, revision } : {}) },
-      revision: restore
-        ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId }
-        : undefined,
-      events: [
-        auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, {
-          deploymentId: req.deploymentId,
-          cause: req.cause,
-          details: req.details,
-        }),
-      ],
-    };
-  }, { applyFirst: true }).then(
+  const deregistered = await mutateService(
+    deps,
+    req.service,
+    (svc) => {
+      if (svc.traffic?.deploymentId !== req.deploymentId) return undefined;
+      const restore = svc.traffic.promotedRevision !== undefined && previous;
+      const revision = restore ? svc.revision + 1 : svc.revision;
+      return {
+        record: { ...svc, traffic: undefined, ...(restore ? { spec: previous, revision } : {}) },
+        revision: restore
+          ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId }
+          : undefined,
+        events: [
+          auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, {
+            deploymentId: req.deploymentId,
+            cause: req.cause,
+            details: req.details,
+          }),
+        ],
+      };
+    },
+    { applyFirst: true },
+  ).then(
     () => false,
     (err: unknown) => {
       if (err instanceof NotFoundError) return true;
@@ -63,7 +72,15 @@ export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & 
   if (deployment) {
     await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
       d.status === 'running' || d.status === 'paused' || d.status === 'pending'
-        ? { record: { ...d, status: !rolledBack || deregistered ? 'aborted' : 'rolledBack', reason: deregistered ? 'the service was deregistered' : reason, requested: undefined, rejection: undefined } }
+        ? {
+            record: {
+              ...d,
+              status: !rolledBack || deregistered ? 'aborted' : 'rolledBack',
+              reason: deregistered ? 'the service was deregistered' : reason,
+              requested: undefined,
+              rejection: undefined,
+            },
+          }
         : undefined,
     );
   }

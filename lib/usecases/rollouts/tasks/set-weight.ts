@@ -21,7 +21,8 @@ import { waitUntil } from '../wait-until.js';
  */
 export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore & ClusterStore>, req: SetWeightRequest): Promise<SetWeightResponse> {
   const current = await deps.store.getService(req.service);
-  if (!current?.traffic || current.traffic.deploymentId !== req.deploymentId) throw new TerminalError(`deployment ${req.deploymentId} holds no traffic state on ${req.service}`);
+  if (!current?.traffic || current.traffic.deploymentId !== req.deploymentId)
+    throw new TerminalError(`deployment ${req.deploymentId} holds no traffic state on ${req.service}`);
   const replicas = current.traffic.preview ? current.spec.replicas : canaryReplicasFor(req.weight, current.spec.replicas);
 
   const scaled = await mutateService(deps, req.service, (svc) =>
@@ -55,7 +56,12 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
     svc.traffic && svc.traffic.canaryWeight !== req.weight
       ? {
           record: { ...svc, traffic: { ...svc.traffic, canaryWeight: req.weight, canaryReplicas: Math.max(svc.traffic.canaryReplicas, replicas) } },
-          events: [auditEvent(deps, svc.name, 'TrafficShifted', `${req.weight}% of traffic to ${svc.traffic.canaryImage}`, { deploymentId: req.deploymentId, weight: req.weight })],
+          events: [
+            auditEvent(deps, svc.name, 'TrafficShifted', `${req.weight}% of traffic to ${svc.traffic.canaryImage}`, {
+              deploymentId: req.deploymentId,
+              weight: req.weight,
+            }),
+          ],
         }
       : undefined,
   );
@@ -74,7 +80,11 @@ async function rejectDeployment(deps: RolloutDeps<DeploymentStore>, req: SetWeig
     (d.status === 'running' || d.status === 'paused' || d.status === 'pending') && d.rejection === undefined
       ? {
           record: { ...d, requested: 'abort', rejection: reason },
-          events: [auditEvent(deps, req.service, 'AnalysisFailed', `step ${req.stepIndex + 1} at ${req.weight}% failed: ${reason.replace(/^analysis failed: /, '')}`, { deploymentId: req.deploymentId })],
+          events: [
+            auditEvent(deps, req.service, 'AnalysisFailed', `step ${req.stepIndex + 1} at ${req.weight}% failed: ${reason.replace(/^analysis failed: /, '')}`, {
+              deploymentId: req.deploymentId,
+            }),
+          ],
         }
       : undefined,
   );

@@ -9,7 +9,9 @@ import type { RolloutDeps } from '../../shared/rollout-deps.js';
 
 /** Creates the new version's workload next to stable, with no traffic yet. */
 export async function startRollout(deps: RolloutDeps<ServiceStore & DeploymentStore>, req: StartRequest): Promise<StartResponse> {
-  const deployment = await mutateDeployment(deps, req.service, req.deploymentId, (d) => (d.status === 'pending' ? { record: { ...d, status: 'running' } } : undefined));
+  const deployment = await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
+    d.status === 'pending' ? { record: { ...d, status: 'running' } } : undefined,
+  );
   // Rejected before this execution started (e.g. started again after a restart): no canary; the first
   // analysis sees the abort and the rollback ends the deployment.
   if (deployment.requested === 'abort') return { workload: workloadName(req.service, 'canary') };
@@ -29,7 +31,11 @@ export async function startRollout(deps: RolloutDeps<ServiceStore & DeploymentSt
           ...(blueGreen ? { preview: true } : {}),
         },
       },
-      events: [auditEvent(deps, svc.name, 'CanaryCreated', `${blueGreen ? 'preview' : 'canary'} of ${deployment.image} created with no traffic`, { deploymentId: deployment.id })],
+      events: [
+        auditEvent(deps, svc.name, 'CanaryCreated', `${blueGreen ? 'preview' : 'canary'} of ${deployment.image} created with no traffic`, {
+          deploymentId: deployment.id,
+        }),
+      ],
     };
   });
   return { workload: workloadName(req.service, 'canary') };

@@ -18,11 +18,21 @@ afterEach(async () => {
 });
 
 const tagsFor = (url: string) =>
-  new CloudWatchAlarmTags(new CloudWatchClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 }));
+  new CloudWatchAlarmTags(
+    new CloudWatchClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 }),
+  );
 
 describe('CloudWatchAlarmTags', () => {
   it('asks ListTagsForResource for the alarm and returns its tags as a map', async () => {
-    stub = await startHttpStub(() => ({ headers: JSON_10, body: { Tags: [{ Key: 'meshplane:service', Value: 'cart' }, { Key: 'team', Value: 'shop' }] } }));
+    stub = await startHttpStub(() => ({
+      headers: JSON_10,
+      body: {
+        Tags: [
+          { Key: 'meshplane:service', Value: 'cart' },
+          { Key: 'team', Value: 'shop' },
+        ],
+      },
+    }));
     expect(await tagsFor(stub.url).tagsOf(ARN)).toEqual({ 'meshplane:service': 'cart', team: 'shop' });
     const [request] = stub.requests;
     expect(request.headers['x-amz-target']).toBe('GraniteServiceVersion20100801.ListTagsForResource');
@@ -30,7 +40,10 @@ describe('CloudWatchAlarmTags', () => {
   });
 
   it.each([
-    [{ status: 400, headers: { ...JSON_10, 'x-amzn-query-error': 'Throttling;Sender' }, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } }, TransientError],
+    [
+      { status: 400, headers: { ...JSON_10, 'x-amzn-query-error': 'Throttling;Sender' }, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+      TransientError,
+    ],
     [{ status: 500, headers: JSON_10, body: { __type: 'InternalServiceFault', message: 'oops' } }, TransientError],
     [{ status: 403, headers: JSON_10, body: { __type: 'AccessDeniedException', message: 'not authorized' } }, TerminalError],
     [{ status: 400, headers: JSON_10, body: { __type: 'ResourceNotFoundException', message: 'no such alarm' } }, TerminalError],

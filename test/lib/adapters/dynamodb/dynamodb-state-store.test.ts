@@ -34,7 +34,17 @@ const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
 function service(name: string, overrides: Partial<ServiceRecord> = {}): ServiceRecord {
-  return { name, spec: ServiceSpec.parse(minimalInput(name)), version: 1, revision: 1, phase: 'active', createdAt: at(0), updatedAt: at(0), lastOperationId: `op-${name}-1`, ...overrides };
+  return {
+    name,
+    spec: ServiceSpec.parse(minimalInput(name)),
+    version: 1,
+    revision: 1,
+    phase: 'active',
+    createdAt: at(0),
+    updatedAt: at(0),
+    lastOperationId: `op-${name}-1`,
+    ...overrides,
+  };
 }
 
 function revision(record: ServiceRecord): RevisionRecord {
@@ -50,12 +60,19 @@ function audit(serviceName: string, id: string, seconds: number): AuditEvent {
 }
 
 async function register(record: ServiceRecord): Promise<void> {
-  await store.commitServiceChange({ service: record, expectedVersion: null, revision: revision(record), events: [audit(record.name, `evt-${record.name}-reg`, 0)] });
+  await store.commitServiceChange({
+    service: record,
+    expectedVersion: null,
+    revision: revision(record),
+    events: [audit(record.name, `evt-${record.name}-reg`, 0)],
+  });
 }
 
 describe('services', () => {
   it('a committed change reads back whole: record, revision, operation outcome, audit event', async () => {
-    const record = service('commit-reload', { spec: ServiceSpec.parse(minimalInput('commit-reload', { env: { A: '1' }, dependencies: [{ service: 'other', rps: 2.5 }] })) });
+    const record = service('commit-reload', {
+      spec: ServiceSpec.parse(minimalInput('commit-reload', { env: { A: '1' }, dependencies: [{ service: 'other', rps: 2.5 }] })),
+    });
     await store.createOperation(operation('op-commit', record.name));
     await store.commitServiceChange({
       service: record,
@@ -83,14 +100,18 @@ describe('services', () => {
     await store.commitServiceChange({ service: v2, expectedVersion: 1, revision: revision(v2), events: [] });
     const before = await stack().scanTable();
     const stale = { ...v1, version: 2, revision: 2, spec: { ...v1.spec, replicas: 1 } };
-    await expect(store.commitServiceChange({ service: stale, expectedVersion: 1, revision: revision(stale), events: [audit('stale', 'evt-stale', 20)] })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(
+      store.commitServiceChange({ service: stale, expectedVersion: 1, revision: revision(stale), events: [audit('stale', 'evt-stale', 20)] }),
+    ).rejects.toBeInstanceOf(VersionConflictError);
     expect(await stack().scanTable()).toEqual(before);
   });
 
   it('registering a live name fails with VersionConflictError; a tombstone can be registered over', async () => {
     const live = service('taken');
     await register(live);
-    await expect(store.commitServiceChange({ service: service('taken', { lastOperationId: 'op-other' }), expectedVersion: null, events: [] })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(
+      store.commitServiceChange({ service: service('taken', { lastOperationId: 'op-other' }), expectedVersion: null, events: [] }),
+    ).rejects.toBeInstanceOf(VersionConflictError);
     expect(await store.getService('taken')).toEqual(live);
 
     await store.commitServiceChange({ service: { ...live, phase: 'deleted', version: 2 }, expectedVersion: 1, events: [] });
@@ -130,7 +151,9 @@ describe('operations', () => {
   it('completing an operation twice fails with OperationCompletedError and keeps the first outcome', async () => {
     await store.createOperation(operation('op-twice', 'svc'));
     await store.completeOperation({ id: 'op-twice', status: 'failed', reason: 'first' }, [audit('svc', 'evt-twice-1', 1)]);
-    await expect(store.completeOperation({ id: 'op-twice', status: 'succeeded' }, [audit('svc', 'evt-twice-2', 2)])).rejects.toBeInstanceOf(OperationCompletedError);
+    await expect(store.completeOperation({ id: 'op-twice', status: 'succeeded' }, [audit('svc', 'evt-twice-2', 2)])).rejects.toBeInstanceOf(
+      OperationCompletedError,
+    );
     expect(await store.getOperation('op-twice')).toMatchObject({ status: 'failed', reason: 'first' });
     expect((await store.listEvents('svc', { limit: 10 })).items.map((e) => e.id)).not.toContain('evt-twice-2');
   });
@@ -140,7 +163,13 @@ describe('operations', () => {
     await store.createOperation(operation('op-done-1', record.name));
     await store.completeOperation({ id: 'op-done-1', status: 'succeeded' }, []);
     await expect(
-      store.commitServiceChange({ service: record, expectedVersion: null, revision: revision(record), operation: { id: 'op-done-1', status: 'succeeded' }, events: [audit(record.name, 'evt-op-done', 1)] }),
+      store.commitServiceChange({
+        service: record,
+        expectedVersion: null,
+        revision: revision(record),
+        operation: { id: 'op-done-1', status: 'succeeded' },
+        events: [audit(record.name, 'evt-op-done', 1)],
+      }),
     ).rejects.toBeInstanceOf(OperationCompletedError);
     expect(await store.getService(record.name)).toBeUndefined();
     expect(await store.getRevision(record.name, 1)).toBeUndefined();
@@ -275,11 +304,21 @@ describe('the call-graph index', () => {
 
   it('records callers in the callee partition with the change, and removes them with a later one', async () => {
     const caller = service('graph-orders');
-    await store.commitServiceChange({ service: caller, expectedVersion: null, events: [], callerEdges: { put: [edge('graph-users', 'graph-orders'), edge('graph-stock', 'graph-orders', 'default', 9)], remove: [] } });
+    await store.commitServiceChange({
+      service: caller,
+      expectedVersion: null,
+      events: [],
+      callerEdges: { put: [edge('graph-users', 'graph-orders'), edge('graph-stock', 'graph-orders', 'default', 9)], remove: [] },
+    });
     expect(await store.listCallers('graph-users')).toEqual([{ name: 'graph-orders', namespace: 'default' }]);
     expect(await store.listCallers('graph-stock')).toEqual([{ name: 'graph-orders', namespace: 'default' }]);
 
-    await store.commitServiceChange({ service: { ...caller, version: 2 }, expectedVersion: 1, events: [], callerEdges: { put: [], remove: [{ callee: 'graph-users', caller: 'graph-orders' }] } });
+    await store.commitServiceChange({
+      service: { ...caller, version: 2 },
+      expectedVersion: 1,
+      events: [],
+      callerEdges: { put: [], remove: [{ callee: 'graph-users', caller: 'graph-orders' }] },
+    });
     expect(await store.listCallers('graph-users')).toEqual([]);
     expect(await store.listCallers('graph-stock')).toHaveLength(1);
   });
@@ -287,7 +326,12 @@ describe('the call-graph index', () => {
   it('does not write the index when the change loses its race', async () => {
     await register(service('graph-race'));
     await expect(
-      store.commitServiceChange({ service: service('graph-race', { version: 2 }), expectedVersion: 7, events: [], callerEdges: { put: [edge('graph-race-callee', 'graph-race')], remove: [] } }),
+      store.commitServiceChange({
+        service: service('graph-race', { version: 2 }),
+        expectedVersion: 7,
+        events: [],
+        callerEdges: { put: [edge('graph-race-callee', 'graph-race')], remove: [] },
+      }),
     ).rejects.toBeInstanceOf(VersionConflictError);
     expect(await store.listCallers('graph-race-callee')).toEqual([]);
   });

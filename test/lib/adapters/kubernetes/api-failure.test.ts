@@ -52,7 +52,11 @@ describe('classifyKubeFailure', () => {
     ['discovery timeout whose annotation failed', new TypeError('Cannot set property message of [object DOMException] which has only a getter'), 'timeout'],
     ['timeout as a cause', new Error('request failed', { cause: new DOMException('The operation was aborted due to timeout', 'TimeoutError') }), 'timeout'],
     ['unrelated TypeError', new TypeError('Cannot read properties of undefined'), 'other'],
-    ['discovery-wrapped network error', Object.assign(networkError('ECONNRESET'), { message: 'Failed to fetch resource metadata for apps/v1/Deployment: fetch failed' }), 'network'],
+    [
+      'discovery-wrapped network error',
+      Object.assign(networkError('ECONNRESET'), { message: 'Failed to fetch resource metadata for apps/v1/Deployment: fetch failed' }),
+      'network',
+    ],
     ['unknown kind', new Error('Unrecognized API version and kind: networking.istio.io/v1 Sidecar'), 'other'],
   ])('%s → %s', (_name, error, kind) => {
     expect(classifyKubeFailure(error, now).kind).toBe(kind);
@@ -91,9 +95,7 @@ describe('toMeshplaneError', () => {
     expect(err).toBeInstanceOf(KubeApiRejectedError);
     expect(err).toBeInstanceOf(TerminalError);
     expect(isRetryable(err)).toBe(false);
-    expect(err.message).toBe(
-      'Kubernetes API rejected apply Deployment shop/cart (403 Forbidden): deployments.apps "cart" is forbidden: User "x" cannot patch',
-    );
+    expect(err.message).toBe('Kubernetes API rejected apply Deployment shop/cart (403 Forbidden): deployments.apps "cart" is forbidden: User "x" cannot patch');
     expect((err as KubeApiRejectedError).isNotFound).toBe(false);
   });
 

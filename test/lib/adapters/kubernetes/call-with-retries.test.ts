@@ -68,9 +68,7 @@ describe('callWithRetries', () => {
   it('with maxAttempts 1 never retries', async () => {
     const runtime = recordingRuntime();
     const script = scripted(httpError(500));
-    await expect(callWithRetries('op', script.request, { ...policy, maxAttempts: 1 }, runtime)).rejects.toThrow(
-      'after 1 attempt:',
-    );
+    await expect(callWithRetries('op', script.request, { ...policy, maxAttempts: 1 }, runtime)).rejects.toThrow('after 1 attempt:');
     expect(script.calls()).toBe(1);
   });
 });

@@ -129,7 +129,10 @@ describe('kubeconfig target', () => {
 
   const eks = { describer: stubDescriber(async () => ({ endpoint: '', certificateAuthorityData: '' })).describer };
   // The operator named these files at start: they are read by client-node as they are.
-  const operatorFiles = (...paths: string[]) => (t: Parameters<typeof admitKubeconfig>[0]) => admitKubeconfig(t, { trustedPaths: paths });
+  const operatorFiles =
+    (...paths: string[]) =>
+    (t: Parameters<typeof admitKubeconfig>[0]) =>
+      admitKubeconfig(t, { trustedPaths: paths });
 
   it.each([
     [undefined, 'https://one.example:6443'],
@@ -151,7 +154,7 @@ describe('kubeconfig target', () => {
     await expect(connectionForTarget({ kind: 'kubeconfig', path: missing }, eks, operatorFiles(missing))).rejects.toBeInstanceOf(TerminalError);
   });
 
-  it("names the line of a broken operator kubeconfig, never its content", async () => {
+  it('names the line of a broken operator kubeconfig, never its content', async () => {
     const broken = join(dir, 'broken');
     await writeFile(broken, 'users:\n- name: u\n  user: { token: hunter2-secret\n  x: [');
     const error = await connectionForTarget({ kind: 'kubeconfig', path: broken }, eks, operatorFiles(broken)).catch((e: Error) => e);
@@ -161,7 +164,12 @@ describe('kubeconfig target', () => {
   });
 
   it('connects with inline content, which client-node never parses itself', async () => {
-    const inline = ['clusters: [{ name: c, cluster: { server: "https://inline.example:6443" } }]', 'users: [{ name: u, user: { token: t0ken } }]', 'contexts: [{ name: x, context: { cluster: c, user: u } }]', 'current-context: x'].join('\n');
+    const inline = [
+      'clusters: [{ name: c, cluster: { server: "https://inline.example:6443" } }]',
+      'users: [{ name: u, user: { token: t0ken } }]',
+      'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+      'current-context: x',
+    ].join('\n');
     const connection = await connectionForTarget({ kind: 'kubeconfig', kubeconfig: inline }, eks, (t) => admitKubeconfig(t, {}));
     expect(connection.kubeConfig.getCurrentCluster()?.server).toBe('https://inline.example:6443');
     expect(connection.kubeConfig.getCurrentUser()?.token).toBe('t0ken');

@@ -54,9 +54,7 @@ function beginScenario(handler: Parameters<ScriptedApiServer['handle']>[0]): voi
 
 describe('apply', () => {
   it('sends a forced server-side apply as field manager meshplane, leaving the caller object intact', async () => {
-    beginScenario((req) =>
-      req.path === '/apis/apps/v1' ? { status: 200, body: APPS_V1_RESOURCES } : { status: 200, body: JSON.parse(req.body) },
-    );
+    beginScenario((req) => (req.path === '/apis/apps/v1' ? { status: 200, body: APPS_V1_RESOURCES } : { status: 200, body: JSON.parse(req.body) }));
     const input = structuredClone(deployment);
     delete input.metadata.namespace;
     await client.apply([input]);
@@ -90,7 +88,17 @@ describe('patchDeployment', () => {
 describe('retries and errors over HTTP', () => {
   it('abandons a hanging request after requestTimeoutMs and retries it', async () => {
     beginScenario((_req, i) =>
-      i === 0 ? 'hang' : { status: 200, body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cart', namespace: 'shop', generation: 2 }, status: { observedGeneration: 2 } } },
+      i === 0
+        ? 'hang'
+        : {
+            status: 200,
+            body: {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 'cart', namespace: 'shop', generation: 2 },
+              status: { observedGeneration: 2 },
+            },
+          },
     );
     const status = await client.getWorkloadStatus('shop', 'cart');
     expect(status).toMatchObject({ generation: 2, observedGeneration: 2 });
@@ -143,7 +151,12 @@ describe('listPods', () => {
       if (req.path === '/api/v1/nodes') {
         return {
           status: 200,
-          body: { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'zone-b' } } }] },
+          body: {
+            kind: 'NodeList',
+            apiVersion: 'v1',
+            metadata: {},
+            items: [{ metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'zone-b' } } }],
+          },
         };
       }
       const second = req.query.get('continue') === 'page-2';
@@ -182,13 +195,25 @@ describe('prune', () => {
       if (req.method === 'GET') {
         switch (req.path) {
           case '/api/v1':
-            return { status: 200, body: resources('v1', [['Service', 'services'], ['ServiceAccount', 'serviceaccounts']]) };
+            return {
+              status: 200,
+              body: resources('v1', [
+                ['Service', 'services'],
+                ['ServiceAccount', 'serviceaccounts'],
+              ]),
+            };
           case '/apis/apps/v1':
             return { status: 200, body: APPS_V1_RESOURCES };
           case '/apis/policy/v1':
             return { status: 200, body: resources('policy/v1', [['PodDisruptionBudget', 'poddisruptionbudgets']]) };
           case '/apis/networking.istio.io/v1': // served, but without Sidecar
-            return { status: 200, body: resources('networking.istio.io/v1', [['VirtualService', 'virtualservices'], ['DestinationRule', 'destinationrules']]) };
+            return {
+              status: 200,
+              body: resources('networking.istio.io/v1', [
+                ['VirtualService', 'virtualservices'],
+                ['DestinationRule', 'destinationrules'],
+              ]),
+            };
           case '/apis/security.istio.io/v1': // not installed at all
             return status(404, 'NotFound', 'the server could not find the requested resource');
           case '/apis/apps/v1/namespaces/shop/deployments': {
@@ -206,16 +231,11 @@ describe('prune', () => {
     expect(await client.deleteService('shop', 'cart')).toBe(1);
 
     const deletes = server.requests.filter((r) => r.method === 'DELETE');
-    expect(deletes.map((r) => r.path)).toEqual([
-      '/apis/apps/v1/namespaces/shop/deployments/cart',
-      '/apis/apps/v1/namespaces/shop/deployments/cart-gone',
-    ]);
+    expect(deletes.map((r) => r.path)).toEqual(['/apis/apps/v1/namespaces/shop/deployments/cart', '/apis/apps/v1/namespaces/shop/deployments/cart-gone']);
     expect(deletes.every((r) => r.query.get('propagationPolicy') === 'Background')).toBe(true);
     const lists = server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api') && r.path.split('/').length > 4);
     expect(lists.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(lists.map((r) => r.query.get('labelSelector')))).toEqual(
-      new Set(['meshplane.io/service=cart,app.kubernetes.io/managed-by=meshplane']),
-    );
+    expect(new Set(lists.map((r) => r.query.get('labelSelector')))).toEqual(new Set(['meshplane.io/service=cart,app.kubernetes.io/managed-by=meshplane']));
   });
 });
 

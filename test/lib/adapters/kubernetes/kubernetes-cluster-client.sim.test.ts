@@ -52,7 +52,14 @@ const destinationRule = owned('networking.istio.io/v1', 'DestinationRule', {
 });
 const virtualService = owned('networking.istio.io/v1', 'VirtualService', {
   hosts: ['cart'],
-  http: [{ route: [{ destination: { host: 'cart', subset: 'stable' }, weight: 90 }, { destination: { host: 'cart', subset: 'canary' }, weight: 10 }] }],
+  http: [
+    {
+      route: [
+        { destination: { host: 'cart', subset: 'stable' }, weight: 90 },
+        { destination: { host: 'cart', subset: 'canary' }, weight: 10 },
+      ],
+    },
+  ],
 });
 const authorizationPolicy = owned('security.istio.io/v1', 'AuthorizationPolicy', { selector: { matchLabels: { app: 'cart' } }, action: 'ALLOW', rules: [{}] });
 const sidecar = owned('networking.istio.io/v1', 'Sidecar', { egress: [{ hosts: ['./*', 'istio-system/*'] }] });
@@ -215,7 +222,9 @@ describe('KubernetesClusterClient against the simulated cluster', () => {
     (broken.spec as { selector: unknown }).selector = { matchLabels: { app: 'something-else' } };
     const err = await strict.apply([broken]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerminalError);
-    expect((err as Error).message).toMatch(/^Kubernetes API rejected apply Deployment shop\/broken \(422 Invalid\): Deployment(\.apps)? "broken" is invalid: .*selector/);
+    expect((err as Error).message).toMatch(
+      /^Kubernetes API rejected apply Deployment shop\/broken \(422 Invalid\): Deployment(\.apps)? "broken" is invalid: .*selector/,
+    );
     expect(runtime.retries()).toBe(0);
     expect(await exists('apps/v1', 'Deployment', 'broken')).toBe(false);
   });

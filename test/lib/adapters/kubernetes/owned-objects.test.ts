@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../../lib/model/kube-object.js';
-import {
-  MANAGED_KINDS_IN_DELETION_ORDER,
-  ownershipSelector,
-  selectObjectsToPrune,
-} from '../../../../lib/adapters/kubernetes/owned-objects.js';
+import { MANAGED_KINDS_IN_DELETION_ORDER, ownershipSelector, selectObjectsToPrune } from '../../../../lib/adapters/kubernetes/owned-objects.js';
 
 const owned = { 'meshplane.io/service': 'cart', 'app.kubernetes.io/managed-by': 'meshplane' };
 
@@ -21,9 +17,17 @@ describe('ownershipSelector', () => {
 describe('MANAGED_KINDS_IN_DELETION_ORDER', () => {
   it('covers every kind meshplane renders, routing before workloads', () => {
     const kinds = MANAGED_KINDS_IN_DELETION_ORDER.map((k) => k.kind);
-    expect([...kinds].sort()).toEqual(
-      ['AuthorizationPolicy', 'Deployment', 'DestinationRule', 'Gateway', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'Sidecar', 'VirtualService'],
-    );
+    expect([...kinds].sort()).toEqual([
+      'AuthorizationPolicy',
+      'Deployment',
+      'DestinationRule',
+      'Gateway',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceAccount',
+      'Sidecar',
+      'VirtualService',
+    ]);
     expect(kinds.indexOf('VirtualService')).toBeLessThan(kinds.indexOf('DestinationRule'));
     // The VirtualService names the Gateway: it goes first, so no route is left pointing at a missing Gateway.
     expect(kinds.indexOf('VirtualService')).toBeLessThan(kinds.indexOf('Gateway'));

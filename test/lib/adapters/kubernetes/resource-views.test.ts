@@ -33,7 +33,13 @@ describe('toPodInfo', () => {
   const zones = new Map([['node-a-1', 'zone-a']]);
   const base: V1Pod = {
     metadata: { name: 'cart-abc', namespace: 'shop', labels: { app: 'cart' } },
-    spec: { nodeName: 'node-a-1', containers: [{ name: 'app', image: 'cart:1.2' }, { name: 'istio-proxy', image: 'proxy' }] },
+    spec: {
+      nodeName: 'node-a-1',
+      containers: [
+        { name: 'app', image: 'cart:1.2' },
+        { name: 'istio-proxy', image: 'proxy' },
+      ],
+    },
   };
 
   it('running and ready, restarts summed over containers, zone from the node', () => {
@@ -99,7 +105,13 @@ describe('toNodeInfo', () => {
   function node(labels: Record<string, string>, allocatable: Record<string, string> | undefined, ready: string): V1Node {
     return {
       metadata: { name: 'n1', labels },
-      status: { allocatable, conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: ready }] },
+      status: {
+        allocatable,
+        conditions: [
+          { type: 'MemoryPressure', status: 'False' },
+          { type: 'Ready', status: ready },
+        ],
+      },
     };
   }
 

@@ -22,7 +22,14 @@ describe('SigV4Signer for Amazon Managed Prometheus', () => {
     );
     const signedHeaders = headers.authorization.split('SignedHeaders=')[1].split(',')[0].split(';');
     expect(signedHeaders).toEqual(expect.arrayContaining(['content-type', 'host', 'x-amz-date']));
-    const reference = expectedSigV4Signature({ method: 'POST', path: '/workspaces/ws-0123abcd/api/v1/query', query: '', headers, body, secretAccessKey: CREDENTIALS.secretAccessKey });
+    const reference = expectedSigV4Signature({
+      method: 'POST',
+      path: '/workspaces/ws-0123abcd/api/v1/query',
+      query: '',
+      headers,
+      body,
+      secretAccessKey: CREDENTIALS.secretAccessKey,
+    });
     expect(headers.authorization).toContain(`Signature=${reference.signature}`);
   });
 

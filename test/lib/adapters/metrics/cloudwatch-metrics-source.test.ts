@@ -43,7 +43,13 @@ function results(values: Record<string, number[]>): StubAnswer {
   return {
     headers: { 'content-type': 'application/x-amz-json-1.0' },
     body: {
-      MetricDataResults: Object.entries(values).map(([Id, Values]) => ({ Id, Label: Id, Timestamps: Values.map((_, i) => t - 60 * (i + 1)), Values, StatusCode: 'Complete' })),
+      MetricDataResults: Object.entries(values).map(([Id, Values]) => ({
+        Id,
+        Label: Id,
+        Timestamps: Values.map((_, i) => t - 60 * (i + 1)),
+        Values,
+        StatusCode: 'Complete',
+      })),
       Messages: [],
     },
   };
@@ -93,19 +99,31 @@ describe('CloudWatchMetricsSource', () => {
   const failures: { name: string; answer: StubAnswer; type: typeof TransientError | typeof TerminalError; message: RegExp }[] = [
     {
       name: 'an invalid parameter',
-      answer: { status: 400, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InvalidParameterValue;Sender' }, body: { __type: 'com.amazonaws.cloudwatch#InvalidParameterValueException', message: 'The parameter Period must be a multiple of 60' } },
+      answer: {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InvalidParameterValue;Sender' },
+        body: { __type: 'com.amazonaws.cloudwatch#InvalidParameterValueException', message: 'The parameter Period must be a multiple of 60' },
+      },
       type: TerminalError,
       message: /400 .*Period must be a multiple of 60/,
     },
     {
       name: 'access denied',
-      answer: { status: 403, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: { __type: 'AccessDeniedException', message: 'not authorized to perform cloudwatch:GetMetricData' } },
+      answer: {
+        status: 403,
+        headers: { 'content-type': 'application/x-amz-json-1.0' },
+        body: { __type: 'AccessDeniedException', message: 'not authorized to perform cloudwatch:GetMetricData' },
+      },
       type: TerminalError,
       message: /403/,
     },
     {
       name: 'throttling',
-      answer: { status: 400, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'Throttling;Sender' }, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+      answer: {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'Throttling;Sender' },
+        body: { __type: 'ThrottlingException', message: 'Rate exceeded' },
+      },
       type: TransientError,
       message: /Rate exceeded/,
     },
@@ -119,7 +137,9 @@ describe('CloudWatchMetricsSource', () => {
 
   it.each(failures)('translates $name to $type.name', async ({ answer, type, message }) => {
     stub = await startHttpStub(() => answer);
-    const error = await sourceFor(stub.url).workloadMetrics('shop', 'cart', 60).catch((e: unknown) => e);
+    const error = await sourceFor(stub.url)
+      .workloadMetrics('shop', 'cart', 60)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
     expect((error as Error).message).toMatch(message);
   });

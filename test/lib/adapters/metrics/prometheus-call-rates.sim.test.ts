@@ -33,7 +33,10 @@ beforeAll(async () => {
   await create(deployment('cart-canary', { app: 'cart', track: 'canary', replicas: 1, annotations: deps([{ service: 'pricing', rps: 30 }]) }));
   await create(deployment('pricing', { replicas: 1 }));
   // Same service name in another namespace: a different service.
-  await apps.createNamespacedDeployment({ namespace: 'kube-public', body: deployment('pricing', { namespace: 'kube-public', replicas: 1, annotations: deps([{ service: 'frontend', rps: 7 }]) }) });
+  await apps.createNamespacedDeployment({
+    namespace: 'kube-public',
+    body: deployment('pricing', { namespace: 'kube-public', replicas: 1, annotations: deps([{ service: 'frontend', rps: 7 }]) }),
+  });
   await waitFor('every pod Ready', () => sim.faults.state().pods.ready === 6);
   // The first tick of a workload starts its counters; two minutes fill a 60 s window completely.
   await sim.advanceTime(120);

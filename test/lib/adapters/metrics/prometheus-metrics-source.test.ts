@@ -71,7 +71,14 @@ describe('PrometheusMetricsSource', () => {
     await source.workloadMetrics('shop', 'cart-canary', 30);
 
     for (const r of stub.requests) {
-      const reference = expectedSigV4Signature({ method: 'POST', path: r.url.pathname, query: '', headers: r.headers, body: r.body, secretAccessKey: credentials.secretAccessKey });
+      const reference = expectedSigV4Signature({
+        method: 'POST',
+        path: r.url.pathname,
+        query: '',
+        headers: r.headers,
+        body: r.body,
+        secretAccessKey: credentials.secretAccessKey,
+      });
       expect(reference.credential).toMatch(/^AKIDTEST\/\d{8}\/us-west-2\/aps\/aws4_request$/);
       expect(r.headers.authorization).toContain(`Signature=${reference.signature}`);
       expect(r.headers['x-amz-security-token']).toBe('session-1');
@@ -85,13 +92,54 @@ describe('PrometheusMetricsSource', () => {
 
 describe('PrometheusQueryClient errors', () => {
   const failures: { name: string; answer: StubAnswer; type: typeof TransientError | typeof TerminalError; message: RegExp }[] = [
-    { name: '400 bad_data (a bad query)', answer: { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 4' } }, type: TerminalError, message: /400 .*bad_data: parse error at char 4/ },
-    { name: '422 execution error', answer: { status: 422, body: { status: 'error', errorType: 'execution', error: 'many-to-many matching' } }, type: TerminalError, message: /422/ },
-    { name: '403 forbidden (no AMP permission)', answer: { status: 403, body: '{"message":"User is not authorized"}' }, type: TerminalError, message: /403 .*not authorized/ },
-    { name: '503 unavailable / query timeout', answer: { status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out' } }, type: TransientError, message: /503/ },
+    {
+      name: '400 bad_data (a bad query)',
+      answer: { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 4' } },
+      type: TerminalError,
+      message: /400 .*bad_data: parse error at char 4/,
+    },
+    {
+      name: '422 execution error',
+      answer: { status: 422, body: { status: 'error', errorType: 'execution', error: 'many-to-many matching' } },
+      type: TerminalError,
+      message: /422/,
+    },
+    {
+      name: '403 forbidden (no AMP permission)',
+      answer: { status: 403, body: '{"message":"User is not authorized"}' },
+      type: TerminalError,
+      message: /403 .*not authorized/,
+    },
+    {
+      name: '503 unavailable / query timeout',
+      answer: { status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out' } },
+      type: TransientError,
+      message: /503/,
+    },
     { name: '429 throttled', answer: { status: 429, body: '{"message":"Rate exceeded"}' }, type: TransientError, message: /429/ },
-    { name: '200 with something that is not a query result', answer: { status: 200, body: '<html>login</html>' }, type: TerminalError, message: /not a query result/ },
-    { name: '200 with several series for an aggregate', answer: { body: { status: 'success', data: { resultType: 'vector', result: [{ metric: { a: '1' }, value: [1, '1'] }, { metric: { a: '2' }, value: [1, '2'] }] } } }, type: TerminalError, message: /2 series/ },
+    {
+      name: '200 with something that is not a query result',
+      answer: { status: 200, body: '<html>login</html>' },
+      type: TerminalError,
+      message: /not a query result/,
+    },
+    {
+      name: '200 with several series for an aggregate',
+      answer: {
+        body: {
+          status: 'success',
+          data: {
+            resultType: 'vector',
+            result: [
+              { metric: { a: '1' }, value: [1, '1'] },
+              { metric: { a: '2' }, value: [1, '2'] },
+            ],
+          },
+        },
+      },
+      type: TerminalError,
+      message: /2 series/,
+    },
   ];
 
   it.each(failures)('$name → $type.name', async ({ answer, type, message }) => {

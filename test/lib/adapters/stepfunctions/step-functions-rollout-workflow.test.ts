@@ -65,12 +65,19 @@ function header(headers: IncomingHttpHeaders, name: string): string {
   return String(headers[name] ?? '');
 }
 
-const input = rolloutExecutionInput('dep-20261125-abc123', { name: 'user-service', namespace: 'shop' }, RolloutPolicy.parse({ steps: [{ weight: 25 }, { weight: 100 }] }));
+const input = rolloutExecutionInput(
+  'dep-20261125-abc123',
+  { name: 'user-service', namespace: 'shop' },
+  RolloutPolicy.parse({ steps: [{ weight: 25 }, { weight: 100 }] }),
+);
 const workflow = () => new StepFunctionsRolloutWorkflow(client, STATE_MACHINE_ARN);
 
 describe('StepFunctionsRolloutWorkflow.start', () => {
   it('starts an execution named after the deployment, with the JSON input', async () => {
-    reply = () => ({ status: 200, body: { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.deploymentId}`, startDate: 1_795_000_000 } });
+    reply = () => ({
+      status: 200,
+      body: { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.deploymentId}`, startDate: 1_795_000_000 },
+    });
     await workflow().start(input);
 
     expect(calls).toHaveLength(1);
@@ -91,7 +98,9 @@ describe('StepFunctionsRolloutWorkflow.start', () => {
     { name: 'throttling', status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
   ])('turns $name into a TransientError naming the deployment', async ({ status, body }) => {
     reply = () => ({ status, body });
-    const failure = await workflow().start(input).catch((err: unknown) => err);
+    const failure = await workflow()
+      .start(input)
+      .catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(TransientError);
     expect((failure as Error).message).toMatch(/^could not start the rollout dep-20261125-abc123: /);
     expect((failure as Error).message).toContain(body.message);

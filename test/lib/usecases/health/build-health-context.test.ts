@@ -44,13 +44,32 @@ describe('buildHealthContext: the revision the pods run is the one a rollback bl
 describe('buildHealthContext: the pods as the probe last observed them (no cluster is read)', () => {
   const NOW = '2030-01-02T00:00:00.000Z';
   const secondsBefore = (s: number) => new Date(Date.parse(NOW) - s * 1_000).toISOString();
-  const observedPod = { name: 'checkout-1', node: 'node-a-1', zone: 'zone-a', ready: false, phase: 'Running', track: 'stable', restarts: 4, waitingReason: 'CrashLoopBackOff', revision: 'r1' };
+  const observedPod = {
+    name: 'checkout-1',
+    node: 'node-a-1',
+    zone: 'zone-a',
+    ready: false,
+    phase: 'Running',
+    track: 'stable',
+    restarts: 4,
+    waitingReason: 'CrashLoopBackOff',
+    revision: 'r1',
+  };
 
   it.each<{ name: string; observed?: Record<string, unknown>; expected: { podsUnknown?: RegExp; pods: number; readyReplicas: number } }>([
     { name: 'not observed yet: unknown', expected: { podsUnknown: /has not been observed yet/, pods: 0, readyReplicas: 0 } },
     {
       name: 'observed 20 minutes ago (the probe stopped): unknown',
-      observed: { desiredReplicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2, podsPerZone: {}, pods: [observedPod], observedAt: secondsBefore(1_200), cluster: 'prod' },
+      observed: {
+        desiredReplicas: 2,
+        readyReplicas: 2,
+        updatedReplicas: 2,
+        availableReplicas: 2,
+        podsPerZone: {},
+        pods: [observedPod],
+        observedAt: secondsBefore(1_200),
+        cluster: 'prod',
+      },
       expected: { podsUnknown: /is 1200 s old/, pods: 0, readyReplicas: 0 },
     },
     {
@@ -58,7 +77,11 @@ describe('buildHealthContext: the pods as the probe last observed them (no clust
       observed: { error: 'cluster prod cannot be read: ECONNREFUSED', observedAt: secondsBefore(30), cluster: 'prod' },
       expected: { podsUnknown: /could not be observed: cluster prod cannot be read: ECONNREFUSED/, pods: 0, readyReplicas: 0 },
     },
-    { name: 'no cluster registered (state only): no pods, and that is known', observed: { error: 'no cluster is registered: state only', observedAt: secondsBefore(30) }, expected: { pods: 0, readyReplicas: 0 } },
+    {
+      name: 'no cluster registered (state only): no pods, and that is known',
+      observed: { error: 'no cluster is registered: state only', observedAt: secondsBefore(30) },
+      expected: { pods: 0, readyReplicas: 0 },
+    },
     {
       name: 'observed 30 s ago: its pods, crashes counted from restarts while crash-looping',
       observed: {
@@ -86,7 +109,16 @@ describe('buildHealthContext: the pods as the probe last observed them (no clust
     if (expected.podsUnknown) expect(context.podsUnknown).toMatch(expected.podsUnknown);
     else expect(context.podsUnknown).toBeUndefined();
     expect({ pods: context.pods.length, readyReplicas: context.readyReplicas }).toEqual({ pods: expected.pods, readyReplicas: expected.readyReplicas });
-    if (expected.pods === 2) expect(context.pods[0]).toEqual({ name: 'checkout-1', node: 'node-a-1', zone: 'zone-a', ready: false, recentCrashes: 4, waitingReason: 'CrashLoopBackOff', revision: 'r1' });
+    if (expected.pods === 2)
+      expect(context.pods[0]).toEqual({
+        name: 'checkout-1',
+        node: 'node-a-1',
+        zone: 'zone-a',
+        ready: false,
+        recentCrashes: 4,
+        waitingReason: 'CrashLoopBackOff',
+        revision: 'r1',
+      });
   });
 });
 
@@ -100,8 +132,18 @@ describe('buildHealthContext: a rollout already being aborted', () => {
     const traffic = { deploymentId: 'dep-1', canaryImage: 'shop/checkout:2', canaryWeight: 10, canaryReplicas: 1 };
     world.addService(serviceRecord('checkout', {}, { traffic } as never));
     world.addDeployment({
-      id: 'dep-1', service: 'checkout', image: 'shop/checkout:2', status: 'running', strategy: 'canary', fromRevision: 1, steps: [],
-      operationId: 'op-2', version: 1, createdAt: createdAt(2), updatedAt: createdAt(2), ...(requested ? { requested } : {}),
+      id: 'dep-1',
+      service: 'checkout',
+      image: 'shop/checkout:2',
+      status: 'running',
+      strategy: 'canary',
+      fromRevision: 1,
+      steps: [],
+      operationId: 'op-2',
+      version: 1,
+      createdAt: createdAt(2),
+      updatedAt: createdAt(2),
+      ...(requested ? { requested } : {}),
     });
     const context = await buildHealthContext(world.deps(), world.services.get('checkout')!, []);
     expect(context.activeRollout !== undefined).toBe(active);

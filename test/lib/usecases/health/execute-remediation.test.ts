@@ -11,7 +11,19 @@ function decision(action: RemediationAction, signalId = 'sig-1'): ActDecision {
 }
 
 function deployment(status: DeploymentRecord['status']): DeploymentRecord {
-  return { id: 'dep-1', service: 'checkout', image: 'shop/checkout:2', status, strategy: 'canary', fromRevision: 1, steps: [], operationId: 'op-dep-1', version: 1, createdAt: T0, updatedAt: T0 };
+  return {
+    id: 'dep-1',
+    service: 'checkout',
+    image: 'shop/checkout:2',
+    status,
+    strategy: 'canary',
+    fromRevision: 1,
+    steps: [],
+    operationId: 'op-dep-1',
+    version: 1,
+    createdAt: T0,
+    updatedAt: T0,
+  };
 }
 
 /** A world where checkout is at revision 2 on cluster `prod` (three nodes, two in zone-b), with a deployment in `deploymentStatus`. */
@@ -102,9 +114,12 @@ describe('executeRemediation is idempotent: carrying a decision out twice does w
     expect(state(w).operations).toHaveLength(2);
   });
 
-  it.each<DeploymentRecord['status']>(['promoted', 'aborted', 'rolledBack'])('abortRollout of a rollout that has ended (%s) is done, not a failure', async (status) => {
-    const w = world(status);
-    expect(await executeRemediation(w.deps(), decision({ kind: 'abortRollout', rolloutId: 'dep-1' }))).toBe('rollout dep-1 had already ended');
-    expect(w.deployments.get('checkout/dep-1')?.requested).toBeUndefined();
-  });
+  it.each<DeploymentRecord['status']>(['promoted', 'aborted', 'rolledBack'])(
+    'abortRollout of a rollout that has ended (%s) is done, not a failure',
+    async (status) => {
+      const w = world(status);
+      expect(await executeRemediation(w.deps(), decision({ kind: 'abortRollout', rolloutId: 'dep-1' }))).toBe('rollout dep-1 had already ended');
+      expect(w.deployments.get('checkout/dep-1')?.requested).toBeUndefined();
+    },
+  );
 });

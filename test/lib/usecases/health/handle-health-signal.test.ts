@@ -27,7 +27,10 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
     world.addService(serviceRecord('checkout'));
     world.clock.set(DECIDED_AT);
     // An earlier alarm of the same condition: this one confirms it.
-    world.documents.set('health/checkout', { value: { recentSignals: [crashLoop('sig-crash-1', secondsBefore(90))], alarming: {}, detectors: {} }, version: 1 });
+    world.documents.set('health/checkout', {
+      value: { recentSignals: [crashLoop('sig-crash-1', secondsBefore(90))], alarming: {}, detectors: {} },
+      version: 1,
+    });
   });
 
   it('a first attempt failing with a TransientError stays pending and throws; the redelivery carries it out once, without charging the ledger again', async () => {
@@ -50,7 +53,11 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
     world.clock.advance(30_000);
     const outcome = await handleHealthSignal(deps, message());
 
-    expect(outcome).toMatchObject({ outcome: 'decided', decision: { kind: 'restart', signalId: signal.id, decidedAt: DECIDED_AT }, result: 'restarted the pods' });
+    expect(outcome).toMatchObject({
+      outcome: 'decided',
+      decision: { kind: 'restart', signalId: signal.id, decidedAt: DECIDED_AT },
+      result: 'restarted the pods',
+    });
     expect(world.converged.map((r) => r.restartedAt)).toEqual([DECIDED_AT]);
     // The restart was stamped once, with the decision's time: the retry did not restart the pods a second time.
     expect(world.eventsOfType('Restarted')).toHaveLength(1);

@@ -242,7 +242,10 @@ export class FakeHealthWorld {
       // Honours the namespace and `key=value` selectors the way the API server does.
       listPods: async (namespace, labelSelector) => {
         state.podListings.push({ namespace, selector: labelSelector });
-        const wanted = (labelSelector ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+        const wanted = (labelSelector ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((term) => term.split('='));
         return structuredClone(state.pods.filter((p) => (namespace === undefined || p.namespace === namespace) && wanted.every(([k, v]) => p.labels[k] === v)));
       },
       apply: unused('apply'),

@@ -28,11 +28,20 @@ describe('mapWithConcurrency', () => {
   });
 
   it('an empty list gives an empty result without calling fn', async () => {
-    expect(await mapWithConcurrency([], 4, async () => { throw new Error('not called'); })).toEqual([]);
+    expect(
+      await mapWithConcurrency([], 4, async () => {
+        throw new Error('not called');
+      }),
+    ).toEqual([]);
   });
 
   it('rejects with the first error', async () => {
-    await expect(mapWithConcurrency([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error('item 2 failed'); return n; })).rejects.toThrow('item 2 failed');
+    await expect(
+      mapWithConcurrency([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error('item 2 failed');
+        return n;
+      }),
+    ).rejects.toThrow('item 2 failed');
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %s', async (limit) => {

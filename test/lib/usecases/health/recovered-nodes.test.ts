@@ -50,7 +50,14 @@ describe('placementWithout', () => {
 describe('evacuatedRecently: a recent evacuation holds its nodes for the escalation window (1 h by default)', () => {
   const now = new Date('2030-01-01T12:00:00.000Z');
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000).toISOString();
-  const action = (kind: LedgerAction['kind'], at: string, extra: Partial<LedgerAction> = {}): LedgerAction => ({ service: 'web', kind, at, signalId: 'sig', dryRun: false, ...extra });
+  const action = (kind: LedgerAction['kind'], at: string, extra: Partial<LedgerAction> = {}): LedgerAction => ({
+    service: 'web',
+    kind,
+    at,
+    signalId: 'sig',
+    dryRun: false,
+    ...extra,
+  });
 
   it.each<{ name: string; actions: LedgerAction[]; held: boolean }>([
     { name: 'no action at all', actions: [], held: false },

@@ -14,7 +14,16 @@ import { FakeHealthWorld, node as fakeNode, pod as fakePod, serviceRecord, T0, t
 
 function service(overrides: Partial<ServiceSpecInput> = {}): ServiceRecord {
   const spec = ServiceSpec.parse({ name: 'checkout', image: 'shop/checkout:1', port: 8080, replicas: 3, ...overrides });
-  return { name: 'checkout', spec, version: 1, revision: 1, phase: 'active', createdAt: '2030-01-01T00:00:00Z', updatedAt: '2030-01-01T00:00:00Z', lastOperationId: 'op-1' };
+  return {
+    name: 'checkout',
+    spec,
+    version: 1,
+    revision: 1,
+    phase: 'active',
+    createdAt: '2030-01-01T00:00:00Z',
+    updatedAt: '2030-01-01T00:00:00Z',
+    lastOperationId: 'op-1',
+  };
 }
 
 type PodShape = Partial<PodInfo> & { track?: 'stable' | 'canary' };
@@ -209,7 +218,10 @@ describe('findProblems: error rate', () => {
 describe('runHealthProbe', () => {
   const crashLoopPod = { ready: false, restarts: 4, waitingReason: 'CrashLoopBackOff' };
   const alarmsSent = (world: FakeHealthWorld) =>
-    world.sent.map((e) => e.payload.signal as HealthSignal).filter((s) => s.state === 'ALARM').map((s) => `${s.service}/${s.kind}`);
+    world.sent
+      .map((e) => e.payload.signal as HealthSignal)
+      .filter((s) => s.state === 'ALARM')
+      .map((s) => `${s.service}/${s.kind}`);
 
   /** 20 services: 15 on the default cluster `prod`, 5 on `edge`; web-03 crash-loops. */
   function fleet(): { world: FakeHealthWorld; prod: FakeCluster; edge: FakeCluster } {
@@ -263,7 +275,15 @@ describe('runHealthProbe', () => {
     world.addCluster('prod', { nodes: [fakeNode('node-a-1')], pods: [fakePod('web', 'web-1', crashLoopPod), fakePod('web', 'web-2')] });
     world.addService(serviceRecord('web'));
     world.metrics.set('default/web', { requests: 600, errors: 3, errorRate: 0.005, p99LatencyMs: 80 });
-    const handlerSignal: HealthSignal = { id: 'sig-api', source: 'api', service: 'web', kind: 'unavailable', state: 'ALARM', observedAt: T0, reason: 'from the handler' };
+    const handlerSignal: HealthSignal = {
+      id: 'sig-api',
+      source: 'api',
+      service: 'web',
+      kind: 'unavailable',
+      state: 'ALARM',
+      observedAt: T0,
+      reason: 'from the handler',
+    };
     world.documents.set('health/web', { value: { ...emptyMemory(), recentSignals: [] }, version: 1 });
     // Between the probe's read and its write, the handler records a signal.
     world.beforePut.set('health', () => {
@@ -283,7 +303,10 @@ describe('runHealthProbe', () => {
   describe('nodes remediation moved a service off', () => {
     function evacuated(avoidNodes: string[]): FakeHealthWorld {
       const world = new FakeHealthWorld();
-      world.addCluster('prod', { nodes: [fakeNode('node-a-1'), fakeNode('node-b-1', false), fakeNode('node-c-1')], pods: [fakePod('web', 'web-1', { node: 'node-c-1' })] });
+      world.addCluster('prod', {
+        nodes: [fakeNode('node-a-1'), fakeNode('node-b-1', false), fakeNode('node-c-1')],
+        pods: [fakePod('web', 'web-1', { node: 'node-c-1' })],
+      });
       world.addService(serviceRecord('web', {}, { placement: { runId: 'remediation:sig-1', avoidNodes } }));
       world.addService(serviceRecord('api', {}, { placement: { runId: 'remediation:sig-2', avoidNodes: ['node-b-1'] } }));
       return world;
@@ -308,7 +331,10 @@ describe('runHealthProbe', () => {
     it('stay avoided within an hour of the evacuation, even when Ready', async () => {
       const world = evacuated(['node-a-1', 'node-gone']);
       world.documents.set('health-ledger/global', {
-        value: { ...emptyLedger(), actions: [{ service: 'web', kind: 'evacuateZone', at: new Date(Date.parse(T0) - 20 * 60_000).toISOString(), signalId: 'sig-1', dryRun: false }] },
+        value: {
+          ...emptyLedger(),
+          actions: [{ service: 'web', kind: 'evacuateZone', at: new Date(Date.parse(T0) - 20 * 60_000).toISOString(), signalId: 'sig-1', dryRun: false }],
+        },
         version: 1,
       });
       const result = await runHealthProbe(world.deps());

@@ -75,7 +75,9 @@ async function ended(app: App, id: string, timeoutMs = 30_000): Promise<Operatio
 }
 
 async function queueIsEmpty(stack: TestStack, url: string): Promise<true | undefined> {
-  const res = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const res = await stack.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
   return res.Attributes?.ApproximateNumberOfMessages === '0' && res.Attributes?.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
 }
 
@@ -118,17 +120,23 @@ describe('with the platform maxReceiveCount (the handler gives up on the last re
     const recording: App = { ...app, queue: { send: async (e) => void (sent.push(e), await app.queue.send(e)) } };
     const deliveries = new Map<string, number>();
     const real = createServiceEventHandler(app);
-    startPolling(stack(), async (event, context) => {
-      for (const r of event.Records) deliveries.set(JSON.parse(r.body).id, (deliveries.get(JSON.parse(r.body).id) ?? 0) + 1);
-      return real(event, context);
-    }, 60); // nothing fails here: no redelivery but the duplicates sent
+    startPolling(
+      stack(),
+      async (event, context) => {
+        for (const r of event.Records) deliveries.set(JSON.parse(r.body).id, (deliveries.get(JSON.parse(r.body).id) ?? 0) + 1);
+        return real(event, context);
+      },
+      60,
+    ); // nothing fails here: no redelivery but the duplicates sent
     const accepted = await Promise.all(names.map((name) => requestRegistration(recording, ServiceSpec.parse(minimalInput(name)))));
     // The same envelopes again, under a new deduplication id so SQS delivers them a second time.
     const queue = serviceEventsOf(stack());
     const twice = sent.filter((_, i) => i % 5 === 0);
     expect(twice).toHaveLength(2);
     for (const e of twice)
-      await stack().sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(e), MessageGroupId: e.service, MessageDeduplicationId: `${e.id}-again` }));
+      await stack().sqs.send(
+        new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(e), MessageGroupId: e.service, MessageDeduplicationId: `${e.id}-again` }),
+      );
     for (const { operation } of accepted) expect((await ended(app, operation.id)).status).toBe('succeeded');
     await waitFor('the queue to drain', () => queueIsEmpty(stack(), queue.url), { timeoutMs: 30_000, intervalMs: 100 });
 
@@ -251,7 +259,9 @@ describe('a message that reaches the DLQ', () => {
     expect(drained).toMatchObject({ read: 1, failed: 1, deleted: 1, kept: 0, errors: [] });
     const op = await app.store.getOperation(operation.id);
     expect(op?.status).toBe('failed');
-    expect(op?.reason).toBe('gave up: the message went to the dead-letter queue meshplane-service-events-dlq.fifo; last error: quota exceeded in namespace doomed');
+    expect(op?.reason).toBe(
+      'gave up: the message went to the dead-letter queue meshplane-service-events-dlq.fifo; last error: quota exceeded in namespace doomed',
+    );
     expect(await dlqDepth(stack())).toBe(0);
 
     // A copy of the same message in the DLQ (a redrive, a duplicate): its operation has ended, so it is just deleted.
@@ -269,17 +279,27 @@ describe('a message that reaches the DLQ', () => {
     const at = new Date().toISOString();
     await app.store.createOperation({ id: 'op-silent', kind: 'register', service: 'silent', status: 'pending', createdAt: at, updatedAt: at });
     await stack().sqs.send(
-      new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ id: 'op-silent', payload: { spec } }), MessageGroupId: 'silent', MessageDeduplicationId: 'silent' }),
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: JSON.stringify({ id: 'op-silent', payload: { spec } }),
+        MessageGroupId: 'silent',
+        MessageDeduplicationId: 'silent',
+      }),
     );
     const drained = await drainDeadLetters(app);
     expect(drained).toMatchObject({ read: 2, failed: 1, deleted: 1, kept: 1 });
-    expect((await app.store.getOperation('op-silent'))?.reason).toMatch(/dead-letter queue meshplane-service-events-dlq\.fifo; last error: no error was recorded \(it failed \d+ receives/);
+    expect((await app.store.getOperation('op-silent'))?.reason).toMatch(
+      /dead-letter queue meshplane-service-events-dlq\.fifo; last error: no error was recorded \(it failed \d+ receives/,
+    );
   });
 });
 
 async function dlqDepth(stack: TestStack): Promise<number> {
   const res = await stack.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: serviceEventsOf(stack).dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: serviceEventsOf(stack).dlqUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   return Number(res.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }

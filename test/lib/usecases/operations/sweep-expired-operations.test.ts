@@ -56,7 +56,7 @@ describe('sweepExpiredOperations', () => {
     expect(lostEnd?.status).toBe('failed');
     expect(lostEnd?.reason).toBe(
       'not finished by its deadline 2030-02-01T00:40:00.000Z; no attempt reported an error, so its message was probably lost. ' +
-        'Check the service\'s events (GET /v1/services/lost-message/events) and send the request again',
+        "Check the service's events (GET /v1/services/lost-message/events) and send the request again",
     );
     expect((await app.store.getOperation(erring.id))?.reason).toMatch(/; the last error was: the API server is unreachable\. Check/);
     expect((await app.store.getOperation(done.id))?.status).toBe('succeeded');

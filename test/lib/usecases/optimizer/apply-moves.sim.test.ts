@@ -36,13 +36,21 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
 const stablePods = async (): Promise<PodInfo[]> => (await client.listPods('default')).filter((p) => p.labels['meshplane.io/service'] && p.node);
 const placement = (pods: PodInfo[]): Assignment => {
   const out: Assignment = {};
-  for (const s of specs) out[s.name] = pods.filter((p) => p.labels['meshplane.io/service'] === s.name).map((p) => p.node!).sort();
+  for (const s of specs)
+    out[s.name] = pods
+      .filter((p) => p.labels['meshplane.io/service'] === s.name)
+      .map((p) => p.node!)
+      .sort();
   return out;
 };
 
 beforeAll(async () => {
   sim = await startSimCluster({ readyDelayMs: 200, reconcileIntervalMs: 20, nodesPerZone: 2 });
-  client = await new KubernetesClusterClientFactory({ retryPolicy: { maxAttempts: 2 } }).forCluster({ id: 'sim', default: true, target: { kind: 'simulated', url: sim.url } });
+  client = await new KubernetesClusterClientFactory({ retryPolicy: { maxAttempts: 2 } }).forCluster({
+    id: 'sim',
+    default: true,
+    target: { kind: 'simulated', url: sim.url },
+  });
   for (const spec of specs) await client.apply(renderService(spec, { revision: 1, callers: [], dependencies: [] }));
   await eventually(stablePods, (p) => p.filter((x) => x.ready).length === 6);
 }, 60_000);
@@ -87,6 +95,14 @@ describe('applyMoves on the simulated cluster', () => {
     expect(checkConstraints(instance, placement(after))).toEqual([]);
     // The move-target labels are gone again.
     expect((await client.listNodes()).every((n) => !Object.keys(n.labels).some((k) => k.startsWith('placement.meshplane.io/')))).toBe(true);
-    console.log(JSON.stringify({ case: 'apply-moves-sim', moves: plan.moves.length, applied: done.length, podsRestartedPerMove: gone.length / done.length, landedAsPlanned: done.filter((m) => m.landedOn === m.toNode).length }));
+    console.log(
+      JSON.stringify({
+        case: 'apply-moves-sim',
+        moves: plan.moves.length,
+        applied: done.length,
+        podsRestartedPerMove: gone.length / done.length,
+        landedAsPlanned: done.filter((m) => m.landedOn === m.toNode).length,
+      }),
+    );
   }, 120_000);
 });

@@ -103,7 +103,14 @@ const cases: Case[] = [
   {
     name: 'traffic edges come from declared dependencies between movable services, sorted; others are left out',
     services: [
-      service('web', { replicas: 1, dependencies: [{ service: 'api', rps: 120 }, { service: 'cart', rps: 40 }, { service: 'external', rps: 9 }] }),
+      service('web', {
+        replicas: 1,
+        dependencies: [
+          { service: 'api', rps: 120 },
+          { service: 'cart', rps: 40 },
+          { service: 'external', rps: 9 },
+        ],
+      }),
       service('api', { replicas: 1, dependencies: [{ service: 'db', rps: 30 }] }),
       service('db', { replicas: 1 }),
       service('cart', { replicas: 1 }, { traffic: rollout }),
@@ -144,7 +151,9 @@ describe('buildPlacementInstance', () => {
   });
 
   it('describes a movable service by its spec: replicas, CPU and memory requests', () => {
-    const { instance } = buildPlacementInstance([service('api', { replicas: 2, cpu: 350, memory: 700 })], [A1, B1], [pod('api', 'a1'), pod('api', 'b1')], { migrationCost: 0 });
+    const { instance } = buildPlacementInstance([service('api', { replicas: 2, cpu: 350, memory: 700 })], [A1, B1], [pod('api', 'a1'), pod('api', 'b1')], {
+      migrationCost: 0,
+    });
     expect(instance.services).toEqual([{ name: 'api', replicas: 2, cpu: 350, memory: 700 }]);
   });
 
@@ -159,7 +168,13 @@ describe('buildPlacementInstance', () => {
 
   it('observed call rates replace the declared rate of each pair they cover, add pairs nobody declared, and skip frozen services', () => {
     const services = [
-      service('web', { replicas: 1, dependencies: [{ service: 'api', rps: 120 }, { service: 'cart', rps: 40 }] }),
+      service('web', {
+        replicas: 1,
+        dependencies: [
+          { service: 'api', rps: 120 },
+          { service: 'cart', rps: 40 },
+        ],
+      }),
       service('api', { replicas: 1 }),
       service('cart', { replicas: 1 }),
       service('ledger', { replicas: 1 }, { traffic: rollout }),

@@ -85,10 +85,12 @@ export class FakeOptimizerWorld {
   /** The run's ports: the store ports it names (seeded on first use, with the afterListing hook), fake clusters, a fixed clock. */
   deps(): RolloutDeps<OptimizerStore> {
     const real = this.store;
-    const seeded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-      await this.ready();
-      return call(...args);
-    };
+    const seeded =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await this.ready();
+        return call(...args);
+      };
     const store: OptimizerStore = {
       getService: seeded(real.getService.bind(real)),
       getServices: seeded(real.getServices.bind(real)),
@@ -131,7 +133,10 @@ export class FakeOptimizerWorld {
       listNodes: async () => structuredClone(state.nodes),
       // Honours `key=value` selectors the way the API server does, so a filtered listing shows.
       listPods: async (_namespace, labelSelector) => {
-        const wanted = (labelSelector ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+        const wanted = (labelSelector ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((term) => term.split('='));
         return structuredClone(state.pods.filter((p) => wanted.every(([k, v]) => p.labels[k] === v)));
       },
       apply: unused('apply'),

@@ -45,14 +45,16 @@ describe('runOptimizer', () => {
     const webPod = world.cluster.get('main')!.pods.find((p) => p.labels['meshplane.io/service'] === 'web')!.name;
     const run = await runOptimizer(world.deps(), request());
     expect(run).toMatchObject({ status: 'applied', appliedServices: ['api'] });
-    expect(run.appliedMoves).toEqual([expect.objectContaining({ service: 'api', fromNode: 'b1', toNode: 'a1', outcome: 'moved', pod: apiPod, landedOn: 'a1' })]);
+    expect(run.appliedMoves).toEqual([
+      expect.objectContaining({ service: 'api', fromNode: 'b1', toNode: 'a1', outcome: 'moved', pod: apiPod, landedOn: 'a1' }),
+    ]);
     const cluster = world.cluster.get('main')!;
     // Exactly the one pod was restarted; web's pod is the same pod.
     expect(cluster.evicted).toEqual([apiPod]);
     expect(cluster.pods.map((p) => p.name)).toContain(webPod);
     // The move-target label was taken off again; the service records were not touched (no template change).
     expect(cluster.nodes.every((n) => !Object.keys(n.labels).some((k) => k.startsWith('placement.meshplane.io/')))).toBe(true);
-    expect((await world.service('api'))).toMatchObject({ version: 1, placement: { runId: 'rem-1', avoidNodes: ['a2'] } });
+    expect(await world.service('api')).toMatchObject({ version: 1, placement: { runId: 'rem-1', avoidNodes: ['a2'] } });
     expect(await world.events()).toEqual([expect.objectContaining({ service: 'api', type: 'Moved', data: { runId: run.id } })]);
     expect((await world.events())[0].message).toContain(`${apiPod} b1 → a1`);
     expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
@@ -113,13 +115,21 @@ describe('runOptimizer', () => {
     expect(run.appliedServices).toEqual([]);
   });
 
-  it("pods meshplane does not own take node capacity: a node full of them is not offered", async () => {
+  it('pods meshplane does not own take node capacity: a node full of them is not offered', async () => {
     // n2 is where web and api could meet, but 19 pods of someone else (50m each, assumed) fill it.
     const crowded = (foreignPods: number): FakeOptimizerWorld => {
       const world = new FakeOptimizerWorld(stack());
       const state: FakeClusterState = {
-        nodes: [node('n1', 'zone-a', { allocatableCpuMillis: 100 }), node('n2', 'zone-a', { allocatableCpuMillis: 1000 }), node('n3', 'zone-b', { allocatableCpuMillis: 100 })],
-        pods: [pod('web', 'n1'), pod('api', 'n3'), ...Array.from({ length: foreignPods }, () => pod(undefined, 'n2', { managed: false, namespace: 'kube-system' }))],
+        nodes: [
+          node('n1', 'zone-a', { allocatableCpuMillis: 100 }),
+          node('n2', 'zone-a', { allocatableCpuMillis: 1000 }),
+          node('n3', 'zone-b', { allocatableCpuMillis: 100 }),
+        ],
+        pods: [
+          pod('web', 'n1'),
+          pod('api', 'n3'),
+          ...Array.from({ length: foreignPods }, () => pod(undefined, 'n2', { managed: false, namespace: 'kube-system' })),
+        ],
       };
       world.addCluster('main', true, state);
       world.addService(service('web', { replicas: 1, dependencies: [{ service: 'api', rps: 100 }] }));
@@ -141,13 +151,19 @@ describe('runOptimizer', () => {
 
     it('replaces the declared rates: web does not really call api, so nothing is worth moving', async () => {
       const world = chattyPair();
-      const run = await runOptimizer(withCallRates(world, async () => [observedRate('web', 'api', 0)]), request({ trafficWindowSeconds: 120 }));
+      const run = await runOptimizer(
+        withCallRates(world, async () => [observedRate('web', 'api', 0)]),
+        request({ trafficWindowSeconds: 120 }),
+      );
       expect(run).toMatchObject({ status: 'nothingToDo', moves: [], traffic: { edges: 1, observedEdges: 1, windowSeconds: 120 } });
       expect(run.costBefore?.communication).toBe(0);
     });
 
     it('counts at the observed rate when it differs from the declared one', async () => {
-      const run = await runOptimizer(withCallRates(chattyPair(), async () => [observedRate('web', 'api', 250)]), request({ dryRun: true }));
+      const run = await runOptimizer(
+        withCallRates(chattyPair(), async () => [observedRate('web', 'api', 250)]),
+        request({ dryRun: true }),
+      );
       // 250 rps cross-zone at 1.0 ms instead of the declared 100.
       expect(run.costBefore).toMatchObject({ communication: 250, meanLatencyMs: 1 });
       expect(run.traffic).toEqual({ edges: 1, observedEdges: 1, windowSeconds: 600 });
@@ -196,7 +212,12 @@ describe('runOptimizer', () => {
 
   it.each([
     { name: 'no cluster registered', setup: (w: FakeOptimizerWorld) => w, input: {}, reason: /no cluster is registered/ },
-    { name: 'an unknown cluster', setup: (w: FakeOptimizerWorld) => (w.addCluster('main', true, { nodes: [], pods: [] }), w), input: { cluster: 'mars' }, reason: /cluster "mars" is not registered/ },
+    {
+      name: 'an unknown cluster',
+      setup: (w: FakeOptimizerWorld) => (w.addCluster('main', true, { nodes: [], pods: [] }), w),
+      input: { cluster: 'mars' },
+      reason: /cluster "mars" is not registered/,
+    },
   ])('$name: the run fails, is stored, and says why', async ({ setup, input, reason }) => {
     const world = setup(new FakeOptimizerWorld(stack()));
     const run = await runOptimizer(world.deps(), request(input));

@@ -12,10 +12,14 @@ describe('waitUntil', () => {
   it('gives up with undefined at the deadline, after checking at least once', async () => {
     let calls = 0;
     const started = Date.now();
-    const value = await waitUntil(async () => {
-      calls++;
-      return undefined;
-    }, 50, 10);
+    const value = await waitUntil(
+      async () => {
+        calls++;
+        return undefined;
+      },
+      50,
+      10,
+    );
     expect(value).toBeUndefined();
     expect(calls).toBeGreaterThanOrEqual(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);

@@ -67,7 +67,13 @@ describe('applyServiceEvent', () => {
   it('registers: record, revision 1, operation succeeded and one audit event, all from one event', async () => {
     const event = await accepted('service.registered', 'fresh', minimalInput('fresh'));
     expect(await applyServiceEvent(deps, event)).toEqual({ outcome: 'applied', message: 'registered' });
-    expect(await app.store.getService('fresh')).toMatchObject({ version: 1, revision: 1, phase: 'active', lastOperationId: event.id, createdAt: clock.now().toISOString() });
+    expect(await app.store.getService('fresh')).toMatchObject({
+      version: 1,
+      revision: 1,
+      phase: 'active',
+      lastOperationId: event.id,
+      createdAt: clock.now().toISOString(),
+    });
     expect((await revisions('fresh')).map((r) => r.revision)).toEqual([1]);
     expect(await app.store.getOperation(event.id)).toMatchObject({ status: 'succeeded', result: { service: 'fresh' } });
     expect(await auditTypes('fresh')).toEqual(['ServiceRegistered']);
@@ -109,7 +115,12 @@ describe('applyServiceEvent', () => {
     const revs = await revisions('raced');
     expect(revs.map((r) => r.revision)).toEqual([1, 2, 3]);
     // Both specs were kept as revisions, each attributed to its own operation.
-    expect(revs.slice(1).map((r) => [r.operationId, r.spec.replicas]).sort()).toEqual([
+    expect(
+      revs
+        .slice(1)
+        .map((r) => [r.operationId, r.spec.replicas])
+        .sort(),
+    ).toEqual([
       [left.id, 4],
       [right.id, 9],
     ]);
@@ -185,7 +196,12 @@ describe('applyServiceEvent', () => {
   });
 
   it('deregistering a service whose cluster was deleted ends, with an event saying the cluster is gone', async () => {
-    await app.store.putCluster({ id: 'gone-cluster', default: false, target: { kind: 'simulated', url: 'http://127.0.0.1:9' }, createdAt: clock.now().toISOString() });
+    await app.store.putCluster({
+      id: 'gone-cluster',
+      default: false,
+      target: { kind: 'simulated', url: 'http://127.0.0.1:9' },
+      createdAt: clock.now().toISOString(),
+    });
     await applyServiceEvent(deps, await accepted('service.registered', 'orphaned', minimalInput('orphaned', { cluster: 'gone-cluster' })));
     await app.store.deleteCluster('gone-cluster');
 

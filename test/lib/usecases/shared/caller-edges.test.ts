@@ -19,7 +19,15 @@ function svc(deps: [string, number][], extra: Partial<ServiceRecord> = {}, names
 
 describe('callerEdgeChanges', () => {
   it('registration adds an edge in every dependency', () => {
-    expect(callerEdgeChanges(undefined, svc([['users', 50], ['stock', 5]]))).toEqual({
+    expect(
+      callerEdgeChanges(
+        undefined,
+        svc([
+          ['users', 50],
+          ['stock', 5],
+        ]),
+      ),
+    ).toEqual({
       put: [
         { callee: 'users', caller: 'orders', callerNamespace: 'default', rps: 50 },
         { callee: 'stock', caller: 'orders', callerNamespace: 'default', rps: 5 },
@@ -29,7 +37,18 @@ describe('callerEdgeChanges', () => {
   });
 
   it('an update rewrites changed edges, removes dropped ones and leaves the rest', () => {
-    const changes = callerEdgeChanges(svc([['users', 50], ['stock', 5], ['cart', 1]]), svc([['users', 50], ['stock', 9], ['pay', 2]]));
+    const changes = callerEdgeChanges(
+      svc([
+        ['users', 50],
+        ['stock', 5],
+        ['cart', 1],
+      ]),
+      svc([
+        ['users', 50],
+        ['stock', 9],
+        ['pay', 2],
+      ]),
+    );
     expect(changes.put.map((e) => [e.callee, e.rps])).toEqual([
       ['stock', 9],
       ['pay', 2],
@@ -43,7 +62,10 @@ describe('callerEdgeChanges', () => {
   });
 
   it('deregistration removes every edge', () => {
-    const before = svc([['users', 50], ['stock', 5]]);
+    const before = svc([
+      ['users', 50],
+      ['stock', 5],
+    ]);
     expect(callerEdgeChanges(before, { ...before, phase: 'deleted' })).toEqual({
       put: [],
       remove: [

@@ -25,7 +25,15 @@ beforeAll(async () => {
 function gatedJob() {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
-  const job = { runs: 0, finish: () => open(), work: async () => { job.runs++; await gate; return 'done'; } };
+  const job = {
+    runs: 0,
+    finish: () => open(),
+    work: async () => {
+      job.runs++;
+      await gate;
+      return 'done';
+    },
+  };
   return job;
 }
 

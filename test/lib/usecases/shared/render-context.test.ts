@@ -37,7 +37,17 @@ describe('renderContextFor', () => {
   });
 
   it('resolves dependencies to the namespace where they are registered, unregistered ones to its own', () => {
-    const billing = record('billing', {}, { namespace: 'pay', dependencies: [{ service: 'user-service', rps: 5 }, { service: 'ledger', rps: 1 }] });
+    const billing = record(
+      'billing',
+      {},
+      {
+        namespace: 'pay',
+        dependencies: [
+          { service: 'user-service', rps: 5 },
+          { service: 'ledger', rps: 1 },
+        ],
+      },
+    );
     const ctx = renderContextFor(billing, { callers: [], registeredDependencies: [{ name: 'user-service', namespace: 'default' }] });
     expect(ctx.dependencies).toEqual([
       { name: 'user-service', namespace: 'default' },
@@ -61,7 +71,10 @@ describe('renderContextFor', () => {
   });
 
   it('passes the optimizer placement and remediation anti-affinity through', () => {
-    const ctx = renderContextFor(record('user-service', { placement: { runId: 'opt-1', requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] } }), none);
+    const ctx = renderContextFor(
+      record('user-service', { placement: { runId: 'opt-1', requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] } }),
+      none,
+    );
     expect(ctx.placement).toEqual({ requiredNodes: ['n1'], avoidNodes: ['n9'], preferredNodes: [{ node: 'n1', weight: 20 }] });
   });
 });

@@ -24,7 +24,16 @@ interface Case {
   spec?: ServiceSpec;
   expect:
     | { kind: 'reject'; reason: RegExp }
-    | { kind: 'commit'; version: number; expectedVersion: number | null; revision: number; newRevision: boolean; phase: ServiceRecord['phase']; audit: string; message: string };
+    | {
+        kind: 'commit';
+        version: number;
+        expectedVersion: number | null;
+        revision: number;
+        newRevision: boolean;
+        phase: ServiceRecord['phase'];
+        audit: string;
+        message: string;
+      };
 }
 
 const cases: Case[] = [
@@ -32,16 +41,40 @@ const cases: Case[] = [
     name: 'register a free name: version 1, revision 1, create-only write',
     type: 'service.registered',
     spec: v1,
-    expect: { kind: 'commit', version: 1, expectedVersion: null, revision: 1, newRevision: true, phase: 'active', audit: 'ServiceRegistered', message: 'registered' },
+    expect: {
+      kind: 'commit',
+      version: 1,
+      expectedVersion: null,
+      revision: 1,
+      newRevision: true,
+      phase: 'active',
+      audit: 'ServiceRegistered',
+      message: 'registered',
+    },
   },
   { name: 'register a taken name', type: 'service.registered', current: stored('active'), spec: v1, expect: { kind: 'reject', reason: /already registered/ } },
-  { name: 'register over a failed service (still taken)', type: 'service.registered', current: stored('failed'), spec: v1, expect: { kind: 'reject', reason: /already registered/ } },
+  {
+    name: 'register over a failed service (still taken)',
+    type: 'service.registered',
+    current: stored('failed'),
+    spec: v1,
+    expect: { kind: 'reject', reason: /already registered/ },
+  },
   {
     name: 'register after deregistration: revisions keep counting, write conditional on the tombstone',
     type: 'service.registered',
     current: stored('deleted'),
     spec: v2,
-    expect: { kind: 'commit', version: 5, expectedVersion: 4, revision: 4, newRevision: true, phase: 'active', audit: 'ServiceRegistered', message: 'registered' },
+    expect: {
+      kind: 'commit',
+      version: 5,
+      expectedVersion: 4,
+      revision: 4,
+      newRevision: true,
+      phase: 'active',
+      audit: 'ServiceRegistered',
+      message: 'registered',
+    },
   },
   {
     name: 'update with a changed spec: a new revision',
@@ -55,7 +88,16 @@ const cases: Case[] = [
     type: 'service.updated',
     current: stored('active'),
     spec: v1,
-    expect: { kind: 'commit', version: 5, expectedVersion: 4, revision: 3, newRevision: false, phase: 'active', audit: 'ServiceUnchanged', message: 'unchanged' },
+    expect: {
+      kind: 'commit',
+      version: 5,
+      expectedVersion: 4,
+      revision: 3,
+      newRevision: false,
+      phase: 'active',
+      audit: 'ServiceUnchanged',
+      message: 'unchanged',
+    },
   },
   {
     name: 'update a failed service: back to active, reason cleared',
@@ -65,17 +107,38 @@ const cases: Case[] = [
     expect: { kind: 'commit', version: 5, expectedVersion: 4, revision: 4, newRevision: true, phase: 'active', audit: 'ServiceUpdated', message: 'updated' },
   },
   { name: 'update a missing service', type: 'service.updated', spec: v2, expect: { kind: 'reject', reason: /not registered/ } },
-  { name: 'update a deregistered service', type: 'service.updated', current: stored('deleted'), spec: v2, expect: { kind: 'reject', reason: /not registered/ } },
+  {
+    name: 'update a deregistered service',
+    type: 'service.updated',
+    current: stored('deleted'),
+    spec: v2,
+    expect: { kind: 'reject', reason: /not registered/ },
+  },
   {
     name: 'deregister a live service: a tombstone keeping revision and spec',
     type: 'service.deregistered',
     current: stored('active'),
-    expect: { kind: 'commit', version: 5, expectedVersion: 4, revision: 3, newRevision: false, phase: 'deleted', audit: 'ServiceDeregistered', message: 'deregistered' },
+    expect: {
+      kind: 'commit',
+      version: 5,
+      expectedVersion: 4,
+      revision: 3,
+      newRevision: false,
+      phase: 'deleted',
+      audit: 'ServiceDeregistered',
+      message: 'deregistered',
+    },
   },
   { name: 'deregister a missing service', type: 'service.deregistered', expect: { kind: 'reject', reason: /not registered/ } },
   { name: 'deregister twice', type: 'service.deregistered', current: stored('deleted'), expect: { kind: 'reject', reason: /not registered/ } },
   { name: 'register without a spec', type: 'service.registered', expect: { kind: 'reject', reason: /no spec/ } },
-  { name: 'a non-lifecycle event', type: 'deploy.requested', current: stored('active'), spec: v1, expect: { kind: 'reject', reason: /not a service lifecycle event/ } },
+  {
+    name: 'a non-lifecycle event',
+    type: 'deploy.requested',
+    current: stored('active'),
+    spec: v1,
+    expect: { kind: 'reject', reason: /not a service lifecycle event/ },
+  },
 ];
 
 describe('decideServiceTransition', () => {
@@ -90,10 +153,18 @@ describe('decideServiceTransition', () => {
     if (t.kind !== 'commit') return;
     expect(t.message).toBe(want.message);
     expect(t.expectedVersion).toBe(want.expectedVersion);
-    expect(t.record).toMatchObject({ name: 'orders', version: want.version, revision: want.revision, phase: want.phase, updatedAt: NOW.toISOString(), lastOperationId: OP });
+    expect(t.record).toMatchObject({
+      name: 'orders',
+      version: want.version,
+      revision: want.revision,
+      phase: want.phase,
+      updatedAt: NOW.toISOString(),
+      lastOperationId: OP,
+    });
     expect(t.record.reason).toBeUndefined();
     expect(t.event).toMatchObject({ service: 'orders', type: want.audit, at: NOW.toISOString(), operationId: OP });
-    if (want.newRevision) expect(t.revision).toEqual({ service: 'orders', revision: want.revision, spec: t.record.spec, createdAt: NOW.toISOString(), operationId: OP });
+    if (want.newRevision)
+      expect(t.revision).toEqual({ service: 'orders', revision: want.revision, spec: t.record.spec, createdAt: NOW.toISOString(), operationId: OP });
     else expect(t.revision).toBeUndefined();
   });
 

@@ -15,7 +15,19 @@ beforeAll(async () => {
 let n = 0;
 async function deployment(status: DeploymentRecord['status']): Promise<DeploymentRecord> {
   const at = new Date().toISOString();
-  const d: DeploymentRecord = { id: `dep-steer-${++n}`, service: 'steered', image: 'x:2', status, strategy: 'canary', fromRevision: 1, steps: [], operationId: `op-${n}`, version: 1, createdAt: at, updatedAt: at };
+  const d: DeploymentRecord = {
+    id: `dep-steer-${++n}`,
+    service: 'steered',
+    image: 'x:2',
+    status,
+    strategy: 'canary',
+    fromRevision: 1,
+    steps: [],
+    operationId: `op-${n}`,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
   await app.store.putDeployment(d, null);
   return d;
 }

@@ -57,13 +57,21 @@ describe('analyze', () => {
     const d = await canaryAtHalf(w, 'analyze-gate', 'registry.example.com/test/analyze-gate:2.0.0');
     await w.sim.advanceTime(60);
 
-    expect(await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 90 }))).toMatchObject({ decision: 'hold', verdict: 'pass', promoteRequested: false });
+    expect(await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 90 }))).toMatchObject({
+      decision: 'hold',
+      verdict: 'pass',
+      promoteRequested: false,
+    });
     expect((await w.app.store.getDeployment('analyze-gate', d.id))?.status).toBe('paused');
 
     const paused = (await w.app.store.getDeployment('analyze-gate', d.id))!;
     await w.app.store.putDeployment({ ...paused, requested: 'promote', version: paused.version + 1 }, paused.version);
     await w.sim.advanceTime(30);
-    expect(await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 120 }))).toMatchObject({ decision: 'advance', verdict: 'pass', promoteRequested: true });
+    expect(await analyze(w.app, request(d, { phase: 'gate', gate: 'manual', observedSeconds: 120 }))).toMatchObject({
+      decision: 'advance',
+      verdict: 'pass',
+      promoteRequested: true,
+    });
     const released = await w.app.store.getDeployment('analyze-gate', d.id);
     expect(released).toMatchObject({ status: 'running', steps: [{ verdict: 'pass', metrics: { analyses: 2 } }] });
     expect(released?.requested).toBeUndefined();
@@ -94,6 +102,10 @@ describe('analyze', () => {
     const w = world();
     const d = await startedRollout(w, 'analyze-gone', 'registry.example.com/test/analyze-gone:2.0.0');
     const other = { ...d, id: `${d.id}-other` };
-    expect(await analyze(w.app, request(other))).toMatchObject({ decision: 'abort', verdict: 'inconclusive', reasons: ['the service no longer runs this rollout'] });
+    expect(await analyze(w.app, request(other))).toMatchObject({
+      decision: 'abort',
+      verdict: 'inconclusive',
+      reasons: ['the service no longer runs this rollout'],
+    });
   });
 });

@@ -13,7 +13,13 @@ describe('rollback', () => {
     const w = world();
     const d = await startedRollout(w, 'rollback-a', 'registry.example.com/test/rollback-a:2.0.0');
     await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 25 });
-    const req = { action: 'rollback' as const, ...target(d), strategy: 'canary' as const, cause: 'analysisFailed' as const, details: ['error rate 0.4 above 0.01'] };
+    const req = {
+      action: 'rollback' as const,
+      ...target(d),
+      strategy: 'canary' as const,
+      cause: 'analysisFailed' as const,
+      details: ['error rate 0.4 above 0.01'],
+    };
 
     // Every Kubernetes API request fails: the task cannot converge the cluster.
     w.sim.faults.api({ status: 500, rate: 1 });
@@ -74,7 +80,10 @@ describe('rollback', () => {
     expect((await w.app.store.getRevision('rollback-late', 3))?.spec.image).toBe(OLD('rollback-late'));
     expect(await clusterImage(w, 'rollback-late')).toBe(OLD('rollback-late'));
     expect(await clusterDeployment(w, 'rollback-late-canary')).toBeUndefined();
-    expect(await w.app.store.getDeployment('rollback-late', d.id)).toMatchObject({ status: 'rolledBack', reason: 'a rollout step failed: stable is rolling out' });
+    expect(await w.app.store.getDeployment('rollback-late', d.id)).toMatchObject({
+      status: 'rolledBack',
+      reason: 'a rollout step failed: stable is rolling out',
+    });
   });
 
   it('an abort ends the deployment aborted, and the next queued deployment starts', async () => {
@@ -94,7 +103,10 @@ describe('rollback', () => {
 describe('readableTaskFailure', () => {
   it.each([
     { details: ['TransientError', 'Prometheus unavailable'], readable: ['Prometheus unavailable'] },
-    { details: ['TerminalError', JSON.stringify({ errorType: 'TerminalError', errorMessage: 'VirtualService rejected', trace: ['at x'] })], readable: ['VirtualService rejected'] },
+    {
+      details: ['TerminalError', JSON.stringify({ errorType: 'TerminalError', errorMessage: 'VirtualService rejected', trace: ['at x'] })],
+      readable: ['VirtualService rejected'],
+    },
     { details: ['States.Timeout'], readable: ['States.Timeout'] },
   ])('shows a person the message of $details.0, not the class name', ({ details, readable }) => expect(readableTaskFailure(details)).toEqual(readable));
 });

@@ -60,7 +60,10 @@ describe('startRollout', () => {
     expect(await clusterDeployment(w, 'start-rejected-canary')).toBeUndefined();
     expect(await eventTypes(w, 'start-rejected')).not.toContain('CanaryCreated');
     // The rejection stays on record for the rollback that ends it.
-    expect(await w.app.store.getDeployment('start-rejected', d.id)).toMatchObject({ requested: 'abort', rejection: 'analysis failed: error rate 0.4 above 0.01' });
+    expect(await w.app.store.getDeployment('start-rejected', d.id)).toMatchObject({
+      requested: 'abort',
+      rejection: 'analysis failed: error rate 0.4 above 0.01',
+    });
   });
 
   it('refuses a second rollout while another deployment holds the traffic, leaving the first canary as it was', async () => {

@@ -135,10 +135,14 @@ export async function eventTypes(w: TaskWorld, service: string): Promise<string[
 
 /** Waits until the cluster's Deployment `name` reports `replicas` ready pods. */
 export async function readyOnCluster(w: TaskWorld, name: string, replicas: number): Promise<void> {
-  await waitFor(`${name} to have ${replicas} ready pods`, async () => ((await clusterDeployment(w, name))?.status?.readyReplicas ?? 0) >= replicas || undefined, {
-    timeoutMs: 15_000,
-    intervalMs: 50,
-  });
+  await waitFor(
+    `${name} to have ${replicas} ready pods`,
+    async () => ((await clusterDeployment(w, name))?.status?.readyReplicas ?? 0) >= replicas || undefined,
+    {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    },
+  );
 }
 
 /** A registered service with a started canary rollout of `image` (weight 0). */
