@@ -178,7 +178,16 @@ describe('a rollback during a Kubernetes API outage', () => {
     const service = await rt.api.service('outage');
     expect(service.spec.image).toBe('outage:1');
     expect(service.traffic).toBeUndefined();
-    expect((await rt.api.events('outage')).map((e) => e.type)).toContain('RolloutRolledBack');
+    let trail: string[] = [];
+    await waitFor(
+      'the rollback in the trail',
+      async () => ((trail = (await rt.api.events('outage')).map((e) => e.type)).includes('RolloutRolledBack') ? true : undefined),
+      {
+        timeoutMs: 15_000,
+      },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the trail: ${trail.join(', ')}`);
+    });
     await waitFor('the canary to be gone', async () => ((await rt.cluster.deployment('outage-canary')) ? undefined : true), {
       timeoutMs: 30_000,
       intervalMs: 50,
