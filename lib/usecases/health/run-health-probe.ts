@@ -89,6 +89,13 @@ export async function runHealthProbe(deps: HealthDeps<ServiceStore & ClusterStor
       return { alarms: 0, recovered: 0, reapplied: 0, error: `${service.name}: ${errorMessage(err)}` };
     }
   });
+  // Every registered cluster is read, also those no live service names: a deregistration that crashed
+  // after its commit may have left objects in a cluster with no service left, and only this finds them.
+  try {
+    await Promise.all((await deps.store.listClusters()).map((cluster) => snapshotFor(cluster.id)));
+  } catch (err) {
+    errors.push(`clusters: ${errorMessage(err)}`);
+  }
   const read = await snapshotFor.read();
   errors.push(...(await deleteOrphans(deps, read, services)));
   errors.push(...(await recordObservedNodes(deps, read, now)));

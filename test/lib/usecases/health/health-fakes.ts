@@ -250,7 +250,13 @@ export class FakeHealthWorld {
       },
       apply: unused('apply'),
       prune: unused('prune'),
-      deleteService: unused('deleteService'),
+      // Deletes the managed objects the cluster holds for the service (as `objects` lists them).
+      deleteService: async (namespace, name) => {
+        const mine = (o: KubeObject) => o.metadata.namespace === namespace && o.metadata.labels?.['meshplane.io/service'] === name;
+        const before = state.objects?.length ?? 0;
+        state.objects = (state.objects ?? []).filter((o) => !mine(o));
+        return before - state.objects.length;
+      },
       patchDeployment: unused('patchDeployment'),
       getWorkloadStatus: unused('getWorkloadStatus'),
       evictPod: unused('evictPod'),

@@ -11,6 +11,8 @@ import { emptyMemory, type ServiceHealthMemory } from '../../../../lib/usecases/
 import { findProblems } from '../../../../lib/health/find-problems.js';
 import { runHealthProbe } from '../../../../lib/usecases/health/run-health-probe.js';
 import { FakeHealthWorld, node as fakeNode, pod as fakePod, serviceRecord, T0, type FakeCluster } from './health-fakes.js';
+import { renderService } from '../../../../lib/mesh/render-service.js';
+import { neighbourhoodFrom, renderContextFor } from '../../../../lib/usecases/shared/render-context.js';
 
 function service(overrides: Partial<ServiceSpecInput> = {}): ServiceRecord {
   const spec = ServiceSpec.parse({ name: 'checkout', image: 'shop/checkout:1', port: 8080, replicas: 3, ...overrides });
@@ -361,6 +363,20 @@ describe('the reconcile in each probe run', () => {
   }
   const reconcileEvents = (w: FakeHealthWorld) =>
     w.events.filter((e) => ['DriftRepaired', 'ReconcileFailing', 'ClusterUnreachable', 'ClusterReachable'].includes(e.type)).map((e) => e.type);
+
+  it('deletes what a deregistered service left in a cluster no live service names any more', async () => {
+    const w = new FakeHealthWorld();
+    // The objects of `gone`, re-applied while its deregistration was in flight; the store holds only its tombstone.
+    const gone = serviceRecord('gone', { replicas: 1 });
+    const left = renderService(gone.spec, renderContextFor(gone, neighbourhoodFrom(gone, [gone])));
+    const prod = w.addCluster('prod', { nodes: [fakeNode('node-a-1')], pods: [] });
+    prod.objects = left;
+    w.addService({ ...gone, phase: 'deleted' });
+
+    expect(await runHealthProbe(w.deps())).toMatchObject({ services: 0, errors: [] });
+    expect(prod.objects).toEqual([]);
+    expect(w.events.filter((e) => e.type === 'OrphansDeleted').map((e) => e.service)).toEqual(['gone']);
+  });
 
   it('records the observed status of an in-sync service and re-applies nothing', async () => {
     const { world: w } = world();
