@@ -31,6 +31,20 @@ export function humanAge(creationTimestamp: string | undefined, now: number): st
 
 const name: Column = { name: 'Name', type: 'string', priority: 0, format: 'name', cell: (o) => o.metadata.name };
 const age: Column = { name: 'Age', type: 'string', priority: 0, cell: (o, now) => humanAge(o.metadata.creationTimestamp, now) };
+/** The wide (`-o wide`) columns of a workload with a pod template: Deployments and ReplicaSets. */
+const templateColumns: Column[] = [
+  { name: 'Containers', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.name).join(',') },
+  { name: 'Images', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image).join(',') },
+  {
+    name: 'Selector',
+    type: 'string',
+    priority: 1,
+    cell: (o) =>
+      Object.entries(o.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+  },
+];
 
 function podStatus(pod: Obj): string {
   const waiting = (pod.status?.containerStatuses ?? []).map((c: Obj) => c.state?.waiting?.reason).find(Boolean);
@@ -84,17 +98,7 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Up-to-date', type: 'integer', priority: 0, cell: (o) => o.status?.updatedReplicas ?? 0 },
     { name: 'Available', type: 'integer', priority: 0, cell: (o) => o.status?.availableReplicas ?? 0 },
     age,
-    { name: 'Containers', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.name).join(',') },
-    { name: 'Images', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image).join(',') },
-    {
-      name: 'Selector',
-      type: 'string',
-      priority: 1,
-      cell: (o) =>
-        Object.entries(o.spec?.selector?.matchLabels ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(','),
-    },
+    ...templateColumns,
   ],
   Service: [
     name,
@@ -115,17 +119,7 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Current', type: 'integer', priority: 0, cell: (o) => o.status?.replicas ?? 0 },
     { name: 'Ready', type: 'integer', priority: 0, cell: (o) => o.status?.readyReplicas ?? 0 },
     age,
-    { name: 'Containers', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.name).join(',') },
-    { name: 'Images', type: 'string', priority: 1, cell: (o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image).join(',') },
-    {
-      name: 'Selector',
-      type: 'string',
-      priority: 1,
-      cell: (o) =>
-        Object.entries(o.spec?.selector?.matchLabels ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(','),
-    },
+    ...templateColumns,
   ],
   Event: [
     { name: 'Last Seen', type: 'string', priority: 0, cell: (o, now) => humanAge(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, now) },
