@@ -1,3 +1,4 @@
+import { optimizerRunCounters } from '../../observability/optimizer-metrics.js';
 import { errorMessage } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { evaluate } from '../../placement/cost.js';
@@ -40,6 +41,7 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
   const finish = async (run: Omit<OptimizerRun, 'finishedAt'>): Promise<OptimizerRun> => {
     const done = { ...run, finishedAt: deps.clock.now().toISOString() };
     await deps.store.putDocument(OPTIMIZER_DOC, id, done, null, 30 * 86_400);
+    for (const counter of optimizerRunCounters(done)) deps.telemetry?.count(counter);
     return done;
   };
   try {
