@@ -159,6 +159,8 @@ export function zoneSearch(model: ZoneModel, random: Random, effort: number, dea
   const log: [number, number, number][] = [];
   for (let round = 0; model.work < limit; round++) {
     if ((round & 7) === 0 && performance.now() > deadline) return false;
+    // Every round costs at least one unit, so rounds that find no move still end the search.
+    model.work++;
     log.length = 0;
     const s = movable[random.int(movable.length)];
     const group = [s];
