@@ -34,7 +34,13 @@ export class JointIlpSolver implements Solver {
     const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
     const seed = options.seed ?? 1;
     const heuristicMs = timeLimitMs * (this.settings.heuristicShare ?? 0.25);
-    const warm = await solveJoint(c, { seed, deadline: startedAt + heuristicMs, effort: Math.round(heuristicMs * 60), timeLimitMs: heuristicMs });
+    const warm = await solveJoint(c, {
+      seed,
+      deadline: startedAt + heuristicMs,
+      // The MIP improves on it, so the warm start needs no more effort than a few rounds per service.
+      effort: Math.round(Math.min(heuristicMs * 60, 1_000 * c.serviceCount)),
+      timeLimitMs: heuristicMs,
+    });
     let best: JointCandidate | null = warm.best;
 
     const formulation = buildJointMip(c);

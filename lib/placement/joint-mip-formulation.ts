@@ -10,6 +10,7 @@
  *
  *   Σ_z n[s][z] = r_s;  Σ_s cpu_s·n[s][z] ≤ cpu of zone z (memory alike)
  *   Σ_z' F[e][z][z'] = rps_e · n[a][z] / r_a                    (callers send in proportion to replicas)
+ *   (one cluster: only F[e][z][z] ≤ rps_e · n[a][z] / r_a, the rest costs d2; caps on cross flows dropped)
  *   Σ_{e→b} Σ_z F[e][z][z'] ≤ cap · rps_b / r_b · n[b][z']        (zone load cap)
  *   S[e][z] ≤ F[e][z][z];  S[e][z] ≤ rps_e · m_a / r_a · u[b][z];  n[b][z] ≤ r_b · u[b][z], u binary
  *   S[e][z] ≤ m_b/k · F[e][z][z] + rps_e·(1 − y[b][z][k]) for k > m_b, y one-hot of n[b][z]
@@ -49,6 +50,8 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
   const yName = (b: number, z: number, k: number): string => `y${b}_${z}_${k}`;
   const distance = (z: number, z2: number): number => (z === z2 ? d[1] : c.zoneCluster[z] === c.zoneCluster[z2] ? d[2] : d[3]);
   const sameNodeStep = d[1] - d[0];
+  // With one cluster, cross-zone flows need no variables (the caps on them only ever relax).
+  const compact = c.clusterCount === 1;
 
   const objective: string[] = [];
   const rows: string[] = [];
@@ -132,19 +135,28 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
     const b = e.to;
     const perRps = e.weight / e.rps;
     const perReplica = e.rps / c.replicas[a];
+    // One cluster: every cross-zone call costs d2, so only the local flows F[e][z][z] are needed:
+    // cost = w·d2 − w/rps·(d2 − d1)·Σ_z F[e][z][z], with F[e][z][z] ≤ rps·n[a][z]/r_a.
+    if (compact) objectiveOffset += e.weight * d[2];
     for (let z = 0; z < Z; z++) {
       if (!exists(a, z)) continue;
-      const out: string[] = [];
-      for (let z2 = 0; z2 < Z; z2++) {
-        if (!exists(b, z2)) continue;
-        out.push(fName(ei, z, z2));
-        objective.push(term(perRps * distance(z, z2), fName(ei, z, z2)));
+      if (compact) {
+        if (!exists(b, z)) continue;
+        objective.push(term(-perRps * (d[2] - d[1]), fName(ei, z, z)));
+        rows.push(` sup${ei}_${z}: ${fName(ei, z, z)} - ${num(perReplica)} ${nName(a, z)} <= 0`);
+      } else {
+        const out: string[] = [];
+        for (let z2 = 0; z2 < Z; z2++) {
+          if (!exists(b, z2)) continue;
+          out.push(fName(ei, z, z2));
+          objective.push(term(perRps * distance(z, z2), fName(ei, z, z2)));
+        }
+        if (out.length === 0) {
+          rows.push(` sup${ei}_${z}: ${nName(a, z)} = 0`);
+          continue;
+        }
+        rows.push(` sup${ei}_${z}: ${sum(out)} - ${num(perReplica)} ${nName(a, z)} = 0`);
       }
-      if (out.length === 0) {
-        rows.push(` sup${ei}_${z}: ${nName(a, z)} = 0`);
-        continue;
-      }
-      rows.push(` sup${ei}_${z}: ${sum(out)} - ${num(perReplica)} ${nName(a, z)} = 0`);
       if (sameNodeStep > 0 && exists(b, z)) {
         const sv = sName(ei, z);
         objective.push(term(-perRps * sameNodeStep, sv));
@@ -162,7 +174,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
     for (let z2 = 0; z2 < Z; z2++) {
       if (!exists(b, z2)) continue;
       const into: string[] = [];
-      for (const ei of incoming[b]) for (let z = 0; z < Z; z++) if (exists(c.directedEdges[ei].from, z)) into.push(fName(ei, z, z2));
+      for (const ei of incoming[b]) for (let z = 0; z < Z; z++) if (exists(c.directedEdges[ei].from, z) && (!compact || z === z2)) into.push(fName(ei, z, z2));
       if (into.length > 0) rows.push(` cap${b}_${z2}: ${sum(into)} - ${num((cap * inbound[b]) / c.replicas[b])} ${nName(b, z2)} <= 0`);
     }
   }
@@ -230,7 +242,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
         for (let z = 0; z < Z; z++) {
           const from = (e.rps * counts[e.from * Z + z]) / c.replicas[e.from];
           if (from <= 0) continue;
-          for (let z2 = 0; z2 < Z; z2++) if (m[z * Z + z2] > 0) values.set(fName(ei, z, z2), from * m[z * Z + z2]);
+          for (let z2 = 0; z2 < Z; z2++) if (m[z * Z + z2] > 0 && (!compact || z2 === z)) values.set(fName(ei, z, z2), from * m[z * Z + z2]);
           const local = from * m[z * Z + z];
           const nb = counts[e.to * Z + z];
           if (sameNodeStep > 0 && local > 0 && nb > 0)

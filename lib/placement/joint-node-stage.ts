@@ -20,52 +20,77 @@ export interface NodeStageOptions {
 /** Places every replica on a node of the zone `counts` gives it; null when a zone cannot be packed. */
 export async function placeInZones(c: CompiledInstance, counts: Int32Array, matrices: RoutingMatrices, options: NodeStageOptions): Promise<NodeVector | null> {
   const Z = c.zoneCount;
+  const vector = new Int32Array(c.replicaCount).fill(-1);
+  const next = Int32Array.from(c.replicaStart.subarray(0, c.serviceCount));
+  const startedAt = performance.now();
+  // Zones are independent once counts and routing are fixed: one small instance per zone.
+  for (let z = 0; z < Z; z++) {
+    const left = options.timeLimitMs - (performance.now() - startedAt);
+    const placed = await placeZone(c, z, counts, matrices, { ...options, timeLimitMs: Math.max(50, left / (Z - z)) });
+    if (!placed) return null;
+    for (const [s, nodes] of placed) for (const n of nodes) vector[next[s]++] = n;
+  }
+  return vector;
+}
+
+async function placeZone(
+  c: CompiledInstance,
+  z: number,
+  counts: Int32Array,
+  matrices: RoutingMatrices,
+  options: NodeStageOptions,
+): Promise<Map<number, number[]> | null> {
+  const Z = c.zoneCount;
   const { instance } = c;
-  const splitName = (s: number, z: number): string => `${s}@${z}`;
+  const name = (s: number): string => String(s);
   const services: ServiceDemand[] = [];
   const current: Record<string, string[]> = {};
   const start: Record<string, string[]> = {};
   for (let s = 0; s < c.serviceCount; s++) {
-    const mine = c.allowedNodes[s];
+    const k = counts[s * Z + z];
+    if (k === 0) continue;
     const fixed = c.fixedCounts[s];
-    for (let z = 0; z < Z; z++) {
-      const k = counts[s * Z + z];
-      if (k === 0) continue;
-      const name = splitName(s, z);
-      const allowedNodes: string[] = [];
-      for (const n of mine) if (c.nodeZone[n] === z) allowedNodes.push(instance.nodes[n].id);
-      services.push({ name, replicas: k, cpu: c.cpu[s], memory: c.memory[s], allowedNodes, maxPerNode: c.maxPerNode[s], ...(fixed ? { fixed: true } : {}) });
-      const now = c.currentCounts[s];
-      if (now) {
-        const list: string[] = [];
-        for (const [n, count] of [...now].sort((x, y) => x[0] - y[0]))
-          if (c.nodeZone[n] === z) for (let i = 0; i < count && list.length < k; i++) list.push(instance.nodes[n].id);
-        if (list.length > 0 || fixed) current[name] = list;
-      }
-      if (options.start) start[name] = [];
+    const mask = c.allowed[s];
+    const allowedNodes = mask
+      ? Array.from(c.zoneNodes[z])
+          .filter((n) => mask[n])
+          .map((n) => instance.nodes[n].id)
+      : undefined;
+    services.push({
+      name: name(s),
+      replicas: k,
+      cpu: c.cpu[s],
+      memory: c.memory[s],
+      maxPerNode: c.maxPerNode[s],
+      ...(allowedNodes ? { allowedNodes } : {}),
+      ...(fixed ? { fixed: true } : {}),
+    });
+    const now = c.currentCounts[s];
+    if (now) {
+      const list: string[] = [];
+      for (const [n, count] of [...now].sort((x, y) => x[0] - y[0]))
+        if (c.nodeZone[n] === z) for (let i = 0; i < count && list.length < k; i++) list.push(instance.nodes[n].id);
+      if (list.length > 0 || fixed) current[name(s)] = list;
     }
+    if (options.start) start[name(s)] = [];
   }
+  if (services.length === 0) return new Map();
   if (options.start)
-    for (let r = 0; r < c.replicaCount; r++) {
-      const s = c.replicaService[r];
-      start[splitName(s, c.nodeZone[options.start[r]])]?.push(instance.nodes[options.start[r]].id);
-    }
+    for (let r = 0; r < c.replicaCount; r++)
+      if (c.nodeZone[options.start[r]] === z) start[name(c.replicaService[r])]?.push(instance.nodes[options.start[r]].id);
   const traffic: TrafficEdge[] = [];
   for (const e of c.directedEdges) {
+    const na = counts[e.from * Z + z];
+    const nb = counts[e.to * Z + z];
+    if (na === 0 || nb === 0) continue;
     const matrix = matrices[e.to];
-    for (let z = 0; z < Z; z++) {
-      const na = counts[e.from * Z + z];
-      const nb = counts[e.to * Z + z];
-      if (na === 0 || nb === 0) continue;
-      const f = matrix ? matrix[z * Z + z] : nb / c.replicas[e.to];
-      const rps = ((e.rps * na) / c.replicas[e.from]) * f;
-      if (rps <= 0) continue;
-      traffic.push({ from: splitName(e.from, z), to: splitName(e.to, z), rps, bytesPerRequest: e.bytesPerSecond / e.rps });
-    }
+    const f = matrix ? matrix[z * Z + z] : nb / c.replicas[e.to];
+    const rps = ((e.rps * na) / c.replicas[e.from]) * f;
+    if (rps > 0) traffic.push({ from: name(e.from), to: name(e.to), rps, bytesPerRequest: e.bytesPerSecond / e.rps });
   }
-  const split: PlacementInstanceInput = {
+  const zone: PlacementInstanceInput = {
     services,
-    nodes: instance.nodes,
+    nodes: Array.from(c.zoneNodes[z], (n) => instance.nodes[n]),
     traffic,
     distance: instance.distance,
     objective: instance.objective,
@@ -74,18 +99,13 @@ export async function placeInZones(c: CompiledInstance, counts: Int32Array, matr
     ...(Object.keys(current).length > 0 ? { current } : {}),
   };
   const startMatches = options.start && services.every((s) => start[s.name]?.length === s.replicas);
-  const result = await new HeuristicSolver().solve(split, {
-    seed: options.seed,
-    timeLimitMs: options.timeLimitMs,
-    ...(startMatches ? { start } : {}),
-  });
+  const result = await new HeuristicSolver().solve(zone, { seed: options.seed, timeLimitMs: options.timeLimitMs, ...(startMatches ? { start } : {}) });
   if (!result.assignment) return null;
-  const vector = new Int32Array(c.replicaCount).fill(-1);
-  const next = Int32Array.from(c.replicaStart.subarray(0, c.serviceCount));
-  for (let s = 0; s < c.serviceCount; s++)
-    for (let z = 0; z < Z; z++) {
-      if (counts[s * Z + z] === 0) continue;
-      for (const id of result.assignment[splitName(s, z)]) vector[next[s]++] = c.nodeIndex.get(id)!;
-    }
-  return vector;
+  const placed = new Map<number, number[]>();
+  for (const [s, ids] of Object.entries(result.assignment))
+    placed.set(
+      Number(s),
+      ids.map((id) => c.nodeIndex.get(id)!),
+    );
+  return placed;
 }

@@ -83,7 +83,7 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
   }
   const kube = await new KubeSchedulerBaseline().solve(c);
   if (kube.assignment) starts.push({ vector: toNodeVector(c, kube.assignment), origin: 'kube-scheduler' });
-  const placement = await new HeuristicSolver().solve(c, { seed: run.seed, timeLimitMs: Math.max(100, run.timeLimitMs * 0.2) });
+  const placement = await new HeuristicSolver().solve(c, { seed: run.seed, timeLimitMs: Math.max(100, run.timeLimitMs * 0.4) });
   if (placement.assignment) starts.push({ vector: toNodeVector(c, placement.assignment), origin: 'heuristic' });
   if (starts.length === 0) return { best: null, timedOut: false, message: placement.message ?? kube.message };
 

@@ -307,7 +307,7 @@ export function toRoutingDecision(c: CompiledInstance, counts: Int32Array, matri
     const pct = new Int32Array(Z * Z);
     for (let z = 0; z < Z; z++) {
       if (supply[z] <= 0) continue;
-      roundRow(matrix.subarray(z * Z, z * Z + Z), pct.subarray(z * Z, z * Z + Z), (z2) => counts[b * Z + z2] > 0);
+      roundRow(matrix.subarray(z * Z, z * Z + Z), pct.subarray(z * Z, z * Z + Z), (z2) => counts[b * Z + z2] > 0, z);
     }
     repairCaps(b, pct);
     let uniform = true;
@@ -346,8 +346,11 @@ export function toRoutingDecision(c: CompiledInstance, counts: Int32Array, matri
   }
 }
 
-/** Largest-remainder rounding of a fraction row to whole percentages over the allowed columns. */
-function roundRow(row: Float64Array, out: Int32Array, allowed: (z: number) => boolean): void {
+/**
+ * Rounds a fraction row to whole percentages over the allowed columns: floors first, then the points
+ * left go to the caller's own zone (`local`: keeping calls local is what saves), then by largest remainder.
+ */
+function roundRow(row: Float64Array, out: Int32Array, allowed: (z: number) => boolean, local: number): void {
   const Z = row.length;
   let sum = 0;
   let allowedSum = 0;
@@ -358,11 +361,18 @@ function roundRow(row: Float64Array, out: Int32Array, allowed: (z: number) => bo
     const exact = (100 * row[z]) / allowedSum;
     out[z] = Math.floor(exact + 1e-9);
     sum += out[z];
-    remainders.push({ z, r: exact - out[z] });
+    const r = exact - out[z];
+    if (r > 1e-9) remainders.push({ z, r: z === local ? 2 : r });
   }
   remainders.sort((x, y) => y.r - x.r || x.z - y.z);
   for (let i = 0; sum < 100 && remainders.length > 0; i = (i + 1) % remainders.length) {
     out[remainders[i].z]++;
     sum++;
+  }
+  // Floating-point leftovers (never more than a point) go to the largest share.
+  if (sum !== 100 && allowedSum > 0) {
+    let top = -1;
+    for (let z = 0; z < Z; z++) if (allowed(z) && (top < 0 || out[z] > out[top])) top = z;
+    out[top] += 100 - sum;
   }
 }
