@@ -12,6 +12,7 @@ import { buildJointMip } from './joint-mip-formulation.js';
 import { placeCounts, solveJoint, type JointCandidate } from './joint-solver.js';
 import { jointPerEdgeLowerBound } from './lower-bound.js';
 import { zoneCountsOf } from './routing.js';
+import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
 export interface JointIlpOptions {
@@ -28,7 +29,7 @@ export class JointIlpSolver implements Solver {
 
   constructor(private readonly settings: JointIlpOptions = {}) {}
 
-  async solve(instance: Parameters<Solver['solve']>[0], options: SolveOptions = {}): Promise<SolveResult> {
+  async solve(instance: Parameters<Solver['solve']>[0], options: SolveOptions & { start?: Assignment } = {}): Promise<SolveResult> {
     const startedAt = performance.now();
     const c = asCompiled(instance);
     const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
@@ -37,9 +38,10 @@ export class JointIlpSolver implements Solver {
     const warm = await solveJoint(c, {
       seed,
       deadline: startedAt + heuristicMs,
-      // The MIP improves on it, so the warm start needs no more effort than a few rounds per service.
-      effort: Math.round(Math.min(heuristicMs * 60, 1_000 * c.serviceCount)),
+      // The MIP improves on it: the warm start is capped at a few thousand rounds per service.
+      effort: Math.round(Math.min(heuristicMs * 60, 3_000 * c.serviceCount)),
       timeLimitMs: heuristicMs,
+      start: options.start,
     });
     let best: JointCandidate | null = warm.best;
 

@@ -24,7 +24,10 @@ import { resultWithout, type SolveOptions, type SolveResult, type Solver } from 
 export interface JointOptions extends SolveOptions {
   /** Zone-cost evaluations the zone search may spend (default timeLimitMs × EVALS_PER_MS). */
   effort?: number;
-  /** A feasible placement to start from as well. */
+  /**
+   * A feasible placement to start from as well, e.g. the placement heuristic's. Given one, the joint
+   * search does not run the placement heuristic itself and spends the whole budget on zones and nodes.
+   */
   start?: Assignment;
 }
 
@@ -83,9 +86,13 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
   }
   const kube = await new KubeSchedulerBaseline().solve(c);
   if (kube.assignment) starts.push({ vector: toNodeVector(c, kube.assignment), origin: 'kube-scheduler' });
-  const placement = await new HeuristicSolver().solve(c, { seed: run.seed, timeLimitMs: Math.max(100, run.timeLimitMs * 0.4) });
-  if (placement.assignment) starts.push({ vector: toNodeVector(c, placement.assignment), origin: 'heuristic' });
-  if (starts.length === 0) return { best: null, timedOut: false, message: placement.message ?? kube.message };
+  let message = kube.message;
+  if (!run.start) {
+    const placement = await new HeuristicSolver().solve(c, { seed: run.seed, timeLimitMs: Math.max(100, run.timeLimitMs * 0.4) });
+    if (placement.assignment) starts.push({ vector: toNodeVector(c, placement.assignment), origin: 'heuristic' });
+    message = placement.message ?? message;
+  }
+  if (starts.length === 0) return { best: null, timedOut: false, message };
 
   let best: JointCandidate | null = null;
   const consider = (candidate: JointCandidate): void => {
