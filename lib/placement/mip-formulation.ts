@@ -185,6 +185,22 @@ export function buildMipFormulation(c: CompiledInstance): MipFormulation {
         objectiveOffset -= pw * l.step * c.replicas[e.a] * c.replicas[e.b];
         continue;
       }
+      const fixedEnd = c.fixedCounts[e.a] ? e.a : c.fixedCounts[e.b] ? e.b : -1;
+      if (fixedEnd >= 0) {
+        // A fixed service's count in each group is a constant k, so the product is k × the other's count: linear.
+        const other = fixedEnd === e.a ? e.b : e.a;
+        const inGroup = new Float64Array(groups.groups.length);
+        for (const [n, k] of c.fixedCounts[fixedEnd]!) inGroup[groups.groupOf[n]] += k;
+        for (let g = 0; g < groups.groups.length; g++) {
+          if (inGroup[g] === 0) continue;
+          if (c.fixedCounts[other]) {
+            let k = 0;
+            for (const [n, count] of c.fixedCounts[other]!) if (groups.groupOf[n] === g) k += count;
+            objectiveOffset -= pw * l.step * inGroup[g] * k;
+          } else for (const x of groupCount(other, groups, g)) objective.push(term(-pw * l.step * inGroup[g], x));
+        }
+        continue;
+      }
       const [expanded, other] = c.replicas[e.a] <= c.replicas[e.b] ? [e.a, e.b] : [e.b, e.a];
       for (let g = 0; g < groups.groups.length; g++) {
         const maxExpanded = maxInGroup(expanded, groups, g);

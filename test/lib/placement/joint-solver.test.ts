@@ -13,7 +13,7 @@ import { jointPerEdgeLowerBound } from '../../../lib/placement/lower-bound.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { evaluateRouted, type RoutedCost } from '../../../lib/placement/routing.js';
 import type { Solver } from '../../../lib/placement/solver.js';
-import { allAssignments, tinyInstance } from './fixtures.js';
+import { allAssignments, bruteForceOptimum, tinyInstance } from './fixtures.js';
 
 // Effort budgets (not the clock) end these runs, so results do not depend on machine load.
 const OPTIONS = { seed: 3, timeLimitMs: 120_000, effort: 3_000 };
@@ -92,6 +92,20 @@ describe('fixed services (mid-rollout pins)', () => {
     expect([...result.assignment!.frozen].sort()).toEqual(['a1', 'a1', 'b2']);
     expect(checkConstraints(instance, result.assignment!)).toEqual([]);
     expect((result.cost as RoutedCost | null)?.communication ?? result.cost!.communication).toBeGreaterThan(0);
+  });
+
+  it.each([1, 2, 3, 4, 5])('the ILP prices a fixed service exactly (its counts are constants): it matches exhaustive search (seed %i)', async (seed) => {
+    const tiny = tinyInstance(seed, { twoClusters: seed === 3 });
+    const replicas = tiny.services[0].replicas;
+    const pinned: PlacementInstanceInput = {
+      ...tiny,
+      services: tiny.services.map((s, i) => (i === 0 ? { ...s, fixed: true } : s)),
+      current: { s0: replicas === 1 ? ['n1'] : ['n1', 'n2'] },
+    };
+    const optimum = bruteForceOptimum(pinned);
+    const result = await new IlpSolver().solve(pinned, { seed: 1, timeLimitMs: 60_000 });
+    if (optimum === Infinity) expect(result.assignment).toBeNull();
+    else expect(result.cost!.total).toBeCloseTo(optimum, 6);
   });
 
   it('a placement that moves a fixed replica breaks a constraint', () => {
