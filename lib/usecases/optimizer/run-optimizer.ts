@@ -4,6 +4,8 @@ import { newId } from '../../ids.js';
 import { evaluate } from '../../placement/cost.js';
 import { HeuristicSolver } from '../../placement/heuristic-solver.js';
 import { IlpSolver } from '../../placement/ilp-solver.js';
+import { JointIlpSolver } from '../../placement/joint-ilp-solver.js';
+import { JointHeuristicSolver } from '../../placement/joint-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
 import { costSummary, OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from './optimizer-run.js';
 
@@ -67,7 +69,8 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       windowSeconds: observed.windowSeconds,
       ...(observed.unavailable ? { unavailable: observed.unavailable } : {}),
     };
-    const replicas = snapshot.instance.services.reduce((n, s) => n + s.replicas, 0);
+    // Fixed pins (frozen services) are in the model for their traffic but cannot move.
+    const replicas = snapshot.instance.services.reduce((n, s) => n + (s.fixed ? 0 : s.replicas), 0);
     if (replicas === 0)
       return finish({
         ...base,
@@ -79,13 +82,15 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
         reason: 'no service can be moved',
       });
 
-    const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && replicas <= ILP_MAX_REPLICAS);
-    let solver: Solver = useIlp ? new IlpSolver() : new HeuristicSolver();
+    const small = replicas <= ILP_MAX_REPLICAS;
+    const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && small) || (request.solver === 'joint' && small);
+    let solver: Solver =
+      request.solver === 'joint' ? (small ? new JointIlpSolver() : new JointHeuristicSolver()) : useIlp ? new IlpSolver() : new HeuristicSolver();
     const deadline = Date.now() + request.timeLimitMs;
     let result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
     if (!result.assignment && useIlp) {
       // The fallback shares the one budget, so a run never outlives the request that started it.
-      solver = new HeuristicSolver();
+      solver = request.solver === 'joint' ? new JointHeuristicSolver() : new HeuristicSolver();
       result = await solver.solve(snapshot.instance, { timeLimitMs: Math.max(200, deadline - Date.now()), seed: 1 });
     }
     const before = evaluate(snapshot.instance, snapshot.current);
@@ -114,6 +119,7 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       costBefore: costSummary(plan.before),
       costAfterPlan: costSummary(plan.after),
       costOptimal: result.cost ? costSummary(result.cost) : undefined,
+      ...(result.routing ? { routing: result.routing } : {}),
       moves: plan.moves,
       remainingMoves: plan.remaining,
       frozen: snapshot.frozen,
