@@ -2,6 +2,8 @@ import * as z from 'zod';
 import type { CostBreakdown } from '../../placement/cost.js';
 import type { PlannedMove } from '../../placement/move-plan.js';
 import type { AppliedMove } from './apply-moves.js';
+import type { RoutingOutcome } from './apply-routing.js';
+import type { RoutingDecision } from '../../model/locality-routing.js';
 import type { SolveResult } from '../../placement/solver.js';
 
 /**
@@ -72,6 +74,10 @@ export interface OptimizerRun {
   appliedServices: string[];
   /** What applying each move did (absent on dry runs): evicted pod, where its replacement landed, or why not. */
   appliedMoves?: AppliedMove[];
+  /** The zone routing the solver chose with the placement (joint solvers), per callee service. */
+  routing?: RoutingDecision;
+  /** What storing each service's routing did (absent on dry runs and without a routing decision). */
+  appliedRouting?: RoutingOutcome[];
   reason?: string;
   startedAt: string;
   finishedAt: string;

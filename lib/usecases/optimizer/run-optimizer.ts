@@ -16,6 +16,7 @@ import type { DocumentStore } from '../../ports/document-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { applyMoves } from './apply-moves.js';
+import { applyRouting, zoneRegions } from './apply-routing.js';
 
 /** The store ports a run uses: services to read and pin, clusters, the stored plan, and the audit trail. */
 export type OptimizerStore = ServiceStore & ClusterStore & DocumentStore & AuditLog;
@@ -101,10 +102,11 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       });
 
     const plan = planMoves(snapshot.instance, snapshot.current, result.assignment, request.maxMoves);
+    const routing = result.routing && Object.keys(result.routing).length > 0 ? result.routing : undefined;
     const run: Omit<OptimizerRun, 'finishedAt'> = {
       ...base,
       cluster: cluster.id,
-      status: plan.moves.length === 0 ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
+      status: plan.moves.length === 0 && !routing ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
       solver: solver.name,
       solveStatus: result.status,
       gap: result.gap,
@@ -116,6 +118,7 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       remainingMoves: plan.remaining,
       frozen: snapshot.frozen,
       traffic,
+      ...(routing ? { routing } : {}),
     };
     if (!request.dryRun && plan.moves.length > 0) {
       // One pod per move: evict it (honouring its PodDisruptionBudget) with the target node labelled as
@@ -139,10 +142,16 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
         return auditEvent(deps, service, 'Moved', `optimizer run ${id} moved ${done.length} pod(s) of ${service}, one at a time: ${text}`, { runId: id });
       });
       if (events.length > 0) await deps.store.appendEvents(events);
-      if (run.appliedServices.length === 0) {
+      if (run.appliedServices.length === 0 && !routing) {
         run.status = 'nothingToDo';
         run.reason = 'no move could be applied: every service the plan moves started a rollout, was removed, or its disruption budget refused';
       }
+    }
+    if (!request.dryRun && routing) {
+      // After the moves, so the routing lands on the placement it was chosen for.
+      const modelled = snapshot.instance.services.map((s) => s.name);
+      run.appliedRouting = await applyRouting(deps, routing, modelled, id, zoneRegions(nodes));
+      if (run.appliedServices.length === 0 && !run.appliedRouting.some((r) => r.outcome === 'applied')) run.status = 'nothingToDo';
     }
     return finish(run);
   } catch (err) {
