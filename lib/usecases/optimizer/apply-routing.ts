@@ -104,10 +104,12 @@ export async function applyRouting(
     let result: RoutingOutcome = { service, mode: routing.mode, outcome: 'unchanged' };
     try {
       await mutateService(deps, service, (svc) => {
+        // Decided again on the latest record: a rollout may have started, or the spec changed, since the listing.
         const reason = keptBecause(svc);
-        if (reason) return void (result = { service, mode: routing.mode, outcome: 'kept', reason });
-        if (sameRouting(svc.routing, next)) return void (result = { service, mode: routing.mode, outcome: 'unchanged' });
-        result = { service, mode: routing.mode, outcome: 'applied' };
+        if (reason) result = { service, mode: routing.mode, outcome: 'kept', reason };
+        else if (sameRouting(svc.routing, next)) result = { service, mode: routing.mode, outcome: 'unchanged' };
+        else result = { service, mode: routing.mode, outcome: 'applied' };
+        if (result.outcome !== 'applied') return undefined;
         const message = `optimizer run ${runId} routes calls to ${service}: ${describeRouting(routing)}`;
         return { record: { ...svc, routing: next }, events: [auditEvent(deps, service, 'RoutingChanged', message, { runId, routing })] };
       });
