@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { CostBreakdown } from '../../placement/cost.js';
 import type { PlannedMove } from '../../placement/move-plan.js';
 import type { AppliedMove } from './apply-moves.js';
+import type { RoutingOutcome } from './apply-routing.js';
 import type { SolveResult } from '../../placement/solver.js';
 import type { RoutingDecision } from '../../model/locality-routing.js';
 
@@ -78,6 +79,8 @@ export interface OptimizerRun {
   appliedMoves?: AppliedMove[];
   /** Joint runs: the zone routing decided with the placement; costOptimal is under it, costBefore/costAfterPlan under uniform routing. */
   routing?: RoutingDecision;
+  /** What storing each service's routing did (absent on dry runs and without a routing decision). */
+  appliedRouting?: RoutingOutcome[];
   reason?: string;
   startedAt: string;
   finishedAt: string;

@@ -19,6 +19,7 @@ import type { DocumentStore } from '../../ports/document-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { applyMoves } from './apply-moves.js';
+import { applyRouting, zoneRegions } from './apply-routing.js';
 
 /** The store ports a run uses: services to read and pin, clusters, the stored plan, and the audit trail. */
 export type OptimizerStore = ServiceStore & ClusterStore & DocumentStore & AuditLog;
@@ -108,10 +109,11 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       });
 
     const plan = planMoves(snapshot.instance, snapshot.current, result.assignment, request.maxMoves);
+    const routing = result.routing && Object.keys(result.routing).length > 0 ? result.routing : undefined;
     const run: Omit<OptimizerRun, 'finishedAt'> = {
       ...base,
       cluster: cluster.id,
-      status: plan.moves.length === 0 ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
+      status: plan.moves.length === 0 && !routing ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
       solver: solver.name,
       solveStatus: result.status,
       gap: result.gap,
@@ -119,11 +121,11 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       costBefore: costSummary(plan.before),
       costAfterPlan: costSummary(plan.after),
       costOptimal: result.cost ? costSummary(result.cost) : undefined,
-      ...(result.routing ? { routing: result.routing } : {}),
       moves: plan.moves,
       remainingMoves: plan.remaining,
       frozen: snapshot.frozen,
       traffic,
+      ...(routing ? { routing } : {}),
     };
     if (!request.dryRun && plan.moves.length > 0) {
       // One pod per move: evict it (honouring its PodDisruptionBudget) with the target node labelled as
@@ -147,10 +149,16 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
         return auditEvent(deps, service, 'Moved', `optimizer run ${id} moved ${done.length} pod(s) of ${service}, one at a time: ${text}`, { runId: id });
       });
       if (events.length > 0) await deps.store.appendEvents(events);
-      if (run.appliedServices.length === 0) {
+      if (run.appliedServices.length === 0 && !routing) {
         run.status = 'nothingToDo';
         run.reason = 'no move could be applied: every service the plan moves started a rollout, was removed, or its disruption budget refused';
       }
+    }
+    if (!request.dryRun && routing) {
+      // After the moves, so the routing lands on the placement it was chosen for.
+      const modelled = snapshot.instance.services.map((s) => s.name);
+      run.appliedRouting = await applyRouting(deps, routing, modelled, id, zoneRegions(nodes));
+      if (run.appliedServices.length === 0 && !run.appliedRouting.some((r) => r.outcome === 'applied')) run.status = 'nothingToDo';
     }
     return finish(run);
   } catch (err) {
