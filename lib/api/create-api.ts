@@ -56,7 +56,7 @@ export function createApi(deps: ApiDeps): Router {
     '/v1/services/{name}/deployments/{id}/abort',
     '/v1/services/{name}/rollback',
   ];
-  const routes: RouteGroup[] = [
+  const routes: (Route | RouteGroup)[] = [
     group(deps, services, async () => (await import('./routes/service-routes.js')).serviceRoutes),
     group(deps, deployments, async () => (await import('./routes/deployment-routes.js')).deploymentRoutes),
     group(deps, ['/v1/operations/{id}'], async () => (await import('./routes/operation-routes.js')).operationRoutes),
