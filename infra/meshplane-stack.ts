@@ -1,7 +1,7 @@
 import { ArnFormat, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Effect, ManagedPolicy, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -29,8 +29,8 @@ export interface MeshplaneStackProps extends StackProps {
   projectRoot: string;
   /** The handlers to deploy (default: the catalog's, minus planned ones not written yet). */
   handlers?: readonly HandlerDefinition[];
-  /** Bundling overrides (tests). */
-  bundling?: Partial<BundlingOptions>;
+  /** Overrides of the esbuild options (`infra/bundling.ts`). */
+  bundling?: Partial<BuildOptions>;
 }
 
 /**
