@@ -8,6 +8,7 @@ import { clusterRoutes, type ClusterRouteDeps } from './routes/cluster-routes.js
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { operationRoutes } from './routes/operation-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
+import { releaseRoutes } from './routes/release-routes.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -44,6 +45,7 @@ export function createApi(deps: ApiDeps): Router {
     ...clusterRoutes(deps),
     ...alarmRoutes(deps),
     ...optimizerRoutes(deps),
+    ...releaseRoutes(deps),
   ];
   const system: Route[] = [
     {

@@ -1,5 +1,5 @@
 import { createApp, type App } from './create-app.js';
-import { cloudWatchMetricsSource, stepFunctionsWorkflow } from './optional-aws-clients.js';
+import { cloudWatchMetricsSource, stepFunctionsReleaseWorkflow, stepFunctionsWorkflow } from './optional-aws-clients.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RuntimeConfig } from './runtime-config.js';
 
 /** Rollout starters that do not analyse (deploy requests): plus Step Functions. */
 export function composeRolloutStarter(config: RuntimeConfig): App {
-  return createApp(config, { workflow: stepFunctionsWorkflow(config) });
+  return createApp(config, { workflow: stepFunctionsWorkflow(config), releases: stepFunctionsReleaseWorkflow(config) });
 }
 
 /**
@@ -18,5 +18,14 @@ export function composeRolloutStarter(config: RuntimeConfig): App {
  * Functions, and CloudWatch GetMetricData when METRICS_SOURCE=cloudwatch.
  */
 export function composeAnalysingRolloutStarter(config: RuntimeConfig): App {
-  return createApp(config, { workflow: stepFunctionsWorkflow(config), metrics: cloudWatchMetricsSource(config) });
+  return createApp(config, {
+    workflow: stepFunctionsWorkflow(config),
+    releases: stepFunctionsReleaseWorkflow(config),
+    metrics: cloudWatchMetricsSource(config),
+  });
+}
+
+/** The release task: the store and queues, and the metrics source for observed call edges; no Step Functions. */
+export function composeReleaseTask(config: RuntimeConfig): App {
+  return createApp(config, { metrics: cloudWatchMetricsSource(config) });
 }
