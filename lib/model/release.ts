@@ -13,29 +13,29 @@ export const OnFailure = z.enum(['rollbackAll', 'stop']);
 export type OnFailure = z.infer<typeof OnFailure>;
 
 /** Body of `POST /v1/releases`; unknown fields are rejected, every problem reported. */
-export const ReleaseRequest = z
-  .strictObject({
-    items: z
-      .array(
-        z.strictObject({
-          service: dns1123Label.describe('A registered service'),
-          image: containerImage.describe('The image to release'),
-        }),
-      )
-      .min(1, 'must name at least one service')
-      .max(100, 'at most 100 services per release'),
-    onFailure: OnFailure.default('rollbackAll').describe(
-      'On a failure the train stops; rollbackAll (default) also rolls back every item already released, in reverse order',
-    ),
-  })
-  .superRefine((body, ctx) => {
-    const seen = new Map<string, number>();
-    body.items.forEach((item, i) => {
-      const first = seen.get(item.service);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['items', i, 'service'], message: `"${item.service}" is already item ${first}` });
-      else seen.set(item.service, i);
-    });
-  });
+export const ReleaseRequest = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        service: dns1123Label.describe('A registered service'),
+        image: containerImage.describe('The image to release'),
+      }),
+    )
+    .min(1, 'must name at least one service')
+    .max(100, 'at most 100 services per release')
+    // On the array, not the object: it runs even when another field has a problem, so every problem is reported.
+    .superRefine((items, ctx) => {
+      const seen = new Map<string, number>();
+      items.forEach((item, i) => {
+        const first = seen.get(item.service);
+        if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'service'], message: `"${item.service}" is already item ${first}` });
+        else seen.set(item.service, i);
+      });
+    }),
+  onFailure: OnFailure.default('rollbackAll').describe(
+    'On a failure the train stops; rollbackAll (default) also rolls back every item already released, in reverse order',
+  ),
+});
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 
 /**
