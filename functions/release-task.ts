@@ -1,6 +1,5 @@
 import middy from '@middy/core';
-import type { App } from '../lib/composition/create-app.js';
-import { composeReleaseTask } from '../lib/composition/handlers.js';
+import { createApp, type App } from '../lib/composition/create-app.js';
 import { TerminalError } from '../lib/errors.js';
 import { ReleaseTaskRequest, ReleaseTaskResponse } from '../lib/model/release-task-contract.js';
 import { createReleaseTaskDispatcher } from '../lib/usecases/releases/release-task-dispatcher.js';
@@ -20,4 +19,8 @@ export function createReleaseTaskHandler(app: App) {
   });
 }
 
-export const handler = composedFromEnvironment(composeReleaseTask, createReleaseTaskHandler);
+/**
+ * Composes the core, clusters left unused, and the metrics source (Prometheus call rates for the plan);
+ * no Step Functions or CloudWatch client: the release task starts no execution.
+ */
+export const handler = composedFromEnvironment((config) => createApp(config), createReleaseTaskHandler);

@@ -24,8 +24,3 @@ export function composeAnalysingRolloutStarter(config: RuntimeConfig): App {
     metrics: cloudWatchMetricsSource(config),
   });
 }
-
-/** The release task: the store and queues, and the metrics source for observed call edges; no Step Functions. */
-export function composeReleaseTask(config: RuntimeConfig): App {
-  return createApp(config, { metrics: cloudWatchMetricsSource(config) });
-}
