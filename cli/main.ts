@@ -3,6 +3,7 @@ import { ApiClient, resolveApiConnection } from './api-client.js';
 import { deploy, listDeployments, rollback, steer } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
 import { getOptimizerRun, optimize } from './commands/optimizer.js';
+import { release, releases } from './commands/releases.js';
 import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
 
 export const HELP = `meshplane — serverless control plane for microservices in an Istio mesh on EKS
@@ -26,6 +27,11 @@ Usage:
   meshplane abort NAME DEPLOYMENT_ID    abort a rollout: traffic back to stable
   meshplane rollback NAME [--to-revision N]
                                         back to the previous (or a named) revision
+  meshplane release -f FILE [--watch]   release several services as a train (YAML or JSON:
+                                        items: [{service, image}], onFailure: rollbackAll|stop),
+                                        callees first; --watch follows it and exits 0 when
+                                        every item was released, 1 otherwise
+  meshplane releases [ID]               the newest releases, or one with every item
   meshplane events NAME                 the audit trail of a service
   meshplane optimize [--dry-run] [--max-moves N]
                                         re-place chatty services closer together now: prints
@@ -106,6 +112,10 @@ export async function main(argv: string[]): Promise<void> {
       return steer(api, command, sub, arg, { json: values.json });
     case 'rollback':
       return rollback(api, sub, values['to-revision'], { json: values.json });
+    case 'release':
+      return release(api, values.file, { json: values.json, watch: values.watch });
+    case 'releases':
+      return releases(api, sub, { json: values.json });
     case 'events':
       return listEvents(api, sub, out);
     case 'optimize':

@@ -23,7 +23,7 @@ import { startE2eRuntime, type E2eRuntime } from './support/e2e-runtime.js';
 
 const image = (service: string, version: string) => `registry.example.com/e2e/${service}:${version}`;
 /** One short step: each rollout is judged by one 30 s analysis interval (the machine is shared; keep trains short). */
-const QUICK_STEPS = [{ weight: 50, pauseSeconds: 30 }];
+const QUICK_STEPS = [{ weight: 100, pauseSeconds: 30 }];
 
 function spec(name: string, calls: string[] = [], steps: ServiceSpecInput['rollout'] = { steps: QUICK_STEPS }): ServiceSpecInput {
   return { name, image: image(name, '1.0.0'), port: 8080, replicas: 2, dependencies: calls.map((service) => ({ service, rps: 20 })), rollout: steps };
