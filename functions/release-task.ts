@@ -1,8 +1,9 @@
 import middy from '@middy/core';
-import { createApp, type App } from '../lib/composition/create-app.js';
+import { composeReleaseTask } from '../lib/composition/release-task.js';
 import { TerminalError } from '../lib/errors.js';
 import { ReleaseTaskRequest, ReleaseTaskResponse } from '../lib/model/release-task-contract.js';
 import { createReleaseTaskDispatcher } from '../lib/usecases/releases/release-task-dispatcher.js';
+import type { ReleaseTaskDeps } from '../lib/usecases/releases/release-deps.js';
 import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 
 /**
@@ -10,7 +11,7 @@ import { composedFromEnvironment } from './middleware/composed-from-environment.
  * their class name, which the machine's Retry/Catch match on (TransientError and VersionConflictError
  * retry; anything else winds the train down).
  */
-export function createReleaseTaskHandler(app: App) {
+export function createReleaseTaskHandler(app: ReleaseTaskDeps) {
   const dispatch = createReleaseTaskDispatcher(app);
   return middy<unknown, ReleaseTaskResponse>().handler(async (payload) => {
     const parsed = ReleaseTaskRequest.safeParse(payload);
@@ -19,8 +20,4 @@ export function createReleaseTaskHandler(app: App) {
   });
 }
 
-/**
- * Composes the core, clusters left unused, and the metrics source (Prometheus call rates for the plan);
- * no Step Functions or CloudWatch client: the release task starts no execution.
- */
-export const handler = composedFromEnvironment((config) => createApp(config), createReleaseTaskHandler);
+export const handler = composedFromEnvironment(composeReleaseTask, createReleaseTaskHandler);

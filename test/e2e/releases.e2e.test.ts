@@ -26,12 +26,12 @@ const image = (service: string, version: string) => `registry.example.com/e2e/${
 const QUICK_STEPS = [{ weight: 100, pauseSeconds: 30 }];
 
 function spec(name: string, calls: string[] = [], steps: ServiceSpecInput['rollout'] = { steps: QUICK_STEPS }): ServiceSpecInput {
-  return { name, image: image(name, '1.0.0'), port: 8080, replicas: 2, dependencies: calls.map((service) => ({ service, rps: 20 })), rollout: steps };
+  return { name, image: image(name, '1.0.0'), port: 8080, replicas: 1, dependencies: calls.map((service) => ({ service, rps: 20 })), rollout: steps };
 }
 
 const ENDED = new Set(['succeeded', 'failed', 'aborted']);
 
-async function waitForReleaseEnd(api: MeshplaneApi, id: string, timeoutMs = 400_000): Promise<ReleaseRecord> {
+async function waitForReleaseEnd(api: MeshplaneApi, id: string, timeoutMs = 800_000): Promise<ReleaseRecord> {
   await recorded(api, id);
   let last: ReleaseRecord | undefined;
   return waitFor(
@@ -56,7 +56,7 @@ async function recorded(api: MeshplaneApi, id: string): Promise<ReleaseRecord> {
 
 const byService = (release: ReleaseRecord) => Object.fromEntries(release.items.map((i) => [i.service, i]));
 
-describe.concurrent('release trains (issue 17)', { timeout: 480_000 }, () => {
+describe.concurrent('release trains (issue 17)', { timeout: 900_000 }, () => {
   let rt: E2eRuntime;
   beforeAll(async () => {
     rt = await startE2eRuntime();
@@ -71,7 +71,7 @@ describe.concurrent('release trains (issue 17)', { timeout: 480_000 }, () => {
     await rt.api.register(spec(names.db));
     await rt.api.register(spec(names.api, [names.db]));
     await rt.api.register(spec(names.frontend, [names.api]));
-    for (const name of Object.values(names)) await rt.api.waitForReadyReplicas(name, 2);
+    for (const name of Object.values(names)) await rt.api.waitForReadyReplicas(name, 1);
     return names;
   }
 
@@ -172,7 +172,7 @@ describe.concurrent('release trains (issue 17)', { timeout: 480_000 }, () => {
   });
 });
 
-describe('a release across a restart of the local runtime (MESHPLANE_DATA_DIR)', { timeout: 480_000 }, () => {
+describe('a release across a restart of the local runtime (MESHPLANE_DATA_DIR)', { timeout: 900_000 }, () => {
   let dataDir: string;
   let runtime: LocalRuntime | undefined;
   const start = async () => {
@@ -193,7 +193,7 @@ describe('a release across a restart of the local runtime (MESHPLANE_DATA_DIR)',
     await first.api.register(spec('rs-db'));
     // The caller's rollout waits at a manual gate, so the train is mid-way when the process stops.
     await first.api.register(spec('rs-api', ['rs-db'], { steps: [{ weight: 50, pauseSeconds: 30, gate: 'manual' }, { weight: 100 }] }));
-    for (const name of ['rs-db', 'rs-api']) await first.api.waitForReadyReplicas(name, 2);
+    for (const name of ['rs-db', 'rs-api']) await first.api.waitForReadyReplicas(name, 1);
     const items = ['rs-api', 'rs-db'].map((service) => ({ service, image: image(service, '2.0.0') }));
     const { releaseId } = await first.api.expect(202, 'POST', '/v1/releases', { items, onFailure: 'rollbackAll' });
     await recorded(first.api, releaseId);
