@@ -20,7 +20,7 @@ describe('meshplane release | releases', () => {
     const file = join(dir, 'release.yaml');
     writeFileSync(file, 'onFailure: rollbackAll\nitems:\n  - { service: cli-web, image: web:2 }\n  - { service: cli-store, image: store:2 }\n');
 
-    const run = await runCli(['release', '-f', file, '--watch', ...api]);
+    const run = await runCli(['release', '-f', file, '--watch', ...api], 280_000);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/plan L0: cli-store {2}→ {2}L1: cli-web/);
     expect(run.stdout).toMatch(/release rel-\S+: succeeded/);
@@ -34,5 +34,5 @@ describe('meshplane release | releases', () => {
     const bad = await runCli(['release', '-f', join(dir, 'missing.yaml'), ...api]);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(/cannot read/);
-  }, 300_000);
+  }, 400_000);
 });
