@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { ApiClient } from '../api-client.js';
+import { EXIT } from '../exit-codes.js';
+import { readDocument } from '../read-document.js';
 import { table } from '../table.js';
 
 const ENDED = new Set(['succeeded', 'failed', 'aborted']);
@@ -27,20 +27,6 @@ interface Release {
   endedAt?: string;
 }
 
-function readRelease(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  try {
-    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new Error(`${path} is not a release in YAML or JSON: ${(err as Error).message}`);
-  }
-}
-
 /** One line per item, level by level: `L0  db-gateway  succeeded  dep-…  (reason)`. */
 export function describeRelease(r: Release): string {
   const head = `release ${r.id}: ${r.status} (onFailure ${r.onFailure})${r.reason ? ` — ${r.reason}` : ''}`;
@@ -52,14 +38,15 @@ export function describeRelease(r: Release): string {
 
 /**
  * `release -f FILE [--watch]`: starts a release train (`items: [{service, image}], onFailure`); with
- * --watch, follows it level by level and exits 0 when every item was released, 1 otherwise.
+ * --watch, follows it level by level and exits 0 when every item was released, 2 when the release failed
+ * or was aborted (1 on an error).
  */
 export async function release(api: ApiClient, file: string | undefined, flags: { json: boolean; watch: boolean }): Promise<void> {
   if (!file) throw new Error('release needs -f FILE (YAML or JSON: items: [{service, image}], onFailure: rollbackAll|stop)');
   const accepted = await api.request<{ releaseId: string; operationId: string; levels: string[][]; duplicate: boolean }>(
     'POST',
     '/v1/releases',
-    readRelease(file),
+    readDocument(file, 'a release'),
   );
   if (!flags.json) {
     const plan = accepted.levels.map((level, i) => `L${i}: ${level.join(', ')}`).join('  →  ');
@@ -79,7 +66,7 @@ export async function release(api: ApiClient, file: string | undefined, flags: {
       }
       if (ENDED.has(r.status)) {
         if (!flags.json) console.log(describeRelease(r));
-        process.exitCode = r.status === 'succeeded' ? 0 : 1;
+        process.exitCode = r.status === 'succeeded' ? EXIT.ok : EXIT.notPromoted;
         return;
       }
     }
