@@ -67,6 +67,18 @@ on every change and exits like deploy --watch (0 promoted, 2 not promoted, 3 --t
   promote: { usage: [['promote NAME [DEPLOYMENT_ID]', 'release a manual gate (default: the rollout in progress)']] },
   abort: { usage: [['abort NAME [DEPLOYMENT_ID]', 'abort a rollout: traffic back to stable (default: the one in progress)']] },
   rollback: { usage: [['rollback NAME [--to-revision N]', 'back to the previous (or a named) revision']] },
+  release: {
+    usage: [['release -f FILE [--watch]', 'release several services as a train, callees first']],
+    details: `FILE holds {items: [{service, image}, …], onFailure: rollbackAll|stop} in YAML or JSON (- for stdin).
+The plan orders the items by the dependency graph (declared dependencies and observed calls): callees
+first, independent services in parallel; each item is a normal deployment, and a level starts once the
+one below is promoted. On a failure the train stops (running items are aborted, items not started stay
+untouched) and, with rollbackAll (the default), every item it released is rolled back, the highest level
+first. A dependency cycle is refused, naming it. The same request while its release runs is that release.
+With --watch the command follows the train and exits 0 when every item was released, 2 when the release
+failed or was aborted, 1 on an error.`,
+  },
+  releases: { usage: [['releases [ID]', 'the newest releases, or one release: its levels, each item with its deployment and status']] },
   events: { usage: [['events NAME', 'the audit trail of a service']] },
   optimize: {
     usage: [['optimize [--dry-run] [--max-moves N]', 're-place chatty services closer together now (--dry-run: plan only)']],

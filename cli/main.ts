@@ -5,6 +5,7 @@ import { deleteCluster, getCluster, listClusters, registerCluster } from './comm
 import { deploy, getDeployment, listDeployments, parseTimeout, rollback, steer } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
 import { getOptimizerRun, optimize } from './commands/optimizer.js';
+import { release, releases } from './commands/releases.js';
 import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
 import { EXIT } from './exit-codes.js';
 import { commandHelp, HELP } from './help.js';
@@ -100,6 +101,10 @@ export async function main(argv: string[]): Promise<void> {
       return steer(api, command, sub, arg, { json: values.json });
     case 'rollback':
       return rollback(api, sub, values['to-revision'], { json: values.json });
+    case 'release':
+      return release(api, values.file, { json: values.json, watch: values.watch });
+    case 'releases':
+      return releases(api, sub, { json: values.json });
     case 'events':
       return listEvents(api, sub, out);
     case 'optimize':

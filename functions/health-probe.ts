@@ -5,6 +5,7 @@ import { composedFromEnvironment } from './middleware/composed-from-environment.
 import { runHealthProbe } from '../lib/usecases/health/run-health-probe.js';
 import { releaseStalePins } from '../lib/usecases/optimizer/release-stale-pins.js';
 import { reconcileRollouts } from '../lib/usecases/rollouts/reconcile-rollouts.js';
+import { reconcileReleases } from '../lib/usecases/releases/reconcile-releases.js';
 import { createLogger } from './middleware/logger.js';
 import { singleRun } from './middleware/single-run.js';
 import { traced } from './middleware/traced.js';
@@ -23,10 +24,12 @@ export function createHealthProbeHandler(app: App) {
       const result = await runHealthProbe(app);
       (result.errors.length ? log.warn : log.debug).call(log, 'health probe finished', { ...result, errors: result.errors.slice(0, 20) });
       const rollouts = await reconcileRollouts(app);
+      // Release trains too: every unended release has a live execution, or is ended with the reason.
+      const releases = await reconcileReleases(app);
       const pins = await releaseStalePins(app);
-      const errors = [...rollouts.errors, ...pins.errors];
+      const errors = [...rollouts.errors, ...releases.errors, ...pins.errors];
       if (errors.length) log.warn('reconciling rollouts and placements found errors', { errors: errors.slice(0, 20) });
-      return { ...result, rolloutsChecked: rollouts.checked, pinsReleased: pins.released };
+      return { ...result, rolloutsChecked: rollouts.checked, releasesChecked: releases.checked, pinsReleased: pins.released };
     });
 }
 

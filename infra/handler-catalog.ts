@@ -15,6 +15,8 @@ export type HandlerTrigger =
   | { kind: 'queue'; queue: QueueDefinition['id'] }
   /** The rollout state machine's task states (`arn:aws:states:::lambda:invoke`). */
   | { kind: 'rolloutTask' }
+  /** The release state machine's task states. */
+  | { kind: 'releaseTask' }
   /** EventBridge Scheduler, with a `rate(...)` or `cron(...)` expression. */
   | { kind: 'schedule'; expression: string; timeoutSeconds: number }
   /** The state table's change stream, filtered to new audit event items (`AUDIT_EVENT_STREAM_FILTER`). */
@@ -54,6 +56,8 @@ export interface HandlerNeeds {
   sendsTo?: QueueId[];
   /** Starts rollout executions and reads their state (states:StartExecution/DescribeExecution, STATE_MACHINE_ARN). */
   startsRollouts?: boolean;
+  /** Starts release train executions and reads their state (states:StartExecution/DescribeExecution, RELEASE_STATE_MACHINE_ARN). */
+  startsReleases?: boolean;
   /** Queries Prometheus / AMP (PROMETHEUS_URL, aps:QueryMetrics). */
   queriesMetrics?: boolean;
   /**
@@ -152,7 +156,8 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     description: 'Records deploy.requested events and starts their rollout executions',
     trigger: { kind: 'queue', queue: 'deployRequests' },
     // Ending a deployment whose execution is gone removes its canary (a service change, converged).
-    needs: { table: 'readWrite', startsRollouts: true, kubernetes: EDIT_NAMESPACES },
+    // release.requested travels on the same queue: it records the release and starts its execution.
+    needs: { table: 'readWrite', startsRollouts: true, startsReleases: true, kubernetes: EDIT_NAMESPACES },
     memorySizeMb: 1024,
   },
   {
@@ -177,6 +182,16 @@ export const HANDLERS: readonly HandlerDefinition[] = [
     memorySizeMb: 1024,
   },
   {
+    id: 'release-task',
+    entry: 'functions/release-task.ts',
+    description: 'The release train state machine task: plan, startLevel, checkLevel, windDown, finish',
+    trigger: { kind: 'releaseTask' },
+    // Items are normal deploy requests (and rollbacks): it sends to the deploy queue and records the
+    // release; the plan reads observed call rates. No cluster, no executions, never deletes.
+    needs: { table: 'readWriteNoDelete', sendsTo: ['deployRequests'], queriesMetrics: true },
+    memorySizeMb: 512,
+  },
+  {
     id: 'health-probe',
     entry: 'functions/health-probe.ts',
     description: 'Probes the health signals of every service on a schedule',
@@ -189,6 +204,8 @@ export const HANDLERS: readonly HandlerDefinition[] = [
       queriesMetrics: true,
       analysesMetrics: true,
       startsRollouts: true,
+      // The reconcile also resumes or ends release trains whose execution is gone.
+      startsReleases: true,
       kubernetes: EDIT_AND_VIEW_CLUSTER,
     },
     memorySizeMb: 1024,
@@ -231,6 +248,7 @@ export function functionTimeoutSeconds(handler: HandlerDefinition): number {
     case 'httpApi':
       return HTTP_API_FUNCTION_TIMEOUT_SECONDS;
     case 'rolloutTask':
+    case 'releaseTask':
       return ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS;
     case 'queue':
       // The same definition sets the local runtime's handler timeout, so the two cannot drift.

@@ -18,6 +18,7 @@ import { EventQueue } from './constructs/event-queue.js';
 import { HandlerFunction, type HandlerFunctionDefaults } from './constructs/handler-function.js';
 import { MeshplaneHttpApi } from './constructs/http-api.js';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.js';
+import { ReleaseStateMachine } from './constructs/release-state-machine.js';
 import { Schedules } from './constructs/schedules.js';
 import { StateTable } from './constructs/state-table.js';
 import { consumedQueues, deployableHandlers, type HandlerDefinition } from './handler-catalog.js';
@@ -45,6 +46,7 @@ export class MeshplaneStack extends Stack {
   /** Each function's own execution role, by handler id. */
   readonly roles: ReadonlyMap<string, Role>;
   readonly rollouts: RolloutStateMachine;
+  readonly releases: ReleaseStateMachine;
   readonly api: MeshplaneHttpApi;
   /** The bus audit events are published to (absent when the catalog has no table stream consumer). */
   readonly events?: AuditEventBus;
@@ -137,6 +139,9 @@ export class MeshplaneStack extends Stack {
       rolloutStartPolicies.push(policy);
     }
 
+    this.releases = new ReleaseStateMachine(this, 'Releases', { stage: config.stage, taskFunction: fnOf(onlyOne(handlers, 'releaseTask')), logRetention });
+    const releaseStartPolicies = this.grantReleaseStarts(handlers, config.stage);
+
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
 
     for (const h of handlers) for (const queue of consumedQueues(h)) this.queues.get(queue)!.consumeWith(fnOf(h));
@@ -182,6 +187,7 @@ export class MeshplaneStack extends Stack {
     }
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'RolloutStateMachineArn', { value: this.rollouts.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
 
     applyNagSuppressions({
       roles: handlers.map((h) => ({ role: this.roles.get(h.id)!, needs: h.needs })),
@@ -191,9 +197,45 @@ export class MeshplaneStack extends Stack {
       stateMachine: this.rollouts.stateMachine,
       stateMachineName: RolloutStateMachine.nameFor(config.stage),
       rolloutStartPolicies,
+      releaseStateMachine: this.releases.stateMachine,
+      releaseStartPolicies,
+      releaseStateMachineName: ReleaseStateMachine.nameFor(config.stage),
       clustersUnknown: config.clusters.length === 0,
       inVpc: config.vpc !== undefined,
     });
+  }
+
+  /**
+   * Release starters (the deploy consumer, the reconcile) get the release machine's ARN and may start and
+   * describe its executions only; built from the machine's fixed name, like the rollout machine's.
+   */
+  private grantReleaseStarts(handlers: readonly HandlerDefinition[], stage: string): Policy[] {
+    const machineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: ReleaseStateMachine.nameFor(stage),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const executions = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${ReleaseStateMachine.nameFor(stage)}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return handlers
+      .filter((h) => h.needs.startsReleases)
+      .map((h) => {
+        this.functions.get(h.id)!.function.addEnvironment('RELEASE_STATE_MACHINE_ARN', machineArn);
+        const policy = new Policy(this, `StartReleasesPolicy-${h.id}`, {
+          roles: [this.roles.get(h.id)!],
+          statements: [
+            new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [machineArn] }),
+            new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:DescribeExecution'], resources: [executions] }),
+          ],
+        });
+        policy.node.addDependency(this.releases.stateMachine);
+        return policy;
+      });
   }
 
   /** The VPC placement from context, built from ids without lookups (synth stays offline). */
@@ -214,7 +256,7 @@ export class MeshplaneStack extends Stack {
 }
 
 /** The one handler with a trigger kind that allows exactly one (the API, the rollout task). */
-function onlyOne(handlers: readonly HandlerDefinition[], kind: 'httpApi' | 'rolloutTask'): HandlerDefinition {
+function onlyOne(handlers: readonly HandlerDefinition[], kind: 'httpApi' | 'rolloutTask' | 'releaseTask'): HandlerDefinition {
   const found = handlers.filter((h) => h.trigger.kind === kind);
   if (found.length !== 1) throw new Error(`the handler catalog must have exactly one ${kind} handler, found ${found.length}`);
   return found[0];

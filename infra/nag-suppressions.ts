@@ -22,6 +22,10 @@ export interface NagSuppressionTargets {
   rolloutStartPolicies: IConstruct[];
   /** The rollout machine's name (its executions' ARNs end in `<name>:*`). */
   stateMachineName: string;
+  /** The release train machine, the policies letting release starters start and describe its executions, and its name. */
+  releaseStateMachine?: StateMachine;
+  releaseStartPolicies?: IConstruct[];
+  releaseStateMachineName?: string;
   /** No cluster named in context: `eks:DescribeCluster` is on `*`. */
   clustersUnknown: boolean;
   /** Functions placed in a VPC (managed ENI policy on the role). */
@@ -80,11 +84,21 @@ export function applyNagSuppressions(t: NagSuppressionTargets): void {
       'states:DescribeExecution (read-only) on the executions of the rollout state machine only: execution names are deployment ids, not known in advance.',
     );
   }
-  ack(
-    t.stateMachine,
-    'AwsSolutions-IAM5[Resource::*]',
-    `${XRAY} CloudWatch Logs delivery actions (logs:CreateLogDelivery, PutResourcePolicy…) used for state machine logging support no resource-level permissions either.`,
-  );
+  for (const policy of t.releaseStartPolicies ?? []) {
+    const stack = Stack.of(policy);
+    ack(
+      policy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${envPart(stack.region, 'Region')}:${envPart(stack.account, 'AccountId')}:execution:${t.releaseStateMachineName}:*]`,
+      'states:DescribeExecution (read-only) on the executions of the release state machine only: execution names are release ids, not known in advance.',
+    );
+  }
+  for (const machine of [t.stateMachine, ...(t.releaseStateMachine ? [t.releaseStateMachine] : [])]) {
+    ack(
+      machine,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${XRAY} CloudWatch Logs delivery actions (logs:CreateLogDelivery, PutResourcePolicy…) used for state machine logging support no resource-level permissions either.`,
+    );
+  }
   for (const fn of t.functions) {
     ack(
       fn,

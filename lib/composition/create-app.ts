@@ -9,6 +9,7 @@ import type { ClusterClientFactory } from '../ports/cluster-client.js';
 import type { KubeconfigAdmission } from '../ports/kubeconfig-files.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
+import type { ReleaseWorkflow } from '../ports/release-workflow.js';
 import { createServiceConverger } from '../usecases/clusters/service-converger.js';
 import { createServiceStatusReader } from '../usecases/clusters/service-status-reader.js';
 import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
@@ -30,6 +31,8 @@ export interface App extends CoreApp {
   statusReader: ServiceStatusReader;
   metrics: MetricsSource;
   workflow: RolloutWorkflow;
+  /** Release train executions. */
+  releases: ReleaseWorkflow;
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
   telemetry?: Telemetry;
@@ -46,6 +49,7 @@ export interface AppOverrides {
   clusters?: ClusterClientFactory;
   metrics?: MetricsSource;
   workflow?: RolloutWorkflow;
+  releases?: ReleaseWorkflow;
   remediationPolicy?: RemediationPolicy;
   /** See RolloutDeps.podWaitMs. */
   podWaitMs?: number;
@@ -103,8 +107,13 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     start: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'),
     state: unconfigured('the rollout state machine', 'STATE_MACHINE_ARN'),
   };
+  const releases = overrides.releases ?? {
+    start: unconfigured('the release state machine', 'RELEASE_STATE_MACHINE_ARN'),
+    state: unconfigured('the release state machine', 'RELEASE_STATE_MACHINE_ARN'),
+  };
   return {
     ...core,
+    releases,
     clusters,
     converger: createServiceConverger({ store, clusters }),
     statusReader: createServiceStatusReader({ store, clusters }),

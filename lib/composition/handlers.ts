@@ -1,7 +1,7 @@
 import { EmfTelemetry } from '../adapters/telemetry/emf-telemetry.js';
 import { lambdaMetrics } from '../adapters/telemetry/lambda-metrics.js';
 import { createApp, type App } from './create-app.js';
-import { cloudWatchMetricsSource, stepFunctionsWorkflow } from './optional-aws-clients.js';
+import { cloudWatchMetricsSource, stepFunctionsReleaseWorkflow, stepFunctionsWorkflow } from './optional-aws-clients.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
 /**
@@ -12,7 +12,7 @@ import type { RuntimeConfig } from './runtime-config.js';
 
 /** Rollout starters that do not analyse (deploy requests): plus Step Functions. */
 export function composeRolloutStarter(config: RuntimeConfig): App {
-  return createApp(config, { workflow: stepFunctionsWorkflow(config) });
+  return createApp(config, { workflow: stepFunctionsWorkflow(config), releases: stepFunctionsReleaseWorkflow(config) });
 }
 
 /**
@@ -20,5 +20,10 @@ export function composeRolloutStarter(config: RuntimeConfig): App {
  * Functions, and CloudWatch GetMetricData when METRICS_SOURCE=cloudwatch.
  */
 export function composeAnalysingRolloutStarter(config: RuntimeConfig): App {
-  return createApp(config, { workflow: stepFunctionsWorkflow(config), metrics: cloudWatchMetricsSource(config), telemetry: new EmfTelemetry(lambdaMetrics()) });
+  return createApp(config, {
+    workflow: stepFunctionsWorkflow(config),
+    releases: stepFunctionsReleaseWorkflow(config),
+    metrics: cloudWatchMetricsSource(config),
+    telemetry: new EmfTelemetry(lambdaMetrics()),
+  });
 }

@@ -2,7 +2,9 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CloudWatchMetricsSource } from '../adapters/metrics/cloudwatch-metrics-source.js';
 import { StepFunctionsRolloutWorkflow } from '../adapters/stepfunctions/step-functions-rollout-workflow.js';
+import { StepFunctionsReleaseWorkflow } from '../adapters/stepfunctions/step-functions-release-workflow.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
+import type { ReleaseWorkflow } from '../ports/release-workflow.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
 import { awsClientConfig, DEFAULT_CLIENT_SIZING, sizedHttpHandler, type ClientSizing } from './aws-clients.js';
 import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
@@ -15,6 +17,11 @@ import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
 /** The rollout state machine, when STATE_MACHINE_ARN names it (rollout starters). */
 export function stepFunctionsWorkflow(config: RuntimeConfig): RolloutWorkflow | undefined {
   return config.stateMachineArn ? new StepFunctionsRolloutWorkflow(createSfnClient(config), config.stateMachineArn) : undefined;
+}
+
+/** The release train state machine, when RELEASE_STATE_MACHINE_ARN names it (release starters). */
+export function stepFunctionsReleaseWorkflow(config: RuntimeConfig): ReleaseWorkflow | undefined {
+  return config.releaseStateMachineArn ? new StepFunctionsReleaseWorkflow(createSfnClient(config), config.releaseStateMachineArn) : undefined;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface RuntimeConfig {
   metrics?: MetricsSetting;
   /** The rollout state machine. */
   stateMachineArn?: string;
+  /** The release train state machine (RELEASE_STATE_MACHINE_ARN). */
+  releaseStateMachineArn?: string;
   /** Overrides of the remediation policy (JSON in REMEDIATION_POLICY), e.g. {"dryRun": true}. */
   remediationPolicy?: unknown;
   /** The EventBridge bus audit events are published to (EVENT_BUS_NAME; the publish-events function only). */
@@ -61,6 +63,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     prometheusUrl: env.PROMETHEUS_URL || undefined,
     ...(metrics.source === 'none' ? {} : { metrics }),
     stateMachineArn: env.STATE_MACHINE_ARN || undefined,
+    ...(env.RELEASE_STATE_MACHINE_ARN ? { releaseStateMachineArn: env.RELEASE_STATE_MACHINE_ARN } : {}),
     remediationPolicy: parseJsonEnv(env, 'REMEDIATION_POLICY'),
     eventBusName: env.EVENT_BUS_NAME || undefined,
   };

@@ -228,11 +228,11 @@ export class LocalRolloutRunner {
  * At least 1 ms: the library skips a 0 ms sleep without yielding to timers, so a loop of instant waits
  * and instant tasks would starve the event loop.
  */
-function scaledMs(seconds: number, factor: number): number {
+export function scaledMs(seconds: number, factor: number): number {
   return Math.max(1, Math.round(seconds * 1000 * factor));
 }
 
-function waitSeconds(stateName: string, state: AslState, input: unknown): number {
+export function waitSeconds(stateName: string, state: AslState, input: unknown): number {
   if (typeof state.Seconds === 'number') return state.Seconds;
   if (typeof state.SecondsPath === 'string') {
     const value = resolveSimplePath(state.SecondsPath, input);
@@ -254,13 +254,13 @@ function resolveSimplePath(path: string, data: unknown): unknown {
   return current;
 }
 
-function failureOf(err: unknown): { error: string; cause: string } {
+export function failureOf(err: unknown): { error: string; cause: string } {
   // ExecutionError wraps the state's error: a Fail state's Error/Cause, or the task error that ended it.
   const inner = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : err;
   return inner instanceof Error ? { error: inner.name, cause: inner.message } : { error: 'Error', cause: String(inner) };
 }
 
-async function recordHistory(
+export async function recordHistory(
   events: AsyncGenerator<{ type: string; timestamp: number; state?: { name: string } }>,
   history: ExecutionHistoryEntry[],
 ): Promise<void> {
@@ -270,6 +270,6 @@ async function recordHistory(
   }
 }
 
-async function drain(inFlight: Set<Promise<unknown>>): Promise<void> {
+export async function drain(inFlight: Set<Promise<unknown>>): Promise<void> {
   await Promise.allSettled([...inFlight]);
 }

@@ -13,6 +13,11 @@ import { startAwsBacking } from './aws-backing.js';
 import { startHttpFrontDoor, type ApiHandler } from './http-front-door.js';
 import { connectLocalCluster } from './local-cluster.js';
 import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
+import { LocalReleaseRunner } from './local-release-runner.js';
+import { LocalReleaseWorkflow } from './local-release-workflow.js';
+import type { ReleaseTaskFunction } from '../model/release-task-contract.js';
+import { createReleaseTaskDispatcher } from '../usecases/releases/release-task-dispatcher.js';
+import { reconcileReleases } from '../usecases/releases/reconcile-releases.js';
 import type { ProvisionedQueue } from './provision.js';
 import { every, type ScheduledHandler } from './schedule.js';
 import { driveSimTime } from './sim-time-driver.js';
@@ -93,6 +98,8 @@ export interface LocalRuntime {
   rollouts: LocalRolloutRunner;
   /** The local event bus and metrics (see LocalServices). */
   local: LocalServices;
+  /** Release train executions. */
+  releases: LocalReleaseRunner;
   stop(): Promise<void>;
 }
 
@@ -108,6 +115,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   let dispatch: RolloutTaskFunction | undefined;
   const rollouts = new LocalRolloutRunner({ task: (payload) => dispatch!(payload), timeFactor });
+  let releaseTask: ReleaseTaskFunction | undefined;
+  const releases = new LocalReleaseRunner({ task: (request) => releaseTask!(request), timeFactor });
   const local: LocalServices = { events: new AuditEventHub(), telemetry: new PrometheusTelemetry() };
   const stream = new StreamFeed(log);
   const app = createApp(
@@ -115,6 +124,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     {
       metrics: cluster.metrics,
       workflow: new LocalRolloutWorkflow(rollouts),
+      releases: new LocalReleaseWorkflow(releases),
       // Pod waits follow compressed time, like every other wait here.
       podWaitMs: Math.max(200, DEFAULT_POD_WAIT_MS * timeFactor),
       telemetry: local.telemetry,
@@ -130,11 +140,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
   log(describeTrust(options));
   dispatch = createRolloutTaskDispatcher(app);
+  releaseTask = createReleaseTaskDispatcher(app);
   await registerCluster(app, cluster.registration);
   const simTime = cluster.sim ? driveSimTime((s) => cluster.sim!.advanceTime(s), timeFactor) : undefined;
   const handlers = await options.wire(app, local);
   stream.start(handlers.tableStream);
   await resumeRollouts(app, log);
+  await resumeReleases(app, log);
 
   const pollers = aws.queues.map((q) => {
     const settings = localQueueSettings(q.definition, timeFactor, options.visibilityTimeoutSeconds);
@@ -167,11 +179,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     kubeconfigPath: cluster.kubeconfigPath,
     rollouts,
     local,
+    releases,
     async stop() {
       await http.stop();
       await Promise.all(timers.map((t) => t.stop()));
       await Promise.all(pollers.map((p) => p.stop()));
       simTime?.stop();
+      await releases.close();
       await rollouts.close();
       await stream.drain();
       await cluster.sim?.stop();
@@ -238,4 +252,11 @@ class StreamFeed {
   drain(): Promise<void> {
     return this.chain;
   }
+}
+
+/** Release executions live in this process too: after a restart, each unended release resumes (or is ended with the reason). */
+async function resumeReleases(app: App, log: (m: string) => void): Promise<void> {
+  const result = await reconcileReleases(app).catch((err: unknown) => ({ resumed: [], errors: [(err as Error).message] }));
+  for (const id of result.resumed) log(`resumed release ${id}`);
+  for (const error of result.errors) log(`could not resume a release: ${error}`);
 }

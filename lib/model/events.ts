@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   // Converge one service's cluster to its stored record (sent by the alarm intake, which holds no cluster access).
   'service.converge',
   'deploy.requested',
+  // A release train (the envelope's `service` is the release id: its own message group).
+  'release.requested',
   'health.alarm',
   'optimizer.requested',
 ] as const;

@@ -78,7 +78,7 @@ export interface RevisionRecord {
   operationId: string;
 }
 
-export type OperationKind = 'register' | 'update' | 'deregister' | 'deploy' | 'promote' | 'abort' | 'rollback' | 'alarm' | 'optimize';
+export type OperationKind = 'register' | 'update' | 'deregister' | 'deploy' | 'promote' | 'abort' | 'rollback' | 'alarm' | 'optimize' | 'release';
 export type OperationStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface OperationRecord {

@@ -71,7 +71,8 @@ export const QUEUES: readonly QueueDefinition[] = [
     id: 'deployRequests',
     name: 'meshplane-deploy-requests.fifo',
     dlqName: 'meshplane-deploy-requests-dlq.fifo',
-    eventTypes: ['deploy.requested'],
+    // A release train is recorded and its execution started by the same consumer as a deployment's.
+    eventTypes: ['deploy.requested', 'release.requested'],
     visibilityTimeoutSeconds: 120,
     functionTimeoutSeconds: 20,
     maxReceiveCount: 5,

@@ -3,6 +3,7 @@ import type { ClusterStore } from './cluster-store.js';
 import type { DeploymentStore } from './deployment-store.js';
 import type { DocumentStore } from './document-store.js';
 import type { OperationStore } from './operation-store.js';
+import type { ReleaseStore } from './release-store.js';
 import type { RevisionStore } from './revision-store.js';
 import type { ServiceStore } from './service-store.js';
 
@@ -17,4 +18,4 @@ export type { StoredCluster } from './cluster-store.js';
  * Every write is conditional: a lost race surfaces as VersionConflictError (reload and retry), a
  * finished operation as OperationCompletedError (the work was done already).
  */
-export interface StateStore extends ServiceStore, RevisionStore, OperationStore, AuditLog, DeploymentStore, DocumentStore, ClusterStore {}
+export interface StateStore extends ServiceStore, RevisionStore, OperationStore, AuditLog, DeploymentStore, DocumentStore, ClusterStore, ReleaseStore {}

@@ -34,6 +34,7 @@ const WITHOUT_ZOD_LOCALES = [
   'on-service-event',
   'on-deploy-requested',
   'rollout-task',
+  'release-task',
   'health-probe',
 ];
 /**
@@ -104,6 +105,14 @@ describe('handler bundles (the stack esbuild options)', () => {
     const sweeper = bundle('operations-sweeper');
     expect(sweeper.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
     const packages = new Set(sweeper.inputs.map(packageOf));
+    for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs'])
+      expect(packages.has(p), p).toBe(false);
+  });
+
+  it('keeps the release task (store, queues, Prometheus call rates) within 1 MiB, without the Kubernetes client or Step Functions', () => {
+    const task = bundle('release-task');
+    expect(task.bytes).toBeLessThanOrEqual(NO_CLUSTER_BUDGET);
+    const packages = new Set(task.inputs.map(packageOf));
     for (const p of [...KUBERNETES_PACKAGES, '@aws-sdk/client-eks', '@aws-sdk/client-sfn', '@aws-sdk/client-cloudwatch', 'highs'])
       expect(packages.has(p), p).toBe(false);
   });

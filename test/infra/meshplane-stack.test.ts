@@ -11,6 +11,7 @@ import { ALARM_MESSAGE_GROUP_ID } from '../../infra/constructs/alarm-routing.js'
 import { API_ROUTE_PATH } from '../../infra/constructs/http-api.js';
 import { QUEUES, TABLE } from '../../lib/platform/resources.js';
 import { rolloutStateMachineDefinition, substituteDefinition } from '../../lib/rollout/state-machine.js';
+import { releaseDefinitionFor } from '../../lib/release/state-machine.js';
 import { FULL_CONTEXT, templateOf } from './support/synth-meshplane.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -35,6 +36,9 @@ function referencedIds(value: unknown): string[] {
   }
   return [];
 }
+
+const isRolloutMachine = (r: Resource) => String(r.Properties.StateMachineName).endsWith('-rollout');
+const isReleaseMachine = (r: Resource) => String(r.Properties.StateMachineName).endsWith('-release');
 
 /** The function whose FunctionName ends with the handler id. */
 const functionOf = (template: Template, handlerId: string) =>
@@ -151,7 +155,7 @@ describe('MeshplaneStack with the default context', () => {
       ...resourcesOf(template, 'AWS::IAM::Role').flatMap(([id, r]) => (r.Properties.Policies ?? []).map((p: any) => [id, p.PolicyDocument] as const)),
     ];
     expect(documents.length).toBeGreaterThan(0);
-    const machineName = one(template, 'AWS::StepFunctions::StateMachine', () => true)[1].Properties.StateMachineName;
+    const machineNames = resourcesOf(template, 'AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties.StateMachineName);
     let checked = 0;
     for (const [policyId, document] of documents) {
       for (const statement of document.Statement) {
@@ -164,9 +168,9 @@ describe('MeshplaneStack with the default context', () => {
         if (scoped.length === 1 && scoped[0] === 'dynamodb:ListStreams') continue;
         for (const resource of [statement.Resource].flat()) {
           expect(resource, `${policyId} ${scoped.join(',')}`).not.toBe('*');
-          // The rollout machine's ARN is built from its fixed name (see the environment test).
-          if (JSON.stringify(resource).includes(`:stateMachine:${machineName}"`)) continue;
-          if (JSON.stringify(resource).includes(`:execution:${machineName}:*"`)) continue;
+          // The rollout and release machines' ARNs are built from their fixed names (see the environment tests).
+          const text = JSON.stringify(resource);
+          if (machineNames.some((name) => text.includes(`:stateMachine:${name}"`) || text.includes(`:execution:${name}:*"`))) continue;
           const refs = referencedIds(resource);
           expect(refs.length, `${policyId}: ${JSON.stringify(resource)}`).toBeGreaterThan(0);
           for (const ref of refs) expect(ownIds.has(ref), `${policyId} grants on ${ref}`).toBe(true);
@@ -226,7 +230,7 @@ describe('MeshplaneStack with the default context', () => {
 
   it('gives every function the table and queue URLs, and only rollout starters the state machine ARN', () => {
     const [tableId] = one(template, 'AWS::DynamoDB::Table', () => true);
-    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', isRolloutMachine);
     for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
       const env = fn.Properties.Environment.Variables;
       expect(referencedIds(env.TABLE_NAME), id).toEqual([tableId]);
@@ -255,7 +259,7 @@ describe('MeshplaneStack with the default context', () => {
   });
 
   it('deploys exactly the rollout definition the local runtime executes, invoking the rollout-task function', () => {
-    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', isRolloutMachine);
     const [taskFnId] = functionOf(template, 'rollout-task');
     const substitutions = machine.Properties.DefinitionSubstitutions;
     expect(Object.keys(substitutions)).toEqual(['RolloutTaskFunctionArn']);
@@ -266,7 +270,7 @@ describe('MeshplaneStack with the default context', () => {
   });
 
   it('lets the state machine role invoke the rollout-task function and no other function', () => {
-    const [machineRoleId] = referencedIds(one(template, 'AWS::StepFunctions::StateMachine', () => true)[1].Properties.RoleArn);
+    const [machineRoleId] = referencedIds(one(template, 'AWS::StepFunctions::StateMachine', isRolloutMachine)[1].Properties.RoleArn);
     const [taskFnId] = functionOf(template, 'rollout-task');
     const invoked = resourcesOf(template, 'AWS::IAM::Policy')
       .filter(([, p]) => referencedIds(p.Properties.Roles).includes(machineRoleId))
@@ -274,9 +278,61 @@ describe('MeshplaneStack with the default context', () => {
       .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('lambda:')))
       .flatMap((s: any) => [s.Resource].flat());
     expect(invoked).toEqual([{ 'Fn::GetAtt': [taskFnId, 'Arn'] }]);
-    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', isRolloutMachine);
     expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
     expect(machine.Properties.LoggingConfiguration.Level).toBe('ALL');
+  });
+
+  it('deploys exactly the release definition the local runtime executes, invoking only the release-task function', () => {
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', isReleaseMachine);
+    const [taskFnId] = functionOf(template, 'release-task');
+    expect(machine.Properties.DefinitionSubstitutions).toEqual({ ReleaseTaskFunctionArn: { 'Fn::GetAtt': [taskFnId, 'Arn'] } });
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:release-task';
+    const deployed = JSON.parse(machine.Properties.DefinitionString.replaceAll('${ReleaseTaskFunctionArn}', arn));
+    expect(deployed).toEqual(releaseDefinitionFor(arn));
+    const [machineRoleId] = referencedIds(machine.Properties.RoleArn);
+    const invoked = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => referencedIds(p.Properties.Roles).includes(machineRoleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('lambda:')))
+      .flatMap((s: any) => [s.Resource].flat());
+    expect(invoked).toEqual([{ 'Fn::GetAtt': [taskFnId, 'Arn'] }]);
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('lets only release starters start and describe release executions, and gives them its ARN', () => {
+    const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', isReleaseMachine);
+    const name = machine.Properties.StateMachineName;
+    const starters = HANDLERS.filter((h) => h.needs.startsReleases).map((h) => h.id);
+    expect(starters.sort()).toEqual(['health-probe', 'on-deploy-requested']);
+    for (const h of HANDLERS) {
+      const env = functionOf(template, h.id)[1].Properties.Environment.Variables;
+      const grants = grantsOf(template, roleIdOf(template, h.id)).filter((g) => g.actions.includes('states:StartExecution'));
+      const onRelease = grants.filter((g) => JSON.stringify(g.resource).includes(`:stateMachine:${name}"`));
+      if (h.needs.startsReleases) {
+        expect(JSON.stringify(env.RELEASE_STATE_MACHINE_ARN), h.id).toContain(`:stateMachine:${name}"`);
+        expect(onRelease, h.id).toHaveLength(1);
+      } else {
+        expect(env.RELEASE_STATE_MACHINE_ARN, h.id).toBeUndefined();
+        expect(onRelease, h.id).toEqual([]);
+      }
+    }
+  });
+
+  it('lets the release task record releases and request deployments, nothing more: no delete, no executions, no cluster', () => {
+    const grants = grantsOf(template, roleIdOf(template, 'release-task'));
+    const actions = actionsOf(grants);
+    for (const denied of [
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'states:StartExecution',
+      'states:DescribeExecution',
+      'eks:DescribeCluster',
+      'sts:AssumeRole',
+      'sqs:ReceiveMessage',
+    ])
+      expect(actions.has(denied), denied).toBe(false);
+    for (const needed of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'sqs:SendMessage']) expect(actions.has(needed), needed).toBe(true);
   });
 
   it('routes CloudWatch alarm state changes (not its own) to the health-alarms FIFO queue with a message group', () => {
@@ -386,7 +442,7 @@ describe('MeshplaneStack with the default context', () => {
   it('lets only rollout starters start executions, and only functions that read alarm tags read them', () => {
     for (const h of HANDLERS) {
       const actions = actionsOf(grantsOf(template, roleIdOf(template, h.id)));
-      expect(actions.has('states:StartExecution'), h.id).toBe(Boolean(h.needs.startsRollouts));
+      expect(actions.has('states:StartExecution'), h.id).toBe(Boolean(h.needs.startsRollouts || h.needs.startsReleases));
       expect(actions.has('cloudwatch:ListTagsForResource'), h.id).toBe(Boolean(h.needs.readsAlarmTags));
       expect(actions.has('dynamodb:Scan'), h.id).toBe(false);
     }

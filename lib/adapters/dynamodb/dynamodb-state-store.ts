@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditEvent, DeploymentRecord, OperationRecord, PageRequest } from '../../model/records.js';
 import type { StoredCluster } from '../../ports/cluster-store.js';
 import type { OperationOutcome } from '../../ports/operation-store.js';
+import type { ReleaseRecord } from '../../model/release.js';
 import type { ServiceChange } from '../../ports/service-store.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { DynamoDbAuditLog } from './dynamodb-audit-log.js';
@@ -10,6 +11,7 @@ import { DynamoDbDeploymentStore } from './dynamodb-deployment-store.js';
 import { DynamoDbDocumentStore } from './dynamodb-document-store.js';
 import { DynamoDbOperationStore } from './dynamodb-operation-store.js';
 import { DynamoDbRevisionStore } from './dynamodb-revision-store.js';
+import { DynamoDbReleaseStore } from './dynamodb-release-store.js';
 import { DynamoDbServiceStore } from './dynamodb-service-store.js';
 import { DynamoTable } from './table.js';
 
@@ -26,6 +28,7 @@ export class DynamoDbStateStore implements StateStore {
   private readonly deployments: DynamoDbDeploymentStore;
   private readonly documents: DynamoDbDocumentStore;
   private readonly clusters: DynamoDbClusterStore;
+  private readonly releases: DynamoDbReleaseStore;
 
   constructor(client: DynamoDBClient, tableName: string) {
     const table = new DynamoTable(client, tableName);
@@ -36,6 +39,7 @@ export class DynamoDbStateStore implements StateStore {
     this.deployments = new DynamoDbDeploymentStore(table);
     this.documents = new DynamoDbDocumentStore(table);
     this.clusters = new DynamoDbClusterStore(table);
+    this.releases = new DynamoDbReleaseStore(table);
   }
 
   // ServiceStore
@@ -125,5 +129,19 @@ export class DynamoDbStateStore implements StateStore {
   }
   deleteCluster(id: string) {
     return this.clusters.deleteCluster(id);
+  }
+
+  // ReleaseStore
+  putRelease(release: ReleaseRecord, expectedVersion: number | null, operation?: OperationOutcome) {
+    return this.releases.putRelease(release, expectedVersion, operation);
+  }
+  getRelease(id: string) {
+    return this.releases.getRelease(id);
+  }
+  listReleases(page: PageRequest) {
+    return this.releases.listReleases(page);
+  }
+  listUnendedReleases() {
+    return this.releases.listUnendedReleases();
   }
 }

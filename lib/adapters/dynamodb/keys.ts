@@ -13,6 +13,7 @@ export const keys = {
   operation: (id: string) => ({ pk: `OP#${id}`, sk: 'OP' }),
   cluster: (id: string) => ({ pk: `CLUSTER#${id}`, sk: 'META' }),
   document: (kind: string, id: string) => ({ pk: `DOC#${kind}#${id}`, sk: 'DOC' }),
+  release: (id: string) => ({ pk: `REL#${id}`, sk: 'REL' }),
   servicePartition: (name: string) => `SVC#${name}`,
 } as const;
 
@@ -20,6 +21,8 @@ export const keys = {
 export const listing = {
   services: 'SERVICE',
   clusters: 'CLUSTER',
+  /** Release trains, sorted by `${createdAt}#${id}`. */
+  releases: 'RELEASE',
   /**
    * Pending operations with a deadline, sorted by `${deadline}#${id}`: sparse, since completing an
    * operation removes it from the index, so the sweep reads only what is still pending.

@@ -13,6 +13,12 @@ export const RollbackRequestBody = z.strictObject({
   toRevision: z.number().int().min(1).optional().describe('The revision to restore (default: the one before the current)'),
 });
 
+/** The deployment and operation ids of the rollback of `service` requested with `idempotencyKey`. */
+export function rollbackIds(service: string, idempotencyKey: string): { deploymentId: string; operationId: string } {
+  const key = createHash('sha256').update(`${service}\n${idempotencyKey}`).digest('hex').slice(0, 24);
+  return { deploymentId: `dep-rb-${key}`, operationId: `op-rb-${key}` };
+}
+
 /**
  * Goes back to an earlier revision through the same machinery as any deploy: a deployment of that
  * revision's spec, with a single 100% step so it is fast but still judged before it becomes stable.
@@ -34,8 +40,8 @@ export async function requestRollback(
     throw new ValidationError([{ path: 'toRevision', message: `must be earlier than the current revision ${current.revision}` }]);
   const target = await deps.store.getRevision(service, toRevision);
   if (!target) throw new NotFoundError(`service "${service}" has no revision ${toRevision}`);
-  const key = idempotencyKey ? createHash('sha256').update(`${service}\n${idempotencyKey}`).digest('hex').slice(0, 24) : undefined;
-  const deploymentId = key ? `dep-rb-${key}` : newId('dep', deps.clock.now());
+  const keyed = idempotencyKey ? rollbackIds(service, idempotencyKey) : undefined;
+  const deploymentId = keyed?.deploymentId ?? newId('dep', deps.clock.now());
   const rollout = { ...target.spec.rollout, strategy: 'canary', steps: [{ weight: 100, pauseSeconds: 0, gate: 'auto' }] };
   const operation = await acceptOperation(deps, {
     kind: 'rollback',
@@ -43,7 +49,7 @@ export async function requestRollback(
     service,
     payload: { deploymentId, image: target.spec.image, rollout, baseRevision: toRevision },
     correlationId,
-    id: key ? `op-rb-${key}` : undefined,
+    id: keyed?.operationId,
   });
   return { operation, deploymentId, toRevision };
 }
