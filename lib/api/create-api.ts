@@ -6,6 +6,7 @@ import { optimizerRoutes } from './routes/optimizer-routes.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
 import { clusterRoutes, type ClusterRouteDeps } from './routes/cluster-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
+import { meshRoutes } from './routes/mesh-routes.js';
 import { operationRoutes } from './routes/operation-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 
@@ -44,6 +45,7 @@ export function createApi(deps: ApiDeps): Router {
     ...clusterRoutes(deps),
     ...alarmRoutes(deps),
     ...optimizerRoutes(deps),
+    ...meshRoutes(deps),
   ];
   const system: Route[] = [
     {

@@ -14,7 +14,7 @@ import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../ports/service-converger.js';
 import type { KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
-import { awsClientConfig, createCore, type CoreApp } from './create-core.js';
+import { awsClientConfig, createCore, type CoreApp, type CoreOverrides } from './create-core.js';
 import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
 
 export { awsClientConfig };
@@ -52,6 +52,8 @@ export interface AppOverrides {
   adminAccess?: AdminAccess;
   /** Kubeconfig directory, exec plugins, the operator's own kubeconfig; inline static credentials only when absent. */
   kubeconfigPolicy?: KubeconfigPolicy;
+  /** Local runtime: the audit events of every committed write, for `GET /v1/events/stream`. */
+  onAuditEvents?: CoreOverrides['onAuditEvents'];
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -82,7 +84,7 @@ function defaultMetricsSource(config: RuntimeConfig): MetricsSource {
 }
 
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
-  const core = createCore(config, { clock: overrides.clock });
+  const core = createCore(config, { clock: overrides.clock, onAuditEvents: overrides.onAuditEvents });
   const { store } = core;
   // Loaded with the cluster connection it serves (the YAML parser with it), not at cold start.
   const admit: KubeconfigAdmission = async (target) => {

@@ -1,4 +1,5 @@
 import { SqsDeadLetterQueues } from '../adapters/sqs/sqs-dead-letter-queues.js';
+import { onCommittedAuditEvents, type AuditEventListener } from '../adapters/dynamodb/committed-audit-events.js';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { systemClock, type Clock } from '../ports/clock.js';
@@ -20,8 +21,15 @@ export interface CoreApp extends CoreDeps {
   deadLetters: DeadLetterQueues;
 }
 
-export function createCore(config: RuntimeConfig, overrides: { clock?: Clock } = {}): CoreApp {
+export interface CoreOverrides {
+  clock?: Clock;
+  /** Local runtime: told of the audit events of every committed write (the stand-in for a DynamoDB stream). */
+  onAuditEvents?: AuditEventListener;
+}
+
+export function createCore(config: RuntimeConfig, overrides: CoreOverrides = {}): CoreApp {
   const dynamo = createDynamoDbClient(config);
+  if (overrides.onAuditEvents) onCommittedAuditEvents(dynamo, overrides.onAuditEvents);
   const sqs = createSqsClient(config);
   return {
     config,

@@ -10,7 +10,9 @@ import { DEFAULT_POD_WAIT_MS } from '../usecases/shared/rollout-deps.js';
 import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-dispatcher.js';
 import { startNextRollout } from '../usecases/rollouts/start-next-rollout.js';
 import { startAwsBacking } from './aws-backing.js';
+import { AuditEventFeed } from './audit-event-feed.js';
 import { startHttpFrontDoor, type ApiHandler } from './http-front-door.js';
+import { localRoutes } from './local-routes.js';
 import { connectLocalCluster } from './local-cluster.js';
 import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
 import type { ProvisionedQueue } from './provision.js';
@@ -76,6 +78,8 @@ export interface LocalRuntime {
   /** A kubeconfig for the simulated cluster (`kubectl --kubeconfig PATH get pods -A -o wide`). */
   kubeconfigPath?: string;
   rollouts: LocalRolloutRunner;
+  /** The committed audit events, as GET /v1/events/stream sends them. */
+  events: AuditEventFeed;
   stop(): Promise<void>;
 }
 
@@ -91,7 +95,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   let dispatch: RolloutTaskFunction | undefined;
   const rollouts = new LocalRolloutRunner({ task: (payload) => dispatch!(payload), timeFactor });
+  const events = new AuditEventFeed();
   const app = createApp(aws.config, {
+    onAuditEvents: (committed) => events.publish(committed),
     metrics: cluster.metrics,
     workflow: new LocalRolloutWorkflow(rollouts),
     // Pod waits follow compressed time, like every other wait here.
@@ -131,7 +137,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const timers = Object.entries(handlers.schedules ?? {}).map(([name, s]) =>
     every(name, Math.max(250, s.periodSeconds * 1000 * timeFactor), s.handler, (err) => log(`${name}: ${(err as Error).message}`)),
   );
-  const http = await startHttpFrontDoor(handlers.api, options.port);
+  // Besides the API: the dashboard at `/` and the audit events at GET /v1/events/stream.
+  const http = await startHttpFrontDoor(handlers.api, options.port, undefined, undefined, localRoutes(events));
 
   return {
     url: http.url,
@@ -140,6 +147,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     sim: cluster.sim,
     kubeconfigPath: cluster.kubeconfigPath,
     rollouts,
+    events,
     async stop() {
       await http.stop();
       await Promise.all(timers.map((t) => t.stop()));

@@ -1,0 +1,392 @@
+import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, type MeshEdge, type MeshService, type MeshView } from './api';
+import { dollars, href, pct } from './format';
+import { useLive, useLoad } from './live';
+import { layoutMesh } from './mesh-layout';
+
+export type GroupBy = 'zone' | 'cluster' | 'none';
+
+const HEALTH_COLOURS: Record<string, string> = {
+  healthy: '#2f9e5b',
+  degraded: '#e0a100',
+  unavailable: '#d64545',
+  failed: '#8b1e1e',
+  unknown: '#9aa5b1',
+};
+
+/** The zone most of a service's pods run in (ready ones first): where the graph draws it when grouped by zone. */
+export function primaryZone(s: MeshService): string {
+  let best: [string, number] | undefined;
+  for (const [zone, n] of Object.entries(s.podsPerZone ?? {})) if (!best || n > best[1] || (n === best[1] && zone < best[0])) best = [zone, n];
+  return best?.[0] ?? 'not placed';
+}
+
+function groupOf(s: MeshService, by: GroupBy): string {
+  if (by === 'none') return '';
+  if (by === 'cluster') return s.cluster ?? 'default';
+  return `${s.cluster ?? 'default'} / ${primaryZone(s)}`;
+}
+
+function nodeLabel(s: MeshService): string {
+  const ready = s.readyReplicas === undefined ? '?' : String(s.readyReplicas);
+  const split = s.rollout ? ` · canary ${s.rollout.canaryWeight}%` : '';
+  return `${s.name}\n${ready}/${s.replicas}${split}`;
+}
+
+function edgeLabel(e: MeshEdge): string {
+  const parts = [`${e.declaredRps} rps`];
+  if (e.crossZoneShare !== undefined) parts.push(`${pct(e.crossZoneShare, 0)} x-zone`);
+  if (e.dollarsPerMonth !== undefined) parts.push(`${dollars(e.dollarsPerMonth)}/mo`);
+  return parts.join(' · ');
+}
+
+const edgeId = (e: { from: string; to: string }) => `${e.from}->${e.to}`;
+
+/** Cytoscape elements with positions precomputed (preset layout). */
+export function meshElements(mesh: MeshView, by: GroupBy): ElementDefinition[] {
+  const known = new Set(mesh.services.map((s) => s.name));
+  const edges = mesh.edges.filter((e) => known.has(e.to));
+  const { positions } = layoutMesh({ services: mesh.services.map((s) => ({ name: s.name, group: groupOf(s, by) })), edges });
+  const groups = new Set(by === 'none' ? [] : mesh.services.map((s) => groupOf(s, by)));
+  const elements: ElementDefinition[] = [...groups].map((g) => ({ group: 'nodes', data: { id: `group:${g}`, label: g, isGroup: true } }));
+  for (const s of mesh.services) {
+    const canary = s.rollout?.canaryWeight ?? 0;
+    elements.push({
+      group: 'nodes',
+      data: {
+        id: s.name,
+        label: nodeLabel(s),
+        health: s.health,
+        colour: HEALTH_COLOURS[s.health] ?? HEALTH_COLOURS.unknown,
+        stable: 100 - canary,
+        canary,
+        rollout: s.rollout ? 1 : 0,
+        ...(by === 'none' ? {} : { parent: `group:${groupOf(s, by)}` }),
+      },
+      position: { ...positions.get(s.name)! },
+    });
+  }
+  const maxRps = Math.max(1, ...edges.map((e) => e.declaredRps));
+  for (const e of edges)
+    elements.push({
+      group: 'edges',
+      data: {
+        id: edgeId(e),
+        source: e.from,
+        target: e.to,
+        label: edgeLabel(e),
+        width: 1 + 5 * Math.sqrt(e.declaredRps / maxRps),
+        // Grey when the calls stay in their zone, red when they all cross one.
+        colour: `hsl(0, ${Math.round(70 * (e.crossZoneShare ?? 0))}%, ${Math.round(62 - 12 * (e.crossZoneShare ?? 0))}%)`,
+      },
+    });
+  return elements;
+}
+
+function styles(big: boolean): cytoscape.StylesheetJson {
+  return [
+    {
+      selector: 'node',
+      style: {
+        shape: 'ellipse',
+        width: 34,
+        height: 34,
+        'background-color': 'data(colour)',
+        'border-width': 3,
+        'border-color': 'data(colour)',
+        label: 'data(label)',
+        'text-wrap': 'wrap',
+        'text-valign': 'bottom',
+        'text-margin-y': 4,
+        'font-size': 11,
+        color: '#1f2933',
+        'min-zoomed-font-size': 6,
+      },
+    },
+    {
+      selector: 'node[rollout = 1]',
+      style: {
+        'background-color': '#ffffff',
+        'pie-size': '100%',
+        'pie-1-background-color': '#4c78a8',
+        // Cytoscape reads pie sizes from data (percent); its types only admit numbers.
+        'pie-1-background-size': 'data(stable)' as unknown as number,
+        'pie-2-background-color': '#f58518',
+        'pie-2-background-size': 'data(canary)' as unknown as number,
+      },
+    },
+    {
+      selector: 'node[?isGroup]',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': '#e8eef5',
+        'background-opacity': 0.5,
+        'border-width': 1,
+        'border-style': 'dashed',
+        'border-color': '#8795a1',
+        label: 'data(label)',
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'font-size': 14,
+        'font-weight': 'bold',
+        color: '#52606d',
+        padding: '24px',
+      },
+    },
+    { selector: 'node:selected', style: { 'border-color': '#1c64f2', 'border-width': 5 } },
+    {
+      selector: 'edge',
+      style: {
+        width: 'data(width)',
+        'line-color': 'data(colour)',
+        'curve-style': big ? 'haystack' : 'bezier',
+        ...(big ? { 'haystack-radius': 0 } : { 'target-arrow-shape': 'triangle', 'target-arrow-color': 'data(colour)', 'arrow-scale': 0.8 }),
+        opacity: big ? 0.5 : 0.9,
+        ...(big
+          ? {}
+          : { label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate', 'text-background-color': '#ffffff', 'text-background-opacity': 0.8 }),
+        color: '#3e4c59',
+        'min-zoomed-font-size': 8,
+      },
+    },
+    {
+      selector: 'edge:selected',
+      style: { 'line-color': '#1c64f2', 'target-arrow-color': '#1c64f2', opacity: 1, label: 'data(label)', 'font-size': 11, 'z-index': 10 },
+    },
+  ];
+}
+
+type Selection = { kind: 'service'; name: string } | { kind: 'edge'; from: string; to: string } | undefined;
+
+/** The graph: Cytoscape.js on a canvas, preset positions, rebuilt when the set of services, calls or grouping changes. */
+function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; onSelect: (s: Selection) => void }) {
+  const container = useRef<HTMLDivElement>(null);
+  const cy = useRef<Core | undefined>(undefined);
+  const shape = useRef('');
+  const onSelect = useRef(props.onSelect);
+  onSelect.current = props.onSelect;
+
+  useEffect(() => () => cy.current?.destroy(), []);
+
+  useEffect(() => {
+    const { mesh, groupBy } = props;
+    const elements = meshElements(mesh, groupBy);
+    const key = `${groupBy}|${elements.map((e) => `${e.data.id}>${e.data.parent ?? ''}`).join(',')}`;
+    if (cy.current && key === shape.current) {
+      // Same graph: update what changed (health, replicas, split, edge figures) in place.
+      cy.current.batch(() => {
+        for (const e of elements) cy.current!.getElementById(e.data.id!).data(e.data);
+      });
+      return;
+    }
+    shape.current = key;
+    const started = performance.now();
+    const big = mesh.edges.length > 400 || mesh.services.length > 300;
+    cy.current?.destroy();
+    const instance = cytoscape({
+      container: container.current,
+      elements,
+      layout: { name: 'preset', fit: true, padding: 30 },
+      style: styles(big),
+      minZoom: 0.02,
+      maxZoom: 3,
+      wheelSensitivity: 0.3,
+      textureOnViewport: big,
+      hideEdgesOnViewport: big,
+      motionBlur: false,
+      pixelRatio: big ? 1 : 'auto',
+      boxSelectionEnabled: false,
+      autoungrabify: big,
+    });
+    cy.current = instance;
+    instance.on('tap', 'node', (e) => {
+      if (!e.target.data('isGroup')) onSelect.current({ kind: 'service', name: e.target.id() });
+    });
+    instance.on('dbltap', 'node', (e) => {
+      if (!e.target.data('isGroup')) location.hash = href.service(e.target.id());
+    });
+    instance.on('tap', 'edge', (e) => onSelect.current({ kind: 'edge', from: e.target.data('source'), to: e.target.data('target') }));
+    instance.on('tap', (e) => {
+      if (e.target === instance) onSelect.current(undefined);
+    });
+    instance.one('render', () =>
+      requestAnimationFrame(() => {
+        const ms = performance.now() - started;
+        const root = document.documentElement;
+        root.dataset.meshRendered = String(mesh.services.length);
+        (window as unknown as { __meshplaneRender?: unknown }).__meshplaneRender = {
+          services: mesh.services.length,
+          edges: mesh.edges.length,
+          graphMs: ms,
+          atMs: performance.now(),
+        };
+      }),
+    );
+  }, [props.mesh, props.groupBy]);
+
+  return <div class="graph" ref={container} role="img" aria-label={`call graph of ${props.mesh.services.length} services`} />;
+}
+
+function ServiceDetails({ s, mesh }: { s: MeshService; mesh: MeshView }) {
+  const calls = mesh.edges.filter((e) => e.from === s.name);
+  const callers = mesh.edges.filter((e) => e.to === s.name);
+  return (
+    <div class="details">
+      <h3>
+        <a href={href.service(s.name)}>{s.name}</a> <span class={`badge ${s.health}`}>{s.health}</span>
+      </h3>
+      <p>
+        {s.readyReplicas ?? '?'}/{s.replicas} ready · r{s.revision} · {s.image}
+      </p>
+      {s.rollout && (
+        <p>
+          rollout: canary <b>{s.rollout.canaryWeight}%</b> ({s.rollout.canaryImage}) — <a href={href.rollout(s.name, s.rollout.deploymentId)}>open rollout</a>
+        </p>
+      )}
+      {s.podsPerZone && (
+        <p>
+          pods per zone:{' '}
+          {Object.entries(s.podsPerZone)
+            .map(([z, n]) => `${z}: ${n}`)
+            .join(', ') || 'none'}
+        </p>
+      )}
+      {s.statusError && <p class="muted">status: {s.statusError}</p>}
+      <EdgeTable title="calls" edges={calls} />
+      <EdgeTable title="called by" edges={callers} />
+      <p>
+        <a class="button" href={href.service(s.name)}>
+          Open {s.name}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+function EdgeTable({ title, edges }: { title: string; edges: MeshEdge[] }) {
+  if (edges.length === 0) return null;
+  return (
+    <table class="compact">
+      <caption>{title}</caption>
+      <thead>
+        <tr>
+          <th>from → to</th>
+          <th>rps</th>
+          <th>x-zone</th>
+          <th>$/month</th>
+        </tr>
+      </thead>
+      <tbody>
+        {edges.map((e) => (
+          <tr key={edgeId(e)} data-edge={edgeId(e)}>
+            <td>
+              {e.from} → {e.to}
+            </td>
+            <td>{e.declaredRps}</td>
+            <td>{pct(e.crossZoneShare, 0)}</td>
+            <td>{dollars(e.dollarsPerMonth)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const GROUP_KEY = 'meshplane.groupBy';
+
+export function MeshPage() {
+  const [groupBy, setGroupBy] = useState<GroupBy>(() => (localStorage.getItem(GROUP_KEY) as GroupBy | null) ?? 'zone');
+  const [selection, setSelection] = useState<Selection>(undefined);
+  const [filter, setFilter] = useState('');
+  const tick = useLive(() => true, 5_000);
+  const { data: mesh, error } = useLoad(() => api.mesh(), [tick]);
+  const selected = selection?.kind === 'service' ? mesh?.services.find((s) => s.name === selection.name) : undefined;
+  const selectedEdge = selection?.kind === 'edge' ? mesh?.edges.find((e) => e.from === selection.from && e.to === selection.to) : undefined;
+  const listed = useMemo(() => {
+    const all = mesh?.services ?? [];
+    const f = filter.trim().toLowerCase();
+    return (f ? all.filter((s) => s.name.includes(f)) : all).slice(0, 200);
+  }, [mesh, filter]);
+  const totals = useMemo(() => {
+    const counts: Record<string, number> = {};
+    for (const s of mesh?.services ?? []) counts[s.health] = (counts[s.health] ?? 0) + 1;
+    const dollarsPerMonth = (mesh?.edges ?? []).reduce((a, e) => a + (e.dollarsPerMonth ?? 0), 0);
+    return { counts, dollarsPerMonth };
+  }, [mesh]);
+
+  return (
+    <section class="mesh-page">
+      <div class="toolbar">
+        <label>
+          group by{' '}
+          <select
+            value={groupBy}
+            onChange={(e) => {
+              const v = (e.target as HTMLSelectElement).value as GroupBy;
+              localStorage.setItem(GROUP_KEY, v);
+              setGroupBy(v);
+            }}
+          >
+            <option value="zone">cluster and zone</option>
+            <option value="cluster">cluster</option>
+            <option value="none">nothing</option>
+          </select>
+        </label>
+        <span class="legend">
+          {Object.entries(HEALTH_COLOURS).map(([h, c]) => (
+            <span key={h}>
+              <i style={{ background: c }} /> {h} {totals.counts[h] ?? 0}
+            </span>
+          ))}
+          <span>
+            <i style={{ background: '#f58518' }} /> canary share
+          </span>
+        </span>
+        <span class="muted">
+          {mesh ? `${mesh.services.length} services · ${mesh.edges.length} calls · cross-zone transfer ${dollars(totals.dollarsPerMonth)}/month` : 'loading…'}
+        </span>
+        {error && <span class="error">{error}</span>}
+      </div>
+      <div class="mesh-main">
+        {mesh && mesh.services.length > 0 ? (
+          <MeshGraph mesh={mesh} groupBy={groupBy} onSelect={setSelection} />
+        ) : (
+          <div class="graph empty">{mesh ? 'No services yet: register one with POST /v1/services or `meshplane services apply`.' : ''}</div>
+        )}
+        <aside>
+          {selected && mesh && <ServiceDetails s={selected} mesh={mesh} />}
+          {selectedEdge && (
+            <div class="details">
+              <EdgeTable title="call" edges={[selectedEdge]} />
+            </div>
+          )}
+          <input type="search" placeholder="find a service" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+          <ul class="service-list" aria-label="services">
+            {listed.map((s) => (
+              <li key={s.name} data-service={s.name}>
+                <i style={{ background: HEALTH_COLOURS[s.health] }} />
+                <a href={href.service(s.name)} onClick={() => setSelection({ kind: 'service', name: s.name })}>
+                  {s.name}
+                </a>
+                <span class="muted">
+                  {s.readyReplicas ?? '?'}/{s.replicas}
+                  {s.rollout ? ` · canary ${s.rollout.canaryWeight}%` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {mesh && mesh.edges.length <= 500 && (
+            <ul class="sr-only" aria-label="calls">
+              {mesh.edges.map((e) => (
+                <li key={edgeId(e)} data-edge={edgeId(e)}>
+                  {e.from} calls {e.to}: {edgeLabel(e)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </aside>
+      </div>
+    </section>
+  );
+}
