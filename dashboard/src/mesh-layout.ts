@@ -11,6 +11,8 @@ export interface LayoutInput {
 
 export interface Layout {
   positions: Map<string, { x: number; y: number }>;
+  /** The box of each group around its services (centre and size), for the group's backdrop. */
+  groups: Map<string, { x: number; y: number; width: number; height: number }>;
   /** Depth of each service: 0 for services nobody calls. */
   depth: Map<string, number>;
 }
@@ -56,6 +58,7 @@ export function layoutMesh(input: LayoutInput): Layout {
     groups.set(s.group, members);
   }
   const positions = new Map<string, { x: number; y: number }>();
+  const boxes = new Map<string, { x: number; y: number; width: number; height: number }>();
   let offsetX = 0;
   for (const key of [...groups.keys()].sort()) {
     const members = groups.get(key)!;
@@ -77,7 +80,11 @@ export function layoutMesh(input: LayoutInput): Layout {
       }
       column += Math.ceil(names.length / maxRows);
     }
-    offsetX += column * CELL.width + CELL.groupGap;
+    const rows = Math.min(maxRows, Math.max(...[...byDepth.values()].map((c) => c.length)));
+    const width = column * CELL.width;
+    const height = rows * CELL.height;
+    boxes.set(key, { x: offsetX + width / 2 - CELL.width / 2, y: height / 2 - CELL.height / 2, width, height: height + CELL.height / 2 });
+    offsetX += width + CELL.groupGap;
   }
-  return { positions, depth };
+  return { positions, groups: boxes, depth };
 }

@@ -43,46 +43,50 @@ function edgeLabel(e: MeshEdge): string {
 
 const edgeId = (e: { from: string; to: string }) => `${e.from}->${e.to}`;
 
-/** Cytoscape elements with positions precomputed (preset layout). */
+/** Buckets for edge width (by calls per second) and colour (by cross-zone share): classes, cheaper to style than per-element data. */
+const bucket = (x: number, buckets: number) => Math.min(buckets - 1, Math.max(0, Math.floor(x * buckets)));
+
+/**
+ * Cytoscape elements with positions precomputed (preset layout). Groups are plain rectangles behind
+ * their services, sized by the layout: compound parents would make Cytoscape recompute their bounds as
+ * every child is added.
+ */
 export function meshElements(mesh: MeshView, by: GroupBy): ElementDefinition[] {
   const known = new Set(mesh.services.map((s) => s.name));
   const edges = mesh.edges.filter((e) => known.has(e.to));
-  const { positions } = layoutMesh({ services: mesh.services.map((s) => ({ name: s.name, group: groupOf(s, by) })), edges });
-  const groups = new Set(by === 'none' ? [] : mesh.services.map((s) => groupOf(s, by)));
-  const elements: ElementDefinition[] = [...groups].map((g) => ({ group: 'nodes', data: { id: `group:${g}`, label: g, isGroup: true } }));
+  const layout = layoutMesh({ services: mesh.services.map((s) => ({ name: s.name, group: groupOf(s, by) })), edges });
+  const elements: ElementDefinition[] = [];
+  if (by !== 'none')
+    for (const [g, box] of layout.groups)
+      elements.push({
+        group: 'nodes',
+        data: { id: `group:${g}`, label: g, isGroup: true, w: box.width + 40, h: box.height + 40 },
+        position: { x: box.x, y: box.y },
+        classes: 'group',
+        selectable: false,
+        grabbable: false,
+      });
   for (const s of mesh.services) {
     const canary = s.rollout?.canaryWeight ?? 0;
     elements.push({
       group: 'nodes',
-      data: {
-        id: s.name,
-        label: nodeLabel(s),
-        health: s.health,
-        colour: HEALTH_COLOURS[s.health] ?? HEALTH_COLOURS.unknown,
-        stable: 100 - canary,
-        canary,
-        rollout: s.rollout ? 1 : 0,
-        ...(by === 'none' ? {} : { parent: `group:${groupOf(s, by)}` }),
-      },
-      position: { ...positions.get(s.name)! },
+      data: { id: s.name, label: nodeLabel(s), health: s.health, stable: 100 - canary, canary },
+      position: { ...layout.positions.get(s.name)! },
+      classes: s.rollout ? `${s.health} rollout` : s.health,
     });
   }
   const maxRps = Math.max(1, ...edges.map((e) => e.declaredRps));
   for (const e of edges)
     elements.push({
       group: 'edges',
-      data: {
-        id: edgeId(e),
-        source: e.from,
-        target: e.to,
-        label: edgeLabel(e),
-        width: 1 + 5 * Math.sqrt(e.declaredRps / maxRps),
-        // Grey when the calls stay in their zone, red when they all cross one.
-        colour: `hsl(0, ${Math.round(70 * (e.crossZoneShare ?? 0))}%, ${Math.round(62 - 12 * (e.crossZoneShare ?? 0))}%)`,
-      },
+      data: { id: edgeId(e), source: e.from, target: e.to, label: edgeLabel(e) },
+      // Thicker with more calls; redder as more of them cross a zone.
+      classes: `w${bucket(Math.sqrt(e.declaredRps / maxRps), 4)} x${bucket(e.crossZoneShare ?? 0, 4)}`,
     });
   return elements;
 }
+
+const EDGE_COLOURS = ['#b8c2cc', '#d9a3a3', '#e07070', '#d64545'];
 
 function styles(big: boolean): cytoscape.StylesheetJson {
   return [
@@ -92,20 +96,26 @@ function styles(big: boolean): cytoscape.StylesheetJson {
         shape: 'ellipse',
         width: 34,
         height: 34,
-        'background-color': 'data(colour)',
+        'background-color': HEALTH_COLOURS.unknown,
         'border-width': 3,
-        'border-color': 'data(colour)',
-        label: 'data(label)',
+        'border-color': HEALTH_COLOURS.unknown,
+        // Large meshes draw labels only once zoomed in (see `labels` below): at full view they are unreadable anyway.
+        ...(big ? {} : { label: 'data(label)' }),
         'text-wrap': 'wrap',
         'text-valign': 'bottom',
         'text-margin-y': 4,
         'font-size': 11,
         color: '#1f2933',
         'min-zoomed-font-size': 6,
+        'z-index': 2,
       },
     },
+    ...Object.entries(HEALTH_COLOURS).map(([health, colour]) => ({
+      selector: `node.${health}`,
+      style: { 'background-color': colour, 'border-color': colour },
+    })),
     {
-      selector: 'node[rollout = 1]',
+      selector: 'node.rollout',
       style: {
         'background-color': '#ffffff',
         'pie-size': '100%',
@@ -117,9 +127,11 @@ function styles(big: boolean): cytoscape.StylesheetJson {
       },
     },
     {
-      selector: 'node[?isGroup]',
+      selector: 'node.group',
       style: {
         shape: 'round-rectangle',
+        width: 'data(w)',
+        height: 'data(h)',
         'background-color': '#e8eef5',
         'background-opacity': 0.5,
         'border-width': 1,
@@ -128,33 +140,52 @@ function styles(big: boolean): cytoscape.StylesheetJson {
         label: 'data(label)',
         'text-valign': 'top',
         'text-halign': 'center',
-        'font-size': 14,
+        'text-margin-y': -6,
+        'font-size': big ? 40 : 14,
         'font-weight': 'bold',
         color: '#52606d',
-        padding: '24px',
+        'z-index': 0,
+        events: 'no',
       },
     },
     { selector: 'node:selected', style: { 'border-color': '#1c64f2', 'border-width': 5 } },
     {
       selector: 'edge',
       style: {
-        width: 'data(width)',
-        'line-color': 'data(colour)',
+        width: 1,
+        'line-color': EDGE_COLOURS[0],
         'curve-style': big ? 'haystack' : 'bezier',
-        ...(big ? { 'haystack-radius': 0 } : { 'target-arrow-shape': 'triangle', 'target-arrow-color': 'data(colour)', 'arrow-scale': 0.8 }),
+        ...(big ? { 'haystack-radius': 0 } : { 'target-arrow-shape': 'triangle', 'target-arrow-color': EDGE_COLOURS[0], 'arrow-scale': 0.8 }),
         opacity: big ? 0.5 : 0.9,
         ...(big
           ? {}
           : { label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate', 'text-background-color': '#ffffff', 'text-background-opacity': 0.8 }),
         color: '#3e4c59',
         'min-zoomed-font-size': 8,
+        'z-index': 1,
       },
     },
+    ...[1, 2, 3, 4].map((w, i) => ({ selector: `edge.w${i}`, style: { width: w * 1.5 } })),
+    ...EDGE_COLOURS.map((colour, i) => ({ selector: `edge.x${i}`, style: { 'line-color': colour, 'target-arrow-color': colour } })),
     {
       selector: 'edge:selected',
       style: { 'line-color': '#1c64f2', 'target-arrow-color': '#1c64f2', opacity: 1, label: 'data(label)', 'font-size': 11, 'z-index': 10 },
     },
   ];
+}
+
+/** Large meshes: node labels appear once zoomed in far enough to read them, and go again when zoomed out. */
+function labelsOnZoom(cy: Core): void {
+  let shown = false;
+  cy.on('zoom', () => {
+    const want = cy.zoom() >= 0.45;
+    if (want === shown) return;
+    shown = want;
+    cy.style()
+      .selector('node[!isGroup]')
+      .style({ label: want ? 'data(label)' : '' })
+      .update();
+  });
 }
 
 type Selection = { kind: 'service'; name: string } | { kind: 'edge'; from: string; to: string } | undefined;
@@ -172,11 +203,16 @@ function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; onSelect: (s: Sele
   useEffect(() => {
     const { mesh, groupBy } = props;
     const elements = meshElements(mesh, groupBy);
-    const key = `${groupBy}|${elements.map((e) => `${e.data.id}>${e.data.parent ?? ''}`).join(',')}`;
+    // Positions depend on the set of services and calls and on each one's group: a new layout when any of these changes.
+    const key = `${groupBy}|${elements.map((e) => `${e.data.id}@${e.position ? `${e.position.x},${e.position.y}` : ''}`).join(',')}`;
     if (cy.current && key === shape.current) {
       // Same graph: update what changed (health, replicas, split, edge figures) in place.
       cy.current.batch(() => {
-        for (const e of elements) cy.current!.getElementById(e.data.id!).data(e.data);
+        for (const e of elements) {
+          const ele = cy.current!.getElementById(e.data.id!);
+          ele.data(e.data);
+          if (e.classes !== undefined) ele.classes(e.classes);
+        }
       });
       return;
     }
@@ -195,17 +231,14 @@ function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; onSelect: (s: Sele
       textureOnViewport: big,
       hideEdgesOnViewport: big,
       motionBlur: false,
-      pixelRatio: big ? 1 : 'auto',
+      pixelRatio: 1,
       boxSelectionEnabled: false,
       autoungrabify: big,
     });
     cy.current = instance;
-    instance.on('tap', 'node', (e) => {
-      if (!e.target.data('isGroup')) onSelect.current({ kind: 'service', name: e.target.id() });
-    });
-    instance.on('dbltap', 'node', (e) => {
-      if (!e.target.data('isGroup')) location.hash = href.service(e.target.id());
-    });
+    if (big) labelsOnZoom(instance);
+    instance.on('tap', 'node[!isGroup]', (e) => onSelect.current({ kind: 'service', name: e.target.id() }));
+    instance.on('dbltap', 'node[!isGroup]', (e) => (location.hash = href.service(e.target.id())));
     instance.on('tap', 'edge', (e) => onSelect.current({ kind: 'edge', from: e.target.data('source'), to: e.target.data('target') }));
     instance.on('tap', (e) => {
       if (e.target === instance) onSelect.current(undefined);

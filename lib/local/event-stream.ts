@@ -41,7 +41,8 @@ export function serveEventStream(req: IncomingMessage, res: ServerResponse, feed
     unsubscribe();
     if (!res.writableEnded) res.end();
   };
-  req.on('close', close);
+  // The response's close, not the request's: a request's 'close' fires once its (empty) body was read.
+  res.on('close', close);
   res.on('error', close);
   return close;
 }

@@ -70,8 +70,10 @@ describe.skipIf(missing !== undefined)('dashboard in Chromium', () => {
       await services.locator('[data-service="user-service"]').waitFor({ timeout: UI_TIMEOUT_MS });
       await services.locator('[data-service="order-service"]').waitFor({ timeout: UI_TIMEOUT_MS });
       await page.locator('[data-edge="order-service->user-service"]').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
-      await page.waitForFunction(() => document.documentElement.dataset.meshRendered === '2', undefined, { timeout: UI_TIMEOUT_MS });
-      const graph = await page.evaluate(() => (window as unknown as { __meshplaneRender?: { services: number; edges: number } }).__meshplaneRender);
+      // In the page (this file is type-checked without the DOM library): what Cytoscape has drawn.
+      type Rendered = { __meshplaneRender?: { services: number; edges: number } };
+      await page.waitForFunction(() => (globalThis as unknown as Rendered).__meshplaneRender?.services === 2, undefined, { timeout: UI_TIMEOUT_MS });
+      const graph = await page.evaluate(() => (globalThis as unknown as Rendered).__meshplaneRender);
       expect(graph).toMatchObject({ services: 2, edges: 1 });
       // Replicas as observed by the probe: 3/3 and 2/2 ready.
       await services.locator('[data-service="user-service"]', { hasText: '3/3' }).waitFor({ timeout: UI_TIMEOUT_MS });
