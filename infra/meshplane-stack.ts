@@ -14,6 +14,7 @@ import { EksAccess } from './constructs/eks-access.js';
 import { FunctionRole } from './constructs/function-role.js';
 import { EventQueue } from './constructs/event-queue.js';
 import { HandlerFunction, type HandlerFunctionDefaults } from './constructs/handler-function.js';
+import { DashboardHosting } from './constructs/dashboard-hosting.js';
 import { MeshplaneHttpApi } from './constructs/http-api.js';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.js';
 import { Schedules } from './constructs/schedules.js';
@@ -44,6 +45,8 @@ export class MeshplaneStack extends Stack {
   readonly roles: ReadonlyMap<string, Role>;
   readonly rollouts: RolloutStateMachine;
   readonly api: MeshplaneHttpApi;
+  /** The dashboard: S3 + CloudFront, `/v1/*` to the API. */
+  readonly dashboard: DashboardHosting;
 
   constructor(scope: Construct, id: string, props: MeshplaneStackProps) {
     super(scope, id, props);
@@ -133,6 +136,7 @@ export class MeshplaneStack extends Stack {
     }
 
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
+    this.dashboard = new DashboardHosting(this, 'Dashboard', { stage: config.stage, api: this.api.api, projectRoot: props.projectRoot });
 
     for (const h of handlers) for (const queue of consumedQueues(h)) this.queues.get(queue)!.consumeWith(fnOf(h));
     for (const h of handlers.filter((d) => d.needs.drainsDeadLetters)) {

@@ -36,6 +36,10 @@ function referencedIds(value: unknown): string[] {
   return [];
 }
 
+/** meshplane's own functions (named `meshplane-<stage>-<id>`), without CDK's unnamed helper (the dashboard's BucketDeployment upload). */
+const handlerFunctions = (template: Template) =>
+  resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => String(fn.Properties.FunctionName ?? '').startsWith('meshplane-'));
+
 /** The function whose FunctionName ends with the handler id. */
 const functionOf = (template: Template, handlerId: string) =>
   one(template, 'AWS::Lambda::Function', (r) => String(r.Properties.FunctionName).endsWith(`-${handlerId}`));
@@ -189,7 +193,7 @@ describe('MeshplaneStack with the default context', () => {
 
   it('runs every function on nodejs22.x / arm64 with X-Ray and its own log group with the configured retention', () => {
     const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functions = handlerFunctions(template);
     expect(functions.length).toBeGreaterThanOrEqual(5);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
@@ -225,7 +229,7 @@ describe('MeshplaneStack with the default context', () => {
   it('gives every function the table and queue URLs, and only rollout starters the state machine ARN', () => {
     const [tableId] = one(template, 'AWS::DynamoDB::Table', () => true);
     const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', () => true);
-    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of handlerFunctions(template)) {
       const env = fn.Properties.Environment.Variables;
       expect(referencedIds(env.TABLE_NAME), id).toEqual([tableId]);
       for (const q of QUEUES) {
@@ -514,7 +518,7 @@ describe('MeshplaneStack with every option in context', () => {
   });
 
   it('places the functions in the given subnets and notifies the alarm topic over TLS', () => {
-    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of handlerFunctions(template)) {
       expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(FULL_CONTEXT.vpc.subnetIds);
       expect(fn.Properties.LoggingConfig, id).toBeDefined();
     }
