@@ -1,9 +1,10 @@
-import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import type { Core, CytoscapeOptions, ElementDefinition, EventObject, StylesheetJson } from 'cytoscape';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type MeshEdge, type MeshService, type MeshView } from './api';
 import { dollars, href, pct } from './format';
 import { useLive, useLoad } from './live';
 import { layoutMesh } from './mesh-layout';
+import { OverviewCanvas, type OverviewData } from './overview-canvas';
 
 export type GroupBy = 'zone' | 'cluster' | 'none';
 
@@ -88,7 +89,7 @@ export function meshElements(mesh: MeshView, by: GroupBy): ElementDefinition[] {
 
 const EDGE_COLOURS = ['#b8c2cc', '#d9a3a3', '#e07070', '#d64545'];
 
-function styles(big: boolean): cytoscape.StylesheetJson {
+function styles(big: boolean): StylesheetJson {
   return [
     {
       selector: 'node',
@@ -190,18 +191,95 @@ function labelsOnZoom(cy: Core): void {
 
 type Selection = { kind: 'service'; name: string } | { kind: 'edge'; from: string; to: string } | undefined;
 
-/** The graph: Cytoscape.js on a canvas, preset positions, rebuilt when the set of services, calls or grouping changes. */
-function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; onSelect: (s: Selection) => void }) {
+/** Above this many services the graph is drawn by {@link OverviewCanvas} instead of Cytoscape.js. */
+export const LARGE_MESH = 60;
+
+type Cytoscape = (options: CytoscapeOptions) => Core;
+let cytoscapeModule: Promise<Cytoscape> | undefined;
+const loadCytoscape = () => (cytoscapeModule ??= import('cytoscape').then((m) => m.default as unknown as Cytoscape));
+
+/** The large-mesh picture: the same layout, colours and buckets as the Cytoscape graph. */
+export function overviewData(mesh: MeshView, by: GroupBy): OverviewData {
+  const known = new Map(mesh.services.map((s, i) => [s.name, i]));
+  const edges = mesh.edges.filter((e) => known.has(e.to) && known.has(e.from));
+  const layout = layoutMesh({ services: mesh.services.map((s) => ({ name: s.name, group: groupOf(s, by) })), edges });
+  const maxRps = Math.max(1, ...edges.map((e) => e.declaredRps));
+  return {
+    groups: by === 'none' ? [] : [...layout.groups].map(([label, box]) => ({ label, ...box, width: box.width + 40, height: box.height + 40 })),
+    nodes: mesh.services.map((s) => ({
+      id: s.name,
+      ...layout.positions.get(s.name)!,
+      colour: HEALTH_COLOURS[s.health] ?? HEALTH_COLOURS.unknown,
+      canary: s.rollout?.canaryWeight,
+      label: nodeLabel(s),
+    })),
+    edges: edges.map((e) => ({
+      from: known.get(e.from)!,
+      to: known.get(e.to)!,
+      colour: EDGE_COLOURS[bucket(e.crossZoneShare ?? 0, 4)],
+      width: 1.5 * (1 + bucket(Math.sqrt(e.declaredRps / maxRps), 4)),
+    })),
+  };
+}
+
+/** Marks the first frame that shows the whole mesh (the benchmark and the browser tests read it). */
+function markRendered(mesh: MeshView, started: number, renderer: string): void {
+  const root = document.documentElement;
+  root.dataset.meshRendered = String(mesh.services.length);
+  (window as unknown as { __meshplaneRender?: unknown }).__meshplaneRender = {
+    services: mesh.services.length,
+    edges: mesh.edges.length,
+    renderer,
+    graphMs: performance.now() - started,
+    atMs: performance.now(),
+  };
+}
+
+/**
+ * The graph: Cytoscape.js (preset positions) up to {@link LARGE_MESH} services, the plain canvas
+ * overview above. Rebuilt when the set of services, calls or grouping changes; updated in place otherwise.
+ */
+function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; selected?: string; onSelect: (s: Selection) => void }) {
   const container = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | undefined>(undefined);
+  const overview = useRef<OverviewCanvas | undefined>(undefined);
   const shape = useRef('');
   const onSelect = useRef(props.onSelect);
   onSelect.current = props.onSelect;
 
-  useEffect(() => () => cy.current?.destroy(), []);
+  useEffect(
+    () => () => {
+      cy.current?.destroy();
+      overview.current?.destroy();
+    },
+    [],
+  );
 
   useEffect(() => {
     const { mesh, groupBy } = props;
+    const started = performance.now();
+    if (mesh.services.length > LARGE_MESH) {
+      cy.current?.destroy();
+      cy.current = undefined;
+      const data = overviewData(mesh, groupBy);
+      const key = `${groupBy}|${data.nodes.map((n) => `${n.id}@${n.x},${n.y}`).join(',')}|${mesh.edges.length}`;
+      if (!overview.current) {
+        let first = true;
+        overview.current = new OverviewCanvas(container.current!, {
+          tap: (id) => onSelect.current(id ? { kind: 'service', name: id } : undefined),
+          open: (id) => (location.hash = href.service(id)),
+          drawn: () => {
+            if (first) markRendered(mesh, started, 'canvas');
+            first = false;
+          },
+        });
+      }
+      overview.current.setData(data, key !== shape.current);
+      shape.current = key;
+      return;
+    }
+    overview.current?.destroy();
+    overview.current = undefined;
     const elements = meshElements(mesh, groupBy);
     // Positions depend on the set of services and calls and on each one's group: a new layout when any of these changes.
     const key = `${groupBy}|${elements.map((e) => `${e.data.id}@${e.position ? `${e.position.x},${e.position.y}` : ''}`).join(',')}`;
@@ -217,46 +295,43 @@ function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; onSelect: (s: Sele
       return;
     }
     shape.current = key;
-    const started = performance.now();
-    const big = mesh.edges.length > 400 || mesh.services.length > 300;
-    cy.current?.destroy();
-    const instance = cytoscape({
-      container: container.current,
-      elements,
-      layout: { name: 'preset', fit: true, padding: 30 },
-      style: styles(big),
-      minZoom: 0.02,
-      maxZoom: 3,
-      wheelSensitivity: 0.3,
-      textureOnViewport: big,
-      hideEdgesOnViewport: big,
-      motionBlur: false,
-      pixelRatio: 1,
-      boxSelectionEnabled: false,
-      autoungrabify: big,
+    const big = mesh.edges.length > 400 || mesh.services.length > 150;
+    let cancelled = false;
+    // Cytoscape.js is loaded when a mesh small enough for it is first shown (a large one never needs it).
+    void loadCytoscape().then((cytoscape) => {
+      if (cancelled) return;
+      cy.current?.destroy();
+      const instance = cytoscape({
+        container: container.current,
+        elements,
+        layout: { name: 'preset', fit: true, padding: 30 },
+        style: styles(big),
+        minZoom: 0.02,
+        maxZoom: 3,
+        wheelSensitivity: 0.3,
+        textureOnViewport: big,
+        hideEdgesOnViewport: big,
+        motionBlur: false,
+        pixelRatio: 1,
+        boxSelectionEnabled: false,
+        autoungrabify: big,
+      });
+      cy.current = instance;
+      if (big) labelsOnZoom(instance);
+      instance.on('tap', 'node[!isGroup]', (e: EventObject) => onSelect.current({ kind: 'service', name: e.target.id() }));
+      instance.on('dbltap', 'node[!isGroup]', (e: EventObject) => (location.hash = href.service(e.target.id())));
+      instance.on('tap', 'edge', (e: EventObject) => onSelect.current({ kind: 'edge', from: e.target.data('source'), to: e.target.data('target') }));
+      instance.on('tap', (e: EventObject) => {
+        if (e.target === instance) onSelect.current(undefined);
+      });
+      instance.one('render', () => requestAnimationFrame(() => markRendered(mesh, started, 'cytoscape')));
     });
-    cy.current = instance;
-    if (big) labelsOnZoom(instance);
-    instance.on('tap', 'node[!isGroup]', (e) => onSelect.current({ kind: 'service', name: e.target.id() }));
-    instance.on('dbltap', 'node[!isGroup]', (e) => (location.hash = href.service(e.target.id())));
-    instance.on('tap', 'edge', (e) => onSelect.current({ kind: 'edge', from: e.target.data('source'), to: e.target.data('target') }));
-    instance.on('tap', (e) => {
-      if (e.target === instance) onSelect.current(undefined);
-    });
-    instance.one('render', () =>
-      requestAnimationFrame(() => {
-        const ms = performance.now() - started;
-        const root = document.documentElement;
-        root.dataset.meshRendered = String(mesh.services.length);
-        (window as unknown as { __meshplaneRender?: unknown }).__meshplaneRender = {
-          services: mesh.services.length,
-          edges: mesh.edges.length,
-          graphMs: ms,
-          atMs: performance.now(),
-        };
-      }),
-    );
+    return () => {
+      cancelled = true;
+    };
   }, [props.mesh, props.groupBy]);
+
+  useEffect(() => overview.current?.select(props.selected), [props.selected]);
 
   return <div class="graph" ref={container} role="img" aria-label={`call graph of ${props.mesh.services.length} services`} />;
 }
@@ -383,7 +458,7 @@ export function MeshPage() {
       </div>
       <div class="mesh-main">
         {mesh && mesh.services.length > 0 ? (
-          <MeshGraph mesh={mesh} groupBy={groupBy} onSelect={setSelection} />
+          <MeshGraph mesh={mesh} groupBy={groupBy} selected={selection?.kind === 'service' ? selection.name : undefined} onSelect={setSelection} />
         ) : (
           <div class="graph empty">{mesh ? 'No services yet: register one with POST /v1/services or `meshplane services apply`.' : ''}</div>
         )}

@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, OutputFile } from 'esbuild';
 
 /** The dashboard's browser sources (Preact + Cytoscape.js, TSX), bundled by esbuild into one JS and one CSS file. */
 export const DASHBOARD_ENTRY = fileURLToPath(new URL('../../dashboard/src/main.tsx', import.meta.url));
 
-/** The URL paths of the bundle; `/` serves the page. */
+/** The URL paths of the page and its entry files; `/` serves the page. Chunks are `/assets/chunk-<hash>.js`. */
 export const DASHBOARD_FILES = { page: '/', script: '/assets/app.js', style: '/assets/app.css' } as const;
 
 export interface DashboardFile {
@@ -21,6 +21,9 @@ export type DashboardBundle = Record<string, DashboardFile>;
 export const DASHBOARD_BUILD_OPTIONS: BuildOptions = {
   entryPoints: { app: DASHBOARD_ENTRY },
   bundle: true,
+  // Cytoscape.js is its own chunk, loaded only for meshes small enough for it (mesh-view.tsx).
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   minify: true,
   format: 'esm',
   target: ['chrome110', 'firefox115', 'safari16'],
@@ -63,7 +66,7 @@ function file(body: Buffer | string, contentType: string): DashboardFile {
 export function toBundle(outputs: OutputFile[]): DashboardBundle {
   const bundle: DashboardBundle = { [DASHBOARD_FILES.page]: file(DASHBOARD_PAGE, 'text/html; charset=utf-8') };
   for (const out of outputs) {
-    const name = out.path.endsWith('.css') ? DASHBOARD_FILES.style : DASHBOARD_FILES.script;
+    const name = `/assets/${basename(out.path)}`;
     bundle[name] = file(Buffer.from(out.contents), name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
   }
   return bundle;

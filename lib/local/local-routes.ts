@@ -14,12 +14,12 @@ export interface LocalRoutes {
   close(): void;
 }
 
-const DASHBOARD_PATHS = new Set(['/', '/index.html', '/assets/app.js', '/assets/app.css']);
+const DASHBOARD_PATH = /^\/(index\.html)?$|^\/assets\/[\w.-]+\.(js|css)$/;
 
 export function localRoutes(feed: AuditEventFeed, bundle: () => Promise<DashboardBundle> = dashboardBundle): LocalRoutes {
   const streams = new Set<() => void>();
   return {
-    matches: (path) => path === EVENT_STREAM_PATH || DASHBOARD_PATHS.has(path),
+    matches: (path) => path === EVENT_STREAM_PATH || DASHBOARD_PATH.test(path),
     async serve(req, res) {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === EVENT_STREAM_PATH) {
@@ -29,13 +29,18 @@ export function localRoutes(feed: AuditEventFeed, bundle: () => Promise<Dashboar
         return;
       }
       const f = (await bundle())[path === '/index.html' ? '/' : path];
+      if (!f) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no dashboard file ${path}` } }));
+        return;
+      }
       const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       const body = gzip ? f.gzipped : f.body;
       res.writeHead(200, {
         'content-type': f.contentType,
         'content-length': String(body.length),
-        // The page is tiny and always fresh; the assets change only with a new build of this process.
-        'cache-control': path.startsWith('/assets/') ? 'no-cache' : 'no-store',
+        // Chunks are named by their content; the page and the entry files are revalidated.
+        'cache-control': path.startsWith('/assets/chunk-') ? 'public, max-age=31536000, immutable' : 'no-cache',
         vary: 'accept-encoding',
         ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         ...DASHBOARD_HEADERS,

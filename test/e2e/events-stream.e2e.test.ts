@@ -69,10 +69,14 @@ describe('GET /v1/events/stream', () => {
 
     await rt.api.register({ name: 'streamed-a', image: 'example/a:1', port: 8080, replicas: 1 });
     await rt.api.register({ name: 'streamed-b', image: 'example/b:1', port: 8080, replicas: 1 });
-    const registered = await waitFor('both registrations on the stream', async () => {
-      const seen = stream.audit().filter((e) => e.event.type === 'ServiceRegistered');
-      return seen.length >= 2 ? seen : undefined;
-    });
+    const registered = await waitFor(
+      'both registrations on the stream',
+      async () => {
+        const seen = stream.audit().filter((e) => e.event.type === 'ServiceRegistered');
+        return seen.length >= 2 ? seen : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(registered.map((e) => e.event.service).sort()).toEqual(['streamed-a', 'streamed-b']);
     // As the trail has them (same id, type, message).
     const trail = await rt.api.events('streamed-a');
@@ -100,14 +104,14 @@ describe('GET /v1/events/stream', () => {
     const stale = followStream('/v1/events/stream', { 'last-event-id': '99999999' });
     await waitFor('the resync', async () => (stale.events.some((e) => e.event === 'resync') ? true : undefined));
     await Promise.all([stream.close(), only.close(), resumed.close(), stale.close()]);
-  });
+  }, 180_000);
 
   it('refuses web pages of other sites, like the API', async () => {
     const res = await fetch(`${rt.url}/v1/events/stream`, { headers: { origin: 'https://evil.example' } });
     expect(res.status).toBe(403);
     const page = await fetch(`${rt.url}/`, { headers: { 'sec-fetch-site': 'cross-site' } });
     expect(page.status).toBe(403);
-  });
+  }, 180_000);
 });
 
 describe('GET /v1/mesh and the dashboard page', () => {
@@ -120,12 +124,16 @@ describe('GET /v1/mesh and the dashboard page', () => {
       replicas: 2,
       dependencies: [{ service: 'mesh-users', rps: 40 }],
     });
-    const mesh = await waitFor('both observed ready', async () => {
-      const answer = await rt.api.request<MeshView>('GET', '/v1/mesh');
-      expect(answer.status).toBe(200);
-      const ready = (name: string) => answer.body.services.find((s) => s.name === name)?.health === 'healthy';
-      return ready('mesh-users') && ready('mesh-orders') ? answer.body : undefined;
-    });
+    const mesh = await waitFor(
+      'both observed ready',
+      async () => {
+        const answer = await rt.api.request<MeshView>('GET', '/v1/mesh');
+        expect(answer.status).toBe(200);
+        const ready = (name: string) => answer.body.services.find((s) => s.name === name)?.health === 'healthy';
+        return ready('mesh-users') && ready('mesh-orders') ? answer.body : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(mesh.services.find((s) => s.name === 'mesh-users')).toMatchObject({ replicas: 3, readyReplicas: 3, phase: 'active' });
     const edge = mesh.edges.find((e) => e.from === 'mesh-orders' && e.to === 'mesh-users')!;
     expect(edge.declaredRps).toBe(40);
@@ -133,7 +141,7 @@ describe('GET /v1/mesh and the dashboard page', () => {
     expect(edge.crossZoneShare).toBeLessThanOrEqual(1);
     expect(edge.dollarsPerMonth).toBeGreaterThanOrEqual(0);
     expect(new Set(mesh.nodes.map((n) => n.zone)).size).toBeGreaterThanOrEqual(2);
-  });
+  }, 180_000);
 
   it('serves the page and its assets, gzipped when asked, with a strict Content-Security-Policy', async () => {
     const page = await fetch(`${rt.url}/`);
@@ -144,5 +152,5 @@ describe('GET /v1/mesh and the dashboard page', () => {
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
-  });
+  }, 180_000);
 });
