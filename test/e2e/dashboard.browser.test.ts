@@ -51,7 +51,7 @@ describe.skipIf(missing !== undefined)('dashboard in Chromium', () => {
   }
 
   async function close(page: Page): Promise<void> {
-    await close(page);
+    await page.close();
     expect(pageErrors.get(page)).toEqual([]);
   }
 
