@@ -1,12 +1,12 @@
 /**
- * Takes the README's screenshot of the mesh view (docs/mesh-view.png) from a real local runtime: a small
- * shop registered through the API, one canary held at a manual gate so the version split shows, the
- * page in headless Chromium once the probe has observed every service.
+ * Takes the README's screenshots of the dashboard (docs/mesh-view.png, and service-, rollout- and
+ * placement-view.png beside it) from a real local runtime: a small shop registered through the API, one
+ * canary held at a manual gate so the version split shows, once the probe has observed every service.
  *
- * Run: npx tsx bench/dashboard-screenshot.ts [path]
+ * Run: npx tsx bench/dashboard-screenshot.ts [docs/mesh-view.png]
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
 import { launchChromium } from '../test/support/browser.js';
 
@@ -73,6 +73,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+process.env.LOG_LEVEL ??= 'WARN';
 const runtime = await startMeshplaneLocal({ port: 0, timeFactor: 0.05, sim: { readyDelayMs: 0 } });
 const browser = await launchChromium();
 try {
@@ -101,11 +102,23 @@ try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 860 } });
   await page.goto(`${runtime.url}/#/mesh`);
   await page.waitForFunction(() => (globalThis as unknown as { __meshplaneRender?: unknown }).__meshplaneRender !== undefined);
-  await page.locator('[data-service="catalog"] a').click();
-  await new Promise((r) => setTimeout(r, 1_500));
   mkdirSync(dirname(out), { recursive: true });
-  await page.screenshot({ path: out });
-  console.log(JSON.stringify({ screenshot: out }));
+  const shot = async (path: string) => {
+    await new Promise((r) => setTimeout(r, 1_500));
+    await page.screenshot({ path });
+    console.log(JSON.stringify({ screenshot: path }));
+  };
+  await shot(out);
+  await page.goto(`${runtime.url}/#/services/catalog`);
+  await page.locator('[data-type="TrafficShifted"]').first().waitFor();
+  await shot(join(dirname(out), 'service-view.png'));
+  await page.goto(`${runtime.url}/#/services/catalog/deployments/${deploymentId}`);
+  await page.locator('.analysis').first().waitFor();
+  await shot(join(dirname(out), 'rollout-view.png'));
+  await page.goto(`${runtime.url}/#/placement`);
+  await page.getByRole('button', { name: 'What if? (dry run)' }).click();
+  await page.locator('.run').first().waitFor({ timeout: 120_000 });
+  await shot(join(dirname(out), 'placement-view.png'));
 } finally {
   await browser.close();
   await runtime.stop();

@@ -77,6 +77,8 @@ export interface Deployment {
   fromRevision: number;
   toRevision?: number;
   requested?: string;
+  /** The rollout policy the deploy request gave (steps, analysis), when it gave one. */
+  rolloutOverride?: { steps?: { weight: number; gate?: string; pauseSeconds?: number }[]; analysis?: Record<string, number | string> };
   currentStep?: number;
   currentWeight?: number;
   steps: DeploymentStep[];

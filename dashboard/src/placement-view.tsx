@@ -61,7 +61,8 @@ function RunView({ run, zoneOf, onApply, applying }: { run: OptimizerRun; zoneOf
         <span class="muted">
           {' '}
           {time(run.finishedAt)} · {run.solver}
-          {run.solveStatus ? ` (${run.solveStatus}${run.gap !== undefined ? `, gap ${pct(run.gap)}` : ''})` : ''} · {run.solveTimeMs ?? '?'} ms
+          {run.solveStatus ? ` (${run.solveStatus}${run.gap !== undefined ? `, gap ${pct(run.gap)}` : ''})` : ''} ·{' '}
+          {run.solveTimeMs === undefined ? '?' : Math.round(run.solveTimeMs)} ms
         </span>
       </h4>
       {run.reason && <p class="reason">{run.reason}</p>}

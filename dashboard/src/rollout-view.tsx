@@ -51,8 +51,8 @@ function Analysis({ step, limits }: { step: DeploymentStep; limits: Limits }) {
         <tbody>
           <tr>
             <td>requests</td>
-            <td>{c?.requests ?? '–'}</td>
-            <td>{s?.requests ?? '–'}</td>
+            <td>{c ? Math.round(c.requests) : '–'}</td>
+            <td>{s ? Math.round(s.requests) : '–'}</td>
             <td>≥ {limits.minRequests ?? '–'}</td>
             <Check ok={c && limits.minRequests !== undefined ? c.requests >= limits.minRequests : undefined} />
           </tr>
@@ -144,7 +144,8 @@ export function RolloutPage({ name, id }: { name: string; id: string }) {
   const [acting, setActing] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const d = deployment.data;
-  const policy = service.data?.spec.rollout;
+  // The deployment's own policy when it was requested with one, else the service's.
+  const policy = d?.rolloutOverride ?? service.data?.spec.rollout;
   const limits = (policy?.analysis ?? {}) as Limits;
   const act = async (what: 'promote' | 'abort') => {
     setActing(what);
