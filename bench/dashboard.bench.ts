@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     0,
     '127.0.0.1',
     {},
+    {},
     localRoutes(new AuditEventFeed()),
   );
   const browser = await launchChromium();

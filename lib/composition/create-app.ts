@@ -1,3 +1,4 @@
+import type { Telemetry } from '../ports/telemetry.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
@@ -14,7 +15,7 @@ import type { ServiceStatusReader } from '../usecases/queries/read-models.js';
 import type { ServiceConverger } from '../ports/service-converger.js';
 import type { KubeconfigPolicy } from '../usecases/clusters/kubeconfig-admission.js';
 import { LazyKubernetesClusterClientFactory } from './lazy-cluster-client-factory.js';
-import { awsClientConfig, createCore, type CoreApp, type CoreOverrides } from './create-core.js';
+import { awsClientConfig, createCore, type CoreApp } from './create-core.js';
 import { metricsSettingOf, type RuntimeConfig } from './runtime-config.js';
 
 export { awsClientConfig };
@@ -31,6 +32,7 @@ export interface App extends CoreApp {
   workflow: RolloutWorkflow;
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
+  telemetry?: Telemetry;
   alarmTags?: AlarmTags;
   /** Who may change clusters; API Gateway's admin routes when absent (AWS). */
   adminAccess?: AdminAccess;
@@ -47,13 +49,13 @@ export interface AppOverrides {
   remediationPolicy?: RemediationPolicy;
   /** See RolloutDeps.podWaitMs. */
   podWaitMs?: number;
+  /** Where the rollout counts its decisions (EMF on Lambda, Prometheus locally). */
+  telemetry?: Telemetry;
   alarmTags?: AlarmTags;
   /** Local: the operator's admin token, or loopback only. */
   adminAccess?: AdminAccess;
   /** Kubeconfig directory, exec plugins, the operator's own kubeconfig; inline static credentials only when absent. */
   kubeconfigPolicy?: KubeconfigPolicy;
-  /** Local runtime: the audit events of every committed write, for `GET /v1/events/stream`. */
-  onAuditEvents?: CoreOverrides['onAuditEvents'];
 }
 
 const unconfigured = (what: string, env: string) => {
@@ -84,7 +86,7 @@ function defaultMetricsSource(config: RuntimeConfig): MetricsSource {
 }
 
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
-  const core = createCore(config, { clock: overrides.clock, onAuditEvents: overrides.onAuditEvents });
+  const core = createCore(config, { clock: overrides.clock });
   const { store } = core;
   // Loaded with the cluster connection it serves (the YAML parser with it), not at cold start.
   const admit: KubeconfigAdmission = async (target) => {
@@ -110,6 +112,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
+    telemetry: overrides.telemetry,
     adminAccess: overrides.adminAccess,
     admitKubeconfig: admit,
     alarmTags: overrides.alarmTags,

@@ -1,5 +1,4 @@
 import { SqsDeadLetterQueues } from '../adapters/sqs/sqs-dead-letter-queues.js';
-import { onCommittedAuditEvents, type AuditEventListener } from '../adapters/dynamodb/committed-audit-events.js';
 import { DynamoDbStateStore } from '../adapters/dynamodb/dynamodb-state-store.js';
 import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.js';
 import { systemClock, type Clock } from '../ports/clock.js';
@@ -21,15 +20,8 @@ export interface CoreApp extends CoreDeps {
   deadLetters: DeadLetterQueues;
 }
 
-export interface CoreOverrides {
-  clock?: Clock;
-  /** Local runtime: told of the audit events of every committed write (the stand-in for a DynamoDB stream). */
-  onAuditEvents?: AuditEventListener;
-}
-
-export function createCore(config: RuntimeConfig, overrides: CoreOverrides = {}): CoreApp {
+export function createCore(config: RuntimeConfig, overrides: { clock?: Clock } = {}): CoreApp {
   const dynamo = createDynamoDbClient(config);
-  if (overrides.onAuditEvents) onCommittedAuditEvents(dynamo, overrides.onAuditEvents);
   const sqs = createSqsClient(config);
   return {
     config,

@@ -88,20 +88,28 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-/** Serves the HTTP API on loopback by turning requests into API Gateway v2 events for the same handler. */
+/** A route only the local runtime serves (outside the API function), e.g. `GET /metrics`. */
+export type LocalRoute = () => { contentType: string; body: string };
+
+/**
+ * Serves the HTTP API on loopback by turning requests into API Gateway v2 events for the same handler.
+ * `localRoutes` ("METHOD /path") are answered by the runtime itself, before the API function.
+ */
 export async function startHttpFrontDoor(
   handler: ApiHandler,
   port: number,
   host = '127.0.0.1',
   limits: FrontDoorLimits = {},
-  local?: LocalRoutes,
+  localRoutes: Record<string, LocalRoute> = {},
+  /** The dashboard's files and the event stream (lib/local/local-routes.ts). */
+  dashboard?: LocalRoutes,
 ): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const { maxReads, maxWrites, requestTimeoutMs, retryAfterSeconds } = { ...DEFAULT_FRONT_DOOR_LIMITS, ...limits };
   const inFlight = new Set<Promise<void>>();
   const busy = { read: 0, write: 0 };
   const server: Server = createServer((req, res) => {
     // The dashboard and the event stream: served here, outside the API's slots (a stream stays open).
-    if (local && (req.method === 'GET' || req.method === 'HEAD') && local.matches(new URL(req.url ?? '/', 'http://localhost').pathname)) {
+    if (dashboard && (req.method === 'GET' || req.method === 'HEAD') && dashboard.matches(new URL(req.url ?? '/', 'http://localhost').pathname)) {
       req.resume();
       const refused = notFromThisMachine({
         method: req.method,
@@ -112,10 +120,18 @@ export async function startHttpFrontDoor(
       });
       if (refused) sendError(res, 403, 'FORBIDDEN', `the local API serves programs on this machine only: ${refused}`);
       else
-        local.serve(req, res).catch((err: unknown) => {
+        dashboard.serve(req, res).catch((err: unknown) => {
           console.error('local route failed', err);
           sendError(res, 500, 'INTERNAL', 'internal error; it has been logged');
         });
+      return;
+    }
+    const local = localRoutes[`${req.method} ${new URL(req.url ?? '/', 'http://local').pathname}`];
+    if (local) {
+      req.resume();
+      const { contentType, body } = local();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
       return;
     }
     const kind = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
@@ -195,7 +211,7 @@ export async function startHttpFrontDoor(
     port: actual,
     // Stops accepting, lets requests being handled finish (they may still be writing state), then closes.
     stop: async () => {
-      local?.close();
+      dashboard?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 10_000))]);
