@@ -16,6 +16,7 @@ import { EksAccess } from './constructs/eks-access.js';
 import { FunctionRole } from './constructs/function-role.js';
 import { EventQueue } from './constructs/event-queue.js';
 import { HandlerFunction, type HandlerFunctionDefaults } from './constructs/handler-function.js';
+import { DashboardHosting } from './constructs/dashboard-hosting.js';
 import { MeshplaneHttpApi } from './constructs/http-api.js';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.js';
 import { ReleaseStateMachine } from './constructs/release-state-machine.js';
@@ -48,6 +49,8 @@ export class MeshplaneStack extends Stack {
   readonly rollouts: RolloutStateMachine;
   readonly releases: ReleaseStateMachine;
   readonly api: MeshplaneHttpApi;
+  /** The dashboard: S3 + CloudFront, `/v1/*` to the API. */
+  readonly dashboard: DashboardHosting;
   /** The bus audit events are published to (absent when the catalog has no table stream consumer). */
   readonly events?: AuditEventBus;
   readonly observability: Observability;
@@ -143,6 +146,7 @@ export class MeshplaneStack extends Stack {
     const releaseStartPolicies = this.grantReleaseStarts(handlers, config.stage);
 
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
+    this.dashboard = new DashboardHosting(this, 'Dashboard', { stage: config.stage, api: this.api.api, projectRoot: props.projectRoot });
 
     for (const h of handlers) for (const queue of consumedQueues(h)) this.queues.get(queue)!.consumeWith(fnOf(h));
     for (const h of handlers.filter((d) => d.needs.drainsDeadLetters)) {

@@ -64,6 +64,7 @@ export function createApi(deps: ApiDeps): Router {
     group(deps, ['/v1/alarms'], async () => (await import('./routes/alarm-routes.js')).alarmRoutes),
     group(deps, ['/v1/optimizer/runs', '/v1/optimizer/runs/{id}'], async () => (await import('./routes/optimizer-routes.js')).optimizerRoutes),
     group(deps, ['/v1/releases', '/v1/releases/{id}', '/v1/releases/{id}/abort'], async () => (await import('./routes/release-routes.js')).releaseRoutes),
+    group(deps, ['/v1/mesh'], async () => (await import('./routes/mesh-routes.js')).meshRoutes),
   ];
   const system: Route[] = [
     {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { notFromThisMachine } from '../api/admin-access.js';
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { localLambdaContext } from './lambda-context.js';
+import type { LocalRoutes } from './local-routes.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -100,11 +101,31 @@ export async function startHttpFrontDoor(
   host = '127.0.0.1',
   limits: FrontDoorLimits = {},
   localRoutes: Record<string, LocalRoute> = {},
+  /** The dashboard's files and the event stream (lib/local/local-routes.ts). */
+  dashboard?: LocalRoutes,
 ): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const { maxReads, maxWrites, requestTimeoutMs, retryAfterSeconds } = { ...DEFAULT_FRONT_DOOR_LIMITS, ...limits };
   const inFlight = new Set<Promise<void>>();
   const busy = { read: 0, write: 0 };
   const server: Server = createServer((req, res) => {
+    // The dashboard and the event stream: served here, outside the API's slots (a stream stays open).
+    if (dashboard && (req.method === 'GET' || req.method === 'HEAD') && dashboard.matches(new URL(req.url ?? '/', 'http://localhost').pathname)) {
+      req.resume();
+      const refused = notFromThisMachine({
+        method: req.method,
+        path: req.url ?? '/',
+        query: {},
+        headers: toApiGatewayEvent(req, '', req.headers.host ?? `${host}:${port}`).headers,
+        sourceIp: req.socket.remoteAddress,
+      });
+      if (refused) sendError(res, 403, 'FORBIDDEN', `the local API serves programs on this machine only: ${refused}`);
+      else
+        dashboard.serve(req, res).catch((err: unknown) => {
+          console.error('local route failed', err);
+          sendError(res, 500, 'INTERNAL', 'internal error; it has been logged');
+        });
+      return;
+    }
     const local = localRoutes[`${req.method} ${new URL(req.url ?? '/', 'http://local').pathname}`];
     if (local) {
       req.resume();
@@ -190,6 +211,7 @@ export async function startHttpFrontDoor(
     port: actual,
     // Stops accepting, lets requests being handled finish (they may still be writing state), then closes.
     stop: async () => {
+      dashboard?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 10_000))]);

@@ -23,7 +23,9 @@ import { every, type ScheduledHandler } from './schedule.js';
 import { driveSimTime } from './sim-time-driver.js';
 import { localQueueSettings, SqsPoller, type SqsHandler } from './sqs-poller.js';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { AuditEventFeed } from './audit-event-feed.js';
 import { AuditEventHub } from './audit-event-hub.js';
+import { localRoutes } from './local-routes.js';
 import { localLambdaContext } from './lambda-context.js';
 import { PrometheusTelemetry } from './prometheus-telemetry.js';
 import { emulateTableStream } from './table-stream-emulation.js';
@@ -167,9 +169,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const timers = Object.entries(handlers.schedules ?? {}).map(([name, s]) =>
     every(name, Math.max(250, s.periodSeconds * 1000 * timeFactor), s.handler, (err) => log(`${name}: ${(err as Error).message}`)),
   );
-  const http = await startHttpFrontDoor(handlers.api, options.port, undefined, undefined, {
-    'GET /metrics': () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: local.telemetry.render() }),
-  });
+  // The dashboard at `/` and GET /v1/events/stream, fed by the local bus (numbered for Last-Event-ID).
+  const feed = new AuditEventFeed();
+  local.events.subscribe((event) => feed.publish([event]));
+  const http = await startHttpFrontDoor(
+    handlers.api,
+    options.port,
+    undefined,
+    undefined,
+    { 'GET /metrics': () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: local.telemetry.render() }) },
+    localRoutes(feed),
+  );
 
   return {
     url: http.url,

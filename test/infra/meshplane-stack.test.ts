@@ -40,6 +40,10 @@ function referencedIds(value: unknown): string[] {
 const isRolloutMachine = (r: Resource) => String(r.Properties.StateMachineName).endsWith('-rollout');
 const isReleaseMachine = (r: Resource) => String(r.Properties.StateMachineName).endsWith('-release');
 
+/** meshplane's own functions (named `meshplane-<stage>-<id>`), without CDK's unnamed helper (the dashboard's BucketDeployment upload). */
+const handlerFunctions = (template: Template) =>
+  resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => String(fn.Properties.FunctionName ?? '').startsWith('meshplane-'));
+
 /** The function whose FunctionName ends with the handler id. */
 const functionOf = (template: Template, handlerId: string) =>
   one(template, 'AWS::Lambda::Function', (r) => String(r.Properties.FunctionName).endsWith(`-${handlerId}`));
@@ -195,7 +199,7 @@ describe('MeshplaneStack with the default context', () => {
 
   it('runs every function on nodejs22.x / arm64 with X-Ray and its own log group with the configured retention', () => {
     const logGroups = Object.fromEntries(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functions = handlerFunctions(template);
     expect(functions.length).toBeGreaterThanOrEqual(5);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
@@ -231,7 +235,7 @@ describe('MeshplaneStack with the default context', () => {
   it('gives every function the table and queue URLs, and only rollout starters the state machine ARN', () => {
     const [tableId] = one(template, 'AWS::DynamoDB::Table', () => true);
     const [, machine] = one(template, 'AWS::StepFunctions::StateMachine', isRolloutMachine);
-    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of handlerFunctions(template)) {
       const env = fn.Properties.Environment.Variables;
       expect(referencedIds(env.TABLE_NAME), id).toEqual([tableId]);
       for (const q of QUEUES) {
@@ -572,7 +576,7 @@ describe('MeshplaneStack with every option in context', () => {
   });
 
   it('places the functions in the given subnets and notifies the alarm topic over TLS', () => {
-    for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    for (const [id, fn] of handlerFunctions(template)) {
       expect(fn.Properties.VpcConfig.SubnetIds, id).toEqual(FULL_CONTEXT.vpc.subnetIds);
       expect(fn.Properties.LoggingConfig, id).toBeDefined();
     }

@@ -1,0 +1,197 @@
+/**
+ * The dashboard's view of the meshplane HTTP API: same origin (locally the runtime serves both; on AWS
+ * CloudFront sends /v1/* to the API), with a bearer token when one was given (JWT mode on AWS).
+ */
+
+export interface MeshPod {
+  name: string;
+  node?: string;
+  zone?: string;
+  ready: boolean;
+  track?: string;
+  waitingReason?: string;
+}
+
+export type Health = 'healthy' | 'degraded' | 'unavailable' | 'failed' | 'unknown';
+
+export interface MeshService {
+  name: string;
+  namespace: string;
+  cluster?: string;
+  phase: string;
+  image: string;
+  revision: number;
+  replicas: number;
+  cpu: number;
+  memory: number;
+  health: Health;
+  readyReplicas?: number;
+  podsPerZone?: Record<string, number>;
+  pods?: MeshPod[];
+  statusError?: string;
+  observedAgeSeconds?: number;
+  rollout?: { deploymentId: string; canaryImage: string; canaryWeight: number; canaryReplicas: number };
+}
+
+export interface MeshEdge {
+  from: string;
+  to: string;
+  declaredRps: number;
+  crossZoneShare?: number;
+  dollarsPerMonth?: number;
+}
+
+export interface MeshView {
+  services: MeshService[];
+  edges: MeshEdge[];
+  nodes: { cluster: string; name: string; zone: string; ready: boolean }[];
+  generatedAt: string;
+}
+
+export interface AuditEvent {
+  service: string;
+  id: string;
+  at: string;
+  type: string;
+  message: string;
+  operationId?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface DeploymentStep {
+  index: number;
+  weight: number;
+  startedAt: string;
+  finishedAt?: string;
+  verdict?: 'pass' | 'fail' | 'inconclusive';
+  metrics?: Record<string, unknown>;
+  reasons?: string[];
+}
+
+export interface Deployment {
+  id: string;
+  service: string;
+  image: string;
+  status: string;
+  strategy: 'canary' | 'blueGreen';
+  fromRevision: number;
+  toRevision?: number;
+  requested?: string;
+  /** The rollout policy the deploy request gave (steps, analysis), when it gave one. */
+  rolloutOverride?: { steps?: { weight: number; gate?: string; pauseSeconds?: number }[]; analysis?: Record<string, number | string> };
+  currentStep?: number;
+  currentWeight?: number;
+  steps: DeploymentStep[];
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ServiceView {
+  name: string;
+  spec: Record<string, unknown> & {
+    rollout?: { steps?: { weight: number; gate?: string; pauseSeconds?: number }[]; analysis?: Record<string, number | string> };
+  };
+  version: number;
+  revision: number;
+  phase: string;
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+  status?: Record<string, unknown> & { pods?: MeshPod[]; podsPerZone?: Record<string, number>; error?: string; ageSeconds?: number };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface Cost {
+  total: number;
+  meanLatencyMs: number;
+  dollarsPerMonth: number;
+  trafficShare: Record<string, number>;
+}
+
+export interface PlannedMove {
+  service: string;
+  replicaIndex: number;
+  fromNode: string;
+  toNode: string;
+  costDelta: number;
+}
+
+export interface OptimizerRun {
+  id: string;
+  status: string;
+  dryRun: boolean;
+  cluster?: string;
+  solver: string;
+  solveStatus?: string;
+  gap?: number;
+  solveTimeMs?: number;
+  costBefore?: Cost;
+  costAfterPlan?: Cost;
+  moves: PlannedMove[];
+  frozen: { service: string; reason: string }[];
+  appliedMoves?: (PlannedMove & { outcome: string; pod?: string; landedOn?: string })[];
+  reason?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface Operation {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason?: string;
+  result?: Record<string, unknown>;
+}
+
+const TOKEN_KEY = 'meshplane.token';
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY) ?? undefined,
+  set: (value: string) => (value ? sessionStorage.setItem(TOKEN_KEY, value) : sessionStorage.removeItem(TOKEN_KEY)),
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const bearer = token.get();
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) {
+    const message = (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? `${method} ${path}: HTTP ${res.status}`;
+    throw new ApiError(res.status, message);
+  }
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  mesh: () => call<MeshView>('GET', '/v1/mesh'),
+  service: (name: string) => call<ServiceView>('GET', `/v1/services/${enc(name)}`),
+  events: (name: string, limit = 50) => call<Page<AuditEvent>>('GET', `/v1/services/${enc(name)}/events?limit=${limit}`),
+  revisions: (name: string) =>
+    call<Page<{ revision: number; createdAt: string; spec: Record<string, unknown> }>>('GET', `/v1/services/${enc(name)}/revisions?limit=20`),
+  deployments: (name: string) => call<Page<Deployment>>('GET', `/v1/services/${enc(name)}/deployments?limit=20`),
+  deployment: (name: string, id: string) => call<Deployment>('GET', `/v1/services/${enc(name)}/deployments/${enc(id)}`),
+  promote: (name: string, id: string) => call<Deployment>('POST', `/v1/services/${enc(name)}/deployments/${enc(id)}/promote`, {}),
+  abort: (name: string, id: string) => call<Deployment>('POST', `/v1/services/${enc(name)}/deployments/${enc(id)}/abort`, {}),
+  deploy: (name: string, image: string) => call<{ deploymentId: string }>('POST', `/v1/services/${enc(name)}/deployments`, { image }),
+  startOptimizer: (body: Record<string, unknown>) => call<{ runId: string; operationId: string }>('POST', '/v1/optimizer/runs', body),
+  operation: (id: string) => call<Operation>('GET', `/v1/operations/${enc(id)}`),
+  run: (id: string) => call<OptimizerRun>('GET', `/v1/optimizer/runs/${enc(id)}`),
+};

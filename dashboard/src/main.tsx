@@ -1,0 +1,81 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { token } from './api';
+import { href } from './format';
+import { MeshPage } from './mesh-view';
+import { PlacementPage } from './placement-view';
+import { RolloutPage } from './rollout-view';
+import { ServicePage } from './service-view';
+import './style.css';
+
+type Route = { view: 'mesh' } | { view: 'service'; name: string } | { view: 'rollout'; name: string; id: string } | { view: 'placement' };
+
+/** Hash routes, so the server serves one page: #/mesh, #/services/NAME, #/services/NAME/deployments/ID, #/placement. */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'services' && parts[1] && parts[2] === 'deployments' && parts[3]) return { view: 'rollout', name: parts[1], id: parts[3] };
+  if (parts[0] === 'services' && parts[1]) return { view: 'service', name: parts[1] };
+  if (parts[0] === 'placement') return { view: 'placement' };
+  return { view: 'mesh' };
+}
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+function TokenField() {
+  const [value, setValue] = useState(token.get() ?? '');
+  return (
+    <details class="token">
+      <summary>API token</summary>
+      <input
+        type="password"
+        placeholder="JWT (deployed API with a JWT authorizer)"
+        value={value}
+        onChange={(e) => {
+          const v = (e.target as HTMLInputElement).value.trim();
+          setValue(v);
+          token.set(v);
+        }}
+      />
+    </details>
+  );
+}
+
+function App() {
+  const route = useRoute();
+  const nav = (view: Route['view'], to: string, label: string) => (
+    <a href={to} class={route.view === view ? 'active' : ''}>
+      {label}
+    </a>
+  );
+  return (
+    <>
+      <header>
+        <b class="brand">meshplane</b>
+        <nav>
+          {nav('mesh', href.mesh(), 'Mesh')}
+          {nav('placement', href.placement(), 'Placement')}
+        </nav>
+        <span class="live muted" title="live updates">
+          ●
+        </span>
+        <TokenField />
+      </header>
+      <main>
+        {route.view === 'mesh' && <MeshPage />}
+        {route.view === 'service' && <ServicePage key={route.name} name={route.name} />}
+        {route.view === 'rollout' && <RolloutPage key={`${route.name}/${route.id}`} name={route.name} id={route.id} />}
+        {route.view === 'placement' && <PlacementPage />}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
