@@ -41,6 +41,15 @@ export const AnalysisPolicy = z.strictObject({
     .default(0.01)
     .describe('Sequential: highest chance that a canary as good as stable is rolled back by the test (alpha), however long it is watched'),
   minBakeSeconds: z.number().int().min(0).max(86_400).default(30).describe('Sequential: time each step is observed at least before it may advance early'),
+  maxLatencyRatio: z
+    .number()
+    .min(1)
+    .max(10)
+    .default(1.2)
+    .describe(
+      "Sequential: tolerated latency regression, as a ratio of the canary's latency to stable's around stable's p90 (histogram buckets): " +
+        'a slowdown beyond it fails once significant, a canary shown to stay within it may advance early',
+    ),
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 

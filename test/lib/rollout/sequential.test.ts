@@ -115,7 +115,7 @@ describe('weighEvidence', () => {
       stable: [27_000, 270],
       outcome: 'regression',
       reason:
-        /errors are significantly higher on the canary: canary 2% \(60 errors in 3000 requests\) against stable 1% \(270 errors in 27000 requests\); the sequential test's evidence of a regression is [\d.e+]+, beyond the 100 needed \(99% anytime-valid\)/,
+        /errors are significantly higher on the canary: canary 2% \(60 errors in 3000 requests\) against stable 1% \(270 errors in 27000 requests\); the sequential test's evidence of a regression is [\d.e+]+, beyond the 111.1 needed \(99% anytime-valid\)/,
     },
     {
       name: 'no errors over 3000 canary requests: bounded below stable + 0.5 %',
