@@ -26,6 +26,12 @@ describe('PrometheusMetricsSource on the simulated cluster', () => {
     expect(metrics.requests).toBeGreaterThan(0);
     expect(metrics.errors).toBe(0);
     expect(metrics.p99LatencyMs).toBeGreaterThan(0);
+    // The duration histogram: Istio's bounds, cumulative, its count the requests served (each query reads the clock anew: ~).
+    const histogram = metrics.latency!;
+    expect(Math.abs(histogram.count - metrics.requests)).toBeLessThan(metrics.requests * 0.01);
+    expect(histogram.buckets.map((b) => b.le)).toEqual([...histogram.buckets.map((b) => b.le)].sort((a, b) => a - b));
+    expect(histogram.buckets.every((b, i) => i === 0 || b.count >= histogram.buckets[i - 1].count)).toBe(true);
+    expect(histogram.buckets.find((b) => b.le === 100)!.count / histogram.count).toBeGreaterThan(0.999); // p99 40 ms: nearly all within 100 ms
   });
 
   it('sees the error rate and latency a traffic fault injects into the canary image only', async () => {
@@ -38,6 +44,9 @@ describe('PrometheusMetricsSource on the simulated cluster', () => {
     expect(canary.errorRate).toBeLessThan(0.7);
     expect(canary.p99LatencyMs).toBeGreaterThan(500);
     expect(stable.errorRate).toBeLessThan(0.05);
+    const slowShare = (m: typeof canary) => 1 - m.latency!.buckets.find((b) => b.le === 250)!.count / m.latency!.count;
+    expect(slowShare(canary)).toBeGreaterThan(0.05);
+    expect(slowShare(stable)).toBeLessThan(0.001);
   });
 
   it('reads a workload that does not exist as idle', async () => {
