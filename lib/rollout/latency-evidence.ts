@@ -7,7 +7,7 @@
  * the canary's share of slow requests is compared with stable's by the same conditional-binomial
  * mixture test as errors (`sequential.ts`). The tolerated regression is a latency ratio ρ
  * (`maxLatencyRatio`): a canary ρ times slower than stable has the share of slow requests that stable
- * has above B/ρ, read from its buckets with log-linear interpolation. So:
+ * has above B/ρ, read from its buckets (interpolated as log-normal between bounds). So:
  * - null hypothesis: the canary's slow share is at most θ0 = share(B/ρ) / share(B) times stable's, both
  *   from the pooled buckets (which do not tell canary from stable), θ0 ≥ 1. The test is anytime-valid for
  *   every canary no slower than stable (exactly), and holds a canary within the tolerance to about α;
@@ -66,18 +66,52 @@ function sumBuckets(a: Buckets, b: Buckets): Buckets {
   return addBuckets(a, { buckets: b.map(([le, count]) => ({ le, count })), count: 0 });
 }
 
-/** Requests at or below `ms`: exact at a bound, log-linear between bounds, linear below the first. */
+/**
+ * Requests at or below `ms`: exact at a bound; between two bounds, interpolated as if latency were
+ * log-normal there (the probit of the cumulative share linear in log ms), which tracks real latency
+ * curves much better than a straight line across Istio's factor-2 buckets; log-linear where a share is 0
+ * or 1, linear below the first bound.
+ */
 export function countAtOrBelow(buckets: Buckets, total: number, ms: number): number {
   let lower: [number, number] = [0, 0];
   for (const [le, count] of buckets) {
-    if (ms <= le) {
+    if (ms === le) return count;
+    if (ms < le) {
       const [l, c] = lower;
       const f = l > 0 ? Math.log(ms / l) / Math.log(le / l) : ms / le;
-      return c + (count - c) * Math.min(1, Math.max(0, f));
+      const t = Math.min(1, Math.max(0, f));
+      const [fl, fu] = [c / total, count / total];
+      if (l > 0 && fl > 0 && fu < 1 && fu > fl) return total * normalCdf(probit(fl) + (probit(fu) - probit(fl)) * t);
+      return c + (count - c) * t;
     }
     lower = [le, count];
   }
   return Math.min(total, lower[1]);
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 on erf, |error| < 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/** Inverse of the standard normal CDF for 0 < p < 1 (Acklam's rational approximation, relative error < 1.2e-9). */
+function probit(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - low) return -probit(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
 /** Share of `total` requests slower than `ms`. */
