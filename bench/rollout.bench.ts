@@ -82,7 +82,7 @@ async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeou
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -116,10 +116,15 @@ async function deployAndWait(
       await new Promise((r) => setTimeout(r, 5));
     }
   })();
-  const deployment = await poll(`deployment ${deploymentId}`, async () => {
-    const d = await api.call<DeploymentRecord>('GET', `/v1/services/${name}/deployments/${deploymentId}`).catch(() => undefined);
-    return d && FINAL.has(d.status) ? d : undefined;
-  });
+  // A whole rollout of the default policy: 8+ intervals and every task's own time (long on a loaded machine).
+  const deployment = await poll(
+    `deployment ${deploymentId}`,
+    async () => {
+      const d = await api.call<DeploymentRecord>('GET', `/v1/services/${name}/deployments/${deploymentId}`).catch(() => undefined);
+      return d && FINAL.has(d.status) ? d : undefined;
+    },
+    900_000,
+  );
   ended = true;
   await watching;
   const events = (await api.call<{ items: AuditEvent[] }>('GET', `/v1/services/${name}/events?limit=100`)).items;
