@@ -31,8 +31,9 @@ export const AnalysisPolicy = z.strictObject({
     .enum(['sequential', 'threshold'])
     .default('sequential')
     .describe(
-      '"sequential": canary errors are tested against stable with an anytime-valid sequential test (fails as soon as a regression is significant, ' +
-        'advances a step early once the evidence bounds it below maxErrorRateIncrease); "threshold": fixed limits per interval only',
+      '"sequential": canary errors and latency (histogram buckets) are tested against stable with anytime-valid sequential tests (fails as soon as ' +
+        'a regression is significant, advances a step early once the evidence bounds it below maxErrorRateIncrease and maxLatencyRatio); ' +
+        '"threshold": fixed limits per interval only',
     ),
   falseRollbackRate: z
     .number()
