@@ -18,7 +18,7 @@
  * is then judged by the `maxP99LatencyMs` guard alone.
  */
 import type { LatencyHistogram } from '../ports/metrics-source.js';
-import { asRegressionTest, logEvidence, NEW_REGRESSION_TEST, rateUpperBound, updateRegressionTest, type RegressionTest } from './sequential.js';
+import { asRegressionTest, evidenceValue, NEW_REGRESSION_TEST, rateUpperBound, updateRegressionTest, type RegressionTest } from './sequential.js';
 
 /** Cumulative bucket counts summed over the intervals seen: [le in ms, requests at or below it]. */
 export type Buckets = [number, number][];
@@ -189,7 +189,7 @@ export function addLatencyInterval(
 /** Weighs the latency evidence at level α (see the module comment). */
 export function weighLatency(evidence: LatencyEvidence, alpha: number, maxLatencyRatio: number): LatencyWeight {
   const { canary, stable, slowerThanMs } = evidence;
-  const eValue = Math.exp(logEvidence(asRegressionTest(evidence.test)));
+  const eValue = evidenceValue(asRegressionTest(evidence.test));
   const canaryShare = canary.requests > 0 ? canary.slow / canary.requests : 0;
   const stableShare = stable.requests > 0 ? stable.slow / stable.requests : 0;
   const tolerated = shareAbove(stable.buckets, stable.requests, slowerThanMs / maxLatencyRatio);

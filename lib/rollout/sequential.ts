@@ -172,6 +172,14 @@ export function logEvidence(test: RegressionTest): number {
   return test.logE;
 }
 
+/** Largest e-value reported: beyond it (ln > 690) the number would overflow to Infinity, which JSON and DynamoDB cannot hold. */
+export const MAX_REPORTED_EVIDENCE = 1e300;
+
+/** The test's e-value, capped at {@link MAX_REPORTED_EVIDENCE} so that it can be recorded. */
+export function evidenceValue(test: RegressionTest): number {
+  return Math.min(Math.exp(test.logE), MAX_REPORTED_EVIDENCE);
+}
+
 function logSumExp(logs: number[]): number {
   const top = Math.max(...logs);
   return top + Math.log(logs.reduce((sum, l) => sum + Math.exp(l - top), 0));

@@ -24,7 +24,7 @@
 import type { AnalysisPolicy } from '../model/service-spec.js';
 import type { LatencyHistogram } from '../ports/metrics-source.js';
 import { addLatencyInterval, weighLatency, type LatencyEvidence, type LatencyWeight } from './latency-evidence.js';
-import { asRegressionTest, logEvidence, NEW_REGRESSION_TEST, rateUpperBound, updateRegressionTest, type RegressionTest } from './sequential.js';
+import { asRegressionTest, evidenceValue, NEW_REGRESSION_TEST, rateUpperBound, updateRegressionTest, type RegressionTest } from './sequential.js';
 
 /** Shares of α (`falseRollbackRate`) of the error and the latency test. */
 export const ERROR_ALPHA_SHARE = 0.9;
@@ -114,7 +114,7 @@ export function weighEvidence(policy: Policy, evidence: StepEvidence): EvidenceW
  */
 function weighErrors(policy: Policy, evidence: StepEvidence, alphaTest: number, alphaBound: number): EvidenceWeight {
   const { canary, stable } = evidence;
-  const eValue = Math.exp(logEvidence(asRegressionTest(evidence.test)));
+  const eValue = evidenceValue(asRegressionTest(evidence.test));
   const stableRate = stable.requests > 0 ? stable.errors / stable.requests : 0;
   const tolerated = stableRate + policy.maxErrorRateIncrease;
   const canaryRateUpper = rateUpperBound({ requests: canary.requests, events: canary.errors }, alphaBound, tolerated);

@@ -183,6 +183,21 @@ describe('weighEvidence with latency', () => {
     expect(weight.statistic.evidenceNeeded).toBeCloseTo(111.1, 1); // α split: 0.9 % errors, 0.1 % latency
   });
 
+  it('records an overwhelming regression with finite figures (an e-value beyond 1e300 would be Infinity, which DynamoDB refuses)', () => {
+    const evidence = addInterval(
+      NO_EVIDENCE,
+      { requests: 300_000, errors: 60_000, latency: exact(300_000, 150) },
+      { requests: 2_700_000, errors: 2_700, latency: exact(2_700_000, 50) },
+      policy,
+    );
+    const weight = weighEvidence(policy, evidence);
+    expect(weight.outcome).toBe('regression');
+    expect(weight.statistic.evidence).toBe(1e300);
+    expect(weight.statistic.latency?.evidence).toBe(1e300);
+    expect(JSON.parse(JSON.stringify({ weight, evidence }))).toEqual({ weight, evidence });
+    expect(weight.reason).toMatch(/evidence of a regression is 1\.0e\+300/);
+  });
+
   it('passes early only when errors and latency are both bounded', () => {
     expect(weighEvidence(policy, interval(0, 50)).outcome).toBe('bounded');
     const slowish = weighEvidence(policy, interval(0, 59, 2_000));
