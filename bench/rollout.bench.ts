@@ -235,6 +235,7 @@ async function crashLoopCase(runtime: LocalRuntime, api: Api, method: Method) {
   const sim = runtime.sim!;
   const token = /token:\s*"?([^\s"]+)"?/.exec(sim.kubeconfigYaml())?.[1] ?? '';
   const r = emptyResult();
+  const detected: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const name = `crash-${method.slice(0, 3)}-${run}`;
     await registerService(api, name, method);
@@ -249,15 +250,17 @@ async function crashLoopCase(runtime: LocalRuntime, api: Api, method: Method) {
       const pods = ((await res.json()) as { items?: { status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] } }[] }).items ?? [];
       if (pods.some((p) => p.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'CrashLoopBackOff'))) firstCrash = Date.now();
     };
-    const { deployment } = await deployAndWait(api, name, image, watch);
+    const { deployment, events } = await deployAndWait(api, name, image, watch);
     r.statuses.push(deployment.status);
     r.reasons.push(deployment.reason ?? '');
     if (deployment.status !== 'rolledBack' || firstCrash === undefined) continue;
     r.compressed.push((Date.parse(deployment.updatedAt) - firstCrash) / 1000);
+    detected.push((eventTime(events, 'AnalysisFailed', deployment.id) - firstCrash) / 1000);
     // The analysis that rolls back runs at once (observed 0 s): no interval waited.
     r.intervals.push(0);
   }
-  return summarise('rollout.crashLoopRollback', method, r);
+  // Detection: setWeight sees CrashLoopBackOff and rejects the canary (AnalysisFailed); the rest is the analysis and the rollback tasks.
+  return summarise('rollout.crashLoopRollback', method, r, { firstCrashToRejectedP50CompressedSeconds: round(quantile(detected, 0.5)) });
 }
 
 async function main(): Promise<void> {
