@@ -32,7 +32,8 @@ export interface ServiceCallRate {
 }
 
 export interface MetricsSource {
-  workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics>;
+  /** `latencyHistogram`: also read the duration histogram (one more query; rollout analysis asks, the health probe does not). */
+  workloadMetrics(namespace: string, workload: string, windowSeconds: number, options?: { latencyHistogram?: boolean }): Promise<WorkloadMetrics>;
   /** Calls per second between every pair of services over the window; absent when the source cannot tell (no per-edge telemetry). */
   callRates?(windowSeconds: number): Promise<ServiceCallRate[]>;
 }

@@ -22,8 +22,8 @@ export interface StepAnalysis extends StepJudgement {
 export async function analyzeStep(metrics: MetricsSource, request: AnalyzeRequest): Promise<StepAnalysis> {
   const window = request.analysis.intervalSeconds;
   const [canary, stable] = await Promise.all([
-    metrics.workloadMetrics(request.namespace, workloadName(request.service, request.track), window),
-    metrics.workloadMetrics(request.namespace, workloadName(request.service, 'stable'), window),
+    metrics.workloadMetrics(request.namespace, workloadName(request.service, request.track), window, { latencyHistogram: true }),
+    metrics.workloadMetrics(request.namespace, workloadName(request.service, 'stable'), window, { latencyHistogram: true }),
   ]);
   const judgement = judgeStep(request.analysis, canary, stable);
   return { ...judgement, canary: toSnapshot(canary), stable: toSnapshot(stable), histograms: { canary: canary.latency, stable: stable.latency } };

@@ -48,14 +48,14 @@ export class PrometheusMetricsSource implements MetricsSource {
     return new PrometheusMetricsSource(new PrometheusQueryClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, method: options.method, signer }));
   }
 
-  async workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics> {
+  async workloadMetrics(namespace: string, workload: string, windowSeconds: number, options: { latencyHistogram?: boolean } = {}): Promise<WorkloadMetrics> {
     const selector = { namespace, workload };
     const window = Math.max(1, Math.round(windowSeconds));
     const [requests, errors, p99, buckets] = await Promise.all([
       this.client.queryValue(requestCountQuery(selector, window)),
       this.client.queryValue(errorCountQuery(selector, window)),
       this.client.queryValue(latencyQuantileQuery(selector, P99, window)),
-      this.client.queryVector(latencyBucketsQuery(selector, window)),
+      options.latencyHistogram ? this.client.queryVector(latencyBucketsQuery(selector, window)) : Promise.resolve([]),
     ]);
     const metrics = toWorkloadMetrics(requests, errors, p99);
     const latency = toHistogram(buckets);

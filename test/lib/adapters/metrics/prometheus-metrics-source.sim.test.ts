@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('PrometheusMetricsSource on the simulated cluster', () => {
   it('reads request counts and latency of a workload with traffic', async () => {
     await sim.advanceTime(60);
-    const metrics = await PrometheusMetricsSource.fromOptions({ url: sim.url }).workloadMetrics('default', 'cart', 30);
+    const metrics = await PrometheusMetricsSource.fromOptions({ url: sim.url }).workloadMetrics('default', 'cart', 30, { latencyHistogram: true });
     expect(metrics.requests).toBeGreaterThan(0);
     expect(metrics.errors).toBe(0);
     expect(metrics.p99LatencyMs).toBeGreaterThan(0);
@@ -38,7 +38,10 @@ describe('PrometheusMetricsSource on the simulated cluster', () => {
     sim.faults.traffic({ image: 'cart:2', errorRate: 0.5, p99LatencyMs: 900 });
     await sim.advanceTime(60);
     const source = PrometheusMetricsSource.fromOptions({ url: sim.url });
-    const [canary, stable] = await Promise.all([source.workloadMetrics('default', 'cart-canary', 30), source.workloadMetrics('default', 'cart', 30)]);
+    const [canary, stable] = await Promise.all([
+      source.workloadMetrics('default', 'cart-canary', 30, { latencyHistogram: true }),
+      source.workloadMetrics('default', 'cart', 30, { latencyHistogram: true }),
+    ]);
     expect(canary.requests).toBeGreaterThan(0);
     expect(canary.errorRate).toBeGreaterThan(0.3);
     expect(canary.errorRate).toBeLessThan(0.7);

@@ -47,14 +47,14 @@ afterEach(async () => {
 });
 
 describe('PrometheusMetricsSource', () => {
-  it('POSTs the four Istio queries to /api/v1/query and maps the answers', async () => {
+  it('POSTs the four Istio queries to /api/v1/query and maps the answers (the histogram when asked, as rollout analysis does)', async () => {
     // Buckets out of order, one count extrapolated slightly below its smaller neighbour's (increase() does that).
     stub = await startHttpStub(
       istioAnswers({ requests: '240', errors: '6', p99: '312.5', buckets: { '+Inf': '240', '250': '230.5', '100': '120', '50': '120.2' } }),
     );
     const source = PrometheusMetricsSource.fromOptions({ url: stub.url });
 
-    expect(await source.workloadMetrics('shop', 'cart-canary', 30)).toEqual({
+    expect(await source.workloadMetrics('shop', 'cart-canary', 30, { latencyHistogram: true })).toEqual({
       requests: 240,
       errors: 6,
       errorRate: 0.025,
@@ -76,9 +76,16 @@ describe('PrometheusMetricsSource', () => {
     );
   });
 
+  it('skips the histogram query unless asked (the health probe needs no buckets)', async () => {
+    stub = await startHttpStub(istioAnswers({ requests: '240', errors: '6', p99: '312.5', buckets: { '+Inf': '240' } }));
+    const metrics = await PrometheusMetricsSource.fromOptions({ url: stub.url }).workloadMetrics('shop', 'cart-canary', 30);
+    expect(metrics.latency).toBeUndefined();
+    expect(stub.requests.map(queryOf)).not.toContain(latencyBucketsQuery(W, 30));
+  });
+
   it('reports no histogram when the bucket series are missing (latency is then judged by p99 alone)', async () => {
     stub = await startHttpStub(istioAnswers({ requests: '240', errors: '0', p99: '80', buckets: { '100': '200' } }));
-    const metrics = await PrometheusMetricsSource.fromOptions({ url: stub.url }).workloadMetrics('shop', 'cart-canary', 30);
+    const metrics = await PrometheusMetricsSource.fromOptions({ url: stub.url }).workloadMetrics('shop', 'cart-canary', 30, { latencyHistogram: true });
     expect(metrics.latency).toBeUndefined();
     expect(metrics.p99LatencyMs).toBe(80);
   });
