@@ -172,8 +172,12 @@ export function logEvidence(test: RegressionTest): number {
   return test.logE;
 }
 
-/** Largest e-value reported: beyond it (ln > 690) the number would overflow to Infinity, which JSON and DynamoDB cannot hold. */
-export const MAX_REPORTED_EVIDENCE = 1e300;
+/**
+ * Largest e-value reported (1e15, 1/α of any policy is far below): an overwhelming regression's e-value
+ * overflows to Infinity, which JSON cannot hold, and DynamoDB's document client refuses numbers above
+ * Number.MAX_SAFE_INTEGER (~9e15).
+ */
+export const MAX_REPORTED_EVIDENCE = 1e15;
 
 /** The test's e-value, capped at {@link MAX_REPORTED_EVIDENCE} so that it can be recorded. */
 export function evidenceValue(test: RegressionTest): number {

@@ -183,7 +183,7 @@ describe('weighEvidence with latency', () => {
     expect(weight.statistic.evidenceNeeded).toBeCloseTo(111.1, 1); // α split: 0.9 % errors, 0.1 % latency
   });
 
-  it('records an overwhelming regression with finite figures (an e-value beyond 1e300 would be Infinity, which DynamoDB refuses)', () => {
+  it('records an overwhelming regression with figures DynamoDB accepts (the e-value capped at 1e15, below Number.MAX_SAFE_INTEGER)', () => {
     const evidence = addInterval(
       NO_EVIDENCE,
       { requests: 300_000, errors: 60_000, latency: exact(300_000, 150) },
@@ -192,10 +192,15 @@ describe('weighEvidence with latency', () => {
     );
     const weight = weighEvidence(policy, evidence);
     expect(weight.outcome).toBe('regression');
-    expect(weight.statistic.evidence).toBe(1e300);
-    expect(weight.statistic.latency?.evidence).toBe(1e300);
+    expect(weight.statistic.evidence).toBe(1e15);
+    expect(weight.statistic.latency?.evidence).toBe(1e15);
+    expect(
+      JSON.stringify({ weight, evidence })
+        .match(/[\d.]+(e[+-]?\d+)?/gi)!
+        .every((n) => Math.abs(Number(n)) <= Number.MAX_SAFE_INTEGER),
+    ).toBe(true);
     expect(JSON.parse(JSON.stringify({ weight, evidence }))).toEqual({ weight, evidence });
-    expect(weight.reason).toMatch(/evidence of a regression is 1\.0e\+300/);
+    expect(weight.reason).toMatch(/evidence of a regression is 1\.0e\+15/);
   });
 
   it('passes early only when errors and latency are both bounded', () => {
