@@ -21,26 +21,28 @@
  * - `kayenta`: a Kayenta-style judge: after 5 minutes, a one-sided Mann-Whitney U test (confidence
  *   0.98) per metric (error rate and p99 of each 30 s interval, canary against stable); any metric
  *   significantly worse fails the canary, else it is promoted.
- * - `sequential`: the new analysis as shipped (judgeStep guards + weighEvidence + decideStep,
- *   `method: sequential`, α = 1 %, minBakeSeconds 30): errors only.
- * - `sequential+latency`: the same decision with a second regression test on requests slower than the
- *   stable's p90 bucket (the first interval's), α split 0.5 % / 0.5 %: what wiring histogram bucket
- *   counts into the analysis would give (not wired yet: the metrics port reports p99 only).
+ * - `sequential`: the analysis as shipped (judgeStep guards + addInterval/weighEvidence + decideStep,
+ *   `method: sequential`, α = 1 % split 0.8 % errors / 0.2 % latency, minBakeSeconds 30,
+ *   maxLatencyRatio 1.2): the error test and the latency test on histogram buckets.
+ *
+ * Filters for quick looks (the seeds do not change): BENCH_METHODS=sequential,threshold and
+ * BENCH_CELLS=0.01:2:0:10 (baseline:multiplier:shift:rps, `*` for any).
  */
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../lib/random.js';
+import { LATENCY_BUCKETS_MS } from '../lib/sim/traffic-model.js';
 import { AnalysisPolicy, DEFAULT_CANARY_STEPS } from '../lib/model/service-spec.js';
 import type { WorkloadMetrics } from '../lib/ports/metrics-source.js';
 import { judgeStep } from '../lib/rollout/analysis.js';
 import { decideStep, type StepFacts } from '../lib/rollout/decide-step.js';
 import { addInterval, NO_EVIDENCE, weighEvidence, type EvidenceWeight, type StepEvidence } from '../lib/rollout/weigh-evidence.js';
-import { logEvidence, NEW_REGRESSION_TEST, rateUpperBound, updateRegressionTest, type RegressionTest } from '../lib/rollout/sequential.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 600);
 const INTERVAL = 30;
 const MAX_SECONDS = 20 * 60;
 const POWER_HORIZON = 300;
-const BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
+/** Istio's default bucket bounds, and +Inf. */
+const BUCKETS_MS = [...LATENCY_BUCKETS_MS, Infinity];
 const MEDIAN_MS = 50;
 const SIGMA = 0.5;
 
@@ -51,8 +53,16 @@ const GRID = {
   rps: [1, 10, 100],
 };
 
-type Method = 'threshold' | 'flagger' | 'kayenta' | 'sequential' | 'sequential+latency';
-const METHODS: Method[] = ['threshold', 'flagger', 'kayenta', 'sequential', 'sequential+latency'];
+type Method = 'threshold' | 'flagger' | 'kayenta' | 'sequential';
+const ALL_METHODS: Method[] = ['threshold', 'flagger', 'kayenta', 'sequential'];
+const METHODS = process.env.BENCH_METHODS ? ALL_METHODS.filter((m) => process.env.BENCH_METHODS!.split(',').includes(m)) : ALL_METHODS;
+const CELL_FILTER = process.env.BENCH_CELLS?.split(',').map((f) => f.split(':'));
+
+function selected(cell: Cell): boolean {
+  if (!CELL_FILTER) return true;
+  const values = [cell.baselineErrorRate, cell.errorMultiplier, cell.latencyShift, cell.rps].map(String);
+  return CELL_FILTER.some((f) => f.every((v, i) => v === '*' || v === values[i]));
+}
 
 interface Cell {
   baselineErrorRate: number;
@@ -134,7 +144,15 @@ function quantileMs(buckets: number[], q: number): number | undefined {
 }
 
 function metricsOf(s: Sample): WorkloadMetrics {
-  return { requests: s.requests, errors: s.errors, errorRate: s.requests > 0 ? s.errors / s.requests : 0, p99LatencyMs: quantileMs(s.buckets, 0.99) };
+  let below = 0;
+  const cumulative = LATENCY_BUCKETS_MS.map((le, i) => ({ le, count: (below += s.buckets[i]) }));
+  return {
+    requests: s.requests,
+    errors: s.errors,
+    errorRate: s.requests > 0 ? s.errors / s.requests : 0,
+    p99LatencyMs: quantileMs(s.buckets, 0.99),
+    latency: { buckets: cumulative, count: s.requests },
+  };
 }
 
 // --- a stream of intervals for one run ---------------------------------------------------------------
@@ -163,61 +181,22 @@ class Stream {
 const STEPS = DEFAULT_CANARY_STEPS;
 const BASE_POLICY = { maxErrorRate: 0.05 };
 
-/** Latency regression test on requests slower than a bucket bound fixed at the first interval. */
-interface LatencyTest {
-  le?: number;
-  canary: { requests: number; slow: number };
-  stable: { requests: number; slow: number };
-  test: RegressionTest;
-}
-
-function slowCount(buckets: number[], le: number): number {
-  return buckets.reduce((sum, n, i) => (BUCKETS_MS[i] > le ? sum + n : sum), 0);
-}
-
-function weighLatency(t: LatencyTest, alpha: number): EvidenceWeight['outcome'] {
-  if (logEvidence(t.test) >= Math.log(1 / alpha)) return 'regression';
-  const stableFraction = t.stable.requests > 0 ? t.stable.slow / t.stable.requests : 0;
-  // Tolerated: at most 1.5× the stable's share of slow requests.
-  const tolerated = stableFraction * 1.5;
-  return rateUpperBound({ requests: t.canary.requests, events: t.canary.slow }, alpha, tolerated) <= tolerated ? 'bounded' : 'open';
-}
-
-function runMeshplane(stream: Stream, method: 'threshold' | 'sequential' | 'sequential+latency'): Outcome {
-  const withLatency = method === 'sequential+latency';
-  const policy = AnalysisPolicy.parse({
-    ...BASE_POLICY,
-    method: method === 'threshold' ? 'threshold' : 'sequential',
-    falseRollbackRate: withLatency ? 0.005 : 0.01,
-  });
+function runMeshplane(stream: Stream, method: 'threshold' | 'sequential'): Outcome {
+  const policy = AnalysisPolicy.parse({ ...BASE_POLICY, method });
   let seconds = 0;
   let evidence: StepEvidence = NO_EVIDENCE;
-  const latency: LatencyTest = { canary: { requests: 0, slow: 0 }, stable: { requests: 0, slow: 0 }, test: NEW_REGRESSION_TEST };
   for (let stepIndex = 0; stepIndex < STEPS.length; stepIndex++) {
     let inconclusive = 0;
     let phase: 'step' | 'gate' = 'step';
     for (let observed = INTERVAL; seconds < MAX_SECONDS; observed += INTERVAL) {
       seconds += INTERVAL;
       const { canary, stable } = stream.interval();
-      const judgement = judgeStep(policy, metricsOf(canary), metricsOf(stable));
+      const [c, st] = [metricsOf(canary), metricsOf(stable)];
+      const judgement = judgeStep(policy, c, st);
       let weight: EvidenceWeight | undefined;
-      if (method !== 'threshold') {
-        evidence = addInterval(evidence, canary, stable);
+      if (method === 'sequential') {
+        evidence = addInterval(evidence, c, st, policy);
         weight = weighEvidence(policy, evidence);
-        if (withLatency) {
-          latency.le ??= stable.requests > 0 ? BUCKETS_MS.find((le) => le >= (quantileMs(stable.buckets, 0.9) ?? Infinity)) : undefined;
-          if (latency.le !== undefined) {
-            const c = { requests: canary.requests, slow: slowCount(canary.buckets, latency.le) };
-            const s = { requests: stable.requests, slow: slowCount(stable.buckets, latency.le) };
-            latency.test = updateRegressionTest(latency.test, { requests: c.requests, events: c.slow }, { requests: s.requests, events: s.slow });
-            latency.canary = { requests: latency.canary.requests + c.requests, slow: latency.canary.slow + c.slow };
-            latency.stable = { requests: latency.stable.requests + s.requests, slow: latency.stable.slow + s.slow };
-          }
-          const lat = latency.le === undefined ? 'open' : weighLatency(latency, 0.005);
-          const combined =
-            weight.outcome === 'regression' || lat === 'regression' ? 'regression' : weight.outcome === 'bounded' && lat === 'bounded' ? 'bounded' : 'open';
-          weight = { ...weight, outcome: combined };
-        }
       }
       const step = STEPS[stepIndex];
       const facts: StepFacts = {
@@ -335,6 +314,7 @@ for (const baselineErrorRate of GRID.baselineErrorRate)
         const cell: Cell = { baselineErrorRate, errorMultiplier, latencyShift, rps };
         const good = errorMultiplier === 1 && latencyShift === 0;
         cellIndex++;
+        if (!selected(cell)) continue;
         for (const method of METHODS) {
           const outcomes: Outcome[] = [];
           for (let r = 0; r < RUNS; r++) outcomes.push(run(method, cell, cellIndex * 1_000_003 + r * 7919 + 1));

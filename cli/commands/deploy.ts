@@ -61,14 +61,30 @@ export async function deploy(
   }
 }
 
-/** "step 1 at 20%, analysis 3: continue — reasons" for the newest analysed step, or '' before the first analysis. */
+/**
+ * "step 1 at 20%, analysis 3: continue — reasons [errors: evidence 2.1 of 111 needed, rate ≤ 0.9% (tolerated 0.6%);
+ * latency > 25 ms: evidence 0.03 of 1000 needed, share ≤ 12% (tolerated 16%)]" for the newest analysed step,
+ * or '' before the first analysis. The bracket (the sequential analysis' statistic and bounds) only with `method: sequential`.
+ */
 export function analysisLine(d: Record<string, any>): string {
   const steps = Array.isArray(d.steps) ? (d.steps as Record<string, any>[]) : [];
   const step = steps.filter((s) => s?.metrics?.analyses).at(-1);
   if (!step) return '';
-  const m = step.metrics as { analyses: number; decision?: string };
+  const m = step.metrics as { analyses: number; decision?: string; sequential?: Record<string, any> };
   const reasons = Array.isArray(step.reasons) ? (step.reasons as string[]).join('; ') : '';
-  return `step ${Number(step.index) + 1} at ${step.weight}%, analysis ${m.analyses}: ${m.decision ?? step.verdict}${reasons ? ` — ${reasons}` : ''}`;
+  const figures = m.sequential ? ` [${sequentialFigures(m.sequential)}]` : '';
+  return `step ${Number(step.index) + 1} at ${step.weight}%, analysis ${m.analyses}: ${m.decision ?? step.verdict}${reasons ? ` — ${reasons}` : ''}${figures}`;
+}
+
+/** The sequential statistic recorded on a step, in one short line. */
+export function sequentialFigures(s: Record<string, any>): string {
+  const pct = (x: unknown) => `${Number((Number(x) * 100).toFixed(2))}%`;
+  const errors = `errors: evidence ${s.evidence} of ${s.evidenceNeeded} needed, rate ≤ ${pct(s.canaryRateUpper)} (tolerated ${pct(s.tolerated)})`;
+  const l = s.latency as Record<string, any> | undefined;
+  const latency = l
+    ? `latency > ${l.slowerThanMs} ms: evidence ${l.evidence} of ${l.evidenceNeeded} needed, share ≤ ${pct(l.canarySlowShareUpper)} (tolerated ${pct(l.toleratedSlowShare)})`
+    : 'latency: no histogram, p99 limit only';
+  return `${errors}; ${latency}`;
 }
 
 /** Statuses of a deployment still in progress, that promote/abort can act on. */

@@ -29,6 +29,14 @@ export function latencyQuantileQuery(w: WorkloadSelector, quantile: number, wind
   return `histogram_quantile(${quantile}, sum(rate(istio_request_duration_milliseconds_bucket{${selector(w)}}[${windowSeconds}s])) by (le))`;
 }
 
+/**
+ * Request-duration histogram over the window: one sample per bucket bound `le` (ms, cumulative, with
+ * `+Inf` counting every request), for the sequential latency test.
+ */
+export function latencyBucketsQuery(w: WorkloadSelector, windowSeconds: number): string {
+  return `sum(increase(istio_request_duration_milliseconds_bucket{${selector(w)}}[${windowSeconds}s])) by (le)`;
+}
+
 /** Labels of each sample of `serviceCallRatesQuery`: who calls whom. */
 export const CALL_RATE_LABELS = {
   fromNamespace: 'source_workload_namespace',

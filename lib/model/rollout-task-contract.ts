@@ -154,7 +154,15 @@ export type RollbackRequest = z.infer<typeof RollbackRequest>;
 export type FinishRequest = z.infer<typeof FinishRequest>;
 
 export const StartResponse = z.object({ workload: z.string().min(1) });
-export const SetWeightResponse = z.object({ weight: z.number().int().min(0).max(100) });
+export const SetWeightResponse = z.object({
+  weight: z.number().int().min(0).max(100),
+  /**
+   * `decide`: the new version was stopped while its pods were awaited (they crash-loop or cannot start,
+   * or an abort was requested), so the state machine analyses at once, whose decision rolls back or aborts,
+   * instead of waiting an interval first. `observe` (the default): wait an interval, then analyse.
+   */
+  then: z.enum(['observe', 'decide']).default('observe'),
+});
 export const AnalyzeResponse = z.object({
   /** What the state machine does next: its Choice states dispatch on this field only. */
   decision: StepDecision,

@@ -31,8 +31,9 @@ export const AnalysisPolicy = z.strictObject({
     .enum(['sequential', 'threshold'])
     .default('sequential')
     .describe(
-      '"sequential": canary errors are tested against stable with an anytime-valid sequential test (fails as soon as a regression is significant, ' +
-        'advances a step early once the evidence bounds it below maxErrorRateIncrease); "threshold": fixed limits per interval only',
+      '"sequential": canary errors and latency (histogram buckets) are tested against stable with anytime-valid sequential tests (fails as soon as ' +
+        'a regression is significant, advances a step early once the evidence bounds it below maxErrorRateIncrease and maxLatencyRatio); ' +
+        '"threshold": fixed limits per interval only',
     ),
   falseRollbackRate: z
     .number()
@@ -41,6 +42,15 @@ export const AnalysisPolicy = z.strictObject({
     .default(0.01)
     .describe('Sequential: highest chance that a canary as good as stable is rolled back by the test (alpha), however long it is watched'),
   minBakeSeconds: z.number().int().min(0).max(86_400).default(30).describe('Sequential: time each step is observed at least before it may advance early'),
+  maxLatencyRatio: z
+    .number()
+    .min(1)
+    .max(10)
+    .default(1.2)
+    .describe(
+      "Sequential: tolerated latency regression, as a ratio of the canary's latency to stable's around stable's p90 (histogram buckets): " +
+        'a slowdown beyond it fails once significant, a canary shown to stay within it may advance early',
+    ),
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 

@@ -6,6 +6,20 @@ export interface WorkloadMetrics {
   errorRate: number;
   /** p99 latency in ms; undefined when there were no requests */
   p99LatencyMs: number | undefined;
+  /**
+   * The request-duration histogram over the window (Istio's `istio_request_duration_milliseconds_bucket`),
+   * for the sequential latency test; absent when the source has no buckets (then latency is judged by
+   * the p99 limit alone).
+   */
+  latency?: LatencyHistogram;
+}
+
+/** Prometheus-style cumulative histogram buckets over a window. */
+export interface LatencyHistogram {
+  /** Requests at or below each finite bound `le` (ms), ascending (the `+Inf` bucket is `count`). */
+  buckets: { le: number; count: number }[];
+  /** Requests the histogram counted. */
+  count: number;
 }
 
 /** Observed calls per second from one service to another (mesh telemetry). */
@@ -18,7 +32,8 @@ export interface ServiceCallRate {
 }
 
 export interface MetricsSource {
-  workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics>;
+  /** `latencyHistogram`: also read the duration histogram (one more query; rollout analysis asks, the health probe does not). */
+  workloadMetrics(namespace: string, workload: string, windowSeconds: number, options?: { latencyHistogram?: boolean }): Promise<WorkloadMetrics>;
   /** Calls per second between every pair of services over the window; absent when the source cannot tell (no per-edge telemetry). */
   callRates?(windowSeconds: number): Promise<ServiceCallRate[]>;
 }

@@ -3,14 +3,16 @@
  * interval and judge them. The task then decides what follows with `decideStep`.
  */
 import { workloadName } from '../mesh/labels.js';
-import type { MetricsSource, WorkloadMetrics } from '../ports/metrics-source.js';
+import type { LatencyHistogram, MetricsSource, WorkloadMetrics } from '../ports/metrics-source.js';
 import { judgeStep, type StepJudgement } from './analysis.js';
 import type { AnalyzeRequest, MetricsSnapshot } from '../model/rollout-task-contract.js';
 
-/** A judgement with the metrics it was made on, in the task contract's JSON shape. */
+/** A judgement with the metrics it was made on, in the task contract's JSON shape, and the latency histograms read. */
 export interface StepAnalysis extends StepJudgement {
   canary: MetricsSnapshot;
   stable: MetricsSnapshot;
+  /** For the sequential latency test; not part of the task's answer. Absent when the source has no buckets. */
+  histograms: { canary?: LatencyHistogram; stable?: LatencyHistogram };
 }
 
 /**
@@ -20,11 +22,11 @@ export interface StepAnalysis extends StepJudgement {
 export async function analyzeStep(metrics: MetricsSource, request: AnalyzeRequest): Promise<StepAnalysis> {
   const window = request.analysis.intervalSeconds;
   const [canary, stable] = await Promise.all([
-    metrics.workloadMetrics(request.namespace, workloadName(request.service, request.track), window),
-    metrics.workloadMetrics(request.namespace, workloadName(request.service, 'stable'), window),
+    metrics.workloadMetrics(request.namespace, workloadName(request.service, request.track), window, { latencyHistogram: true }),
+    metrics.workloadMetrics(request.namespace, workloadName(request.service, 'stable'), window, { latencyHistogram: true }),
   ]);
   const judgement = judgeStep(request.analysis, canary, stable);
-  return { ...judgement, canary: toSnapshot(canary), stable: toSnapshot(stable) };
+  return { ...judgement, canary: toSnapshot(canary), stable: toSnapshot(stable), histograms: { canary: canary.latency, stable: stable.latency } };
 }
 
 /** WorkloadMetrics as JSON-safe data (an unknown or infinite p99 becomes null; the verdict already judged it). */

@@ -22,8 +22,8 @@
  *    traffic may still pass it, and the gate timeout ends it), the threshold analysis rolls back;
  *    with the sequential analysis an interval too small for the absolute guards counts as passed
  *    when the evidence bounds the errors below the tolerance;
- * 7. passed, but with the sequential analysis the canary's errors are above stable's without being
- *    significant yet → the step is extended (`continue`, counted as inconclusive) by up to its pause
+ * 7. passed, but with the sequential analysis the evidence leans towards a regression (an e-value above 1,
+ *    of errors or latency) without being significant yet → the step is extended (`continue`, counted as inconclusive) by up to its pause
  *    again (at most `maxInconclusive` intervals), so a suspicious canary is watched longer; otherwise,
  *    or after the extension,
  *    passed: a manual gate not yet promoted → `hold` (the deployment shows `paused`); the last canary
@@ -142,7 +142,7 @@ export function decideStep(facts: StepFacts, judgement: StepJudgement, evidence?
   if (evidence?.outcome === 'open' && evidence.canaryWorse && facts.phase === 'step') {
     // At most the pause again, and at most maxInconclusive intervals.
     if (facts.inconclusiveSoFar < facts.maxInconclusive && facts.observedSeconds < 2 * facts.minObservedSeconds) {
-      return outcome('continue', facts.inconclusiveSoFar + 1, ["extending the step: the canary's error rate is above stable's, not significantly yet"]);
+      return outcome('continue', facts.inconclusiveSoFar + 1, ['extending the step: the evidence leans towards a regression, not significantly yet']);
     }
   }
   return outcome(waitsForPerson(facts) ? 'hold' : passedOn(facts));

@@ -21,6 +21,9 @@
  * reads the promote request on the deployment record, says so: identical in both places, still fails
  * fast while waiting, and needs no token storage. The cost is one Lambda call per interval while gated.
  *
+ * A canary whose pods were stopped while `setWeight` waited for them (crash loop, or an abort request)
+ * is analysed at once (`setWeight` answers `then: 'decide'`), so its rollback does not wait an interval.
+ *
  * Every Wait state reads its duration with `SecondsPath` from an input field the machine never
  * rewrites (`$.analysis.intervalSeconds`), so the local runner can compress time with a factor.
  */
@@ -75,6 +78,7 @@ export const STATES = {
   canaryInit: 'Canary: init',
   loadStep: 'Canary: load step',
   setWeight: 'Canary: set weight',
+  stoppedWhileWaiting: 'Canary: stopped while its pods were awaited?',
   nextStep: 'Canary: next step',
   blueGreenInit: 'BlueGreen: init',
   switchTraffic: 'BlueGreen: switch traffic',
@@ -258,8 +262,14 @@ function canaryStates(): Record<string, AslState> {
     [STATES.setWeight]: taskState(
       'setWeight',
       { track: 'canary', 'stepIndex.$': '$.progress.stepIndex', 'weight.$': '$.progress.step.weight' },
-      { next: CANARY_STEP.wait },
+      { next: STATES.stoppedWhileWaiting },
     ),
+    [STATES.stoppedWhileWaiting]: {
+      Type: 'Choice',
+      Comment: 'setWeight stopped waiting for pods (crash loop, abort requested): analyse now, the decision rolls back or aborts',
+      Choices: [{ Variable: '$.last.payload.then', StringEquals: 'decide', Next: CANARY_STEP.analyze }],
+      Default: CANARY_STEP.wait,
+    },
     ...observeStates({
       names: CANARY_STEP,
       track: 'canary',

@@ -2,6 +2,10 @@
  * MetricsSource over Amazon CloudWatch `GetMetricData`, for clusters whose request metrics go to
  * CloudWatch (Envoy/Istio metrics published as EMF or scraped by the CloudWatch agent) rather than
  * to Prometheus. Which namespace, metrics and dimensions identify a workload is configuration.
+ *
+ * It reports no latency histogram: CloudWatch keeps a latency metric as statistics (a percentile such
+ * as p99), not as Prometheus' cumulative `le` buckets, so the sequential latency test has nothing to count
+ * and rollouts judge latency by the `maxP99LatencyMs` limit alone (errors are tested sequentially as usual).
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { MeshplaneError, TerminalError, TransientError, errorMessage } from '../../errors.js';

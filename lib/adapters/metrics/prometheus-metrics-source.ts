@@ -3,8 +3,15 @@
  * Prometheus (SigV4, service `aps`) and the simulated cluster, all answering the Istio standard-metric
  * queries of `lib/model/istio-metrics.ts`.
  */
-import { CALL_RATE_LABELS, errorCountQuery, latencyQuantileQuery, requestCountQuery, serviceCallRatesQuery } from '../../model/istio-metrics.js';
-import type { MetricsSource, ServiceCallRate, WorkloadMetrics } from '../../ports/metrics-source.js';
+import {
+  CALL_RATE_LABELS,
+  errorCountQuery,
+  latencyBucketsQuery,
+  latencyQuantileQuery,
+  requestCountQuery,
+  serviceCallRatesQuery,
+} from '../../model/istio-metrics.js';
+import type { LatencyHistogram, MetricsSource, ServiceCallRate, WorkloadMetrics } from '../../ports/metrics-source.js';
 import { ampRegionFromUrl, SigV4Signer, type AwsCredentials } from './aws-sigv4-signer.js';
 import { PrometheusQueryClient } from './prometheus-query-client.js';
 import { toWorkloadMetrics } from './workload-metrics.js';
@@ -25,7 +32,7 @@ export interface PrometheusMetricsSourceOptions {
 /** The latency quantile the rollout policy limits (`maxP99LatencyMs`). */
 const P99 = 0.99;
 
-/** Reads request count, 5xx count and p99 latency of a workload from Istio's standard metrics. */
+/** Reads request count, 5xx count, p99 latency and the latency histogram of a workload from Istio's standard metrics. */
 export class PrometheusMetricsSource implements MetricsSource {
   constructor(private readonly client: PrometheusQueryClient) {}
 
@@ -41,15 +48,18 @@ export class PrometheusMetricsSource implements MetricsSource {
     return new PrometheusMetricsSource(new PrometheusQueryClient({ baseUrl: options.url, timeoutMs: options.timeoutMs, method: options.method, signer }));
   }
 
-  async workloadMetrics(namespace: string, workload: string, windowSeconds: number): Promise<WorkloadMetrics> {
+  async workloadMetrics(namespace: string, workload: string, windowSeconds: number, options: { latencyHistogram?: boolean } = {}): Promise<WorkloadMetrics> {
     const selector = { namespace, workload };
     const window = Math.max(1, Math.round(windowSeconds));
-    const [requests, errors, p99] = await Promise.all([
+    const [requests, errors, p99, buckets] = await Promise.all([
       this.client.queryValue(requestCountQuery(selector, window)),
       this.client.queryValue(errorCountQuery(selector, window)),
       this.client.queryValue(latencyQuantileQuery(selector, P99, window)),
+      options.latencyHistogram ? this.client.queryVector(latencyBucketsQuery(selector, window)) : Promise.resolve([]),
     ]);
-    return toWorkloadMetrics(requests, errors, p99);
+    const metrics = toWorkloadMetrics(requests, errors, p99);
+    const latency = toHistogram(buckets);
+    return latency ? { ...metrics, latency } : metrics;
   }
 
   /** Caller-reported calls per second between services; series missing a service label are skipped. */
@@ -69,4 +79,25 @@ export class PrometheusMetricsSource implements MetricsSource {
     }
     return rates;
   }
+}
+
+/**
+ * Bucket samples (`le` label) as a histogram: finite bounds ascending, `+Inf` as the count. Undefined
+ * without a `+Inf` bucket or without requests. Counts are made non-decreasing (extrapolated `increase()`
+ * values of neighbouring buckets may disagree slightly).
+ */
+export function toHistogram(samples: { labels: Record<string, string>; value: number }[]): LatencyHistogram | undefined {
+  let count: number | undefined;
+  const finite: { le: number; count: number }[] = [];
+  for (const { labels, value } of samples) {
+    if (!Number.isFinite(value)) continue;
+    const le = labels.le;
+    if (le === '+Inf') count = Math.max(0, value);
+    else if (le !== undefined && Number.isFinite(Number(le))) finite.push({ le: Number(le), count: Math.max(0, value) });
+  }
+  if (count === undefined || count <= 0) return undefined;
+  finite.sort((a, b) => a.le - b.le);
+  let below = 0;
+  const buckets = finite.map((b) => ({ le: b.le, count: (below = Math.min(count!, Math.max(below, b.count))) }));
+  return { buckets, count };
 }

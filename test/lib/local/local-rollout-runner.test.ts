@@ -199,6 +199,23 @@ describe('LocalRolloutRunner: canary', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: ROLLOUT_FAILURES.aborted });
   });
 
+  it('decides at once, without waiting an interval, when setWeight stopped waiting for pods (an abort during the wait)', async () => {
+    const task = new ScriptedRolloutTask(['pass']);
+    const stopped = {
+      handle: async (request: RolloutTaskRequest) => {
+        if (request.action !== 'setWeight') return task.handle(request);
+        await task.handle(request);
+        task.signals.aborted = true; // asked while the pods were awaited: setWeight gave up waiting
+        return { weight: 0, then: 'decide' };
+      },
+    };
+    const result = await runToEnd(runWith(stopped), rolloutInput());
+
+    expect(task.callsOf('analyze').map((c) => c.observedSeconds)).toEqual([0]);
+    expect(task.callsOf('rollback')[0]).toMatchObject({ cause: 'aborted' });
+    expect(result).toMatchObject({ status: 'FAILED', error: ROLLOUT_FAILURES.aborted });
+  });
+
   it('rolls back a task response that breaks the contract', async () => {
     const task = new ScriptedRolloutTask(['pass']);
     const broken = {

@@ -70,7 +70,7 @@ export class ScriptedRolloutTask {
       case 'start':
         return { workload: `${request.service}-${request.strategy === 'canary' ? 'canary' : 'preview'}` };
       case 'setWeight':
-        return { weight: request.weight };
+        return { weight: request.weight, then: 'observe' };
       case 'analyze': {
         const index = this.callsOf('analyze').length - 1;
         const verdict = this.verdicts[Math.min(index, this.verdicts.length - 1)];

@@ -76,7 +76,7 @@ describe('rollout state machine definition', () => {
     expect(aslValidator(structuredClone(strategyOnly)).errorsText('\n')).toBe('');
   });
 
-  it('decides nothing itself: every Choice dispatches on the analysis decision or the strategy, with no thresholds or counts', () => {
+  it("decides nothing itself: every Choice dispatches on the analysis decision, the strategy or setWeight's `then`, with no thresholds or counts", () => {
     const choices = statesOfType(deployed(), 'Choice');
     expect(choices.length).toBeGreaterThanOrEqual(5);
     const variables = new Set<string>();
@@ -86,7 +86,7 @@ describe('rollout state machine definition', () => {
         variables.add(rule.Variable as string);
       }
     }
-    expect([...variables].sort()).toEqual(['$.last.payload.decision', '$.rollback.cause', '$.strategy']);
+    expect([...variables].sort()).toEqual(['$.last.payload.decision', '$.last.payload.then', '$.rollback.cause', '$.strategy']);
   });
 
   it('is accepted by aws-local-stepfunctions with path and ARN checks on', () => {

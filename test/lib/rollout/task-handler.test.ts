@@ -33,6 +33,7 @@ describe('contractCheckedTask', () => {
         method: 'sequential',
         falseRollbackRate: 0.01,
         minBakeSeconds: 30,
+        maxLatencyRatio: 1.2,
       },
     };
     expect(await handler(payload)).toEqual({ decision: 'continue', verdict: 'inconclusive', reasons: [], promoteRequested: false });

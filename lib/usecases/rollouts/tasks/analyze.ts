@@ -26,7 +26,12 @@ export async function analyze(deps: RolloutDeps<ServiceStore & DeploymentStore>,
 
   // The new version always runs as the `<service>-canary` workload (blue/green previews too).
   const result = await analyzeStep(deps.metrics, { ...req, track: 'canary' });
-  const evidence = addInterval(before.evidence, result.canary, result.stable);
+  const evidence = addInterval(
+    before.evidence,
+    { ...result.canary, latency: result.histograms.canary },
+    { ...result.stable, latency: result.histograms.stable },
+    req.analysis,
+  );
   const weight = req.analysis.method === 'sequential' ? weighEvidence(req.analysis, evidence) : undefined;
   const outcome = decideStep(facts, result, weight);
   const at = deps.clock.now().toISOString();
@@ -47,7 +52,7 @@ export async function analyze(deps: RolloutDeps<ServiceStore & DeploymentStore>,
         decision: outcome.decision,
         canary: result.canary,
         stable: result.stable,
-        ...(weight ? { sequential: { outcome: weight.outcome, ...weight.statistic, evidence } } : {}),
+        ...(weight ? { sequential: { outcome: weight.outcome, ...weight.statistic, evidence: { canary: evidence.canary, stable: evidence.stable } } } : {}),
         tally,
         at,
       },

@@ -16,8 +16,9 @@ import { waitUntil } from '../wait-until.js';
  * Until they are ready it fails with a TransientError, so the state machine retries with backoff.
  * While it waits it gives up early, leaving the traffic as it is, when the deployment is asked to
  * abort (a person, the health probe, an alarm) or the new version's pods are stuck (CrashLoopBackOff,
- * ImagePullBackOff …; the rejection is recorded with a reason a person reads): the next analysis, one
- * interval later, rolls back.
+ * ImagePullBackOff …; the rejection is recorded with a reason a person reads) and answers `then:
+ * 'decide'`: the state machine analyses at once, and that analysis rolls back (or aborts) without waiting
+ * an interval.
  */
 export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore & ClusterStore>, req: SetWeightRequest): Promise<SetWeightResponse> {
   const current = await deps.store.getService(req.service);
@@ -48,7 +49,7 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
     if (!waited) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
     if (!waited.ready) {
       if (waited.stuck) await rejectDeployment(deps, req, `analysis failed: ${waited.stuck}`);
-      return { weight: scaled.traffic?.canaryWeight ?? 0 };
+      return { weight: scaled.traffic?.canaryWeight ?? 0, then: 'decide' };
     }
   }
 
@@ -71,7 +72,7 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
     steps[req.stepIndex] ??= { index: req.stepIndex, weight: req.weight, startedAt: deps.clock.now().toISOString() };
     return { record: { ...d, currentStep: req.stepIndex, currentWeight: req.weight, steps } };
   });
-  return { weight: req.weight };
+  return { weight: req.weight, then: 'observe' };
 }
 
 /** Records that the new version is rejected (the next analysis rolls back with `reason`), unless it already is. */

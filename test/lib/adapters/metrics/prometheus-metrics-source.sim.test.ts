@@ -22,22 +22,34 @@ afterAll(async () => {
 describe('PrometheusMetricsSource on the simulated cluster', () => {
   it('reads request counts and latency of a workload with traffic', async () => {
     await sim.advanceTime(60);
-    const metrics = await PrometheusMetricsSource.fromOptions({ url: sim.url }).workloadMetrics('default', 'cart', 30);
+    const metrics = await PrometheusMetricsSource.fromOptions({ url: sim.url }).workloadMetrics('default', 'cart', 30, { latencyHistogram: true });
     expect(metrics.requests).toBeGreaterThan(0);
     expect(metrics.errors).toBe(0);
     expect(metrics.p99LatencyMs).toBeGreaterThan(0);
+    // The duration histogram: Istio's bounds, cumulative, its count the requests served (each query reads the running clock anew, so only about).
+    const histogram = metrics.latency!;
+    expect(Math.abs(histogram.count - metrics.requests)).toBeLessThan(metrics.requests * 0.1);
+    expect(histogram.buckets.map((b) => b.le)).toEqual([...histogram.buckets.map((b) => b.le)].sort((a, b) => a - b));
+    expect(histogram.buckets.every((b, i) => i === 0 || b.count >= histogram.buckets[i - 1].count)).toBe(true);
+    expect(histogram.buckets.find((b) => b.le === 100)!.count / histogram.count).toBeGreaterThan(0.999); // p99 40 ms: nearly all within 100 ms
   });
 
   it('sees the error rate and latency a traffic fault injects into the canary image only', async () => {
     sim.faults.traffic({ image: 'cart:2', errorRate: 0.5, p99LatencyMs: 900 });
     await sim.advanceTime(60);
     const source = PrometheusMetricsSource.fromOptions({ url: sim.url });
-    const [canary, stable] = await Promise.all([source.workloadMetrics('default', 'cart-canary', 30), source.workloadMetrics('default', 'cart', 30)]);
+    const [canary, stable] = await Promise.all([
+      source.workloadMetrics('default', 'cart-canary', 30, { latencyHistogram: true }),
+      source.workloadMetrics('default', 'cart', 30, { latencyHistogram: true }),
+    ]);
     expect(canary.requests).toBeGreaterThan(0);
     expect(canary.errorRate).toBeGreaterThan(0.3);
     expect(canary.errorRate).toBeLessThan(0.7);
     expect(canary.p99LatencyMs).toBeGreaterThan(500);
     expect(stable.errorRate).toBeLessThan(0.05);
+    const slowShare = (m: typeof canary) => 1 - m.latency!.buckets.find((b) => b.le === 250)!.count / m.latency!.count;
+    expect(slowShare(canary)).toBeGreaterThan(0.05);
+    expect(slowShare(stable)).toBeLessThan(0.001);
   });
 
   it('reads a workload that does not exist as idle', async () => {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusMetricsSource } from '../../../../lib/adapters/metrics/prometheus-metrics-source.js';
 import { PrometheusQueryClient } from '../../../../lib/adapters/metrics/prometheus-query-client.js';
 import { TerminalError, TransientError } from '../../../../lib/errors.js';
-import { errorCountQuery, latencyQuantileQuery, requestCountQuery } from '../../../../lib/model/istio-metrics.js';
+import { errorCountQuery, latencyBucketsQuery, latencyQuantileQuery, requestCountQuery } from '../../../../lib/model/istio-metrics.js';
 import { startHttpStub, unusedUrl, type ReceivedRequest, type StubAnswer } from './http-stub.js';
 import { expectedSigV4Signature } from './sigv4-reference.js';
 
@@ -22,13 +22,20 @@ function queryOf(r: ReceivedRequest): string {
   return (r.method === 'POST' ? new URLSearchParams(r.body) : r.url.searchParams).get('query') ?? '';
 }
 
-/** Answers each of the three Istio queries with the given sample value (undefined: no series). */
-function istioAnswers(values: { requests?: string; errors?: string; p99?: string }) {
+/** One sample per bucket bound, as `sum(...) by (le)` answers. */
+function buckets(values: Record<string, string>): StubAnswer {
+  const result = Object.entries(values).map(([le, value]) => ({ metric: { le }, value: [1_700_000_000.5, value] }));
+  return { body: { status: 'success', data: { resultType: 'vector', result } } };
+}
+
+/** Answers each of the four Istio queries with the given sample value(s) (undefined: no series). */
+function istioAnswers(values: { requests?: string; errors?: string; p99?: string; buckets?: Record<string, string> }) {
   return (r: ReceivedRequest): StubAnswer => {
     const q = queryOf(r);
     if (q === requestCountQuery(W, 30)) return vector(values.requests);
     if (q === errorCountQuery(W, 30)) return vector(values.errors);
     if (q === latencyQuantileQuery(W, 0.99, 30)) return vector(values.p99);
+    if (q === latencyBucketsQuery(W, 30)) return buckets(values.buckets ?? {});
     return { status: 400, body: { status: 'error', errorType: 'bad_data', error: `unexpected query ${q}` } };
   };
 }
@@ -40,15 +47,47 @@ afterEach(async () => {
 });
 
 describe('PrometheusMetricsSource', () => {
-  it('POSTs the three Istio queries to /api/v1/query and maps the answers', async () => {
-    stub = await startHttpStub(istioAnswers({ requests: '240', errors: '6', p99: '312.5' }));
+  it('POSTs the four Istio queries to /api/v1/query and maps the answers (the histogram when asked, as rollout analysis does)', async () => {
+    // Buckets out of order, one count extrapolated slightly below its smaller neighbour's (increase() does that).
+    stub = await startHttpStub(
+      istioAnswers({ requests: '240', errors: '6', p99: '312.5', buckets: { '+Inf': '240', '250': '230.5', '100': '120', '50': '120.2' } }),
+    );
     const source = PrometheusMetricsSource.fromOptions({ url: stub.url });
 
-    expect(await source.workloadMetrics('shop', 'cart-canary', 30)).toEqual({ requests: 240, errors: 6, errorRate: 0.025, p99LatencyMs: 312.5 });
+    expect(await source.workloadMetrics('shop', 'cart-canary', 30, { latencyHistogram: true })).toEqual({
+      requests: 240,
+      errors: 6,
+      errorRate: 0.025,
+      p99LatencyMs: 312.5,
+      latency: {
+        count: 240,
+        buckets: [
+          { le: 50, count: 120.2 },
+          { le: 100, count: 120.2 },
+          { le: 250, count: 230.5 },
+        ],
+      },
+    });
     expect(stub.requests.map((r) => [r.method, r.url.pathname, r.headers['content-type']])).toEqual(
-      Array(3).fill(['POST', '/api/v1/query', 'application/x-www-form-urlencoded']),
+      Array(4).fill(['POST', '/api/v1/query', 'application/x-www-form-urlencoded']),
     );
-    expect(stub.requests.map(queryOf).sort()).toEqual([requestCountQuery(W, 30), errorCountQuery(W, 30), latencyQuantileQuery(W, 0.99, 30)].sort());
+    expect(stub.requests.map(queryOf).sort()).toEqual(
+      [requestCountQuery(W, 30), errorCountQuery(W, 30), latencyQuantileQuery(W, 0.99, 30), latencyBucketsQuery(W, 30)].sort(),
+    );
+  });
+
+  it('skips the histogram query unless asked (the health probe needs no buckets)', async () => {
+    stub = await startHttpStub(istioAnswers({ requests: '240', errors: '6', p99: '312.5', buckets: { '+Inf': '240' } }));
+    const metrics = await PrometheusMetricsSource.fromOptions({ url: stub.url }).workloadMetrics('shop', 'cart-canary', 30);
+    expect(metrics.latency).toBeUndefined();
+    expect(stub.requests.map(queryOf)).not.toContain(latencyBucketsQuery(W, 30));
+  });
+
+  it('reports no histogram when the bucket series are missing (latency is then judged by p99 alone)', async () => {
+    stub = await startHttpStub(istioAnswers({ requests: '240', errors: '0', p99: '80', buckets: { '100': '200' } }));
+    const metrics = await PrometheusMetricsSource.fromOptions({ url: stub.url }).workloadMetrics('shop', 'cart-canary', 30, { latencyHistogram: true });
+    expect(metrics.latency).toBeUndefined();
+    expect(metrics.p99LatencyMs).toBe(80);
   });
 
   it('can send GET with the query in the URL, under a base path such as an AMP workspace', async () => {

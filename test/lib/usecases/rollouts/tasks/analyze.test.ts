@@ -52,6 +52,47 @@ describe('analyze', () => {
     expect(await eventTypes(w, 'analyze-bad')).toContain('AnalysisFailed');
   });
 
+  it('rolls back a canary only slower (p99 3×, under the 500 ms limit) on the sequential latency test, recording its statistic on the step', async () => {
+    const w = world();
+    const image = 'registry.example.com/test/analyze-slow:2.0.0';
+    const d = await canaryAtHalf(w, 'analyze-slow', image);
+    w.sim.faults.traffic({ image, p99LatencyMs: 120 }); // stable's is 40 ms
+    try {
+      await w.sim.advanceTime(60);
+      const res = await analyze(w.app, request(d));
+      expect(res).toMatchObject({ decision: 'rollback', verdict: 'fail' });
+      expect(res.reasons.join('; ')).toMatch(
+        /^latency is significantly higher on the canary, beyond 1\.2× stable's: [\d.]+% of canary requests slower than \d+ ms/,
+      );
+    } finally {
+      w.sim.faults.clear();
+    }
+    const step = (await w.app.store.getDeployment('analyze-slow', d.id))?.steps[0];
+    const sequential = (step?.metrics as { sequential: Record<string, any> }).sequential;
+    expect(sequential).toMatchObject({ outcome: 'regression', evidenceNeeded: 111.1, latency: { outcome: 'regression', maxLatencyRatio: 1.2 } });
+    expect(sequential.latency.evidence).toBeGreaterThanOrEqual(sequential.latency.evidenceNeeded);
+    expect(sequential.latency.canarySlowShare).toBeGreaterThan(sequential.latency.toleratedSlowShare);
+  });
+
+  it('passes a healthy canary early once its errors and latency are bounded, long before the pause ends', async () => {
+    const w = world();
+    const d = await canaryAtHalf(w, 'analyze-early', 'registry.example.com/test/analyze-early:2.0.0');
+    // 10 rps to the canary, no errors: each 30 s interval adds 300 requests to the evidence, carried on the step.
+    const decisions: string[] = [];
+    for (let observed = 30; observed <= 300 && decisions.at(-1) !== 'advance'; observed += 30) {
+      await w.sim.advanceTime(30);
+      const res = await analyze(w.app, request(d, { observedSeconds: observed, minObservedSeconds: 600 }));
+      decisions.push(res.decision);
+      if (res.decision === 'advance') expect(res.reasons.at(-1)).toBe(`passed early, after ${observed} s of the 600 s pause`);
+      else expect(res.reasons.join('; ')).toMatch(/not yet enough evidence either way/);
+    }
+    expect(decisions.at(-1)).toBe('advance');
+    expect(decisions.slice(0, -1).every((x) => x === 'continue')).toBe(true);
+    const sequential = ((await w.app.store.getDeployment('analyze-early', d.id))?.steps[0].metrics as { sequential: Record<string, any> }).sequential;
+    expect(sequential).toMatchObject({ outcome: 'bounded', latency: { outcome: 'bounded', maxLatencyRatio: 1.2 } });
+    expect(sequential.canaryRateUpper).toBeLessThanOrEqual(sequential.tolerated);
+  });
+
   it('a healthy canary passes; at a manual gate the deployment waits paused until a promote request, which the next pass consumes', async () => {
     const w = world();
     const d = await canaryAtHalf(w, 'analyze-gate', 'registry.example.com/test/analyze-gate:2.0.0');

@@ -13,7 +13,7 @@ describe('setWeight', () => {
     const d = await startedRollout(w, 'weight-a', 'registry.example.com/test/weight-a:2.0.0');
     const replicas = canaryReplicasFor(50, 2);
 
-    expect(await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 50 })).toEqual({ weight: 50 });
+    expect(await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 50 })).toEqual({ weight: 50, then: 'observe' });
 
     expect((await w.app.store.getService('weight-a'))?.traffic).toMatchObject({ deploymentId: d.id, canaryWeight: 50, canaryReplicas: replicas });
     const deployment = await w.app.store.getDeployment('weight-a', d.id);
@@ -42,7 +42,7 @@ describe('setWeight', () => {
         return undefined;
       });
     }
-    expect(result).toEqual({ weight: 0 });
+    expect(result).toEqual({ weight: 0, then: 'decide' });
 
     const traffic = (await w.app.store.getService('weight-crash'))?.traffic;
     expect(traffic?.canaryWeight).toBe(0);
@@ -62,7 +62,7 @@ describe('setWeight', () => {
     const current = (await w.app.store.getDeployment('weight-abort', d.id))!;
     await w.app.store.putDeployment({ ...current, requested: 'abort', version: current.version + 1 }, current.version);
 
-    expect(await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 25 })).toEqual({ weight: 0 });
+    expect(await setWeight(w.app, { action: 'setWeight', ...target(d), track: 'canary', stepIndex: 0, weight: 25 })).toEqual({ weight: 0, then: 'decide' });
     expect((await w.app.store.getService('weight-abort'))?.traffic?.canaryWeight).toBe(0);
     const after = await w.app.store.getDeployment('weight-abort', d.id);
     expect(after).toMatchObject({ requested: 'abort' });
