@@ -21,6 +21,7 @@ export const NODE_BUILTIN_SHIMS = [
   'child_process',
   'console',
   'crypto',
+  'diagnostics_channel',
   'dns',
   'events',
   'fs',

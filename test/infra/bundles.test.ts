@@ -43,8 +43,11 @@ const WITHOUT_ZOD_LOCALES = [
  * loaded by the requests that need them (bench/coldstart.bench.ts). Growth should be a decision.
  */
 const API_INIT_BUDGET = 24 * 1024;
-/** Every chunk of the API that can load (measured 519 KiB, 515 KiB as one file before). */
-const API_BUDGET = 540 * 1024;
+/**
+ * Every chunk of the API that can load (measured 519 KiB, 515 KiB as one file before; 566 KiB with the
+ * logs-and-metrics chunk, Powertools logger and metrics, which the first request loads).
+ */
+const API_BUDGET = 600 * 1024;
 
 const KUBERNETES_PACKAGES = ['@kubernetes/client-node', 'undici', 'ws'];
 /** SDK clients only some handlers use, with who may bundle each. */
