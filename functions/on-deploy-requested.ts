@@ -6,6 +6,7 @@ import { composedFromEnvironment } from './middleware/composed-from-environment.
 import { handleDeployRequested } from '../lib/usecases/rollouts/handle-deploy-requested.js';
 import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
+import { releaseUnstarted } from '../lib/composition/release-unstarted.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 
@@ -13,10 +14,11 @@ import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js'
 export function createDeployRequestedHandler(app: App) {
   const log = createLogger('on-deploy-requested');
   const giveUp = giveUpFor('deployRequests', app);
+  const release = releaseUnstarted('deployRequests', app.config);
   return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
     .use(timeBudget())
     .handler((event, context) =>
-      processFifoBatch(event, { handle: (envelope) => handleDeployRequested(app, envelope), log, giveUp, signal: context.timeBudget }),
+      processFifoBatch(event, { handle: (envelope) => handleDeployRequested(app, envelope), log, giveUp, signal: context.timeBudget, release }),
     );
 }
 

@@ -6,6 +6,7 @@ import { handleHealthSignal } from '../lib/usecases/health/handle-health-signal.
 import { ingestCloudWatchAlarm, wrapCloudWatchEvent } from '../lib/usecases/health/ingest-cloudwatch-alarm.js';
 import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+import { releaseUnstarted } from '../lib/composition/release-unstarted.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 import type { EventEnvelope } from '../lib/model/events.js';
 
@@ -17,10 +18,11 @@ import type { EventEnvelope } from '../lib/model/events.js';
  */
 export function createHealthAlarmHandler(app: AlarmIntakeApp) {
   const log = createLogger('on-health-alarm');
+  const release = releaseUnstarted('healthAlarms', app.config);
   const handle = (envelope: EventEnvelope) => (envelope.payload.cloudwatch ? ingestCloudWatchAlarm(app, envelope) : handleHealthSignal(app, envelope));
   return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
     .use(timeBudget())
-    .handler((event, context) => processFifoBatch(event, { handle, log, adopt: wrapCloudWatchEvent, signal: context.timeBudget }));
+    .handler((event, context) => processFifoBatch(event, { handle, log, adopt: wrapCloudWatchEvent, signal: context.timeBudget, release }));
 }
 
 // It composes the core, the remediation policy and alarm tags: no Kubernetes client, no metrics source.
