@@ -38,6 +38,14 @@ export interface FifoBatchOptions {
   release?: (records: SQSRecord[]) => Promise<void>;
   /** Message groups processed at once (records of one group always run one after another). Default {@link GROUP_CONCURRENCY}. */
   concurrency?: number;
+  /**
+   * How long, once `signal` has fired, the batch still waits for records in work before it answers with
+   * them reported as failed (they come back after the visibility timeout; a redelivery of finished work
+   * is a duplicate, which every handler ignores). Without this the function's timeout ends the
+   * invocation and every record of the batch comes back, the finished ones too. Default
+   * {@link IN_FLIGHT_GRACE_MS}: within the time budget's smallest safety margin.
+   */
+  inFlightGraceMs?: number;
 }
 
 /** Why a record was not processed, and the operation it carries (when the body names one). */
@@ -50,6 +58,11 @@ export const OUT_OF_TIME = "not processed before the handler's time ran out";
 
 /** Message groups of one batch processed at once by default: a whole batch of Lambda's SQS event source (10). */
 export const GROUP_CONCURRENCY = 10;
+
+/** Default {@link FifoBatchOptions.inFlightGraceMs}. */
+export const IN_FLIGHT_GRACE_MS = 1_000;
+
+export const STILL_IN_WORK = "still in work when the handler's time ran out; it comes back after the visibility timeout";
 
 /**
  * Processes a FIFO batch with partial batch failure. The records of different message groups run
@@ -72,11 +85,16 @@ export const GROUP_CONCURRENCY = 10;
  */
 export async function processFifoBatch(event: SQSEvent, options: FifoBatchOptions): Promise<SQSBatchResponse> {
   const { handle, log, adopt, giveUp, signal, release } = options;
-  const failed = new Set<string>();
+  const succeeded = new Set<string>();
   const unstarted = new Set<string>();
+  /** Records whose handler has not returned yet. */
+  const inWork = new Set<SQSRecord>();
+  /** Records handed to the handler, or failed as unreadable: these back off, they are never released. */
+  const attempted = new Set<string>();
+  /** Set once the batch has answered while records were still in work: the groups then stop where they are. */
+  let answered = false;
 
   const fail = async (record: SQSRecord, failure: Failure): Promise<void> => {
-    failed.add(record.messageId);
     const receiveCount = Number(record.attributes.ApproximateReceiveCount);
     const last = giveUp !== undefined && receiveCount >= giveUp.maxReceiveCount;
     log.error(last ? 'record failed on its last receive; giving up' : 'record failed; it will be retried', {
@@ -99,6 +117,7 @@ export async function processFifoBatch(event: SQSEvent, options: FifoBatchOption
     /** Why the group's later records are held back, once one has failed. */
     let heldBehind: string | undefined;
     for (const record of records) {
+      if (answered) return;
       const read = readRecord(record.body, adopt);
       const operation = read.envelope ? { id: read.envelope.id, type: read.envelope.type } : read.operation;
       if (heldBehind !== undefined || signal?.aborted) {
@@ -107,7 +126,9 @@ export async function processFifoBatch(event: SQSEvent, options: FifoBatchOption
         continue;
       }
       let reason: string;
+      attempted.add(record.messageId);
       if (read.envelope) {
+        inWork.add(record);
         try {
           const outcome = await handle(read.envelope, record, signal);
           log.info('record processed', {
@@ -117,13 +138,17 @@ export async function processFifoBatch(event: SQSEvent, options: FifoBatchOption
             operationId: read.envelope.id,
             outcome: JSON.stringify(outcome),
           });
+          succeeded.add(record.messageId);
           continue;
         } catch (err) {
           reason = err instanceof Error ? err.message : String(err);
+        } finally {
+          inWork.delete(record);
         }
       } else {
         reason = read.problem;
       }
+      if (answered) return;
       await fail(record, { operation, reason });
       if (record.attributes.MessageGroupId) {
         const behind = operation ? `operation ${operation.id}` : `message ${record.messageId}`;
@@ -138,15 +163,46 @@ export async function processFifoBatch(event: SQSEvent, options: FifoBatchOption
     const key = record.attributes.MessageGroupId !== undefined ? `g:${record.attributes.MessageGroupId}` : `m:${record.messageId}`;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
-  await mapConcurrently([...groups.values()], options.concurrency ?? GROUP_CONCURRENCY, processGroup);
+  const processed = mapConcurrently([...groups.values()], options.concurrency ?? GROUP_CONCURRENCY, processGroup);
+  if ((await untilAbortedAndGrace(processed, signal, options.inFlightGraceMs ?? IN_FLIGHT_GRACE_MS)) === 'grace over') {
+    answered = true;
+    // Records in work are reported failed, neither given up (the work may still succeed) nor released (it is in work);
+    // the records of their groups behind them were not started: released, they still wait behind them.
+    for (const record of event.Records) if (!attempted.has(record.messageId)) unstarted.add(record.messageId);
+    log.error('answering with records still in work; they come back after the visibility timeout', {
+      records: inWork.size,
+      messageIds: [...inWork].map((r) => r.messageId),
+      error: STILL_IN_WORK,
+    });
+  }
 
   const notStarted = event.Records.filter((r) => unstarted.has(r.messageId)).reverse();
   if (release && notStarted.length)
     await release(notStarted).catch((e: unknown) =>
       log.error('could not release the records not started; they come back after the visibility timeout', { records: notStarted.length, error: String(e) }),
     );
-  // In batch order, as Lambda reads them.
-  return { batchItemFailures: event.Records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
+  // Everything that did not succeed is reported, in batch order (as Lambda reads them): nothing is deleted unfinished.
+  return { batchItemFailures: event.Records.filter((r) => !succeeded.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
+}
+
+/** Waits for `work`; once `signal` has fired, for `graceMs` more at most. */
+async function untilAbortedAndGrace(work: Promise<void>, signal: AbortSignal | undefined, graceMs: number): Promise<'done' | 'grace over'> {
+  if (!signal) return work.then(() => 'done');
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => {
+    onAbort = () => {
+      timer = setTimeout(() => resolve('grace over'), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work.then(() => 'done' as const), graceOver]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 /** `work` over every item, at most `limit` at a time; `work` must not reject. */

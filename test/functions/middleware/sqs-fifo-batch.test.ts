@@ -361,3 +361,51 @@ describe('records not started come back at once', () => {
     expect(errors.some((m) => /could not release/.test(m))).toBe(true);
   });
 });
+
+describe('records still in work when the time runs out', () => {
+  it('answers after the grace with every unfinished record reported; only those never started are released', async () => {
+    const controller = new AbortController();
+    const released: string[][] = [];
+    let finishHung!: () => void;
+    const hung = new Promise<void>((resolve) => (finishHung = resolve));
+    const records = [
+      record('m1', 'a', ev('op1', 'a')), // hangs past the budget
+      record('m2', 'b', ev('op2', 'b')), // succeeds
+      record('m3', 'a', ev('op3', 'a')), // behind the hung record: never started
+      record('m4', 'c', ev('op4', 'c')), // fails
+    ];
+    const handled: string[] = [];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, {
+      handle: async (event) => {
+        handled.push(event.id);
+        if (event.id === 'op1') {
+          // The other groups have started by then.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          controller.abort();
+          await hung;
+        }
+        if (event.id === 'op4') throw new Error('no');
+      },
+      log: silent,
+      signal: controller.signal,
+      inFlightGraceMs: 20,
+      release: async (rs) => void released.push(rs.map((r) => r.messageId)),
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm3', 'm4']);
+    expect(released).toEqual([['m3']]);
+    // The hung record ends later; its group starts nothing more after the answer.
+    finishHung();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handled.sort()).toEqual(['op1', 'op2', 'op4']);
+  });
+
+  it('waits for records in work as long as the time budget has not fired', async () => {
+    const response = await processFifoBatch({ Records: [record('m1', 'a', ev('op1', 'a'))] } as SQSEvent, {
+      handle: () => new Promise((resolve) => setTimeout(resolve, 50)),
+      log: silent,
+      signal: new AbortController().signal,
+      inFlightGraceMs: 1,
+    });
+    expect(response.batchItemFailures).toEqual([]);
+  });
+});
