@@ -118,6 +118,8 @@ class Bench {
           return answer.body.status === 'pending' ? undefined : answer.body;
         },
         50,
+        // A loaded machine (or a large storm's registrations) takes longer than one request's wait.
+        600_000,
       );
       if (op.status !== 'succeeded') throw new Error(`registering ${name}: ${op.reason}`);
     };
