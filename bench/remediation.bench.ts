@@ -115,7 +115,8 @@ class Bench {
         `registration of ${name}`,
         async () => {
           const answer = await this.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.body.operationId}`);
-          return answer.body.status === 'pending' ? undefined : answer.body;
+          // An overloaded runtime answers 503 with Retry-After: asked again at the next poll.
+          return answer.status !== 200 || answer.body.status === 'pending' ? undefined : answer.body;
         },
         50,
         // A loaded machine (or a large storm's registrations) takes longer than one request's wait.
