@@ -7,13 +7,22 @@
  *   in the cluster: the Deployment's pod template carries `meshplane.io/restarted-at`, read with
  *   @kubernetes/client-node every few milliseconds. Also the time to the decision's audit entry. One
  *   service per run (cooldowns are per service), runs one after another, so each is an unloaded latency.
+ * - `throughput`: an alarm storm over SQS: an ALARM and its confirming ALARM for each of BENCH_STORM_SERVICES
+ *   services (default 200), all sent at once; decisions/s is the decisions recorded in the audit trail
+ *   over the time from the first send to the last decision, against the issue's target (≥ 100/s).
+ *   Every confirming alarm acts (a restart), so each writes the global ledger, changes its service and
+ *   queues its converge: the intake's full path, not only the policy.
  * - `duplicateDelivery`: every service gets an ALARM pair over SQS; 20% of the signals (seeded) are sent
  *   a second time as the identical message under another deduplication id, so SQS delivers them twice,
  *   as at-least-once delivery can. Actions per signal are counted from the audit trail: `duplicateActions`
  *   must be 0.
  *
+ * Services are observed by one health probe run after they are registered (the intake decides on the
+ * pods as the probe last observed them; the scheduled probe is turned off here).
+ *
  *   npm run bench:remediation
- *   BENCH_RUNS=50 npm run bench:remediation
+ *   BENCH_RUNS=50 BENCH_STORM_SERVICES=500 npm run bench:remediation
+ *   BENCH_CASES=throughput npm run bench:remediation      (only some cases: api, sqs, throughput, duplicates)
  */
 import { mulberry32 } from '../lib/random.js';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -28,19 +37,23 @@ import type { LocalRuntime } from '../lib/local/runtime.js';
 import { ANNOTATIONS, workloadName } from '../lib/mesh/labels.js';
 import { SCHEMA_VERSION, type EventEnvelope } from '../lib/model/events.js';
 import type { AuditEvent } from '../lib/model/records.js';
+import { runHealthProbe } from '../lib/usecases/health/run-health-probe.js';
 import { envelopeIdFor } from '../lib/usecases/health/submit-signal.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const DUPLICATE_SERVICES = Number(process.env.BENCH_DUPLICATE_SERVICES ?? 40);
 const DUPLICATE_SHARE = 0.2;
+const STORM_SERVICES = Number(process.env.BENCH_STORM_SERVICES ?? 200);
+/** The issue's target for remediation decisions through the intake (issue 12). */
+const TARGET_DECISIONS_PER_SECOND = 100;
 const POLL_INTERVAL_MS = 5;
 const TIMEOUT_MS = 60_000;
 
 /** Large budgets, so that only what is measured decides how many actions run. */
 const BENCH_POLICY = RemediationPolicy.parse({ globalRateLimit: { capacity: 10_000, refillPerHour: 10_000 } });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, intervalMs = POLL_INTERVAL_MS): Promise<T> {
-  const deadline = Date.now() + TIMEOUT_MS;
+async function until<T>(what: string, probe: () => Promise<T | undefined>, intervalMs = POLL_INTERVAL_MS, timeoutMs = TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -85,23 +98,40 @@ class Bench {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  /** Registers services (in parallel) and waits until each registration has been applied to the cluster. */
+  /**
+   * Registers services (16 at a time; a request the front door turns away with 429/503 is sent again
+   * after a second) and waits until each registration has been applied to the cluster.
+   */
   async register(names: string[]): Promise<void> {
+    const queue = [...names];
+    const registerOne = async (name: string) => {
+      let accepted = await this.request<{ operationId: string }>('POST', '/v1/services', { name, image: `bench/${name}:1`, port: 8080, replicas: 1 });
+      while (accepted.status === 429 || accepted.status === 503) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        accepted = await this.request<{ operationId: string }>('POST', '/v1/services', { name, image: `bench/${name}:1`, port: 8080, replicas: 1 });
+      }
+      if (accepted.status !== 202) throw new Error(`registering ${name}: HTTP ${accepted.status}`);
+      const op = await until(
+        `registration of ${name}`,
+        async () => {
+          const answer = await this.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.body.operationId}`);
+          // An overloaded runtime answers 503 with Retry-After: asked again at the next poll.
+          return answer.status !== 200 || answer.body.status === 'pending' ? undefined : answer.body;
+        },
+        50,
+        // A loaded machine (or a large storm's registrations) takes longer than one request's wait.
+        600_000,
+      );
+      if (op.status !== 'succeeded') throw new Error(`registering ${name}: ${op.reason}`);
+    };
     await Promise.all(
-      names.map(async (name) => {
-        const accepted = await this.request<{ operationId: string }>('POST', '/v1/services', { name, image: `bench/${name}:1`, port: 8080, replicas: 1 });
-        if (accepted.status !== 202) throw new Error(`registering ${name}: HTTP ${accepted.status}`);
-        const op = await until(
-          `registration of ${name}`,
-          async () => {
-            const answer = await this.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.body.operationId}`);
-            return answer.body.status === 'pending' ? undefined : answer.body;
-          },
-          50,
-        );
-        if (op.status !== 'succeeded') throw new Error(`registering ${name}: ${op.reason}`);
+      Array.from({ length: 16 }, async () => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) await registerOne(name);
       }),
     );
+    // The intake decides on observed pods: observe them now rather than wait for the schedule.
+    const probe = await runHealthProbe(this.runtime.app);
+    if (probe.errors.length) throw new Error(`the health probe failed: ${probe.errors.slice(0, 3).join('; ')}`);
   }
 
   async events(service: string): Promise<AuditEvent[]> {
@@ -197,6 +227,65 @@ async function alarmToRestart(bench: Bench, via: 'api' | 'sqs'): Promise<void> {
   );
 }
 
+/**
+ * The alarm storm: an ALARM pair over SQS for each of STORM_SERVICES services, all at once (each
+ * service's pair in order: one message group). Decisions/s from the first send to the last decision
+ * recorded in the audit trail.
+ */
+async function throughput(bench: Bench): Promise<void> {
+  const services = Array.from({ length: STORM_SERVICES }, (_, i) => `storm-${String(i).padStart(4, '0')}`);
+  await bench.register(services);
+  const signals = services.flatMap((service) => [alarm(service, `${service}-1`, 2), alarm(service, `${service}-2`, 1)]);
+  const wanted = new Set(signals.map((s) => s.id));
+  const startedAt = Date.now();
+  await Promise.all(
+    services.map(async (service) => {
+      for (const signal of signals.filter((s) => s.service === service)) await bench.sendSignal(signal);
+    }),
+  );
+  const sendSeconds = (Date.now() - startedAt) / 1_000;
+  const decisions = await until(
+    'every storm signal to be decided',
+    async () => {
+      const found = new Map<string, AuditEvent>();
+      for (let i = 0; i < services.length; i += 20)
+        for (const events of await Promise.all(services.slice(i, i + 20).map((s) => bench.events(s))))
+          for (const e of events) {
+            const id = (e.data?.signal as { id?: string } | undefined)?.id;
+            if (id && wanted.has(id) && (e.type === 'RemediationApplied' || e.type === 'RemediationSkipped') && !found.has(id)) found.set(id, e);
+          }
+      return found.size >= wanted.size ? [...found.values()] : undefined;
+    },
+    1_000,
+    // At a tenth of the target the storm still ends.
+    (signals.length / (TARGET_DECISIONS_PER_SECOND / 10)) * 1_000 + TIMEOUT_MS,
+  );
+  const lastDecisionAt = Math.max(...decisions.map((d) => Date.parse(d.at)));
+  const seconds = (lastDecisionAt - startedAt) / 1_000;
+  const outcomes: Record<string, number> = {};
+  for (const d of decisions) {
+    const outcome = String(d.data?.noneReason ?? d.data?.decision);
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  const decisionsPerSecond = round(decisions.length / seconds);
+  console.log(
+    JSON.stringify({
+      bench: 'remediation',
+      case: 'throughput',
+      services: services.length,
+      signals: signals.length,
+      decisions: decisions.length,
+      actions: decisions.filter((d) => d.type === 'RemediationApplied').length,
+      outcomes,
+      sendSeconds: round(sendSeconds),
+      seconds: round(seconds),
+      decisionsPerSecond,
+      target: TARGET_DECISIONS_PER_SECOND,
+      met: decisionsPerSecond >= TARGET_DECISIONS_PER_SECOND,
+    }),
+  );
+}
+
 /** ALARM pairs over SQS for many services at once, 20% of the signals delivered twice; counts actions per signal. */
 async function duplicateDelivery(bench: Bench): Promise<void> {
   const services = Array.from({ length: DUPLICATE_SERVICES }, (_, i) => `dup-${String(i).padStart(3, '0')}`);
@@ -274,9 +363,11 @@ async function main(): Promise<void> {
   });
   const bench = new Bench(runtime);
   try {
-    await alarmToRestart(bench, 'api');
-    await alarmToRestart(bench, 'sqs');
-    await duplicateDelivery(bench);
+    const cases = new Set((process.env.BENCH_CASES ?? 'api,sqs,throughput,duplicates').split(','));
+    if (cases.has('api')) await alarmToRestart(bench, 'api');
+    if (cases.has('sqs')) await alarmToRestart(bench, 'sqs');
+    if (cases.has('throughput')) await throughput(bench);
+    if (cases.has('duplicates')) await duplicateDelivery(bench);
   } finally {
     bench.close();
     await runtime.stop();

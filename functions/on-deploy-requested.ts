@@ -8,6 +8,7 @@ import { handleReleaseRequested } from '../lib/usecases/releases/handle-release-
 import type { EventEnvelope } from '../lib/model/events.js';
 import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
+import { releaseUnstarted } from '../lib/composition/release-unstarted.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 import { traced } from './middleware/traced.js';
@@ -16,6 +17,7 @@ import { traced } from './middleware/traced.js';
 export function createDeployRequestedHandler(app: App) {
   const log = createLogger('on-deploy-requested');
   const giveUp = giveUpFor('deployRequests', app);
+  const release = releaseUnstarted('deployRequests', app.config);
   return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
     .use(timeBudget())
     .handler((event, context) =>
@@ -25,6 +27,7 @@ export function createDeployRequestedHandler(app: App) {
         log,
         giveUp,
         signal: context.timeBudget,
+        release,
       }),
     );
 }

@@ -7,6 +7,7 @@ import { applyServiceEvent } from '../lib/usecases/services/apply-service-event.
 import { convergeService } from '../lib/usecases/services/converge-service.js';
 import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
+import { releaseUnstarted } from '../lib/composition/release-unstarted.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 import { traced } from './middleware/traced.js';
@@ -20,10 +21,11 @@ import { traced } from './middleware/traced.js';
 export function createServiceEventHandler(app: App) {
   const log = createLogger('on-service-event');
   const giveUp = giveUpFor('serviceEvents', app);
+  const release = releaseUnstarted('serviceEvents', app.config);
   const handle = (envelope: EventEnvelope) => (envelope.type === 'service.converge' ? convergeService(app, envelope) : applyServiceEvent(app, envelope));
   return middy<SQSEvent, SQSBatchResponse, Error, TimeBudgetContext>()
     .use(timeBudget())
-    .handler((event, context) => processFifoBatch(event, { handle, log, giveUp, signal: context.timeBudget }));
+    .handler((event, context) => processFifoBatch(event, { handle, log, giveUp, signal: context.timeBudget, release }));
 }
 
 export const handler = traced(fromEnvironment(createServiceEventHandler));

@@ -5,6 +5,11 @@ import { SCHEMA_VERSION, type EventEnvelope } from '../../model/events.js';
 import { auditEvent } from '../shared/mutate.js';
 import { handleHealthSignal, type HealthOutcome } from './handle-health-signal.js';
 import type { RemediationDeps } from './health-deps.js';
+import { knownServices } from './known-services.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+
+/** Services of one alarm decided at once (an alarm over several services' metrics names each). */
+const SERVICES_AT_ONCE = 8;
 
 /** Audit partition for alarms that name no meshplane service. */
 export const UNMAPPED_ALARMS = 'unmapped-alarms';
@@ -26,13 +31,20 @@ export function wrapCloudWatchEvent(body: unknown): EventEnvelope | undefined {
 
 /**
  * A CloudWatch "Alarm State Change" event: mapped to services (see lib/health/README.md) and each
- * signal decided like any other. An alarm that maps to no service is recorded with the reason and
- * dropped: retrying would never make it known.
+ * signal decided like any other, the signals of different services at once (those of one service in
+ * order). An alarm that maps to no service is recorded with the reason and dropped: retrying would
+ * never make it known. The service list is read once for the alarms of a few seconds (known-services.ts),
+ * and read again before an alarm is dropped.
  */
 export async function ingestCloudWatchAlarm(deps: RemediationDeps, envelope: EventEnvelope): Promise<HealthOutcome[]> {
   const event = CloudWatchAlarmStateChangeEvent.parse(envelope.payload.cloudwatch);
-  const known = (await deps.store.listAllServices()).map((s) => ({ name: s.name, namespace: s.spec.namespace }));
+  const nowMs = deps.clock.now().getTime();
+  let known = await knownServices(deps.store, nowMs);
   let mapping = mapAlarmToSignals(event, known);
+  if (!mapping.mapped) {
+    known = await knownServices(deps.store, nowMs, true);
+    mapping = mapAlarmToSignals(event, known);
+  }
   // Tags are not in the event; read them only when the name and the dimensions did not say.
   if (!mapping.mapped && deps.alarmTags && event.resources[0]) {
     const tags = await deps.alarmTags.tagsOf(event.resources[0]).catch((err: unknown) => {
@@ -47,9 +59,12 @@ export async function ingestCloudWatchAlarm(deps: RemediationDeps, envelope: Eve
     ]);
     return [{ outcome: 'rejected', reason: mapping.reason }];
   }
-  const outcomes: HealthOutcome[] = [];
-  for (const signal of mapping.signals) {
-    outcomes.push(await handleHealthSignal(deps, { ...envelope, id: signal.id, service: signal.service, payload: { signal } }));
-  }
-  return outcomes;
+  const byService = new Map<string, typeof mapping.signals>();
+  for (const signal of mapping.signals) byService.set(signal.service, [...(byService.get(signal.service) ?? []), signal]);
+  const outcomes = await mapWithConcurrency([...byService.values()], SERVICES_AT_ONCE, async (signals) => {
+    const decided: HealthOutcome[] = [];
+    for (const signal of signals) decided.push(await handleHealthSignal(deps, { ...envelope, id: signal.id, service: signal.service, payload: { signal } }));
+    return decided;
+  });
+  return outcomes.flat();
 }

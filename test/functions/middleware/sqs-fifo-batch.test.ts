@@ -114,13 +114,18 @@ describe('processFifoBatch', () => {
       new Set(failing),
     );
     expect(result.failed).toEqual(failed);
-    expect(result.handled).toEqual(handled);
+    // Groups run concurrently: the order holds within a group, across groups only the set.
+    expect([...result.handled].sort()).toEqual([...handled].sort());
+    for (const group of new Set(records.map(([, g]) => g))) {
+      const ofGroup = new Set(records.filter(([, g]) => g === group).map(([, , op]) => op));
+      expect(result.handled.filter((op) => ofGroup.has(op))).toEqual(handled.filter((op) => ofGroup.has(op)));
+    }
   });
 
   it('records without a group (a standard queue) never block each other', async () => {
     const result = await run([record('m1', undefined, ev('op1', 's')), record('m2', undefined, ev('op2', 's'))], new Set(['op1']));
     expect(result.failed).toEqual(['m1']);
-    expect(result.handled).toEqual(['op1', 'op2']);
+    expect([...result.handled].sort()).toEqual(['op1', 'op2']);
   });
 
   it.each([
@@ -238,5 +243,169 @@ describe('every failed record reaches giveUp with an actionable reason', () => {
     expect(givenUp).toHaveLength(1);
     expect(givenUp[0][0]).toBe('op-odd');
     expect(givenUp[0][1]).toMatch(/^not a meshplane event: /);
+  });
+});
+
+describe('message groups run concurrently', () => {
+  /** A handler that records, per group, how many of its records are in work at once, and the most overall. */
+  function tracking(delay: (event: EventEnvelope) => Promise<void>) {
+    const inWork = new Map<string, number>();
+    const seen = { mostInOneGroup: 0, mostOverall: 0, overall: 0, order: [] as string[] };
+    const handle = async (event: EventEnvelope) => {
+      const n = (inWork.get(event.service) ?? 0) + 1;
+      inWork.set(event.service, n);
+      seen.overall++;
+      seen.mostInOneGroup = Math.max(seen.mostInOneGroup, n);
+      seen.mostOverall = Math.max(seen.mostOverall, seen.overall);
+      seen.order.push(event.id);
+      try {
+        await delay(event);
+      } finally {
+        inWork.set(event.service, inWork.get(event.service)! - 1);
+        seen.overall--;
+      }
+    };
+    return { handle, seen };
+  }
+
+  it('a slow record holds back only the later records of its own group', async () => {
+    // op1 (group a) finishes only once op2 (group b) has been handled: in series this would never end.
+    let bDone!: () => void;
+    const bHandled = new Promise<void>((resolve) => (bDone = resolve));
+    const { handle, seen } = tracking(async (event) => {
+      if (event.id === 'op1') await bHandled;
+      if (event.id === 'op2') bDone();
+    });
+    const records = [record('m1', 'a', ev('op1', 'a')), record('m2', 'b', ev('op2', 'b')), record('m3', 'a', ev('op3', 'a'))];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, { handle, log: silent });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen.mostInOneGroup).toBe(1);
+    expect(seen.order.indexOf('op1')).toBeLessThan(seen.order.indexOf('op3'));
+  });
+
+  it('runs at most `concurrency` groups at once', async () => {
+    const { handle, seen } = tracking(() => new Promise((resolve) => setTimeout(resolve, 5)));
+    const records = Array.from({ length: 8 }, (_, i) => record(`m${i}`, `g${i % 4}`, ev(`op${i}`, `g${i % 4}`)));
+    const response = await processFifoBatch({ Records: records } as SQSEvent, { handle, log: silent, concurrency: 2 });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen.order).toHaveLength(8);
+    expect(seen.mostOverall).toBe(2);
+    expect(seen.mostInOneGroup).toBe(1);
+  });
+
+  it('reports failures in batch order whatever order the groups end in', async () => {
+    const records = [record('m1', 'a', ev('op1', 'a')), record('m2', 'b', ev('op2', 'b')), record('m3', 'c', ev('op3', 'c'))];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, {
+      // The first group ends last.
+      handle: async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, event.id === 'op1' ? 20 : 1));
+        throw new Error('no');
+      },
+      log: silent,
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2', 'm3']);
+  });
+});
+
+describe('records not started come back at once', () => {
+  it('hands the held-back and out-of-time records to release, in reverse batch order; a record that ran and failed stays hidden', async () => {
+    const controller = new AbortController();
+    const released: string[][] = [];
+    const records = [
+      record('m1', 'a', ev('op1', 'a')),
+      record('m2', 'b', ev('op2', 'b')),
+      record('m3', 'a', ev('op3', 'a')),
+      record('m4', 'b', ev('op4', 'b')),
+      record('m5', 'a', ev('op5', 'a')),
+    ];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, {
+      handle: async (event) => {
+        if (event.id === 'op1') throw new Error('cluster unreachable');
+        // op2 runs out the clock: op4, its group's next, is not started.
+        if (event.id === 'op2') controller.abort();
+      },
+      log: silent,
+      signal: controller.signal,
+      release: async (rs) => void released.push(rs.map((r) => r.messageId)),
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm3', 'm4', 'm5']);
+    expect(released).toEqual([['m5', 'm4', 'm3']]);
+  });
+
+  it('releases nothing when every record was started', async () => {
+    let calls = 0;
+    const response = await processFifoBatch({ Records: [record('m1', 'a', ev('op1', 'a'))] } as SQSEvent, {
+      handle: async () => {
+        throw new Error('no');
+      },
+      log: silent,
+      release: async () => void calls++,
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1']);
+    expect(calls).toBe(0);
+  });
+
+  it('a release that fails is logged and changes nothing in the response', async () => {
+    const errors: string[] = [];
+    const log: BatchLogger = { info: () => undefined, error: ((message: string) => void errors.push(message)) as BatchLogger['error'] };
+    const response = await processFifoBatch({ Records: [record('m1', 'a', ev('op1', 'a')), record('m2', 'a', ev('op2', 'a'))] } as SQSEvent, {
+      handle: async () => {
+        throw new Error('no');
+      },
+      log,
+      release: async () => {
+        throw new Error('SQS unreachable');
+      },
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2']);
+    expect(errors.some((m) => /could not release/.test(m))).toBe(true);
+  });
+});
+
+describe('records still in work when the time runs out', () => {
+  it('answers after the grace with every unfinished record reported; only those never started are released', async () => {
+    const controller = new AbortController();
+    const released: string[][] = [];
+    let finishHung!: () => void;
+    const hung = new Promise<void>((resolve) => (finishHung = resolve));
+    const records = [
+      record('m1', 'a', ev('op1', 'a')), // hangs past the budget
+      record('m2', 'b', ev('op2', 'b')), // succeeds
+      record('m3', 'a', ev('op3', 'a')), // behind the hung record: never started
+      record('m4', 'c', ev('op4', 'c')), // fails
+    ];
+    const handled: string[] = [];
+    const response = await processFifoBatch({ Records: records } as SQSEvent, {
+      handle: async (event) => {
+        handled.push(event.id);
+        if (event.id === 'op1') {
+          // The other groups have started by then.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          controller.abort();
+          await hung;
+        }
+        if (event.id === 'op4') throw new Error('no');
+      },
+      log: silent,
+      signal: controller.signal,
+      inFlightGraceMs: 20,
+      release: async (rs) => void released.push(rs.map((r) => r.messageId)),
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm3', 'm4']);
+    expect(released).toEqual([['m3']]);
+    // The hung record ends later; its group starts nothing more after the answer.
+    finishHung();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handled.sort()).toEqual(['op1', 'op2', 'op4']);
+  });
+
+  it('waits for records in work as long as the time budget has not fired', async () => {
+    const response = await processFifoBatch({ Records: [record('m1', 'a', ev('op1', 'a'))] } as SQSEvent, {
+      handle: () => new Promise((resolve) => setTimeout(resolve, 50)),
+      log: silent,
+      signal: new AbortController().signal,
+      inFlightGraceMs: 1,
+    });
+    expect(response.batchItemFailures).toEqual([]);
   });
 });
