@@ -195,6 +195,8 @@ describe('batches as Lambda delivers them', () => {
     const first = await acceptedRecord('slow-1', 1);
     const onLast = await acceptedRecord('slow-2', 5);
     const retried = await acceptedRecord('slow-3', 2);
+    // One message group, so the three run one after another (groups of a batch run side by side).
+    for (const r of [first, onLast, retried]) r.attributes.MessageGroupId = 'slow';
     // 1.5 s to go, 1 s safety margin: the budget fires while the first record is still in work.
     const context: TimeBudgetContext = localLambdaContext('on-service-event', 1_500);
     const slow: App = {
