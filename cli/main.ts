@@ -10,6 +10,7 @@ export const HELP = `meshplane — serverless control plane for microservices in
 Usage:
   meshplane local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]
                   [--kubeconfig-dir DIR] [--allow-exec-plugins] [--admin-token TOKEN]
+                  [--sim-clusters N]
                                         run the whole control plane locally (same as npm start)
   meshplane services apply -f FILE      register or update a service (YAML or JSON; - for stdin);
                                         expose it outside the mesh with
@@ -47,7 +48,9 @@ REMEDIATION_POLICY (JSON overrides of the remediation policy, e.g. {"dryRun":tru
 MESHPLANE_KUBECONFIG_DIR (cluster registrations may name kubeconfig files in it),
 MESHPLANE_ALLOW_EXEC_PLUGINS=1 (registered kubeconfigs may run exec credential plugins),
 MESHPLANE_ADMIN_TOKEN (cluster changes need it as a bearer token; without it, only
-programs on this machine, never web pages, may change clusters).`;
+programs on this machine, never web pages, may change clusters),
+MESHPLANE_SIM_CLUSTERS=N (like --sim-clusters: N simulated clusters, local and local-2 … local-N,
+each with its own kubeconfig, nodes and zones; services name several with clusters: [..]).`;
 
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -71,6 +74,7 @@ export async function main(argv: string[]): Promise<void> {
       'kubeconfig-dir': { type: 'string' },
       'allow-exec-plugins': { type: 'boolean' },
       'admin-token': { type: 'string' },
+      'sim-clusters': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

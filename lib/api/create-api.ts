@@ -12,7 +12,7 @@ import { serviceRoutes } from './routes/service-routes.js';
 export const API_VERSION = '1.0.0';
 
 /** The API reads and writes the store and enqueues work; it never calls a cluster. */
-export type ApiDeps = CoreDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig'>;
+export type ApiDeps = CoreDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig' | 'clusters'>;
 
 /**
  * The OpenAPI document of these routes, generated from their zod schemas when the tests run (see
