@@ -15,6 +15,7 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
   const path = `/v1/services/${encodeURIComponent(name)}/deployments/${accepted.deploymentId}`;
   let last = '';
   let lastAnalysis = '';
+  const waveSeen = new Map<number, string>();
   for (;;) {
     const op = await api.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.operationId}`);
     if (op.status === 'failed') throw new Error(`deployment was not started: ${op.reason}`);
@@ -25,6 +26,12 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
       if (analysis && analysis !== lastAnalysis) {
         console.log(`${new Date().toISOString()}    ${analysis}`);
         lastAnalysis = analysis;
+      }
+      // Every wave and its gates (steps passed, bake, released) as they change.
+      for (const wave of flags.json ? [] : waveLines(d)) {
+        if (waveSeen.get(wave.index) === wave.line) continue;
+        console.log(`${new Date().toISOString()}  ${wave.line}`);
+        waveSeen.set(wave.index, wave.line);
       }
       const line = `${d.status}${d.currentWeight !== undefined ? ` weight=${d.currentWeight}%` : ''}${d.currentStep !== undefined ? ` step=${d.currentStep + 1}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
       if (line !== last) {
@@ -48,6 +55,20 @@ export function analysisLine(d: Record<string, any>): string {
   const m = step.metrics as { analyses: number; decision?: string };
   const reasons = Array.isArray(step.reasons) ? (step.reasons as string[]).join('; ') : '';
   return `step ${Number(step.index) + 1} at ${step.weight}%, analysis ${m.analyses}: ${m.decision ?? step.verdict}${reasons ? ` — ${reasons}` : ''}`;
+}
+
+/** "wave 1 of 2 (local): baking — 2 bake analyses, 60 s observed: pass" for each wave of a multi-cluster deployment. */
+export function waveLines(d: Record<string, any>): { index: number; line: string }[] {
+  const waves = Array.isArray(d.waves) ? (d.waves as Record<string, any>[]) : [];
+  return waves.map((w) => {
+    const bake = w.bake as { analyses: number; observedSeconds: number; verdict?: string } | undefined;
+    const baking = bake ? ` — ${bake.analyses} bake ${bake.analyses === 1 ? 'analysis' : 'analyses'}, ${bake.observedSeconds} s observed: ${bake.verdict}` : '';
+    const steps = w.status === 'running' ? '' : Array.isArray(w.steps) ? `, ${w.steps.length} step(s) passed` : '';
+    return {
+      index: Number(w.index),
+      line: `wave ${Number(w.index) + 1} of ${waves.length} (${(w.clusters as string[]).join(', ')}): ${w.status}${steps}${baking}`,
+    };
+  });
 }
 
 /** `promote NAME DEPLOYMENT_ID` / `abort NAME DEPLOYMENT_ID`: steer a running rollout. */
