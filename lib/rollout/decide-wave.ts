@@ -16,8 +16,7 @@
  * ({@link inWaves}), and what follows a passed wave is its bake, the next wave or the promotion
  * ({@link afterWavePassed}).
  */
-import type { Verdict } from '../model/rollout-task-contract.js';
-import type { MetricsSnapshot } from '../model/rollout-task-contract.js';
+import type { MetricsSnapshot, Verdict } from '../model/rollout-task-contract.js';
 import type { StepAnalysis } from './analyze-step.js';
 import { decideBeforeJudging, type StepFacts, type StepOutcome } from './decide-step.js';
 
