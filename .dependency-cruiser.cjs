@@ -3,7 +3,7 @@
 // ← use cases (talk to ports) ← adapters / composition / local / api ← functions (handlers), infra (CDK), cli.
 /** SDKs and other external systems' clients: only adapters, composition, local, sim, functions, infra, cli and tests use them. */
 const SDKS = '(^|node_modules/)(@aws-sdk/|@smithy/|@kubernetes/client-node|highs|aws-cdk-lib|constructs|aws-local-stepfunctions|dynalite|fauxqs)';
-const DECISIONS = '^lib/(rollout|health|placement|mesh)/';
+const DECISIONS = '^lib/(rollout|health|placement|mesh|observability)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,35 +1,45 @@
 /**
- * Placement optimizer benchmark. Prints one JSON line per (instance, solver):
- * communication cost, ratio to the ILP optimum (or its best bound when not proven), ratio to the
- * kube-scheduler baseline, wall time and memory, then one line with the heuristic's time growth.
+ * Placement optimizer benchmark: placement and routing. Prints one JSON line per (instance, variant):
+ *
+ *   (a) kube-scheduler           kube-scheduler placement, uniform routing
+ *   (b) kube-scheduler+locality  the same placement, same-zone-preferring routing (locality first, each
+ *                                callee zone taking at most routing.zoneLoadCap × its replica share)
+ *   (c) heuristic / ilp          placement-only optimum under uniform routing, and `+locality`: the same
+ *                                placement with locality routing added afterwards
+ *   (d) joint-heuristic / joint-ilp  placement and routing decided together (routing `distribute`),
+ *                                starting from (c)'s placement (their time is on top of (c)'s)
+ *
+ * Fields: communication cost, cross-zone request share, $/month, mean latency (ms), `maxZoneLoad` (the
+ * busiest callee zone's load ÷ its replica share; ≤ zoneLoadCap keeps the cap), `maxZoneUtilisation`
+ * (requested ÷ allocatable CPU of the busiest zone), `maxNodeShare` (largest fraction of a service's
+ * replicas on one node, services with ≥ 3 replicas), status, bound, gap and time; `ratioToBest` is
+ * communication ÷ the best of (a), (b), (c), (c)+locality. One `targets` line per instance checks the
+ * issue's targets, then one line with the placement heuristic's time growth.
  *
  *   npx tsx bench/optimizer.bench.ts                 # sizes 10/9 … 2000/1000 (≈10,000 replicas)
  *   npx tsx bench/optimizer.bench.ts --quick         # a small subset
- *   npx tsx bench/optimizer.bench.ts --instance file.json [--ilp-limit-ms 30000] [--write-placements DIR]
+ *   npx tsx bench/optimizer.bench.ts --instance file.json [--write-placements DIR]
+ *   options: --seed N --ilp-limit-ms 30000 --ilp-max-services 30 --joint-limit-ms 5000
+ *            --joint-ilp-limit-ms 20000 --joint-ilp-max-services 100
  *
- * Per solver also: `maxNodeShare` (largest fraction of a service's replicas on one node, over services
- * with ≥ 3 replicas; the availability rule keeps it ≤ 1/3 by default), `maxZoneUtilisation` (requested
- * CPU ÷ allocatable CPU of the busiest zone), the ILP's status, bound, gap and time, and `lowerBound`,
- * the per-edge combinatorial bound (lib/placement/lower-bound.ts). `--write-placements DIR` writes each
- * solver's plan as DIR/<solver>.json: {"solver", "assignment": {service: [node, …]}}.
- *
- * Memory: `heapDeltaMB` is heap in use after minus before the solve (no GC in between: roughly what
- * the solve allocated); `maxRssGrowthMB` is how much the process's peak RSS (resourceUsage().maxRSS)
- * rose during the solve, 0 when an earlier, larger run set the peak.
+ * `--write-placements DIR` writes each variant's plan as DIR/<solver>.json:
+ * {"solver", "assignment": {service: [node, …]}, "routing"?: RoutingDecision (lib/model/locality-routing.ts)}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { maxNodeShare } from '../lib/placement/availability.js';
-import { perEdgeLowerBound } from '../lib/placement/lower-bound.js';
-import { FirstFitBaseline, KubeSchedulerBaseline, RandomBaseline } from '../lib/placement/baselines.js';
-import { compileInstance, type CompiledInstance } from '../lib/placement/compiled-instance.js';
+import { KubeSchedulerBaseline } from '../lib/placement/baselines.js';
+import { compileInstance, toNodeVector, type CompiledInstance } from '../lib/placement/compiled-instance.js';
 import { checkVector } from '../lib/placement/constraints.js';
-import { toNodeVector } from '../lib/placement/compiled-instance.js';
 import { HeuristicSolver } from '../lib/placement/heuristic-solver.js';
 import { IlpSolver } from '../lib/placement/ilp-solver.js';
 import { loadInstance } from '../lib/placement/instance-file.js';
 import { generateInstance } from '../lib/placement/instance-generator.js';
+import { JointIlpSolver } from '../lib/placement/joint-ilp-solver.js';
+import { JointHeuristicSolver } from '../lib/placement/joint-solver.js';
+import { jointPerEdgeLowerBound, perEdgeLowerBound } from '../lib/placement/lower-bound.js';
+import { evaluateRouted, type RoutedCost, type RoutingDecision } from '../lib/placement/routing.js';
 import type { SolveResult, Solver } from '../lib/placement/solver.js';
 
 interface Size {
@@ -45,12 +55,18 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'ilp-limit-ms': { type: 'string', default: '30000' },
     'ilp-max-services': { type: 'string', default: '30' },
+    'joint-limit-ms': { type: 'string', default: '5000' },
+    'joint-ilp-limit-ms': { type: 'string', default: '20000' },
+    'joint-ilp-max-services': { type: 'string', default: '100' },
     'write-placements': { type: 'string' },
   },
 });
 const seed = Number(args.seed);
 const ilpLimitMs = Number(args['ilp-limit-ms']);
 const ilpMaxServices = Number(args['ilp-max-services']);
+const jointLimitMs = Number(args['joint-limit-ms']);
+const jointIlpLimitMs = Number(args['joint-ilp-limit-ms']);
+const jointIlpMaxServices = Number(args['joint-ilp-max-services']);
 
 const FULL: Size[] = [
   { services: 10, nodes: 9 },
@@ -94,55 +110,133 @@ function maxZoneUtilisation(c: CompiledInstance, vector: Int32Array): number {
 
 const round = (v: number | undefined, digits = 4): number | null => (v === undefined || !Number.isFinite(v) ? null : Number(v.toFixed(digits)));
 
-async function benchInstance(label: string, c: CompiledInstance): Promise<{ replicas: number; heuristicMs: number }> {
-  const solvers: Solver[] = [new KubeSchedulerBaseline(), new FirstFitBaseline(), new RandomBaseline(), new HeuristicSolver()];
-  if (c.serviceCount <= ilpMaxServices) solvers.push(new IlpSolver());
-  const runs = new Map<string, Awaited<ReturnType<typeof measure>>>();
-  for (const solver of solvers) runs.set(solver.name, await measure(solver, c, { seed, timeLimitMs: solver.name === 'ilp' ? ilpLimitMs : undefined }));
+interface Variant {
+  name: string;
+  /** (a)…(d) as in the file comment. */
+  kind: 'a' | 'b' | 'c' | 'c+locality' | 'd';
+  result: SolveResult;
+  routing: 'uniform' | 'preferSameZone' | 'distribute';
+  decision?: RoutingDecision;
+  cost: RoutedCost | null;
+  wallMs: number;
+  heapDeltaMB: number;
+  maxRssGrowthMB: number;
+}
 
-  const kube = runs.get('kube-scheduler')!.result.cost?.communication;
+/** Every service with callers routed same-zone first (the decision rendered for (b) and (c)+locality). */
+function preferSameZoneDecision(c: CompiledInstance): RoutingDecision {
+  const decision: RoutingDecision = {};
+  for (const e of c.directedEdges) decision[c.instance.services[e.to].name] = { mode: 'preferSameZone' };
+  return decision;
+}
+
+async function benchInstance(label: string, c: CompiledInstance): Promise<{ replicas: number; heuristicMs: number }> {
+  const placements: { solver: Solver; kind: Variant['kind']; limit?: number }[] = [
+    { solver: new KubeSchedulerBaseline(), kind: 'a' },
+    { solver: new HeuristicSolver(), kind: 'c' },
+  ];
+  if (c.serviceCount <= ilpMaxServices) placements.push({ solver: new IlpSolver(), kind: 'c', limit: ilpLimitMs });
+  placements.push({ solver: new JointHeuristicSolver(), kind: 'd', limit: jointLimitMs });
+  if (c.serviceCount <= jointIlpMaxServices) placements.push({ solver: new JointIlpSolver(), kind: 'd', limit: jointIlpLimitMs });
+
+  const variants: Variant[] = [];
+  const locality = preferSameZoneDecision(c);
+  let placementStart: SolveResult['assignment'] = null;
+  for (const { solver, kind, limit } of placements) {
+    // The joint solvers start from the placement heuristic's answer (c): their time is on top of its time.
+    const start = kind === 'd' && placementStart ? { start: placementStart } : {};
+    const run = await measure(solver, c, { seed, timeLimitMs: limit, ...start });
+    if (solver.name === 'heuristic') placementStart = run.result.assignment;
+    const vector = run.result.assignment ? toNodeVector(c, run.result.assignment) : null;
+    const joint = kind === 'd';
+    variants.push({
+      name: solver.name,
+      kind,
+      ...run,
+      routing: joint ? 'distribute' : 'uniform',
+      decision: joint ? run.result.routing : undefined,
+      cost: vector ? evaluateRouted(c, vector, joint ? (run.result.routing ?? 'uniform') : 'uniform') : null,
+    });
+    if (!joint)
+      variants.push({
+        name: `${solver.name}+locality`,
+        kind: kind === 'a' ? 'b' : 'c+locality',
+        ...run,
+        routing: 'preferSameZone',
+        decision: locality,
+        cost: vector ? evaluateRouted(c, vector, 'preferSameZone') : null,
+      });
+  }
+
   const lowerBound = perEdgeLowerBound(c);
+  const jointLowerBound = jointPerEdgeLowerBound(c);
   const writeDir = args['write-placements'];
   if (writeDir) mkdirSync(writeDir, { recursive: true });
-  const ilp = runs.get('ilp')?.result;
-  const ilpReference =
-    ilp?.status === 'optimal' ? { kind: 'optimum', value: ilp.cost!.total } : ilp?.bound !== undefined ? { kind: 'bound', value: ilp.bound } : undefined;
-  for (const [name, run] of runs) {
-    const { result } = run;
+  const baselines = variants.filter((v) => v.kind !== 'd' && v.cost).map((v) => v.cost!.communication);
+  const bestBaseline = baselines.length > 0 ? Math.min(...baselines) : undefined;
+  const jointBound = Math.max(jointLowerBound, ...variants.filter((v) => v.kind === 'd' && v.result.bound !== undefined).map((v) => v.result.bound!));
+  for (const v of variants) {
+    const { result, cost } = v;
     const vector = result.assignment ? toNodeVector(c, result.assignment) : null;
     const valid = vector ? checkVector(c, vector).length === 0 : false;
-    if (writeDir && result.assignment) writeFileSync(join(writeDir, `${name}.json`), `${JSON.stringify({ solver: name, assignment: result.assignment })}\n`);
+    if (writeDir && result.assignment)
+      writeFileSync(
+        join(writeDir, `${v.name}.json`),
+        `${JSON.stringify({ solver: v.name, assignment: result.assignment, ...(v.decision ? { routing: v.decision } : {}) })}\n`,
+      );
+    const uniformBound = v.kind === 'a' || v.kind === 'c' ? lowerBound : undefined;
     console.log(
       JSON.stringify({
         instance: label,
         services: c.serviceCount,
         nodes: c.nodeCount,
         replicas: c.replicaCount,
-        solver: name,
+        solver: v.name,
+        variant: v.kind,
+        routing: v.routing,
         status: result.status,
         valid,
-        communication: round(result.cost?.communication, 2),
-        meanLatencyMs: round(result.cost?.meanLatencyMs),
-        dollarsPerMonth: round(result.cost?.dollarsPerMonth, 2),
-        crossZoneShare: round(result.cost ? result.cost.trafficShare.crossZone + result.cost.trafficShare.crossCluster : undefined),
-        ratioToIlp: ilpReference && result.cost ? round(result.cost.total / ilpReference.value) : null,
-        ilpReference: ilpReference?.kind ?? null,
-        maxNodeShare: vector ? round(maxNodeShare(c, vector)) : null,
+        communication: round(cost?.communication, 2),
+        crossZoneShare: round(cost?.crossZoneShare),
+        dollarsPerMonth: round(cost?.dollarsPerMonth, 2),
+        meanLatencyMs: round(cost?.meanLatencyMs),
+        maxZoneLoad: round(cost?.maxZoneLoad),
+        zoneLoadCap: c.instance.routing.zoneLoadCap,
         maxZoneUtilisation: vector ? round(maxZoneUtilisation(c, vector)) : null,
-        lowerBound: round(lowerBound, 2),
-        gapToLowerBound: result.cost ? round((result.cost.total - lowerBound) / result.cost.total) : null,
-        ilpStatus: name === 'ilp' ? result.status : undefined,
-        ilpBound: name === 'ilp' ? round(result.bound, 2) : undefined,
-        ilpGap: name === 'ilp' ? round(result.gap) : undefined,
-        ilpTimeMs: name === 'ilp' ? round(result.timeMs, 1) : undefined,
-        ratioToKube: kube && result.cost ? round(result.cost.communication / kube) : null,
-        wallMs: round(run.wallMs, 1),
-        heapDeltaMB: round(run.heapDeltaMB, 1),
-        maxRssGrowthMB: round(run.maxRssGrowthMB, 1),
+        maxNodeShare: vector ? round(maxNodeShare(c, vector)) : null,
+        ratioToBest: bestBaseline && cost ? round(cost.communication / bestBaseline) : null,
+        // Bounds: the uniform per-edge bound holds for (a) and (c); the joint bound (MIP or per-edge) for (d).
+        bound: v.kind === 'd' ? round(jointBound, 2) : v.name === 'ilp' ? round(result.bound, 2) : round(uniformBound, 2),
+        gap: cost && v.kind === 'd' ? round((cost.total - Math.min(jointBound, cost.total)) / cost.total) : v.name === 'ilp' ? round(result.gap) : null,
+        ilpStatus: v.name.includes('ilp') ? result.status : undefined,
+        solverBound: round(result.bound, 2) ?? undefined,
+        solverGap: round(result.gap) ?? undefined,
+        timeMs: round(result.timeMs, 1),
+        wallMs: round(v.wallMs, 1),
+        heapDeltaMB: round(v.heapDeltaMB, 1),
+        maxRssGrowthMB: round(v.maxRssGrowthMB, 1),
       }),
     );
   }
-  return { replicas: c.replicaCount, heuristicMs: runs.get('heuristic')!.wallMs };
+  const b = variants.find((v) => v.kind === 'b')?.cost;
+  const joints = variants.filter((v) => v.kind === 'd' && v.cost);
+  console.log(
+    JSON.stringify({
+      kind: 'targets',
+      instance: label,
+      bestOfABC: round(bestBaseline, 2),
+      joint: joints.map((v) => ({
+        solver: v.name,
+        ratioToBest: bestBaseline ? round(v.cost!.communication / bestBaseline) : null,
+        ratioOk: bestBaseline ? v.cost!.communication <= 0.8 * bestBaseline : null,
+        crossZoneNotAboveB: b ? v.cost!.crossZoneShare <= b.crossZoneShare + 1e-9 : null,
+        zoneCapKept: v.cost!.maxZoneLoad <= c.instance.routing.zoneLoadCap + 1e-6,
+        gapToBestBound: round((v.cost!.total - Math.min(jointBound, v.cost!.total)) / v.cost!.total),
+      })),
+      maxNodeShareEverywhere: round(Math.max(...variants.map((v) => (v.result.assignment ? maxNodeShare(c, toNodeVector(c, v.result.assignment)) : 0)))),
+    }),
+  );
+  return { replicas: c.replicaCount, heuristicMs: variants.find((v) => v.name === 'heuristic')!.wallMs };
 }
 
 if (args.instance) {

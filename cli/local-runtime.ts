@@ -5,6 +5,7 @@ import { createHealthProbeHandler } from '../functions/health-probe.js';
 import { createOptimizerHandler, createOptimizerRunsHandler } from '../functions/optimizer.js';
 import { createServiceEventHandler } from '../functions/on-service-event.js';
 import { createOperationsSweeperHandler } from '../functions/operations-sweeper.js';
+import { createPublishEventsHandler } from '../functions/publish-events.js';
 import { alarmIntakeOf } from '../lib/composition/alarm-intake.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../lib/local/runtime.js';
 
@@ -22,8 +23,10 @@ export const OPERATIONS_SWEEP_PERIOD_SECONDS = 60;
 export function startMeshplaneLocal(options: MeshplaneLocalOptions): Promise<LocalRuntime> {
   return startLocalRuntime({
     ...options,
-    wire: (app) => ({
+    wire: (app, local) => ({
       api: createApiHandler(app),
+      // The table stream's consumer, as on AWS; the local bus and metrics stand in for EventBridge and CloudWatch.
+      tableStream: createPublishEventsHandler({ sink: local.events, telemetry: local.telemetry }),
       queues: {
         serviceEvents: createServiceEventHandler(app),
         deployRequests: createDeployRequestedHandler(app),

@@ -1,56 +1,18 @@
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ApiClient, resolveApiConnection } from './api-client.js';
-import { deploy, listDeployments, rollback, steer } from './commands/deploy.js';
+import { deleteCluster, getCluster, listClusters, registerCluster } from './commands/clusters.js';
+import { deploy, getDeployment, listDeployments, parseTimeout, rollback, steer } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
 import { getOptimizerRun, optimize } from './commands/optimizer.js';
 import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
+import { EXIT } from './exit-codes.js';
+import { commandHelp, HELP } from './help.js';
 
-export const HELP = `meshplane — serverless control plane for microservices in an Istio mesh on EKS
+export { HELP } from './help.js';
 
-Usage:
-  meshplane local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]
-                  [--kubeconfig-dir DIR] [--allow-exec-plugins] [--admin-token TOKEN]
-                  [--sim-clusters N]
-                                        run the whole control plane locally (same as npm start)
-  meshplane services apply -f FILE      register or update a service (YAML or JSON; - for stdin);
-                                        expose it outside the mesh with
-                                        expose: {type: LoadBalancer|Gateway, port: 80,
-                                        hosts: [..], paths: [..], internal: false}
-  meshplane services list               list services
-  meshplane services get NAME           show a service: spec, revision, replicas per zone
-  meshplane services delete NAME        deregister a service and remove it from its cluster
-  meshplane deploy NAME --image IMAGE [--watch]
-                                        roll out a new image; --watch follows it and exits
-                                        0 when promoted, 1 when rolled back
-  meshplane deployments NAME            a service's deployments, newest first
-  meshplane promote NAME DEPLOYMENT_ID  release a manual gate of a running rollout
-  meshplane abort NAME DEPLOYMENT_ID    abort a rollout: traffic back to stable
-  meshplane rollback NAME [--to-revision N]
-                                        back to the previous (or a named) revision
-  meshplane events NAME                 the audit trail of a service
-  meshplane optimize [--dry-run] [--max-moves N]
-                                        re-place chatty services closer together now: prints
-                                        the cost before/after and the moves (--dry-run: plan only)
-  meshplane optimizer get RUN_ID        show a stored optimizer run
-
-Options:
-  --api URL      the meshplane API (default $MESHPLANE_API or http://127.0.0.1:8080)
-  --token TOKEN  bearer token (JWT) for a deployed API with a JWT authorizer
-                 (default $MESHPLANE_TOKEN; the local runtime needs none)
-  --json         machine-readable output
-  --no-wait      return once a change is accepted instead of waiting for it to finish
-  -h, --help     this help
-
-Environment (local): PORT, MESHPLANE_DATA_DIR (keep state across restarts),
-AWS_ENDPOINT_URL (use LocalStack instead of the embedded emulators),
-MESHPLANE_TIME_FACTOR (rollout waits ×factor, in (0, 1], default 0.1),
-REMEDIATION_POLICY (JSON overrides of the remediation policy, e.g. {"dryRun":true}),
-MESHPLANE_KUBECONFIG_DIR (cluster registrations may name kubeconfig files in it),
-MESHPLANE_ALLOW_EXEC_PLUGINS=1 (registered kubeconfigs may run exec credential plugins),
-MESHPLANE_ADMIN_TOKEN (cluster changes need it as a bearer token; without it, only
-programs on this machine, never web pages, may change clusters),
-MESHPLANE_SIM_CLUSTERS=N (like --sim-clusters: N simulated clusters, local and local-2 … local-N,
-each with its own kubeconfig, nodes and zones; services name several with clusters: [..]).`;
+/** The CLI's version: the package's. */
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -59,6 +21,10 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       api: { type: 'string' },
       token: { type: 'string' },
+      auth: { type: 'string' },
+      timeout: { type: 'string' },
+      default: { type: 'boolean', default: false },
+      version: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'no-wait': { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -79,6 +45,17 @@ export async function main(argv: string[]): Promise<void> {
     },
   });
   const [command, sub, arg] = positionals;
+  if (values.version) {
+    console.log(VERSION);
+    return;
+  }
+  if (command === 'help' || (values.help && command)) {
+    const topic = command === 'help' ? sub : command;
+    const text = topic ? commandHelp(topic) : HELP;
+    if (!text) throw new Error(`no command "${topic}"; see meshplane --help`);
+    console.log(text);
+    return;
+  }
   if (values.help || !command) {
     console.log(HELP);
     return;
@@ -101,10 +78,24 @@ export async function main(argv: string[]): Promise<void> {
         default:
           throw new Error(`unknown services command "${sub ?? ''}"; use apply, list, get or delete`);
       }
+    case 'clusters':
+      switch (sub) {
+        case 'register':
+          return registerCluster(api, values.file, { json: values.json, makeDefault: values.default });
+        case 'list':
+          return listClusters(api, out);
+        case 'get':
+          return getCluster(api, arg, out);
+        case 'delete':
+          return deleteCluster(api, arg, out);
+        default:
+          throw new Error(`unknown clusters command "${sub ?? ''}"; use register, list, get or delete`);
+      }
     case 'deploy':
-      return deploy(api, sub, values.image, { json: values.json, watch: values.watch });
+      return deploy(api, sub, values.image, { json: values.json, watch: values.watch, timeoutMs: parseTimeout(values.timeout) });
     case 'deployments':
-      return listDeployments(api, sub, { json: values.json });
+      if (sub === 'get') return getDeployment(api, arg, positionals[3], { json: values.json, watch: values.watch, timeoutMs: parseTimeout(values.timeout) });
+      return listDeployments(api, sub === 'list' ? arg : sub, { json: values.json });
     case 'promote':
     case 'abort':
       return steer(api, command, sub, arg, { json: values.json });
@@ -124,5 +115,5 @@ export async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err) => {
   console.error(`meshplane: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  process.exit(EXIT.error);
 });

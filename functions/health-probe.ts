@@ -7,6 +7,7 @@ import { releaseStalePins } from '../lib/usecases/optimizer/release-stale-pins.j
 import { reconcileRollouts } from '../lib/usecases/rollouts/reconcile-rollouts.js';
 import { createLogger } from './middleware/logger.js';
 import { singleRun } from './middleware/single-run.js';
+import { traced } from './middleware/traced.js';
 
 /**
  * Scheduled (EventBridge Scheduler): reconciles every service's cluster with the store (re-applying
@@ -29,4 +30,4 @@ export function createHealthProbeHandler(app: App) {
     });
 }
 
-export const handler = composedFromEnvironment(composeAnalysingRolloutStarter, createHealthProbeHandler);
+export const handler = traced(composedFromEnvironment(composeAnalysingRolloutStarter, createHealthProbeHandler));

@@ -8,6 +8,7 @@ import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
+import { traced } from './middleware/traced.js';
 
 /** Consumes deploy.requested: records the deployment and starts its rollout. */
 export function createDeployRequestedHandler(app: App) {
@@ -20,4 +21,4 @@ export function createDeployRequestedHandler(app: App) {
     );
 }
 
-export const handler = composedFromEnvironment(composeRolloutStarter, createDeployRequestedHandler);
+export const handler = traced(composedFromEnvironment(composeRolloutStarter, createDeployRequestedHandler));

@@ -8,6 +8,7 @@ import { createLogger } from './middleware/logger.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
 import type { EventEnvelope } from '../lib/model/events.js';
+import { traced } from './middleware/traced.js';
 
 /**
  * Consumes the health queue: meshplane health signals (probe, POST /v1/alarms) and CloudWatch "Alarm
@@ -24,4 +25,4 @@ export function createHealthAlarmHandler(app: AlarmIntakeApp) {
 }
 
 // It composes the core, the remediation policy and alarm tags: no Kubernetes client, no metrics source.
-export const handler = composedFromEnvironment(composeAlarmIntake, createHealthAlarmHandler);
+export const handler = traced(composedFromEnvironment(composeAlarmIntake, createHealthAlarmHandler));

@@ -9,6 +9,7 @@ import { createLogger } from './middleware/logger.js';
 import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
+import { traced } from './middleware/traced.js';
 
 /**
  * Consumes service.registered / service.updated / service.deregistered from the service-events FIFO
@@ -25,4 +26,4 @@ export function createServiceEventHandler(app: App) {
     .handler((event, context) => processFifoBatch(event, { handle, log, giveUp, signal: context.timeBudget }));
 }
 
-export const handler = fromEnvironment(createServiceEventHandler);
+export const handler = traced(fromEnvironment(createServiceEventHandler));

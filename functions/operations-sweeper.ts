@@ -5,6 +5,7 @@ import { sweepExpiredOperations } from '../lib/usecases/operations/sweep-expired
 import { composedFromEnvironment } from './middleware/composed-from-environment.js';
 import { createLogger } from './middleware/logger.js';
 import { timeBudget, type TimeBudgetContext } from './middleware/time-budget.js';
+import { traced } from './middleware/traced.js';
 
 /**
  * Scheduled (EventBridge Scheduler, every minute): drains the dead-letter queues into failed
@@ -33,4 +34,4 @@ export function createOperationsSweeperHandler(app: CoreApp) {
 }
 
 // It needs the store and the queues only: it composes `createCore` and bundles no Kubernetes client.
-export const handler = composedFromEnvironment(createCore, createOperationsSweeperHandler);
+export const handler = traced(composedFromEnvironment(createCore, createOperationsSweeperHandler));

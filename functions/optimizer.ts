@@ -9,6 +9,7 @@ import { withLease } from '../lib/usecases/shared/lease.js';
 import { TransientError } from '../lib/errors.js';
 import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
+import { traced } from './middleware/traced.js';
 
 const isSqsEvent = (event: unknown): event is SQSEvent => Array.isArray((event as { Records?: unknown } | undefined)?.Records);
 
@@ -45,4 +46,4 @@ export function createOptimizerRunsHandler(app: App) {
   return (event: SQSEvent, context: import('aws-lambda').Context) => handle(event, context) as Promise<SQSBatchResponse>;
 }
 
-export const handler = fromEnvironment(createOptimizerHandler);
+export const handler = traced(fromEnvironment(createOptimizerHandler));

@@ -5,6 +5,7 @@ import { composedFromEnvironment } from './middleware/composed-from-environment.
 import { contractCheckedTask } from '../lib/rollout/task-handler.js';
 import type { RolloutTaskResponse } from '../lib/model/rollout-task-contract.js';
 import { createRolloutTaskDispatcher } from '../lib/usecases/rollouts/rollout-task-dispatcher.js';
+import { traced } from './middleware/traced.js';
 
 /**
  * The rollout state machine's one task function (start, setWeight, analyze, promote, rollback,
@@ -16,4 +17,4 @@ export function createRolloutTaskHandler(app: App) {
   return middy<unknown, RolloutTaskResponse>().handler((payload) => task(payload));
 }
 
-export const handler = composedFromEnvironment(composeAnalysingRolloutStarter, createRolloutTaskHandler);
+export const handler = traced(composedFromEnvironment(composeAnalysingRolloutStarter, createRolloutTaskHandler));

@@ -1,9 +1,8 @@
 /**
- * How every handler is bundled, defined once: the stack hands it to `NodejsFunction` (which runs the
- * locally installed esbuild, never Docker), and the bundle-size test and the cold-start benchmark run
- * esbuild with the same options, so what they measure is what is deployed.
+ * How every handler is bundled, defined once: the stack's functions run these esbuild options (the
+ * locally installed esbuild, never Docker; `infra/handler-bundle.ts`), and the bundle-size test and the
+ * cold-start benchmark run the same, so what they measure is what is deployed.
  */
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 
 /**
@@ -54,7 +53,8 @@ export const NODE_BUILTIN_SHIMS = [
 export const nodeBuiltinShim = (name: string) => `./infra/node-builtins/${name.replace('/', '-')}.cjs`;
 
 /**
- * Modules replaced in every bundle (project-relative, as esbuild resolves alias targets): `import 'http'`
+ * Modules replaced in every bundle (project-relative, as esbuild resolves alias targets; the build runs
+ * in the project root): `import 'http'`
  * and `import 'node:http'` alike → the built-in's shim; the SDK's default credential chain → the
  * environment only, as Lambda provides them (see `infra/lambda-credential-provider.ts`).
  */
@@ -89,6 +89,13 @@ export const LAMBDA_BUNDLE = {
    */
   externalModules: [] as string[],
   banner: ESM_REQUIRE_BANNER,
+  /**
+   * Every dynamic `import()` becomes a chunk of its own beside `index.mjs`, read and evaluated only when
+   * it is first imported: the API's route groups, its SDK clients and the kubeconfig parser stay out of
+   * its cold start. (One esbuild build per function, so chunks are never shared between functions.)
+   */
+  splitting: true,
+  chunkNames: '[name]-[hash]',
 } as const;
 
 /**
@@ -105,26 +112,9 @@ export const BUNDLE_RUNTIME_ENV: Record<string, string> = {};
 /** What Node was started with before: maps read with the module (the bench compares). */
 export const EAGER_SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
-/** `NodejsFunction` bundling options for {@link LAMBDA_BUNDLE}, always local esbuild. */
-export function cdkBundlingOptions(): BundlingOptions {
-  return {
-    target: LAMBDA_BUNDLE.target,
-    format: OutputFormat.ESM,
-    mainFields: [...LAMBDA_BUNDLE.mainFields],
-    minify: LAMBDA_BUNDLE.minify,
-    sourceMap: LAMBDA_BUNDLE.sourceMap,
-    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
-    externalModules: [...LAMBDA_BUNDLE.externalModules],
-    banner: LAMBDA_BUNDLE.banner,
-    // `NodejsFunction` runs esbuild in `projectRoot`, so the project-relative paths resolve.
-    esbuildArgs: { '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`), [`--inject:${LAZY_SOURCE_MAPS}`]: true },
-    forceDockerBundling: false,
-  };
-}
-
 /**
- * esbuild options equivalent to what `NodejsFunction` runs for {@link LAMBDA_BUNDLE}, for several
- * entries in one build (each bundled whole, to `<outdir>/<out>.mjs`; one build parses shared modules once).
+ * esbuild options for {@link LAMBDA_BUNDLE}: `entries` to `<outdir>/<out>.mjs`, their chunks beside them.
+ * Chunks are shared between the entries of one build: one function's bundle is one build.
  */
 export function esbuildOptions(entries: { in: string; out: string }[], outdir: string): BuildOptions {
   return {
@@ -141,6 +131,8 @@ export function esbuildOptions(entries: { in: string; out: string }[], outdir: s
     sourcesContent: LAMBDA_BUNDLE.sourcesContent,
     external: [...LAMBDA_BUNDLE.externalModules],
     banner: { js: LAMBDA_BUNDLE.banner },
+    splitting: LAMBDA_BUNDLE.splitting,
+    chunkNames: LAMBDA_BUNDLE.chunkNames,
     alias: bundleAliases(),
     inject: [LAZY_SOURCE_MAPS],
     logLevel: 'warning',

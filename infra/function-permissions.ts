@@ -20,6 +20,7 @@ export interface TablePermissions {
 
 /** No access level includes Scan: the store never scans (listings query the GSI). */
 export function tablePermissions(access: TableAccess, deletesOnly: readonly string[] = []): TablePermissions {
+  if (access === 'none') return { actions: [], deleteOnlyPrefixes: [] };
   const readWrite = [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
   if (access === 'readWrite') return { actions: [...readWrite, ...TABLE_DELETE_ACTIONS], deleteOnlyPrefixes: [] };
   return { actions: readWrite, deleteOnlyPrefixes: [...deletesOnly] };

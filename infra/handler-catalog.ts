@@ -16,7 +16,9 @@ export type HandlerTrigger =
   /** The rollout state machine's task states (`arn:aws:states:::lambda:invoke`). */
   | { kind: 'rolloutTask' }
   /** EventBridge Scheduler, with a `rate(...)` or `cron(...)` expression. */
-  | { kind: 'schedule'; expression: string; timeoutSeconds: number };
+  | { kind: 'schedule'; expression: string; timeoutSeconds: number }
+  /** The state table's change stream, filtered to new audit event items (`AUDIT_EVENT_STREAM_FILTER`). */
+  | { kind: 'tableStream' };
 
 export type QueueId = QueueDefinition['id'];
 
@@ -24,9 +26,10 @@ export type QueueId = QueueDefinition['id'];
  * What a function does to the state table:
  * - `readWrite`: reads, writes, and deletes items (a service change drops caller edges in its transaction);
  * - `readWriteNoDelete`: reads and writes, never deletes or scans; `deletesOnly` may allow deleting
- *   items whose partition key starts with one of its prefixes (IAM `dynamodb:LeadingKeys`).
+ *   items whose partition key starts with one of its prefixes (IAM `dynamodb:LeadingKeys`);
+ * - `none`: no table action (a stream consumer reads the stream, which its trigger grants).
  */
-export type TableAccess = 'readWrite' | 'readWriteNoDelete';
+export type TableAccess = 'readWrite' | 'readWriteNoDelete' | 'none';
 
 /**
  * What a function does in the clusters, granted per cluster through its role's access entry
@@ -64,6 +67,8 @@ export interface HandlerNeeds {
   readsAlarmTags?: boolean;
   /** Calls the clusters (absent: no access entry, no eks:DescribeCluster, no sts:AssumeRole). */
   kubernetes?: KubernetesNeeds;
+  /** Puts events on the stack's EventBridge bus (events:PutEvents on it, EVENT_BUS_NAME). */
+  publishesEvents?: boolean;
 }
 
 /** One Lambda function of the control plane. */
@@ -100,6 +105,9 @@ export const ROLLOUT_TASK_FUNCTION_TIMEOUT_SECONDS = 100;
  */
 export const VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT = 6;
 
+/** A batch of up to 100 audit events is a few PutEvents calls. */
+export const TABLE_STREAM_FUNCTION_TIMEOUT_SECONDS = 60;
+
 /** The HiGHS ILP solver loads its WebAssembly binary from beside the module (`new URL('highs.wasm', import.meta.url)`). */
 export const HIGHS_WASM = 'node_modules/highs/build/highs.wasm';
 
@@ -109,6 +117,15 @@ const EDIT_NAMESPACES: KubernetesNeeds = { edit: true, viewCluster: false };
 const EDIT_AND_VIEW_CLUSTER: KubernetesNeeds = { edit: true, viewCluster: true };
 
 export const HANDLERS: readonly HandlerDefinition[] = [
+  {
+    id: 'publish-events',
+    entry: 'functions/publish-events.ts',
+    description: 'Publishes committed audit events (the state table stream) to the EventBridge bus, and counts them as metrics',
+    trigger: { kind: 'tableStream' },
+    // Reads the stream only (granted by its event source), writes nothing to the table.
+    needs: { table: 'none', publishesEvents: true },
+    memorySizeMb: 256,
+  },
   {
     id: 'api',
     entry: 'functions/api.ts',
@@ -220,6 +237,8 @@ export function functionTimeoutSeconds(handler: HandlerDefinition): number {
       return queueOf(trigger).functionTimeoutSeconds;
     case 'schedule':
       return trigger.timeoutSeconds;
+    case 'tableStream':
+      return TABLE_STREAM_FUNCTION_TIMEOUT_SECONDS;
   }
 }
 

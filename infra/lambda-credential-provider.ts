@@ -9,7 +9,9 @@
  * at each cold start. Without those variables, requests fail with the SDK's "Unable to find environment
  * variable credentials". Code run from source (tests, the local runtime) keeps the whole chain.
  */
-import { fromEnv } from '@aws-sdk/credential-providers';
+// The provider itself, not the credential-providers index: its other providers' dynamic imports would each
+// become a chunk of every split bundle.
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 
 type Init = Parameters<typeof fromEnv>[0];
 

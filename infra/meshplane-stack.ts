@@ -1,7 +1,7 @@
 import { ArnFormat, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Effect, ManagedPolicy, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -10,6 +10,8 @@ import { QUEUES, type QueueDefinition } from '../lib/platform/resources.js';
 import { planClusterAccess } from './cluster-access-plan.js';
 import type { MeshplaneConfig } from './config.js';
 import { AlarmRouting } from './constructs/alarm-routing.js';
+import { AuditEventBus } from './constructs/audit-event-bus.js';
+import { Observability } from './constructs/observability.js';
 import { EksAccess } from './constructs/eks-access.js';
 import { FunctionRole } from './constructs/function-role.js';
 import { EventQueue } from './constructs/event-queue.js';
@@ -27,8 +29,8 @@ export interface MeshplaneStackProps extends StackProps {
   projectRoot: string;
   /** The handlers to deploy (default: the catalog's, minus planned ones not written yet). */
   handlers?: readonly HandlerDefinition[];
-  /** Bundling overrides (tests). */
-  bundling?: Partial<BundlingOptions>;
+  /** Overrides of the esbuild options (`infra/bundling.ts`). */
+  bundling?: Partial<BuildOptions>;
 }
 
 /**
@@ -44,6 +46,9 @@ export class MeshplaneStack extends Stack {
   readonly roles: ReadonlyMap<string, Role>;
   readonly rollouts: RolloutStateMachine;
   readonly api: MeshplaneHttpApi;
+  /** The bus audit events are published to (absent when the catalog has no table stream consumer). */
+  readonly events?: AuditEventBus;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: MeshplaneStackProps) {
     super(scope, id, props);
@@ -146,6 +151,18 @@ export class MeshplaneStack extends Stack {
 
     new AlarmRouting(this, 'AlarmRouting', { queue: this.queues.get('healthAlarms')!.queue, excludeAlarmNamePrefix: `meshplane-${config.stage}-` });
 
+    const publisher = handlers.find((h) => h.trigger.kind === 'tableStream');
+    if (publisher) this.events = new AuditEventBus(this, 'Events', { stage: config.stage, table: this.table.table, publisher: fnOf(publisher) });
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      functions: new Map([...this.functions].map(([id, f]) => [id, f.function])),
+      api: this.api.api,
+      rollouts: this.rollouts.stateMachine,
+      deadLetterQueues: new Map([...this.queues].map(([id, q]) => [id, q.deadLetterQueue])),
+      publishFailures: this.events?.failures,
+      alarmTopic,
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
       description: 'Base URL of the meshplane API (requests are SigV4-signed unless a JWT authorizer is configured)',
@@ -157,6 +174,13 @@ export class MeshplaneStack extends Stack {
       });
     }
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    if (this.events) {
+      new CfnOutput(this, 'EventBusName', {
+        value: this.events.bus.eventBusName,
+        description: 'EventBridge bus with every audit event (source "meshplane", detail-type = the event type): add rules to route them',
+      });
+    }
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'RolloutStateMachineArn', { value: this.rollouts.stateMachine.stateMachineArn });
 
     applyNagSuppressions({

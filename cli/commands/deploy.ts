@@ -1,10 +1,23 @@
 import type { ApiClient } from '../api-client.js';
+import { EXIT, exitCodeOf, FINAL_DEPLOYMENT_STATUSES } from '../exit-codes.js';
+import { renderStepTree, type DeploymentView, type PolicyView } from '../step-tree.js';
 import { table } from '../table.js';
 
-const FINAL = new Set(['promoted', 'rolledBack', 'aborted', 'failed', 'superseded']);
+/** `--timeout SECONDS` → milliseconds (undefined: wait as long as the rollout takes). */
+export function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`--timeout must be a number of seconds above 0, not "${value}"`);
+  return seconds * 1000;
+}
 
-/** `deploy NAME --image IMG [--watch]`: starts a rollout; with --watch, follows it to the end. */
-export async function deploy(api: ApiClient, name: string | undefined, image: string | undefined, flags: { json: boolean; watch: boolean }): Promise<void> {
+/** `deploy NAME --image IMG [--watch] [--timeout S]`: starts a rollout; with --watch, follows it to the end. */
+export async function deploy(
+  api: ApiClient,
+  name: string | undefined,
+  image: string | undefined,
+  flags: { json: boolean; watch: boolean; timeoutMs?: number },
+): Promise<void> {
   if (!name) throw new Error('deploy needs a service NAME');
   if (!image) throw new Error('deploy needs --image IMAGE');
   const accepted = await api.request<{ deploymentId: string; operationId: string }>('POST', `/v1/services/${encodeURIComponent(name)}/deployments`, { image });
@@ -13,10 +26,18 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
     return;
   }
   const path = `/v1/services/${encodeURIComponent(name)}/deployments/${accepted.deploymentId}`;
+  const deadline = flags.timeoutMs === undefined ? Infinity : Date.now() + flags.timeoutMs;
   let last = '';
   let lastAnalysis = '';
   const waveSeen = new Map<number, string>();
   for (;;) {
+    if (Date.now() > deadline) {
+      console.error(
+        `meshplane: still ${last || 'pending'} after --timeout; the rollout goes on (follow it: meshplane deployments get ${name} ${accepted.deploymentId} --watch)`,
+      );
+      process.exitCode = EXIT.timedOut;
+      return;
+    }
     const op = await api.request<{ status: string; reason?: string }>('GET', `/v1/operations/${accepted.operationId}`);
     if (op.status === 'failed') throw new Error(`deployment was not started: ${op.reason}`);
     const d = await api.request<Record<string, any>>('GET', path).catch(() => undefined);
@@ -38,8 +59,8 @@ export async function deploy(api: ApiClient, name: string | undefined, image: st
         console.log(flags.json ? JSON.stringify(d) : `${new Date().toISOString()}  ${line}`);
         last = line;
       }
-      if (FINAL.has(d.status)) {
-        process.exitCode = d.status === 'promoted' ? 0 : 1;
+      if (FINAL_DEPLOYMENT_STATUSES.has(d.status)) {
+        process.exitCode = exitCodeOf(d.status);
         return;
       }
     }
@@ -71,15 +92,28 @@ export function waveLines(d: Record<string, any>): { index: number; line: string
   });
 }
 
-/** `promote NAME DEPLOYMENT_ID` / `abort NAME DEPLOYMENT_ID`: steer a running rollout. */
+/** Statuses of a deployment still in progress, that promote/abort can act on. */
+const IN_PROGRESS = new Set(['pending', 'running', 'paused']);
+
+/** The deployment a command means: the one named, else the one in progress, else (`orNewest`) the newest. */
+async function resolveDeploymentId(api: ApiClient, name: string, id: string | undefined, orNewest: boolean): Promise<string> {
+  if (id) return id;
+  const page = await api.request<{ items: { id: string; status: string }[] }>('GET', `/v1/services/${encodeURIComponent(name)}/deployments?limit=20`);
+  const chosen = page.items.find((d) => IN_PROGRESS.has(d.status)) ?? (orNewest ? page.items[0] : undefined);
+  if (!chosen) throw new Error(orNewest ? `${name} has no deployments` : `${name} has no rollout in progress; name one: meshplane deployments ${name}`);
+  return chosen.id;
+}
+
+/** `promote NAME [DEPLOYMENT_ID]` / `abort NAME [DEPLOYMENT_ID]`: steer a rollout (default: the one in progress). */
 export async function steer(
   api: ApiClient,
   action: 'promote' | 'abort',
   name: string | undefined,
-  id: string | undefined,
+  given: string | undefined,
   flags: { json: boolean },
 ): Promise<void> {
-  if (!name || !id) throw new Error(`${action} needs a service NAME and a DEPLOYMENT_ID (see: meshplane deployments NAME)`);
+  if (!name) throw new Error(`${action} needs a service NAME (and optionally a DEPLOYMENT_ID; default: the rollout in progress)`);
+  const id = await resolveDeploymentId(api, name, given, false);
   const d = await api.request<Record<string, any>>('POST', `/v1/services/${encodeURIComponent(name)}/deployments/${encodeURIComponent(id)}/${action}`);
   console.log(flags.json ? JSON.stringify(d) : `${action} requested for deployment ${id} (status ${d.status}); the rollout acts on it at its next analysis`);
 }
@@ -103,4 +137,45 @@ export async function listDeployments(api: ApiClient, name: string | undefined, 
       page.items.map((d) => [d.id, d.image, d.status, d.currentWeight, d.fromRevision, d.toRevision, d.createdAt, d.reason]),
     ),
   );
+}
+
+/**
+ * `deployments get NAME [ID] [--watch]`: a deployment (default: the one in progress, else the newest) as
+ * a step tree with each analysis's numbers against the policy's limits; --watch redraws it on every
+ * change until the rollout ends, and exits like `deploy --watch`.
+ */
+export async function getDeployment(
+  api: ApiClient,
+  name: string | undefined,
+  given: string | undefined,
+  flags: { json: boolean; watch: boolean; timeoutMs?: number },
+): Promise<void> {
+  if (!name) throw new Error('deployments get needs a service NAME (and optionally a DEPLOYMENT_ID)');
+  const id = await resolveDeploymentId(api, name, given, true);
+  const service = await api.request<{ spec?: { rollout?: PolicyView } }>('GET', `/v1/services/${encodeURIComponent(name)}`).catch(() => undefined);
+  const deadline = flags.timeoutMs === undefined ? Infinity : Date.now() + flags.timeoutMs;
+  let shown = '';
+  for (;;) {
+    const d = await api.request<DeploymentView & { rolloutOverride?: PolicyView }>(
+      'GET',
+      `/v1/services/${encodeURIComponent(name)}/deployments/${encodeURIComponent(id)}`,
+    );
+    const text = flags.json ? JSON.stringify(d) : renderStepTree(d, { ...service?.spec?.rollout, ...d.rolloutOverride }).join('\n');
+    if (text !== shown) {
+      if (flags.watch && shown && process.stdout.isTTY && !flags.json) process.stdout.write('\x1b[H\x1b[2J');
+      console.log(text);
+      shown = text;
+    }
+    const ended = FINAL_DEPLOYMENT_STATUSES.has(d.status);
+    if (!flags.watch || ended) {
+      if (flags.watch) process.exitCode = exitCodeOf(d.status);
+      return;
+    }
+    if (Date.now() > deadline) {
+      console.error(`meshplane: deployment ${id} still ${d.status} after --timeout`);
+      process.exitCode = EXIT.timedOut;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

@@ -1,27 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { ApiError, type ApiClient } from '../api-client.js';
+import { readDocument } from '../read-document.js';
 import { table } from '../table.js';
 
 interface Output {
   json: boolean;
   wait: boolean;
-}
-
-function readSpec(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  try {
-    const spec = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('expected one object');
-    return spec;
-  } catch (err) {
-    throw new Error(`${path} is not a service spec in YAML or JSON: ${(err as Error).message}`);
-  }
 }
 
 async function finish(api: ApiClient, accepted: { operationId: string }, what: string, out: Output): Promise<void> {
@@ -38,7 +21,7 @@ async function finish(api: ApiClient, accepted: { operationId: string }, what: s
 /** `services apply -f FILE`: registers the service, or updates it when it exists. */
 export async function applyService(api: ApiClient, file: string | undefined, out: Output): Promise<void> {
   if (!file) throw new Error('services apply needs -f FILE (YAML or JSON; - for stdin)');
-  const spec = readSpec(file);
+  const spec = readDocument(file, 'a service spec');
   const name = String(spec.name ?? '');
   let exists = false;
   if (name && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {

@@ -35,7 +35,9 @@ export class FunctionRole extends Construct {
     });
     const permissions = tablePermissions(handler.needs.table, handler.needs.deletesOnly);
     const tableResources = [table.tableArn, `${table.tableArn}/index/*`];
-    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: permissions.actions, resources: tableResources }));
+    if (permissions.actions.length > 0) {
+      this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: permissions.actions, resources: tableResources }));
+    }
     if (permissions.deleteOnlyPrefixes.length > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({

@@ -1,24 +1,34 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
-import { BUNDLE_RUNTIME_ENV, cdkBundlingOptions } from '../bundling.js';
+import type { BuildOptions } from 'esbuild';
+import { bundleHandlerSync } from '../bundle-handler.js';
+import { BUNDLE_RUNTIME_ENV } from '../bundling.js';
 import { functionTimeoutSeconds, type HandlerDefinition } from '../handler-catalog.js';
 
-/** Bundling hooks that copy `assets` (project-relative) next to the bundle. */
-function copyAssets(assets: readonly string[]): Pick<BundlingOptions, 'commandHooks'> {
-  if (assets.length === 0) return {};
-  return {
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (inputDir, outputDir) => assets.map((asset) => `cp "${join(inputDir, asset)}" "${outputDir}/"`),
+/**
+ * The handler's code: `index.mjs`, the chunks of its dynamic imports and its assets, bundled by the
+ * locally installed esbuild with the options of `infra/bundling.ts` (never Docker). `NodejsFunction`
+ * cannot split a bundle into chunks (it names one output file), so the stack bundles itself.
+ */
+function handlerCode(projectRoot: string, handler: HandlerDefinition, overrides: Partial<BuildOptions> = {}): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Only used if local bundling declined, which it never does; it also makes each handler's asset cache key its own.
+      image: DockerImage.fromRegistry('local-esbuild-only'),
+      command: ['esbuild', handler.entry, ...(handler.assets ?? []), JSON.stringify(overrides)],
+      local: {
+        tryBundle(outputDir) {
+          bundleHandlerSync(projectRoot, handler, outputDir, overrides);
+          return true;
+        },
+      },
     },
-  };
+  });
 }
 
 /** Settings every function of the control plane shares. */
@@ -31,17 +41,17 @@ export interface HandlerFunctionDefaults {
   logLevel: string;
   /** Placement in a VPC; absent = Lambda's own network (reaches public EKS endpoints). */
   network?: { vpc: ec2.IVpc; subnets: ec2.ISubnet[]; securityGroup: ec2.ISecurityGroup };
-  /** Overrides of the bundling options (tests skip minification to synthesize faster). */
-  bundling?: Partial<BundlingOptions>;
+  /** Overrides of the esbuild options (e.g. no minification). */
+  bundling?: Partial<BuildOptions>;
 }
 
 /**
  * One control-plane Lambda function from its {@link HandlerDefinition}, with the defaults built in:
- * local esbuild ESM bundle, Node.js 22 on ARM64, X-Ray tracing, its own log group with
+ * local esbuild ESM bundle split into chunks, Node.js 22 on ARM64, X-Ray tracing, its own log group with
  * retention (Powertools writes JSON lines), and the Powertools environment.
  */
 export class HandlerFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   /** `role`: the function's own execution role (`function-role.ts`), built from its declared needs. */
@@ -62,13 +72,11 @@ export class HandlerFunction extends Construct {
       retention: defaults.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFunction(this, 'Function', {
       functionName,
       description: handler.description,
-      entry: join(defaults.projectRoot, handler.entry),
-      handler: 'handler',
-      projectRoot: defaults.projectRoot,
-      depsLockFilePath: join(defaults.projectRoot, 'package-lock.json'),
+      code: handlerCode(defaults.projectRoot, handler, defaults.bundling),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: handler.memorySizeMb,
@@ -76,7 +84,6 @@ export class HandlerFunction extends Construct {
       role,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
-      bundling: { ...cdkBundlingOptions(), ...defaults.bundling, ...copyAssets(handler.assets ?? []) },
       environment: {
         ...defaults.environment,
         ...environment,

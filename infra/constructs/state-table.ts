@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE } from '../../lib/platform/resources.js';
 
@@ -11,7 +11,8 @@ export interface StateTableProps {
 
 /**
  * The control plane's single DynamoDB table, built from {@link TABLE} (keys, listing GSI, TTL
- * attribute): on-demand, point-in-time recovery, encrypted with the AWS-managed key.
+ * attribute): on-demand, point-in-time recovery, encrypted with the AWS-managed key, with a change stream
+ * (new images) for the audit events published to EventBridge.
  */
 export class StateTable extends Construct {
   readonly table: Table;
@@ -28,6 +29,8 @@ export class StateTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: props.retainData,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // New images of written items: the publish-events function turns new audit events into bus events.
+      stream: StreamViewType.NEW_IMAGE,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: TABLE.listingIndex.name,

@@ -1,13 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { CoreDeps } from '../usecases/deps.js';
 import { json } from './http.js';
-import { Router, type Route } from './router.js';
-import { optimizerRoutes } from './routes/optimizer-routes.js';
-import { alarmRoutes } from './routes/alarm-routes.js';
-import { clusterRoutes, type ClusterRouteDeps } from './routes/cluster-routes.js';
-import { deploymentRoutes } from './routes/deployment-routes.js';
-import { operationRoutes } from './routes/operation-routes.js';
-import { serviceRoutes } from './routes/service-routes.js';
+import { Router, type Route, type RouteGroup } from './router.js';
+import type { ClusterRouteDeps } from './routes/cluster-routes.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -35,15 +30,39 @@ function openApiDocument(): Promise<string> {
   return openApiBody;
 }
 
-/** The whole HTTP API v1 as a router; transport-agnostic (API Gateway or the local server). */
+/**
+ * The routes of one module of `routes/`, loaded (its schemas built, its use cases imported) on the first
+ * request to one of `paths`, which must be exactly the paths it serves.
+ */
+function group<D>(deps: D, paths: string[], load: () => Promise<(deps: D) => Route[]>): RouteGroup {
+  return { paths, load: async () => (await load())(deps) };
+}
+
+/**
+ * The whole HTTP API v1 as a router; transport-agnostic (API Gateway or the local server).
+ *
+ * A cold start builds only this table: each group of routes is a dynamic import, so the Lambda bundle
+ * keeps it in a chunk of its own, read and evaluated on the first request to one of its paths. To add a
+ * route, add it to its module and its path to the module's line here (a request to a group whose paths
+ * differ from what it serves fails, and test/lib/api/openapi.test.ts loads every group); a new module is
+ * one more line.
+ */
 export function createApi(deps: ApiDeps): Router {
-  const routes: Route[] = [
-    ...serviceRoutes(deps),
-    ...deploymentRoutes(deps),
-    ...operationRoutes(deps),
-    ...clusterRoutes(deps),
-    ...alarmRoutes(deps),
-    ...optimizerRoutes(deps),
+  const services = ['/v1/services', '/v1/services/{name}', '/v1/services/{name}/events', '/v1/services/{name}/revisions'];
+  const deployments = [
+    '/v1/services/{name}/deployments',
+    '/v1/services/{name}/deployments/{id}',
+    '/v1/services/{name}/deployments/{id}/promote',
+    '/v1/services/{name}/deployments/{id}/abort',
+    '/v1/services/{name}/rollback',
+  ];
+  const routes: (Route | RouteGroup)[] = [
+    group(deps, services, async () => (await import('./routes/service-routes.js')).serviceRoutes),
+    group(deps, deployments, async () => (await import('./routes/deployment-routes.js')).deploymentRoutes),
+    group(deps, ['/v1/operations/{id}'], async () => (await import('./routes/operation-routes.js')).operationRoutes),
+    group(deps, ['/v1/clusters', '/v1/clusters/{id}'], async () => (await import('./routes/cluster-routes.js')).clusterRoutes),
+    group(deps, ['/v1/alarms'], async () => (await import('./routes/alarm-routes.js')).alarmRoutes),
+    group(deps, ['/v1/optimizer/runs', '/v1/optimizer/runs/{id}'], async () => (await import('./routes/optimizer-routes.js')).optimizerRoutes),
   ];
   const system: Route[] = [
     {

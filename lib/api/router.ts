@@ -23,33 +23,92 @@ export interface Route {
   handle(ctx: RouteContext): Promise<HttpResponse>;
 }
 
+/**
+ * Routes served by one module, loaded on the first request to one of its `paths`: a cold start builds
+ * only the route table, and a request loads (and builds the schemas of) only the module that serves it.
+ * `paths` must be exactly the paths the loaded routes serve; loading checks it.
+ */
+export interface RouteGroup {
+  /** Every path template its routes serve, e.g. `['/v1/clusters', '/v1/clusters/{id}']`. */
+  paths: readonly string[];
+  load(): Promise<Route[]>;
+}
+
 interface CompiledRoute {
   route: Route;
   regex: RegExp;
   names: string[];
 }
 
-function compile(route: Route): CompiledRoute {
+function compilePath(path: string): { regex: RegExp; names: string[] } {
   const names: string[] = [];
-  const pattern = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+  const pattern = path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     names.push(name);
     return '([^/]+)';
   });
-  return { route, regex: new RegExp(`^${pattern}/?$`), names };
+  return { regex: new RegExp(`^${pattern}/?$`), names };
 }
 
-/** Matches a request to a route: unknown path → 404, known path with another method → 405. */
-export class Router {
-  private readonly compiled: CompiledRoute[];
+function compile(route: Route): CompiledRoute {
+  return { route, ...compilePath(route.path) };
+}
 
-  constructor(readonly routes: Route[]) {
-    this.compiled = routes.map(compile);
+/** A route, or a group of routes loaded on first use, with the paths it answers. */
+class RouteSlot {
+  private readonly regexes: RegExp[];
+  private loaded?: Promise<CompiledRoute[]>;
+
+  constructor(private readonly source: Route | RouteGroup) {
+    const paths = 'paths' in source ? source.paths : [source.path];
+    this.regexes = paths.map((p) => compilePath(p).regex);
+    if (!('paths' in source)) this.loaded = Promise.resolve([compile(source)]);
+  }
+
+  answers(path: string): boolean {
+    return this.regexes.some((r) => r.test(path));
+  }
+
+  routes(): Promise<CompiledRoute[]> {
+    const group = this.source as RouteGroup;
+    this.loaded ??= group.load().then(
+      (routes) => {
+        const declared = [...new Set(group.paths)].sort();
+        const served = [...new Set(routes.map((r) => r.path))].sort();
+        if (declared.join('\n') !== served.join('\n'))
+          throw new Error(`a route group declares the paths ${declared.join(', ')} but serves ${served.join(', ')}: make its \`paths\` match`);
+        return routes.map(compile);
+      },
+      (err: unknown) => {
+        this.loaded = undefined; // a module that failed to load is tried again by the next request
+        throw err;
+      },
+    );
+    return this.loaded;
+  }
+}
+
+/**
+ * Matches a request to a route: unknown path → 404, known path with another method → 405. Routes come
+ * as they are or in {@link RouteGroup}s loaded when a request first names one of their paths; either
+ * way they are matched in the order given.
+ */
+export class Router {
+  private readonly slots: RouteSlot[];
+
+  constructor(sources: readonly (Route | RouteGroup)[]) {
+    this.slots = sources.map((s) => new RouteSlot(s));
+  }
+
+  /** Every route, in order (loads every group): for the OpenAPI document and its tests. */
+  async routes(): Promise<Route[]> {
+    return (await Promise.all(this.slots.map((s) => s.routes()))).flat().map((c) => c.route);
   }
 
   async handle(request: HttpRequest): Promise<HttpResponse> {
     try {
       const allowed: string[] = [];
-      for (const { route, regex, names } of this.compiled) {
+      const candidates = (await Promise.all(this.slots.filter((s) => s.answers(request.path)).map((s) => s.routes()))).flat();
+      for (const { route, regex, names } of candidates) {
         const match = regex.exec(request.path);
         if (!match) continue;
         if (route.method !== request.method.toUpperCase()) {

@@ -80,10 +80,12 @@ export function createDynamoDbClient(config: RuntimeConfig, sizing: ClientSizing
   const concurrency = sizing.concurrency ?? DEFAULT_CLIENT_SIZING.concurrency;
   const connect = sizing.connectionTimeoutMs ?? DEFAULT_CLIENT_SIZING.connectionTimeoutMs;
   const base = { ...awsClientConfig(config, 'dynamodb'), maxAttempts: 5 };
-  return new SplitPoolDynamoDBClient(
+  const client = new SplitPoolDynamoDBClient(
     { ...base, requestHandler: sizedHttpHandler(concurrency, connect, sizing.requestTimeoutMs ?? DEFAULT_CLIENT_SIZING.writeTimeoutMs) },
     { ...base, requestHandler: sizedHttpHandler(concurrency, connect, sizing.requestTimeoutMs ?? DEFAULT_CLIENT_SIZING.readTimeoutMs) },
   );
+  config.observeTableWrites?.(client);
+  return client;
 }
 
 export function createSqsClient(config: RuntimeConfig, sizing: ClientSizing = {}): SQSClient {

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../ports/telemetry.js';
 import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-source.js';
 import { TerminalError } from '../errors.js';
 import { RemediationPolicy } from '../health/remediation-policy.js';
@@ -34,6 +35,7 @@ export interface App extends CoreApp {
   workflow: RolloutWorkflow;
   remediationPolicy: RemediationPolicy;
   podWaitMs?: number;
+  telemetry?: Telemetry;
   alarmTags?: AlarmTags;
   /** Who may change clusters; API Gateway's admin routes when absent (AWS). */
   adminAccess?: AdminAccess;
@@ -52,6 +54,8 @@ export interface AppOverrides {
   remediationPolicy?: RemediationPolicy;
   /** See RolloutDeps.podWaitMs. */
   podWaitMs?: number;
+  /** Where the rollout counts its decisions (EMF on Lambda, Prometheus locally). */
+  telemetry?: Telemetry;
   alarmTags?: AlarmTags;
   /** Local: the operator's admin token, or loopback only. */
   adminAccess?: AdminAccess;
@@ -126,6 +130,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,
+    telemetry: overrides.telemetry,
     adminAccess: overrides.adminAccess,
     admitKubeconfig: admit,
     alarmTags: overrides.alarmTags,

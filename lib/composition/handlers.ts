@@ -1,3 +1,5 @@
+import { EmfTelemetry } from '../adapters/telemetry/emf-telemetry.js';
+import { lambdaMetrics } from '../adapters/telemetry/lambda-metrics.js';
 import { createApp, type App } from './create-app.js';
 import { cloudWatchMetricsSource, stepFunctionsWorkflow } from './optional-aws-clients.js';
 import type { RuntimeConfig } from './runtime-config.js';
@@ -18,5 +20,5 @@ export function composeRolloutStarter(config: RuntimeConfig): App {
  * Functions, and CloudWatch GetMetricData when METRICS_SOURCE=cloudwatch.
  */
 export function composeAnalysingRolloutStarter(config: RuntimeConfig): App {
-  return createApp(config, { workflow: stepFunctionsWorkflow(config), metrics: cloudWatchMetricsSource(config) });
+  return createApp(config, { workflow: stepFunctionsWorkflow(config), metrics: cloudWatchMetricsSource(config), telemetry: new EmfTelemetry(lambdaMetrics()) });
 }

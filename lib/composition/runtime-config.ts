@@ -1,7 +1,8 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QUEUES, type QueueDefinition } from '../platform/resources.js';
 import { metricsSettingFromEnv, type MetricsSetting } from './metrics-source-setting.js';
 
-export type AwsServiceName = 'dynamodb' | 'sqs' | 'stepfunctions' | 'cloudwatch';
+export type AwsServiceName = 'dynamodb' | 'sqs' | 'stepfunctions' | 'cloudwatch' | 'eventbridge';
 
 /** Where the control plane's AWS resources are: from Lambda's environment, or set by the local runtime. */
 export interface RuntimeConfig {
@@ -24,6 +25,13 @@ export interface RuntimeConfig {
   stateMachineArn?: string;
   /** Overrides of the remediation policy (JSON in REMEDIATION_POLICY), e.g. {"dryRun": true}. */
   remediationPolicy?: unknown;
+  /** The EventBridge bus audit events are published to (EVENT_BUS_NAME; the publish-events function only). */
+  eventBusName?: string;
+  /**
+   * Local only: called with the state table's client (its write half) once it is made, so the local
+   * runtime can emulate the table's change stream, which the emulator lacks. Never set on AWS.
+   */
+  observeTableWrites?: (client: DynamoDBClient) => void;
 }
 
 export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -45,6 +53,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
       ...(env.AWS_ENDPOINT_URL_DYNAMODB ? { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB } : {}),
       ...(env.AWS_ENDPOINT_URL_SQS ? { sqs: env.AWS_ENDPOINT_URL_SQS } : {}),
       ...(env.AWS_ENDPOINT_URL_CLOUDWATCH ? { cloudwatch: env.AWS_ENDPOINT_URL_CLOUDWATCH } : {}),
+      ...(env.AWS_ENDPOINT_URL_EVENTBRIDGE ? { eventbridge: env.AWS_ENDPOINT_URL_EVENTBRIDGE } : {}),
     },
     tableName,
     queueUrls,
@@ -53,6 +62,7 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Runt
     ...(metrics.source === 'none' ? {} : { metrics }),
     stateMachineArn: env.STATE_MACHINE_ARN || undefined,
     remediationPolicy: parseJsonEnv(env, 'REMEDIATION_POLICY'),
+    eventBusName: env.EVENT_BUS_NAME || undefined,
   };
 }
 

@@ -29,7 +29,8 @@ export async function startEmulatorsInThread(dataDir?: string): Promise<Emulator
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     // Not this process's flags (--cpu-prof, --inspect, test runners' loaders): the bootstrap loads what it needs.
-    execArgv: [],
+    // node:sqlite (the persistent emulators) warns that it is experimental on every start; the start screen stays clean.
+    execArgv: ['--disable-warning=ExperimentalWarning'],
     workerData: {
       tsx: pathToFileURL(require.resolve('tsx/esm/api')).href,
       main: new URL('./emulator-thread-main.ts', import.meta.url).href,

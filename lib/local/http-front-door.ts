@@ -87,17 +87,32 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-/** Serves the HTTP API on loopback by turning requests into API Gateway v2 events for the same handler. */
+/** A route only the local runtime serves (outside the API function), e.g. `GET /metrics`. */
+export type LocalRoute = () => { contentType: string; body: string };
+
+/**
+ * Serves the HTTP API on loopback by turning requests into API Gateway v2 events for the same handler.
+ * `localRoutes` ("METHOD /path") are answered by the runtime itself, before the API function.
+ */
 export async function startHttpFrontDoor(
   handler: ApiHandler,
   port: number,
   host = '127.0.0.1',
   limits: FrontDoorLimits = {},
+  localRoutes: Record<string, LocalRoute> = {},
 ): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const { maxReads, maxWrites, requestTimeoutMs, retryAfterSeconds } = { ...DEFAULT_FRONT_DOOR_LIMITS, ...limits };
   const inFlight = new Set<Promise<void>>();
   const busy = { read: 0, write: 0 };
   const server: Server = createServer((req, res) => {
+    const local = localRoutes[`${req.method} ${new URL(req.url ?? '/', 'http://local').pathname}`];
+    if (local) {
+      req.resume();
+      const { contentType, body } = local();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+      return;
+    }
     const kind = req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
     if (busy[kind] >= (kind === 'read' ? maxReads : maxWrites)) {
       req.resume();

@@ -17,12 +17,27 @@ import type { ProvisionedQueue } from './provision.js';
 import { every, type ScheduledHandler } from './schedule.js';
 import { driveSimTime } from './sim-time-driver.js';
 import { localQueueSettings, SqsPoller, type SqsHandler } from './sqs-poller.js';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { AuditEventHub } from './audit-event-hub.js';
+import { localLambdaContext } from './lambda-context.js';
+import { PrometheusTelemetry } from './prometheus-telemetry.js';
+import { emulateTableStream } from './table-stream-emulation.js';
 
 export interface LocalHandlers {
   api: ApiHandler;
   queues: Record<QueueDefinition['id'], SqsHandler>;
   /** Scheduled functions by name, with their period in (uncompressed) seconds. */
   schedules?: Record<string, { periodSeconds: number; handler: ScheduledHandler }>;
+  /** The consumer of the state table's change stream (publish-events), fed by the emulated stream. */
+  tableStream?: (event: DynamoDBStreamEvent, context: ReturnType<typeof localLambdaContext>) => Promise<unknown>;
+}
+
+/** What the local runtime offers the handlers in place of AWS services: the event bus and the metrics. */
+export interface LocalServices {
+  /** Audit events published by the table stream's consumer (EventBridge on AWS). */
+  events: AuditEventHub;
+  /** The functions' counters (CloudWatch metrics on AWS), served by `GET /metrics`. */
+  telemetry: PrometheusTelemetry;
 }
 
 export interface LocalRuntimeOptions {
@@ -46,7 +61,7 @@ export interface LocalRuntimeOptions {
   /** Receives before a message moves to its DLQ; each queue's definition by default (tests only). */
   maxReceiveCount?: number;
   /** Builds the handlers for an app: the entry point passes the real Lambda handlers here. */
-  wire: (app: App) => LocalHandlers | Promise<LocalHandlers>;
+  wire: (app: App, local: LocalServices) => LocalHandlers | Promise<LocalHandlers>;
   /** A real cluster instead of the simulated one. */
   kubeconfig?: { path: string; context?: string };
   /** Options of the simulated cluster. */
@@ -83,6 +98,8 @@ export interface LocalRuntime {
   /** Every simulated cluster, the default `local` first (`simClusters`). */
   simClusters: { id: string; sim: SimCluster; kubeconfigPath: string }[];
   rollouts: LocalRolloutRunner;
+  /** The local event bus and metrics (see LocalServices). */
+  local: LocalServices;
   stop(): Promise<void>;
 }
 
@@ -99,27 +116,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   let dispatch: RolloutTaskFunction | undefined;
   const rollouts = new LocalRolloutRunner({ task: (payload) => dispatch!(payload), timeFactor });
-  const app = createApp(aws.config, {
-    metrics: cluster.metrics,
-    workflow: new LocalRolloutWorkflow(rollouts),
-    // Pod waits follow compressed time, like every other wait here.
-    podWaitMs: Math.max(200, DEFAULT_POD_WAIT_MS * timeFactor),
-    remediationPolicy: options.remediationPolicy,
-    adminAccess: localAdminAccess({ token: options.adminToken }),
-    kubeconfigPolicy: {
-      allowedDir: options.kubeconfigDir,
-      allowExecPlugins: options.allowExecPlugins,
-      // The operator named this file at start: it is used as kubectl would use it (exec plugins included).
-      trustedPaths: options.kubeconfig ? [options.kubeconfig.path] : [],
+  const local: LocalServices = { events: new AuditEventHub(), telemetry: new PrometheusTelemetry() };
+  const stream = new StreamFeed(log);
+  const app = createApp(
+    { ...aws.config, observeTableWrites: (client) => emulateTableStream(client, (records) => stream.push(records)) },
+    {
+      metrics: cluster.metrics,
+      workflow: new LocalRolloutWorkflow(rollouts),
+      // Pod waits follow compressed time, like every other wait here.
+      podWaitMs: Math.max(200, DEFAULT_POD_WAIT_MS * timeFactor),
+      telemetry: local.telemetry,
+      remediationPolicy: options.remediationPolicy,
+      adminAccess: localAdminAccess({ token: options.adminToken }),
+      kubeconfigPolicy: {
+        allowedDir: options.kubeconfigDir,
+        allowExecPlugins: options.allowExecPlugins,
+        // The operator named this file at start: it is used as kubectl would use it (exec plugins included).
+        trustedPaths: options.kubeconfig ? [options.kubeconfig.path] : [],
+      },
     },
-  });
+  );
   log(describeTrust(options));
   dispatch = createRolloutTaskDispatcher(app);
   // The operator named these at start: registered as they are, even while a real cluster does not answer yet.
   for (const c of [cluster, ...extraClusters]) await registerCluster({ ...app, clusters: undefined }, c.registration);
   const sims = [cluster, ...extraClusters].flatMap((c) => (c.sim ? [c.sim] : []));
   const simTime = sims.length ? driveSimTime((s) => Promise.all(sims.map((sim) => sim.advanceTime(s))).then(() => undefined), timeFactor) : undefined;
-  const handlers = await options.wire(app);
+  const handlers = await options.wire(app, local);
+  stream.start(handlers.tableStream);
   await resumeRollouts(app, log);
 
   const pollers = aws.queues.map((q) => {
@@ -141,7 +165,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const timers = Object.entries(handlers.schedules ?? {}).map(([name, s]) =>
     every(name, Math.max(250, s.periodSeconds * 1000 * timeFactor), s.handler, (err) => log(`${name}: ${(err as Error).message}`)),
   );
-  const http = await startHttpFrontDoor(handlers.api, options.port);
+  const http = await startHttpFrontDoor(handlers.api, options.port, undefined, undefined, {
+    'GET /metrics': () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: local.telemetry.render() }),
+  });
 
   return {
     url: http.url,
@@ -153,12 +179,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       c.sim && c.kubeconfigPath ? [{ id: c.registration.id, sim: c.sim, kubeconfigPath: c.kubeconfigPath }] : [],
     ),
     rollouts,
+    local,
     async stop() {
       await http.stop();
       await Promise.all(timers.map((t) => t.stop()));
       await Promise.all(pollers.map((p) => p.stop()));
       simTime?.stop();
       await rollouts.close();
+      await stream.drain();
       await Promise.all([cluster, ...extraClusters].map((c) => c.sim?.stop()));
       await aws.stop();
     },
@@ -182,5 +210,45 @@ async function resumeRollouts(app: App, log: (m: string) => void): Promise<void>
   for (const service of await app.store.listAllServices()) {
     const resumed = await startNextRollout(app, service.name).catch((err) => log(`could not resume rollouts of ${service.name}: ${(err as Error).message}`));
     if (resumed) log(`resumed rollout ${resumed.id} of ${service.name}`);
+  }
+}
+
+/**
+ * Hands the emulated stream's records to the stream consumer one batch after another, in order, like
+ * Lambda's event source mapping (records that arrive before the consumer exists wait for it). A batch
+ * the consumer fails is logged and dropped: locally the events feed the dashboard and metrics only.
+ */
+class StreamFeed {
+  private chain: Promise<void> = Promise.resolve();
+  private waiting: DynamoDBStreamEvent['Records'][] = [];
+  private consumer?: NonNullable<LocalHandlers['tableStream']>;
+
+  constructor(private readonly log: (m: string) => void) {}
+
+  push(records: DynamoDBStreamEvent['Records']): void {
+    if (!this.consumer) {
+      this.waiting.push(records);
+      return;
+    }
+    const consumer = this.consumer;
+    this.chain = this.chain.then(() =>
+      consumer({ Records: records }, localLambdaContext('publish-events', 30_000)).then(
+        () => undefined,
+        (err: unknown) => this.log(`publish-events: ${(err as Error).message}`),
+      ),
+    );
+  }
+
+  start(consumer: LocalHandlers['tableStream']): void {
+    if (!consumer) {
+      this.waiting = [];
+      return;
+    }
+    this.consumer = consumer;
+    for (const records of this.waiting.splice(0)) this.push(records);
+  }
+
+  drain(): Promise<void> {
+    return this.chain;
   }
 }

@@ -2,16 +2,19 @@ import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
 import { LABELS } from './labels.js';
 import { istioDuration } from './durations.js';
+import { localityLbSetting, type LocalityRoutingContext } from './locality-lb.js';
 import { objectMetadata, serviceHost } from './object-metadata.js';
 import { SUBSETS } from './subsets.js';
 
 /**
  * The DestinationRule for a service: the `stable` and `canary` subsets the VirtualService routes to,
  * and the circuit breaker every caller's Envoy applies to it (connection pool limits, and ejection of
- * endpoints that keep answering 5xx).
+ * endpoints that keep answering 5xx). With a zone routing, the load balancer's locality settings
+ * (locality-lb.ts); the outlier detection they need to fail over is always there.
  */
-export function renderDestinationRule(spec: ServiceSpec): KubeObject {
+export function renderDestinationRule(spec: ServiceSpec, routing?: LocalityRoutingContext): KubeObject {
   const breaker = spec.mesh.circuitBreaker;
+  const locality = localityLbSetting(routing);
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
@@ -19,6 +22,7 @@ export function renderDestinationRule(spec: ServiceSpec): KubeObject {
     spec: {
       host: serviceHost(spec),
       trafficPolicy: {
+        ...(locality ? { loadBalancer: { localityLbSetting: locality } } : {}),
         connectionPool: {
           tcp: { maxConnections: breaker.maxConnections },
           http: { http1MaxPendingRequests: breaker.maxPendingRequests },

@@ -2,6 +2,7 @@ import type { KubeObject } from '../model/kube-object.js';
 import type { ServiceSpec } from '../model/service-spec.js';
 import { loadBalancerAnnotations } from './exposure.js';
 import { LABELS, workloadName } from './labels.js';
+import { serviceTrafficDistribution, type LocalityRoutingContext } from './locality-lb.js';
 import { objectMetadata } from './object-metadata.js';
 
 /** Name of the container port, Service port and probe port: Istio picks the HTTP protocol from it. */
@@ -26,7 +27,7 @@ export const EDGE_PORT_NAME = 'http-edge';
  * `port: 80` → `targetPort: 8080`). In-mesh callers keep using the Service port; when the edge port
  * differs, it is a second port.
  */
-function renderLoadBalancerService(spec: ServiceSpec, expose: NonNullable<ServiceSpec['expose']>): KubeObject {
+function renderLoadBalancerService(spec: ServiceSpec, expose: NonNullable<ServiceSpec['expose']>, distribution: { trafficDistribution?: string }): KubeObject {
   const port = (name: string, number: number) => ({ name, port: number, targetPort: spec.port, protocol: 'TCP', appProtocol: 'http' });
   return {
     apiVersion: 'v1',
@@ -36,6 +37,7 @@ function renderLoadBalancerService(spec: ServiceSpec, expose: NonNullable<Servic
       type: 'LoadBalancer',
       selector: { [LABELS.app]: spec.name },
       ports: [port(HTTP_PORT_NAME, spec.servicePort), ...(expose.port !== spec.servicePort ? [port(EDGE_PORT_NAME, expose.port)] : [])],
+      ...distribution,
     },
   };
 }
@@ -43,10 +45,12 @@ function renderLoadBalancerService(spec: ServiceSpec, expose: NonNullable<Servic
 /**
  * The Service `<name>`: ClusterIP, or LoadBalancer when the spec exposes it so. It selects on `app`
  * alone so stable and canary pods both sit behind it; the VirtualService splits traffic between them
- * by subset.
+ * by subset. With same-zone routing, `trafficDistribution` too (locality-lb.ts).
  */
-export function renderKubeService(spec: ServiceSpec): KubeObject {
-  if (spec.expose?.type === 'LoadBalancer') return renderLoadBalancerService(spec, spec.expose);
+export function renderKubeService(spec: ServiceSpec, routing?: LocalityRoutingContext): KubeObject {
+  const preference = serviceTrafficDistribution(routing);
+  const distribution: { trafficDistribution?: string } = preference ? { trafficDistribution: preference } : {};
+  if (spec.expose?.type === 'LoadBalancer') return renderLoadBalancerService(spec, spec.expose, distribution);
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -55,6 +59,7 @@ export function renderKubeService(spec: ServiceSpec): KubeObject {
       type: 'ClusterIP',
       selector: { [LABELS.app]: spec.name },
       ports: [httpServicePort(spec)],
+      ...distribution,
     },
   };
 }

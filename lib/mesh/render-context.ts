@@ -1,5 +1,9 @@
 import { ValidationError, type Problem } from '../errors.js';
+import { LocalityRouting } from '../model/locality-routing.js';
 import { containerImage } from '../model/names.js';
+import type { LocalityRoutingContext } from './locality-lb.js';
+
+export type { LocalityRoutingContext } from './locality-lb.js';
 
 /** A service by name and namespace: how one service refers to another in the rendered objects. */
 export interface ServiceRef {
@@ -52,6 +56,12 @@ export interface RenderContext {
   placement?: Placement;
   /** Sets the restarted-at annotation on the pod templates, which restarts their pods. */
   restartedAt?: string;
+  /**
+   * How callers spread calls to this service over zones (the optimizer's routing decision, or the spec's
+   * `mesh.localityRouting`): the DestinationRule's locality settings and the Service's trafficDistribution.
+   * Absent: neither is rendered, and the mesh's default applies.
+   */
+  localityRouting?: LocalityRoutingContext;
 }
 
 const isWholeNumber = (n: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isInteger(n) && n >= min && n <= max;
@@ -90,6 +100,14 @@ export function validateRenderContext(ctx: RenderContext): void {
   (ctx.placement?.requiredNodes ?? []).forEach((node, i) => {
     if (node.length === 0) problems.push({ path: `placement.requiredNodes.${i}`, message: 'must not be empty' });
   });
+
+  if (ctx.localityRouting) {
+    const routing = LocalityRouting.safeParse(ctx.localityRouting);
+    if (!routing.success)
+      for (const issue of routing.error.issues) problems.push({ path: ['localityRouting', ...issue.path].join('.'), message: issue.message });
+    else if (routing.data.mode === 'distribute' && !routing.data.distribute?.length)
+      problems.push({ path: 'localityRouting.distribute', message: 'a distribute routing needs at least one zone distribution' });
+  }
 
   if (problems.length > 0) throw new ValidationError(problems, 'the render context is not valid');
 }

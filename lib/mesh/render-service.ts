@@ -38,8 +38,8 @@ export function renderService(spec: ServiceSpec, ctx: RenderContext): KubeObject
     renderServiceAccount(spec),
     renderAuthorizationPolicy(spec, ctx.callers),
     renderSidecar(spec, ctx.dependencies),
-    renderDestinationRule(spec),
-    renderKubeService(spec),
+    renderDestinationRule(spec, ctx.localityRouting),
+    renderKubeService(spec, ctx.localityRouting),
   ];
   if (ctx.preview) objects.push(renderPreviewService(spec));
   objects.push(renderPodDisruptionBudget(spec));

@@ -1,5 +1,6 @@
 import type { ServiceSpec } from './service-spec.js';
 import type { EventEnvelope } from './events.js';
+import type { LocalityRouting } from './locality-routing.js';
 
 /**
  * What meshplane stores. These are plain data: the state store adapter maps them to items, use cases
@@ -32,6 +33,16 @@ export interface ServiceRecord {
   placement?: PlacementState;
   /** Set to restart the pods (remediation), like `kubectl rollout restart`. */
   restartedAt?: string;
+  /** How callers spread calls to this service over zones, as the optimizer last decided (rendered unless the spec fixes a policy). */
+  routing?: RoutingState;
+}
+
+/** An optimizer run's routing decision for calls to one service, with the regions of the zones it names. */
+export interface RoutingState extends LocalityRouting {
+  /** The optimizer run that decided it. */
+  runId: string;
+  /** Region of each zone (node label `topology.kubernetes.io/region`), as the run read the nodes. */
+  regions?: Record<string, string>;
 }
 
 export interface TrafficState {

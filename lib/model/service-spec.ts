@@ -138,6 +138,13 @@ export const MeshPolicy = z.strictObject({
       maxConnections: 1_024,
       maxPendingRequests: 1_024,
     })),
+  localityRouting: z
+    .enum(['auto', 'uniform', 'preferSameZone'])
+    .optional()
+    .describe(
+      "How callers spread calls over zones (default auto): auto follows the optimizer's routing decision (the mesh default until it makes one); " +
+        'uniform: round-robin over every zone; preferSameZone: same-zone endpoints first, other zones when they fail',
+    ),
 });
 export type MeshPolicy = z.infer<typeof MeshPolicy>;
 

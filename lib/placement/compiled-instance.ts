@@ -68,6 +68,19 @@ export interface CompiledInstance {
   readonly currentCounts: readonly (Map<number, number> | null)[];
   /** Per service: replicas that can stay or move, min(replicas, current replicas). */
   readonly movableReplicas: Int32Array;
+  /** Per service: for a `fixed` service, its replicas per node (the only placement allowed), else null. */
+  readonly fixedCounts: readonly (Map<number, number> | null)[];
+  /** Traffic by direction (caller → callee), merged per pair; routing decisions act on these. */
+  readonly directedEdges: readonly DirectedEdge[];
+}
+
+export interface DirectedEdge {
+  from: number;
+  to: number;
+  /** Objective weight: rps for `latency`, GB per month for `egress`. */
+  weight: number;
+  rps: number;
+  bytesPerSecond: number;
 }
 
 export interface ServiceEdge {
@@ -177,6 +190,7 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
   // Merge both directions of each service pair into one undirected edge.
   const secondsToGB = SECONDS_PER_MONTH / BYTES_PER_GB;
   const edgeByPair = new Map<number, ServiceEdge>();
+  const directedByPair = new Map<number, DirectedEdge>();
   instance.traffic.forEach((t, i) => {
     const a = serviceIndex.get(t.from);
     const b = serviceIndex.get(t.to);
@@ -196,7 +210,14 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
     edge.rps += t.rps;
     edge.bytesPerSecond += bytesPerSecond;
     edge.weight += instance.objective === 'latency' ? t.rps : bytesPerSecond * secondsToGB;
+    let directed = directedByPair.get(a * S + b);
+    if (!directed) directedByPair.set(a * S + b, (directed = { from: a, to: b, weight: 0, rps: 0, bytesPerSecond: 0 }));
+    directed.rps += t.rps;
+    directed.bytesPerSecond += bytesPerSecond;
+    directed.weight += instance.objective === 'latency' ? t.rps : bytesPerSecond * secondsToGB;
   });
+  const directedEdges = [...directedByPair.values()].filter((e) => e.weight > 0 && replicas[e.from] > 0 && replicas[e.to] > 0);
+  directedEdges.sort((x, y) => x.from - y.from || x.to - y.to);
   const edges = [...edgeByPair.values()].filter((e) => e.weight > 0 && replicas[e.a] > 0 && replicas[e.b] > 0);
   edges.sort((x, y) => x.a - y.a || x.b - y.b);
 
@@ -237,6 +258,29 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
       movableReplicas[s] = Math.min(replicas[s], nodes.length);
     }
   }
+  // A fixed service may only sit exactly where it runs now: its allowed nodes are its current ones,
+  // each capped at its current count (PlacementState.fits and the MIP bounds read fixedCounts).
+  const fixedCounts: (Map<number, number> | null)[] = new Array(S).fill(null);
+  instance.services.forEach((svc, s) => {
+    if (!svc.fixed) return;
+    const counts = currentCounts[s];
+    const listed = instance.current?.[svc.name]?.length ?? 0;
+    if (!counts || listed !== svc.replicas) {
+      problems.push({ path: `services.${s}.fixed`, message: `a fixed service needs current to list all ${svc.replicas} replicas (it lists ${listed})` });
+      return;
+    }
+    fixedCounts[s] = counts;
+    const mask = new Uint8Array(N);
+    let most = 1;
+    for (const [n, k] of counts) {
+      mask[n] = 1;
+      most = Math.max(most, k);
+    }
+    allowed[s] = mask;
+    allowedNodes[s] = Int32Array.from([...counts.keys()].sort((x, y) => x - y));
+    needsSpread[s] = 0;
+    maxPerNode[s] = most;
+  });
 
   if (problems.length > 0) throw new ValidationError(problems, 'the placement instance is not valid');
 
@@ -277,6 +321,8 @@ export function compileInstance(input: PlacementInstanceInput | PlacementInstanc
     riskWeight: instance.riskWeight,
     currentCounts,
     movableReplicas,
+    fixedCounts,
+    directedEdges,
   };
 }
 

@@ -12,7 +12,8 @@ export type Violation =
   | { kind: 'spread'; service: string; zone: string; message: string }
   | { kind: 'nodeShare'; service: string; node: string; replicas: number; limit: number; message: string }
   | { kind: 'notAllowed'; service: string; node: string; replicas: number; message: string }
-  | { kind: 'excluded'; service: string; node: string; replicas: number; message: string };
+  | { kind: 'excluded'; service: string; node: string; replicas: number; message: string }
+  | { kind: 'fixed'; service: string; node: string; replicas: number; limit: number; message: string };
 
 /**
  * Every constraint the assignment breaks (empty when feasible). Throws ValidationError when the
@@ -40,6 +41,21 @@ export function checkVector(c: CompiledInstance, vector: NodeVector): Violation[
       perNode.set(n, (perNode.get(n) ?? 0) + 1);
       zones.add(c.nodeZone[n]);
     }
+    const fixed = c.fixedCounts[s];
+    if (fixed)
+      for (const [n, replicas] of perNode) {
+        const limit = fixed.get(n) ?? 0;
+        if (replicas <= limit || limit === 0) continue;
+        const node = instance.nodes[n].id;
+        violations.push({
+          kind: 'fixed',
+          service: service.name,
+          node,
+          replicas,
+          limit,
+          message: `${replicas} replicas of fixed service ${service.name} on node ${node}, which runs ${limit} of them now`,
+        });
+      }
     for (const [n, replicas] of perNode) {
       if (replicas <= c.maxPerNode[s]) continue;
       const node = instance.nodes[n].id;

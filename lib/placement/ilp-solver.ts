@@ -27,7 +27,7 @@ const highsLoader: typeof highsModule.default = typeof highsModule === 'function
 let highsRuntime: Promise<Highs> | undefined;
 
 /** The HiGHS runtime, loaded once per process. */
-function loadHighs(): Promise<Highs> {
+export function loadHighs(): Promise<Highs> {
   const runtime =
     highsRuntime ??
     highsLoader().catch((err: unknown) => {

@@ -44,3 +44,37 @@ export function perEdgeLowerBound(c: CompiledInstance): number {
   }
   return bound;
 }
+
+/**
+ * The per-edge bound when routing is decided too (joint solvers): routing can keep calls in the caller's
+ * zone, so the uniform bound above does not hold. A call edge a→b alone still pays at least
+ * - cross-zone distance for the share of a's replicas that cannot sit in a zone b can use, when b runs
+ *   in one zone only (a zone holds at most maxInZone(a) of a's r_a replicas);
+ * - same-zone distance for the rest, except the same-node share: a node holds at most m_a replicas of
+ *   a, so the calls that stay on a node are at most m_a / r_a of the edge per zone that holds b.
+ */
+export function jointPerEdgeLowerBound(c: CompiledInstance): number {
+  const d = c.levelDistance;
+  const Z = c.zoneCount;
+  const inZone = (s: number, z: number): number => {
+    let k = 0;
+    for (const n of c.allowedNodes[s]) if (c.nodeZone[n] === z) k += c.fixedCounts[s] ? (c.fixedCounts[s]!.get(n) ?? 0) : c.maxPerNode[s];
+    return Math.min(k, c.needsSpread[s] ? c.replicas[s] - 1 : c.replicas[s]);
+  };
+  let bound = 0;
+  for (const e of c.directedEdges) {
+    const ra = c.replicas[e.from];
+    const rb = c.replicas[e.to];
+    const zonesOfB: number[] = [];
+    for (let z = 0; z < Z; z++) if (inZone(e.to, z) > 0) zonesOfB.push(z);
+    let cross = 0;
+    if (Z > 1 && (rb === 1 || zonesOfB.length === 1)) {
+      let most = 0;
+      for (const z of zonesOfB) most = Math.max(most, Math.min(ra, inZone(e.from, z)));
+      cross = 1 - most / ra;
+    }
+    const sameNode = Math.min(1 - cross, (c.maxPerNode[e.from] * Math.min(zonesOfB.length, rb)) / ra);
+    bound += e.weight * (cross * d[2] + (1 - cross) * d[1] - (d[1] - d[0]) * sameNode);
+  }
+  return bound;
+}

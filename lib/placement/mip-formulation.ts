@@ -64,7 +64,12 @@ export function buildMipFormulation(c: CompiledInstance): MipFormulation {
 
   const allowed = (s: number, n: number): boolean => !c.allowed[s] || c.allowed[s]![n] === 1;
   const fitOnNode = (s: number, n: number): number =>
-    Math.min(c.replicas[s], c.maxPerNode[s], Math.floor(c.nodeCpu[n] / c.cpu[s] + 1e-9), Math.floor(c.nodeMemory[n] / c.memory[s] + 1e-9));
+    Math.min(
+      c.replicas[s],
+      c.fixedCounts[s] ? (c.fixedCounts[s]!.get(n) ?? 0) : c.maxPerNode[s],
+      Math.floor(c.nodeCpu[n] / c.cpu[s] + 1e-9),
+      Math.floor(c.nodeMemory[n] / c.memory[s] + 1e-9),
+    );
   /** Most replicas of s that group g of a level can hold. */
   const maxInGroup = (s: number, l: LevelGroups, g: number): number => {
     let sum = 0;
@@ -180,6 +185,22 @@ export function buildMipFormulation(c: CompiledInstance): MipFormulation {
         objectiveOffset -= pw * l.step * c.replicas[e.a] * c.replicas[e.b];
         continue;
       }
+      const fixedEnd = c.fixedCounts[e.a] ? e.a : c.fixedCounts[e.b] ? e.b : -1;
+      if (fixedEnd >= 0) {
+        // A fixed service's count in each group is a constant k, so the product is k × the other's count: linear.
+        const other = fixedEnd === e.a ? e.b : e.a;
+        const inGroup = new Float64Array(groups.groups.length);
+        for (const [n, k] of c.fixedCounts[fixedEnd]!) inGroup[groups.groupOf[n]] += k;
+        for (let g = 0; g < groups.groups.length; g++) {
+          if (inGroup[g] === 0) continue;
+          if (c.fixedCounts[other]) {
+            let k = 0;
+            for (const [n, count] of c.fixedCounts[other]!) if (groups.groupOf[n] === g) k += count;
+            objectiveOffset -= pw * l.step * inGroup[g] * k;
+          } else for (const x of groupCount(other, groups, g)) objective.push(term(-pw * l.step * inGroup[g], x));
+        }
+        continue;
+      }
       const [expanded, other] = c.replicas[e.a] <= c.replicas[e.b] ? [e.a, e.b] : [e.b, e.a];
       for (let g = 0; g < groups.groups.length; g++) {
         const maxExpanded = maxInGroup(expanded, groups, g);
@@ -271,21 +292,21 @@ function groupsOf(groupOf: Int32Array, count: number): Int32Array[] {
   return lists.map((l) => Int32Array.from(l));
 }
 
-function num(v: number): string {
+export function num(v: number): string {
   // HiGHS reads exponents, but keep plain decimals where they are exact enough.
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(15)));
 }
 
-function term(coefficient: number, name: string): string {
+export function term(coefficient: number, name: string): string {
   return `${num(coefficient)} ${name}`;
 }
 
-function sum(names: string[], joiner = ' + '): string {
+export function sum(names: string[], joiner = ' + '): string {
   return names.join(joiner);
 }
 
 /** Breaks long expressions over lines; the LP format lets an expression continue on the next line. */
-function wrap(line: string): string {
+export function wrap(line: string): string {
   if (line.length < 200) return line;
   const parts = line.split(' ');
   const out: string[] = [];
@@ -301,7 +322,7 @@ function wrap(line: string): string {
   return out.join('\n');
 }
 
-function chunk(names: string[]): string[] {
+export function chunk(names: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < names.length; i += 20) out.push(' ' + names.slice(i, i + 20).join(' '));
   return out;

@@ -66,6 +66,10 @@ export const ServiceDemand = z.object({
     .min(1)
     .optional()
     .describe('Most replicas of this service on one node (a node loss takes at most this many); default from availability.maxNodeShare'),
+  fixed: z
+    .boolean()
+    .optional()
+    .describe('Keep every replica where `current` puts it (e.g. mid-rollout): the service still sends and receives traffic but never moves'),
 });
 export type ServiceDemand = z.infer<typeof ServiceDemand>;
 
@@ -106,6 +110,16 @@ export const AvailabilityPolicy = z.object({
 });
 export type AvailabilityPolicy = z.output<typeof AvailabilityPolicy>;
 
+/** How the optimizer may route calls between zones (lib/placement/routing.ts). */
+export const RoutingPolicy = z.object({
+  zoneLoadCap: z
+    .number()
+    .min(1)
+    .default(1.2)
+    .describe("Most traffic a callee zone may take, as a multiple of its replica share of the service's traffic (1 = uniform load)"),
+});
+export type RoutingPolicy = z.output<typeof RoutingPolicy>;
+
 export const PlacementInstance = z.object({
   version: z.literal(1).default(1),
   services: z.array(ServiceDemand),
@@ -116,6 +130,7 @@ export const PlacementInstance = z.object({
   migrationCost: z.number().min(0).default(0).describe('λ: objective units added per replica that changes node'),
   riskWeight: z.number().min(0).default(0).describe('Objective units per replica per unit of node risk'),
   availability: AvailabilityPolicy.default(AvailabilityPolicy.parse({})),
+  routing: RoutingPolicy.default(RoutingPolicy.parse({})),
   current: Assignment.optional().describe('Where replicas run now; a list may be shorter than replicas (new replicas)'),
 });
 /** A validated instance with defaults filled in. */

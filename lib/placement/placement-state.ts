@@ -83,8 +83,9 @@ export class PlacementState {
   /** Does one more replica of s fit on n (capacity, and the per-node availability limit)? */
   fits(s: number, n: number): boolean {
     const { c } = this;
+    const fixed = c.fixedCounts[s];
     return (
-      this.onNode[s * c.nodeCount + n] < c.maxPerNode[s] &&
+      this.onNode[s * c.nodeCount + n] < (fixed ? (fixed.get(n) ?? 0) : c.maxPerNode[s]) &&
       this.usedCpu[n] + c.cpu[s] <= c.nodeCpu[n] + 1e-9 &&
       this.usedMemory[n] + c.memory[s] <= c.nodeMemory[n] + 1e-9
     );
@@ -93,8 +94,9 @@ export class PlacementState {
   /** Does a replica of `add` fit on n once a replica of `remove` has left it (capacity and availability)? */
   fitsInstead(add: number, remove: number, n: number): boolean {
     const { c } = this;
+    const fixed = c.fixedCounts[add];
     return (
-      (add === remove || this.onNode[add * c.nodeCount + n] < c.maxPerNode[add]) &&
+      (add === remove || this.onNode[add * c.nodeCount + n] < (fixed ? (fixed.get(n) ?? 0) : c.maxPerNode[add])) &&
       this.usedCpu[n] - c.cpu[remove] + c.cpu[add] <= c.nodeCpu[n] + 1e-9 &&
       this.usedMemory[n] - c.memory[remove] + c.memory[add] <= c.nodeMemory[n] + 1e-9
     );

@@ -3,6 +3,7 @@ import type { CompiledInstance, NodeVector } from './compiled-instance.js';
 import { toAssignment } from './compiled-instance.js';
 import { evaluateVector, type CostBreakdown } from './cost.js';
 import type { Assignment, PlacementInstance, PlacementInstanceInput } from './model.js';
+import type { RoutingDecision } from '../model/locality-routing.js';
 
 export interface SolveOptions {
   /** Wall-clock budget; solvers return their best placement when it runs out. */
@@ -26,6 +27,8 @@ export interface SolveResult {
   timeMs: number;
   /** Why no placement was produced, or what limited it. */
   message?: string;
+  /** Joint solvers: the routing decided with the placement (`cost` is under it); absent means uniform. */
+  routing?: RoutingDecision;
 }
 
 export interface Solver {

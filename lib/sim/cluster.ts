@@ -26,6 +26,7 @@ import { LogBook } from './logs.js';
 import { ResourceMetrics } from './resource-metrics.js';
 import { handlePodSubresource } from './pod-subresources.js';
 import { WorkloadTelemetry } from './workload-telemetry.js';
+import { ZoneTelemetry, type ZoneTrafficSummary } from './zone-telemetry.js';
 
 export interface SimClusterOptions {
   /** Default '127.0.0.1'. */
@@ -60,6 +61,12 @@ export interface SimClusterOptions {
   baseErrorRate?: number;
   /** p99 latency in ms without faults, default 40. */
   baseP99LatencyMs?: number;
+  /**
+   * Istio's mesh-wide locality load balancing (`meshConfig.localityLbSetting.enabled`), default true as in
+   * Istio: calls to a service whose DestinationRule has outlierDetection and no localityLbSetting prefer
+   * the caller's zone. false models an install that turned it off (round-robin unless a rule says otherwise).
+   */
+  meshLocalityLb?: boolean;
 }
 
 export interface SimCluster {
@@ -75,6 +82,8 @@ export interface SimCluster {
    * of at most one second (also `POST /sim/clock/advance`).
    */
   advanceTime(seconds: number): Promise<void>;
+  /** The last tick's calls between zones and the cross-zone share (also `GET /sim/traffic`). */
+  zoneTraffic(): ZoneTrafficSummary;
   /** Closes the server, watches and timers (and folds the journal into the snapshot when `statePath` is set). */
   stop(): Promise<void>;
 }
@@ -111,6 +120,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     ],
   });
   const telemetry = new WorkloadTelemetry();
+  const zoneTelemetry = new ZoneTelemetry();
   const simulation = new Simulation(store, faultState, clock, telemetry, {
     readyDelayMs: options.readyDelayMs ?? 500,
     crashLoopRestartMs: options.crashLoopRestartMs ?? 1000,
@@ -119,6 +129,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     edgeRps: options.edgeRps,
     baseErrorRate: options.baseErrorRate ?? 0.001,
     baseP99LatencyMs: options.baseP99LatencyMs ?? 40,
+    meshLocalityLb: options.meshLocalityLb,
+    zoneTelemetry,
   });
 
   const faults: SimFaults = {
@@ -169,13 +181,13 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim.local');
     const path = url.pathname;
-    if (path.startsWith('/sim/')) return handleSimRoute(req, res, url, { faults, advanceTime });
+    if (path.startsWith('/sim/')) return handleSimRoute(req, res, url, { faults, advanceTime, traffic: () => zoneTelemetry.summary() });
     if (path === '/api/v1/query')
       return handlePrometheusQuery(
         req,
         res,
         url,
-        () => telemetry.series(),
+        () => [...telemetry.series(), ...zoneTelemetry.series()],
         () => clock.now(),
       );
     if (path === '/version') return sendJson(res, 200, versionInfo());
@@ -221,6 +233,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     kubeconfigYaml: (contextName) => simKubeconfigYaml(url, contextName),
     writeKubeconfig: async (path, contextName) => writeFile(path, simKubeconfigYaml(url, contextName), { mode: 0o600 }),
     advanceTime,
+    zoneTraffic: () => zoneTelemetry.summary(),
     async stop() {
       if (stopped) return;
       stopped = true;

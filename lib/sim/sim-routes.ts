@@ -11,6 +11,8 @@ export interface SimControls {
   faults: SimFaults;
   /** Moves simulated time forward, running the controllers and traffic model on the way. */
   advanceTime(seconds: number): Promise<void>;
+  /** The last tick's calls between zones (`GET /sim/traffic`). */
+  traffic?: () => unknown;
 }
 
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -33,6 +35,7 @@ export async function handleSimRoute(req: IncomingMessage, res: ServerResponse, 
   const { faults } = controls;
   try {
     if (method === 'GET' && path === '/sim/state') return sendJson(res, 200, faults.state());
+    if (method === 'GET' && path === '/sim/traffic' && controls.traffic) return sendJson(res, 200, controls.traffic());
     if (method === 'DELETE' && path === '/sim/faults') {
       faults.clear();
       return sendJson(res, 200, faults.state().faults);

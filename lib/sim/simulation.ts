@@ -15,6 +15,8 @@ import type { SimClock } from './clock.js';
 import { trafficInputs } from './traffic-inputs.js';
 import { type WorkloadTraffic, computeTraffic } from './traffic-model.js';
 import type { WorkloadTelemetry } from './workload-telemetry.js';
+import { computeZoneTraffic } from './zone-traffic.js';
+import type { ZoneTelemetry } from './zone-telemetry.js';
 
 export interface SimulationOptions {
   readyDelayMs: number;
@@ -25,6 +27,10 @@ export interface SimulationOptions {
   edgeRps?: number;
   baseErrorRate: number;
   baseP99LatencyMs: number;
+  /** Istio's mesh-wide locality load balancing (`meshConfig.localityLbSetting.enabled`); default true, as in Istio. */
+  meshLocalityLb?: boolean;
+  /** Counts calls between zones (zone-traffic.ts) when present. */
+  zoneTelemetry?: ZoneTelemetry;
 }
 
 /** The timer's pause after a tick is at least this many times the tick's own duration (see start). */
@@ -126,7 +132,7 @@ export class Simulation {
     const dtSeconds = (now - this.lastTrafficAt) / 1000;
     if (dtSeconds < 0) return;
     this.lastTrafficAt = now;
-    const { workloads, virtualServices, destinationRules } = trafficInputs(this.store);
+    const { workloads, virtualServices, destinationRules, serviceDistributions } = trafficInputs(this.store);
     const traffic = computeTraffic(
       workloads,
       virtualServices,
@@ -142,6 +148,10 @@ export class Simulation {
       trafficExposures(this.store),
     );
     this.telemetry.advance(now, dtSeconds, traffic);
+    if (this.options.zoneTelemetry) {
+      const zones = computeZoneTraffic(workloads, traffic, destinationRules, serviceDistributions, { meshLocalityLb: this.options.meshLocalityLb });
+      this.options.zoneTelemetry.advance(now, dtSeconds, zones, new Set(traffic.map((t) => `${t.namespace}/${t.name}`)));
+    }
     this.onTraffic?.(now, traffic);
   }
 }

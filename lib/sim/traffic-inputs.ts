@@ -1,10 +1,14 @@
-/** Reads the traffic model's inputs (workloads, VirtualServices, DestinationRules) from the object store. */
+/**
+ * Reads the traffic model's inputs from the object store: workloads (with the zone of each ready pod),
+ * VirtualServices, DestinationRules (with their locality settings) and the Services' trafficDistribution.
+ */
 import { ANNOTATIONS, LABELS } from '../mesh/labels.js';
 import type { ObjectStore } from './object-store.js';
 import { isPodReady, podImages } from './pod-model.js';
 import { deploymentOwnerResolver } from './replicasets.js';
 import { resourceType } from './resource-types.js';
 import type { TrafficDestinationRule, TrafficVirtualService, TrafficWorkload } from './traffic-model.js';
+import type { PodLocality, ServiceTrafficDistribution } from './zone-traffic.js';
 
 type Obj = Record<string, any>;
 
@@ -12,6 +16,8 @@ const DEPLOYMENTS = resourceType('deployments', 'apps');
 const PODS = resourceType('pods');
 const VIRTUAL_SERVICES = resourceType('virtualservices', 'networking.istio.io');
 const DESTINATION_RULES = resourceType('destinationrules', 'networking.istio.io');
+const NODES = resourceType('nodes');
+const SERVICES = resourceType('services');
 
 /** Parses the dependencies annotation; a malformed one counts as no dependencies. */
 export function parseDependencies(annotation: string | undefined): { service: string; rps: number }[] {
@@ -31,13 +37,22 @@ export function trafficInputs(store: ObjectStore): {
   workloads: TrafficWorkload[];
   virtualServices: TrafficVirtualService[];
   destinationRules: TrafficDestinationRule[];
+  serviceDistributions: ServiceTrafficDistribution[];
 } {
   const readyByOwner = new Map<string, string[][]>();
+  const localitiesByOwner = new Map<string, PodLocality[]>();
+  const nodeLocality = new Map<string, PodLocality>();
+  for (const node of store.scan(NODES)) {
+    const labels = node.metadata.labels ?? {};
+    nodeLocality.set(node.metadata.name, { region: labels['topology.kubernetes.io/region'] ?? '', zone: labels['topology.kubernetes.io/zone'] ?? '' });
+  }
   const ownerOf = deploymentOwnerResolver(store);
   for (const pod of store.scan(PODS)) {
     const owner = ownerOf(pod);
     if (!owner || !isPodReady(pod)) continue;
     readyByOwner.set(owner, [...(readyByOwner.get(owner) ?? []), podImages(pod.spec as Obj)]);
+    const locality = nodeLocality.get((pod.spec as Obj)?.nodeName) ?? { region: '', zone: '' };
+    localitiesByOwner.set(owner, [...(localitiesByOwner.get(owner) ?? []), locality]);
   }
   const workloads = store.scan(DEPLOYMENTS).map((d): TrafficWorkload => {
     const template = ((d.spec as Obj)?.template ?? {}) as Obj;
@@ -48,6 +63,7 @@ export function trafficInputs(store: ObjectStore): {
       service: d.metadata.labels?.[LABELS.app] ?? podLabels[LABELS.app] ?? d.metadata.name,
       podLabels,
       readyPods: readyByOwner.get(d.metadata.uid as string) ?? [],
+      readyPodLocalities: localitiesByOwner.get(d.metadata.uid as string) ?? [],
       dependencies: parseDependencies(d.metadata.annotations?.[ANNOTATIONS.dependencies]),
     };
   });
@@ -58,7 +74,18 @@ export function trafficInputs(store: ObjectStore): {
   });
   const destinationRules = store.scan(DESTINATION_RULES).map((d): TrafficDestinationRule => {
     const spec = (d.spec ?? {}) as Obj;
-    return { namespace: d.metadata.namespace ?? 'default', host: spec.host ?? '', subsets: spec.subsets ?? [] };
+    const policy = (spec.trafficPolicy ?? {}) as Obj;
+    return {
+      namespace: d.metadata.namespace ?? 'default',
+      host: spec.host ?? '',
+      subsets: spec.subsets ?? [],
+      ...(policy.loadBalancer?.localityLbSetting ? { localityLbSetting: policy.loadBalancer.localityLbSetting } : {}),
+      outlierDetection: policy.outlierDetection !== undefined && policy.outlierDetection !== null,
+    };
   });
-  return { workloads, virtualServices, destinationRules };
+  const serviceDistributions = store.scan(SERVICES).flatMap((svc): ServiceTrafficDistribution[] => {
+    const value = (svc.spec as Obj | undefined)?.trafficDistribution;
+    return typeof value === 'string' ? [{ namespace: svc.metadata.namespace ?? 'default', name: svc.metadata.name, trafficDistribution: value }] : [];
+  });
+  return { workloads, virtualServices, destinationRules, serviceDistributions };
 }

@@ -28,6 +28,8 @@ export interface TrafficWorkload {
   podLabels: Record<string, string>;
   /** Images of each ready pod. */
   readyPods: string[][];
+  /** Region and zone of each ready pod, in the order of `readyPods` (zone-traffic.ts); absent: unknown. */
+  readyPodLocalities?: { region: string; zone: string }[];
   dependencies: { service: string; rps: number }[];
 }
 
@@ -49,6 +51,10 @@ export interface TrafficDestinationRule {
   namespace: string;
   host: string;
   subsets: { name: string; labels?: Record<string, string> }[];
+  /** `trafficPolicy.loadBalancer.localityLbSetting` as written (zone-traffic.ts reads it). */
+  localityLbSetting?: Record<string, unknown>;
+  /** Whether `trafficPolicy.outlierDetection` is set: Istio fails over between localities only with it. */
+  outlierDetection?: boolean;
 }
 
 /** Errors and latency of one image's requests. */

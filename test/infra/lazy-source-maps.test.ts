@@ -1,8 +1,8 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_RUNTIME_ENV, esbuildOptions } from '../../infra/bundling.js';
@@ -17,9 +17,17 @@ function node(bundle: string, script: string, nodeOptions = BUNDLE_RUNTIME_ENV.N
 describe('stack traces of the bundles (infra/lazy-source-maps.ts)', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'meshplane-lazy-maps-'));
   const bundle = join(outDir, 'throws', 'index.mjs');
+  const split = join(outDir, 'lazily', 'index.mjs');
 
   beforeAll(async () => {
-    await build({ ...esbuildOptions([{ in: join(PROJECT_ROOT, 'test/infra/fixtures/throws.ts'), out: 'throws/index' }], outDir), absWorkingDir: PROJECT_ROOT });
+    for (const [fixture, out] of [
+      ['throws', 'throws'],
+      ['throws-lazily', 'lazily'],
+    ])
+      await build({
+        ...esbuildOptions([{ in: join(PROJECT_ROOT, `test/infra/fixtures/${fixture}.ts`), out: 'index' }], join(outDir, out)),
+        absWorkingDir: PROJECT_ROOT,
+      });
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -29,6 +37,14 @@ describe('stack traces of the bundles (infra/lazy-source-maps.ts)', () => {
     expect(stack).toMatch(/at \S*deep \(\S*test\/infra\/fixtures\/throws\.ts:5:11\)/);
     expect(stack).toMatch(/throws\.ts:11:\d+\)/);
     expect(stack).not.toMatch(/index\.mjs:\d+/);
+  });
+
+  it("map the frames of a chunk (a dynamic import) through that chunk's own map", () => {
+    expect(readdirSync(dirname(split)).filter((f) => f.endsWith('.mjs')).length).toBeGreaterThan(1);
+    const stack = node(split, 'console.log(await m.handler());');
+    expect(stack).toMatch(/at \S*deep \(\S*test\/infra\/fixtures\/throws\.ts:5:11\)/);
+    expect(stack).toMatch(/throws-lazily\.ts:3:\d+\)/);
+    expect(stack).not.toMatch(/\.mjs:\d+/);
   });
 
   it('read the source map only when a stack is first formatted, not when the bundle loads', () => {

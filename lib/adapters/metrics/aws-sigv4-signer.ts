@@ -1,5 +1,6 @@
 /**
- * SigV4 signing of HTTP requests for Amazon Managed Service for Prometheus (service name `aps`).
+ * SigV4 signing of HTTP requests: for Amazon Managed Service for Prometheus (service name `aps`), and
+ * for the CLI calling a deployed meshplane API with IAM authorization (`execute-api`).
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/hash-node';
@@ -15,7 +16,7 @@ export interface AwsCredentials {
 
 /** A request about to be sent, as the signer sees it. */
 export interface OutgoingRequest {
-  method: 'GET' | 'POST';
+  method: string;
   url: URL;
   headers: Record<string, string>;
   body?: string;

@@ -7,12 +7,17 @@ import type { Clock } from '../../ports/clock.js';
 import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
 import type { ClusterStore, StoredCluster } from '../../ports/cluster-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
-import { admitKubeconfig, STRICT_KUBECONFIG_POLICY } from './kubeconfig-admission.js';
 
 export type { StoredCluster };
 
-/** The operator's kubeconfig policy when none is wired: inline kubeconfigs with static credentials only. */
-const strictAdmission: KubeconfigAdmission = (target) => admitKubeconfig(target, STRICT_KUBECONFIG_POLICY);
+/**
+ * The operator's kubeconfig policy when none is wired: inline kubeconfigs with static credentials only.
+ * Imported when a kubeconfig is registered, so the API's other requests never load the YAML parser.
+ */
+const strictAdmission: KubeconfigAdmission = async (target) => {
+  const { admitKubeconfig, STRICT_KUBECONFIG_POLICY } = await import('./kubeconfig-admission.js');
+  return admitKubeconfig(target, STRICT_KUBECONFIG_POLICY);
+};
 
 /**
  * Registers (or replaces) a cluster. Clusters are configuration, not work: the write is synchronous.

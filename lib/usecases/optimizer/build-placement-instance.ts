@@ -6,15 +6,19 @@ import type { Assignment, PlacementInstanceInput } from '../../placement/model.j
 
 export interface PlacementSnapshot {
   instance: PlacementInstanceInput;
+  /** Where every modelled replica runs now, fixed services included. */
   current: Assignment;
-  /** Services left where they are (a rollout is running, or pods are not all placed). */
+  /** Services left where they are (a rollout is running, or pods are not all placed): fixed pins in the instance. */
   frozen: { service: string; reason: string }[];
 }
 
 /**
  * The placement problem for one cluster, from stored specs and the live cluster (pure). Services in the
- * middle of a rollout, or whose pods are not all running, are frozen: they keep their nodes and only
- * take capacity away. Everything else that runs on a node (other pods, canaries) does too.
+ * middle of a rollout, or whose pods are not all running, are frozen: they enter the instance as fixed
+ * services (`fixed: true`, one replica per bound pod on a Ready node, canary pods included) so the
+ * traffic to and from them still attracts their partners, but they never move. Everything else that runs
+ * on a node (pods meshplane does not own) takes capacity away. Node risk is left at 0: meshplane keeps
+ * no per-node failure-rate estimate (lib/health records node loss as audit evidence only).
  */
 export function buildPlacementInstance(
   services: ServiceRecord[],
@@ -24,7 +28,6 @@ export function buildPlacementInstance(
     migrationCost: number;
     /** Largest fraction of a service's replicas on one node (default 1/3); a spec's `availability.maxPerNode` wins. */
     maxNodeShare?: number;
-    risk?: Record<string, number>;
     /** Observed call rates; they replace the declared rate of each pair they cover. */ observed?: readonly ObservedCall[];
   },
 ): PlacementSnapshot {
@@ -52,36 +55,67 @@ export function buildPlacementInstance(
     }
   }
   const movableNames = new Set(movable.map((s) => s.name));
+  // Frozen services stay in the model as fixed pins: every bound, live pod on a Ready node is a replica.
+  const fixed: { record: ServiceRecord; nodes: string[] }[] = [];
+  for (const f of frozen) {
+    const record = byName.get(f.service)!;
+    const onNodes = pods
+      .filter((p) => p.labels[LABELS.service] === record.name && p.node && readyNodes.has(p.node) && p.phase !== 'Succeeded' && p.phase !== 'Failed')
+      .map((p) => p.node!)
+      .sort();
+    if (onNodes.length > 0) {
+      fixed.push({ record, nodes: onNodes });
+      current[record.name] = onNodes;
+    }
+  }
+  const fixedNames = new Set(fixed.map((f) => f.record.name));
+  const fixedUse = new Map<string, { cpu: number; memory: number }>();
+  for (const f of fixed)
+    for (const n of f.nodes) {
+      const u = fixedUse.get(n) ?? { cpu: 0, memory: 0 };
+      fixedUse.set(n, { cpu: u.cpu + f.record.spec.resources.cpu, memory: u.memory + f.record.spec.resources.memory });
+    }
   for (const p of pods) {
     if (!p.node || p.phase === 'Succeeded' || p.phase === 'Failed') continue;
     const owner = p.labels[LABELS.service];
     const isMovable = owner && movableNames.has(owner) && (p.labels[LABELS.track] ?? 'stable') === 'stable';
-    if (isMovable) continue;
+    if (isMovable || (owner && fixedNames.has(owner) && readyNodes.has(p.node))) continue;
     const spec = owner ? byName.get(owner)?.spec : undefined;
     // Pods meshplane does not own are assumed to use little; meshplane's use their requests.
     take(p.node, spec?.resources.cpu ?? (p.labels[LABELS.managedBy] === MANAGED_BY ? 100 : 50), spec?.resources.memory ?? 64);
   }
+  // A node always has room for the fixed pods it runs (estimates of other pods' use may say otherwise).
+  const room = (node: NodeInfo, key: 'cpu' | 'memory', allocatable: number): number =>
+    Math.max(0, allocatable - (used.get(node.name)?.[key] ?? 0), fixedUse.get(node.name)?.[key] ?? 0);
 
   const instance: PlacementInstanceInput = {
-    services: movable.map((s) => ({
-      name: s.name,
-      replicas: s.spec.replicas,
-      cpu: s.spec.resources.cpu,
-      memory: s.spec.resources.memory,
-      ...(s.placement?.avoidNodes?.length ? { excludedNodes: s.placement.avoidNodes } : {}),
-      ...(s.spec.availability?.maxPerNode !== undefined ? { maxPerNode: s.spec.availability.maxPerNode } : {}),
-    })),
+    services: [
+      ...movable.map((s) => ({
+        name: s.name,
+        replicas: s.spec.replicas,
+        cpu: s.spec.resources.cpu,
+        memory: s.spec.resources.memory,
+        ...(s.placement?.avoidNodes?.length ? { excludedNodes: s.placement.avoidNodes } : {}),
+        ...(s.spec.availability?.maxPerNode !== undefined ? { maxPerNode: s.spec.availability.maxPerNode } : {}),
+      })),
+      ...fixed.map(({ record, nodes: on }) => ({
+        name: record.name,
+        replicas: on.length,
+        cpu: record.spec.resources.cpu,
+        memory: record.spec.resources.memory,
+        fixed: true,
+      })),
+    ],
     nodes: nodes
       .filter((n) => n.ready)
       .map((n) => ({
         id: n.name,
         zone: n.zone,
-        cpu: Math.max(0, n.allocatableCpuMillis - (used.get(n.name)?.cpu ?? 0)),
-        memory: Math.max(0, n.allocatableMemoryMiB - (used.get(n.name)?.memory ?? 0)),
-        risk: options.risk?.[n.name] ?? 0,
+        cpu: room(n, 'cpu', n.allocatableCpuMillis),
+        memory: room(n, 'memory', n.allocatableMemoryMiB),
       })),
     traffic: mergeTraffic(
-      movable.map((s) => ({ name: s.name, dependencies: s.spec.dependencies })),
+      [...movable, ...fixed.map((f) => f.record)].map((s) => ({ name: s.name, dependencies: s.spec.dependencies })),
       options.observed,
     ).edges,
     migrationCost: options.migrationCost,

@@ -2,7 +2,9 @@ import * as z from 'zod';
 import type { CostBreakdown } from '../../placement/cost.js';
 import type { PlannedMove } from '../../placement/move-plan.js';
 import type { AppliedMove } from './apply-moves.js';
+import type { RoutingOutcome } from './apply-routing.js';
 import type { SolveResult } from '../../placement/solver.js';
+import type { RoutingDecision } from '../../model/locality-routing.js';
 
 /**
  * An optimizer run's request and stored result, apart from the solver: the API validates requests and
@@ -15,7 +17,10 @@ export const OPTIMIZER_MAX_TIME_LIMIT_MS = 240_000;
 export const OptimizerRunRequest = z.strictObject({
   dryRun: z.boolean().default(false).describe('Compute and store the plan without applying it'),
   maxMoves: z.number().int().min(0).max(1_000).default(10).describe('Most replica moves applied by this run'),
-  solver: z.enum(['auto', 'heuristic', 'ilp']).default('auto').describe('auto: the exact ILP for small instances, the heuristic otherwise'),
+  solver: z
+    .enum(['auto', 'heuristic', 'ilp', 'joint'])
+    .default('auto')
+    .describe('auto: the exact ILP for small instances, the heuristic otherwise; joint: placement and zone routing decided together'),
   timeLimitMs: z
     .number()
     .int()
@@ -72,6 +77,10 @@ export interface OptimizerRun {
   appliedServices: string[];
   /** What applying each move did (absent on dry runs): evicted pod, where its replacement landed, or why not. */
   appliedMoves?: AppliedMove[];
+  /** Joint runs: the zone routing decided with the placement; costOptimal is under it, costBefore/costAfterPlan under uniform routing. */
+  routing?: RoutingDecision;
+  /** What storing each service's routing did (absent on dry runs and without a routing decision). */
+  appliedRouting?: RoutingOutcome[];
   reason?: string;
   startedAt: string;
   finishedAt: string;

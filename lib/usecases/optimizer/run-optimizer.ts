@@ -1,8 +1,11 @@
+import { optimizerRunCounters } from '../../observability/optimizer-metrics.js';
 import { errorMessage } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { evaluate } from '../../placement/cost.js';
 import { HeuristicSolver } from '../../placement/heuristic-solver.js';
 import { IlpSolver } from '../../placement/ilp-solver.js';
+import { JointIlpSolver } from '../../placement/joint-ilp-solver.js';
+import { JointHeuristicSolver } from '../../placement/joint-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
 import { costSummary, OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from './optimizer-run.js';
 
@@ -17,6 +20,7 @@ import type { DocumentStore } from '../../ports/document-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { applyMoves } from './apply-moves.js';
+import { applyRouting, zoneRegions } from './apply-routing.js';
 
 /** The store ports a run uses: services to read and pin, clusters, the stored plan, and the audit trail. */
 export type OptimizerStore = ServiceStore & ClusterStore & DocumentStore & AuditLog;
@@ -41,6 +45,7 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
   const finish = async (run: Omit<OptimizerRun, 'finishedAt'>): Promise<OptimizerRun> => {
     const done = { ...run, finishedAt: deps.clock.now().toISOString() };
     await deps.store.putDocument(OPTIMIZER_DOC, id, done, null, 30 * 86_400);
+    for (const counter of optimizerRunCounters(done)) deps.telemetry?.count(counter);
     return done;
   };
   try {
@@ -72,7 +77,8 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       windowSeconds: observed.windowSeconds,
       ...(observed.unavailable ? { unavailable: observed.unavailable } : {}),
     };
-    const replicas = snapshot.instance.services.reduce((n, s) => n + s.replicas, 0);
+    // Fixed pins (frozen services) are in the model for their traffic but cannot move.
+    const replicas = snapshot.instance.services.reduce((n, s) => n + (s.fixed ? 0 : s.replicas), 0);
     if (replicas === 0)
       return finish({
         ...base,
@@ -84,13 +90,15 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
         reason: 'no service can be moved',
       });
 
-    const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && replicas <= ILP_MAX_REPLICAS);
-    let solver: Solver = useIlp ? new IlpSolver() : new HeuristicSolver();
+    const small = replicas <= ILP_MAX_REPLICAS;
+    const useIlp = request.solver === 'ilp' || (request.solver === 'auto' && small) || (request.solver === 'joint' && small);
+    let solver: Solver =
+      request.solver === 'joint' ? (small ? new JointIlpSolver() : new JointHeuristicSolver()) : useIlp ? new IlpSolver() : new HeuristicSolver();
     const deadline = Date.now() + request.timeLimitMs;
     let result = await solver.solve(snapshot.instance, { timeLimitMs: request.timeLimitMs, seed: 1 });
     if (!result.assignment && useIlp) {
       // The fallback shares the one budget, so a run never outlives the request that started it.
-      solver = new HeuristicSolver();
+      solver = request.solver === 'joint' ? new JointHeuristicSolver() : new HeuristicSolver();
       result = await solver.solve(snapshot.instance, { timeLimitMs: Math.max(200, deadline - Date.now()), seed: 1 });
     }
     const before = evaluate(snapshot.instance, snapshot.current);
@@ -108,10 +116,11 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       });
 
     const plan = planMoves(snapshot.instance, snapshot.current, result.assignment, request.maxMoves);
+    const routing = result.routing && Object.keys(result.routing).length > 0 ? result.routing : undefined;
     const run: Omit<OptimizerRun, 'finishedAt'> = {
       ...base,
       cluster: cluster.id,
-      status: plan.moves.length === 0 ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
+      status: plan.moves.length === 0 && !routing ? 'nothingToDo' : request.dryRun ? 'planned' : 'applied',
       solver: solver.name,
       solveStatus: result.status,
       gap: result.gap,
@@ -123,6 +132,7 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
       remainingMoves: plan.remaining,
       frozen: snapshot.frozen,
       traffic,
+      ...(routing ? { routing } : {}),
     };
     if (!request.dryRun && plan.moves.length > 0) {
       // One pod per move: evict it (honouring its PodDisruptionBudget) with the target node labelled as
@@ -146,10 +156,16 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
         return auditEvent(deps, service, 'Moved', `optimizer run ${id} moved ${done.length} pod(s) of ${service}, one at a time: ${text}`, { runId: id });
       });
       if (events.length > 0) await deps.store.appendEvents(events);
-      if (run.appliedServices.length === 0) {
+      if (run.appliedServices.length === 0 && !routing) {
         run.status = 'nothingToDo';
         run.reason = 'no move could be applied: every service the plan moves started a rollout, was removed, or its disruption budget refused';
       }
+    }
+    if (!request.dryRun && routing) {
+      // After the moves, so the routing lands on the placement it was chosen for.
+      const modelled = snapshot.instance.services.map((s) => s.name);
+      run.appliedRouting = await applyRouting(deps, routing, modelled, id, zoneRegions(nodes));
+      if (run.appliedServices.length === 0 && !run.appliedRouting.some((r) => r.outcome === 'applied')) run.status = 'nothingToDo';
     }
     return finish(run);
   } catch (err) {

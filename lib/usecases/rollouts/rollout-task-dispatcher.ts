@@ -1,6 +1,7 @@
 import { TransientError, VersionConflictError } from '../../errors.js';
 import type { RolloutTaskFunction, RolloutTaskRequest, RolloutTaskResponse } from '../../model/rollout-task-contract.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
+import { METRICS } from '../../observability/audit-metrics.js';
 import { analyze } from './tasks/analyze.js';
 import { finish } from './tasks/finish.js';
 import { promote } from './tasks/promote.js';
@@ -27,7 +28,10 @@ function dispatch(deps: RolloutDeps, request: RolloutTaskRequest): Promise<Rollo
     case 'setWeight':
       return setWeight(deps, request);
     case 'analyze':
-      return analyze(deps, request);
+      return analyze(deps, request).then((response) => {
+        deps.telemetry?.count({ name: METRICS.analysisVerdicts, value: 1, dimensions: { decision: response.decision } });
+        return response;
+      });
     case 'promote':
       return promote(deps, request);
     case 'rollback':

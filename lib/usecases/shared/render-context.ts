@@ -1,4 +1,4 @@
-import type { RenderContext, ServiceRef } from '../../mesh/render-context.js';
+import type { LocalityRoutingContext, RenderContext, ServiceRef } from '../../mesh/render-context.js';
 import { resolveDependencies } from '../../mesh/dependencies.js';
 import type { ServiceRecord, TrafficState } from '../../model/records.js';
 
@@ -40,6 +40,25 @@ export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhoo
         }
       : {}),
     ...(record.restartedAt ? { restartedAt: record.restartedAt } : {}),
+    ...localityRoutingOf(record),
+  };
+}
+
+/**
+ * The zone routing a service's objects carry: the spec's fixed policy (`mesh.localityRouting` uniform or
+ * preferSameZone), else the optimizer's last decision, else none (the mesh default).
+ */
+export function localityRoutingOf(record: ServiceRecord): { localityRouting?: LocalityRoutingContext } {
+  const policy = record.spec.mesh.localityRouting ?? 'auto';
+  if (policy !== 'auto') return { localityRouting: { mode: policy } };
+  const routing = record.routing;
+  if (!routing) return {};
+  return {
+    localityRouting: {
+      mode: routing.mode,
+      ...(routing.distribute ? { distribute: routing.distribute } : {}),
+      ...(routing.regions ? { regions: routing.regions } : {}),
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../../ports/telemetry.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
@@ -22,6 +23,8 @@ export interface RolloutDeps<Store = StateStore> extends CoreDeps<Store> {
    * retryably; the state machine's retries multiply it. Keep it well under the task timeout (120 s).
    */
   podWaitMs?: number;
+  /** Counters of the rollout's decisions (analysis verdicts); none counted when absent. */
+  telemetry?: Telemetry;
 }
 
 export const DEFAULT_POD_WAIT_MS = 60_000;

@@ -43,7 +43,7 @@ describe('OpenAPI document', () => {
   // The API serves lib/api/openapi.json, generated here from the routes' zod schemas: building it at
   // start cost the Lambda's first request. `UPDATE_OPENAPI=1 npx vitest run test/lib/api/openapi.test.ts` rewrites it.
   it('is the document the routes and their schemas describe (lib/api/openapi.json is up to date)', async () => {
-    const generated = buildOpenApi(createApi({} as ApiDeps).routes, API_VERSION);
+    const generated = buildOpenApi(await createApi({} as ApiDeps).routes(), API_VERSION);
     const file = fileURLToPath(OPENAPI_DOCUMENT_URL);
     if (process.env.UPDATE_OPENAPI) {
       const options = (await prettier.resolveConfig(file)) ?? {};
@@ -61,7 +61,7 @@ describe('OpenAPI document', () => {
 
   it('documents every route the router serves, and nothing else', async () => {
     const { doc, router } = await fetchDocument();
-    const served = router.routes.map((r) => `${r.method.toLowerCase()} ${r.path}`).sort();
+    const served = (await router.routes()).map((r) => `${r.method.toLowerCase()} ${r.path}`).sort();
     const documented = Object.entries(doc.paths as Json)
       .flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`))
       .sort();

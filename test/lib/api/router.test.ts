@@ -157,3 +157,72 @@ describe('Router errors', () => {
     expect(res.json.error.code).toBe('TRANSIENT');
   });
 });
+
+describe('Router route groups (loaded on the first request to one of their paths)', () => {
+  function counted(paths: string[], routes: () => Route[]) {
+    const group = { paths, loads: 0, load: async () => (group.loads++, routes()) };
+    return group;
+  }
+
+  it('loads a group only when a request names one of its paths, and once', async () => {
+    const things = counted(['/v1/things', '/v1/things/{name}'], () => [
+      route('GET', '/v1/things', async () => json(200, { items: [] })),
+      route('GET', '/v1/things/{name}', async ({ params }) => json(200, params)),
+    ]);
+    const others = counted(['/v1/others'], () => [route('GET', '/v1/others', async () => json(200, {}))]);
+    const grouped = new Router([things, others, route('GET', '/v1/healthz', async () => json(200, { ok: true }))]);
+    expect((await grouped.handle(request('GET', '/v1/healthz'))).statusCode).toBe(200);
+    expect((await grouped.handle(request('GET', '/v1/nothing'))).statusCode).toBe(404);
+    expect([things.loads, others.loads]).toEqual([0, 0]);
+    expect(JSON.parse((await grouped.handle(request('GET', '/v1/things/a%20b'))).body)).toEqual({ name: 'a b' });
+    await Promise.all([grouped.handle(request('GET', '/v1/things')), grouped.handle(request('GET', '/v1/things/x/'))]);
+    expect([things.loads, others.loads]).toEqual([1, 0]);
+    expect((await grouped.routes()).map((r) => r.path)).toEqual(['/v1/things', '/v1/things/{name}', '/v1/others', '/v1/healthz']);
+    expect(others.loads).toBe(1);
+  });
+
+  it('answers 405 with the methods of every group serving the path, in order', async () => {
+    const reads = counted(['/v1/things/{name}'], () => [route('GET', '/v1/things/{name}', async () => json(200, {}))]);
+    const writes = counted(['/v1/things/{name}', '/v1/things/{name}/parts'], () => [
+      route('PUT', '/v1/things/{name}', async () => json(202, {})),
+      route('GET', '/v1/things/{name}/parts', async () => json(200, {})),
+    ]);
+    const res = await new Router([reads, writes]).handle(request('POST', '/v1/things/a'));
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, PUT');
+  });
+
+  it('fails (500) naming the difference when a group serves other paths than it declares', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const wrong = counted(['/v1/things'], () => [
+        route('GET', '/v1/things', async () => json(200, {})),
+        route('GET', '/v1/stuff', async () => json(200, {})),
+      ]);
+      const router = new Router([wrong]);
+      expect((await router.handle(request('GET', '/v1/things'))).statusCode).toBe(500);
+      await expect(router.routes()).rejects.toThrow(/declares the paths \/v1\/things but serves \/v1\/stuff, \/v1\/things/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('tries a group whose module failed to load again at the next request', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      let attempt = 0;
+      const flaky = {
+        paths: ['/v1/things'],
+        load: async () => {
+          if (attempt++ === 0) throw new Error('chunk could not be read');
+          return [route('GET', '/v1/things', async () => json(200, { items: [] }))];
+        },
+      };
+      const router = new Router([flaky]);
+      expect((await router.handle(request('GET', '/v1/things'))).statusCode).toBe(500);
+      expect((await router.handle(request('GET', '/v1/things'))).statusCode).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -15,8 +15,10 @@ interface Case {
   pods: PodInfo[];
   /** Frozen services and a pattern their reason must match. */
   frozen?: [string, RegExp][];
-  /** Services the optimizer may move, in order. */
+  /** Services in the instance, in order (movable ones first, then fixed pins). */
   movable?: string[];
+  /** Services that enter as fixed pins. */
+  fixed?: string[];
   /** Capacity left for the movable services: node → [cpu, memory]. */
   capacity?: Record<string, [number, number]>;
   current?: Record<string, string[]>;
@@ -26,31 +28,34 @@ interface Case {
 
 const cases: Case[] = [
   {
-    name: 'a service in a rollout is frozen; its stable and canary pods take capacity',
+    name: 'a service in a rollout is frozen: a fixed pin whose stable and canary pods are its replicas',
     services: [service('web', { replicas: 2, cpu: 300, memory: 256 }, { traffic: rollout }), service('api', { replicas: 2 })],
     pods: [pod('web', 'a1'), pod('web', 'b1'), pod('web', 'a1', { track: 'canary' }), pod('api', 'a1'), pod('api', 'b1')],
     frozen: [['web', /rollout dep-7 is running/]],
-    movable: ['api'],
-    // a1: 2 web pods × 300m / 256 MiB; b1: one. api's own pods are not subtracted: they may move.
-    capacity: { a1: [3400, 15872], b1: [3700, 16128] },
-    current: { api: ['a1', 'b1'] },
+    movable: ['api', 'web'],
+    fixed: ['web'],
+    // Both services are in the model, so neither is subtracted from the nodes.
+    capacity: { a1: [4000, 16384], b1: [4000, 16384] },
+    current: { api: ['a1', 'b1'], web: ['a1', 'a1', 'b1'] },
   },
   {
-    name: 'a service with fewer placed (Running, bound) pods than replicas is frozen; its bound pods take capacity',
+    name: 'a service with fewer placed (Running, bound) pods than replicas is frozen: its bound pods are fixed replicas',
     services: [service('api', { replicas: 3, cpu: 200, memory: 512 })],
     pods: [pod('api', 'a1'), pod('api', 'b1', { phase: 'Pending' }), pod('api', undefined)],
     frozen: [['api', /^1 of 3 pods are placed$/]],
-    movable: [],
-    capacity: { a1: [3800, 15872], b1: [3800, 15872] },
-    current: {},
+    movable: ['api'],
+    fixed: ['api'],
+    capacity: { a1: [4000, 16384], b1: [4000, 16384] },
+    current: { api: ['a1', 'b1'] },
   },
   {
     name: 'a service with more stable pods than replicas (a rolling update surging) is frozen',
     services: [service('api', { replicas: 2 })],
     pods: [pod('api', 'a1'), pod('api', 'a1'), pod('api', 'b1')],
     frozen: [['api', /^3 of 2 pods are placed$/]],
-    movable: [],
-    capacity: { a1: [3800, 16128], b1: [3900, 16256] },
+    movable: ['api'],
+    fixed: ['api'],
+    current: { api: ['a1', 'a1', 'b1'] },
   },
   {
     name: 'a service with a pod on a NotReady node is frozen, and the node is not offered',
@@ -58,9 +63,11 @@ const cases: Case[] = [
     nodes: [A1, B1, C1_DOWN],
     pods: [pod('api', 'a1'), pod('api', 'c1'), pod('db', 'a1'), pod('db', 'b1')],
     frozen: [['api', /node that is not ready/]],
-    movable: ['db'],
-    capacity: { a1: [3900, 16256], b1: [4000, 16384] },
-    current: { db: ['a1', 'b1'] },
+    // Its pod on the NotReady node is not modelled (the node is not offered).
+    movable: ['db', 'api'],
+    fixed: ['api'],
+    capacity: { a1: [4000, 16384], b1: [4000, 16384] },
+    current: { db: ['a1', 'b1'], api: ['a1'] },
   },
   {
     name: 'capacity left subtracts every pod that will not move: other owners, unknown services, lingering canaries',
@@ -81,13 +88,14 @@ const cases: Case[] = [
     current: { api: ['a1', 'b1'] },
   },
   {
-    name: 'capacity left never goes below zero',
+    name: 'capacity left never goes below zero, and a node always has room for the fixed pods it runs',
     services: [service('big', { replicas: 1, cpu: 3000, memory: 100 }, { traffic: rollout }), service('api', { replicas: 1 })],
-    nodes: [node('tiny', 'zone-a', { allocatableCpuMillis: 2000, allocatableMemoryMiB: 64 }), B1],
-    pods: [pod('big', 'tiny'), pod('api', 'b1')],
+    nodes: [node('tiny', 'zone-a', { allocatableCpuMillis: 2000, allocatableMemoryMiB: 64 }), node('full', 'zone-a', { allocatableCpuMillis: 40 }), B1],
+    pods: [pod('big', 'tiny'), pod('api', 'b1'), pod(undefined, 'full', { managed: false })],
     frozen: [['big', /rollout/]],
-    movable: ['api'],
-    capacity: { tiny: [0, 0], b1: [4000, 16384] },
+    movable: ['api', 'big'],
+    fixed: ['big'],
+    capacity: { tiny: [3000, 100], full: [0, 16320], b1: [4000, 16384] },
   },
   {
     name: "avoidNodes of a service's placement become excludedNodes; an empty or absent list excludes nothing",
@@ -101,7 +109,7 @@ const cases: Case[] = [
     excluded: { api: ['a1'], db: undefined, web: undefined },
   },
   {
-    name: 'traffic edges come from declared dependencies between movable services, sorted; others are left out',
+    name: 'traffic edges come from declared dependencies between modelled services (fixed pins too), sorted; others are left out',
     services: [
       service('web', {
         replicas: 1,
@@ -117,10 +125,12 @@ const cases: Case[] = [
     ],
     pods: [pod('web', 'a1'), pod('api', 'a1'), pod('db', 'b1'), pod('cart', 'b1')],
     frozen: [['cart', /rollout/]],
-    movable: ['web', 'api', 'db'],
+    movable: ['web', 'api', 'db', 'cart'],
+    fixed: ['cart'],
     traffic: [
       { from: 'api', to: 'db', rps: 30 },
       { from: 'web', to: 'api', rps: 120 },
+      { from: 'web', to: 'cart', rps: 40 },
     ],
   },
   {
@@ -141,6 +151,7 @@ describe('buildPlacementInstance', () => {
       c.frozen.forEach(([, reason], i) => expect(snapshot.frozen[i].reason).toMatch(reason));
     }
     if (c.movable) expect(instance.services.map((s) => s.name)).toEqual(c.movable);
+    expect(instance.services.filter((s) => s.fixed).map((s) => s.name)).toEqual(c.fixed ?? []);
     if (c.capacity) expect(Object.fromEntries(instance.nodes.map((n) => [n.id, [n.cpu, n.memory]]))).toEqual(c.capacity);
     if (c.current) {
       expect(snapshot.current).toEqual(c.current);
@@ -157,16 +168,16 @@ describe('buildPlacementInstance', () => {
     expect(instance.services).toEqual([{ name: 'api', replicas: 2, cpu: 350, memory: 700 }]);
   });
 
-  it('passes the migration cost through and takes node risk from the options (0 for nodes it does not name)', () => {
-    const { instance } = buildPlacementInstance([service('api', { replicas: 1 })], [A1, B1], [pod('api', 'a1')], { migrationCost: 7.5, risk: { b1: 0.4 } });
+  it('passes the migration cost through and leaves node risk at its default (no failure-rate estimate exists)', () => {
+    const { instance } = buildPlacementInstance([service('api', { replicas: 1 })], [A1, B1], [pod('api', 'a1')], { migrationCost: 7.5 });
     expect(instance.migrationCost).toBe(7.5);
     expect(instance.nodes.map((n) => [n.id, n.zone, n.risk])).toEqual([
-      ['a1', 'zone-a', 0],
-      ['b1', 'zone-b', 0.4],
+      ['a1', 'zone-a', undefined],
+      ['b1', 'zone-b', undefined],
     ]);
   });
 
-  it('observed call rates replace the declared rate of each pair they cover, add pairs nobody declared, and skip frozen services', () => {
+  it('observed call rates replace the declared rate of each pair they cover and add pairs nobody declared, frozen services included', () => {
     const services = [
       service('web', {
         replicas: 1,
@@ -188,6 +199,7 @@ describe('buildPlacementInstance', () => {
     const { instance } = buildPlacementInstance(services, [A1, B1], pods, { migrationCost: 0, observed });
     expect(instance.traffic).toEqual([
       { from: 'api', to: 'cart', rps: 15 },
+      { from: 'cart', to: 'ledger', rps: 99 },
       { from: 'web', to: 'api', rps: 300 },
       { from: 'web', to: 'cart', rps: 40 },
     ]);

@@ -84,6 +84,27 @@ describe('runOptimizer', () => {
     expect(run.gap).toBeUndefined();
   });
 
+  it('a service in a rollout stays in the model as a fixed pin: its traffic still draws its callers, and it is never moved', async () => {
+    const world = new FakeOptimizerWorld(stack());
+    world.addCluster('main', true, {
+      nodes: [node('a1', 'zone-a'), node('b1', 'zone-b', { allocatableCpuMillis: 100 }), node('b2', 'zone-b')],
+      pods: [pod('web', 'a1'), pod('api', 'b1')],
+    });
+    world.addService(service('web', { replicas: 1, dependencies: [{ service: 'api', rps: 100 }] }));
+    world.addService(service('api', { replicas: 1 }, { traffic: RUNNING_ROLLOUT }));
+    const run = await runOptimizer(world.deps(), request({ dryRun: true }));
+    expect(run.frozen).toEqual([{ service: 'api', reason: expect.stringMatching(/rollout/) }]);
+    // b1 holds only api, so web joins its zone on b2 (100 rps × 1.0 ms → × 0.2 ms).
+    expect(run.moves.map((m) => [m.service, m.fromNode, m.toNode])).toEqual([['web', 'a1', 'b2']]);
+  });
+
+  it('a joint run plans placement and routing together and names the joint solver', async () => {
+    const run = await runOptimizer(chattyPair().deps(), request({ dryRun: true, solver: 'joint', timeLimitMs: 20_000 }));
+    expect(run).toMatchObject({ solver: 'joint-ilp', status: 'planned' });
+    expect(run.moves.map((m) => [m.service, m.toNode])).toEqual([['api', 'a1']]);
+    expect(run.gap).toBeDefined();
+  });
+
   it('a service whose rollout starts between planning and applying is left alone and not reported as applied', async () => {
     const world = chattyPair();
     world.afterListing = async () => {
