@@ -14,7 +14,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   local: {
     usage: [
       [
-        'local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]\n                  [--kubeconfig-dir DIR] [--allow-exec-plugins] [--admin-token TOKEN]',
+        'local [--port 8080] [--data-dir DIR] [--kubeconfig FILE [--context NAME]]\n                  [--kubeconfig-dir DIR] [--allow-exec-plugins] [--admin-token TOKEN]\n                  [--sim-clusters N]',
         'run the whole control plane locally (same as npm start)',
       ],
     ],
@@ -24,7 +24,9 @@ the local Step Functions interpreter and every handler, and the API on 127.0.0.1
   --kubeconfig FILE      use a real cluster instead of the simulated one
   --kubeconfig-dir DIR   cluster registrations may name kubeconfig files in DIR
   --allow-exec-plugins   registered kubeconfigs may run exec credential plugins
-  --admin-token TOKEN    cluster changes need this bearer token`,
+  --admin-token TOKEN    cluster changes need this bearer token
+  --sim-clusters N       N simulated clusters: local (the default) and local-2 … local-N, each with its own
+                         kubeconfig, nodes and zones, all registered (also MESHPLANE_SIM_CLUSTERS)`,
   },
   services: {
     usage: [
@@ -109,7 +111,8 @@ REMEDIATION_POLICY (JSON overrides of the remediation policy, e.g. {"dryRun":tru
 MESHPLANE_KUBECONFIG_DIR (cluster registrations may name kubeconfig files in it),
 MESHPLANE_ALLOW_EXEC_PLUGINS=1 (registered kubeconfigs may run exec credential plugins),
 MESHPLANE_ADMIN_TOKEN (cluster changes need it as a bearer token; without it, only
-programs on this machine, never web pages, may change clusters).`;
+programs on this machine, never web pages, may change clusters),
+MESHPLANE_SIM_CLUSTERS=N (like --sim-clusters: N simulated clusters, local and local-2 … local-N).`;
 
 function usageBlock(entries: [string, string][]): string {
   return entries

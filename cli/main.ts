@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<void> {
       'kubeconfig-dir': { type: 'string' },
       'allow-exec-plugins': { type: 'boolean' },
       'admin-token': { type: 'string' },
+      'sim-clusters': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

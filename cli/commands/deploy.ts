@@ -29,6 +29,7 @@ export async function deploy(
   const deadline = flags.timeoutMs === undefined ? Infinity : Date.now() + flags.timeoutMs;
   let last = '';
   let lastAnalysis = '';
+  const waveSeen = new Map<number, string>();
   for (;;) {
     if (Date.now() > deadline) {
       console.error(
@@ -46,6 +47,12 @@ export async function deploy(
       if (analysis && analysis !== lastAnalysis) {
         console.log(`${new Date().toISOString()}    ${analysis}`);
         lastAnalysis = analysis;
+      }
+      // Every wave and its gates (steps passed, bake, released) as they change.
+      for (const wave of flags.json ? [] : waveLines(d)) {
+        if (waveSeen.get(wave.index) === wave.line) continue;
+        console.log(`${new Date().toISOString()}  ${wave.line}`);
+        waveSeen.set(wave.index, wave.line);
       }
       const line = `${d.status}${d.currentWeight !== undefined ? ` weight=${d.currentWeight}%` : ''}${d.currentStep !== undefined ? ` step=${d.currentStep + 1}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
       if (line !== last) {
@@ -85,6 +92,20 @@ export function sequentialFigures(s: Record<string, any>): string {
     ? `latency > ${l.slowerThanMs} ms: evidence ${l.evidence} of ${l.evidenceNeeded} needed, share ≤ ${pct(l.canarySlowShareUpper)} (tolerated ${pct(l.toleratedSlowShare)})`
     : 'latency: no histogram, p99 limit only';
   return `${errors}; ${latency}`;
+}
+
+/** "wave 1 of 2 (local): baking — 2 bake analyses, 60 s observed: pass" for each wave of a multi-cluster deployment. */
+export function waveLines(d: Record<string, any>): { index: number; line: string }[] {
+  const waves = Array.isArray(d.waves) ? (d.waves as Record<string, any>[]) : [];
+  return waves.map((w) => {
+    const bake = w.bake as { analyses: number; observedSeconds: number; verdict?: string } | undefined;
+    const baking = bake ? ` — ${bake.analyses} bake ${bake.analyses === 1 ? 'analysis' : 'analyses'}, ${bake.observedSeconds} s observed: ${bake.verdict}` : '';
+    const steps = w.status === 'running' ? '' : Array.isArray(w.steps) ? `, ${w.steps.length} step(s) passed` : '';
+    return {
+      index: Number(w.index),
+      line: `wave ${Number(w.index) + 1} of ${waves.length} (${(w.clusters as string[]).join(', ')}): ${w.status}${steps}${baking}`,
+    };
+  });
 }
 
 /** Statuses of a deployment still in progress, that promote/abort can act on. */

@@ -3,6 +3,9 @@ import { RemediationPolicy } from '../../lib/health/remediation-policy.js';
 // Readable validation messages ('dryRun: must be true or false (got string)').
 import '../../lib/model/error-messages.js';
 
+/** As lib/local/local-cluster.ts (not imported: it loads the simulated cluster). */
+export const MAX_SIM_CLUSTERS = 9;
+
 /** Flags of `meshplane local`. */
 export interface LocalFlags {
   port?: string;
@@ -13,6 +16,7 @@ export interface LocalFlags {
   'kubeconfig-dir'?: string;
   'allow-exec-plugins'?: boolean;
   'admin-token'?: string;
+  'sim-clusters'?: string;
 }
 
 /** What `meshplane local` starts the runtime with, read from its flags and environment. */
@@ -33,6 +37,8 @@ export interface LocalSettings {
   allowExecPlugins?: boolean;
   /** Cluster changes need `Authorization: Bearer <it>`. */
   adminToken?: string;
+  /** Simulated clusters to start: `local` (the default) and `local-2` … (absent: one). */
+  simClusters?: number;
 }
 
 /** A flag or environment variable of `meshplane local` that cannot be used; `setting` names it. */
@@ -81,8 +87,18 @@ export function localSettings(flags: LocalFlags, env: NodeJS.ProcessEnv = proces
       flags['admin-token'] !== undefined ? '--admin-token' : 'MESHPLANE_ADMIN_TOKEN',
       'the admin token must be at least 16 characters without white space',
     );
+  const rawClusters = flags['sim-clusters'] ?? (env.MESHPLANE_SIM_CLUSTERS || undefined);
+  const simClusters = rawClusters === undefined ? undefined : Number(rawClusters);
+  if (simClusters !== undefined && !(Number.isInteger(simClusters) && simClusters >= 1 && simClusters <= MAX_SIM_CLUSTERS))
+    throw new InvalidLocalSettingError(
+      flags['sim-clusters'] !== undefined ? '--sim-clusters' : 'MESHPLANE_SIM_CLUSTERS',
+      `--sim-clusters must be a whole number from 1 to ${MAX_SIM_CLUSTERS}, got "${rawClusters}"`,
+    );
+  if (simClusters !== undefined && simClusters > 1 && flags.kubeconfig)
+    throw new InvalidLocalSettingError('--sim-clusters', '--sim-clusters starts simulated clusters; it cannot be combined with --kubeconfig');
   return {
     port,
+    ...(simClusters !== undefined && simClusters > 1 ? { simClusters } : {}),
     ...(dataDir ? { dataDir: resolve(dataDir) } : {}),
     ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
     timeFactor,

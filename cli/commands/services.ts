@@ -53,8 +53,8 @@ export async function listServices(api: ApiClient, out: Output): Promise<void> {
   if (out.json) return console.log(JSON.stringify(items));
   console.log(
     table(
-      ['NAME', 'NAMESPACE', 'IMAGE', 'REPLICAS', 'REVISION', 'PHASE', 'UPDATED'],
-      items.map((s) => [s.name, s.spec.namespace, s.spec.image, s.spec.replicas, s.revision, s.phase, s.updatedAt]),
+      ['NAME', 'NAMESPACE', 'CLUSTERS', 'IMAGE', 'REPLICAS', 'REVISION', 'PHASE', 'UPDATED'],
+      items.map((s) => [s.name, s.spec.namespace, clustersOf(s.spec), s.spec.image, s.spec.replicas, s.revision, s.phase, s.updatedAt]),
     ),
   );
 }
@@ -79,11 +79,25 @@ export async function getService(api: ApiClient, name: string | undefined, out: 
             }`,
           ]
         : []),
+      ...(s.spec.clusters ? [`clusters:  ${s.spec.clusters.join(', ')}`] : []),
+      ...(status?.clusters ? (status.clusters as Record<string, any>[]).map(describeCell) : []),
       ...(s.spec.expose ? [`exposed:   ${describeExposure(s.spec.expose, status?.exposure)}`] : []),
       `depends:   ${s.spec.dependencies.map((d: { service: string; rps: number }) => `${d.service} (${d.rps} rps)`).join(', ') || '-'}`,
       `updated:   ${s.updatedAt}`,
     ].join('\n'),
   );
+}
+
+/** Where a service runs: its clusters (`a,b`), its one cluster, or `(default)`. */
+function clustersOf(spec: Record<string, any>): string {
+  return spec.clusters?.join(',') ?? spec.cluster ?? '(default)';
+}
+
+/** One cluster of a multi-cluster service: `  local-2:  3/3 ready  local-2-zone-a=1 …`. */
+function describeCell(cell: Record<string, any>): string {
+  if (cell.error) return `  ${cell.cluster}: unavailable (${cell.error})`;
+  const zones = Object.entries(cell.podsPerZone as Record<string, number>).map(([z, n]) => `${z}=${n}`);
+  return `  ${cell.cluster}: ${cell.readyReplicas}/${cell.desiredReplicas} ready  ${zones.join(' ') || '-'}`;
 }
 
 /** e.g. `LoadBalancer on port 80 at k8s-…elb.amazonaws.com` or `Gateway on port 80 for shop.example.com/orders`. */

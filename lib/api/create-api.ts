@@ -7,7 +7,7 @@ import type { ClusterRouteDeps } from './routes/cluster-routes.js';
 export const API_VERSION = '1.0.0';
 
 /** The API reads and writes the store and enqueues work; it never calls a cluster. */
-export type ApiDeps = CoreDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig'>;
+export type ApiDeps = CoreDeps & Pick<ClusterRouteDeps, 'adminAccess' | 'admitKubeconfig' | 'clusters'>;
 
 /**
  * The OpenAPI document of these routes, generated from their zod schemas when the tests run (see

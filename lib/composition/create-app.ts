@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { AlarmTags } from '../ports/alarm-tags.js';
 import type { AdminAccess } from '../api/admin-access.js';
 import type { ClusterClientFactory } from '../ports/cluster-client.js';
+import type { ClusterRegistration } from '../model/cluster.js';
 import type { KubeconfigAdmission } from '../ports/kubeconfig-files.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../ports/rollout-workflow.js';
@@ -30,6 +31,8 @@ export interface App extends CoreApp {
   converger: ServiceConverger;
   statusReader: ServiceStatusReader;
   metrics: MetricsSource;
+  /** Each cluster's metrics (see RolloutDeps.metricsFor). */
+  metricsFor: (cluster: ClusterRegistration) => MetricsSource;
   workflow: RolloutWorkflow;
   /** Release train executions. */
   releases: ReleaseWorkflow;
@@ -48,6 +51,8 @@ export interface AppOverrides {
   /** Another way to reach clusters (e.g. different retry settings in tests). */
   clusters?: ClusterClientFactory;
   metrics?: MetricsSource;
+  /** Each cluster's metrics; by default a simulated cluster's own Prometheus API, `metrics` for the others. */
+  metricsFor?: (cluster: ClusterRegistration) => MetricsSource;
   workflow?: RolloutWorkflow;
   releases?: ReleaseWorkflow;
   remediationPolicy?: RemediationPolicy;
@@ -89,6 +94,18 @@ function defaultMetricsSource(config: RuntimeConfig): MetricsSource {
   }
 }
 
+/** A simulated cluster serves its own Prometheus API at its url; other clusters share the configured source. */
+function perClusterMetrics(shared: MetricsSource): (cluster: ClusterRegistration) => MetricsSource {
+  const bySimulator = new Map<string, MetricsSource>();
+  return (cluster) => {
+    const url = cluster.target.kind === 'simulated' ? cluster.target.url : undefined;
+    if (!url) return shared;
+    let source = bySimulator.get(url);
+    if (!source) bySimulator.set(url, (source = PrometheusMetricsSource.fromOptions({ url })));
+    return source;
+  };
+}
+
 export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): App {
   const core = createCore(config, { clock: overrides.clock });
   const { store } = core;
@@ -118,6 +135,7 @@ export function createApp(config: RuntimeConfig, overrides: AppOverrides = {}): 
     converger: createServiceConverger({ store, clusters }),
     statusReader: createServiceStatusReader({ store, clusters }),
     metrics,
+    metricsFor: overrides.metricsFor ?? perClusterMetrics(metrics),
     workflow,
     remediationPolicy: overrides.remediationPolicy ?? RemediationPolicy.parse(config.remediationPolicy ?? {}),
     podWaitMs: overrides.podWaitMs,

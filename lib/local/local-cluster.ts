@@ -48,3 +48,35 @@ export async function connectLocalCluster(options: LocalClusterOptions, log: (m:
     metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }),
   };
 }
+
+/** Id of the i-th (0-based) simulated cluster: `local`, then `local-2`, `local-3` … */
+export function simClusterId(index: number): string {
+  return index === 0 ? 'local' : `local-${index + 1}`;
+}
+
+/**
+ * The simulated clusters after the first (`--sim-clusters N`): `local-2` … `local-N`, each with its own
+ * API server, kubeconfig, state file, and nodes in zones of its own (`local-2-zone-a` …), registered
+ * next to the default one.
+ */
+export async function startExtraSimClusters(options: LocalClusterOptions & { simClusters?: number }, log: (m: string) => void): Promise<LocalCluster[]> {
+  const count = options.simClusters ?? 1;
+  if (options.kubeconfig || count <= 1) return [];
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meshplane-'));
+  const extra: LocalCluster[] = [];
+  try {
+    for (let i = 1; i < count; i++) {
+      const id = simClusterId(i);
+      const zones = (options.sim?.zones ?? ['zone-a', 'zone-b', 'zone-c']).map((z) => `${id}-${z}`);
+      const sim = await startSimCluster({ ...options.sim, zones, statePath: options.dataDir ? join(options.dataDir, `cluster-${id}.json`) : undefined });
+      const kubeconfigPath = join(dir, `kubeconfig-${id}`);
+      await sim.writeKubeconfig(kubeconfigPath, `meshplane-${id}`);
+      log(`simulated cluster ${id}: ${sim.url}; kubectl --kubeconfig ${kubeconfigPath} get pods -A -o wide`);
+      extra.push({ registration: { id, default: false, target: { kind: 'simulated', url: sim.url } }, sim, kubeconfigPath });
+    }
+  } catch (err) {
+    await Promise.all(extra.map((c) => c.sim?.stop()));
+    throw err;
+  }
+  return extra;
+}

@@ -11,7 +11,7 @@ import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-d
 import { startNextRollout } from '../usecases/rollouts/start-next-rollout.js';
 import { startAwsBacking } from './aws-backing.js';
 import { startHttpFrontDoor, type ApiHandler } from './http-front-door.js';
-import { connectLocalCluster } from './local-cluster.js';
+import { connectLocalCluster, startExtraSimClusters } from './local-cluster.js';
 import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
 import { LocalReleaseRunner } from './local-release-runner.js';
 import { LocalReleaseWorkflow } from './local-release-workflow.js';
@@ -73,6 +73,11 @@ export interface LocalRuntimeOptions {
   kubeconfig?: { path: string; context?: string };
   /** Options of the simulated cluster. */
   sim?: SimClusterOptions;
+  /**
+   * Simulated clusters to start (default 1): the first is `local`, the default; the others `local-2` …
+   * `local-N`, each with its own kubeconfig, nodes and zones, all registered. Ignored with `kubeconfig`.
+   */
+  simClusters?: number;
   /** Multiplies rollout waits (and speeds up simulated time to match): 0.02 runs a 60 s pause in 1.2 s. */
   timeFactor?: number;
   /**
@@ -97,6 +102,8 @@ export interface LocalRuntime {
   sim?: SimCluster;
   /** A kubeconfig for the simulated cluster (`kubectl --kubeconfig PATH get pods -A -o wide`). */
   kubeconfigPath?: string;
+  /** Every simulated cluster, the default `local` first (`simClusters`). */
+  simClusters: { id: string; sim: SimCluster; kubeconfigPath: string }[];
   rollouts: LocalRolloutRunner;
   /** The local event bus and metrics (see LocalServices). */
   local: LocalServices;
@@ -114,6 +121,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const timeFactor = options.timeFactor ?? 1;
   const aws = await startAwsBacking(options, log);
   const cluster = await connectLocalCluster(options, log);
+  const extraClusters = await startExtraSimClusters(options, log);
 
   let dispatch: RolloutTaskFunction | undefined;
   const rollouts = new LocalRolloutRunner({ task: (payload) => dispatch!(payload), timeFactor });
@@ -143,8 +151,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   log(describeTrust(options));
   dispatch = createRolloutTaskDispatcher(app);
   releaseTask = createReleaseTaskDispatcher(app);
-  await registerCluster(app, cluster.registration);
-  const simTime = cluster.sim ? driveSimTime((s) => cluster.sim!.advanceTime(s), timeFactor) : undefined;
+  // The operator named these at start: registered as they are, even while a real cluster does not answer yet.
+  for (const c of [cluster, ...extraClusters]) await registerCluster({ ...app, clusters: undefined }, c.registration);
+  const sims = [cluster, ...extraClusters].flatMap((c) => (c.sim ? [c.sim] : []));
+  const simTime = sims.length ? driveSimTime((s) => Promise.all(sims.map((sim) => sim.advanceTime(s))).then(() => undefined), timeFactor) : undefined;
   const handlers = await options.wire(app, local);
   stream.start(handlers.tableStream);
   await resumeRollouts(app, log);
@@ -187,6 +197,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     queues: aws.queues,
     sim: cluster.sim,
     kubeconfigPath: cluster.kubeconfigPath,
+    simClusters: [cluster, ...extraClusters].flatMap((c) =>
+      c.sim && c.kubeconfigPath ? [{ id: c.registration.id, sim: c.sim, kubeconfigPath: c.kubeconfigPath }] : [],
+    ),
     rollouts,
     local,
     releases,
@@ -198,7 +211,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await releases.close();
       await rollouts.close();
       await stream.drain();
-      await cluster.sim?.stop();
+      await Promise.all([cluster, ...extraClusters].map((c) => c.sim?.stop()));
       await aws.stop();
     },
   };

@@ -34,7 +34,12 @@ export interface ObservedPod {
   waitingReason?: string;
   /** The meshplane revision label (`r3`) the pod runs. */
   revision?: string;
+  /** A service in several clusters: the cluster the pod runs in. */
+  cluster?: string;
 }
+
+/** A service in several clusters: its status in one of them (replicas ready per cluster and zone), or why it could not be read. */
+export type CellStatus = { cluster: string } & (Omit<ServiceStatus, 'pods'> | { error: string });
 
 /**
  * The nodes of a cluster as the health probe last read them (document kind OBSERVED_NODES_DOC, id =
@@ -69,4 +74,6 @@ export type ObservedServiceStatus = (ServiceStatus | { error: string }) & {
   observedAt: string;
   /** The cluster it was read from. */
   cluster?: string;
+  /** A service in several clusters: each cluster's status (the fields above then add them up). */
+  clusters?: CellStatus[];
 };

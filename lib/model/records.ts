@@ -59,6 +59,13 @@ export interface TrafficState {
   preview?: boolean;
   /** Set once the promotion has made the new image stable (traffic is moved back next). */
   promotedRevision?: number;
+  /**
+   * A multi-cluster rollout: the clusters of the wave being released, which carry `canaryReplicas` and
+   * `canaryWeight`. Absent: every cluster of the service does (single-cluster rollouts).
+   */
+  wave?: string[];
+  /** Clusters of earlier waves: they keep the new version at these values while later waves are released. */
+  released?: Record<string, { canaryWeight: number; canaryReplicas: number }>;
 }
 
 export interface PlacementState {
@@ -132,6 +139,23 @@ export interface DeploymentStepRecord {
   reasons?: string[];
 }
 
+/** One wave of a multi-cluster deployment, as the deployment record keeps it. */
+export interface DeploymentWaveRecord {
+  index: number;
+  clusters: string[];
+  /** `running`: its steps are under way; `baking`: released, analysed for `rollout.bakeSeconds`; `released`: baked, the next wave may start. */
+  status: 'pending' | 'running' | 'baking' | 'released' | 'rolledBack';
+  startedAt?: string;
+  /** When its last step (or blue/green switch) passed. */
+  passedAt?: string;
+  /** When its bake ended and the next wave (or the promotion) could start. */
+  releasedAt?: string;
+  /** The steps of this wave (the deployment's `steps` show the wave under way). */
+  steps?: DeploymentStepRecord[];
+  /** The bake's analyses so far: the released clusters judged on the new version. */
+  bake?: { analyses: number; observedSeconds: number; verdict?: 'pass' | 'fail' | 'inconclusive'; reasons?: string[]; metrics?: Record<string, unknown> };
+}
+
 export interface DeploymentRecord {
   id: string;
   service: string;
@@ -156,6 +180,10 @@ export interface DeploymentRecord {
   rolloutOverride?: Record<string, unknown>;
   /** A rollback deployment: the revision whose spec it restores. */
   baseRevision?: number;
+  /** A multi-cluster deployment's waves, in order (absent for a single-cluster service). */
+  waves?: DeploymentWaveRecord[];
+  /** Index of the wave under way. */
+  currentWave?: number;
   operationId: string;
   version: number;
   createdAt: string;

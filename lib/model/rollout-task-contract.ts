@@ -29,12 +29,21 @@
  * - `rollback`: all traffic to stable, the canary/preview workload removed, the deployment recorded
  *   as failed (`cause` `analysisFailed` / `taskFailed`) or aborted (`cause` `aborted`) with `details`.
  * - `finish`: the deployment is recorded as promoted; the last call of a successful rollout.
+ *
+ * A service in several clusters is released in waves (the deployment record's `waves`, planned when it
+ * starts, see `lib/model/service-clusters.ts`): `start` creates the new version in the first wave's
+ * clusters only; the analysis after a wave's last step decides `passWave` instead of `promote`;
+ * `passWave` keeps the wave's clusters on the new version and decides what follows (bake, next wave,
+ * promotion); `analyze` with phase `bake` judges every released cluster for `rollout.bakeSeconds`;
+ * `beginWave` moves the new version on to the next wave's clusters (at no traffic), whose steps then
+ * run as above. A rollback puts every cluster the new version reached back on stable and never touches
+ * later waves.
  */
 import * as z from 'zod';
 import { AnalysisPolicy, RolloutStep, type RolloutPolicy } from './service-spec.js';
 import { dns1123Label } from './names.js';
 
-export const ROLLOUT_TASK_ACTIONS = ['start', 'setWeight', 'analyze', 'promote', 'rollback', 'finish'] as const;
+export const ROLLOUT_TASK_ACTIONS = ['start', 'setWeight', 'analyze', 'promote', 'rollback', 'finish', 'beginWave', 'passWave'] as const;
 /** What the task Lambda is asked to do. */
 export type RolloutTaskAction = (typeof ROLLOUT_TASK_ACTIONS)[number];
 
@@ -44,10 +53,10 @@ export type NewVersionTrack = z.infer<typeof NewVersionTrack>;
 
 /**
  * When an analysis runs: during a canary step (`step`), while a passed step waits at a manual gate
- * (`gate`), on the blue/green preview before the switch (`preview`), or after the switch while the old
- * version is kept (`switched`).
+ * (`gate`), on the blue/green preview before the switch (`preview`), after the switch while the old
+ * version is kept (`switched`), or on the clusters of the waves released so far before the next wave (`bake`).
  */
-export const AnalysisPhase = z.enum(['step', 'gate', 'preview', 'switched']);
+export const AnalysisPhase = z.enum(['step', 'gate', 'preview', 'switched', 'bake']);
 export type AnalysisPhase = z.infer<typeof AnalysisPhase>;
 
 export const Verdict = z.enum(['pass', 'fail', 'inconclusive']);
@@ -60,7 +69,7 @@ export type Verdict = z.infer<typeof Verdict>;
  * person (`hold`), go on to the next step or phase (`advance`), promote (`promote`), roll back because the
  * analysis failed (`rollback`) or because the rollout was aborted (`abort`).
  */
-export const StepDecision = z.enum(['continue', 'hold', 'advance', 'promote', 'rollback', 'abort']);
+export const StepDecision = z.enum(['continue', 'hold', 'advance', 'promote', 'rollback', 'abort', 'passWave']);
 export type StepDecision = z.infer<typeof StepDecision>;
 
 /** Why a rollout was rolled back. */
@@ -97,7 +106,12 @@ const target = {
   namespace: dns1123Label,
 };
 
+/** With waves (on the deployment record), the new version starts in the first wave's clusters only. */
 export const StartRequest = z.object({ action: z.literal('start'), ...target, strategy: z.enum(['canary', 'blueGreen']) });
+/** The next wave of the deployment's plan (its record's `waves`) begins: the new version moves on to its clusters, at no traffic. */
+export const BeginWaveRequest = z.object({ action: z.literal('beginWave'), ...target, strategy: z.enum(['canary', 'blueGreen']) });
+/** The wave under way passed its steps: its clusters keep the new version (and bake, with `rollout.bakeSeconds`). */
+export const PassWaveRequest = z.object({ action: z.literal('passWave'), ...target });
 export const SetWeightRequest = z.object({
   action: z.literal('setWeight'),
   ...target,
@@ -144,6 +158,8 @@ export const RolloutTaskRequest = z.discriminatedUnion('action', [
   PromoteRequest,
   RollbackRequest,
   FinishRequest,
+  BeginWaveRequest,
+  PassWaveRequest,
 ]);
 export type RolloutTaskRequest = z.infer<typeof RolloutTaskRequest>;
 export type StartRequest = z.infer<typeof StartRequest>;
@@ -152,6 +168,8 @@ export type AnalyzeRequest = z.infer<typeof AnalyzeRequest>;
 export type PromoteRequest = z.infer<typeof PromoteRequest>;
 export type RollbackRequest = z.infer<typeof RollbackRequest>;
 export type FinishRequest = z.infer<typeof FinishRequest>;
+export type BeginWaveRequest = z.infer<typeof BeginWaveRequest>;
+export type PassWaveRequest = z.infer<typeof PassWaveRequest>;
 
 export const StartResponse = z.object({ workload: z.string().min(1) });
 export const SetWeightResponse = z.object({
@@ -177,6 +195,17 @@ export const AnalyzeResponse = z.object({
 export const PromoteResponse = z.object({ revision: z.number().int().min(1) });
 export const RollbackResponse = z.object({ rolledBack: z.literal(true) });
 export const FinishResponse = z.object({ status: z.literal('promoted') });
+/** `beginWave`: the clusters of the wave that began. */
+export const WaveResponse = z.object({ clusters: z.array(z.string()) });
+/**
+ * `passWave`: the clusters of the wave that passed, and what follows (decided by `afterWavePassed` in
+ * `lib/rollout/decide-wave.ts`): its bake of `bakeSeconds` (`bake`), the next wave (`advance`), the promotion (`promote`).
+ */
+export const PassWaveResponse = z.object({
+  clusters: z.array(z.string()),
+  decision: z.enum(['bake', 'advance', 'promote']),
+  bakeSeconds: z.number().int().min(0),
+});
 
 export type StartResponse = z.infer<typeof StartResponse>;
 export type SetWeightResponse = z.infer<typeof SetWeightResponse>;
@@ -185,6 +214,8 @@ export type AnalyzeResponse = z.output<typeof AnalyzeResponse>;
 export type PromoteResponse = z.infer<typeof PromoteResponse>;
 export type RollbackResponse = z.infer<typeof RollbackResponse>;
 export type FinishResponse = z.infer<typeof FinishResponse>;
+export type WaveResponse = z.infer<typeof WaveResponse>;
+export type PassWaveResponse = z.infer<typeof PassWaveResponse>;
 
 /** The response schema of each action. */
 export const RESPONSE_SCHEMAS = {
@@ -194,6 +225,8 @@ export const RESPONSE_SCHEMAS = {
   promote: PromoteResponse,
   rollback: RollbackResponse,
   finish: FinishResponse,
+  beginWave: WaveResponse,
+  passWave: PassWaveResponse,
 } as const satisfies Record<RolloutTaskAction, z.ZodType>;
 
 /** Maps each action to its response type. */
@@ -204,6 +237,8 @@ export interface RolloutTaskResponses {
   promote: PromoteResponse;
   rollback: RollbackResponse;
   finish: FinishResponse;
+  beginWave: WaveResponse;
+  passWave: PassWaveResponse;
 }
 /** Any task response. */
 export type RolloutTaskResponse = RolloutTaskResponses[RolloutTaskAction];

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { containerImage, dns1123Label } from './names.js';
 import { cpuToMillicoresRoundedUp, memoryToMiBRoundedUp } from './quantity.js';
+import { clusterProblems } from './service-clusters.js';
 
 // Every object here is strict: a misspelt field ("replica": 5) is reported as "unknown field: replica"
 // instead of being dropped for its default. Stored specs are outputs of these schemas, so re-parsing
@@ -96,6 +97,19 @@ export const RolloutPolicy = z
         keepOldSeconds: z.number().int().min(0).default(600).describe('How long the old version is kept for instant rollback'),
       })
       .default(() => ({ previewSeconds: 60, keepOldSeconds: 600 })),
+    waves: z
+      .array(z.array(dns1123Label).min(1).max(20))
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Multi-cluster services: the clusters each wave releases, in order (default: one cluster per wave, in the order of `clusters`)'),
+    bakeSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(0)
+      .describe('After each wave: how long its clusters keep being analysed on the new version before the next wave (or the promotion) starts'),
   })
   .superRefine((policy, ctx) => {
     const needed = analysesNeeded(policy);
@@ -254,6 +268,12 @@ export const ServiceSpec = z
     rollout: RolloutPolicy.default(() => RolloutPolicy.parse({})),
     mesh: MeshPolicy.default(() => MeshPolicy.parse({})),
     cluster: dns1123Label.optional().describe('Target cluster id; the default cluster when absent'),
+    clusters: z
+      .array(dns1123Label)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Several target clusters, each running a full copy (cells); deployments release them wave by wave. Exclusive with `cluster`'),
     expose: Exposure.optional().describe('Reach the service from outside the mesh (default: in-mesh only)'),
     availability: z
       .strictObject({
@@ -275,6 +295,7 @@ export const ServiceSpec = z
       if (seen.has(dep.service)) ctx.addIssue({ code: 'custom', path: ['dependencies', i, 'service'], message: `duplicate dependency "${dep.service}"` });
       seen.add(dep.service);
     });
+    for (const problem of clusterProblems(spec)) ctx.addIssue({ code: 'custom', ...problem });
     if (spec.resources.cpuLimit !== undefined && spec.resources.cpuLimit < spec.resources.cpu)
       ctx.addIssue({ code: 'custom', path: ['resources', 'cpuLimit'], message: 'must be at least the CPU request' });
     if (spec.resources.memoryLimit !== undefined && spec.resources.memoryLimit < spec.resources.memory)

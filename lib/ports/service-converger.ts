@@ -1,6 +1,14 @@
 import type { ServiceRecord } from '../model/records.js';
 
-/** Makes a cluster match a service record (apply and prune, or delete when the record is a tombstone). */
+/** Makes a service's clusters match its record (apply and prune, or delete when the record is a tombstone). */
 export interface ServiceConverger {
-  converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void>;
+  converge(record: ServiceRecord, previous: ServiceRecord | undefined, options?: ConvergeOptions): Promise<void>;
+}
+
+export interface ConvergeOptions {
+  /**
+   * Only these clusters (ids): a change that renders the same everywhere else (one wave's traffic) leaves
+   * the other clusters alone, and an unreachable cluster of a later wave does not hold it up. All when absent.
+   */
+  clusters?: readonly string[];
 }

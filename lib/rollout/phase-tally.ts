@@ -17,7 +17,7 @@ export interface PhaseCounts {
 /** The tally as stored on the step record (`metrics.tally`). */
 export interface PhaseTally {
   /** `step` and `gate` share a tally (a gate continues its step); `preview` and `switched` have their own. */
-  group: 'step' | 'preview' | 'switched';
+  group: 'step' | 'preview' | 'switched' | 'bake';
   /** Observed seconds of the analysis that produced `counts`. */
   observedSeconds: number;
   /** Counts before that analysis (what a retry of it starts from). */

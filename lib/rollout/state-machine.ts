@@ -95,6 +95,10 @@ export const STATES = {
   aborted: 'Rolled back: aborted',
   failedTask: 'Rolled back: task failed',
   rollbackFailed: 'Rollback failed',
+  passWave: 'Wave: pass',
+  afterWave: 'Wave: go where passWave says',
+  bakeInit: 'Bake: init',
+  beginWave: 'Wave: begin next',
 } as const;
 
 /** Names of the states of one observe loop (see the module comment). */
@@ -111,6 +115,7 @@ const GATE = observeStateNames('Canary gate');
 const CANARY_STEP = observeStateNames('Canary step');
 const PREVIEW = observeStateNames('BlueGreen preview');
 const SWITCHED = observeStateNames('BlueGreen switched');
+const BAKE = observeStateNames('Bake');
 
 const TASK_TIMEOUT_SECONDS = 120;
 /** Placeholder CDK / local substitution replaces with the task function's ARN. */
@@ -172,7 +177,7 @@ function progressState(changes: Record<string, unknown>, next: string, comment: 
 
 const WAIT_INTERVAL: Omit<AslState, 'Type'> = { SecondsPath: '$.analysis.intervalSeconds' };
 
-type Phase = 'step' | 'gate' | 'preview' | 'switched';
+type Phase = 'step' | 'gate' | 'preview' | 'switched' | 'bake';
 
 function analyzeTask(track: Track, phase: Phase, minSecondsPath: string, next: string): AslState {
   return taskState(
@@ -194,7 +199,7 @@ function analyzeTask(track: Track, phase: Phase, minSecondsPath: string, next: s
 }
 
 /** Where each decision of `decideStep` leads; a decision without a target here goes on observing. */
-type DecisionTargets = Partial<Record<'hold' | 'advance' | 'promote', string>>;
+type DecisionTargets = Partial<Record<'hold' | 'advance' | 'promote' | 'passWave', string>>;
 
 /** The Choice after an analysis: a dispatch on `decision`, nothing else (see module comment). */
 function decisionChoice(targets: DecisionTargets, otherwise: string): AslState {
@@ -275,7 +280,7 @@ function canaryStates(): Record<string, AslState> {
       track: 'canary',
       phase: 'step',
       minSecondsPath: '$.progress.step.pauseSeconds',
-      targets: { hold: GATE.wait, advance: STATES.nextStep, promote: STATES.promote },
+      targets: { hold: GATE.wait, advance: STATES.nextStep, promote: STATES.promote, passWave: STATES.passWave },
     }),
     // A passed step waiting for a promote signal keeps being analysed (fail fast); time at the gate
     // counts too, so the decision aborts a gate nobody promotes within its timeout.
@@ -284,7 +289,7 @@ function canaryStates(): Record<string, AslState> {
       track: 'canary',
       phase: 'gate',
       minSecondsPath: '$.progress.step.pauseSeconds',
-      targets: { advance: STATES.nextStep, promote: STATES.promote },
+      targets: { advance: STATES.nextStep, promote: STATES.promote, passWave: STATES.passWave },
     }),
     [STATES.nextStep]: progressState({ 'stepIndex.$': 'States.MathAdd($.progress.stepIndex, 1)' }, STATES.loadStep, 'Advance to the next step'),
   };
@@ -319,8 +324,50 @@ function blueGreenStates(): Record<string, AslState> {
       track: 'preview',
       phase: 'switched',
       minSecondsPath: '$.blueGreen.keepOldSeconds',
-      targets: { promote: STATES.promote },
+      targets: { promote: STATES.promote, passWave: STATES.passWave },
     }),
+  };
+}
+
+/**
+ * Waves (a service in several clusters; the plan is on the deployment record): the analysis that passes a
+ * wave's last step decides `passWave`; `passWave` keeps the wave's clusters on the new version and says
+ * what follows: the bake (every cluster released so far observed for `rollout.bakeSeconds`, decided by
+ * `decideBake` in `decide-wave.ts`), the next wave (`beginWave`, then the strategy's steps again in its
+ * clusters) or the promotion. Like the rest, these states only dispatch on decisions.
+ */
+function waveStates(): Record<string, AslState> {
+  return {
+    [STATES.passWave]: taskState('passWave', {}, { next: STATES.afterWave }),
+    [STATES.afterWave]: {
+      Type: 'Choice',
+      Comment: 'Dispatch on the decision of passWave (afterWavePassed)',
+      Choices: [
+        { Variable: '$.last.payload.decision', StringEquals: 'bake', Next: STATES.bakeInit },
+        { Variable: '$.last.payload.decision', StringEquals: 'advance', Next: STATES.beginWave },
+      ],
+      Default: STATES.promote,
+    },
+    [STATES.bakeInit]: {
+      Type: 'Pass',
+      Comment: 'The released clusters are observed for bakeSeconds (as the phase minimum)',
+      Parameters: {
+        stepIndex: 0,
+        stepCount: 1,
+        step: { weight: 100, 'pauseSeconds.$': '$.last.payload.bakeSeconds', gate: 'auto', gateTimeoutSeconds: 0 },
+        observedSeconds: 0,
+      },
+      ResultPath: '$.progress',
+      Next: BAKE.wait,
+    },
+    ...observeStates({
+      names: BAKE,
+      track: 'canary',
+      phase: 'bake',
+      minSecondsPath: '$.progress.step.pauseSeconds',
+      targets: { advance: STATES.beginWave, promote: STATES.promote },
+    }),
+    [STATES.beginWave]: taskState('beginWave', { 'strategy.$': '$.strategy' }, { next: STATES.chooseStrategy }),
   };
 }
 
@@ -372,7 +419,7 @@ export function rolloutStateMachineDefinition(): AslDefinition {
   return {
     Comment: 'meshplane progressive rollout: canary steps or blue/green, judged on mesh metrics, promoted or rolled back',
     StartAt: STATES.start,
-    States: { ...startStates(), ...canaryStates(), ...blueGreenStates(), ...completionStates(), ...rollbackStates() },
+    States: { ...startStates(), ...canaryStates(), ...blueGreenStates(), ...waveStates(), ...completionStates(), ...rollbackStates() },
   };
 }
 

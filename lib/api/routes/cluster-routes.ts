@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ClusterRegistration } from '../../model/cluster.js';
 import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
+import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import { clusterView, deregisterCluster, getCluster, registerCluster } from '../../usecases/clusters/cluster-registry.js';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { type AdminAccess, gatewayAdminAccess } from '../admin-access.js';
@@ -17,6 +18,8 @@ export interface ClusterRouteDeps extends CoreDeps {
   adminAccess?: AdminAccess;
   /** The operator's kubeconfig policy; inline kubeconfigs with static credentials only when absent. */
   admitKubeconfig?: KubeconfigAdmission;
+  /** Where the API may reach clusters (locally): a new cluster must answer before it is registered. Absent on AWS. */
+  clusters?: ClusterClientFactory;
 }
 
 export function clusterRoutes(deps: ClusterRouteDeps): Route[] {
@@ -31,7 +34,10 @@ export function clusterRoutes(deps: ClusterRouteDeps): Route[] {
       responses: {
         201: { description: 'Registered', schema: Cluster },
         200: { description: 'Replaced', schema: Cluster },
-        400: { description: 'Invalid, or a kubeconfig the operator does not allow', schema: ErrorBody },
+        400: {
+          description: 'Invalid, incomplete (a simulated cluster without url), unreachable, or a kubeconfig the operator does not allow',
+          schema: ErrorBody,
+        },
         401: { description: 'No admin credentials', schema: ErrorBody },
         403: { description: 'Not an admin', schema: ErrorBody },
       },

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError, errorMessage, NotFoundError, ValidationError } from '../../errors.js';
+import type { ClusterClientFactory } from '../../ports/cluster-client.js';
+import { serviceClusterIds } from '../../model/service-clusters.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { Clock } from '../../ports/clock.js';
 import type { KubeconfigAdmission } from '../../ports/kubeconfig-files.js';
@@ -24,10 +26,13 @@ const strictAdmission: KubeconfigAdmission = async (target) => {
  * flag on the others, so there is at most one default.
  */
 export async function registerCluster(
-  deps: { store: ClusterStore; clock: Clock; admitKubeconfig?: KubeconfigAdmission },
+  deps: { store: ClusterStore; clock: Clock; admitKubeconfig?: KubeconfigAdmission; clusters?: ClusterClientFactory },
   registration: ClusterRegistration,
 ): Promise<{ cluster: StoredCluster; created: boolean }> {
+  if (registration.target.kind === 'simulated' && !registration.target.url)
+    throw new ValidationError([{ path: 'target.url', message: 'a simulated cluster needs the url of its API server (e.g. http://127.0.0.1:34567)' }]);
   if (registration.target.kind === 'kubeconfig') await (deps.admitKubeconfig ?? strictAdmission)(registration.target);
+  if (deps.clusters && registration.target.kind !== 'eks') await requireReachable(deps.clusters, registration);
   const existing = await deps.store.getCluster(registration.id);
   const cluster: StoredCluster = { ...registration, createdAt: existing?.createdAt ?? deps.clock.now().toISOString() };
   if (cluster.default) {
@@ -49,7 +54,9 @@ export async function deregisterCluster(store: ClusterStore & ServiceStore, id: 
   const cluster = await getCluster(store, id);
   const clusters = await store.listClusters();
   const isDefault = cluster.default || clusters.length === 1;
-  const users = (await store.listAllServices()).filter((s) => s.spec.cluster === id || (!s.spec.cluster && isDefault)).map((s) => s.name);
+  const users = (await store.listAllServices())
+    .filter((s) => serviceClusterIds(s.spec).some((c) => c === id || (c === undefined && isDefault)))
+    .map((s) => s.name);
   if (users.length)
     throw new ConflictError(`cluster "${id}" still runs ${users.length} service(s): ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', …' : ''}`);
   await store.deleteCluster(id);
@@ -65,4 +72,22 @@ export function clusterView(cluster: StoredCluster): Omit<StoredCluster, 'target
   const { kubeconfig, ...rest } = target;
   const sha256 = createHash('sha256').update(kubeconfig, 'utf8').digest('hex');
   return { ...cluster, target: { ...rest, kubeconfigBytes: Buffer.byteLength(kubeconfig, 'utf8'), kubeconfigSha256: sha256 } };
+}
+
+/** How long registration waits for a new cluster to answer. */
+export const REACHABILITY_TIMEOUT_MS = 5_000;
+
+/** Lists the cluster's nodes once; no answer within {@link REACHABILITY_TIMEOUT_MS} (or an error) is a 400 naming the target. */
+async function requireReachable(clusters: ClusterClientFactory, registration: ClusterRegistration): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${REACHABILITY_TIMEOUT_MS / 1000} s`)), REACHABILITY_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([clusters.forCluster(registration).then((client) => client.listNodes()), timeout]);
+  } catch (err) {
+    throw new ValidationError([{ path: 'target', message: `the cluster cannot be reached: ${errorMessage(err)}` }], 'the cluster cannot be used');
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -4,9 +4,10 @@ import type { ServiceRecord } from '../../model/records.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
-import type { ServiceConverger } from '../../ports/service-converger.js';
+import type { ConvergeOptions, ServiceConverger } from '../../ports/service-converger.js';
 import { renderContextFor, type GraphNeighbourhood } from '../shared/render-context.js';
-import { resolveCluster, resolveClusterForRemoval } from '../shared/resolve-cluster.js';
+import { resolveClusters, resolveClustersForRemoval } from '../shared/resolve-cluster.js';
+import type { ClusterRegistration } from '../../model/cluster.js';
 
 export interface ConvergerDeps {
   store: ServiceStore & ClusterStore;
@@ -17,9 +18,11 @@ const live = (r: ServiceRecord | undefined) => (r && r.phase !== 'deleted' ? r :
 const refOf = (r: ServiceRecord): ServiceRef => ({ name: r.name, namespace: r.spec.namespace });
 
 /**
- * Makes the cluster match stored state. For a live service: render every object from the record and
- * its neighbourhood in the declared graph, server-side apply, prune what the spec no longer needs. For a
- * tombstone: delete everything meshplane created for it. Then re-apply the AuthorizationPolicy of every
+ * Makes the service's clusters match stored state. For a live service, in each of its clusters: render
+ * every object from the record (the traffic that cluster holds in a multi-cluster rollout) and its
+ * neighbourhood in the declared graph, server-side apply, prune what the spec no longer needs. For a
+ * tombstone: delete everything meshplane created for it, in every cluster; a cluster the service left
+ * loses its objects too. Then re-apply the AuthorizationPolicy of every
  * service whose set of callers the change touched (zero trust follows the declared graph).
  *
  * It runs before the change is committed, so the stored caller index does not show it yet: the
@@ -36,21 +39,26 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
   }
 
   return {
-    async converge(record: ServiceRecord, previous: ServiceRecord | undefined): Promise<void> {
+    async converge(record: ServiceRecord, previous: ServiceRecord | undefined, options: ConvergeOptions = {}): Promise<void> {
       const prevLive = live(previous);
       const next = live(record);
+      const wanted = (c: ClusterRegistration) => !options.clusters || options.clusters.includes(c.id);
       // A tombstone on a cluster that has been deleted since: nothing is left there to delete.
-      const cluster = next ? await resolveCluster(deps.store, record.spec.cluster) : await resolveClusterForRemoval(deps.store, record.spec.cluster);
+      const clusters = (next ? await resolveClusters(deps.store, record.spec) : await resolveClustersForRemoval(deps.store, record.spec)).filter(wanted);
 
-      if (prevLive && (prevLive.spec.namespace !== record.spec.namespace || prevLive.spec.cluster !== record.spec.cluster)) {
-        const oldCluster = await resolveClusterForRemoval(deps.store, prevLive.spec.cluster);
-        if (oldCluster) await (await deps.clusters.forCluster(oldCluster)).deleteService(prevLive.spec.namespace, prevLive.name);
+      if (prevLive) {
+        // Clusters the service left, or all of them when its namespace changed: its objects there go.
+        const sameNamespace = prevLive.spec.namespace === record.spec.namespace;
+        const still = new Set(clusters.map((c) => c.id));
+        for (const old of (await resolveClustersForRemoval(deps.store, prevLive.spec)).filter(wanted))
+          if (!sameNamespace || !still.has(old.id)) await (await deps.clusters.forCluster(old)).deleteService(prevLive.spec.namespace, prevLive.name);
       }
-      if (cluster) {
+      const graph = next ? await neighbourhood(next) : undefined;
+      for (const cluster of clusters) {
         const client = await deps.clusters.forCluster(cluster);
         if (!next) await client.deleteService(record.spec.namespace, record.name);
         else {
-          const objects = renderService(next.spec, renderContextFor(next, await neighbourhood(next)));
+          const objects = renderService(next.spec, renderContextFor(next, graph!, cluster.id));
           await client.apply(objects);
           await client.prune(next.spec.namespace, next.name, objects);
         }
@@ -60,13 +68,17 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
         (n) => n !== record.name,
       );
       for (const neighbour of await deps.store.getServices(touched)) {
-        const neighbourCluster = await resolveCluster(deps.store, neighbour.spec.cluster).catch(() => undefined);
-        if (!neighbourCluster) continue;
+        const neighbourClusters = (await resolveClusters(deps.store, neighbour.spec).catch(() => [] as ClusterRegistration[])).filter(wanted);
+        if (!neighbourClusters.length) continue;
         const stored = await neighbourhood(neighbour);
         const callsIt = next?.spec.dependencies.some((d) => d.service === neighbour.name);
         const callers = [...stored.callers.filter((c) => c.name !== record.name), ...(callsIt ? [refOf(next!)] : [])];
-        const policy = renderService(neighbour.spec, renderContextFor(neighbour, { ...stored, callers })).filter((o) => o.kind === 'AuthorizationPolicy');
-        await (await deps.clusters.forCluster(neighbourCluster)).apply(policy);
+        for (const neighbourCluster of neighbourClusters) {
+          const policy = renderService(neighbour.spec, renderContextFor(neighbour, { ...stored, callers }, neighbourCluster.id)).filter(
+            (o) => o.kind === 'AuthorizationPolicy',
+          );
+          await (await deps.clusters.forCluster(neighbourCluster)).apply(policy);
+        }
       }
     },
   };

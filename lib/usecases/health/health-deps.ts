@@ -82,4 +82,6 @@ export interface ServiceReconcileMemory extends ReconcileMemory {
   nodeLoss?: import('../../health/node-loss.js').NodeLossMemory;
   /** Version of the service's observed-status document last written (saves a read per probe). */
   observedVersion?: number;
+  /** A service in several clusters: the reconcile's memory in each of them, by cluster id. */
+  cells?: Record<string, ServiceReconcileMemory>;
 }

@@ -12,10 +12,10 @@ import { unschedulable } from '../../health/find-problems.js';
 import { findDrift } from '../../health/object-drift.js';
 import { nodeLossEvidence, type NodeLossEvent } from '../../health/node-loss.js';
 import { renderService } from '../../mesh/render-service.js';
-import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus, type ServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
 import { renderContextFor, neighbourhoodFrom } from '../shared/render-context.js';
-import { exposureStatusOf, serviceStatus, stableReplicasOf } from '../shared/service-status.js';
+import { combineCellStatuses, exposureStatusOf, serviceStatus, stableReplicasOf } from '../shared/service-status.js';
 import { auditEvent } from '../shared/mutate.js';
 import { ownerKey, type SnapshotResult } from './cluster-snapshots.js';
 import type { AuditLog } from '../../ports/audit-log.js';
@@ -37,20 +37,67 @@ export interface ReconcileOutcome {
 
 /**
  * @param all every live service (the probe's listing): the neighbourhood the objects are rendered with
+ * @param cluster the service's cluster as the probe read it; for a service in several clusters, each of them
  */
 export async function reconcileService(
   deps: HealthDeps<ServiceStore & AuditLog & DocumentStore>,
   service: ServiceRecord,
   all: readonly ServiceRecord[],
-  cluster: SnapshotResult,
+  cluster: SnapshotResult | SnapshotResult[],
   memory: ServiceReconcileMemory,
   now: Date,
 ): Promise<ReconcileOutcome> {
   const at = now.toISOString();
+  if (Array.isArray(cluster)) return reconcileCells(deps, service, all, cluster, memory, now);
   if (!cluster) {
     const observedVersion = await writeObserved(deps, service.name, { error: 'no cluster is registered: state only', observedAt: at }, memory.observedVersion);
     return { memory: { ...memory, observedVersion }, reapplied: false };
   }
+  const outcome = await reconcileInCluster(deps, service, all, cluster, memory, now, false);
+  const observedVersion = await writeObserved(deps, service.name, outcome.observed, memory.observedVersion);
+  return { memory: { ...outcome.memory, observedVersion }, reapplied: outcome.reapplied, error: outcome.error };
+}
+
+/** A service in several clusters: each cluster reconciled on its own (its own episodes), one observation of them all. */
+async function reconcileCells(
+  deps: HealthDeps<ServiceStore & AuditLog & DocumentStore>,
+  service: ServiceRecord,
+  all: readonly ServiceRecord[],
+  results: SnapshotResult[],
+  memory: ServiceReconcileMemory,
+  now: Date,
+): Promise<ReconcileOutcome> {
+  const cells: Record<string, ServiceReconcileMemory> = {};
+  const observed: { cluster: string; observed: ServiceStatus | { error: string } }[] = [];
+  let reapplied = false;
+  const errors: string[] = [];
+  for (const result of results) {
+    if (!result) continue;
+    const id = result.cluster.id;
+    const outcome = await reconcileInCluster(deps, service, all, result, memory.cells?.[id] ?? {}, now, true);
+    cells[id] = outcome.memory;
+    const { observedAt: _at, cluster: _cluster, ...status } = outcome.observed;
+    observed.push({ cluster: id, observed: status as ServiceStatus | { error: string } });
+    reapplied ||= outcome.reapplied;
+    if (outcome.error) errors.push(`${id}: ${outcome.error}`);
+  }
+  const at = now.toISOString();
+  const value = observed.length ? combineCellStatuses(observed, at) : { error: 'no cluster is registered: state only', observedAt: at };
+  const observedVersion = await writeObserved(deps, service.name, value, memory.observedVersion);
+  return { memory: { ...memory, cells, observedVersion }, reapplied, error: errors.join('; ') || undefined };
+}
+
+/** Reconciles the service in one cluster and returns what it observed there (the caller writes it). */
+async function reconcileInCluster(
+  deps: HealthDeps<ServiceStore & AuditLog & DocumentStore>,
+  service: ServiceRecord,
+  all: readonly ServiceRecord[],
+  cluster: NonNullable<SnapshotResult>,
+  memory: ServiceReconcileMemory,
+  now: Date,
+  onlyThisCluster: boolean,
+): Promise<{ memory: ServiceReconcileMemory; reapplied: boolean; error?: string; observed: ObservedServiceStatus }> {
+  const at = now.toISOString();
   const clusterId = cluster.cluster.id;
   let observation: ReconcileObservation;
   let observed: ObservedServiceStatus;
@@ -62,7 +109,7 @@ export async function reconcileService(
     const key = ownerKey(service.spec.namespace, service.name);
     const live = cluster.snapshot.objects.get(key) ?? [];
     const pods = cluster.snapshot.pods.get(key) ?? [];
-    const rendered = renderService(service.spec, renderContextFor(service, neighbourhoodFrom(service, all)));
+    const rendered = renderService(service.spec, renderContextFor(service, neighbourhoodFrom(service, all), clusterId));
     observation = {
       reachable: true,
       cluster: clusterId,
@@ -88,7 +135,8 @@ export async function reconcileService(
     const latest = await deps.store.getService(service.name);
     if (latest && latest.version === service.version) {
       try {
-        await deps.converger.converge(latest, latest);
+        if (onlyThisCluster) await deps.converger.converge(latest, latest, { clusters: [clusterId] });
+        else await deps.converger.converge(latest, latest);
         reapplied = true;
         const after = afterReapply(next, observation.drift, { ok: true }, now);
         next = { ...after.memory, observedVersion: next.observedVersion, ...keepNodeLoss };
@@ -102,8 +150,7 @@ export async function reconcileService(
     }
   }
   if (events.length) await deps.store.appendEvents(events.map((e) => auditEvent(deps, service.name, e.type, e.message, { ...e.data, cluster: clusterId })));
-  next.observedVersion = await writeObserved(deps, service.name, observed, memory.observedVersion);
-  return { memory: next, reapplied, error };
+  return { memory: next, reapplied, error, observed };
 }
 
 /** An observation nobody refreshes (the service was deregistered) expires after a day. */

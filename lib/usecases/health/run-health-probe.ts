@@ -9,7 +9,8 @@ import type { AuditLog } from '../../ports/audit-log.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
-import { clusterSnapshots, ownerKey, type ClusterSnapshot } from './cluster-snapshots.js';
+import { clusterSnapshots, ownerKey, type ClusterSnapshot, type SnapshotResult } from './cluster-snapshots.js';
+import { isMultiCluster, serviceClusterIds } from '../../model/service-clusters.js';
 import { deleteOrphans } from './delete-orphans.js';
 import { emptyMemory, HEALTH_DOCS, type HealthDeps, type ServiceHealthMemory } from './health-deps.js';
 import { updateHealthMemory } from './health-memory.js';
@@ -67,11 +68,13 @@ export async function runHealthProbe(deps: HealthDeps<ServiceStore & ClusterStor
   }
   const outcomes = await mapWithConcurrency(services, PROBE_CONCURRENCY, async (service) => {
     try {
-      const cluster = await snapshotFor(service.spec.cluster);
+      const cells = isMultiCluster(service.spec) ? await Promise.all(serviceClusterIds(service.spec).map((id) => snapshotFor(id))) : undefined;
+      const cluster = cells ? cells.find((c) => c && 'error' in c) : await snapshotFor(service.spec.cluster);
       const memoryDoc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(service.name));
       const memory = memoryDoc?.value ?? emptyMemory();
-      const reconciled = await reconcileService(deps, service, services, cluster, memory.reconcile ?? {}, now);
-      const snapshot = cluster && 'snapshot' in cluster ? cluster.snapshot : undefined;
+      const reconciled = await reconcileService(deps, service, services, cells ?? cluster, memory.reconcile ?? {}, now);
+      // A service in several clusters is judged on its pods and nodes in all of them together.
+      const snapshot = cells ? mergedSnapshot(cells) : cluster && 'snapshot' in cluster ? cluster.snapshot : undefined;
       const health = snapshot ? await judgeService(deps, service, memory, snapshot, now) : undefined;
       // The alarm handler may have written the memory meanwhile: keep its fields, replace only the probe's.
       await updateHealthMemory(
@@ -132,4 +135,17 @@ async function judgeService(
   const { signals, alarming, recovered } = buildProbeSignals(service, findings, memory.alarming, now.toISOString());
   await sendProbeSignals(deps, service.name, signals, memory.deferred, now);
   return { alarms: findings.length, recovered, alarming, detectors };
+}
+
+/** The snapshots of a service's clusters as one (nodes and pods of all that answered); undefined when none did. */
+function mergedSnapshot(cells: SnapshotResult[]): ClusterSnapshot | undefined {
+  const read = cells.flatMap((c) => (c && 'snapshot' in c ? [c.snapshot] : []));
+  if (!read.length) return undefined;
+  const pods = new Map<string, ClusterSnapshot['pods'] extends Map<string, infer P> ? P : never>();
+  const objects = new Map<string, ClusterSnapshot['objects'] extends Map<string, infer O> ? O : never>();
+  for (const snapshot of read) {
+    for (const [key, list] of snapshot.pods) pods.set(key, [...(pods.get(key) ?? []), ...list]);
+    for (const [key, list] of snapshot.objects) objects.set(key, [...(objects.get(key) ?? []), ...list]);
+  }
+  return { nodes: read.flatMap((s) => s.nodes), pods, objects };
 }

@@ -3,6 +3,7 @@ import { LABELS } from '../../mesh/labels.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { NodeInfo, PodInfo } from '../../ports/cluster-client.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
+import { serviceClusterIds } from '../../model/service-clusters.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
@@ -34,7 +35,7 @@ export async function releaseStalePins(deps: RolloutDeps<ServiceStore & ClusterS
   const errors: string[] = [];
   for (const service of pinned) {
     try {
-      const cluster = await resolveCluster(deps.store, service.spec.cluster);
+      const cluster = await resolveCluster(deps.store, serviceClusterIds(service.spec)[0]);
       if (!cluster) continue;
       const client = await deps.clusters.forCluster(cluster);
       const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(service.spec.namespace, `${LABELS.service}=${service.name}`)]);

@@ -12,6 +12,7 @@ import { costSummary, OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } fr
 export { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun };
 import type { Solver } from '../../placement/solver.js';
 import { resolveCluster } from '../shared/resolve-cluster.js';
+import { isMultiCluster, serviceClusterIds } from '../../model/service-clusters.js';
 import { auditEvent } from '../shared/mutate.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
@@ -53,7 +54,13 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
     const client = await deps.clusters.forCluster(cluster);
     // Services that name no cluster run on the default one (resolveCluster's rule), and only there.
     const defaultCluster = await resolveCluster(deps.store, undefined);
-    const services = (await deps.store.listAllServices()).filter((s) => (s.spec.cluster ? s.spec.cluster === cluster.id : defaultCluster?.id === cluster.id));
+    // A service in several clusters has one placement for all of them: node names of one cluster mean
+    // nothing in another, so the optimizer leaves such services to each cluster's scheduler.
+    const services = (await deps.store.listAllServices()).filter((s) => {
+      if (isMultiCluster(s.spec)) return false;
+      const [named] = serviceClusterIds(s.spec);
+      return named ? named === cluster.id : defaultCluster?.id === cluster.id;
+    });
     // Every pod, not only meshplane's: the others take node capacity too.
     const [nodes, pods] = await Promise.all([client.listNodes(), client.listPods(undefined)]);
     const observed = await readObservedTraffic(deps.metrics, services, request.trafficWindowSeconds);

@@ -8,6 +8,7 @@ import { promote } from './tasks/promote.js';
 import { rollback } from './tasks/rollback.js';
 import { setWeight } from './tasks/set-weight.js';
 import { startRollout } from './tasks/start-rollout.js';
+import { beginWave, passWave } from './tasks/waves.js';
 
 /** The rollout task Lambda's logic: one action per request, each idempotent (see model/rollout-task-contract.ts). */
 export function createRolloutTaskDispatcher(deps: RolloutDeps): RolloutTaskFunction {
@@ -37,6 +38,10 @@ function dispatch(deps: RolloutDeps, request: RolloutTaskRequest): Promise<Rollo
       return rollback(deps, request);
     case 'finish':
       return finish(deps, request);
+    case 'beginWave':
+      return beginWave(deps, request);
+    case 'passWave':
+      return passWave(deps, request);
   }
 }
 

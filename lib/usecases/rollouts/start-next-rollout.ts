@@ -1,6 +1,7 @@
 import type { DeploymentRecord, ServiceRecord } from '../../model/records.js';
 import { rolloutExecutionInput } from '../../model/rollout-task-contract.js';
 import { effectivePolicy } from './effective-policy.js';
+import { clusterProblems, planWaves } from '../../model/service-clusters.js';
 import { auditEvent, mutateDeployment, mutateService } from '../shared/mutate.js';
 import type { DeploymentStore } from '../../ports/deployment-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
@@ -43,7 +44,7 @@ export async function startNextRollout(deps: RolloutDeps<ServiceStore & Deployme
     const started = await mutateDeployment(deps, service, pending.id, (d) =>
       d.status === 'pending'
         ? {
-            record: { ...d, status: 'running', fromRevision: record.revision },
+            record: { ...d, status: 'running', fromRevision: record.revision, ...wavesOf(d, record) },
             events: [auditEvent(deps, service, 'RolloutStarted', `rollout ${d.id} of ${d.image} started`, { deploymentId: d.id }, d.operationId)],
           }
         : undefined,
@@ -62,6 +63,17 @@ async function startExecution(
   await deps.workflow.start(rolloutExecutionInput(deployment.id, { name: record.name, namespace: record.spec.namespace }, effectivePolicy(deployment, record)));
   crashPoint('rollout.after-execution-start');
   return deployment;
+}
+
+/**
+ * The waves a deployment of a service in several clusters releases, fixed when it starts: the policy's
+ * `waves` (a deploy's own policy only when they fit the service's clusters), else one cluster per wave.
+ */
+function wavesOf(deployment: DeploymentRecord, record: ServiceRecord): Pick<DeploymentRecord, 'waves' | 'currentWave'> {
+  const policy = effectivePolicy(deployment, record);
+  const fits = clusterProblems({ clusters: record.spec.clusters, rollout: policy }).length === 0;
+  const plan = planWaves({ clusters: record.spec.clusters, rollout: fits ? policy : undefined });
+  return plan.length ? { waves: plan.map((clusters, index) => ({ index, clusters, status: 'pending' })), currentWave: 0 } : {};
 }
 
 /**

@@ -2,6 +2,7 @@ import { errorMessage, OperationCompletedError, TerminalError, TransientError, V
 import { newId } from '../../ids.js';
 import type { EventEnvelope } from '../../model/events.js';
 import { ServiceSpec } from '../../model/service-spec.js';
+import { serviceClusterIds } from '../../model/service-clusters.js';
 import type { ServiceConverger } from '../../ports/service-converger.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
@@ -54,17 +55,18 @@ export async function applyServiceEvent(deps: ApplyServiceEventDeps, event: Even
     if (transition.kind === 'reject') return reject(deps, event, operation !== undefined, transition.reason);
 
     // Deregistering from a cluster that was deleted meanwhile ends too: say so in the trail.
-    const clusterGone =
-      event.type === 'service.deregistered' && current?.spec.cluster && !(await deps.store.getCluster(current.spec.cluster))
-        ? auditEvent(
-            deps,
-            event.service,
-            'ClusterGone',
-            `cluster "${current.spec.cluster}" no longer exists; nothing was left there to delete`,
-            { cluster: current.spec.cluster },
-            event.id,
-          )
-        : undefined;
+    const named = event.type === 'service.deregistered' && current ? serviceClusterIds(current.spec).filter((c): c is string => c !== undefined) : [];
+    const gone = (await Promise.all(named.map(async (c) => ((await deps.store.getCluster(c)) ? undefined : c)))).filter((c) => c !== undefined);
+    const clusterGone = gone.length
+      ? auditEvent(
+          deps,
+          event.service,
+          'ClusterGone',
+          `cluster${gone.length > 1 ? 's' : ''} ${gone.map((c) => `"${c}"`).join(', ')} no longer exist${gone.length > 1 ? '' : 's'}; nothing was left there to delete`,
+          { cluster: gone[0], ...(gone.length > 1 ? { clusters: gone } : {}) },
+          event.id,
+        )
+      : undefined;
     if (deps.converger) {
       try {
         await deps.converger.converge(transition.record, current);

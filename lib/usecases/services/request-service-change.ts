@@ -27,6 +27,9 @@ async function requireActive(deps: Deps, name: string): Promise<ServiceRecord> {
 async function requireKnownCluster(deps: Deps, spec: ServiceSpec): Promise<void> {
   if (spec.cluster && !(await deps.store.getCluster(spec.cluster)))
     throw new ValidationError([{ path: 'cluster', message: `no cluster "${spec.cluster}" is registered` }]);
+  const known = await Promise.all((spec.clusters ?? []).map((id) => deps.store.getCluster(id)));
+  const problems = (spec.clusters ?? []).flatMap((id, i) => (known[i] ? [] : [{ path: `clusters.${i}`, message: `no cluster "${id}" is registered` }]));
+  if (problems.length) throw new ValidationError(problems);
 }
 
 /** The claim on a service name, held by the registration that takes it (document 'name-claim'/name). */

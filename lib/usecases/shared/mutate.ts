@@ -4,7 +4,7 @@ import type { AuditEvent, DeploymentRecord, RevisionRecord, ServiceRecord } from
 import type { DeploymentStore } from '../../ports/deployment-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { CoreDeps } from '../deps.js';
-import type { ServiceConverger } from '../../ports/service-converger.js';
+import type { ConvergeOptions, ServiceConverger } from '../../ports/service-converger.js';
 import { callerEdgeChanges } from './caller-edges.js';
 import { nextPodRevision } from './service-transition.js';
 import { crashPoint } from '../../platform/crash-points.js';
@@ -37,25 +37,29 @@ export interface ServiceMutation {
  * With `applyFirst` the cluster is converged to the new record before it is committed: the change and
  * its events are recorded only once the cluster holds it (a rollback must not be on record while the
  * cluster still serves the canary). A failed apply leaves the store as it was and throws.
+ *
+ * With `clusters`, only those clusters are converged (a change that renders the same elsewhere); a newer
+ * change that committed meanwhile is still converged everywhere.
  */
 export async function mutateService(
   deps: CoreDeps<ServiceStore> & { converger: ServiceConverger },
   name: string,
   mutate: (current: ServiceRecord) => ServiceMutation | undefined,
-  options: { applyFirst?: boolean } = {},
+  options: { applyFirst?: boolean } & ConvergeOptions = {},
 ): Promise<ServiceRecord> {
+  const only: ConvergeOptions = options.clusters ? { clusters: options.clusters } : {};
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await deps.store.getService(name);
     if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
     const change = mutate(current);
     if (!change) {
-      await deps.converger.converge(current, current);
+      await deps.converger.converge(current, current, only);
       return current;
     }
     const podRevision =
       change.record.revision !== current.revision ? nextPodRevision(current, change.record.spec, change.record.revision) : change.record.podRevision;
     const record = { ...change.record, podRevision, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
-    if (options.applyFirst) await deps.converger.converge(record, current);
+    if (options.applyFirst) await deps.converger.converge(record, current, only);
     try {
       await deps.store.commitServiceChange({
         service: record,
@@ -69,7 +73,7 @@ export async function mutateService(
       throw err;
     }
     crashPoint(`rollout.after-commit.${change.events?.[0]?.type ?? 'change'}`);
-    if (!options.applyFirst) await deps.converger.converge(record, current);
+    if (!options.applyFirst) await deps.converger.converge(record, current, only);
     crashPoint(`rollout.after-apply.${change.events?.[0]?.type ?? 'change'}`);
     // A newer change may have committed and converged while we were converging: then ours may have
     // landed last and left the cluster behind the store. Converge to the newest again.

@@ -1,6 +1,6 @@
 import type { LocalityRoutingContext, RenderContext, ServiceRef } from '../../mesh/render-context.js';
 import { resolveDependencies } from '../../mesh/dependencies.js';
-import type { ServiceRecord } from '../../model/records.js';
+import type { ServiceRecord, TrafficState } from '../../model/records.js';
 
 /** What a service's manifests need to know about the rest of the declared graph. */
 export interface GraphNeighbourhood {
@@ -17,8 +17,8 @@ const byName = (a: ServiceRef, b: ServiceRef) => a.name.localeCompare(b.name) ||
  * calls it, where its dependencies live, the running rollout's canary and weight, the optimizer's
  * placement and a pending restart.
  */
-export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhood): RenderContext {
-  const traffic = record.traffic;
+export function renderContextFor(record: ServiceRecord, graph: GraphNeighbourhood, clusterId?: string): RenderContext {
+  const traffic = record.traffic && clusterId !== undefined ? trafficInCluster(record.traffic, clusterId) : record.traffic;
   return {
     revision: record.podRevision ?? record.revision,
     callers: graph.callers.filter((c) => c.name !== record.name).sort(byName),
@@ -78,4 +78,16 @@ export function neighbourhoodFrom(record: ServiceRecord, services: readonly Serv
       return dep ? [{ name: dep.name, namespace: dep.spec.namespace }] : [];
     }),
   };
+}
+
+/**
+ * The traffic state one cluster of a multi-cluster rollout holds: the wave under way carries the canary
+ * at the current weight, clusters of earlier waves keep theirs, clusters of later waves have none yet.
+ * Without waves every cluster holds the same. Pure.
+ */
+export function trafficInCluster(traffic: TrafficState, clusterId: string): TrafficState | undefined {
+  if (!traffic.wave) return traffic;
+  if (traffic.wave.includes(clusterId)) return traffic;
+  const released = traffic.released?.[clusterId];
+  return released ? { ...traffic, ...released } : undefined;
 }

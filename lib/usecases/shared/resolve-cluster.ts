@@ -1,6 +1,7 @@
 import { TerminalError } from '../../errors.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
+import { serviceClusterIds } from '../../model/service-clusters.js';
 
 /** A service names a cluster that is not (or no longer) registered. */
 export class ClusterNotRegisteredError extends TerminalError {
@@ -35,4 +36,24 @@ export async function resolveClusterForRemoval(store: ClusterStore, clusterId: s
     if (err instanceof ClusterNotRegisteredError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Every cluster a service runs in (`clusters`, or its one `cluster`, or the default), in order and once
+ * each. Empty when it names none and no cluster is registered (state only).
+ */
+export async function resolveClusters(store: ClusterStore, spec: { cluster?: string; clusters?: string[] }): Promise<ClusterRegistration[]> {
+  const found = await Promise.all(serviceClusterIds(spec).map((id) => resolveCluster(store, id)));
+  return uniqueClusters(found);
+}
+
+/** Like {@link resolveClusters} for removing things: clusters that no longer exist are left out. */
+export async function resolveClustersForRemoval(store: ClusterStore, spec: { cluster?: string; clusters?: string[] }): Promise<ClusterRegistration[]> {
+  const found = await Promise.all(serviceClusterIds(spec).map((id) => resolveClusterForRemoval(store, id)));
+  return uniqueClusters(found);
+}
+
+function uniqueClusters(found: (ClusterRegistration | undefined)[]): ClusterRegistration[] {
+  const seen = new Set<string>();
+  return found.filter((c): c is ClusterRegistration => c !== undefined && !seen.has(c.id) && seen.add(c.id) !== undefined);
 }

@@ -1,5 +1,6 @@
 import type { Telemetry } from '../../ports/telemetry.js';
 import type { ClusterClientFactory } from '../../ports/cluster-client.js';
+import type { ClusterRegistration } from '../../model/cluster.js';
 import type { MetricsSource } from '../../ports/metrics-source.js';
 import type { RolloutWorkflow } from '../../ports/rollout-workflow.js';
 import type { CoreDeps } from '../deps.js';
@@ -11,6 +12,11 @@ export interface RolloutDeps<Store = StateStore> extends CoreDeps<Store> {
   converger: ServiceConverger;
   clusters: ClusterClientFactory;
   metrics: MetricsSource;
+  /**
+   * The metrics of one cluster, for services in several clusters (each wave is judged in its own
+   * clusters); `metrics` serves every cluster when absent.
+   */
+  metricsFor?: (cluster: ClusterRegistration) => MetricsSource;
   workflow: RolloutWorkflow;
   /**
    * How long one task invocation waits for pods (canary ready, stable rolled out) before failing

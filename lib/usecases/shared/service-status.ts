@@ -1,5 +1,5 @@
 import { LABELS, workloadName } from '../../mesh/labels.js';
-import type { ServiceExposureStatus, ServiceStatus } from '../../model/observed-status.js';
+import type { CellStatus, ObservedServiceStatus, ServiceExposureStatus, ServiceStatus } from '../../model/observed-status.js';
 import type { ServiceRecord } from '../../model/records.js';
 import type { KubeObject, PodInfo } from '../../ports/cluster-client.js';
 
@@ -55,4 +55,35 @@ export function exposureStatusOf(record: ServiceRecord, objects: readonly KubeOb
   const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === record.name);
   const ingress = (service?.status as { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined)?.loadBalancer?.ingress ?? [];
   return { type: 'LoadBalancer', port: expose.port, addresses: ingress.flatMap((i) => (i.hostname ? [i.hostname] : i.ip ? [i.ip] : [])) };
+}
+
+/**
+ * The status of a service in several clusters from each cluster's observation: replicas added up, pods
+ * (tagged with their cluster) and zones together, and each cluster's own counts in `clusters`. A
+ * cluster that could not be read is listed with its error; when none could, the whole is an error. Pure.
+ */
+export function combineCellStatuses(cells: { cluster: string; observed: ServiceStatus | { error: string } }[], observedAt: string): ObservedServiceStatus {
+  const clusters: CellStatus[] = cells.map(({ cluster, observed }) => {
+    if ('error' in observed) return { cluster, error: observed.error };
+    const { pods: _pods, ...counts } = observed;
+    return { cluster, ...counts };
+  });
+  const read = cells.flatMap(({ cluster, observed }) => ('error' in observed ? [] : [{ cluster, status: observed }]));
+  if (!read.length)
+    return { error: cells.map(({ cluster, observed }) => `${cluster}: ${'error' in observed ? observed.error : ''}`).join('; '), observedAt, clusters };
+  const sum = (pick: (s: ServiceStatus) => number) => read.reduce((n, r) => n + pick(r.status), 0);
+  const podsPerZone: Record<string, number> = {};
+  for (const { status } of read) for (const [zone, n] of Object.entries(status.podsPerZone)) podsPerZone[zone] = (podsPerZone[zone] ?? 0) + n;
+  const exposure = read.find((r) => r.status.exposure)?.status.exposure;
+  return {
+    desiredReplicas: sum((s) => s.desiredReplicas),
+    readyReplicas: sum((s) => s.readyReplicas),
+    updatedReplicas: sum((s) => s.updatedReplicas),
+    availableReplicas: sum((s) => s.availableReplicas),
+    podsPerZone,
+    pods: read.flatMap(({ cluster, status }) => status.pods.map((p) => ({ ...p, cluster }))),
+    ...(exposure ? { exposure } : {}),
+    observedAt,
+    clusters,
+  };
 }

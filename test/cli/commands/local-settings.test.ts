@@ -26,6 +26,9 @@ describe('localSettings: flags and environment of meshplane local', () => {
       env: {},
       expected: { kubeconfig: { path: '/k/config', context: 'prod' } },
     },
+    { name: 'MESHPLANE_SIM_CLUSTERS', flags: {}, env: { MESHPLANE_SIM_CLUSTERS: '3' }, expected: { simClusters: 3 } },
+    { name: '--sim-clusters over MESHPLANE_SIM_CLUSTERS', flags: { 'sim-clusters': '2' }, env: { MESHPLANE_SIM_CLUSTERS: '3' }, expected: { simClusters: 2 } },
+    { name: 'one simulated cluster is the default', flags: { 'sim-clusters': '1' }, env: {}, expected: {} },
     { name: 'MESHPLANE_KUBECONFIG_DIR, made absolute', flags: {}, env: { MESHPLANE_KUBECONFIG_DIR: 'kc' }, expected: { kubeconfigDir: resolve('kc') } },
     {
       name: '--kubeconfig-dir over MESHPLANE_KUBECONFIG_DIR',
@@ -52,6 +55,9 @@ describe('localSettings: flags and environment of meshplane local', () => {
 
   it.each([
     { name: 'a port out of range', flags: { port: '70000' }, env: {}, setting: '--port', message: /--port must be a port number, got "70000"/ },
+    { name: 'no simulated cluster', flags: { 'sim-clusters': '0' }, env: {}, setting: '--sim-clusters', message: /from 1 to 9, got "0"/ },
+    { name: 'MESHPLANE_SIM_CLUSTERS=two', flags: {}, env: { MESHPLANE_SIM_CLUSTERS: 'two' }, setting: 'MESHPLANE_SIM_CLUSTERS', message: /got "two"/ },
+    { name: '--sim-clusters with a kubeconfig', flags: { 'sim-clusters': '2', kubeconfig: '/k' }, env: {}, setting: '--sim-clusters', message: /--kubeconfig/ },
     { name: 'a PORT that is not a number', flags: {}, env: { PORT: 'http' }, setting: 'PORT', message: /got "http"/ },
     {
       name: 'a time factor of 0',

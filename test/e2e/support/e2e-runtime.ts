@@ -18,6 +18,8 @@ export interface E2eRuntimeOptions {
   sim?: SimClusterOptions;
   /** Seconds before a failed queue record is delivered again (the runtime default is 5). */
   visibilityTimeoutSeconds?: number;
+  /** Simulated clusters: `local` and `local-2` … (default 1). */
+  simClusters?: number;
 }
 
 /** A running local control plane with everything a test needs to drive and observe it. */
@@ -52,6 +54,7 @@ export async function startE2eRuntime(options: E2eRuntimeOptions = {}): Promise<
     port: 0,
     timeFactor,
     sim: { readyDelayMs: 0, ...options.sim },
+    ...(options.simClusters ? { simClusters: options.simClusters } : {}),
     // A failed record comes back after 5 s, not after the deployed visibility (60 s and more): the e2e
     // scenarios retry within their waits. Handlers are idempotent, so an early redelivery is harmless.
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? E2E_VISIBILITY_TIMEOUT_SECONDS,

@@ -2,7 +2,8 @@ import { TerminalError, TransientError } from '../../../errors.js';
 import { workloadName } from '../../../mesh/labels.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { PromoteRequest, PromoteResponse } from '../../../model/rollout-task-contract.js';
-import { resolveCluster } from '../../shared/resolve-cluster.js';
+import { resolveClusters } from '../../shared/resolve-cluster.js';
+import { isMultiCluster } from '../../../model/service-clusters.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
 import type { ClusterStore } from '../../../ports/cluster-store.js';
 import type { DeploymentStore } from '../../../ports/deployment-store.js';
@@ -48,8 +49,7 @@ export async function promote(deps: RolloutDeps<ServiceStore & RevisionStore & D
   });
   const revision = promoted.traffic?.promotedRevision ?? promoted.revision;
 
-  const cluster = await resolveCluster(deps.store, promoted.spec.cluster);
-  if (cluster && promoted.traffic) {
+  for (const cluster of promoted.traffic ? await resolveClusters(deps.store, promoted.spec) : []) {
     const client = await deps.clusters.forCluster(cluster);
     let status: WorkloadStatus | undefined;
     const complete = await waitUntil(async () => {
@@ -63,7 +63,7 @@ export async function promote(deps: RolloutDeps<ServiceStore & RevisionStore & D
     }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
     if (!complete)
       throw new TransientError(
-        `stable is rolling out revision ${revision} (${status?.updatedReplicas ?? 0}/${promoted.spec.replicas} updated); traffic stays on the new pods until it is done`,
+        `stable is rolling out revision ${revision}${isMultiCluster(promoted.spec) ? ` in cluster ${cluster.id}` : ''} (${status?.updatedReplicas ?? 0}/${promoted.spec.replicas} updated); traffic stays on the new pods until it is done`,
       );
   }
   await mutateService(deps, req.service, (svc) =>

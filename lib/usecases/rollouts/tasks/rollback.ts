@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../../errors.js';
-import type { DeploymentRecord } from '../../../model/records.js';
+import type { DeploymentRecord, TrafficState } from '../../../model/records.js';
 import type { ServiceSpec } from '../../../model/service-spec.js';
 import type { RollbackRequest, RollbackResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
@@ -39,6 +39,12 @@ export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & 
   const previous: ServiceSpec | undefined = deployment ? (await deps.store.getRevision(req.service, deployment.fromRevision))?.spec : undefined;
   const rolledBack = !/^aborted/.test(reason);
 
+  // A multi-cluster rollout goes back in every cluster the new version reached (the wave under way and
+  // the released ones) and never touches the clusters of later waves; a restored spec goes everywhere.
+  const before = await deps.store.getService(req.service);
+  const traffic = before?.traffic?.deploymentId === req.deploymentId ? before.traffic : undefined;
+  const reached = traffic?.wave ? [...new Set([...traffic.wave, ...Object.keys(traffic.released ?? {})])] : undefined;
+  const only = reached && traffic?.promotedRevision === undefined ? { clusters: reached } : {};
   // A service deregistered mid-rollout has nothing left to roll back: its objects are gone already.
   const deregistered = await mutateService(
     deps,
@@ -53,15 +59,22 @@ export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & 
           ? { service: svc.name, revision, spec: previous, createdAt: deps.clock.now().toISOString(), operationId: deployment!.operationId }
           : undefined,
         events: [
-          auditEvent(deps, svc.name, 'RolloutRolledBack', `rolled back ${deployment?.image ?? req.deploymentId}: ${reason}`, {
-            deploymentId: req.deploymentId,
-            cause: req.cause,
-            details: req.details,
-          }),
+          auditEvent(
+            deps,
+            svc.name,
+            'RolloutRolledBack',
+            `rolled back ${deployment?.image ?? req.deploymentId}${svc.traffic.wave ? ` in ${reachedOf(svc.traffic).join(', ')}` : ''}: ${reason}`,
+            {
+              deploymentId: req.deploymentId,
+              cause: req.cause,
+              details: req.details,
+              ...(svc.traffic.wave ? { clusters: reachedOf(svc.traffic), untouched: untouchedOf(deployment, reachedOf(svc.traffic)) } : {}),
+            },
+          ),
         ],
       };
     },
-    { applyFirst: true },
+    { applyFirst: true, ...only },
   ).then(
     () => false,
     (err: unknown) => {
@@ -77,6 +90,7 @@ export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & 
               ...d,
               status: !rolledBack || deregistered ? 'aborted' : 'rolledBack',
               reason: deregistered ? 'the service was deregistered' : reason,
+              ...(d.waves ? { waves: d.waves.map((w) => (w.status === 'pending' ? w : { ...w, status: 'rolledBack' as const })) } : {}),
               requested: undefined,
               rejection: undefined,
             },
@@ -86,6 +100,16 @@ export async function rollback(deps: RolloutDeps<ServiceStore & RevisionStore & 
   }
   await startNextRollout(deps, req.service);
   return { rolledBack: true };
+}
+
+/** The clusters a multi-cluster rollout has reached: the wave under way and the released ones. */
+function reachedOf(traffic: TrafficState): string[] {
+  return [...new Set([...(traffic.wave ?? []), ...Object.keys(traffic.released ?? {})])];
+}
+
+/** Clusters of the deployment's waves the new version never reached. */
+function untouchedOf(deployment: DeploymentRecord | undefined, reached: string[]): string[] {
+  return (deployment?.waves ?? []).flatMap((w) => w.clusters).filter((c) => !reached.includes(c));
 }
 
 /**

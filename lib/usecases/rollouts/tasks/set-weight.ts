@@ -2,7 +2,7 @@ import { TerminalError, TransientError } from '../../../errors.js';
 import { LABELS, workloadName } from '../../../mesh/labels.js';
 import { stuckPodsReason } from '../../../rollout/crash-loop.js';
 import type { SetWeightRequest, SetWeightResponse } from '../../../model/rollout-task-contract.js';
-import { resolveCluster } from '../../shared/resolve-cluster.js';
+import { resolveClusters } from '../../shared/resolve-cluster.js';
 import { canaryReplicasFor } from '../../../rollout/canary-replicas.js';
 import { auditEvent, mutateDeployment, mutateService } from '../../shared/mutate.js';
 import type { ClusterStore } from '../../../ports/cluster-store.js';
@@ -26,12 +26,18 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
     throw new TerminalError(`deployment ${req.deploymentId} holds no traffic state on ${req.service}`);
   const replicas = current.traffic.preview ? current.spec.replicas : canaryReplicasFor(req.weight, current.spec.replicas);
 
-  const scaled = await mutateService(deps, req.service, (svc) =>
-    svc.traffic && svc.traffic.canaryReplicas < replicas ? { record: { ...svc, traffic: { ...svc.traffic, canaryReplicas: replicas } } } : undefined,
+  // A multi-cluster rollout changes the clusters of its wave only.
+  const only = current.traffic.wave ? { clusters: current.traffic.wave } : {};
+  const scaled = await mutateService(
+    deps,
+    req.service,
+    (svc) => (svc.traffic && svc.traffic.canaryReplicas < replicas ? { record: { ...svc, traffic: { ...svc.traffic, canaryReplicas: replicas } } } : undefined),
+    only,
   );
-  const cluster = await resolveCluster(deps.store, scaled.spec.cluster);
-  if (cluster) {
+  const all = await resolveClusters(deps.store, scaled.spec);
+  for (const cluster of current.traffic.wave ? all.filter((c) => current.traffic!.wave!.includes(c.id)) : all) {
     const client = await deps.clusters.forCluster(cluster);
+    const where = all.length > 1 ? ` in cluster ${cluster.id}` : '';
     let ready = 0;
     const selector = `${LABELS.service}=${req.service},${LABELS.track}=canary`;
     const waited = await waitUntil(async () => {
@@ -46,25 +52,30 @@ export async function setWeight(deps: RolloutDeps<ServiceStore & DeploymentStore
       const stuck = stuckPodsReason(pods);
       return stuck ? { ready: false as const, stuck } : undefined;
     }, deps.podWaitMs ?? DEFAULT_POD_WAIT_MS);
-    if (!waited) throw new TransientError(`the new version has ${ready}/${replicas} ready pods; waiting before sending it ${req.weight}% of traffic`);
+    if (!waited) throw new TransientError(`the new version has ${ready}/${replicas} ready pods${where}; waiting before sending it ${req.weight}% of traffic`);
     if (!waited.ready) {
-      if (waited.stuck) await rejectDeployment(deps, req, `analysis failed: ${waited.stuck}`);
+      if (waited.stuck) await rejectDeployment(deps, req, `analysis failed: ${waited.stuck}${where}`);
       return { weight: scaled.traffic?.canaryWeight ?? 0, then: 'decide' };
     }
   }
 
-  await mutateService(deps, req.service, (svc) =>
-    svc.traffic && svc.traffic.canaryWeight !== req.weight
-      ? {
-          record: { ...svc, traffic: { ...svc.traffic, canaryWeight: req.weight, canaryReplicas: Math.max(svc.traffic.canaryReplicas, replicas) } },
-          events: [
-            auditEvent(deps, svc.name, 'TrafficShifted', `${req.weight}% of traffic to ${svc.traffic.canaryImage}`, {
-              deploymentId: req.deploymentId,
-              weight: req.weight,
-            }),
-          ],
-        }
-      : undefined,
+  await mutateService(
+    deps,
+    req.service,
+    (svc) =>
+      svc.traffic && svc.traffic.canaryWeight !== req.weight
+        ? {
+            record: { ...svc, traffic: { ...svc.traffic, canaryWeight: req.weight, canaryReplicas: Math.max(svc.traffic.canaryReplicas, replicas) } },
+            events: [
+              auditEvent(deps, svc.name, 'TrafficShifted', `${req.weight}% of traffic to ${svc.traffic.canaryImage}${wherePlural(svc.traffic.wave)}`, {
+                deploymentId: req.deploymentId,
+                weight: req.weight,
+                ...(svc.traffic.wave ? { clusters: svc.traffic.wave } : {}),
+              }),
+            ],
+          }
+        : undefined,
+    only,
   );
   await mutateDeployment(deps, req.service, req.deploymentId, (d) => {
     if (d.currentStep === req.stepIndex && d.currentWeight === req.weight && d.steps[req.stepIndex]) return undefined;
@@ -89,4 +100,10 @@ async function rejectDeployment(deps: RolloutDeps<DeploymentStore>, req: SetWeig
         }
       : undefined,
   );
+}
+
+/** " in cluster a" / " in clusters a, b" for a wave; nothing without one. */
+export function wherePlural(clusters: readonly string[] | undefined): string {
+  if (!clusters?.length) return '';
+  return ` in cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')}`;
 }
