@@ -346,7 +346,7 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
     await expectOnlyStable(name, image(name, '1.0.0'), 4);
   });
 
-  it('meshplane deploy --watch exits 0 when the image is promoted and 1 when it is rolled back', async () => {
+  it('meshplane deploy --watch exits 0 when the image is promoted and 2 when it is rolled back', async () => {
     const good = 'cli-good-service';
     const bad = 'cli-bad-service';
     // One step: this is about the CLI's exit codes, and each CLI run has a minute.
@@ -359,7 +359,7 @@ describe.concurrent('progressive rollouts (issue 4)', { timeout: 90_000 }, () =>
 
     expect(promoted.exitCode, promoted.stderr).toBe(0);
     expect(promoted.stdout.trim().split('\n').at(-1)).toMatch(/promoted weight=100%/);
-    expect(rolledBack.exitCode, rolledBack.stderr).toBe(1);
+    expect(rolledBack.exitCode, rolledBack.stderr).toBe(2);
     expect(rolledBack.stdout.trim().split('\n').at(-1)).toMatch(/rolledBack .*\(analysis failed: error rate/);
     expect((await rt.api.service(good)).spec.image).toBe(image(good, '2.0.0'));
     expect((await rt.api.service(bad)).spec.image).toBe(image(bad, '1.0.0'));
