@@ -58,6 +58,19 @@ export function evaluateVector(c: CompiledInstance, vector: NodeVector): CostBre
       rpsAtLevel[l] += e.rps * share;
     }
   }
+  return breakdownOf(c, vector, { communication, latencyMsPerSecond, dollarsPerMonth, rpsAtLevel, totalRps });
+}
+
+/**
+ * The breakdown of a vector from its communication figures (however traffic was routed): adds the moves
+ * from the current placement, the node risk, the totals and each network level's share of requests.
+ */
+export function breakdownOf(
+  c: CompiledInstance,
+  vector: NodeVector,
+  traffic: { communication: number; latencyMsPerSecond: number; dollarsPerMonth: number; rpsAtLevel: readonly number[]; totalRps: number },
+): CostBreakdown {
+  const { communication, latencyMsPerSecond, dollarsPerMonth, rpsAtLevel, totalRps } = traffic;
   const moves = countMoves(c, vector);
   let riskSum = 0;
   for (let r = 0; r < c.replicaCount; r++) riskSum += c.nodeRisk[vector[r]];

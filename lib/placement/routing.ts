@@ -19,8 +19,8 @@
  * zone) and sending overflow within the cluster first minimises the cost.
  */
 import type { CompiledInstance, NodeVector } from './compiled-instance.js';
-import { countMoves, type CostBreakdown } from './cost.js';
-import { BYTES_PER_GB, NETWORK_LEVELS, SECONDS_PER_MONTH, type NetworkLevel } from './model.js';
+import { breakdownOf, type CostBreakdown } from './cost.js';
+import { BYTES_PER_GB, NETWORK_LEVELS, SECONDS_PER_MONTH } from './model.js';
 import type { LocalityRouting, RoutingDecision } from '../model/locality-routing.js';
 
 export type { LocalityRouting, RoutingDecision };
@@ -266,25 +266,8 @@ export function evaluateRouted(c: CompiledInstance, vector: NodeVector, spec: Ro
       if (k > 0) maxZoneLoad = Math.max(maxZoneLoad, inflow[b * Z + z] / ((inbound[b] * k) / c.replicas[b]));
     }
   }
-  const moves = countMoves(c, vector);
-  let riskSum = 0;
-  for (let r = 0; r < c.replicaCount; r++) riskSum += c.nodeRisk[vector[r]];
-  const migration = c.migrationCost * moves;
-  const risk = c.riskWeight * riskSum;
-  const trafficShare = Object.fromEntries(NETWORK_LEVELS.map((l, i) => [l, totalRps > 0 ? rpsAtLevel[i] / totalRps : 0])) as Record<NetworkLevel, number>;
-  return {
-    communication,
-    migration,
-    risk,
-    total: communication + migration + risk,
-    moves,
-    latencyMsPerSecond,
-    meanLatencyMs: totalRps > 0 ? latencyMsPerSecond / totalRps : 0,
-    dollarsPerMonth,
-    trafficShare,
-    maxZoneLoad,
-    crossZoneShare: trafficShare.crossZone + trafficShare.crossCluster,
-  };
+  const breakdown = breakdownOf(c, vector, { communication, latencyMsPerSecond, dollarsPerMonth, rpsAtLevel, totalRps });
+  return { ...breakdown, maxZoneLoad, crossZoneShare: breakdown.trafficShare.crossZone + breakdown.trafficShare.crossCluster };
 }
 
 /**
