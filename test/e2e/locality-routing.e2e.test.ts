@@ -67,10 +67,14 @@ afterAll(async () => {
 
 /** The simulated cluster's zone summary once it satisfies `ready` (it is recomputed on every tick). */
 async function traffic(what: string, ready: (s: ZoneTrafficSummary) => boolean): Promise<ZoneTrafficSummary> {
-  return waitFor(what, async () => {
-    const s = runtime.sim!.zoneTraffic();
-    return ready(s) ? s : undefined;
-  });
+  return waitFor(
+    what,
+    async () => {
+      const s = runtime.sim!.zoneTraffic();
+      return ready(s) ? s : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** Ready pods of each service of the graph. */
@@ -81,7 +85,7 @@ async function readyPods(): Promise<Map<string, PodPlacement[]>> {
 const share = (s: ZoneTrafficSummary, service: string) => s.services.find((x) => x.service === service)?.crossZoneShare;
 const allCounted = (s: ZoneTrafficSummary) => Math.abs(s.rps - CALLS_RPS) < 1e-6;
 
-describe('zone routing decided for the services, rendered, and measured in the simulated cluster', () => {
+describe('zone routing decided for the services, rendered, and measured in the simulated cluster', { timeout: 150_000 }, () => {
   it('spread over three zones with round-robin, two thirds of the calls cross zones', async () => {
     for (const s of GRAPH) await api.register(s);
     for (const s of GRAPH) await api.waitForReadyReplicas(s.name, 3);
@@ -156,11 +160,15 @@ describe('zone routing decided for the services, rendered, and measured in the s
     // How remediation evacuates a zone: the service record avoids its nodes, and the converger moves the pods.
     for (const service of ['api', 'db'])
       await mutateService(runtime.app, service, (svc) => ({ record: { ...svc, placement: { runId: 'e2e-evacuation', avoidNodes: nodes } } }));
-    await waitFor('api and db have left zone-c', async () => {
-      const pods = await readyPods();
-      const moved = [...pods.get('api')!, ...pods.get('db')!];
-      return moved.length === 6 && moved.every((p) => p.zone !== 'zone-c') && pods.get('web')!.some((p) => p.zone === 'zone-c');
-    });
+    await waitFor(
+      'api and db have left zone-c',
+      async () => {
+        const pods = await readyPods();
+        const moved = [...pods.get('api')!, ...pods.get('db')!];
+        return moved.length === 6 && moved.every((p) => p.zone !== 'zone-c') && pods.get('web')!.some((p) => p.zone === 'zone-c');
+      },
+      { timeoutMs: 60_000 },
+    );
     const failedOver = await traffic('the evacuation counted', (s) => allCounted(s) && s.zones.every((z) => z.to !== 'zone-c'));
     expect(failedOver.unroutedRps).toBe(0);
     // web's pod in zone-c calls api in zone-a and zone-b alike (its 90 % share passes to the two 5 % zones).
