@@ -55,3 +55,28 @@ export function serviceCallRatesQuery(windowSeconds: number): string {
   const by = Object.values(CALL_RATE_LABELS).join(', ');
   return `sum by (${by}) (rate(istio_requests_total{reporter="source"}[${windowSeconds}s]))`;
 }
+
+/**
+ * Calls between zones, reported by the caller with `source_zone` and `destination_zone` besides the
+ * labels of {@link CALL_RATE_LABELS}. Istio's standard metrics carry no zone: the simulated cluster
+ * serves this series; on a real mesh a recording rule or an Istio Telemetry tag can provide it under
+ * this name, and without it an edge's cross-zone share is predicted from where its pods run.
+ */
+export const ZONE_REQUESTS_METRIC = 'sim_zone_requests_total';
+
+const EDGE_BY = Object.values(CALL_RATE_LABELS).join(', ');
+
+/** Calls per second of every edge by response code, caller-reported (one sample per edge and code). */
+export function edgeRequestRatesQuery(windowSeconds: number): string {
+  return `sum by (${EDGE_BY}, response_code) (rate(istio_requests_total{reporter="source"}[${windowSeconds}s]))`;
+}
+
+/** Latency quantile (ms) of every edge as its callers saw it (one sample per edge). */
+export function edgeLatencyQuantileQuery(quantile: number, windowSeconds: number): string {
+  return `histogram_quantile(${quantile}, sum by (${EDGE_BY}, le) (rate(istio_request_duration_milliseconds_bucket{reporter="source"}[${windowSeconds}s])))`;
+}
+
+/** Calls per second of every edge per pair of zones (one sample per edge, caller zone and callee zone). */
+export function edgeZoneRatesQuery(windowSeconds: number): string {
+  return `sum by (${EDGE_BY}, source_zone, destination_zone) (rate(${ZONE_REQUESTS_METRIC}{reporter="source"}[${windowSeconds}s]))`;
+}

@@ -33,7 +33,15 @@ export function edgeLocality(
   let sameZone = 0;
   if (options.sameCluster !== false) for (const [zone, n] of Object.entries(callerZones)) sameZone += (n / callers) * ((calleeZones[zone] ?? 0) / callees);
   const crossZoneShare = Math.min(1, Math.max(0, 1 - sameZone));
+  return { crossZoneShare, dollarsPerMonth: transferDollarsPerMonth(rps, crossZoneShare, options) };
+}
+
+/**
+ * Data transfer cost, $ per month, of `rps` calls of which `crossZoneShare` cross a zone (or, with
+ * `sameCluster: false`, a cluster), at `bytesPerRequest`.
+ */
+export function transferDollarsPerMonth(rps: number, crossZoneShare: number, options: { sameCluster?: boolean; bytesPerRequest?: number } = {}): number {
   const price = options.sameCluster === false ? DEFAULT_DISTANCES.crossCluster.dollarsPerGB : DEFAULT_DISTANCES.crossZone.dollarsPerGB;
   const bytesPerSecond = rps * (options.bytesPerRequest ?? DEFAULT_BYTES_PER_REQUEST);
-  return { crossZoneShare, dollarsPerMonth: ((bytesPerSecond * SECONDS_PER_MONTH) / BYTES_PER_GB) * crossZoneShare * price };
+  return ((bytesPerSecond * SECONDS_PER_MONTH) / BYTES_PER_GB) * crossZoneShare * price;
 }

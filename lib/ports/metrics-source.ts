@@ -31,9 +31,33 @@ export interface ServiceCallRate {
   rps: number;
 }
 
+/**
+ * Traffic on one edge of the call graph over a window, as the calling proxies report it (`reporter="source"`):
+ * one per caller and callee service (Istio's canonical service, so a service's stable and canary workloads add up).
+ */
+export interface EdgeTraffic {
+  fromNamespace: string;
+  from: string;
+  toNamespace: string;
+  to: string;
+  /** Calls per second. */
+  rps: number;
+  /** Of those, answered with a 5xx. */
+  errorRps: number;
+  /** p99 latency the caller saw, ms; undefined without calls or without a latency histogram. */
+  p99LatencyMs?: number;
+  /** Calls per second whose zones the source knows, and of those the ones that crossed a zone; absent: no zone series. */
+  zones?: { rps: number; crossZoneRps: number };
+}
+
 export interface MetricsSource {
   /** `latencyHistogram`: also read the duration histogram (one more query; rollout analysis asks, the health probe does not). */
   workloadMetrics(namespace: string, workload: string, windowSeconds: number, options?: { latencyHistogram?: boolean }): Promise<WorkloadMetrics>;
   /** Calls per second between every pair of services over the window; absent when the source cannot tell (no per-edge telemetry). */
   callRates?(windowSeconds: number): Promise<ServiceCallRate[]>;
+  /**
+   * Rate, errors, p99 and zone crossings of every edge over the window, in a fixed number of queries
+   * whatever the number of services; absent when the source has no per-edge telemetry.
+   */
+  edgeTraffic?(windowSeconds: number): Promise<EdgeTraffic[]>;
 }

@@ -76,7 +76,8 @@ function evaluateCall(expr: Extract<PromQlExpr, { type: 'call' }>, series: reado
     if (expr.args.length !== 1 || arg.type !== 'selector' || arg.rangeSeconds === undefined) throw new PromQlError(`${expr.func}() expects one range vector`);
     const window = arg.rangeSeconds;
     const samples = select(arg, series).map((s) => {
-      const increase = Math.max(0, s.valueAt(nowMs) - s.valueAt(nowMs - window * 1000));
+      const start = nowMs - window * 1000;
+      const increase = Math.max(0, s.increase ? s.increase(start, nowMs) : s.valueAt(nowMs) - s.valueAt(start));
       return { labels: withoutName(s.labels), value: expr.func === 'rate' ? increase / window : increase };
     });
     return { type: 'vector', samples };

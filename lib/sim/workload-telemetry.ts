@@ -4,8 +4,11 @@
  * per `le`) for the PromQL evaluator. Counts are expected values, so results are deterministic.
  *
  * Served requests are reported by the destination (`reporter="destination"`); calls between workloads
- * are also reported by the caller (`reporter="source"`, `istio_requests_total` only), with source and
- * destination labels, so per-edge call rates can be read.
+ * are also reported by the caller (`reporter="source"`), with source and destination labels, so per-edge
+ * call rates, errors and latency can be read. The caller-side latency histogram is derived, not stored:
+ * the model has no network latency, so an edge's calls take the called workload's latency, and the
+ * edge's bucket counts over a window are its calls times the called workload's bucket shares over that
+ * window (exact while the edge's share of the workload's traffic holds steady over the window).
  */
 import { CounterHistory } from './counter-history.js';
 import { INGRESS_GATEWAY_WORKLOAD } from './edge-traffic.js';
@@ -16,6 +19,8 @@ export interface CounterSeries {
   labels: Record<string, string>;
   /** Counter value at time t (ms). */
   valueAt(t: number): number;
+  /** Increase between two times (ms), for a series derived from others; `valueAt(to) - valueAt(from)` when absent. */
+  increase?(from: number, to: number): number;
 }
 
 const OK = 0;
@@ -148,7 +153,27 @@ export class WorkloadTelemetry {
       };
       out.push({ labels: { ...labels, response_code: '200' }, valueAt: (t) => h.valueAt(OK, t) });
       out.push({ labels: { ...labels, response_code: '503' }, valueAt: (t) => h.valueAt(ERRORS, t) });
+      const callee = this.workloads.get(`${to.namespace}/${to.name}`)?.history;
+      if (callee) out.push(...edgeLatencySeries(labels, h, callee));
     }
     return out;
   }
+}
+
+/** The caller-side `istio_request_duration_milliseconds_bucket` series of one edge, derived from the called workload's. */
+function edgeLatencySeries(labels: Record<string, string>, edge: CounterHistory, callee: CounterHistory): CounterSeries[] {
+  const calls = (t: number) => edge.valueAt(OK, t) + edge.valueAt(ERRORS, t);
+  const served = (t: number) => callee.valueAt(OK, t) + callee.valueAt(ERRORS, t);
+  const bucket = (i: number): CounterSeries => ({
+    labels: { ...labels, __name__: 'istio_request_duration_milliseconds_bucket', le: String(LATENCY_BUCKETS_MS[i]) },
+    valueAt: (t) => (served(t) > 0 ? (calls(t) * callee.valueAt(FIRST_BUCKET + i, t)) / served(t) : 0),
+    increase: (from, to) => {
+      const total = served(to) - served(from);
+      return total > 0 ? ((calls(to) - calls(from)) * (callee.valueAt(FIRST_BUCKET + i, to) - callee.valueAt(FIRST_BUCKET + i, from))) / total : 0;
+    },
+  });
+  return [
+    ...LATENCY_BUCKETS_MS.map((_, i) => bucket(i)),
+    { labels: { ...labels, __name__: 'istio_request_duration_milliseconds_bucket', le: '+Inf' }, valueAt: calls },
+  ];
 }

@@ -5,16 +5,20 @@
  */
 import {
   CALL_RATE_LABELS,
+  edgeLatencyQuantileQuery,
+  edgeRequestRatesQuery,
+  edgeZoneRatesQuery,
   errorCountQuery,
   latencyBucketsQuery,
   latencyQuantileQuery,
   requestCountQuery,
   serviceCallRatesQuery,
 } from '../../model/istio-metrics.js';
-import type { LatencyHistogram, MetricsSource, ServiceCallRate, WorkloadMetrics } from '../../ports/metrics-source.js';
+import type { EdgeTraffic, LatencyHistogram, MetricsSource, ServiceCallRate, WorkloadMetrics } from '../../ports/metrics-source.js';
 import { ampRegionFromUrl, SigV4Signer, type AwsCredentials } from './aws-sigv4-signer.js';
 import { PrometheusQueryClient } from './prometheus-query-client.js';
 import { toWorkloadMetrics } from './workload-metrics.js';
+import { toEdgeTraffic } from './edge-traffic.js';
 
 export interface PrometheusMetricsSourceOptions {
   /** Prometheus base URL or AMP workspace URL (`https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>`). */
@@ -78,6 +82,21 @@ export class PrometheusMetricsSource implements MetricsSource {
       rates.push({ fromNamespace: fromNamespace ?? '', from, toNamespace: toNamespace ?? '', to, rps: value });
     }
     return rates;
+  }
+
+  /**
+   * Every edge's rate, 5xx rate, p99 and zone crossings in three queries, however many services there
+   * are. The zone series is optional (Istio's standard metrics have none): if it cannot be read, edges
+   * come without `zones` rather than not at all.
+   */
+  async edgeTraffic(windowSeconds: number): Promise<EdgeTraffic[]> {
+    const window = Math.max(1, Math.round(windowSeconds));
+    const [requests, p99, zones] = await Promise.all([
+      this.client.queryVector(edgeRequestRatesQuery(window)),
+      this.client.queryVector(edgeLatencyQuantileQuery(P99, window)),
+      this.client.queryVector(edgeZoneRatesQuery(window)).catch(() => []),
+    ]);
+    return toEdgeTraffic(requests, p99, zones);
   }
 }
 

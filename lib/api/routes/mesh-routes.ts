@@ -40,12 +40,32 @@ export const MeshViewSchema = z.object({
     z.object({
       from: z.string(),
       to: z.string(),
-      declaredRps: z.number(),
-      crossZoneShare: z.number().optional().describe('Share of calls crossing a zone where both sides run now (calls spread evenly over ready pods)'),
-      dollarsPerMonth: z.number().optional().describe('Data transfer cost of those calls at 2 KiB per request'),
+      source: z.enum(['declared', 'observed', 'both']).describe('Declared as a dependency, observed by the mesh, or both'),
+      declaredRps: z.number().describe('Calls per second the caller declares; 0 for an edge only observed'),
+      observed: z
+        .object({
+          rps: z.number(),
+          errorRate: z.number().describe('Share of calls answered 5xx, 0..1'),
+          p99LatencyMs: z.number().optional().describe('p99 latency the callers saw'),
+          crossZoneShare: z.number().optional().describe('Share of calls that crossed a zone, when the metrics report zones'),
+        })
+        .optional()
+        .describe("What the callers' proxies reported over the last window (see traffic)"),
+      crossZoneShare: z.number().optional().describe('Share of calls crossing a zone: measured when observed, else predicted from where the ready pods run'),
+      crossZoneShareFrom: z.enum(['observed', 'placement']).optional(),
+      dollarsPerMonth: z.number().optional().describe('Data transfer cost of the calls crossing a zone at 2 KiB per request, at the observed rate if any'),
     }),
   ),
   nodes: z.array(z.object({ cluster: z.string(), name: z.string(), zone: z.string(), ready: z.boolean() })),
+  traffic: z
+    .object({
+      observedAt: z.string().optional(),
+      ageSeconds: z.number().optional(),
+      windowSeconds: z.number().optional(),
+      problems: z.array(z.string()).optional().describe('Why figures are missing (no per-edge telemetry, a failed read, not observed yet)'),
+      omitted: z.number().optional().describe('Quietest observed edges left out to keep the record within its size limit'),
+    })
+    .describe("When the health probe recorded the edges' observed figures; the API reads no metrics backend itself"),
   generatedAt: z.string(),
 });
 
@@ -57,7 +77,8 @@ export function meshRoutes(deps: CoreDeps): Route[] {
       tag: 'services',
       summary:
         'The mesh in one read (the dashboard graph): every service with its last observed replicas, pods and health and a running ' +
-        "rollout's split; the declared call graph with each edge's cross-zone share and $/month; the nodes of each cluster",
+        "rollout's split; the declared and observed call graph with each edge's rps, error rate, p99, cross-zone share and $/month " +
+        '(observed figures as the health probe last recorded them, with their age); the nodes of each cluster',
       responses: { 200: { description: 'The mesh', schema: MeshViewSchema } },
       handle: async () => json(200, await meshView(deps)),
     },

@@ -6,12 +6,15 @@ import {
   type ObservedServiceStatus,
   type ServiceStatus,
 } from '../../model/observed-status.js';
+import { OBSERVED_EDGES_DOC, OBSERVED_EDGES_ID, type ObservedEdges } from '../../model/observed-edges.js';
 import type { ServiceRecord } from '../../model/records.js';
-import { edgeLocality } from '../../placement/edge-locality.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ClusterStore } from '../../ports/cluster-store.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
+import { meshEdges, type MeshEdge } from './mesh-edges.js';
+
+export type { MeshEdge };
 
 /** A service as the mesh graph shows it: what it should run, what was last observed, and a running rollout's split. */
 export interface MeshService {
@@ -37,21 +40,13 @@ export interface MeshService {
   rollout?: { deploymentId: string; canaryImage: string; canaryWeight: number; canaryReplicas: number };
 }
 
-/** A declared dependency, with what it costs where both sides run now (when both were observed). */
-export interface MeshEdge {
-  from: string;
-  to: string;
-  /** Calls per second the caller declares. */
-  declaredRps: number;
-  crossZoneShare?: number;
-  dollarsPerMonth?: number;
-}
-
 export interface MeshView {
   services: MeshService[];
   edges: MeshEdge[];
   /** Nodes of each cluster as the health probe last read them. */
   nodes: { cluster: string; name: string; zone: string; ready: boolean }[];
+  /** When the edges' observed figures were recorded (by the health probe), over which window, and what kept some out. */
+  traffic: { observedAt?: string; ageSeconds?: number; windowSeconds?: number; problems?: string[]; omitted?: number };
   generatedAt: string;
 }
 
@@ -116,28 +111,42 @@ function readyZones(s: MeshService): Record<string, number> {
 
 /**
  * The mesh in one read, for the dashboard's graph: every active service with its last observed status
- * and health, the declared call graph with each edge's cross-zone share and $/month, and the nodes.
- * Reads the store only (the API never calls a cluster); observations are read 32 at a time.
+ * and health, the declared and observed call graph with each edge's rate, errors, p99, cross-zone share
+ * and $/month (mesh-edges.ts), and the nodes. Reads the store only (the API never calls a cluster or a
+ * metrics backend: the health probe records what they said, and its age is served); observations are
+ * read 32 at a time.
  */
 export async function meshView(deps: MeshDeps): Promise<MeshView> {
   const now = deps.clock.now().getTime();
   const [records, clusters] = await Promise.all([deps.store.listAllServices(), deps.store.listClusters()]);
-  const [observed, nodeDocs] = await Promise.all([
+  const [observed, nodeDocs, edgeDoc] = await Promise.all([
     mapLimit(records, 32, (r) => deps.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, r.name)),
     mapLimit(clusters, 8, (c) => deps.store.getDocument<ObservedClusterNodes>(OBSERVED_NODES_DOC, c.id)),
+    deps.store.getDocument<ObservedEdges>(OBSERVED_EDGES_DOC, OBSERVED_EDGES_ID),
   ]);
   const services = records.map((r, i) => meshService(r, observed[i]?.value, now));
   const byName = new Map(services.map((s) => [s.name, s]));
-  const edges: MeshEdge[] = [];
-  for (const record of records)
-    for (const dep of record.spec.dependencies ?? []) {
-      const callee = byName.get(dep.service);
-      const caller = byName.get(record.name)!;
-      const cost = callee
-        ? edgeLocality(dep.rps, readyZones(caller), readyZones(callee), { sameCluster: (caller.cluster ?? '') === (callee.cluster ?? '') })
-        : undefined;
-      edges.push({ from: record.name, to: dep.service, declaredRps: dep.rps, ...(cost ?? {}) });
-    }
+  const declared = records.flatMap((r) => (r.spec.dependencies ?? []).map((d) => ({ from: r.name, to: d.service, rps: d.rps })));
+  // Observed edges of services deregistered since the observation are left out.
+  const seen = (edgeDoc?.value.edges ?? []).filter((e) => byName.has(e.from) && byName.has(e.to));
+  const edges = meshEdges(declared, seen, (from, to) => {
+    const caller = byName.get(from);
+    const callee = byName.get(to);
+    return caller && callee
+      ? { callerZones: readyZones(caller), calleeZones: readyZones(callee), sameCluster: (caller.cluster ?? '') === (callee.cluster ?? '') }
+      : undefined;
+  });
   const nodes = clusters.flatMap((c, i) => (nodeDocs[i]?.value.nodes ?? []).map((n) => ({ cluster: c.id, ...n })));
-  return { services, edges, nodes, generatedAt: new Date(now).toISOString() };
+  return { services, edges, nodes, traffic: trafficAge(edgeDoc?.value, now), generatedAt: new Date(now).toISOString() };
+}
+
+function trafficAge(doc: ObservedEdges | undefined, now: number): MeshView['traffic'] {
+  if (!doc) return { problems: ['no traffic observed yet (the health probe records it)'] };
+  return {
+    observedAt: doc.observedAt,
+    ageSeconds: Math.max(0, Math.round((now - Date.parse(doc.observedAt)) / 1000)),
+    windowSeconds: doc.windowSeconds,
+    ...(doc.problems?.length ? { problems: doc.problems } : {}),
+    ...(doc.omitted ? { omitted: doc.omitted } : {}),
+  };
 }
