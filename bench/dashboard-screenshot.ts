@@ -1,7 +1,8 @@
 /**
  * Takes the README's screenshots of the dashboard (docs/mesh-view.png, and service-, rollout- and
  * placement-view.png beside it) from a real local runtime: a small shop registered through the API, one
- * canary held at a manual gate so the version split shows, once the probe has observed every service.
+ * canary held at a manual gate so the version split shows, once the probe has observed every service and
+ * the calls on every edge (one service made slow and failing, so the edge colours differ).
  *
  * Run: npx tsx bench/dashboard-screenshot.ts [docs/mesh-view.png]
  */
@@ -90,6 +91,12 @@ try {
   await until('every service observed ready', async () => {
     const mesh = (await (await fetch(`${api}/mesh`)).json()) as { services: { health: string }[] };
     return mesh.services.length === SHOP.length && mesh.services.every((s) => s.health === 'healthy') ? true : undefined;
+  });
+  // One slow, failing service, so the edges' colours (by error rate) and p99s differ.
+  runtime.sim?.faults.traffic({ image: 'example/fraud-check:1.4.0', errorRate: 0.08, p99LatencyMs: 400 });
+  await until('the probe to record calls on every edge, fraud-check failing', async () => {
+    const mesh = (await (await fetch(`${api}/mesh`)).json()) as { edges: { to: string; observed?: { errorRate: number } }[] };
+    return mesh.edges.every((e) => e.observed) && mesh.edges.some((e) => e.to === 'fraud-check' && e.observed!.errorRate > 0.05) ? true : undefined;
   });
   const { deploymentId } = await post(`${api}/services/catalog/deployments`, {
     image: 'example/catalog:1.5.0',

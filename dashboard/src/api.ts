@@ -36,8 +36,14 @@ export interface MeshService {
 export interface MeshEdge {
   from: string;
   to: string;
+  /** Declared as a dependency, observed by the mesh, or both. */
+  source: 'declared' | 'observed' | 'both';
+  /** 0 for an edge only observed. */
   declaredRps: number;
+  /** What the callers' proxies reported over the last window (MeshView.traffic says when). */
+  observed?: { rps: number; errorRate: number; p99LatencyMs?: number; crossZoneShare?: number };
   crossZoneShare?: number;
+  crossZoneShareFrom?: 'observed' | 'placement';
   dollarsPerMonth?: number;
 }
 
@@ -45,6 +51,8 @@ export interface MeshView {
   services: MeshService[];
   edges: MeshEdge[];
   nodes: { cluster: string; name: string; zone: string; ready: boolean }[];
+  /** When the health probe recorded the observed edge figures. */
+  traffic?: { observedAt?: string; ageSeconds?: number; windowSeconds?: number; problems?: string[]; omitted?: number };
   generatedAt: string;
 }
 

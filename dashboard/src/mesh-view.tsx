@@ -1,7 +1,7 @@
 import type { Core, CytoscapeOptions, ElementDefinition, EventObject, StylesheetJson } from 'cytoscape';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type MeshEdge, type MeshService, type MeshView } from './api';
-import { dollars, href, pct } from './format';
+import { ago, dollars, href, ms, pct } from './format';
 import { useLive, useLoad } from './live';
 import { layoutMesh } from './mesh-layout';
 import { OverviewCanvas, type OverviewData } from './overview-canvas';
@@ -35,16 +35,45 @@ function nodeLabel(s: MeshService): string {
   return `${s.name}\n${ready}/${s.replicas}${split}`;
 }
 
-function edgeLabel(e: MeshEdge): string {
-  const parts = [`${e.declaredRps} rps`];
-  if (e.crossZoneShare !== undefined) parts.push(`${pct(e.crossZoneShare, 0)} x-zone`);
+const rate = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+const errors = (x: number) => pct(x, x > 0 && x < 0.01 ? 2 : 1);
+
+/** The rate an edge is drawn by: what the mesh observed when it saw calls, else what the caller declares. */
+const edgeRps = (e: MeshEdge) => e.observed?.rps ?? e.declaredRps;
+
+/**
+ * The edge's short label on the graph (against edge clutter): the observed rate, and its errors from 1 %
+ * on (the colour tells the rest), or the declared rate when nothing was observed. Hover shows everything.
+ */
+export function edgeLabel(e: MeshEdge): string {
+  if (!e.observed) return `${e.declaredRps} rps declared`;
+  return `${rate(e.observed.rps)} rps${e.observed.errorRate >= 0.01 ? ` · ${errors(e.observed.errorRate)} err` : ''}`;
+}
+
+/** Everything known of an edge: shown on hover and selection, and in the list screen readers read. */
+export function edgeDetail(e: MeshEdge): string {
+  const parts = [e.source === 'observed' ? 'not declared' : `declared ${e.declaredRps} rps`];
+  if (e.observed) {
+    parts.push(`observed ${rate(e.observed.rps)} rps`, `errors ${errors(e.observed.errorRate)}`);
+    if (e.observed.p99LatencyMs !== undefined) parts.push(`p99 ${ms(e.observed.p99LatencyMs)}`);
+  } else parts.push('no calls observed');
+  if (e.crossZoneShare !== undefined) parts.push(`${pct(e.crossZoneShare, 0)} x-zone${e.crossZoneShareFrom === 'placement' ? ' (predicted)' : ''}`);
   if (e.dollarsPerMonth !== undefined) parts.push(`${dollars(e.dollarsPerMonth)}/mo`);
   return parts.join(' · ');
 }
 
+/** Edge colour by error rate: not observed, under 1 %, under 5 %, 5 % and more. */
+const ERROR_COLOURS = ['#b8c2cc', '#2f9e5b', '#e0a100', '#d64545'];
+const ERROR_LEGEND = ['no calls seen', '< 1% errors', '< 5%', '≥ 5%'];
+
+export function errorBucket(e: MeshEdge): number {
+  if (!e.observed) return 0;
+  return e.observed.errorRate < 0.01 ? 1 : e.observed.errorRate < 0.05 ? 2 : 3;
+}
+
 const edgeId = (e: { from: string; to: string }) => `${e.from}->${e.to}`;
 
-/** Buckets for edge width (by calls per second) and colour (by cross-zone share): classes, cheaper to style than per-element data. */
+/** Buckets for edge width (by calls per second): classes, cheaper to style than per-element data. */
 const bucket = (x: number, buckets: number) => Math.min(buckets - 1, Math.max(0, Math.floor(x * buckets)));
 
 /**
@@ -76,18 +105,16 @@ export function meshElements(mesh: MeshView, by: GroupBy): ElementDefinition[] {
       classes: s.rollout ? `${s.health} rollout` : s.health,
     });
   }
-  const maxRps = Math.max(1, ...edges.map((e) => e.declaredRps));
+  const maxRps = Math.max(1, ...edges.map(edgeRps));
   for (const e of edges)
     elements.push({
       group: 'edges',
-      data: { id: edgeId(e), source: e.from, target: e.to, label: edgeLabel(e) },
-      // Thicker with more calls; redder as more of them cross a zone.
-      classes: `w${bucket(Math.sqrt(e.declaredRps / maxRps), 4)} x${bucket(e.crossZoneShare ?? 0, 4)}`,
+      data: { id: edgeId(e), source: e.from, target: e.to, label: edgeLabel(e), detail: edgeDetail(e) },
+      // Thicker with more calls; coloured by error rate; dashed when declared but no call was observed.
+      classes: `w${bucket(Math.sqrt(edgeRps(e) / maxRps), 4)} e${errorBucket(e)} ${e.source}`,
     });
   return elements;
 }
-
-const EDGE_COLOURS = ['#b8c2cc', '#d9a3a3', '#e07070', '#d64545'];
 
 function styles(big: boolean): StylesheetJson {
   return [
@@ -154,9 +181,9 @@ function styles(big: boolean): StylesheetJson {
       selector: 'edge',
       style: {
         width: 1,
-        'line-color': EDGE_COLOURS[0],
+        'line-color': ERROR_COLOURS[0],
         'curve-style': big ? 'haystack' : 'bezier',
-        ...(big ? { 'haystack-radius': 0 } : { 'target-arrow-shape': 'triangle', 'target-arrow-color': EDGE_COLOURS[0], 'arrow-scale': 0.8 }),
+        ...(big ? { 'haystack-radius': 0 } : { 'target-arrow-shape': 'triangle', 'target-arrow-color': ERROR_COLOURS[0], 'arrow-scale': 0.8 }),
         opacity: big ? 0.5 : 0.9,
         ...(big
           ? {}
@@ -167,10 +194,15 @@ function styles(big: boolean): StylesheetJson {
       },
     },
     ...[1, 2, 3, 4].map((w, i) => ({ selector: `edge.w${i}`, style: { width: w * 1.5 } })),
-    ...EDGE_COLOURS.map((colour, i) => ({ selector: `edge.x${i}`, style: { 'line-color': colour, 'target-arrow-color': colour } })),
+    ...ERROR_COLOURS.map((colour, i) => ({ selector: `edge.e${i}`, style: { 'line-color': colour, 'target-arrow-color': colour } })),
+    { selector: 'edge.declared', style: { 'line-style': 'dashed' } },
+    {
+      selector: 'edge.hover',
+      style: { opacity: 1, label: 'data(detail)', 'font-size': 11, 'text-background-color': '#ffffff', 'text-background-opacity': 0.95, 'z-index': 10 },
+    },
     {
       selector: 'edge:selected',
-      style: { 'line-color': '#1c64f2', 'target-arrow-color': '#1c64f2', opacity: 1, label: 'data(label)', 'font-size': 11, 'z-index': 10 },
+      style: { 'line-color': '#1c64f2', 'target-arrow-color': '#1c64f2', opacity: 1, label: 'data(detail)', 'font-size': 11, 'z-index': 10 },
     },
   ];
 }
@@ -203,7 +235,7 @@ export function overviewData(mesh: MeshView, by: GroupBy): OverviewData {
   const known = new Map(mesh.services.map((s, i) => [s.name, i]));
   const edges = mesh.edges.filter((e) => known.has(e.to) && known.has(e.from));
   const layout = layoutMesh({ services: mesh.services.map((s) => ({ name: s.name, group: groupOf(s, by) })), edges });
-  const maxRps = Math.max(1, ...edges.map((e) => e.declaredRps));
+  const maxRps = Math.max(1, ...edges.map(edgeRps));
   return {
     groups: by === 'none' ? [] : [...layout.groups].map(([label, box]) => ({ label, ...box, width: box.width + 40, height: box.height + 40 })),
     nodes: mesh.services.map((s) => ({
@@ -216,8 +248,8 @@ export function overviewData(mesh: MeshView, by: GroupBy): OverviewData {
     edges: edges.map((e) => ({
       from: known.get(e.from)!,
       to: known.get(e.to)!,
-      colour: EDGE_COLOURS[bucket(e.crossZoneShare ?? 0, 4)],
-      width: 1.5 * (1 + bucket(Math.sqrt(e.declaredRps / maxRps), 4)),
+      colour: ERROR_COLOURS[errorBucket(e)],
+      width: 1.5 * (1 + bucket(Math.sqrt(edgeRps(e) / maxRps), 4)),
     })),
   };
 }
@@ -321,6 +353,9 @@ function MeshGraph(props: { mesh: MeshView; groupBy: GroupBy; selected?: string;
       instance.on('tap', 'node[!isGroup]', (e: EventObject) => onSelect.current({ kind: 'service', name: e.target.id() }));
       instance.on('dbltap', 'node[!isGroup]', (e: EventObject) => (location.hash = href.service(e.target.id())));
       instance.on('tap', 'edge', (e: EventObject) => onSelect.current({ kind: 'edge', from: e.target.data('source'), to: e.target.data('target') }));
+      // Hovering an edge shows all its figures (the label on the graph is the short one).
+      instance.on('mouseover', 'edge', (e: EventObject) => e.target.addClass('hover'));
+      instance.on('mouseout', 'edge', (e: EventObject) => e.target.removeClass('hover'));
       instance.on('tap', (e: EventObject) => {
         if (e.target === instance) onSelect.current(undefined);
       });
@@ -380,24 +415,45 @@ function EdgeTable({ title, edges }: { title: string; edges: MeshEdge[] }) {
       <thead>
         <tr>
           <th>from → to</th>
-          <th>rps</th>
+          <th title="declared / observed calls per second">rps</th>
+          <th>errors</th>
+          <th>p99</th>
           <th>x-zone</th>
           <th>$/month</th>
         </tr>
       </thead>
       <tbody>
         {edges.map((e) => (
-          <tr key={edgeId(e)} data-edge={edgeId(e)}>
+          <tr key={edgeId(e)} data-edge={edgeId(e)} title={edgeDetail(e)}>
             <td>
-              {e.from} → {e.to}
+              <i class="edge-swatch" style={{ background: ERROR_COLOURS[errorBucket(e)] }} /> {e.from} → {e.to}
             </td>
-            <td>{e.declaredRps}</td>
-            <td>{pct(e.crossZoneShare, 0)}</td>
+            <td>
+              {e.source === 'observed' ? '–' : e.declaredRps} / {e.observed ? rate(e.observed.rps) : '–'}
+            </td>
+            <td>{e.observed ? errors(e.observed.errorRate) : '–'}</td>
+            <td>{ms(e.observed?.p99LatencyMs)}</td>
+            <td>
+              {pct(e.crossZoneShare, 0)}
+              {e.crossZoneShareFrom === 'placement' ? '*' : ''}
+            </td>
             <td>{dollars(e.dollarsPerMonth)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** When the edges' observed figures were recorded, and why some are missing. */
+function TrafficAge({ traffic }: { traffic: MeshView['traffic'] }) {
+  const problems = traffic?.problems ?? [];
+  const when = traffic?.observedAt ? `calls observed ${ago(traffic.observedAt)} over ${traffic.windowSeconds ?? '?'} s` : 'calls not observed yet';
+  return (
+    <span class={problems.length ? 'muted warn' : 'muted'} title={problems.join('\n') || undefined} data-traffic-age>
+      {when}
+      {problems.length ? ` · ${problems.length} problem${problems.length > 1 ? 's' : ''}` : ''}
+    </span>
   );
 }
 
@@ -450,10 +506,16 @@ export function MeshPage() {
           <span>
             <i style={{ background: '#f58518' }} /> canary share
           </span>
+          {ERROR_COLOURS.map((c, i) => (
+            <span key={c}>
+              <i class="edge-swatch" style={{ background: c }} /> {ERROR_LEGEND[i]}
+            </span>
+          ))}
         </span>
         <span class="muted">
           {mesh ? `${mesh.services.length} services · ${mesh.edges.length} calls · cross-zone transfer ${dollars(totals.dollarsPerMonth)}/month` : 'loading…'}
         </span>
+        {mesh && <TrafficAge traffic={mesh.traffic} />}
         {error && <span class="error">{error}</span>}
       </div>
       <div class="mesh-main">
@@ -488,7 +550,7 @@ export function MeshPage() {
             <ul class="sr-only" aria-label="calls">
               {mesh.edges.map((e) => (
                 <li key={edgeId(e)} data-edge={edgeId(e)}>
-                  {e.from} calls {e.to}: {edgeLabel(e)}
+                  {e.from} calls {e.to}: {edgeDetail(e)}
                 </li>
               ))}
             </ul>

@@ -83,6 +83,12 @@ describe.skipIf(missing !== undefined)('dashboard in Chromium', () => {
         await services.locator('[data-service="user-service"]', { hasText: '3/3' }).waitFor({ timeout: UI_TIMEOUT_MS });
         await services.locator('[data-service="order-service"]', { hasText: '2/2' }).waitFor({ timeout: UI_TIMEOUT_MS });
         expect(await page.locator('[data-edge="order-service->user-service"]').first().textContent()).toContain('50 rps');
+        // The health probe records the calls the mesh saw on the edge; the page then shows their rate, errors and p99.
+        await page
+          .locator('[data-edge="order-service->user-service"]', { hasText: /observed [\d.]+ rps · errors [\d.]+% · p99/ })
+          .first()
+          .waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+        await page.locator('[data-traffic-age]', { hasText: /calls observed \d+s ago/ }).waitFor({ timeout: UI_TIMEOUT_MS });
 
         // Selecting a service opens it: pods by zone, the registration in its events.
         await services.getByRole('link', { name: 'user-service' }).click();
