@@ -45,6 +45,8 @@ interface Edge {
 export class WorkloadTelemetry {
   private readonly workloads = new Map<string, Entry>();
   private readonly edges = new Map<string, Edge>();
+  /** The series as of the last advance: they read the histories when asked, so only `advance` changes the set. */
+  private cached?: CounterSeries[];
 
   constructor(
     private readonly resolutionMs = 2_000,
@@ -56,6 +58,7 @@ export class WorkloadTelemetry {
    * (their Deployment is gone); new ones start at zero.
    */
   advance(now: number, dtSeconds: number, traffic: readonly WorkloadTraffic[]): void {
+    this.cached = undefined;
     const seen = new Set<string>();
     const deltas = new Float64Array(COLUMNS);
     for (const t of traffic) {
@@ -114,6 +117,10 @@ export class WorkloadTelemetry {
 
   /** Every series of every workload. */
   series(): CounterSeries[] {
+    return (this.cached ??= this.buildSeries());
+  }
+
+  private buildSeries(): CounterSeries[] {
     const out: CounterSeries[] = [];
     for (const w of this.workloads.values()) {
       const base = {

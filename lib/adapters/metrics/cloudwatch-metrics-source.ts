@@ -6,6 +6,12 @@
  * It reports no latency histogram: CloudWatch keeps a latency metric as statistics (a percentile such
  * as p99), not as Prometheus' cumulative `le` buckets, so the sequential latency test has nothing to count
  * and rollouts judge latency by the `maxP99LatencyMs` limit alone (errors are tested sequentially as usual).
+ *
+ * It reports no per-edge traffic (`callRates`, `edgeTraffic`): the layout keys a metric by the serving
+ * workload only. Istio metrics published with the caller's workload as a dimension too could give each
+ * edge's rate and 5xx rate in one Metrics Insights query (`SELECT SUM(...) GROUP BY` both workloads), but
+ * not its p99 (Metrics Insights aggregates SUM, AVG, MIN, MAX and COUNT, no percentiles) nor zones; the
+ * mesh view then shows declared edges, priced at the cross-zone share predicted from where the pods run.
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { MeshplaneError, TerminalError, TransientError, errorMessage } from '../../errors.js';
