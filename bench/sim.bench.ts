@@ -1,6 +1,7 @@
 /**
  * Benchmarks of the simulated cluster. One JSON line per case:
- * scheduling throughput (pure scheduler), a full reconcile tick with many workloads, a PromQL query, and the
+ * scheduling throughput (pure scheduler), a full reconcile tick with many workloads, a PromQL query, the
+ * per-edge read of the mesh view (rate, 5xx, p99, zones of every edge), and the
  * cost of durable state (journaled writes with and without fsync, compaction, replay at start).
  * Run: npx tsx bench/sim.bench.ts
  */
@@ -8,6 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { PrometheusMetricsSource } from '../lib/adapters/metrics/prometheus-metrics-source.js';
 import { requestCountQuery, latencyQuantileQuery } from '../lib/model/istio-metrics.js';
 import { type BoundPod, type SchedulingNode, schedulePod } from '../lib/sim/scheduler.js';
 import { startSimCluster } from '../lib/sim/index.js';
@@ -76,6 +78,13 @@ async function clusterCase(deployments: number, replicas: number): Promise<void>
       await (await fetch(`${cluster.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json();
     }
     report('promql_http', { deployments, queries, msPerQuery: +((performance.now() - q0) / queries).toFixed(2) });
+    // What the health probe reads once per cluster per run for the mesh view: every edge's rate, 5xx, p99, zones (3 queries).
+    const source = PrometheusMetricsSource.fromOptions({ url: cluster.url });
+    const reads = 10;
+    let edges = 0;
+    const e0 = performance.now();
+    for (let i = 0; i < reads; i++) edges = (await source.edgeTraffic(60)).length;
+    report('edge_traffic_http', { deployments, edges, reads, msPerRead: +((performance.now() - e0) / reads).toFixed(2) });
     report('heap', { deployments, pods: deployments * replicas, heapUsedMiB: +(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1) });
   } finally {
     await cluster.stop();
@@ -121,3 +130,4 @@ schedulingCase(30, 1000);
 await durabilityCase(2000);
 await clusterCase(20, 3);
 await clusterCase(100, 3);
+await clusterCase(1000, 1);

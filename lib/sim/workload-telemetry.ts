@@ -171,13 +171,19 @@ export class WorkloadTelemetry {
 function edgeLatencySeries(labels: Record<string, string>, edge: CounterHistory, callee: CounterHistory): CounterSeries[] {
   const calls = (t: number) => edge.valueAt(OK, t) + edge.valueAt(ERRORS, t);
   const served = (t: number) => callee.valueAt(OK, t) + callee.valueAt(ERRORS, t);
+  // A query asks every bucket for the same window: the edge's calls per served request are worked out once for it.
+  let window = { from: NaN, to: NaN, callsPerServed: 0 };
+  const callsPerServed = (from: number, to: number) => {
+    if (window.from !== from || window.to !== to) {
+      const total = served(to) - served(from);
+      window = { from, to, callsPerServed: total > 0 ? (calls(to) - calls(from)) / total : 0 };
+    }
+    return window.callsPerServed;
+  };
   const bucket = (i: number): CounterSeries => ({
     labels: { ...labels, __name__: 'istio_request_duration_milliseconds_bucket', le: String(LATENCY_BUCKETS_MS[i]) },
     valueAt: (t) => (served(t) > 0 ? (calls(t) * callee.valueAt(FIRST_BUCKET + i, t)) / served(t) : 0),
-    increase: (from, to) => {
-      const total = served(to) - served(from);
-      return total > 0 ? ((calls(to) - calls(from)) * (callee.valueAt(FIRST_BUCKET + i, to) - callee.valueAt(FIRST_BUCKET + i, from))) / total : 0;
-    },
+    increase: (from, to) => callsPerServed(from, to) * (callee.valueAt(FIRST_BUCKET + i, to) - callee.valueAt(FIRST_BUCKET + i, from)),
   });
   return [
     ...LATENCY_BUCKETS_MS.map((_, i) => bucket(i)),
