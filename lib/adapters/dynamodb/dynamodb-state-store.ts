@@ -97,6 +97,9 @@ export class DynamoDbStateStore implements StateStore {
   appendEvents(events: AuditEvent[]) {
     return this.audit.appendEvents(events);
   }
+  recordEvents(events: AuditEvent[]) {
+    return this.audit.recordEvents(events);
+  }
   listEvents(service: string, page: PageRequest) {
     return this.audit.listEvents(service, page);
   }

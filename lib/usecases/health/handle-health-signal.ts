@@ -122,7 +122,7 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
     p.followUp.kind === 'record' ? [{ p, event: auditEvent(deps, p.signal.service, p.followUp.type, p.followUp.message, p.followUp.data) }] : [],
   );
   try {
-    if (records.length) await deps.store.appendEvents(records.map((r) => r.event));
+    if (records.length) await deps.store.recordEvents(records.map((r) => r.event));
     for (const { p } of records) settle(p, decided(p));
   } catch (error) {
     for (const { p } of records) settle(p, { ok: false, error });
@@ -288,7 +288,7 @@ async function carryOut(
   );
   // Recorded before it is settled: if settling fails, the redelivery repeats an idempotent action, and the trail misses nothing.
   try {
-    await deps.store.appendEvents(outcomes.map((o) => o.event));
+    await deps.store.recordEvents(outcomes.map((o) => o.event));
   } catch (error) {
     for (const o of outcomes) settle(o.p, { ok: false, error });
     return;

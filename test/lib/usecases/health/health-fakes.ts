@@ -146,6 +146,9 @@ export class FakeHealthWorld {
       appendEvents: async (events) => {
         this.events.push(...structuredClone(events));
       },
+      recordEvents: async (events) => {
+        this.events.push(...structuredClone(events));
+      },
       getDeployment: async (service, id) => structuredClone(this.deployments.get(`${service}/${id}`)),
       putDeployment: async (deployment, expectedVersion, _operation, events = []) => {
         const key = `${deployment.service}/${deployment.id}`;

@@ -113,6 +113,7 @@ export class FakeOptimizerWorld {
       putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
         seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds))(),
       appendEvents: seeded(real.appendEvents.bind(real)),
+      recordEvents: seeded(real.recordEvents.bind(real)),
       listEvents: seeded(real.listEvents.bind(real)),
     };
     const clusters: ClusterClientFactory = { forCluster: async (registration) => this.clusterClient(registration.id) };
