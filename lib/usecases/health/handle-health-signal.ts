@@ -272,7 +272,7 @@ async function carryOut(
         }
         const data = { ...decisionData(p.signal, decision, observedAt), ...(redelivered ? { redelivered } : {}) };
         try {
-          const result = await executeRemediation(deps, decision);
+          const result = await executeRemediation(deps, decision, read.views.get(p.signal.service)?.live);
           const event = auditEvent(deps, p.signal.service, 'RemediationApplied', `${decision.reason} → ${result}`, data);
           outcomes.push({ p, event, result: { ok: true, outcome: { outcome: 'decided', decision, result } }, settled: true });
         } catch (err) {
