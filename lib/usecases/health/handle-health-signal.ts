@@ -108,33 +108,43 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
 
   // The decisions stand (the ledger holds them): what follows fails only the signals it concerns, and a
   // redelivery of those is a duplicate that records, or carries out, what is still owed.
-  const services = [...plan.memoryChanges.keys()];
-  const memoryWrites = await Promise.allSettled(services.map((service) => commitMemory(deps, read, service, plan.memoryChanges.get(service)!)));
-  const failedServices = new Map(services.flatMap((service, i) => (memoryWrites[i].status === 'rejected' ? [[service, memoryWrites[i].reason]] : [])));
-  await Promise.allSettled([...plan.shardAdds].map(([service, seen]) => commitShard(deps, read, service, seen, now.toISOString())));
+  const services = [...new Set([...plan.memoryChanges.keys(), ...plan.shardAdds.keys()])];
+  const writes = await Promise.allSettled(
+    services.map(async (service) => {
+      const changes = plan.memoryChanges.get(service);
+      const seen = plan.shardAdds.get(service);
+      await Promise.all([changes && commitMemory(deps, read, service, changes), seen && commitShard(deps, read, service, seen, now.toISOString())]);
+    }),
+  );
+  const failedServices = new Map(services.flatMap((service, i) => (writes[i].status === 'rejected' ? [[service, writes[i].reason]] : [])));
 
   const ready = plan.plans.filter((p) => {
     if (!failedServices.has(p.signal.service)) return true;
     settle(p, { ok: false, error: failedServices.get(p.signal.service) });
     return false;
   });
+  for (const p of ready) if (p.followUp.kind === 'quiet') settle(p, decided(p));
   const records = ready.flatMap((p) =>
     p.followUp.kind === 'record' ? [{ p, event: auditEvent(deps, p.signal.service, p.followUp.type, p.followUp.message, p.followUp.data) }] : [],
   );
-  try {
-    if (records.length) await deps.store.recordEvents(records.map((r) => r.event));
-    for (const { p } of records) settle(p, decided(p));
-  } catch (error) {
-    for (const { p } of records) settle(p, { ok: false, error });
-  }
-  for (const p of ready) if (p.followUp.kind === 'quiet') settle(p, decided(p));
-  await carryOut(
-    deps,
-    read,
-    ready.filter((p) => p.followUp.kind === 'act'),
-    settle,
-    decided,
-  );
+  const recording = async () => {
+    try {
+      if (records.length) await deps.store.recordEvents(records.map((r) => r.event));
+      for (const { p } of records) settle(p, decided(p));
+    } catch (error) {
+      for (const { p } of records) settle(p, { ok: false, error });
+    }
+  };
+  await Promise.all([
+    recording(),
+    carryOut(
+      deps,
+      read,
+      ready.filter((p) => p.followUp.kind === 'act'),
+      settle,
+      decided,
+    ),
+  ]);
   return results;
 }
 
