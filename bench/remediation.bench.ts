@@ -10,8 +10,9 @@
  * - `throughput`: an alarm storm over SQS: an ALARM and its confirming ALARM for each of BENCH_STORM_SERVICES
  *   services (default 200), all sent at once; decisions/s is the decisions recorded in the audit trail
  *   over the time from the first send to the last decision, against the issue's target (≥ 100/s).
- *   Every confirming alarm acts (a restart), so each writes the global ledger, changes its service and
- *   queues its converge: the intake's full path, not only the policy.
+ *   Every confirming alarm acts (a restart): its batch writes the global ledger (once for all of the
+ *   batch's actions), the service is changed and its converge queued: the intake's full path, not only
+ *   the policy. The line carries the machine's load average: the figure depends on what else runs.
  * - `duplicateDelivery`: every service gets an ALARM pair over SQS; 20% of the signals (seeded) are sent
  *   a second time as the identical message under another deduplication id, so SQS delivers them twice,
  *   as at-least-once delivery can. Actions per signal are counted from the audit trail: `duplicateActions`
@@ -28,6 +29,7 @@ import { mulberry32 } from '../lib/random.js';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
 import { awsClientConfig } from '../lib/composition/create-app.js';
@@ -282,6 +284,8 @@ async function throughput(bench: Bench): Promise<void> {
       decisionsPerSecond,
       target: TARGET_DECISIONS_PER_SECOND,
       met: decisionsPerSecond >= TARGET_DECISIONS_PER_SECOND,
+      // The machine's 1-minute load average at the end: the figure depends on what else runs.
+      loadAverage: round(loadavg()[0]),
     }),
   );
 }
