@@ -136,8 +136,10 @@ class Bench {
     if (probe.errors.length) throw new Error(`the health probe failed: ${probe.errors.slice(0, 3).join('; ')}`);
   }
 
+  /** The service's audit trail; empty while the runtime turns reads away (429/503 under load): asked again at the next poll. */
   async events(service: string): Promise<AuditEvent[]> {
-    return (await this.request<{ items: AuditEvent[] }>('GET', `/v1/services/${service}/events?limit=100`)).body.items;
+    const answer = await this.request<{ items: AuditEvent[] }>('GET', `/v1/services/${service}/events?limit=100`);
+    return answer.status === 200 ? answer.body.items : [];
   }
 
   async decisionOf(service: string, signalId: string): Promise<AuditEvent> {
