@@ -231,8 +231,9 @@ async function commitMemory(deps: RemediationDeps, read: BatchRead, service: str
     }
     return changed ? memory : undefined;
   };
-  const known = read.memories.get(service)!;
-  if (!(await updateHealthMemory(deps, service, all, known))) throw new VersionConflictError(`the health memory of ${service} kept changing; will retry`);
+  // A memory that kept changing for every attempt is left as it is, as a single signal always did: the
+  // decisions stand in the ledger, and the actions are carried out now (only not recorded as pending).
+  await updateHealthMemory(deps, service, all, read.memories.get(service)!);
 }
 
 /**
