@@ -10,8 +10,9 @@
  * - `throughput`: an alarm storm over SQS: an ALARM and its confirming ALARM for each of BENCH_STORM_SERVICES
  *   services (default 200), all sent at once; decisions/s is the decisions recorded in the audit trail
  *   over the time from the first send to the last decision, against the issue's target (≥ 100/s).
- *   Every confirming alarm acts (a restart), so each writes the global ledger, changes its service and
- *   queues its converge: the intake's full path, not only the policy.
+ *   Every confirming alarm acts (a restart): its batch writes the global ledger (once for all of the
+ *   batch's actions), the service is changed and its converge queued: the intake's full path, not only
+ *   the policy. The line carries the machine's load average: the figure depends on what else runs.
  * - `duplicateDelivery`: every service gets an ALARM pair over SQS; 20% of the signals (seeded) are sent
  *   a second time as the identical message under another deduplication id, so SQS delivers them twice,
  *   as at-least-once delivery can. Actions per signal are counted from the audit trail: `duplicateActions`
@@ -28,6 +29,7 @@ import { mulberry32 } from '../lib/random.js';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
 import { awsClientConfig } from '../lib/composition/create-app.js';
@@ -134,8 +136,10 @@ class Bench {
     if (probe.errors.length) throw new Error(`the health probe failed: ${probe.errors.slice(0, 3).join('; ')}`);
   }
 
+  /** The service's audit trail; empty while the runtime turns reads away (429/503 under load): asked again at the next poll. */
   async events(service: string): Promise<AuditEvent[]> {
-    return (await this.request<{ items: AuditEvent[] }>('GET', `/v1/services/${service}/events?limit=100`)).body.items;
+    const answer = await this.request<{ items: AuditEvent[] }>('GET', `/v1/services/${service}/events?limit=100`);
+    return answer.status === 200 ? answer.body.items : [];
   }
 
   async decisionOf(service: string, signalId: string): Promise<AuditEvent> {
@@ -257,8 +261,8 @@ async function throughput(bench: Bench): Promise<void> {
       return found.size >= wanted.size ? [...found.values()] : undefined;
     },
     1_000,
-    // At a tenth of the target the storm still ends.
-    (signals.length / (TARGET_DECISIONS_PER_SECOND / 10)) * 1_000 + TIMEOUT_MS,
+    // At a hundredth of the target (a loaded machine) the storm still ends, with its figure.
+    (signals.length / (TARGET_DECISIONS_PER_SECOND / 100)) * 1_000 + TIMEOUT_MS,
   );
   const lastDecisionAt = Math.max(...decisions.map((d) => Date.parse(d.at)));
   const seconds = (lastDecisionAt - startedAt) / 1_000;
@@ -282,6 +286,8 @@ async function throughput(bench: Bench): Promise<void> {
       decisionsPerSecond,
       target: TARGET_DECISIONS_PER_SECOND,
       met: decisionsPerSecond >= TARGET_DECISIONS_PER_SECOND,
+      // The machine's 1-minute load average at the end: the figure depends on what else runs.
+      loadAverage: round(loadavg()[0]),
     }),
   );
 }

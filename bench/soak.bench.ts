@@ -24,6 +24,7 @@
  * remediation ≥ 100 decisions/s.
  */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
@@ -351,6 +352,8 @@ async function alarmStorm(runtime: LocalRuntime, client: Client, targets: string
       seconds: round(seconds),
       decisionsPerSecond: round(decisions.size / Math.max(seconds, 0.001)),
       policyOnlyDecisionsPerSecond: round(policyOnlyRate()),
+      // The machine's 1-minute load average after the storm: the figure depends on what else runs.
+      loadAverage: round(loadavg()[0]),
     };
   } finally {
     clearInterval(progress);

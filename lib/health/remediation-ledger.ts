@@ -162,7 +162,17 @@ export function ledgerWrite(
   if (action !== undefined) return { global: recordDecision(global, decision, policy, now) };
   const final = decision.kind !== 'none' || (decision.noneReason !== 'duplicate' && !DEFERRABLE_NONE_REASONS.has(decision.noneReason));
   if (!final || wasSeen(ledgerView(global, shard), decision.signalId)) return undefined;
+  return { shard: addToShard(shard, [{ id: decision.signalId, at: now }], policy, now) };
+}
+
+/**
+ * The shard with `seen` added (ids it holds already keep their first time), less the ids past the dedup
+ * window, within the caps of {@link newestSeen}. Adding is commutative, so a writer that lost a race
+ * adds its ids to the fresher shard. Pure.
+ */
+export function addToShard(shard: SeenShard | undefined, seen: SeenShard['seenSignals'], policy: RemediationPolicy, now: string): SeenShard {
   const nowMs = Date.parse(now);
   const kept = (shard?.seenSignals ?? []).filter((s) => nowMs - Date.parse(s.at) <= policy.dedupWindowSeconds * 1_000);
-  return { shard: { seenSignals: newestSeen([...kept, { id: decision.signalId, at: now }]) } };
+  const known = new Set(kept.map((s) => s.id));
+  return { seenSignals: newestSeen([...kept, ...seen.filter((s) => !known.has(s.id))]) };
 }

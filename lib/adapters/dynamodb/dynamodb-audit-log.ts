@@ -21,6 +21,13 @@ export class DynamoDbAuditLog implements AuditLog {
     }
   }
 
+  async recordEvents(events: AuditEvent[]): Promise<void> {
+    await this.table.writeBatches(
+      events.map((e) => eventPut(this.table, e)),
+      'audit events',
+    );
+  }
+
   async listEvents(service: string, page: PageRequest): Promise<Page<AuditEvent>> {
     return this.table.queryPartition<AuditEvent>(keys.servicePartition(service), keys.eventPrefix, page, false);
   }

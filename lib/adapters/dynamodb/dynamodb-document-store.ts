@@ -13,6 +13,14 @@ export class DynamoDbDocumentStore implements DocumentStore {
     return item ? { value: item.value, version: item.version } : undefined;
   }
 
+  async getDocuments<T>(refs: readonly (readonly [kind: string, id: string])[]): Promise<(StoredDocument<T> | undefined)[]> {
+    const wanted = refs.map(([kind, id]) => keys.document(kind, id));
+    const unique = [...new Map(wanted.map((k) => [k.pk, k])).values()];
+    const items = await this.table.getMany<{ pk: string; value: T; version: number }>(unique, 'documents', true);
+    const byKey = new Map(items.map((item) => [item.pk, { value: item.value, version: item.version }]));
+    return wanted.map((k) => byKey.get(k.pk));
+  }
+
   async putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
     const expiresAt = ttlSeconds ? Math.floor(Date.now() / 1000) + ttlSeconds : undefined;

@@ -11,6 +11,11 @@ export class DynamoDbRevisionStore implements RevisionStore {
     return this.table.get<RevisionRecord>(keys.revision(service, revision));
   }
 
+  async getRevisions(refs: { service: string; revision: number }[]): Promise<RevisionRecord[]> {
+    const unique = [...new Map(refs.map((r) => [`${r.service}#${r.revision}`, keys.revision(r.service, r.revision)])).values()];
+    return unique.length ? this.table.getMany<RevisionRecord>(unique, 'revisions') : [];
+  }
+
   async listRevisions(service: string, page: PageRequest): Promise<Page<RevisionRecord>> {
     return this.table.queryPartition<RevisionRecord>(keys.servicePartition(service), keys.revisionPrefix, page, false);
   }

@@ -66,6 +66,9 @@ export class DynamoDbStateStore implements StateStore {
   getRevision(service: string, revision: number) {
     return this.revisions.getRevision(service, revision);
   }
+  getRevisions(refs: { service: string; revision: number }[]) {
+    return this.revisions.getRevisions(refs);
+  }
   listRevisions(service: string, page: PageRequest) {
     return this.revisions.listRevisions(service, page);
   }
@@ -94,6 +97,9 @@ export class DynamoDbStateStore implements StateStore {
   appendEvents(events: AuditEvent[]) {
     return this.audit.appendEvents(events);
   }
+  recordEvents(events: AuditEvent[]) {
+    return this.audit.recordEvents(events);
+  }
   listEvents(service: string, page: PageRequest) {
     return this.audit.listEvents(service, page);
   }
@@ -112,6 +118,9 @@ export class DynamoDbStateStore implements StateStore {
   // DocumentStore
   getDocument<T>(kind: string, id: string) {
     return this.documents.getDocument<T>(kind, id);
+  }
+  getDocuments<T>(refs: readonly (readonly [kind: string, id: string])[]) {
+    return this.documents.getDocuments<T>(refs);
   }
   putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) {
     return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds);

@@ -114,8 +114,11 @@ export class DynamoTable {
     return res.Item ? fromItem<T>(res.Item) : undefined;
   }
 
-  /** Consistent reads of many items, 100 a request, retrying what DynamoDB leaves unprocessed; missing keys are left out. */
-  async getMany<T>(keys: { pk: string; sk: string }[], what: string): Promise<T[]> {
+  /**
+   * Consistent reads of many items, 100 a request, retrying what DynamoDB leaves unprocessed; missing keys are left out.
+   * `withKeys` keeps the key attributes (pk, sk) on each item, for a caller that must tell which key it answers.
+   */
+  async getMany<T>(keys: { pk: string; sk: string }[], what: string, withKeys = false): Promise<T[]> {
     const found: T[] = [];
     for (let i = 0; i < keys.length; i += 100) {
       let keysLeft: Record<string, AttributeValue>[] | undefined = keys.slice(i, i + 100).map((k) => marshall(k));
@@ -123,7 +126,7 @@ export class DynamoTable {
         const res: BatchGetItemCommandOutput = await this.request(
           this.client.send(new BatchGetItemCommand({ RequestItems: { [this.name]: { Keys: keysLeft, ConsistentRead: true } } })),
         );
-        found.push(...(res.Responses?.[this.name] ?? []).map((item) => fromItem<T>(item)));
+        found.push(...(res.Responses?.[this.name] ?? []).map((item) => (withKeys ? (unmarshall(item) as T) : fromItem<T>(item))));
         keysLeft = res.UnprocessedKeys?.[this.name]?.Keys;
       }
       if (keysLeft?.length) throw new TransientError(`DynamoDB kept some ${what} unprocessed; will retry`);

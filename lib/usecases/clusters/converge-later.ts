@@ -31,5 +31,6 @@ export function convergeMessage(record: ServiceRecord, now: Date): EventEnvelope
 export function convergeLater(deps: { queue: EventQueue; clock: Clock }): ServiceConverger {
   return {
     converge: (record) => deps.queue.send(convergeMessage(record, deps.clock.now())),
+    levelBased: true,
   };
 }

@@ -1,5 +1,6 @@
 import { ConflictError } from '../../errors.js';
 import type { ActDecision } from '../../health/remediation-types.js';
+import type { ServiceRecord } from '../../model/records.js';
 import { OBSERVED_NODES_DOC, OBSERVED_STATUS_DOC, type ObservedClusterNodes, type ObservedServiceStatus } from '../../model/observed-status.js';
 import { requestRollback } from '../shared/request-rollback.js';
 import { auditEvent, mutateService } from '../shared/mutate.js';
@@ -20,9 +21,13 @@ function avoid(current: string[] | undefined, nodes: string[]): string[] {
  * signal), so running it again must not do it twice. A restart is stamped with the decision's time, a
  * scale-out sets an absolute replica count, an evacuation adds to a set, an abort of a rollout that has
  * ended is done, and a rollback is keyed by the signal id (one rollback deployment per signal).
+ *
+ * `known` is the service's record as the caller has just read it (saves a read; if it is stale, the
+ * change is decided again on the fresh one).
  */
-export async function executeRemediation(deps: RemediationDeps, decision: ActDecision): Promise<string> {
+export async function executeRemediation(deps: RemediationDeps, decision: ActDecision, known?: ServiceRecord): Promise<string> {
   const { service, action, signalId } = decision;
+  const current = known?.name === service ? { current: known } : {};
   const tag = `remediation:${signalId}`;
   switch (action.kind) {
     case 'abortRollout':
@@ -41,37 +46,51 @@ export async function executeRemediation(deps: RemediationDeps, decision: ActDec
     }
     case 'restart': {
       const at = decision.decidedAt;
-      await mutateService(deps, service, (svc) =>
-        svc.restartedAt === at
-          ? undefined
-          : { record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] },
+      await mutateService(
+        deps,
+        service,
+        (svc) =>
+          svc.restartedAt === at
+            ? undefined
+            : { record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] },
+        current,
       );
       return 'restarted the pods';
     }
     case 'scaleOut':
-      await mutateService(deps, service, (svc) => {
-        if (svc.spec.replicas >= action.toReplicas) return undefined;
-        const spec = { ...svc.spec, replicas: action.toReplicas };
-        const revision = svc.revision + 1;
-        return {
-          record: { ...svc, spec, revision },
-          revision: { service, revision, spec, createdAt: deps.clock.now().toISOString(), operationId: tag },
-          events: [auditEvent(deps, service, 'ScaledOut', `scaled from ${svc.spec.replicas} to ${action.toReplicas} replicas`)],
-        };
-      });
+      await mutateService(
+        deps,
+        service,
+        (svc) => {
+          if (svc.spec.replicas >= action.toReplicas) return undefined;
+          const spec = { ...svc.spec, replicas: action.toReplicas };
+          const revision = svc.revision + 1;
+          return {
+            record: { ...svc, spec, revision },
+            revision: { service, revision, spec, createdAt: deps.clock.now().toISOString(), operationId: tag },
+            events: [auditEvent(deps, service, 'ScaledOut', `scaled from ${svc.spec.replicas} to ${action.toReplicas} replicas`)],
+          };
+        },
+        current,
+      );
       return `scaled out to ${action.toReplicas} replicas`;
     case 'evacuateNode':
     case 'evacuateZone': {
       let nodes = action.kind === 'evacuateNode' ? [action.node] : [];
       if (action.kind === 'evacuateZone') nodes = await observedNodesInZone(deps, service, action.zone);
-      await mutateService(deps, service, (svc) => {
-        const avoidNodes = avoid(svc.placement?.avoidNodes, nodes);
-        if (avoidNodes.length === (svc.placement?.avoidNodes?.length ?? 0)) return undefined;
-        return {
-          record: { ...svc, placement: { ...svc.placement, runId: svc.placement?.runId ?? tag, avoidNodes } },
-          events: [auditEvent(deps, service, 'Evacuated', `moving replicas off ${nodes.join(', ')}`, { nodes })],
-        };
-      });
+      await mutateService(
+        deps,
+        service,
+        (svc) => {
+          const avoidNodes = avoid(svc.placement?.avoidNodes, nodes);
+          if (avoidNodes.length === (svc.placement?.avoidNodes?.length ?? 0)) return undefined;
+          return {
+            record: { ...svc, placement: { ...svc.placement, runId: svc.placement?.runId ?? tag, avoidNodes } },
+            events: [auditEvent(deps, service, 'Evacuated', `moving replicas off ${nodes.join(', ')}`, { nodes })],
+          };
+        },
+        current,
+      );
       return `moving replicas off ${action.kind === 'evacuateNode' ? `node ${action.node}` : `zone ${action.zone}`}`;
     }
   }

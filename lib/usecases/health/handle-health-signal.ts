@@ -1,235 +1,328 @@
-import { decideRemediation } from '../../health/decide-remediation.js';
-import { escalationMessage, gateSignal, type Escalation } from '../../health/escalation.js';
-import { HealthSignal, signalKey } from '../../health/health-signal.js';
-import { emptyLedger, ledgerView, ledgerWrite, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
-import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from '../../health/remediation-types.js';
+import { HealthSignal } from '../../health/health-signal.js';
+import { addToShard, emptyLedger, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
+import type { ActDecision, Decision } from '../../health/remediation-types.js';
 import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
+import type { AuditEvent, ServiceRecord } from '../../model/records.js';
+import type { StoredDocument } from '../../ports/document-store.js';
 import { auditEvent } from '../shared/mutate.js';
-import { buildHealthContext } from './build-health-context.js';
+import { contextReads, healthContextOf } from './build-health-context.js';
 import { executeRemediation } from './execute-remediation.js';
 import { emptyMemory, HEALTH_DOCS, type RemediationDeps, type ServiceHealthMemory } from './health-deps.js';
 import { updateHealthMemory } from './health-memory.js';
+import { decisionData, planSignalBatch, type BatchPlan, type MemoryChange, type ServiceView, type SignalPlan } from './plan-signal-batch.js';
 
-const RECENT_SIGNALS = 50;
-/** Deferred signals and pending actions older than this are dropped (the ledger forgets signal ids after a day). */
-const MAX_DEFERRED_AGE_MS = 24 * 3_600_000;
 const LEDGER_ATTEMPTS = 8;
 /** Per-service part of the ledger (see SeenShard): document ('health-seen', service). */
 const SEEN_SHARD_KIND = 'health-seen';
-/**
- * Outcomes that repeat at every probe while the condition lasts and that only a person changes (finding
- * 7: 96 identical "exhausted" events for one unschedulable service): written once per episode.
- */
-const ONCE_PER_EPISODE = new Set<string>(['exhausted', 'noSafeAction', 'flapping', 'staleSignal']);
-/** Outcomes that mean remediation has nothing left to try: a person is told once (lib/health/escalation.ts). */
-const ESCALATING = new Set<string>(['exhausted', 'noSafeAction']);
-const conditionKey = (signal: HealthSignal) => `${signalKey(signal)}${signal.node ? `/${signal.node}` : ''}`;
+const SHARD_ATTEMPTS = 5;
 
 /**
- * Full-jitter wait before the next attempt on the global ledger: in an alarm storm every concurrent
- * decider writes that one item, and retrying at once would lose the race again (and, after the last
- * attempt, leave the message and its group waiting for the visibility timeout).
+ * Full-jitter wait before the next attempt on the global ledger: concurrent batches that act write that
+ * one item, and retrying at once would lose the race again (and, after the last attempt, leave the
+ * batch's messages waiting for the visibility timeout).
  */
 const conflictBackoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** attempt)));
 
 export type HealthOutcome = { outcome: 'decided'; decision: Decision; result?: string } | { outcome: 'rejected'; reason: string };
 
+/** One signal's end in a batch: its outcome, or the error that fails its message (the queue delivers it again). */
+export type SignalResult = { ok: true; outcome: HealthOutcome } | { ok: false; error: unknown };
+
+/** One health signal: a batch of one (see {@link handleHealthSignals}); throws what fails it. */
+export async function handleHealthSignal(deps: RemediationDeps, event: EventEnvelope): Promise<HealthOutcome> {
+  const [result] = await handleHealthSignals(deps, [event]);
+  if (!result.ok) throw result.error;
+  return result.outcome;
+}
+
 /**
- * The queue side of a health signal: decide (pure policy) with the service's state (its pods as the
- * probe last observed them: no cluster is read) and the global ledger, commit the ledger conditionally
- * (so concurrent deciders cannot both spend the last token or both act on one duplicated alarm), then
- * act and record why in the audit trail.
+ * The queue side of health signals, a batch at a time: decide every signal (pure policy, see
+ * planSignalBatch) with its service's state (its pods as the probe last observed them: no cluster is
+ * read) and the global ledger, commit the ledger once for the whole batch, conditionally (so concurrent
+ * batches cannot both spend the last token or both act on one duplicated alarm; the one that loses the
+ * race decides its batch again on the fresh ledger), then act and record why in the audit trail.
+ *
+ * Round trips per batch, whatever its size (up to DynamoDB's 100 keys a read): two batch reads before
+ * deciding (ledger, memories, shards, observations and records; then the revisions the pods run), the
+ * ledger write only when a decision acts, one memory write per service, one append of the batch's audit
+ * events; then per action its change, and one more append and memory write for the outcomes.
  *
  * Actions run at least once: the action is recorded as pending in the service's health memory before
- * it runs and cleared after. If it fails in a way that may pass, the error is rethrown so the queue
- * redelivers the signal; the ledger then calls it a duplicate (it is not charged again) and the
- * pending action runs again. Every action is idempotent (see executeRemediation). An action that changes
- * the cluster is committed to the store here; its converger (on the alarm intake: a `service.converge`
- * message to the cluster side) makes the cluster follow, and the probe's reconcile re-applies if that fails.
+ * it runs and cleared after. If it fails in a way that may pass, its signal fails (the queue
+ * redelivers it); the ledger then calls it a duplicate (it is not charged again) and the pending action
+ * runs again. Every action is idempotent (see executeRemediation). An action that changes the cluster is
+ * committed to the store here; its converger (on the alarm intake: a `service.converge` message to the
+ * cluster side) makes the cluster follow, and the probe's reconcile re-applies if that fails.
+ *
+ * Returns one result per event, in order. A failure before the ledger is committed fails every signal
+ * of the batch (nothing was decided); after it, only the signals it concerns.
  */
-export async function handleHealthSignal(deps: RemediationDeps, event: EventEnvelope): Promise<HealthOutcome> {
-  const parsed = HealthSignal.safeParse(event.payload.signal);
-  if (!parsed.success) {
-    await deps.store.appendEvents([
-      auditEvent(deps, event.service, 'HealthSignalDropped', `a health event that is not a signal was dropped: ${parsed.error.issues[0]?.message}`),
-    ]);
-    return { outcome: 'rejected', reason: 'not a health signal' };
+export async function handleHealthSignals(deps: RemediationDeps, events: EventEnvelope[]): Promise<SignalResult[]> {
+  const results: SignalResult[] = new Array(events.length);
+  const signals: { index: number; signal: HealthSignal }[] = [];
+  const dropped: AuditEvent[] = [];
+  events.forEach((event, index) => {
+    const parsed = HealthSignal.safeParse(event.payload.signal);
+    if (parsed.success) signals.push({ index, signal: parsed.data });
+    else {
+      dropped.push(
+        auditEvent(deps, event.service, 'HealthSignalDropped', `a health event that is not a signal was dropped: ${parsed.error.issues[0]?.message}`),
+      );
+      results[index] = { ok: true, outcome: { outcome: 'rejected', reason: 'not a health signal' } };
+    }
+  });
+  const failAll = (error: unknown) => {
+    for (const { index } of signals) results[index] = { ok: false, error };
+    return results;
+  };
+  try {
+    if (dropped.length) await deps.store.appendEvents(dropped);
+  } catch (error) {
+    for (let i = 0; i < results.length; i++) results[i] = { ok: false, error };
+    return results;
   }
-  const signal = parsed.data;
-  const now = deps.clock.now().toISOString();
+  if (!signals.length) return results;
 
-  const [memoryDoc, service] = await Promise.all([
-    deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(signal.service)),
-    deps.store.getService(signal.service),
-  ]);
-  const memory = memoryDoc?.value ?? emptyMemory();
-  const live = service && service.phase !== 'deleted' ? service : undefined;
-  // An open escalation to a person silences its conditions until something changes (lib/health/escalation.ts).
-  const quietSeconds = deps.remediationPolicy.flapping.windowSeconds;
-  const gate = gateSignal(signal, conditionKey(signal), memory.escalation, live?.version, now, quietSeconds);
-  if (gate.silent) {
-    await updateHealthMemory(deps, signal.service, (fresh) => ({ ...fresh, escalation: gate.escalation }));
-    const reason = `an escalation to a person is open for ${signal.kind} since ${memory.escalation!.openedAt}; nothing is done until the service changes`;
-    const decision: Decision = { signalId: signal.id, service: signal.service, decidedAt: now, kind: 'none', noneReason: 'escalated', reason, evidence: {} };
-    // The probe repeats a lasting condition every run: that stays quiet. An alarm someone sent is answered in the trail.
-    if (signal.source !== 'probe')
-      await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationSkipped', reason, decisionData(signal, decision))]);
-    return { outcome: 'decided', decision };
+  const now = deps.clock.now();
+  let read: BatchRead;
+  let plan: BatchPlan;
+  try {
+    read = await readBatch(deps, [...new Set(signals.map((s) => s.signal.service))], now);
+    plan = await decideAndCommit(
+      deps,
+      read,
+      signals.map((s) => s.signal),
+      now,
+    );
+  } catch (error) {
+    return failAll(error);
   }
-  const context = live ? await buildHealthContext(deps, live, memory.recentSignals) : undefined;
+  const byPlan = new Map(plan.plans.map((p, i) => [p, signals[i].index]));
+  const settle = (p: SignalPlan, result: SignalResult) => (results[byPlan.get(p)!] = result);
+  const decided = (p: SignalPlan, result?: string): SignalResult => ({
+    ok: true,
+    outcome: { outcome: 'decided', decision: p.decision, ...(result ? { result } : {}) },
+  });
 
-  // Only the ledger is re-read on a conflict: the window between reading and writing it stays short.
-  // A decision writes one document at most (see ledgerWrite): the global ledger only when it acts.
-  let decision: Decision | undefined;
-  for (let attempt = 0; attempt < LEDGER_ATTEMPTS && !decision; attempt++) {
-    const [ledgerDoc, shardDoc] = await Promise.all([
-      deps.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger),
-      deps.store.getDocument<SeenShard>(SEEN_SHARD_KIND, signal.service),
-    ]);
-    const global = ledgerDoc?.value ?? emptyLedger();
-    const candidate = decideRemediation(signal, { service: context, ledger: ledgerView(global, shardDoc?.value) }, deps.remediationPolicy, now);
-    const write = ledgerWrite(global, shardDoc?.value, candidate, deps.remediationPolicy, now);
+  // The decisions stand (the ledger holds them): what follows fails only the signals it concerns, and a
+  // redelivery of those is a duplicate that records, or carries out, what is still owed.
+  const services = [...new Set([...plan.memoryChanges.keys(), ...plan.shardAdds.keys()])];
+  const writes = await Promise.allSettled(
+    services.map(async (service) => {
+      const changes = plan.memoryChanges.get(service);
+      const seen = plan.shardAdds.get(service);
+      await Promise.all([changes && commitMemory(deps, read, service, changes), seen && commitShard(deps, read, service, seen, now.toISOString())]);
+    }),
+  );
+  const failedServices = new Map(services.flatMap((service, i) => (writes[i].status === 'rejected' ? [[service, writes[i].reason]] : [])));
+
+  const ready = plan.plans.filter((p) => {
+    if (!failedServices.has(p.signal.service)) return true;
+    settle(p, { ok: false, error: failedServices.get(p.signal.service) });
+    return false;
+  });
+  for (const p of ready) if (p.followUp.kind === 'quiet') settle(p, decided(p));
+  const records = ready.flatMap((p) =>
+    p.followUp.kind === 'record' ? [{ p, event: auditEvent(deps, p.signal.service, p.followUp.type, p.followUp.message, p.followUp.data) }] : [],
+  );
+  const recording = async () => {
     try {
-      if (write && 'global' in write) await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], write.global, ledgerDoc?.version ?? null);
-      else if (write)
-        await deps.store.putDocument(
-          SEEN_SHARD_KIND,
-          signal.service,
-          write.shard,
-          shardDoc?.version ?? null,
-          deps.remediationPolicy.dedupWindowSeconds + 3_600,
-        );
-      decision = candidate;
+      if (records.length) await deps.store.recordEvents(records.map((r) => r.event));
+      for (const { p } of records) settle(p, decided(p));
+    } catch (error) {
+      for (const { p } of records) settle(p, { ok: false, error });
+    }
+  };
+  await Promise.all([
+    recording(),
+    carryOut(
+      deps,
+      read,
+      ready.filter((p) => p.followUp.kind === 'act'),
+      settle,
+      decided,
+    ),
+  ]);
+  return results;
+}
+
+/** What a batch reads before deciding, by service; the documents with their versions (for the conditional writes). */
+interface BatchRead {
+  ledger: StoredDocument<RemediationLedger> | undefined;
+  memories: Map<string, { doc: StoredDocument<ServiceHealthMemory> | undefined }>;
+  shards: Map<string, StoredDocument<SeenShard> | undefined>;
+  views: Map<string, ServiceView>;
+}
+
+/**
+ * Two batch reads: the global ledger and, for every service, its health memory, seen shard, observed
+ * status and record; then the revisions the live services' pods run (and a rollout, for a service
+ * whose traffic names one).
+ */
+async function readBatch(deps: RemediationDeps, names: string[], now: Date): Promise<BatchRead> {
+  const refs = [HEALTH_DOCS.ledger, ...names.flatMap((n) => [HEALTH_DOCS.service(n), [SEEN_SHARD_KIND, n] as const, [OBSERVED_STATUS_DOC, n] as const])];
+  const [docs, records] = await Promise.all([deps.store.getDocuments<unknown>(refs), deps.store.getServices(names)]);
+  const live = new Map(records.filter((r) => r.phase !== 'deleted').map((r) => [r.name, r]));
+  const doc = <T>(i: number) => docs[i] as StoredDocument<T> | undefined;
+  const liveRecords = [...live.values()];
+  const [revisions, rollouts] = await Promise.all([
+    deps.store.getRevisions(liveRecords.map((r) => ({ service: r.name, revision: contextReads(r).revision }))),
+    Promise.all(liveRecords.map((r) => (contextReads(r).deploymentId ? deps.store.getDeployment(r.name, contextReads(r).deploymentId!) : undefined))),
+  ]);
+  const rolloutOf = new Map(liveRecords.map((r, i) => [r.name, rollouts[i]]));
+  const read: BatchRead = { ledger: doc<RemediationLedger>(0), memories: new Map(), shards: new Map(), views: new Map() };
+  names.forEach((name, i) => {
+    const memory = doc<ServiceHealthMemory>(1 + 3 * i);
+    const shard = doc<SeenShard>(2 + 3 * i);
+    const observed = doc<ObservedServiceStatus>(3 + 3 * i);
+    const record: ServiceRecord | undefined = live.get(name);
+    const podRevision = record && revisions.find((r) => r.service === name && r.revision === contextReads(record).revision);
+    read.memories.set(name, { doc: memory });
+    read.shards.set(name, shard);
+    read.views.set(name, {
+      live: record,
+      memory: memory?.value ?? emptyMemory(),
+      shard: shard?.value,
+      context: record ? healthContextOf({ service: record, observed: observed?.value, podRevision, rollout: rolloutOf.get(name) }, [], now) : undefined,
+    });
+  });
+  return read;
+}
+
+/**
+ * Decides the batch and commits the global ledger when a decision acts: one conditional write. On a
+ * lost race only the ledger and the shards are read again, and the whole batch is decided again on
+ * them (deciding is pure and cheap), so the window between reading and writing the ledger stays short.
+ */
+async function decideAndCommit(deps: RemediationDeps, read: BatchRead, signals: HealthSignal[], now: Date): Promise<BatchPlan> {
+  const names = [...read.views.keys()];
+  for (let attempt = 0; attempt < LEDGER_ATTEMPTS; attempt++) {
+    if (attempt > 0) {
+      await conflictBackoff(attempt - 1);
+      const docs = await deps.store.getDocuments<unknown>([HEALTH_DOCS.ledger, ...names.map((n) => [SEEN_SHARD_KIND, n] as const)]);
+      read.ledger = docs[0] as StoredDocument<RemediationLedger> | undefined;
+      names.forEach((name, i) => {
+        const shard = docs[1 + i] as StoredDocument<SeenShard> | undefined;
+        read.shards.set(name, shard);
+        read.views.set(name, { ...read.views.get(name)!, shard: shard?.value });
+      });
+    }
+    const plan = planSignalBatch(signals, read.views, read.ledger?.value ?? emptyLedger(), deps.remediationPolicy, now);
+    if (!plan.ledger) return plan;
+    try {
+      await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], plan.ledger, read.ledger?.version ?? null);
+      return plan;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
-      if (attempt + 1 < LEDGER_ATTEMPTS) await conflictBackoff(attempt);
     }
   }
-  if (!decision) throw new VersionConflictError('the remediation ledger kept changing; will retry');
-
-  // A condition nothing will change without a person is reported once per episode, not at every probe.
-  // Only the probe repeats a signal while a condition lasts; a decision on an alarm from elsewhere is always recorded.
-  const repeated =
-    signal.source === 'probe' &&
-    decision.kind === 'none' &&
-    ONCE_PER_EPISODE.has(decision.noneReason) &&
-    memory.skipped?.[conditionKey(signal)] === decision.noneReason;
-  // Nothing left to try: escalate to a person once; a condition joining an open escalation says nothing more.
-  const escalates = live && signal.state === 'ALARM' && decision.kind === 'none' && ESCALATING.has(decision.noneReason);
-  const escalation: Escalation | undefined = escalates
-    ? {
-        openedAt: gate.escalation?.openedAt ?? now,
-        serviceVersion: live.version,
-        conditions: { ...gate.escalation?.conditions, [conditionKey(signal)]: now },
-      }
-    : gate.escalation;
-  await rememberSignal(deps, signal, decision, escalation);
-  if (escalates && decision.kind === 'none') {
-    if (gate.escalation) return { outcome: 'decided', decision };
-    const tried = Array.isArray(decision.evidence.recentlyTried) ? decision.evidence.recentlyTried : [];
-    const message = escalationMessage(signal, live.spec, tried, quietSeconds);
-    await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationEscalated', message, decisionData(signal, decision))]);
-    return { outcome: 'decided', decision };
-  }
-  const observedAt = context?.observedAt;
-  if (decision.kind !== 'none') return carryOut(deps, signal, decision, false, observedAt);
-  // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
-  const owed = decision.noneReason === 'duplicate' ? memory.pendingActions?.[signal.id] : undefined;
-  if (owed) return carryOut(deps, signal, owed.decision, true);
-
-  if (repeated) return { outcome: 'decided', decision };
-  const type = decision.noneReason === 'unknownService' ? 'HealthAlarmDropped' : 'RemediationSkipped';
-  await deps.store.appendEvents([auditEvent(deps, signal.service, type, decision.reason, decisionData(signal, decision, observedAt))]);
-  return { outcome: 'decided', decision };
+  throw new VersionConflictError('the remediation ledger kept changing; will retry');
 }
 
-/**
- * Runs an action the ledger has charged (recorded as pending by rememberSignal) and records the
- * outcome. A retryable failure is recorded and rethrown, so the queue redelivers the signal and the
- * pending action runs again; a terminal one is recorded and the action is dropped.
- */
-async function carryOut(deps: RemediationDeps, signal: HealthSignal, decision: ActDecision, redelivered: boolean, observedAt?: string): Promise<HealthOutcome> {
-  const data = { ...decisionData(signal, decision, observedAt), ...(redelivered ? { redelivered } : {}) };
-  let result: string;
-  try {
-    result = await executeRemediation(deps, decision);
-  } catch (err) {
-    const retrying = isRetryable(err);
-    await deps.store.appendEvents([
-      auditEvent(deps, signal.service, 'RemediationFailed', `${decision.reason} → failed${retrying ? ' (will retry)' : ''}: ${errorMessage(err)}`, {
-        ...data,
-        error: errorMessage(err),
-        retrying,
-      }),
-    ]);
-    if (retrying) throw err;
-    await settlePending(deps, signal);
-    return { outcome: 'decided', decision, result: `the action failed: ${errorMessage(err)}` };
-  }
-  // Recorded before it is settled: if settling fails, the redelivery repeats an idempotent action, and the trail misses nothing.
-  await deps.store.appendEvents([auditEvent(deps, signal.service, 'RemediationApplied', `${decision.reason} → ${result}`, data)]);
-  await settlePending(deps, signal);
-  return { outcome: 'decided', decision, result };
-}
-
-/**
- * What the audit trail keeps about a decision: the signal, the decision and its evidence, and when the
- * pods it was decided on were observed (the probe's last observation; see build-health-context.ts).
- */
-function decisionData(signal: HealthSignal, decision: Decision, observedAt?: string): Record<string, unknown> {
-  return {
-    ...(observedAt ? { podsObservedAt: observedAt } : {}),
-    signal: {
-      id: signal.id,
-      kind: signal.kind,
-      state: signal.state,
-      source: signal.source,
-      track: signal.track,
-      node: signal.node,
-      zone: signal.zone,
-      reason: signal.reason,
-    },
-    decision: decision.kind,
-    ...(decision.kind === 'none'
-      ? { noneReason: decision.noneReason, wouldDo: decision.wouldDo, retryAfter: decision.retryAfter }
-      : { action: decision.action }),
-    evidence: decision.evidence,
+/** The service's memory changes of the batch, in order, as one write (applied again to a fresher memory after a lost race). */
+async function commitMemory(deps: RemediationDeps, read: BatchRead, service: string, changes: MemoryChange[]): Promise<void> {
+  const all: MemoryChange = (memory) => {
+    let changed = false;
+    for (const change of changes) {
+      const next = change(memory);
+      if (next !== undefined) [memory, changed] = [next, true];
+    }
+    return changed ? memory : undefined;
   };
+  // A memory that kept changing for every attempt is left as it is, as a single signal always did: the
+  // decisions stand in the ledger, and the actions are carried out now (only not recorded as pending).
+  await updateHealthMemory(deps, service, all, read.memories.get(service)!);
 }
 
 /**
- * Keeps the signal in the service's recent history; for a one-shot source whose decision was
- * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat
- * anyway); and for an action, in `pendingActions` until it has been carried out.
+ * Adds the ids that final decisions without an action saw to the service's shard (after the ledger, so
+ * a batch decided again never finds its own ids there). A lost race adds them to the fresher shard.
  */
-async function rememberSignal(deps: RemediationDeps, signal: HealthSignal, decision: Decision, escalation: Escalation | undefined): Promise<void> {
-  const defer = signal.source !== 'probe' && decision.kind === 'none' && DEFERRABLE_NONE_REASONS.has(decision.noneReason) && decision.retryAfter !== undefined;
-  const duplicate = decision.kind === 'none' && decision.noneReason === 'duplicate';
-  const nowMs = deps.clock.now().getTime();
-  const fresh = (observedAt: string) => nowMs - Date.parse(observedAt) <= MAX_DEFERRED_AGE_MS;
-  await updateHealthMemory(deps, signal.service, (memory) => {
-    // A duplicate changes nothing, unless it was waiting to be re-sent.
-    if (duplicate && !memory.deferred?.[signal.id]) return undefined;
-    const deferred = Object.fromEntries(Object.entries(memory.deferred ?? {}).filter(([id, d]) => id !== signal.id && fresh(d.signal.observedAt)));
-    if (defer) deferred[signal.id] = { signal, retryAfter: decision.retryAfter! };
-    // A pending action is only reached through a duplicate, and after a day the ledger no longer knows the signal.
-    const pendingActions = Object.fromEntries(Object.entries(memory.pendingActions ?? {}).filter(([, p]) => fresh(p.at)));
-    if (decision.kind !== 'none') pendingActions[signal.id] = { decision, at: deps.clock.now().toISOString() };
-    const recentSignals = duplicate ? memory.recentSignals : [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
-    const skipped = { ...memory.skipped };
-    if (decision.kind === 'none' && !duplicate) skipped[conditionKey(signal)] = decision.noneReason;
-    else if (decision.kind !== 'none') delete skipped[conditionKey(signal)];
-    const { escalation: _previous, ...rest } = memory;
-    return { ...rest, recentSignals, deferred, pendingActions, skipped, ...(escalation ? { escalation } : {}) };
-  });
+async function commitShard(deps: RemediationDeps, read: BatchRead, service: string, seen: SeenShard['seenSignals'], now: string): Promise<void> {
+  let doc = read.shards.get(service);
+  for (let attempt = 0; attempt < SHARD_ATTEMPTS; attempt++) {
+    if (attempt > 0) doc = await deps.store.getDocument<SeenShard>(SEEN_SHARD_KIND, service);
+    const next = addToShard(doc?.value, seen, deps.remediationPolicy, now);
+    try {
+      await deps.store.putDocument(SEEN_SHARD_KIND, service, next, doc?.version ?? null, deps.remediationPolicy.dedupWindowSeconds + 3_600);
+      return;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
 }
 
-/** The signal's pending action has run (or failed for good): it is no longer owed. */
-async function settlePending(deps: RemediationDeps, signal: HealthSignal): Promise<void> {
-  await updateHealthMemory(deps, signal.service, (memory) => {
-    if (!memory.pendingActions?.[signal.id]) return undefined;
-    const { [signal.id]: _settled, ...pendingActions } = memory.pendingActions;
-    return { ...memory, pendingActions };
-  });
+/**
+ * Runs the actions the ledger has charged (recorded as pending) and records their outcomes, a
+ * service's actions one after another, services side by side; then one append for the outcomes and one
+ * memory write per service that settles what ran. A retryable failure is recorded and fails its signal
+ * (and the service's later ones: they must not overtake it), so the queue redelivers it and the pending
+ * action runs again; a terminal one is recorded and the action is dropped.
+ */
+async function carryOut(
+  deps: RemediationDeps,
+  read: BatchRead,
+  acts: SignalPlan[],
+  settle: (p: SignalPlan, result: SignalResult) => void,
+  decided: (p: SignalPlan, result?: string) => SignalResult,
+): Promise<void> {
+  if (!acts.length) return;
+  const byService = new Map<string, SignalPlan[]>();
+  for (const p of acts) byService.set(p.signal.service, [...(byService.get(p.signal.service) ?? []), p]);
+  const outcomes: { p: SignalPlan; event: AuditEvent; result: SignalResult; settled: boolean }[] = [];
+  await Promise.all(
+    [...byService.values()].map(async (plans) => {
+      let heldBack: unknown;
+      for (const p of plans) {
+        const { decision, redelivered, observedAt } = p.followUp as { decision: ActDecision; redelivered: boolean; observedAt?: string };
+        if (heldBack !== undefined) {
+          settle(p, { ok: false, error: heldBack });
+          continue;
+        }
+        const data = { ...decisionData(p.signal, decision, observedAt), ...(redelivered ? { redelivered } : {}) };
+        try {
+          const result = await executeRemediation(deps, decision, read.views.get(p.signal.service)?.live);
+          const event = auditEvent(deps, p.signal.service, 'RemediationApplied', `${decision.reason} → ${result}`, data);
+          outcomes.push({ p, event, result: { ok: true, outcome: { outcome: 'decided', decision, result } }, settled: true });
+        } catch (err) {
+          const retrying = isRetryable(err);
+          const message = `${decision.reason} → failed${retrying ? ' (will retry)' : ''}: ${errorMessage(err)}`;
+          const event = auditEvent(deps, p.signal.service, 'RemediationFailed', message, { ...data, error: errorMessage(err), retrying });
+          const result: SignalResult = retrying ? { ok: false, error: err } : decided(p, `the action failed: ${errorMessage(err)}`);
+          outcomes.push({ p, event, result, settled: !retrying });
+          if (retrying) heldBack = err;
+        }
+      }
+    }),
+  );
+  // Recorded before it is settled: if settling fails, the redelivery repeats an idempotent action, and the trail misses nothing.
+  try {
+    await deps.store.recordEvents(outcomes.map((o) => o.event));
+  } catch (error) {
+    for (const o of outcomes) settle(o.p, { ok: false, error });
+    return;
+  }
+  const settledBy = new Map<string, Set<string>>();
+  for (const o of outcomes.filter((o) => o.settled)) {
+    const ids = settledBy.get(o.p.signal.service) ?? new Set<string>();
+    settledBy.set(o.p.signal.service, ids.add(o.p.signal.id));
+  }
+  const settled = await Promise.allSettled(
+    [...settledBy].map(([service, ids]) =>
+      updateHealthMemory(
+        deps,
+        service,
+        (memory) => {
+          const pending = Object.entries(memory.pendingActions ?? {});
+          if (!pending.some(([id]) => ids.has(id))) return undefined;
+          return { ...memory, pendingActions: Object.fromEntries(pending.filter(([id]) => !ids.has(id))) };
+        },
+        read.memories.get(service),
+      ),
+    ),
+  );
+  const unsettled = new Map([...settledBy.keys()].flatMap((service, i) => (settled[i].status === 'rejected' ? [[service, settled[i].reason]] : [])));
+  for (const o of outcomes) settle(o.p, unsettled.has(o.p.signal.service) ? { ok: false, error: unsettled.get(o.p.signal.service) } : o.result);
 }

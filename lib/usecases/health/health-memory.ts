@@ -10,7 +10,9 @@ const ATTEMPTS = 5;
  * memory (an empty one if none is stored) and returns the new one, or undefined when there is nothing
  * to write. On a lost race it reads again and applies `change` to the fresh memory, so a writer keeps
  * only its own fields and never drops another writer's. `known` is the document the caller has just
- * read, used for the first attempt instead of reading it again.
+ * read, used for the first attempt instead of reading it again; once this returns true, it holds the
+ * memory as stored now (what was written, or the latest read when nothing was), so a later change can
+ * start from it without a read.
  *
  * Returns false when the memory kept changing for every attempt (nothing was written).
  */
@@ -25,9 +27,13 @@ export async function updateHealthMemory(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) doc = await deps.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service(service));
     const next = change(doc?.value ?? emptyMemory());
-    if (next === undefined) return true;
+    if (next === undefined) {
+      if (known) known.doc = doc;
+      return true;
+    }
     try {
-      await deps.store.putDocument(kind, service, next, doc?.version ?? null);
+      const version = await deps.store.putDocument(kind, service, next, doc?.version ?? null);
+      if (known) known.doc = { value: next, version };
       return true;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;

@@ -40,16 +40,19 @@ export interface ServiceMutation {
  *
  * With `clusters`, only those clusters are converged (a change that renders the same elsewhere); a newer
  * change that committed meanwhile is still converged everywhere.
+ *
+ * With `current`, the record as the caller has just read it is the first attempt's (saving a read; a
+ * stale one loses the conditional write and is read again).
  */
 export async function mutateService(
   deps: CoreDeps<ServiceStore> & { converger: ServiceConverger },
   name: string,
   mutate: (current: ServiceRecord) => ServiceMutation | undefined,
-  options: { applyFirst?: boolean } & ConvergeOptions = {},
+  options: { applyFirst?: boolean; current?: ServiceRecord } & ConvergeOptions = {},
 ): Promise<ServiceRecord> {
   const only: ConvergeOptions = options.clusters ? { clusters: options.clusters } : {};
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await deps.store.getService(name);
+    const current = attempt === 0 && options.current ? options.current : await deps.store.getService(name);
     if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
     const change = mutate(current);
     if (!change) {
@@ -76,7 +79,9 @@ export async function mutateService(
     if (!options.applyFirst) await deps.converger.converge(record, current, only);
     crashPoint(`rollout.after-apply.${change.events?.[0]?.type ?? 'change'}`);
     // A newer change may have committed and converged while we were converging: then ours may have
-    // landed last and left the cluster behind the store. Converge to the newest again.
+    // landed last and left the cluster behind the store. Converge to the newest again (a level-based
+    // converger converges to the newest whenever it runs: nothing to do).
+    if (deps.converger.levelBased) return record;
     const latest = await deps.store.getService(name);
     if (latest && latest.version > record.version) await deps.converger.converge(latest, record);
     return record;

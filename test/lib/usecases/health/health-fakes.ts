@@ -131,6 +131,8 @@ export class FakeHealthWorld {
   deps(): HealthDeps {
     const store: Partial<StateStore> = {
       getService: async (name) => structuredClone(this.services.get(name)),
+      getServices: async (names) =>
+        names.flatMap((n) => (this.services.get(n) && this.services.get(n)!.phase !== 'deleted' ? [structuredClone(this.services.get(n)!)] : [])),
       listAllServices: async () => [...this.services.values()].filter((s) => s.phase !== 'deleted').map((s) => structuredClone(s)),
       commitServiceChange: async (change: ServiceChange) => {
         const current = this.services.get(change.service.name);
@@ -140,7 +142,11 @@ export class FakeHealthWorld {
         this.events.push(...structuredClone(change.events));
       },
       getRevision: async (service, revision) => structuredClone(this.revisions.find((r) => r.service === service && r.revision === revision)),
+      getRevisions: async (refs) => structuredClone(this.revisions.filter((r) => refs.some((ref) => ref.service === r.service && ref.revision === r.revision))),
       appendEvents: async (events) => {
+        this.events.push(...structuredClone(events));
+      },
+      recordEvents: async (events) => {
         this.events.push(...structuredClone(events));
       },
       getDeployment: async (service, id) => structuredClone(this.deployments.get(`${service}/${id}`)),
@@ -165,6 +171,8 @@ export class FakeHealthWorld {
       listClusters: async () => [...this.clusters],
       getDocument: async <T>(kind: string, id: string) =>
         structuredClone(this.documents.get(`${kind}/${id}`) ?? this.observation(kind, id)) as StoredDocument<T> | undefined,
+      getDocuments: async <T>(refs: readonly (readonly [string, string])[]) =>
+        refs.map(([kind, id]) => structuredClone(this.documents.get(`${kind}/${id}`) ?? this.observation(kind, id)) as StoredDocument<T> | undefined),
       putDocument: async <T>(kind: string, id: string, value: T, expectedVersion: number | null) => {
         const hook = this.beforePut.get(kind);
         this.beforePut.delete(kind);

@@ -109,9 +109,11 @@ export class FakeOptimizerWorld {
       listClusters: seeded(real.listClusters.bind(real)),
       deleteCluster: seeded(real.deleteCluster.bind(real)),
       getDocument: <T>(kind: string, id: string) => seeded(() => real.getDocument<T>(kind, id))(),
+      getDocuments: <T>(refs: readonly (readonly [string, string])[]) => seeded(() => real.getDocuments<T>(refs))(),
       putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
         seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds))(),
       appendEvents: seeded(real.appendEvents.bind(real)),
+      recordEvents: seeded(real.recordEvents.bind(real)),
       listEvents: seeded(real.listEvents.bind(real)),
     };
     const clusters: ClusterClientFactory = { forCluster: async (registration) => this.clusterClient(registration.id) };

@@ -1,0 +1,171 @@
+/**
+ * handleHealthSignals on the real store (dynalite): batches decided against one ledger read and committed
+ * with one conditional write of the global ledger. Two batches racing on it, with signals delivered to
+ * both, must neither overrun the budget nor act twice, and every delivery ends with a decision in the
+ * audit trail.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VersionConflictError } from '../../../../lib/errors.js';
+import { alarmIntakeOf, type AlarmIntakeApp } from '../../../../lib/composition/alarm-intake.js';
+import type { HealthSignal } from '../../../../lib/health/health-signal.js';
+import { RemediationPolicy } from '../../../../lib/health/remediation-policy.js';
+import type { RemediationLedger } from '../../../../lib/health/remediation-ledger.js';
+import { SCHEMA_VERSION, type EventEnvelope } from '../../../../lib/model/events.js';
+import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../../../lib/model/observed-status.js';
+import type { AuditEvent } from '../../../../lib/model/records.js';
+import type { StateStore } from '../../../../lib/ports/state-store.js';
+import { handleHealthSignals } from '../../../../lib/usecases/health/handle-health-signal.js';
+import { HEALTH_DOCS } from '../../../../lib/usecases/health/health-deps.js';
+import { useTestStack } from '../../../support/local-stack.js';
+import { serviceRecord } from './health-fakes.js';
+
+const stack = useTestStack();
+/** One alarm confirms; three actions in all, then the global bucket is empty for the rest of the test. */
+const POLICY = RemediationPolicy.parse({
+  hysteresis: { minConsecutiveAlarms: 1, persistSeconds: 0 },
+  globalRateLimit: { capacity: 3, refillPerHour: 0.001 },
+});
+const DECISIONS = new Set(['RemediationApplied', 'RemediationSkipped', 'RemediationFailed', 'RemediationEscalated']);
+
+let intake: AlarmIntakeApp;
+
+/** A registered service whose pods, as the probe last observed them, crash-loop across two nodes: a restart. */
+async function crashLooping(name: string): Promise<void> {
+  const record = serviceRecord(name, {}, { createdAt: new Date(Date.now() - 3 * 86_400_000).toISOString() });
+  await intake.store.commitServiceChange({
+    service: record,
+    expectedVersion: null,
+    revision: { service: name, revision: 1, spec: record.spec, createdAt: record.createdAt, operationId: 'op-1' },
+    events: [],
+  });
+  const pod = (n: number, node: string, zone: string) => ({
+    name: `${name}-${n}`,
+    node,
+    zone,
+    ready: false,
+    phase: 'Running',
+    track: 'stable',
+    restarts: 5,
+    waitingReason: 'CrashLoopBackOff',
+    revision: 'r1',
+  });
+  const observed: ObservedServiceStatus = {
+    desiredReplicas: 2,
+    readyReplicas: 0,
+    updatedReplicas: 2,
+    availableReplicas: 0,
+    podsPerZone: { 'zone-a': 1, 'zone-b': 1 },
+    pods: [pod(0, 'node-a-1', 'zone-a'), pod(1, 'node-b-1', 'zone-b')],
+    observedAt: new Date().toISOString(),
+    cluster: 'sim',
+  };
+  await intake.store.putDocument(OBSERVED_STATUS_DOC, name, observed, null);
+}
+
+function delivery(signal: HealthSignal): EventEnvelope {
+  return {
+    id: `alarm-${signal.id}`,
+    type: 'health.alarm',
+    service: signal.service,
+    occurredAt: signal.observedAt,
+    correlationId: signal.id,
+    schemaVersion: SCHEMA_VERSION,
+    payload: { signal },
+  };
+}
+
+const crashLoop = (service: string): HealthSignal => ({
+  id: `sig-${service}`,
+  source: 'api',
+  service,
+  kind: 'crashLoop',
+  state: 'ALARM',
+  observedAt: new Date().toISOString(),
+  reason: 'pods crashing',
+});
+
+const signalIdOf = (e: AuditEvent) => (e.data?.signal as { id?: string } | undefined)?.id;
+
+async function decisionsOf(services: string[]): Promise<AuditEvent[]> {
+  const all = await Promise.all(services.map(async (s) => (await intake.store.listEvents(s, { limit: 100 })).items));
+  return all.flat().filter((e) => DECISIONS.has(e.type));
+}
+
+beforeAll(() => {
+  intake = alarmIntakeOf(stack().createApp(), { remediationPolicy: POLICY });
+});
+
+describe('handleHealthSignals on the store', () => {
+  it('two batches racing on the ledger, two signals delivered to both: three actions for three tokens, none twice, every delivery decided', async () => {
+    const services = ['race-0', 'race-1', 'race-2', 'race-3', 'race-4', 'race-5'];
+    for (const s of services) await crashLooping(s);
+    const [a, b] = [services.slice(0, 4), services.slice(2)].map((names) => names.map((n) => delivery(crashLoop(n))));
+
+    // Both batches read the ledger before either writes it: the one that writes second loses the race and decides again.
+    let ledgerReads = 0;
+    let conflicts = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+    const store: StateStore = Object.create(intake.store);
+    store.getDocuments = async <T>(refs: readonly (readonly [string, string])[]) => {
+      const docs = await intake.store.getDocuments<T>(refs);
+      if (refs.some(([kind]) => kind === HEALTH_DOCS.ledger[0]) && ++ledgerReads === 2) bothRead();
+      return docs;
+    };
+    store.putDocument = async <T>(kind: string, id: string, value: T, expected: number | null, ttl?: number) => {
+      if (kind === HEALTH_DOCS.ledger[0]) await barrier;
+      return intake.store.putDocument(kind, id, value, expected, ttl).catch((err: unknown) => {
+        if (err instanceof VersionConflictError) conflicts++;
+        throw err;
+      });
+    };
+    const racing = { ...intake, store };
+
+    const results = (await Promise.all([handleHealthSignals(racing, a), handleHealthSignals(racing, b)])).flat();
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(conflicts).toBeGreaterThanOrEqual(1);
+    const ledger = (await intake.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger))!.value;
+    const acted = ledger.actions.map((x) => x.signalId);
+    expect(acted).toHaveLength(3);
+    expect(new Set(acted).size).toBe(3);
+    expect(ledger.globalBucket!.tokens).toBeGreaterThanOrEqual(0);
+
+    const decisions = await decisionsOf(services);
+    // Eight deliveries, eight decisions recorded; three restarts, each of a different signal.
+    expect(decisions).toHaveLength(8);
+    const applied = decisions.filter((e) => e.type === 'RemediationApplied').map(signalIdOf);
+    expect(applied.sort()).toEqual([...acted].sort());
+    const restarted = (await Promise.all(services.map((s) => intake.store.getService(s)))).filter((r) => r?.restartedAt);
+    expect(restarted).toHaveLength(3);
+    // The rest waits for a token (rate limited) or is a copy of a signal already acted on (duplicate).
+    const skipped = decisions.filter((e) => e.type === 'RemediationSkipped').map((e) => e.data?.noneReason);
+    expect(skipped.every((r) => r === 'rateLimited' || r === 'duplicate')).toBe(true);
+  });
+
+  it('a signal delivered twice within one batch acts once; the copy is recorded as a duplicate', async () => {
+    const fresh = alarmIntakeOf(stack().createApp(), {
+      remediationPolicy: RemediationPolicy.parse({ hysteresis: { minConsecutiveAlarms: 1, persistSeconds: 0 } }),
+    });
+    // The first test spent the global budget of its policy; this one has its own, with the default budget.
+    const current = await fresh.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger);
+    await fresh.store.putDocument(
+      HEALTH_DOCS.ledger[0],
+      HEALTH_DOCS.ledger[1],
+      { version: 1, seenSignals: [], actions: [], serviceBuckets: {} },
+      current?.version ?? null,
+    );
+    await crashLooping('twice');
+    const signal = crashLoop('twice');
+
+    const results = await handleHealthSignals(fresh, [delivery(signal), delivery(signal)]);
+
+    expect(results.map((r) => (r.ok && r.outcome.outcome === 'decided' ? r.outcome.decision.kind : r))).toEqual(['restart', 'none']);
+    const decisions = await decisionsOf(['twice']);
+    expect(decisions.map((e) => [e.type, e.data?.noneReason]).sort()).toEqual([
+      ['RemediationApplied', undefined],
+      ['RemediationSkipped', 'duplicate'],
+    ]);
+    expect((await fresh.store.listEvents('twice', { limit: 100 })).items.filter((e) => e.type === 'Restarted')).toHaveLength(1);
+  });
+});
