@@ -175,7 +175,10 @@ async function benchInstance(label: string, c: CompiledInstance): Promise<{ repl
   // The joint bound without a MIP (per edge, callee stars, Lagrangian), aimed at the best joint cost found.
   const boundStartedAt = performance.now();
   const jointCosts = variants.filter((v) => v.kind === 'd' && v.cost).map((v) => v.cost!.total);
-  const jointLowerBound = jointBoundWithoutMip(c, { upperBound: jointCosts.length > 0 ? Math.min(...jointCosts) : undefined });
+  const jointLowerBound = jointBoundWithoutMip(c, {
+    upperBound: jointCosts.length > 0 ? Math.min(...jointCosts) : undefined,
+    deadline: boundStartedAt + 5_000,
+  });
   const jointBoundMs = performance.now() - boundStartedAt;
   const writeDir = args['write-placements'];
   if (writeDir) mkdirSync(writeDir, { recursive: true });
