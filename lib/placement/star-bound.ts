@@ -25,6 +25,7 @@ import { identicalZoneGroups } from './joint-mip-formulation.js';
 import { ZoneModel } from './joint-zone-model.js';
 import { jointPerEdgeTerms } from './lower-bound.js';
 import { incomingEdges, inboundRps } from './routing.js';
+import { sameNodeCapacity } from './same-node-capacity.js';
 
 export interface StarBoundOptions {
   /** Subgradient steps on μ per callee count vector (default 40; 0 keeps μ = 0). */
@@ -68,7 +69,7 @@ export function jointStarLowerBound(c: CompiledInstance, options: StarBoundOptio
   const perEdge = jointPerEdgeTerms(c);
   const maxIn = new ZoneModel(c, new Int32Array(S * Z)).maxInZone;
   const zoneDistance = zoneDistances(c);
-  const local = new Float64Array(1);
+  const local = new Float64Array(2);
 
   const vectors: Int32Array[] = [];
   for (let s = 0; s < S; s++) {
@@ -174,7 +175,8 @@ export function zoneDistances(c: CompiledInstance): Float64Array {
  * Least cost of the calls of edge ei = a→b from k replicas of a in zone z, for b's zone counts vb[ob..]:
  * local up to the zone's room (cap · rps_b · n_b,z / r_b), of it the same-node share
  * min(F·m_b/n_b,z, rps·m_a/r_a) at d0 and the rest at d1, each local unit priced `price` / rps_b more;
- * the remainder to the nearest other zone holding b. Writes the local flow to out[0].
+ * the remainder to the nearest other zone holding b. Writes the local flow to out[0] and the same-node flow
+ * to out[1]; `samePrice` prices each unit of same-node flow (the caller-star bound's node-room multiplier).
  */
 export function callerZoneCost(
   c: CompiledInstance,
@@ -187,8 +189,10 @@ export function callerZoneCost(
   ob: number,
   price: number,
   out: Float64Array,
+  samePrice = 0,
 ): number {
   out[0] = 0;
+  out[1] = 0;
   if (k === 0) return 0;
   const Z = c.zoneCount;
   const d = c.levelDistance;
@@ -205,9 +209,9 @@ export function callerZoneCost(
   const room = Math.min(supply, (c.instance.routing.zoneLoadCap * inbound[b] * nb) / c.replicas[b]);
   const rho = Math.min(1, c.maxPerNode[b] / nb);
   const unit = price / inbound[b];
-  const cheap = perRps * (d[1] - (d[1] - d[0]) * rho) + unit;
   const expensive = perRps * d[1] + unit;
-  const cheapAmount = Math.min(room, (perReplica * c.maxPerNode[a]) / rho);
+  const cheap = Math.min(expensive, perRps * (d[1] - (d[1] - d[0]) * rho) + unit + samePrice * rho);
+  const cheapAmount = cheap < expensive ? Math.min(room, (perReplica * c.maxPerNode[a]) / rho) : 0;
   let local = 0;
   let cost = 0;
   if (cheap < remote) {
@@ -221,6 +225,7 @@ export function callerZoneCost(
   // A zone holding all of b has room for every call, so remote is finite whenever calls are left.
   if (supply - local > 1e-12) cost += (supply - local) * remote;
   out[0] = local;
+  out[1] = cheap < remote ? cheapAmount * rho : 0;
   return cost;
 }
 
@@ -235,8 +240,109 @@ export function zoneEdgeCost(
   vb: Int32Array,
   ob: number,
 ): number {
-  const out = new Float64Array(1);
+  const out = new Float64Array(2);
   let cost = 0;
   for (let z = 0; z < c.zoneCount; z++) cost += callerZoneCost(c, distances, inbound, ei, va[oa + z], z, vb, ob, 0, out);
   return cost;
+}
+
+/**
+ * The caller-star bound: every edge belongs to the star of its caller a, with all of a's callees. A
+ * replica of a keeps at most perCallerReplica[a] (same-node-capacity.ts) of its calls on its node, so
+ * inside zone z the same-node calls of a's edges total at most perCallerReplica[a] · n_a,z; that row is
+ * priced by η_z ≥ 0 (a few dozen subgradient steps per count vector of a, every η a lower bound), each
+ * callee's counts are the best for its edge alone (per-edge cap: the callee zone's room for all its calls).
+ * Self-calls take their per-edge bound. A valid lower bound on the joint cost, like the callee-star one.
+ */
+export function jointCallerStarLowerBound(c: CompiledInstance, options: StarBoundOptions = {}): number {
+  const S = c.serviceCount;
+  const Z = c.zoneCount;
+  const steps = options.steps ?? 40;
+  const maxWork = options.maxWork ?? 200_000;
+  const perEdge = jointPerEdgeTerms(c);
+  const maxIn = new ZoneModel(c, new Int32Array(S * Z)).maxInZone;
+  const zoneDistance = zoneDistances(c);
+  const inbound = inboundRps(c);
+  const roomPerReplica = sameNodeCapacity(c).perCallerReplica;
+  const vectors: Int32Array[] = [];
+  for (let s = 0; s < S; s++) {
+    const fixed = c.fixedCounts[s];
+    if (fixed) {
+      const v = new Int32Array(Z);
+      for (const [n, k] of fixed) v[c.nodeZone[n]] += k;
+      vectors.push(v);
+    } else vectors.push(countVectors(c.replicas[s], maxIn.subarray(s * Z, s * Z + Z), Z));
+  }
+  const countOf = (s: number): number => vectors[s].length / Z;
+  const groups = identicalZoneGroups(c);
+  const canonical = (v: Int32Array, o: number): boolean => groups.every((g) => g.every((z, i) => i === 0 || v[o + g[i - 1]] >= v[o + z]));
+  const outgoing: number[][] = Array.from({ length: S }, () => []);
+  let bound = 0;
+  c.directedEdges.forEach((e, ei) => {
+    if (e.from === e.to) bound += perEdge[ei];
+    else outgoing[e.from].push(ei);
+  });
+  const eta = new Float64Array(Z);
+  const gradient = new Float64Array(Z);
+  const out = new Float64Array(2);
+  const same = new Float64Array(Z);
+  for (let a = 0; a < S; a++) {
+    const edges = outgoing[a];
+    if (edges.length === 0) continue;
+    const fallback = edges.reduce((sum, ei) => sum + perEdge[ei], 0);
+    const work = countOf(a) * edges.reduce((sum, ei) => sum + countOf(c.directedEdges[ei].to), 0);
+    if (countOf(a) === 0 || work > maxWork || (options.deadline !== undefined && performance.now() > options.deadline)) {
+      bound += fallback;
+      continue;
+    }
+    const va = vectors[a];
+    const topSaving =
+      edges.reduce((most, ei) => Math.max(most, c.directedEdges[ei].weight / c.directedEdges[ei].rps), 0) * (c.levelDistance[1] - c.levelDistance[0]);
+    const multi = edges.length > 1;
+    let star = Infinity;
+    for (let ia = 0; ia < countOf(a) && star > fallback; ia++) {
+      const oa = ia * Z;
+      if (!c.fixedCounts[a] && !canonical(va, oa)) continue;
+      eta.fill(0);
+      let best = -Infinity;
+      for (let step = 0; step <= (multi ? steps : 0); step++) {
+        let value = 0;
+        for (let z = 0; z < Z; z++) {
+          value -= eta[z] * roomPerReplica[a] * va[oa + z];
+          gradient[z] = -roomPerReplica[a] * va[oa + z];
+        }
+        for (const ei of edges) {
+          const b = c.directedEdges[ei].to;
+          const vb = vectors[b];
+          let least = Infinity;
+          for (let ib = 0; ib < countOf(b); ib++) {
+            let v = 0;
+            for (let z = 0; z < Z && v < least; z++) {
+              v += callerZoneCost(c, zoneDistance, inbound, ei, va[oa + z], z, vb, ib * Z, 0, out, eta[z]);
+            }
+            if (v < least) {
+              least = v;
+              for (let z = 0; z < Z; z++) {
+                callerZoneCost(c, zoneDistance, inbound, ei, va[oa + z], z, vb, ib * Z, 0, out, eta[z]);
+                same[z] = out[1];
+              }
+            }
+          }
+          value += least;
+          for (let z = 0; z < Z; z++) gradient[z] += same[z];
+        }
+        best = Math.max(best, value);
+        if (!multi || value === Infinity) break;
+        // Normalised steps: a useful η is at most the same-node saving per unit, (d1 − d0) · w/rps.
+        let norm = 0;
+        for (let z = 0; z < Z; z++) norm += gradient[z] ** 2;
+        if (norm <= 1e-18) break;
+        const size = (topSaving * 0.5) / (step + 1) / Math.sqrt(norm);
+        for (let z = 0; z < Z; z++) eta[z] = Math.max(0, eta[z] + size * gradient[z]);
+      }
+      star = Math.min(star, best);
+    }
+    bound += Math.max(fallback, Number.isFinite(star) ? star : fallback);
+  }
+  return bound;
 }

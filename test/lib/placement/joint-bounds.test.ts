@@ -9,7 +9,7 @@ import { jointPerEdgeLowerBound } from '../../../lib/placement/lower-bound.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { evaluateRouted } from '../../../lib/placement/routing.js';
 import { fractionalKnapsack, sameNodeCapacity } from '../../../lib/placement/same-node-capacity.js';
-import { countVectors, jointStarLowerBound } from '../../../lib/placement/star-bound.js';
+import { countVectors, jointCallerStarLowerBound, jointStarLowerBound } from '../../../lib/placement/star-bound.js';
 import { allAssignments, tinyInstance } from './fixtures.js';
 
 /** The joint optimum: every valid placement with its best routing (same-zone first under the cap). */
@@ -30,6 +30,11 @@ function threeZoneInstance(seed: number): PlacementInstanceInput {
   };
 }
 
+/** The first service (one replica) fixed where it runs. */
+function withFixedFirst(instance: PlacementInstanceInput): PlacementInstanceInput {
+  return { ...instance, services: instance.services.map((s, i) => (i === 0 ? { ...s, fixed: true } : s)), current: { s0: ['b2'] } };
+}
+
 describe('joint lower bounds (callee stars, Lagrangian, node room)', () => {
   const cases: [string, PlacementInstanceInput][] = [
     ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed): [string, PlacementInstanceInput] => [
@@ -37,6 +42,7 @@ describe('joint lower bounds (callee stars, Lagrangian, node room)', () => {
       tinyInstance(seed, { withRisk: seed % 2 === 0, twoClusters: seed % 3 === 0, withMigration: seed === 5, withPins: seed === 7, egress: seed === 8 }),
     ]),
     ...[1, 2, 3, 4].map((seed): [string, PlacementInstanceInput] => [`three zones seed ${seed}`, threeZoneInstance(seed)]),
+    ...[1, 2].map((seed): [string, PlacementInstanceInput] => [`fixed service seed ${seed}`, withFixedFirst(threeZoneInstance(seed))]),
   ];
 
   it.each(cases)('%s: every bound is at most the joint optimum and at least the per-edge bound', (_name, instance) => {
@@ -44,11 +50,13 @@ describe('joint lower bounds (callee stars, Lagrangian, node room)', () => {
     const optimum = jointOptimum(c);
     const perEdge = jointPerEdgeLowerBound(c);
     const star = jointStarLowerBound(c);
+    const callerStar = jointCallerStarLowerBound(c);
     const tree = jointTreeLowerBound(c, { upperBound: optimum }).bound;
     const best = jointBoundWithoutMip(c, { upperBound: optimum });
-    for (const bound of [star, tree, best]) expect(bound).toBeLessThanOrEqual(optimum + 1e-9);
+    for (const bound of [star, callerStar, tree, best]) expect(bound).toBeLessThanOrEqual(optimum + 1e-9);
     expect(star).toBeGreaterThanOrEqual(perEdge - 1e-9);
-    expect(best).toBeGreaterThanOrEqual(Math.max(perEdge, star, tree) - 1e-9);
+    expect(callerStar).toBeGreaterThanOrEqual(perEdge - 1e-9);
+    expect(best).toBeGreaterThanOrEqual(Math.max(perEdge, star, callerStar, tree) - 1e-9);
   });
 
   it('a lone caller cannot keep more than cap × the zone share of a callee in two zones local: the star bound is exact where the per-edge one is not', () => {
@@ -88,6 +96,10 @@ describe('joint lower bounds (callee stars, Lagrangian, node room)', () => {
     // hub and x share a node, y and z the other node of the zone: 100·0.05 + 80·0.2.
     expect(jointOptimum(c)).toBeCloseTo(21, 9);
     expect(sameNodeCapacity(c).perCallerReplica[0]).toBeCloseTo(100, 9);
+    // The caller star prices the hub's node room: close to the optimum where the callee stars see 180 · 0.05.
+    expect(jointStarLowerBound(c)).toBeCloseTo(9, 9);
+    expect(jointCallerStarLowerBound(c, { steps: 200 })).toBeGreaterThan(19);
+    expect(jointCallerStarLowerBound(c, { steps: 200 })).toBeLessThanOrEqual(21 + 1e-9);
     const result = await new JointIlpSolver().solve(c, { seed: 1, timeLimitMs: 60_000 });
     expect(result.cost!.total).toBeCloseTo(21, 6);
     expect(result.bound!).toBeCloseTo(21, 6);
