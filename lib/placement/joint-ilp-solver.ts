@@ -3,7 +3,7 @@
  * zone-level MIP (joint-mip-formulation.ts) on HiGHS; the MIP's zone counts go through the node stage,
  * and the better of the two placements is returned with its routing. The MIP is a relaxation of the
  * joint problem, so HiGHS's bound is a bound on the joint cost; the reported bound is the largest of it
- * and the combinatorial bounds (joint-bound.ts: per edge, callee stars, Lagrangian), and
+ * and the combinatorial bounds (joint-bound.ts: per edge, callee and caller stars, Lagrangian), and
  * `gap` = (total − bound) / total.
  */
 import { TransientError } from '../errors.js';
