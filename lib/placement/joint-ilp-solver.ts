@@ -2,15 +2,16 @@
  * Joint placement + routing with a proof (`joint-ilp`): the joint heuristic's answer warm-starts the
  * zone-level MIP (joint-mip-formulation.ts) on HiGHS; the MIP's zone counts go through the node stage,
  * and the better of the two placements is returned with its routing. The MIP is a relaxation of the
- * joint problem, so HiGHS's bound is a bound on the joint cost; the reported bound is the larger of it
- * and the joint per-edge bound (lower-bound.ts), and `gap` = (total − bound) / total.
+ * joint problem, so HiGHS's bound is a bound on the joint cost; the reported bound is the largest of it
+ * and the combinatorial bounds (joint-bound.ts: per edge, callee and caller stars, Lagrangian), and
+ * `gap` = (total − bound) / total.
  */
 import { TransientError } from '../errors.js';
 import { asCompiled, toAssignment } from './compiled-instance.js';
 import { loadHighs } from './ilp-solver.js';
 import { buildJointMip } from './joint-mip-formulation.js';
 import { placeCounts, solveJoint, type JointCandidate } from './joint-solver.js';
-import { jointPerEdgeLowerBound } from './lower-bound.js';
+import { jointBoundWithoutMip } from './joint-bound.js';
 import { zoneCountsOf } from './routing.js';
 import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
@@ -44,6 +45,8 @@ export class JointIlpSolver implements Solver {
       start: options.start,
     });
     let best: JointCandidate | null = warm.best;
+    // The combinatorial bounds first (a twentieth of the budget at most): they hold whatever the MIP proves.
+    const combinatorial = jointBoundWithoutMip(c, { upperBound: best?.cost.total, deadline: performance.now() + timeLimitMs / 20 });
 
     const formulation = buildJointMip(c);
     const highs = await loadHighs();
@@ -87,7 +90,7 @@ export class JointIlpSolver implements Solver {
     }
     if (!best) return resultWithout('infeasible', startedAt, 'no feasible placement found');
     const total = best.cost.total;
-    const bound = Math.min(total, Math.max(mipBound, jointPerEdgeLowerBound(c)));
+    const bound = Math.min(total, Math.max(mipBound, combinatorial));
     const gap = total === 0 ? 0 : Math.max(0, (total - bound) / Math.abs(total));
     return {
       assignment: toAssignment(c, best.vector),

@@ -14,6 +14,7 @@
  *   Σ_{e→b} Σ_z F[e][z][z'] ≤ cap · rps_b / r_b · n[b][z']        (zone load cap)
  *   S[e][z] ≤ F[e][z][z];  S[e][z] ≤ rps_e · m_a / r_a · u[b][z];  n[b][z] ≤ r_b · u[b][z], u binary
  *   S[e][z] ≤ m_b/k · F[e][z][z] + rps_e·(1 − y[b][z][k]) for k > m_b, y one-hot of n[b][z]
+ *   Σ_{e out of a} S[e][z] ≤ K_a · n[a][z];  Σ_{e into b} S[e][z] ≤ K'_b   (node room, same-node-capacity.ts)
  *
  *   min Σ w_e/rps_e · (Σ F·D(z,z') − (d1 − d0)·Σ S) + risk·Σ n·(least risk in the zone) + λ·(movable − Σ kept)
  *
@@ -24,6 +25,7 @@
 import type { CompiledInstance } from './compiled-instance.js';
 import { ZoneModel } from './joint-zone-model.js';
 import { chunk, num, sum, term, wrap } from './mip-formulation.js';
+import { sameNodeCapacity } from './same-node-capacity.js';
 import { callerSupply, flowsToMatrix, incomingEdges, inboundRps, localityFlows } from './routing.js';
 
 export interface JointMipFormulation {
@@ -130,6 +132,8 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
   };
 
   const incoming = incomingEdges(c);
+  const sameNodeOut: string[][] = Array.from({ length: S * Z }, () => []);
+  const sameNodeIn: string[][] = Array.from({ length: S * Z }, () => []);
   c.directedEdges.forEach((e, ei) => {
     const a = e.from;
     const b = e.to;
@@ -162,6 +166,8 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
         objective.push(term(-perRps * sameNodeStep, sv));
         rows.push(` sf${ei}_${z}: ${sv} - ${fName(ei, z, z)} <= 0`);
         rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
+        sameNodeOut[a * Z + z].push(sv);
+        sameNodeIn[b * Z + z].push(sv);
         const top = c.fixedCounts[b] ? fixedInZone(b, z) : maxIn[b * Z + z];
         if (top > c.maxPerNode[b]) needOneHot(b, z);
         for (let k = c.maxPerNode[b] + 1; k <= top; k++)
@@ -169,6 +175,15 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
       }
     }
   });
+  // Node room: a caller replica keeps at most perCallerReplica on its node, a callee zone takes at most perCalleeZone.
+  const room = sameNodeCapacity(c);
+  for (let s = 0; s < S; s++)
+    for (let z = 0; z < Z; z++) {
+      const out = sameNodeOut[s * Z + z];
+      if (out.length > 1) rows.push(` nro${s}_${z}: ${sum(out)} - ${num(room.perCallerReplica[s])} ${nName(s, z)} <= 0`);
+      const into = sameNodeIn[s * Z + z];
+      if (into.length > 1) rows.push(` nri${s}_${z}: ${sum(into)} <= ${num(room.perCalleeZone[s])}`);
+    }
   for (let b = 0; b < S; b++) {
     if (incoming[b].length === 0) continue;
     for (let z2 = 0; z2 < Z; z2++) {
@@ -249,6 +264,18 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
             values.set(sName(ei, z), Math.min(local, (e.rps / c.replicas[e.from]) * c.maxPerNode[e.from], (local * Math.min(nb, c.maxPerNode[e.to])) / nb));
         }
       });
+      // Scale same-node starts down where a node-room row would be exceeded (scaling down keeps every other row).
+      for (let s = 0; s < S; s++)
+        for (let z = 0; z < Z; z++) {
+          const limits: [string[], number][] = [
+            [sameNodeOut[s * Z + z], room.perCallerReplica[s] * counts[s * Z + z]],
+            [sameNodeIn[s * Z + z], room.perCalleeZone[s]],
+          ];
+          for (const [columns, limit] of limits) {
+            const used = columns.reduce((total, name) => total + (values.get(name) ?? 0), 0);
+            if (used > limit) for (const name of columns) if (values.has(name)) values.set(name, (values.get(name)! * limit) / used);
+          }
+        }
       for (const { s, z, now } of keptColumns) values.set(`k${s}_${z}`, Math.min(now, counts[s * Z + z]));
       return values;
     },

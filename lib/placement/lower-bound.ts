@@ -54,6 +54,11 @@ export function perEdgeLowerBound(c: CompiledInstance): number {
  *   a, so the calls that stay on a node are at most m_a / r_a of the edge per zone that holds b.
  */
 export function jointPerEdgeLowerBound(c: CompiledInstance): number {
+  return jointPerEdgeTerms(c).reduce((sum, term) => sum + term, 0);
+}
+
+/** The joint per-edge bound's term of each directed edge (indices as c.directedEdges). */
+export function jointPerEdgeTerms(c: CompiledInstance): Float64Array {
   const d = c.levelDistance;
   const Z = c.zoneCount;
   const inZone = (s: number, z: number): number => {
@@ -61,8 +66,8 @@ export function jointPerEdgeLowerBound(c: CompiledInstance): number {
     for (const n of c.allowedNodes[s]) if (c.nodeZone[n] === z) k += c.fixedCounts[s] ? (c.fixedCounts[s]!.get(n) ?? 0) : c.maxPerNode[s];
     return Math.min(k, c.needsSpread[s] ? c.replicas[s] - 1 : c.replicas[s]);
   };
-  let bound = 0;
-  for (const e of c.directedEdges) {
+  const terms = new Float64Array(c.directedEdges.length);
+  c.directedEdges.forEach((e, ei) => {
     const ra = c.replicas[e.from];
     const rb = c.replicas[e.to];
     const zonesOfB: number[] = [];
@@ -74,7 +79,7 @@ export function jointPerEdgeLowerBound(c: CompiledInstance): number {
       cross = 1 - most / ra;
     }
     const sameNode = Math.min(1 - cross, (c.maxPerNode[e.from] * Math.min(zonesOfB.length, rb)) / ra);
-    bound += e.weight * (cross * d[2] + (1 - cross) * d[1] - (d[1] - d[0]) * sameNode);
-  }
-  return bound;
+    terms[ei] = e.weight * (cross * d[2] + (1 - cross) * d[1] - (d[1] - d[0]) * sameNode);
+  });
+  return terms;
 }
