@@ -12,7 +12,10 @@ import type { RoutingMatrices } from './routing.js';
 
 export interface NodeStageOptions {
   seed: number;
+  /** Clock cap for the whole stage. */
   timeLimitMs: number;
+  /** Placement-heuristic effort for the whole stage (`HeuristicOptions.effort`), split over zones by replicas. */
+  effort: number;
   /** A full placement with these zone counts to start from as well (its nodes are reused). */
   start?: NodeVector;
 }
@@ -24,9 +27,13 @@ export async function placeInZones(c: CompiledInstance, counts: Int32Array, matr
   const next = Int32Array.from(c.replicaStart.subarray(0, c.serviceCount));
   const startedAt = performance.now();
   // Zones are independent once counts and routing are fixed: one small instance per zone.
+  const inZone = new Float64Array(Z);
+  for (let i = 0; i < counts.length; i++) inZone[i % Z] += counts[i];
   for (let z = 0; z < Z; z++) {
     const left = options.timeLimitMs - (performance.now() - startedAt);
-    const placed = await placeZone(c, z, counts, matrices, { ...options, timeLimitMs: Math.max(50, left / (Z - z)) });
+    // The effort, not the clock, sets each zone's search, so the stage is deterministic for a seed.
+    const effort = (options.effort * inZone[z]) / Math.max(1, c.replicaCount);
+    const placed = await placeZone(c, z, counts, matrices, { ...options, effort, timeLimitMs: Math.max(50, left / (Z - z)) });
     if (!placed) return null;
     for (const [s, nodes] of placed) for (const n of nodes) vector[next[s]++] = n;
   }
@@ -99,7 +106,12 @@ async function placeZone(
     ...(Object.keys(current).length > 0 ? { current } : {}),
   };
   const startMatches = options.start && services.every((s) => start[s.name]?.length === s.replicas);
-  const result = await new HeuristicSolver().solve(zone, { seed: options.seed, timeLimitMs: options.timeLimitMs, ...(startMatches ? { start } : {}) });
+  const result = await new HeuristicSolver().solve(zone, {
+    seed: options.seed,
+    timeLimitMs: options.timeLimitMs,
+    effort: options.effort,
+    ...(startMatches ? { start } : {}),
+  });
   if (!result.assignment) return null;
   const placed = new Map<number, number[]>();
   for (const [s, ids] of Object.entries(result.assignment))
