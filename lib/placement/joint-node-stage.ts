@@ -20,12 +20,21 @@ export interface NodeStageOptions {
   start?: NodeVector;
 }
 
-/** Places every replica on a node of the zone `counts` gives it; null when a zone cannot be packed. */
-export async function placeInZones(c: CompiledInstance, counts: Int32Array, matrices: RoutingMatrices, options: NodeStageOptions): Promise<NodeVector | null> {
+/**
+ * Places every replica on a node of the zone `counts` gives it; null when a zone cannot be packed.
+ * `timedOut` says the clock cut a zone's search short (the placement is valid, but no longer the seed's).
+ */
+export async function placeInZones(
+  c: CompiledInstance,
+  counts: Int32Array,
+  matrices: RoutingMatrices,
+  options: NodeStageOptions,
+): Promise<{ vector: NodeVector; timedOut: boolean } | null> {
   const Z = c.zoneCount;
   const vector = new Int32Array(c.replicaCount).fill(-1);
   const next = Int32Array.from(c.replicaStart.subarray(0, c.serviceCount));
   const startedAt = performance.now();
+  let timedOut = false;
   // Zones are independent once counts and routing are fixed: one small instance per zone.
   const inZone = new Float64Array(Z);
   for (let i = 0; i < counts.length; i++) inZone[i % Z] += counts[i];
@@ -35,9 +44,10 @@ export async function placeInZones(c: CompiledInstance, counts: Int32Array, matr
     const effort = (options.effort * inZone[z]) / Math.max(1, c.replicaCount);
     const placed = await placeZone(c, z, counts, matrices, { ...options, effort, timeLimitMs: Math.max(50, left / (Z - z)) });
     if (!placed) return null;
-    for (const [s, nodes] of placed) for (const n of nodes) vector[next[s]++] = n;
+    if (placed.timedOut) timedOut = true;
+    for (const [s, nodes] of placed.nodes) for (const n of nodes) vector[next[s]++] = n;
   }
-  return vector;
+  return { vector, timedOut };
 }
 
 async function placeZone(
@@ -46,7 +56,7 @@ async function placeZone(
   counts: Int32Array,
   matrices: RoutingMatrices,
   options: NodeStageOptions,
-): Promise<Map<number, number[]> | null> {
+): Promise<{ nodes: Map<number, number[]>; timedOut: boolean } | null> {
   const Z = c.zoneCount;
   const { instance } = c;
   const name = (s: number): string => String(s);
@@ -81,7 +91,7 @@ async function placeZone(
     }
     if (options.start) start[name(s)] = [];
   }
-  if (services.length === 0) return new Map();
+  if (services.length === 0) return { nodes: new Map(), timedOut: false };
   if (options.start)
     for (let r = 0; r < c.replicaCount; r++)
       if (c.nodeZone[options.start[r]] === z) start[name(c.replicaService[r])]?.push(instance.nodes[options.start[r]].id);
@@ -119,5 +129,5 @@ async function placeZone(
       Number(s),
       ids.map((id) => c.nodeIndex.get(id)!),
     );
-  return placed;
+  return { nodes: placed, timedOut: result.status === 'timeout' };
 }

@@ -37,6 +37,8 @@ export interface JointCandidate {
   routing: RoutingDecision;
   cost: RoutedCost;
   origin: string;
+  /** The clock cut the node stage short: valid, but not what the seed and effort alone give. */
+  timedOut?: boolean;
 }
 
 const DEFAULT_TIME_LIMIT_MS = 10_000;
@@ -44,9 +46,9 @@ const DEFAULT_TIME_LIMIT_MS = 10_000;
 export const EVALS_PER_MS = 60;
 /** Placement-heuristic evaluations (`HeuristicOptions.effort`) one zone-cost evaluation's worth of effort buys. */
 export const WORK_PER_EVAL = WORK_PER_MS / EVALS_PER_MS;
-/** Share of the effort (on top of the zone search's) for the placement heuristic's start. */
-export const HEURISTIC_SHARE = 0.4;
-/** Share of the effort (on top) for placing each set of zone counts on nodes. */
+/** Share of the effort for the placement heuristic's start (when no start is given). */
+export const HEURISTIC_SHARE = 0.3;
+/** Share of the effort for placing the zone counts on nodes (all candidates together). */
 const NODE_STAGE_SHARE = 0.2;
 
 export class JointHeuristicSolver implements Solver {
@@ -111,12 +113,13 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
   };
   for (const s of starts) consider(routed(c, s.vector, s.origin));
 
-  // Zone search from each start; the effort is split evenly.
+  // Zone search from each start; what the heuristic and the node stage do not take is split evenly.
+  const zoneShare = 1 - NODE_STAGE_SHARE - (run.start ? 0 : HEURISTIC_SHARE);
   let timedOut = false;
   const searched: { counts: Int32Array; estimate: number; origin: string; start: NodeVector }[] = [];
   for (const s of starts) {
     const model = new ZoneModel(c, zoneCountsOf(c, s.vector));
-    if (!zoneSearch(model, random, run.effort / starts.length, run.deadline)) timedOut = true;
+    if (!zoneSearch(model, random, (zoneShare * run.effort) / starts.length, run.deadline)) timedOut = true;
     searched.push({ counts: Int32Array.from(model.counts), estimate: model.total, origin: `zone search from ${s.origin}`, start: s.vector });
   }
   for (const counts of run.zoneCounts ?? []) searched.push({ counts, estimate: -Infinity, origin: 'zone MIP', start: starts[0].vector });
@@ -132,9 +135,10 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
     const placed = await placeCounts(c, counts, origin, {
       seed: run.seed,
       timeLimitMs: Math.max(100, left / (searched.length - i)),
-      effort: NODE_STAGE_SHARE * run.effort * WORK_PER_EVAL,
+      effort: (NODE_STAGE_SHARE * run.effort * WORK_PER_EVAL) / searched.length,
       start,
     });
+    if (placed?.timedOut) timedOut = true;
     if (placed) consider(placed);
   }
   return { best, timedOut };
@@ -155,14 +159,14 @@ export async function placeCounts(
 ): Promise<JointCandidate | null> {
   const matrices = routingMatrices(c, counts, 'preferSameZone');
   const sameCounts = options.start !== undefined && zoneCountsOf(c, options.start).every((k, j) => k === counts[j]);
-  const vector = await placeInZones(c, counts, matrices, {
+  const placed = await placeInZones(c, counts, matrices, {
     seed: options.seed,
     timeLimitMs: options.timeLimitMs,
     effort: options.effort ?? DEFAULT_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount,
     ...(sameCounts ? { start: options.start } : {}),
   });
-  if (!vector || vector.includes(-1) || checkVector(c, vector).length > 0) return null;
-  return routed(c, vector, origin);
+  if (!placed || placed.vector.includes(-1) || checkVector(c, placed.vector).length > 0) return null;
+  return { ...routed(c, placed.vector, origin), ...(placed.timedOut ? { timedOut: true } : {}) };
 }
 
 /** A placement with the best routing for it (locality first under the cap), rounded to whole percent. */
