@@ -3,13 +3,14 @@
  * itself, a kube-scheduler-like placement), then local search with moves and swaps, then iterated
  * local search until its effort budget is spent: perturb a few chatty services into another zone,
  * repair locally, keep the result only if the total improved, and kick harder (more services at once)
- * while rounds stop paying. When a start is given (the current placement, or any other feasible placement), the search also
- * runs from it, so the answer is never worse than that start.
+ * while rounds stop paying. When a start is given (the current placement, or any other feasible
+ * placement), the search also runs from it, so the answer is never worse than that start.
  *
  * Effort is counted in evaluations (`MoveEvaluator.work`: neighbour replicas scanned and candidate nodes
  * priced), not in time: `effort` defaults to timeLimitMs × WORK_PER_MS, so the same seed and time
  * limit give the same placement on any machine, as long as the clock (a hard cap) does not cut the run
- * short first (status `timeout`).
+ * short first (status `timeout`). A run also ends once it has gone as long without a gain as it took
+ * to find its last one, so small instances stop long before a generous limit.
  */
 import { asCompiled, toNodeVector, type CompiledInstance, type NodeVector } from './compiled-instance.js';
 import { FirstFitBaseline, KubeSchedulerBaseline } from './baselines.js';
@@ -43,6 +44,7 @@ export const DEFAULT_HEURISTIC_TIME_LIMIT_MS = 2_000;
  * loaded machine does, so the effort, not the clock, usually ends a run.
  */
 export const WORK_PER_MS = 8_000;
+
 /** Greedy + local search + iterated local search. */
 export class HeuristicSolver implements Solver {
   readonly name = 'heuristic';
