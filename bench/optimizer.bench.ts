@@ -21,8 +21,10 @@
  *   npx tsx bench/optimizer.bench.ts                 # sizes 10/9 … 2000/1000 (≈10,000 replicas)
  *   npx tsx bench/optimizer.bench.ts --quick         # a small subset
  *   npx tsx bench/optimizer.bench.ts --instance file.json [--write-placements DIR]
+ *   npx tsx bench/optimizer.bench.ts --effort-sweep  # heuristic cost and seed spread vs its time limit
  *   options: --seed N --ilp-limit-ms 30000 --ilp-max-services 30 --joint-limit-ms 5000
  *            --joint-ilp-limit-ms 20000 --joint-ilp-max-services 100
+ *            --sweep-limits-ms 250,2000,10000 --sweep-seeds 1,2,3,4,5 (with --effort-sweep)
  *
  * `--write-placements DIR` writes each variant's plan as DIR/<solver>.json:
  * {"solver", "assignment": {service: [node, …]}, "routing"?: RoutingDecision (lib/model/locality-routing.ts)}.
@@ -62,6 +64,9 @@ const { values: args } = parseArgs({
     'joint-ilp-limit-ms': { type: 'string', default: '20000' },
     'joint-ilp-max-services': { type: 'string', default: '100' },
     'write-placements': { type: 'string' },
+    'effort-sweep': { type: 'boolean', default: false },
+    'sweep-limits-ms': { type: 'string', default: '250,2000,10000' },
+    'sweep-seeds': { type: 'string', default: '1,2,3,4,5' },
   },
 });
 const seed = Number(args.seed);
@@ -258,7 +263,47 @@ async function benchInstance(label: string, c: CompiledInstance): Promise<{ repl
   return { replicas: c.replicaCount, heuristicMs: variants.find((v) => v.name === 'heuristic')!.wallMs };
 }
 
-if (args.instance) {
+/**
+ * The placement heuristic spends an effort budget derived from its time limit (deterministic per seed
+ * while the limit, a hard cap, is not hit): one line per (instance, limit) with the cost over seeds.
+ */
+async function effortSweep(): Promise<void> {
+  const limits = args['sweep-limits-ms'].split(',').map(Number);
+  const seeds = args['sweep-seeds'].split(',').map(Number);
+  const sizes: (Size & { label: string; instanceSeed?: number })[] = [
+    { label: 'generated-100x30', services: 100, nodes: 30 },
+    // Shaped like the issue's ticketing app: 68 services, 36 nodes, several replicas each.
+    { label: 'generated-68x36-r6', services: 68, nodes: 36, meanReplicas: 6, instanceSeed: 3 },
+  ];
+  for (const size of sizes) {
+    const c = compileInstance(generateInstance({ ...size, seed: size.instanceSeed ?? seed }));
+    for (const limit of limits) {
+      const runs = [];
+      for (const s of seeds) runs.push((await measure(new HeuristicSolver(), c, { seed: s, timeLimitMs: limit })).result);
+      const costs = runs.map((r) => r.cost!.total);
+      console.log(
+        JSON.stringify({
+          kind: 'heuristicEffort',
+          instance: size.label,
+          replicas: c.replicaCount,
+          timeLimitMs: limit,
+          seeds,
+          costs: costs.map((x) => round(x, 1)),
+          mean: round(costs.reduce((a, b) => a + b, 0) / costs.length, 1),
+          min: round(Math.min(...costs), 1),
+          max: round(Math.max(...costs), 1),
+          spread: round(Math.max(...costs) - Math.min(...costs), 1),
+          statuses: runs.map((r) => r.status),
+          timeMs: runs.map((r) => round(r.timeMs, 0)),
+        }),
+      );
+    }
+  }
+}
+
+if (args['effort-sweep']) {
+  await effortSweep();
+} else if (args.instance) {
   await benchInstance(args.instance, compileInstance(await loadInstance(args.instance)));
 } else {
   const points: { replicas: number; heuristicMs: number }[] = [];

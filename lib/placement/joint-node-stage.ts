@@ -12,25 +12,42 @@ import type { RoutingMatrices } from './routing.js';
 
 export interface NodeStageOptions {
   seed: number;
+  /** Clock cap for the whole stage. */
   timeLimitMs: number;
+  /** Placement-heuristic effort for the whole stage (`HeuristicOptions.effort`), split over zones by replicas. */
+  effort: number;
   /** A full placement with these zone counts to start from as well (its nodes are reused). */
   start?: NodeVector;
 }
 
-/** Places every replica on a node of the zone `counts` gives it; null when a zone cannot be packed. */
-export async function placeInZones(c: CompiledInstance, counts: Int32Array, matrices: RoutingMatrices, options: NodeStageOptions): Promise<NodeVector | null> {
+/**
+ * Places every replica on a node of the zone `counts` gives it; null when a zone cannot be packed.
+ * `timedOut` says the clock cut a zone's search short (the placement is valid, but no longer the seed's).
+ */
+export async function placeInZones(
+  c: CompiledInstance,
+  counts: Int32Array,
+  matrices: RoutingMatrices,
+  options: NodeStageOptions,
+): Promise<{ vector: NodeVector; timedOut: boolean } | null> {
   const Z = c.zoneCount;
   const vector = new Int32Array(c.replicaCount).fill(-1);
   const next = Int32Array.from(c.replicaStart.subarray(0, c.serviceCount));
   const startedAt = performance.now();
+  let timedOut = false;
   // Zones are independent once counts and routing are fixed: one small instance per zone.
+  const inZone = new Float64Array(Z);
+  for (let i = 0; i < counts.length; i++) inZone[i % Z] += counts[i];
   for (let z = 0; z < Z; z++) {
     const left = options.timeLimitMs - (performance.now() - startedAt);
-    const placed = await placeZone(c, z, counts, matrices, { ...options, timeLimitMs: Math.max(50, left / (Z - z)) });
+    // The effort, not the clock, sets each zone's search, so the stage is deterministic for a seed.
+    const effort = (options.effort * inZone[z]) / Math.max(1, c.replicaCount);
+    const placed = await placeZone(c, z, counts, matrices, { ...options, effort, timeLimitMs: Math.max(50, left / (Z - z)) });
     if (!placed) return null;
-    for (const [s, nodes] of placed) for (const n of nodes) vector[next[s]++] = n;
+    if (placed.timedOut) timedOut = true;
+    for (const [s, nodes] of placed.nodes) for (const n of nodes) vector[next[s]++] = n;
   }
-  return vector;
+  return { vector, timedOut };
 }
 
 async function placeZone(
@@ -39,7 +56,7 @@ async function placeZone(
   counts: Int32Array,
   matrices: RoutingMatrices,
   options: NodeStageOptions,
-): Promise<Map<number, number[]> | null> {
+): Promise<{ nodes: Map<number, number[]>; timedOut: boolean } | null> {
   const Z = c.zoneCount;
   const { instance } = c;
   const name = (s: number): string => String(s);
@@ -74,7 +91,7 @@ async function placeZone(
     }
     if (options.start) start[name(s)] = [];
   }
-  if (services.length === 0) return new Map();
+  if (services.length === 0) return { nodes: new Map(), timedOut: false };
   if (options.start)
     for (let r = 0; r < c.replicaCount; r++)
       if (c.nodeZone[options.start[r]] === z) start[name(c.replicaService[r])]?.push(instance.nodes[options.start[r]].id);
@@ -99,7 +116,12 @@ async function placeZone(
     ...(Object.keys(current).length > 0 ? { current } : {}),
   };
   const startMatches = options.start && services.every((s) => start[s.name]?.length === s.replicas);
-  const result = await new HeuristicSolver().solve(zone, { seed: options.seed, timeLimitMs: options.timeLimitMs, ...(startMatches ? { start } : {}) });
+  const result = await new HeuristicSolver().solve(zone, {
+    seed: options.seed,
+    timeLimitMs: options.timeLimitMs,
+    effort: options.effort,
+    ...(startMatches ? { start } : {}),
+  });
   if (!result.assignment) return null;
   const placed = new Map<number, number[]>();
   for (const [s, ids] of Object.entries(result.assignment))
@@ -107,5 +129,5 @@ async function placeZone(
       Number(s),
       ids.map((id) => c.nodeIndex.get(id)!),
     );
-  return placed;
+  return { nodes: placed, timedOut: result.status === 'timeout' };
 }

@@ -7,13 +7,14 @@
  * Starting points: the kube-scheduler placement and the placement heuristic's; their own placements with
  * locality routing are candidates too, so the answer is never worse than either with locality routing.
  *
- * Effort is counted in zone-cost evaluations, `effort` (default timeLimitMs × EVALS_PER_MS), so a seed
- * gives the same result on any machine; the clock only cuts a run short (status `timeout`).
+ * Effort is counted in zone-cost evaluations, `effort` (default timeLimitMs × EVALS_PER_MS); the
+ * placement heuristic and the node stage get their shares of it in their own unit (WORK_PER_EVAL), so a
+ * seed gives the same result on any machine; the clock only cuts a run short (status `timeout`).
  */
 import { KubeSchedulerBaseline } from './baselines.js';
 import { asCompiled, toAssignment, toNodeVector, type CompiledInstance, type NodeVector } from './compiled-instance.js';
 import { checkVector } from './constraints.js';
-import { HeuristicSolver } from './heuristic-solver.js';
+import { HeuristicSolver, WORK_PER_MS } from './heuristic-solver.js';
 import { placeInZones } from './joint-node-stage.js';
 import { ZoneModel } from './joint-zone-model.js';
 import type { Assignment } from './model.js';
@@ -36,11 +37,19 @@ export interface JointCandidate {
   routing: RoutingDecision;
   cost: RoutedCost;
   origin: string;
+  /** The clock cut the node stage short: valid, but not what the seed and effort alone give. */
+  timedOut?: boolean;
 }
 
 const DEFAULT_TIME_LIMIT_MS = 10_000;
 /** Zone-cost evaluations per millisecond of time limit the default effort assumes (a loaded 2-core machine). */
 export const EVALS_PER_MS = 60;
+/** Placement-heuristic evaluations (`HeuristicOptions.effort`) one zone-cost evaluation's worth of effort buys. */
+export const WORK_PER_EVAL = WORK_PER_MS / EVALS_PER_MS;
+/** Share of the effort for the placement heuristic's start (when no start is given). */
+export const HEURISTIC_SHARE = 0.3;
+/** Share of the effort for placing the zone counts on nodes (all candidates together). */
+const NODE_STAGE_SHARE = 0.2;
 
 export class JointHeuristicSolver implements Solver {
   readonly name = 'joint-heuristic';
@@ -88,7 +97,11 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
   if (kube.assignment) starts.push({ vector: toNodeVector(c, kube.assignment), origin: 'kube-scheduler' });
   let message = kube.message;
   if (!run.start) {
-    const placement = await new HeuristicSolver().solve(c, { seed: run.seed, timeLimitMs: Math.max(100, run.timeLimitMs * 0.4) });
+    const placement = await new HeuristicSolver().solve(c, {
+      seed: run.seed,
+      timeLimitMs: Math.max(100, run.deadline - performance.now()),
+      effort: HEURISTIC_SHARE * run.effort * WORK_PER_EVAL,
+    });
     if (placement.assignment) starts.push({ vector: toNodeVector(c, placement.assignment), origin: 'heuristic' });
     message = placement.message ?? message;
   }
@@ -100,12 +113,13 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
   };
   for (const s of starts) consider(routed(c, s.vector, s.origin));
 
-  // Zone search from each start; the effort is split evenly.
+  // Zone search from each start; what the heuristic and the node stage do not take is split evenly.
+  const zoneShare = 1 - NODE_STAGE_SHARE - (run.start ? 0 : HEURISTIC_SHARE);
   let timedOut = false;
   const searched: { counts: Int32Array; estimate: number; origin: string; start: NodeVector }[] = [];
   for (const s of starts) {
     const model = new ZoneModel(c, zoneCountsOf(c, s.vector));
-    if (!zoneSearch(model, random, run.effort / starts.length, run.deadline)) timedOut = true;
+    if (!zoneSearch(model, random, (zoneShare * run.effort) / starts.length, run.deadline)) timedOut = true;
     searched.push({ counts: Int32Array.from(model.counts), estimate: model.total, origin: `zone search from ${s.origin}`, start: s.vector });
   }
   for (const counts of run.zoneCounts ?? []) searched.push({ counts, estimate: -Infinity, origin: 'zone MIP', start: starts[0].vector });
@@ -118,28 +132,41 @@ export async function solveJoint(c: CompiledInstance, run: JointRun): Promise<{ 
       break;
     }
     const { counts, origin, start } = searched[i];
-    const placed = await placeCounts(c, counts, origin, { seed: run.seed, timeLimitMs: Math.max(100, left / (searched.length - i)), start });
+    const placed = await placeCounts(c, counts, origin, {
+      seed: run.seed,
+      timeLimitMs: Math.max(100, left / (searched.length - i)),
+      effort: (NODE_STAGE_SHARE * run.effort * WORK_PER_EVAL) / searched.length,
+      start,
+    });
+    if (placed?.timedOut) timedOut = true;
     if (placed) consider(placed);
   }
   return { best, timedOut };
 }
 
-/** Nodes for given zone counts (node stage), routed and costed; null when the zones cannot be packed. */
+/** Node-stage effort per replica when `placeCounts` is given none (a fixed amount: the clock must not set it). */
+const DEFAULT_NODE_STAGE_WORK_PER_REPLICA = 2_000;
+
+/**
+ * Nodes for given zone counts (node stage), routed and costed; null when the zones cannot be packed.
+ * `effort` is the node stage's placement-heuristic effort (default 2,000 per replica); `timeLimitMs` only caps it.
+ */
 export async function placeCounts(
   c: CompiledInstance,
   counts: Int32Array,
   origin: string,
-  options: { seed: number; timeLimitMs: number; start?: NodeVector },
+  options: { seed: number; timeLimitMs: number; start?: NodeVector; effort?: number },
 ): Promise<JointCandidate | null> {
   const matrices = routingMatrices(c, counts, 'preferSameZone');
   const sameCounts = options.start !== undefined && zoneCountsOf(c, options.start).every((k, j) => k === counts[j]);
-  const vector = await placeInZones(c, counts, matrices, {
+  const placed = await placeInZones(c, counts, matrices, {
     seed: options.seed,
     timeLimitMs: options.timeLimitMs,
+    effort: options.effort ?? DEFAULT_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount,
     ...(sameCounts ? { start: options.start } : {}),
   });
-  if (!vector || vector.includes(-1) || checkVector(c, vector).length > 0) return null;
-  return routed(c, vector, origin);
+  if (!placed || placed.vector.includes(-1) || checkVector(c, placed.vector).length > 0) return null;
+  return { ...routed(c, placed.vector, origin), ...(placed.timedOut ? { timedOut: true } : {}) };
 }
 
 /** A placement with the best routing for it (locality first under the cap), rounded to whole percent. */

@@ -27,6 +27,8 @@ export class LocalSearch {
   private readonly candidateMark: Int32Array;
   private candidateEpoch = 0;
   private readonly candidates: number[] = [];
+  private swapPartner = -1;
+  private swapDelta = 0;
 
   constructor(
     readonly state: PlacementState,
@@ -95,33 +97,58 @@ export class LocalSearch {
       const n = nodes[k];
       if ((!mask || mask[n]) && state.fits(s, n)) {
         this.roomCursor[z] = k;
+        this.evaluator.work += i + 1;
         return n;
       }
     }
+    this.evaluator.work += Math.min(len, ROOM_PROBES);
     return -1;
   }
 
   /**
    * Candidate nodes for a replica of the loaded service s: nodes holding its neighbours, one node with
    * room per zone, its current nodes (when moves cost something) and, for small pins, every allowed node.
+   * The returned array is reused by the next call.
    */
   collectCandidates(s: number): number[] {
     const { c } = this.state;
     const out = this.candidates;
+    const mark = this.candidateMark;
     out.length = 0;
     const epoch = ++this.candidateEpoch;
-    const add = (n: number): void => {
-      if (n >= 0 && this.candidateMark[n] !== epoch) {
-        this.candidateMark[n] = epoch;
+    const mask = c.allowed[s];
+    const attracted = this.evaluator.attractedNodes();
+    for (let i = 0; i < attracted.length; i++) {
+      const n = attracted[i];
+      if ((!mask || mask[n]) && mark[n] !== epoch) {
+        mark[n] = epoch;
         out.push(n);
       }
-    };
-    const mask = c.allowed[s];
-    for (const n of this.evaluator.attractedNodes()) if (!mask || mask[n]) add(n);
-    for (let z = 0; z < c.zoneCount; z++) add(this.roomNode(s, z));
+    }
+    for (let z = 0; z < c.zoneCount; z++) {
+      const n = this.roomNode(s, z);
+      if (n >= 0 && mark[n] !== epoch) {
+        mark[n] = epoch;
+        out.push(n);
+      }
+    }
     const current = c.currentCounts[s];
-    if (current && c.migrationCost > 0) for (const n of current.keys()) if (!mask || mask[n]) add(n);
-    if (mask && c.allowedNodes[s].length <= SMALL_PIN_SET) for (const n of c.allowedNodes[s]) add(n);
+    if (current && c.migrationCost > 0)
+      for (const n of current.keys())
+        if ((!mask || mask[n]) && mark[n] !== epoch) {
+          mark[n] = epoch;
+          out.push(n);
+        }
+    if (mask && c.allowedNodes[s].length <= SMALL_PIN_SET) {
+      const pinned = c.allowedNodes[s];
+      for (let i = 0; i < pinned.length; i++) {
+        const n = pinned[i];
+        if (mark[n] !== epoch) {
+          mark[n] = epoch;
+          out.push(n);
+        }
+      }
+    }
     return out;
   }
 
@@ -138,10 +165,14 @@ export class LocalSearch {
     let blockedDelta = -EPSILON;
     let blockedNode = -1;
     const zoneFrom = c.nodeZone[n];
-    for (const m of this.collectCandidates(s)) {
-      if (m === n || !state.spreadKeptAfterMove(s, zoneFrom, c.nodeZone[m])) continue;
+    const candidates = this.collectCandidates(s);
+    evaluator.work += candidates.length;
+    for (let i = 0; i < candidates.length; i++) {
+      const m = candidates[i];
+      if (m === n) continue;
       const delta = evaluator.placementCost(m) + evaluator.arrivingCost(s, m) - here;
       if (delta >= bestDelta && delta >= blockedDelta) continue;
+      if (!state.spreadKeptAfterMove(s, zoneFrom, c.nodeZone[m])) continue;
       if (state.fits(s, m)) {
         if (delta < bestDelta) {
           bestDelta = delta;
@@ -152,52 +183,61 @@ export class LocalSearch {
         blockedNode = m;
       }
     }
-    if (blockedNode >= 0 && blockedDelta < bestDelta) {
-      const swap = this.bestSwap(r, blockedNode, blockedDelta);
-      if (swap.partner >= 0 && swap.delta < bestDelta) {
-        const q = swap.partner;
-        state.move(q, n);
-        state.move(r, blockedNode);
-        this.cost += swap.delta;
-        this.enqueueNeighbourhood(s);
-        this.enqueueNeighbourhood(c.replicaService[q]);
-        return true;
-      }
+    if (blockedNode >= 0 && blockedDelta < bestDelta && this.findSwap(r, blockedNode, blockedDelta, bestDelta)) {
+      const q = this.swapPartner;
+      state.move(q, n);
+      state.move(r, blockedNode);
+      this.cost += this.swapDelta;
+      this.enqueueNeighbourhood(s);
+      this.enqueueNeighbourhood(c.replicaService[q]);
+      return true;
     }
     if (bestNode < 0) return false;
     state.move(r, bestNode);
+    evaluator.keepAfterOwnMove();
     this.cost += bestDelta;
     this.enqueueNeighbourhood(s);
     return true;
   }
 
-  /** Best replica on m to trade places with r, given r's own move delta to m. */
-  private bestSwap(r: number, m: number, moveDelta: number): { partner: number; delta: number } {
+  /**
+   * Looks for the replica on m that, traded with r, gives the lowest total below `target`, given r's
+   * own move delta to m. Sets `swapPartner` and `swapDelta` and returns true when one is found.
+   */
+  private findSwap(r: number, m: number, moveDelta: number, target: number): boolean {
     const { state, evaluator } = this;
     const { c } = state;
     const s = c.replicaService[r];
     const n = state.node[r];
-    const mask = (x: number): Uint8Array | null => c.allowed[x];
     const d = c.levelDistance;
-    const level = n === m ? 0 : c.nodeZone[n] === c.nodeZone[m] ? 1 : c.nodeCluster[n] === c.nodeCluster[m] ? 2 : 3;
-    let best = { partner: -1, delta: Infinity };
+    const zn = c.nodeZone[n];
+    const zm = c.nodeZone[m];
+    const gap = d[zn === zm ? 1 : c.nodeCluster[n] === c.nodeCluster[m] ? 2 : 3] - d[0];
+    let bestPartner = -1;
+    let bestDelta = target;
     const onNode = state.nodeReplicas[m];
     const limit = Math.min(onNode.length, SWAP_PARTNERS);
+    evaluator.work += limit;
     for (let i = 0; i < limit; i++) {
       const q = onNode[i];
       const b = c.replicaService[q];
       if (b === s) continue;
-      const allowedB = mask(b);
+      const allowedB = c.allowed[b];
       if (allowedB && !allowedB[n]) continue;
       if (!state.fitsInstead(s, b, m) || !state.fitsInstead(b, s, n)) continue;
-      if (!state.spreadKeptAfterMove(b, c.nodeZone[m], c.nodeZone[n])) continue;
+      if (!state.spreadKeptAfterMove(b, zm, zn)) continue;
       // Both deltas were computed with the other replica still in place; for the pair (r, q) itself
       // they each counted a drop to same-node distance, yet after the swap the two are as far apart as before.
-      const correction = 2 * evaluator.pairWeight(s, b) * (d[level] - d[0]);
+      const correction = 2 * evaluator.pairWeight(s, b) * gap;
       const delta = moveDelta + evaluator.moveDelta(q, n) + correction;
-      if (delta < best.delta) best = { partner: q, delta };
+      if (delta < bestDelta) {
+        bestDelta = delta;
+        bestPartner = q;
+      }
     }
     // moveDelta(q, n) ran `load`-free but the evaluator is still loaded for s; nothing to restore.
-    return best;
+    this.swapPartner = bestPartner;
+    this.swapDelta = bestDelta;
+    return bestPartner >= 0;
   }
 }

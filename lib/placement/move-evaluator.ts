@@ -4,7 +4,6 @@
  * node m is a constant minus the traffic-weighted count of neighbour replicas in m's cluster, zone and
  * node. `load(s)` accumulates those counts once; every candidate node then costs O(1).
  */
-import { levelBetween } from './compiled-instance.js';
 import type { PlacementState } from './placement-state.js';
 
 export class MoveEvaluator {
@@ -16,8 +15,11 @@ export class MoveEvaluator {
   private readonly stepNode: number;
   private readonly stepZone: number;
   private readonly stepCluster: number;
-  /** Neighbour replicas scanned so far: a machine-independent measure of search effort. */
+  /** Neighbour replicas scanned and candidates priced so far: a machine-independent measure of search effort. */
   work = 0;
+  /** The service `load` last accumulated, and the state version it saw. */
+  private loaded = -1;
+  private loadedVersion = -1;
 
   constructor(readonly state: PlacementState) {
     const { c } = state;
@@ -31,9 +33,12 @@ export class MoveEvaluator {
     this.stepCluster = d[3] - d[2];
   }
 
-  /** Accumulates where the placed replicas of s's neighbours are. */
+  /** Accumulates where the placed replicas of s's neighbours are (nothing to do when nothing moved since). */
   load(s: number): void {
     const { c, node } = this.state;
+    if (s === this.loaded && this.state.version === this.loadedVersion) return;
+    this.loaded = s;
+    this.loadedVersion = this.state.version;
     for (let i = 0; i < this.touchedCount; i++) this.attractionNode[this.touched[i]] = 0;
     this.touchedCount = 0;
     this.attractionZone.fill(0);
@@ -51,6 +56,14 @@ export class MoveEvaluator {
         this.attractionCluster[c.nodeCluster[x]] += w;
       }
     }
+  }
+
+  /**
+   * Call right after moving one replica of the loaded service and nothing else: a service's own
+   * replicas are not its neighbours, so what `load` accumulated still holds.
+   */
+  keepAfterOwnMove(): void {
+    if (this.loaded >= 0 && this.state.version === this.loadedVersion + 2) this.loadedVersion = this.state.version;
   }
 
   /** Nodes holding a neighbour replica of the loaded service. */
@@ -88,17 +101,30 @@ export class MoveEvaluator {
   /** Exact total-cost change of moving placed replica r to m, computed directly (no `load`). */
   moveDelta(r: number, m: number): number {
     const { c, node } = this.state;
+    const { nodeZone, nodeCluster, replicaStart } = c;
     const s = c.replicaService[r];
     const n = node[r];
     const d = c.levelDistance;
+    const d0 = d[0];
+    const d1 = d[1];
+    const d2 = d[2];
+    const d3 = d[3];
+    const zm = nodeZone[m];
+    const zn = nodeZone[n];
+    const km = nodeCluster[m];
+    const kn = nodeCluster[n];
     let delta = c.riskWeight * (c.nodeRisk[m] - c.nodeRisk[n]) + this.leavingCost(s, n) + this.arrivingCost(s, m);
     for (let e = c.adjStart[s]; e < c.adjStart[s + 1]; e++) {
       const b = c.adjService[e];
-      this.work += c.replicas[b];
+      const end = replicaStart[b + 1];
+      this.work += end - replicaStart[b];
       let sum = 0;
-      for (let j = c.replicaStart[b]; j < c.replicaStart[b + 1]; j++) {
+      for (let j = replicaStart[b]; j < end; j++) {
         const x = node[j];
-        if (x >= 0) sum += d[levelBetween(c, m, x)] - d[levelBetween(c, n, x)];
+        if (x < 0) continue;
+        const zx = nodeZone[x];
+        const kx = nodeCluster[x];
+        sum += (x === m ? d0 : zx === zm ? d1 : kx === km ? d2 : d3) - (x === n ? d0 : zx === zn ? d1 : kx === kn ? d2 : d3);
       }
       delta += c.adjPairWeight[e] * sum;
     }

@@ -21,6 +21,8 @@ export class PlacementState {
   readonly nodeReplicas: number[][];
   private readonly positionOnNode: Int32Array;
   private readonly undoLog: number[] = [];
+  /** Counts every placement change; a cache keyed on it (MoveEvaluator.load) knows when it is stale. */
+  version = 0;
 
   constructor(readonly c: CompiledInstance) {
     this.node = new Int32Array(c.replicaCount).fill(-1);
@@ -54,6 +56,7 @@ export class PlacementState {
     this.positionOnNode[r] = this.nodeReplicas[n].length;
     this.nodeReplicas[n].push(r);
     this.undoLog.push(r, -1);
+    this.version++;
   }
 
   unplace(r: number): void {
@@ -73,6 +76,7 @@ export class PlacementState {
       this.positionOnNode[last] = this.positionOnNode[r];
     }
     this.undoLog.push(r, n);
+    this.version++;
   }
 
   move(r: number, to: number): void {

@@ -72,6 +72,9 @@ export function callerSupply(c: CompiledInstance, counts: Int32Array, incoming: 
   return out;
 }
 
+/** Scratch rows of `localityFlows` (room, overflow, room before a pass), grown on demand. */
+let scratch = new Float64Array(0);
+
 /**
  * Locality-first flows for callee b (rps, row-major Z×Z: flows[z * Z + z'] from caller zone z to z').
  * Each zone keeps min(supply, cap) where cap = zoneLoadCap · total · n_b,z / r_b; overflow goes to zones
@@ -83,38 +86,41 @@ export function localityFlows(c: CompiledInstance, b: number, counts: Int32Array
   let total = 0;
   for (let z = 0; z < Z; z++) total += supply[z];
   if (total <= 0) return flows;
-  const room = new Float64Array(Z);
-  const overflow = new Float64Array(Z);
+  // Scratch rows, reused between calls (this runs once per callee evaluation of the zone search).
+  if (scratch.length < 3 * Z) scratch = new Float64Array(3 * Z);
+  const room = scratch; // room[z]; overflow at [Z + z]; room before a pass at [2Z + z]
+  const O = Z;
+  const B = 2 * Z;
+  const zoneCluster = c.zoneCluster;
   for (let z = 0; z < Z; z++) {
     const cap = (zoneLoadCap * total * counts[b * Z + z]) / c.replicas[b];
     const local = Math.min(supply[z], cap);
     flows[z * Z + z] = local;
     room[z] = cap - local;
-    overflow[z] = supply[z] - local;
+    room[O + z] = supply[z] - local;
   }
   // Same cluster first: per cluster, move min(overflow, room) in proportion; then the rest anywhere.
   for (let pass = 0; pass < 2; pass++) {
     for (let k = 0; k < (pass === 0 ? c.clusterCount : 1); k++) {
-      const inScope = (z: number): boolean => pass === 1 || c.zoneCluster[z] === k;
       let over = 0;
       let spare = 0;
       for (let z = 0; z < Z; z++)
-        if (inScope(z)) {
-          over += overflow[z];
+        if (pass === 1 || zoneCluster[z] === k) {
+          over += room[O + z];
           spare += room[z];
         }
       if (over <= 1e-12 || spare <= 1e-12) continue;
       const moved = Math.min(over, spare);
       const roomUsed = moved / spare;
       const sent = moved / over;
-      const roomBefore = Float64Array.from(room);
+      for (let z = 0; z < Z; z++) room[B + z] = room[z];
       for (let z = 0; z < Z; z++) {
-        if (!inScope(z) || overflow[z] <= 0) continue;
-        const amount = overflow[z] * sent;
-        for (let z2 = 0; z2 < Z; z2++) if (inScope(z2) && roomBefore[z2] > 0) flows[z * Z + z2] += (amount * roomBefore[z2]) / spare;
-        overflow[z] -= amount;
+        if ((pass === 0 && zoneCluster[z] !== k) || room[O + z] <= 0) continue;
+        const amount = room[O + z] * sent;
+        for (let z2 = 0; z2 < Z; z2++) if ((pass === 1 || zoneCluster[z2] === k) && room[B + z2] > 0) flows[z * Z + z2] += (amount * room[B + z2]) / spare;
+        room[O + z] -= amount;
       }
-      for (let z = 0; z < Z; z++) if (inScope(z)) room[z] -= roomBefore[z] * roomUsed;
+      for (let z = 0; z < Z; z++) if (pass === 1 || zoneCluster[z] === k) room[z] -= room[B + z] * roomUsed;
     }
   }
   return flows;

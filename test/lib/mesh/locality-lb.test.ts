@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localityLbSetting, serviceTrafficDistribution, type LocalityRoutingContext } from '../../../lib/mesh/locality-lb.js';
+import { localityLbSetting, serviceTrafficDistribution, withFailoverWeights, type LocalityRoutingContext } from '../../../lib/mesh/locality-lb.js';
 import { renderService } from '../../../lib/mesh/render-service.js';
 import type { ServiceRecord } from '../../../lib/model/records.js';
 import { localityRoutingOf } from '../../../lib/usecases/shared/render-context.js';
@@ -18,7 +18,7 @@ describe('localityLbSetting', () => {
       'PreferClose',
     ],
     [
-      'distribute: Istio localities, zero weights left out (Istio accepts 1–100 only), entries and zones in order',
+      'distribute: Istio localities, entries and zones in order, zero weights left out (Istio accepts 1–100 only) except that every zone the routing sends to keeps 1 % for failover',
       {
         mode: 'distribute',
         regions,
@@ -30,7 +30,7 @@ describe('localityLbSetting', () => {
       {
         enabled: true,
         distribute: [
-          { from: 'r1/a/*', to: { 'r1/a/*': 100 } },
+          { from: 'r1/a/*', to: { 'r1/a/*': 99, 'r1/b/*': 1 } },
           { from: 'r1/b/*', to: { 'r1/a/*': 10, 'r1/b/*': 90 } },
         ],
       },
@@ -45,6 +45,28 @@ describe('localityLbSetting', () => {
   ])('%s', (_, routing, setting, distribution) => {
     expect(localityLbSetting(routing)).toEqual(setting);
     expect(serviceTrafficDistribution(routing)).toBe(distribution);
+  });
+});
+
+describe('withFailoverWeights', () => {
+  // Istio takes `distribute` or `failover`, not both, and gives a locality of weight 0 nothing even when
+  // the caller's own zone has no healthy endpoint left: every zone with endpoints keeps a share.
+  it.each<[string, Record<string, number>, string[], Record<string, number>]>([
+    ['all local: each other zone gets 1 %, taken from the local zone', { a: 100 }, ['a', 'b', 'c'], { a: 98, b: 1, c: 1 }],
+    ['points come from the largest weight', { a: 30, b: 70 }, ['a', 'b', 'c'], { a: 30, b: 69, c: 1 }],
+    ['ties: the first zone by name gives', { a: 50, b: 50 }, ['a', 'b', 'c'], { a: 49, b: 50, c: 1 }],
+    ['nothing to add when every zone has a share already', { a: 98, b: 1, c: 1 }, ['a', 'b', 'c'], { a: 98, b: 1, c: 1 }],
+  ])('%s', (_, to, zones, expected) => {
+    const out = withFailoverWeights(to, zones);
+    expect(out).toEqual(expected);
+    expect(Object.values(out).reduce((x, y) => x + y, 0)).toBe(100);
+  });
+
+  it('never takes a zone below the minimum to raise another', () => {
+    const zones = Array.from({ length: 101 }, (_, i) => `z${String(i).padStart(3, '0')}`);
+    const out = withFailoverWeights({ z000: 100 }, zones);
+    expect(Object.values(out).every((w) => w >= 0)).toBe(true);
+    expect(Object.values(out).reduce((x, y) => x + y, 0)).toBe(100);
   });
 });
 

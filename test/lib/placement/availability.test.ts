@@ -75,7 +75,7 @@ describe('the node-level availability limit', () => {
     // Start from a placement that stacks every service as the old optimizer did: take first-fit without the rule.
     const loose = { ...instance, availability: { maxNodeShare: 1 } };
     const from = (await new FirstFitBaseline().solve(loose)).assignment!;
-    const to = (await new HeuristicSolver().solve(instance, { seed: 1 })).assignment!;
+    const to = (await new HeuristicSolver().solve(instance, { seed: 1, effort: 2_000_000 })).assignment!;
     const plan = planMoves(instance, from, to, 10_000);
     const state: Assignment = structuredClone(from);
     const perNodeWorst = (a: Assignment, service: string): number => Math.max(...Object.values(countBy(a[service])));

@@ -4,11 +4,11 @@ import { maxNodeShare } from '../../../lib/placement/availability.js';
 import { FirstFitBaseline, KubeSchedulerBaseline } from '../../../lib/placement/baselines.js';
 import { compileInstance, toNodeVector } from '../../../lib/placement/compiled-instance.js';
 import { checkConstraints, checkVector } from '../../../lib/placement/constraints.js';
-import { HeuristicSolver } from '../../../lib/placement/heuristic-solver.js';
+import { HeuristicSolver, type HeuristicOptions } from '../../../lib/placement/heuristic-solver.js';
 import { IlpSolver } from '../../../lib/placement/ilp-solver.js';
 import { generateInstance } from '../../../lib/placement/instance-generator.js';
 import { JointIlpSolver } from '../../../lib/placement/joint-ilp-solver.js';
-import { JointHeuristicSolver } from '../../../lib/placement/joint-solver.js';
+import { HEURISTIC_SHARE, JointHeuristicSolver, WORK_PER_EVAL } from '../../../lib/placement/joint-solver.js';
 import { jointPerEdgeLowerBound } from '../../../lib/placement/lower-bound.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { evaluateRouted, type RoutedCost } from '../../../lib/placement/routing.js';
@@ -30,9 +30,11 @@ describe('JointHeuristicSolver', () => {
     expect(cost.maxZoneLoad).toBeLessThanOrEqual(c.instance.routing.zoneLoadCap + 1e-9);
     expect(result.cost!.total).toBeCloseTo(cost.total, 9);
 
-    // Never worse than kube-scheduler's or the placement heuristic's placement with same-zone routing.
+    // Never worse than kube-scheduler's or the placement heuristic's placement (with the effort the joint
+    // search gives it) with same-zone routing.
+    const options: HeuristicOptions = { seed: 3, timeLimitMs: 120_000, effort: HEURISTIC_SHARE * OPTIONS.effort * WORK_PER_EVAL };
     for (const solver of [new KubeSchedulerBaseline(), new HeuristicSolver()]) {
-      const other = await solver.solve(c, { seed: 3, timeLimitMs: 120_000 });
+      const other = await solver.solve(c, options);
       expect(cost.total).toBeLessThanOrEqual(evaluateRouted(c, toNodeVector(c, other.assignment!), 'preferSameZone').total + 1e-9);
     }
   });

@@ -25,7 +25,7 @@ describe('planMoves', () => {
   it.each([1, 2, 3])('keeps every intermediate state valid, respects the limit and lowers cost (seed %i)', async (seed) => {
     const instance = generateInstance({ services: 60, nodes: 18, seed, utilisation: 0.7 });
     const from = (await new KubeSchedulerBaseline().solve(instance)).assignment!;
-    const to = (await new HeuristicSolver().solve(instance, { seed })).assignment!;
+    const to = (await new HeuristicSolver().solve(instance, { seed, effort: 2_000_000 })).assignment!;
     for (const limit of [0, 1, 5, 20, 10_000]) {
       const plan = planMoves(instance, from, to, limit);
       expect(plan.moves.length).toBeLessThanOrEqual(limit);
@@ -39,7 +39,7 @@ describe('planMoves', () => {
   it('puts the biggest savings first', async () => {
     const instance = generateInstance({ services: 60, nodes: 18, seed: 4 });
     const from = (await new KubeSchedulerBaseline().solve(instance)).assignment!;
-    const to = (await new HeuristicSolver().solve(instance, { seed: 4 })).assignment!;
+    const to = (await new HeuristicSolver().solve(instance, { seed: 4, effort: 2_000_000 })).assignment!;
     const full = planMoves(instance, from, to, 10_000);
     const five = planMoves(instance, from, to, 5);
     // The first five moves of a long plan save at least as much as any later stretch of five on average.
