@@ -111,6 +111,8 @@ try {
   // What Lambda gives the API (its role's credentials, region, table and queues), DynamoDB being the stand-in.
   const apiEnv = {
     AWS_REGION: 'us-east-1',
+    // As on Lambda: traced handlers load the X-Ray tracer only where this is set (functions/middleware/traced.ts).
+    AWS_LAMBDA_FUNCTION_NAME: 'meshplane-coldstart-bench',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_SESSION_TOKEN: 'bench',

@@ -11,7 +11,7 @@ export type EmulatorThreadMessage =
  * Loads the thread's TypeScript entry however this process was started (tsx, vitest, plain node with
  * the tsx loader): the worker registers tsx itself and imports the entry by absolute URL.
  */
-const BOOTSTRAP = `
+export const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((tsx) => { (tsx.register ?? tsx.default.register)(); return import(workerData.main); });
 `;

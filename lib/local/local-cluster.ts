@@ -5,6 +5,7 @@ import { PrometheusMetricsSource } from '../adapters/metrics/prometheus-metrics-
 import type { ClusterRegistration } from '../model/cluster.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import { startSimCluster, type SimCluster, type SimClusterOptions } from '../sim/index.js';
+import { startSimClusterInThread } from './sim-thread.js';
 
 export interface LocalCluster {
   registration: ClusterRegistration;
@@ -17,6 +18,8 @@ export interface LocalClusterOptions {
   kubeconfig?: { path: string; context?: string };
   sim?: SimClusterOptions;
   dataDir?: string;
+  /** Each simulated cluster on a worker thread of its own (see sim-thread.ts); in this thread by default. */
+  simThread?: boolean;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function connectLocalCluster(options: LocalClusterOptions, log: (m:
     };
   }
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meshplane-'));
-  const sim = await startSimCluster({
+  const sim = await startSim(options, {
     ...options.sim,
     statePath: options.sim?.statePath ?? (options.dataDir ? join(options.dataDir, 'cluster.json') : undefined),
   });
@@ -48,6 +51,8 @@ export async function connectLocalCluster(options: LocalClusterOptions, log: (m:
     metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }),
   };
 }
+
+const startSim = (where: LocalClusterOptions, options: SimClusterOptions) => (where.simThread ? startSimClusterInThread(options) : startSimCluster(options));
 
 /** Id of the i-th (0-based) simulated cluster: `local`, then `local-2`, `local-3` … */
 export function simClusterId(index: number): string {
@@ -68,7 +73,7 @@ export async function startExtraSimClusters(options: LocalClusterOptions & { sim
     for (let i = 1; i < count; i++) {
       const id = simClusterId(i);
       const zones = (options.sim?.zones ?? ['zone-a', 'zone-b', 'zone-c']).map((z) => `${id}-${z}`);
-      const sim = await startSimCluster({ ...options.sim, zones, statePath: options.dataDir ? join(options.dataDir, `cluster-${id}.json`) : undefined });
+      const sim = await startSim(options, { ...options.sim, zones, statePath: options.dataDir ? join(options.dataDir, `cluster-${id}.json`) : undefined });
       const kubeconfigPath = join(dir, `kubeconfig-${id}`);
       await sim.writeKubeconfig(kubeconfigPath, `meshplane-${id}`);
       log(`simulated cluster ${id}: ${sim.url}; kubectl --kubeconfig ${kubeconfigPath} get pods -A -o wide`);

@@ -62,7 +62,9 @@ export interface LocalRuntimeOptions {
   /**
    * Where the embedded emulators run: in this thread (default: starts in ~0.4 s, what tests want), or on
    * a worker thread of their own, so the API's event loop never waits behind their work (`meshplane
-   * local` and bench:soak; the thread costs ~3 s more at start, loading its own modules).
+   * local` and bench:soak; the thread costs ~3 s more at start, loading its own modules). With 'thread'
+   * each simulated cluster runs on a thread of its own too (lib/local/sim-thread.ts); its faults, state
+   * and zone traffic are then served over its HTTP API (`/sim/…`) only.
    */
   emulators?: 'thread' | 'in-process';
   /** Receives before a message moves to its DLQ; each queue's definition by default (tests only). */
@@ -120,8 +122,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const log = options.log ?? (() => undefined);
   const timeFactor = options.timeFactor ?? 1;
   const aws = await startAwsBacking(options, log);
-  const cluster = await connectLocalCluster(options, log);
-  const extraClusters = await startExtraSimClusters(options, log);
+  const simThread = options.emulators === 'thread';
+  const cluster = await connectLocalCluster({ ...options, simThread }, log);
+  const extraClusters = await startExtraSimClusters({ ...options, simThread }, log).catch(async (err: unknown) => {
+    await cluster.sim?.stop();
+    throw err;
+  });
 
   let dispatch: RolloutTaskFunction | undefined;
   const rollouts = new LocalRolloutRunner({ task: (payload) => dispatch!(payload), timeFactor });

@@ -25,7 +25,7 @@ import { EventRecorder } from './events.js';
 import { LogBook } from './logs.js';
 import { ResourceMetrics } from './resource-metrics.js';
 import { handlePodSubresource } from './pod-subresources.js';
-import { WorkloadTelemetry } from './workload-telemetry.js';
+import { type CounterSeries, WorkloadTelemetry } from './workload-telemetry.js';
 import { ZoneTelemetry, type ZoneTrafficSummary } from './zone-telemetry.js';
 
 export interface SimClusterOptions {
@@ -177,19 +177,20 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
       pendingDelays.add(timer);
     });
   const advanceTime = async (seconds: number) => simulation.advance(seconds);
+  // One array while neither list changes, so the evaluator's index of it (promql-eval.ts) serves every query in between.
+  let seriesParts: [readonly CounterSeries[], readonly CounterSeries[], readonly CounterSeries[]] | undefined;
+  const allSeries = (): readonly CounterSeries[] => {
+    const workloads = telemetry.series();
+    const zones = zoneTelemetry.series();
+    if (!seriesParts || seriesParts[0] !== workloads || seriesParts[1] !== zones) seriesParts = [workloads, zones, [...workloads, ...zones]];
+    return seriesParts[2];
+  };
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim.local');
     const path = url.pathname;
     if (path.startsWith('/sim/')) return handleSimRoute(req, res, url, { faults, advanceTime, traffic: () => zoneTelemetry.summary() });
-    if (path === '/api/v1/query')
-      return handlePrometheusQuery(
-        req,
-        res,
-        url,
-        () => [...telemetry.series(), ...zoneTelemetry.series()],
-        () => clock.now(),
-      );
+    if (path === '/api/v1/query') return handlePrometheusQuery(req, res, url, allSeries, () => clock.now());
     if (path === '/version') return sendJson(res, 200, versionInfo());
     if (path === '/healthz' || path === '/readyz' || path === '/livez') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -45,8 +45,11 @@ interface Edge {
 export class WorkloadTelemetry {
   private readonly workloads = new Map<string, Entry>();
   private readonly edges = new Map<string, Edge>();
-  /** The series as of the last advance: they read the histories when asked, so only `advance` changes the set. */
-  private cached?: CounterSeries[];
+  /**
+   * The last series() answer, kept until the next advance or until a workload or edge comes or goes: a
+   * Prometheus query per service (the health probe's) no longer rebuilds every series of every workload.
+   */
+  private cached: CounterSeries[] | undefined;
 
   constructor(
     private readonly resolutionMs = 2_000,
@@ -68,6 +71,7 @@ export class WorkloadTelemetry {
       if (!entry) {
         entry = { namespace: t.namespace, name: t.name, service: t.service, history: new CounterHistory(COLUMNS, now, this.resolutionMs, this.retentionMs) };
         this.workloads.set(key, entry);
+        this.cached = undefined;
         continue;
       }
       const requests = t.rps * Math.max(0, dtSeconds);
@@ -76,7 +80,11 @@ export class WorkloadTelemetry {
       t.latencyCdf.forEach((fraction, i) => (deltas[FIRST_BUCKET + i] = requests * fraction));
       entry.history.add(now, deltas);
     }
-    for (const key of this.workloads.keys()) if (!seen.has(key)) this.workloads.delete(key);
+    for (const key of this.workloads.keys())
+      if (!seen.has(key)) {
+        this.workloads.delete(key);
+        this.cached = undefined;
+      }
     this.advanceEdges(now, dtSeconds, traffic);
   }
 
@@ -99,6 +107,7 @@ export class WorkloadTelemetry {
           const from = { namespace: t.caller.namespace, name: t.caller.name, service: t.caller.service };
           const to = { namespace: call.namespace, name: call.name, service: call.service };
           this.edges.set(key, { from, to, history: new CounterHistory(2, now, this.resolutionMs, this.retentionMs) });
+          this.cached = undefined;
           continue;
         }
         const requests = call.rps * Math.max(0, dtSeconds);
@@ -111,11 +120,14 @@ export class WorkloadTelemetry {
       if (counted.has(key)) continue;
       const alive = this.workloads.has(`${edge.from.namespace}/${edge.from.name}`) && this.workloads.has(`${edge.to.namespace}/${edge.to.name}`);
       if (alive) edge.history.touch(now);
-      else this.edges.delete(key);
+      else {
+        this.edges.delete(key);
+        this.cached = undefined;
+      }
     }
   }
 
-  /** Every series of every workload. */
+  /** Every series of every workload (the same array until a workload or edge comes or goes: do not change it). */
   series(): CounterSeries[] {
     return (this.cached ??= this.buildSeries());
   }

@@ -33,6 +33,8 @@ export interface ZoneTrafficSummary {
 export class ZoneTelemetry {
   private readonly entries = new Map<string, Entry>();
   private last: ZoneTraffic = { flows: [], unroutedRps: 0 };
+  /** The last series() answer, kept until a flow comes or goes (as WorkloadTelemetry keeps its own). */
+  private cached: CounterSeries[] | undefined;
 
   constructor(
     private readonly resolutionMs = 2_000,
@@ -51,6 +53,7 @@ export class ZoneTelemetry {
       if (!entry) {
         const { rps: _rps, ...flow } = f;
         this.entries.set(k, { flow, history: new CounterHistory(1, now, this.resolutionMs, this.retentionMs) });
+        this.cached = undefined;
         continue;
       }
       delta[0] = f.rps * Math.max(0, dtSeconds);
@@ -60,11 +63,19 @@ export class ZoneTelemetry {
       if (counted.has(k)) continue;
       const alive = liveWorkloads.has(`${e.flow.from.namespace}/${e.flow.from.name}`) && liveWorkloads.has(`${e.flow.to.namespace}/${e.flow.to.name}`);
       if (alive) e.history.touch(now);
-      else this.entries.delete(k);
+      else {
+        this.entries.delete(k);
+        this.cached = undefined;
+      }
     }
   }
 
+  /** Every flow's series (the same array until a flow comes or goes: do not change it). */
   series(): CounterSeries[] {
+    return (this.cached ??= this.buildSeries());
+  }
+
+  private buildSeries(): CounterSeries[] {
     return [...this.entries.values()].map(({ flow, history }) => ({
       labels: {
         __name__: ZONE_REQUESTS_METRIC,

@@ -65,19 +65,42 @@ export function localityRoutingOf(record: ServiceRecord): { localityRouting?: Lo
 /**
  * The neighbourhood of `record` derived from a listing of every live service (what the health probe
  * has in hand), equal to what the stored caller index and dependency reads give. Pure.
+ *
+ * The listing's caller index is built once per listing (kept while the listing lives): the probe asks
+ * for every service's neighbourhood with the same listing, and a scan of it per service made each
+ * probe quadratic in the number of services. A listing must not be changed after it was first passed.
  */
 export function neighbourhoodFrom(record: ServiceRecord, services: readonly ServiceRecord[]): GraphNeighbourhood {
-  const live = services.filter((s) => s.phase !== 'deleted');
-  const byName = new Map(live.map((s) => [s.name, s]));
+  let graph = graphs.get(services);
+  if (!graph) graphs.set(services, (graph = indexGraph(services)));
   return {
-    callers: live
-      .filter((s) => s.name !== record.name && s.spec.dependencies.some((d) => d.service === record.name))
-      .map((s) => ({ name: s.name, namespace: s.spec.namespace })),
+    callers: (graph.callers.get(record.name) ?? []).filter((c) => c.name !== record.name),
     registeredDependencies: record.spec.dependencies.flatMap((d) => {
-      const dep = byName.get(d.service);
+      const dep = graph.byName.get(d.service);
       return dep ? [{ name: dep.name, namespace: dep.spec.namespace }] : [];
     }),
   };
+}
+
+interface GraphIndex {
+  byName: Map<string, ServiceRecord>;
+  /** Callers of each service name, in listing order, each once. */
+  callers: Map<string, ServiceRef[]>;
+}
+
+const graphs = new WeakMap<readonly ServiceRecord[], GraphIndex>();
+
+function indexGraph(services: readonly ServiceRecord[]): GraphIndex {
+  const live = services.filter((s) => s.phase !== 'deleted');
+  const callers = new Map<string, ServiceRef[]>();
+  for (const s of live)
+    for (const target of new Set(s.spec.dependencies.map((d) => d.service))) {
+      const list = callers.get(target);
+      const ref = { name: s.name, namespace: s.spec.namespace };
+      if (list) list.push(ref);
+      else callers.set(target, [ref]);
+    }
+  return { byName: new Map(live.map((s) => [s.name, s])), callers };
 }
 
 /**

@@ -108,3 +108,45 @@ describe('answerQuery', () => {
     expect(bad.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
   });
 });
+
+describe('selecting from many series', () => {
+  const many: CounterSeries[] = Array.from({ length: 300 }, (_, i) => ({
+    labels: {
+      __name__: i % 3 === 0 ? 'istio_request_duration_milliseconds_bucket' : 'istio_requests_total',
+      reporter: i % 2 ? 'source' : 'destination',
+      destination_workload_namespace: 'shop',
+      destination_workload: `svc-${i % 10}`,
+      response_code: i % 5 ? '200' : '503',
+    },
+    valueAt: () => i,
+  }));
+  const scanned = (query: string) => {
+    const sel = parsePromQl(query) as Extract<ReturnType<typeof parsePromQl>, { type: 'selector' }>;
+    const { matchers } = sel;
+    return many
+      .filter(
+        (s) =>
+          s.labels.__name__ === sel.metric &&
+          matchers.every((m) => (m.op === '=' ? (s.labels[m.name] ?? '') === m.value : (s.labels[m.name] ?? '') !== m.value)),
+      )
+      .map((s) => s.valueAt(0))
+      .sort((a, b) => a - b);
+  };
+  const selected = (query: string) => {
+    const result = evaluate(parsePromQl(query), many, 0);
+    return result.type === 'vector' ? result.samples.map((s) => s.value).sort((a, b) => a - b) : [];
+  };
+
+  it('answers as a scan of every series would, query after query on the same list', () => {
+    for (const query of [
+      'istio_requests_total{reporter="destination",destination_workload="svc-3"}',
+      'istio_requests_total{destination_workload="svc-4",response_code="503"}',
+      'istio_requests_total{reporter="source",response_code!="200"}',
+      'istio_requests_total{destination_workload="nobody"}',
+      'istio_requests_total{destination_workload=""}',
+      'istio_request_duration_milliseconds_bucket{destination_workload_namespace="shop",destination_workload="svc-6"}',
+      'istio_requests_total{reporter="destination",destination_workload="svc-3"}',
+    ])
+      expect(selected(query), query).toEqual(scanned(query));
+  });
+});

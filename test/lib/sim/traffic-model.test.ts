@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type TrafficWorkload, computeTraffic, latencyCdf, routeShares } from '../../../lib/sim/traffic-model.js';
+import { type TrafficWorkload, computeTraffic, latencyCdf, routeIndex, routeShares } from '../../../lib/sim/traffic-model.js';
 
 const base = { errorRate: 0.001, p99LatencyMs: 40 };
 const settings = { externalRps: 20, behaviour: (image: string) => (image === 'bad:1' ? { errorRate: 0.2, p99LatencyMs: 400 } : base) };
@@ -135,5 +135,45 @@ describe('computeTraffic', () => {
     const [api, idle] = computeTraffic([mixed, workload('idle', 'idle', 'stable', 0)], [], [], settings);
     expect(api.errorRate).toBeCloseTo((3 * 0.001 + 0.2) / 4, 9);
     expect(idle.rps).toBe(0);
+  });
+});
+
+describe('routeShares with the route index computeTraffic builds', () => {
+  it('chooses the VirtualService and DestinationRule the lists give, for every service', () => {
+    const services = ['api', 'web', 'cart', 'pay'];
+    const workloads = services.flatMap((s) => [workload(s, s, 'stable', 3), workload(`${s}-canary`, s, 'canary', 1)]);
+    const route = (weight: number) => [
+      { subset: 'stable', weight: 100 - weight },
+      { subset: 'canary', weight },
+    ];
+    const virtualServices = [
+      { namespace: 'default', name: 'b-api', hosts: ['api'], route: route(10) },
+      { namespace: 'default', name: 'a-api', hosts: ['api.default.svc.cluster.local'], route: route(30) },
+      { namespace: 'default', name: 'web', hosts: ['web.other', 'web.default'], route: route(50) },
+      { namespace: 'other', name: 'cart', hosts: ['cart'], route: route(90) },
+      { namespace: 'default', name: 'pay', hosts: ['pay'], route: [{ subset: 'green' }] },
+    ];
+    const destinationRules = [
+      { namespace: 'default', host: 'pay', subsets: [{ name: 'green', labels: { track: 'canary' } }] },
+      { namespace: 'default', host: 'pay.default', subsets: [{ name: 'green', labels: { track: 'stable' } }] },
+      {
+        namespace: 'default',
+        host: 'api',
+        subsets: [
+          { name: 'stable', labels: { track: 'stable' } },
+          { name: 'canary', labels: { track: 'canary' } },
+        ],
+      },
+    ];
+    const index = routeIndex(virtualServices, destinationRules);
+    for (const s of services) {
+      const group = workloads.filter((w) => w.service === s);
+      const listed = Object.fromEntries(routeShares('default', s, group, virtualServices, destinationRules));
+      expect(Object.fromEntries(routeShares('default', s, group, virtualServices, destinationRules, index)), s).toEqual(listed);
+    }
+    // a-api comes first by name: its 30 % canary weight is the one used.
+    const api = routeShares('default', 'api', workloads.slice(0, 2), virtualServices, destinationRules, index);
+    expect(api.get('api')).toBeCloseTo(0.7, 9);
+    expect(api.get('api-canary')).toBeCloseTo(0.3, 9);
   });
 });

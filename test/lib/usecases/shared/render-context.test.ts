@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceRecord } from '../../../../lib/model/records.js';
 import { ServiceSpec } from '../../../../lib/model/service-spec.js';
-import { renderContextFor } from '../../../../lib/usecases/shared/render-context.js';
+import { neighbourhoodFrom, renderContextFor } from '../../../../lib/usecases/shared/render-context.js';
 
 function record(name: string, extra: Partial<ServiceRecord> = {}, spec: Record<string, unknown> = {}): ServiceRecord {
   return {
@@ -91,5 +91,44 @@ describe('renderContextFor canary revision', () => {
     const traffic = { deploymentId: 'dep-1', canaryImage: 'u:2', canaryReplicas: 3, canaryWeight: 100, canaryRevision: 4, promotedRevision: 6 };
     const ctx = renderContextFor(record('user-service', { revision: 6, traffic }), { callers: [], registeredDependencies: [] });
     expect(ctx.canary?.revision).toBe(4);
+  });
+});
+
+describe('neighbourhoodFrom a listing', () => {
+  const dep = (service: string) => ({ service, rps: 10 });
+  const listing = [
+    record('user-service'),
+    record('order-service', {}, { dependencies: [dep('user-service')] }),
+    record('billing', {}, { namespace: 'pay', dependencies: [dep('user-service'), dep('order-service')] }),
+    record('gone', { phase: 'deleted' }, { dependencies: [dep('user-service')] }),
+    record('self', {}, { dependencies: [dep('user-service'), dep('nobody')] }),
+  ];
+
+  it('gives each service its live callers and its registered dependencies, the same for every service asked with one listing', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(neighbourhoodFrom(listing[0], listing)).toEqual({
+        callers: [
+          { name: 'order-service', namespace: 'default' },
+          { name: 'billing', namespace: 'pay' },
+          { name: 'self', namespace: 'default' },
+        ],
+        registeredDependencies: [],
+      });
+      expect(neighbourhoodFrom(listing[1], listing)).toEqual({
+        callers: [{ name: 'billing', namespace: 'pay' }],
+        registeredDependencies: [{ name: 'user-service', namespace: 'default' }],
+      });
+      expect(neighbourhoodFrom(listing[4], listing)).toEqual({
+        callers: [],
+        registeredDependencies: [{ name: 'user-service', namespace: 'default' }],
+      });
+    }
+    // Another listing is another graph: without billing, order-service has no caller.
+    expect(
+      neighbourhoodFrom(
+        listing[1],
+        listing.filter((s) => s.name !== 'billing'),
+      ).callers,
+    ).toEqual([]);
   });
 });
