@@ -113,8 +113,11 @@ export class DynamoDbStateStore implements StateStore {
   getDocument<T>(kind: string, id: string) {
     return this.documents.getDocument<T>(kind, id);
   }
-  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) {
-    return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds);
+  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number, listedAt?: string) {
+    return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds, listedAt);
+  }
+  listDocuments<T>(kind: string, page: PageRequest) {
+    return this.documents.listDocuments<T>(kind, page);
   }
 
   // ClusterStore
