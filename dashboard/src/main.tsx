@@ -8,14 +8,14 @@ import { RolloutPage } from './rollout-view';
 import { ServicePage } from './service-view';
 import './style.css';
 
-type Route = { view: 'mesh' } | { view: 'service'; name: string } | { view: 'rollout'; name: string; id: string } | { view: 'placement' };
+type Route = { view: 'mesh' } | { view: 'service'; name: string } | { view: 'rollout'; name: string; id: string } | { view: 'placement'; run?: string };
 
-/** Hash routes, so the server serves one page: #/mesh, #/services/NAME, #/services/NAME/deployments/ID, #/placement. */
+/** Hash routes, so the server serves one page: #/mesh, #/services/NAME, #/services/NAME/deployments/ID, #/placement[/runs/ID]. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'services' && parts[1] && parts[2] === 'deployments' && parts[3]) return { view: 'rollout', name: parts[1], id: parts[3] };
   if (parts[0] === 'services' && parts[1]) return { view: 'service', name: parts[1] };
-  if (parts[0] === 'placement') return { view: 'placement' };
+  if (parts[0] === 'placement') return parts[1] === 'runs' && parts[2] ? { view: 'placement', run: parts[2] } : { view: 'placement' };
   return { view: 'mesh' };
 }
 
@@ -72,7 +72,7 @@ function App() {
         {route.view === 'mesh' && <MeshPage />}
         {route.view === 'service' && <ServicePage key={route.name} name={route.name} />}
         {route.view === 'rollout' && <RolloutPage key={`${route.name}/${route.id}`} name={route.name} id={route.id} />}
-        {route.view === 'placement' && <PlacementPage />}
+        {route.view === 'placement' && <PlacementPage run={route.run} />}
       </main>
     </>
   );
