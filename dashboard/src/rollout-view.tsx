@@ -190,7 +190,8 @@ function WaveAnalyses({ w, limits }: { w: WaveView; limits: Limits }) {
   return (
     <details class="wave-analyses" data-wave={w.index}>
       <summary>
-        wave {w.index + 1} ({w.clusters.join(', ')}): {w.steps.length} steps{w.bake ? `, bake ${w.bake.verdict ?? 'under way'}` : ''}
+        wave {w.index + 1} ({w.clusters.join(', ')}):{' '}
+        {[w.steps.length ? `${w.steps.length} steps` : '', w.bake ? `bake ${w.bake.verdict ?? 'under way'}` : ''].filter(Boolean).join(', ')}
       </summary>
       {[...w.steps].reverse().map((step) => (
         <div key={step.index}>
