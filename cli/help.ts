@@ -86,7 +86,13 @@ failed or was aborted, 1 on an error.`,
     usage: [['optimize [--dry-run] [--max-moves N]', 're-place chatty services closer together now (--dry-run: plan only)']],
     details: 'Prints the cost before and after and the moves; each move evicts one pod (PodDisruptionBudget respected).',
   },
-  optimizer: { usage: [['optimizer get RUN_ID', 'show a stored optimizer run']] },
+  optimizer: {
+    usage: [
+      ['optimizer runs', 'the newest optimizer runs: status, $/month before and after, moves'],
+      ['optimizer get RUN_ID', 'show a stored optimizer run'],
+    ],
+    details: 'Runs are kept for 30 days; runs lists the newest 20 (--json: the API page, with nextCursor).',
+  },
 };
 
 const OPTIONS = `Options:

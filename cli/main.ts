@@ -4,7 +4,7 @@ import { ApiClient, resolveApiConnection } from './api-client.js';
 import { deleteCluster, getCluster, listClusters, registerCluster } from './commands/clusters.js';
 import { deploy, getDeployment, listDeployments, parseTimeout, rollback, steer } from './commands/deploy.js';
 import { runLocal } from './commands/local.js';
-import { getOptimizerRun, optimize } from './commands/optimizer.js';
+import { getOptimizerRun, listOptimizerRuns, optimize } from './commands/optimizer.js';
 import { release, releases } from './commands/releases.js';
 import { applyService, deleteService, getService, listEvents, listServices } from './commands/services.js';
 import { EXIT } from './exit-codes.js';
@@ -111,7 +111,8 @@ export async function main(argv: string[]): Promise<void> {
     case 'optimize':
       return optimize(api, { json: values.json, dryRun: values['dry-run'], maxMoves: values['max-moves'] });
     case 'optimizer':
-      if (sub !== 'get') throw new Error(`unknown optimizer command "${sub ?? ''}"; use get RUN_ID`);
+      if (sub === 'runs') return listOptimizerRuns(api, out);
+      if (sub !== 'get') throw new Error(`unknown optimizer command "${sub ?? ''}"; use runs or get RUN_ID`);
       return getOptimizerRun(api, arg, out);
     default:
       throw new Error(`unknown command "${command}"; see meshplane --help`);

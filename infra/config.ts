@@ -76,6 +76,38 @@ const VpcContext = z.object({
   availabilityZones: z.array(z.string().min(1)).min(1),
 });
 
+const httpsUrl = z.url({ protocol: /^https$/ });
+
+/**
+ * The dashboard's own authorization (a browser cannot SigV4-sign): a second HTTP API for the dashboard,
+ * whose routes take a JWT from `issuer` for `audience` (and, with `scopes`, one of them), without the
+ * admin routes; the IAM API stays as it is for the CLI and admins. `login` lets the dashboard sign in
+ * with the issuer itself (OAuth authorization code with PKCE, a public client); without it, users paste a token.
+ */
+const DashboardAuthContext = z.preprocess(
+  fromCliString,
+  z.strictObject({
+    issuer: httpsUrl,
+    audience: z.union([
+      z
+        .string()
+        .min(1)
+        .transform((a) => [a]),
+      z.array(z.string().min(1)).min(1),
+    ]),
+    scopes: z.array(z.string().min(1)).min(1).optional(),
+    login: z
+      .strictObject({
+        clientId: z.string().min(1),
+        authorizationEndpoint: httpsUrl,
+        tokenEndpoint: httpsUrl,
+        scope: z.string().min(1).default('openid'),
+      })
+      .optional(),
+  }),
+);
+export type DashboardAuth = z.output<typeof DashboardAuthContext>;
+
 const ContextKeys = z.object({
   stage: z
     .string()
@@ -104,6 +136,7 @@ const ContextKeys = z.object({
       ]),
     )
     .optional(),
+  dashboardAuth: DashboardAuthContext.optional(),
   logRetentionDays: z
     .preprocess(fromCliString, z.number().int())
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
@@ -118,6 +151,10 @@ const ContextKeys = z.object({
 /** The context keys meshplane reads; everything is optional. */
 export const MeshplaneContext = ContextKeys.refine((c) => !(c.jwtIssuer && !c.jwtAudience), { path: ['jwtAudience'], message: 'is required with jwtIssuer' })
   .refine((c) => !(c.jwtAudience && !c.jwtIssuer), { path: ['jwtIssuer'], message: 'is required with jwtAudience' })
+  .refine((c) => !(c.dashboardAuth && c.jwtIssuer), {
+    path: ['dashboardAuth'],
+    message: 'is for an API in IAM mode: with jwtIssuer the whole API takes JWTs already, the dashboard included',
+  })
   .refine((c) => !(c.metricsSource === 'cloudwatch' && !c.cloudWatchMetricsNamespace), {
     path: ['cloudWatchMetricsNamespace'],
     message: 'is required with metricsSource cloudwatch',
@@ -140,6 +177,8 @@ export interface MeshplaneConfig {
   cloudWatchMetrics?: { namespace: string };
   /** JWT authorizer instead of IAM authorization on the HTTP API. */
   jwt?: { issuer: string; audience: string[] };
+  /** IAM mode: a JWT-authorised API for the dashboard beside the IAM one (no admin routes on it). */
+  dashboardAuth?: DashboardAuth;
   logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   alarmEmail?: string;
@@ -182,6 +221,7 @@ export function readMeshplaneConfig(readContext: (key: string) => unknown, defau
     ampWorkspaceArn: c.ampWorkspaceArn,
     ...(c.metricsSource === 'cloudwatch' && c.cloudWatchMetricsNamespace ? { cloudWatchMetrics: { namespace: c.cloudWatchMetricsNamespace } } : {}),
     jwt: c.jwtIssuer && c.jwtAudience ? { issuer: c.jwtIssuer, audience: c.jwtAudience } : undefined,
+    ...(c.dashboardAuth ? { dashboardAuth: c.dashboardAuth } : {}),
     logRetentionDays: c.logRetentionDays as MeshplaneConfig['logRetentionDays'],
     logLevel: c.logLevel,
     alarmEmail: c.alarmEmail,

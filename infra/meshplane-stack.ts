@@ -49,7 +49,12 @@ export class MeshplaneStack extends Stack {
   readonly rollouts: RolloutStateMachine;
   readonly releases: ReleaseStateMachine;
   readonly api: MeshplaneHttpApi;
-  /** The dashboard: S3 + CloudFront, `/v1/*` to the API. */
+  /**
+   * IAM mode with `dashboardAuth`: the API the dashboard calls, the same function behind a JWT authorizer
+   * and without the admin routes (cluster changes through it are refused).
+   */
+  readonly dashboardApi?: MeshplaneHttpApi;
+  /** The dashboard: S3 + CloudFront, `/v1/*` to the API (the dashboard's own when there is one). */
   readonly dashboard: DashboardHosting;
   /** The bus audit events are published to (absent when the catalog has no table stream consumer). */
   readonly events?: AuditEventBus;
@@ -146,7 +151,24 @@ export class MeshplaneStack extends Stack {
     const releaseStartPolicies = this.grantReleaseStarts(handlers, config.stage);
 
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
-    this.dashboard = new DashboardHosting(this, 'Dashboard', { stage: config.stage, api: this.api.api, projectRoot: props.projectRoot });
+    const dashboardAuth = config.dashboardAuth;
+    if (dashboardAuth) {
+      this.dashboardApi = new MeshplaneHttpApi(this, 'DashboardApi', {
+        stage: config.stage,
+        nameSuffix: 'dashboard',
+        handler: fnOf(onlyOne(handlers, 'httpApi')),
+        jwt: { issuer: dashboardAuth.issuer, audience: dashboardAuth.audience },
+        routeScopes: dashboardAuth.scopes,
+        adminRoutes: false,
+        logRetention,
+      });
+    }
+    this.dashboard = new DashboardHosting(this, 'Dashboard', {
+      stage: config.stage,
+      api: (this.dashboardApi ?? this.api).api,
+      projectRoot: props.projectRoot,
+      login: dashboardAuth?.login,
+    });
 
     for (const h of handlers) for (const queue of consumedQueues(h)) this.queues.get(queue)!.consumeWith(fnOf(h));
     for (const h of handlers.filter((d) => d.needs.drainsDeadLetters)) {

@@ -1,3 +1,4 @@
+import type { OptimizerRunSummary } from '../../lib/usecases/optimizer/optimizer-run.js';
 import type { OptimizerRun } from '../../lib/usecases/optimizer/run-optimizer.js';
 import type { ApiClient } from '../api-client.js';
 import { table } from '../table.js';
@@ -49,6 +50,31 @@ export async function optimize(api: ApiClient, flags: OptimizeFlags): Promise<vo
 export async function getOptimizerRun(api: ApiClient, id: string | undefined, flags: { json: boolean }): Promise<void> {
   if (!id) throw new Error('optimizer get needs a RUN_ID');
   printRun(await api.request<OptimizerRun>('GET', `/v1/optimizer/runs/${encodeURIComponent(id)}`), flags.json);
+}
+
+/** `optimizer runs`: the newest finished runs (kept 30 days) with their cost before and after. */
+export async function listOptimizerRuns(api: ApiClient, flags: { json: boolean }): Promise<void> {
+  const page = await api.request<{ items: OptimizerRunSummary[]; nextCursor?: string }>('GET', '/v1/optimizer/runs?limit=20');
+  console.log(flags.json ? JSON.stringify(page) : formatOptimizerRuns(page.items));
+}
+
+/** Runs for people, newest first: one line each with the $/month of cross-zone transfer before and after the plan. */
+export function formatOptimizerRuns(runs: OptimizerRunSummary[]): string {
+  if (runs.length === 0) return 'no optimizer runs in the last 30 days';
+  const dollars = (c: OptimizerRunSummary['costBefore']) => (c ? c.dollarsPerMonth.toFixed(2) : undefined);
+  return table(
+    ['RUN', 'STARTED', 'STATUS', 'SOLVER', 'BEFORE $/MONTH', 'AFTER $/MONTH', 'MEAN LATENCY', 'MOVES'],
+    runs.map((r) => [
+      r.id,
+      r.startedAt.replace(/\.\d+Z$/, 'Z'),
+      `${r.status}${r.dryRun && r.status !== 'failed' ? ' (dry run)' : ''}`,
+      r.solver,
+      dollars(r.costBefore),
+      dollars(r.costAfterPlan),
+      r.costBefore && r.costAfterPlan ? `${r.costBefore.meanLatencyMs.toFixed(3)} → ${r.costAfterPlan.meanLatencyMs.toFixed(3)} ms` : undefined,
+      r.movedReplicas === undefined ? r.moves : `${r.movedReplicas}/${r.moves} moved`,
+    ]),
+  );
 }
 
 function printRun(run: OptimizerRun, json: boolean): void {

@@ -76,6 +76,19 @@ export interface DeploymentStep {
   reasons?: string[];
 }
 
+/** One wave of a multi-cluster deployment (the deployment record's `waves`). */
+export interface DeploymentWave {
+  index: number;
+  clusters: string[];
+  status: 'pending' | 'running' | 'baking' | 'released' | 'rolledBack';
+  startedAt?: string;
+  passedAt?: string;
+  releasedAt?: string;
+  /** A passed wave's steps (the deployment's `steps` are those of the wave under way). */
+  steps?: DeploymentStep[];
+  bake?: { analyses: number; observedSeconds: number; verdict?: 'pass' | 'fail' | 'inconclusive'; reasons?: string[]; metrics?: Record<string, unknown> };
+}
+
 export interface Deployment {
   id: string;
   service: string;
@@ -86,20 +99,27 @@ export interface Deployment {
   toRevision?: number;
   requested?: string;
   /** The rollout policy the deploy request gave (steps, analysis), when it gave one. */
-  rolloutOverride?: { steps?: { weight: number; gate?: string; pauseSeconds?: number }[]; analysis?: Record<string, number | string> };
+  rolloutOverride?: RolloutPolicy;
   currentStep?: number;
   currentWeight?: number;
   steps: DeploymentStep[];
+  /** A multi-cluster deployment's waves, in order; absent for a service in one cluster. */
+  waves?: DeploymentWave[];
+  currentWave?: number;
   reason?: string;
   createdAt: string;
   updatedAt: string;
 }
 
+export interface RolloutPolicy {
+  steps?: { weight: number; gate?: string; pauseSeconds?: number }[];
+  analysis?: Record<string, number | string>;
+  bakeSeconds?: number;
+}
+
 export interface ServiceView {
   name: string;
-  spec: Record<string, unknown> & {
-    rollout?: { steps?: { weight: number; gate?: string; pauseSeconds?: number }[]; analysis?: Record<string, number | string> };
-  };
+  spec: Record<string, unknown> & { rollout?: RolloutPolicy };
   version: number;
   revision: number;
   phase: string;
@@ -143,6 +163,25 @@ export interface OptimizerRun {
   moves: PlannedMove[];
   frozen: { service: string; reason: string }[];
   appliedMoves?: (PlannedMove & { outcome: string; pod?: string; landedOn?: string })[];
+  reason?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** A run as GET /v1/optimizer/runs lists it: counts in place of the moves. */
+export interface OptimizerRunSummary {
+  id: string;
+  status: string;
+  dryRun: boolean;
+  cluster?: string;
+  solver: string;
+  solveStatus?: string;
+  costBefore?: Cost;
+  costAfterPlan?: Cost;
+  dollarsPerMonthSaved?: number;
+  moves: number;
+  movedReplicas?: number;
+  frozen: number;
   reason?: string;
   startedAt: string;
   finishedAt: string;
@@ -202,4 +241,5 @@ export const api = {
   startOptimizer: (body: Record<string, unknown>) => call<{ runId: string; operationId: string }>('POST', '/v1/optimizer/runs', body),
   operation: (id: string) => call<Operation>('GET', `/v1/operations/${enc(id)}`),
   run: (id: string) => call<OptimizerRun>('GET', `/v1/optimizer/runs/${enc(id)}`),
+  runs: (cursor?: string) => call<Page<OptimizerRunSummary>>('GET', `/v1/optimizer/runs?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`),
 };

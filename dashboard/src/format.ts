@@ -14,4 +14,5 @@ export const href = {
   service: (name: string) => `#/services/${encodeURIComponent(name)}`,
   rollout: (name: string, id: string) => `#/services/${encodeURIComponent(name)}/deployments/${encodeURIComponent(id)}`,
   placement: () => '#/placement',
+  run: (id: string) => `#/placement/runs/${encodeURIComponent(id)}`,
 };

@@ -1,17 +1,7 @@
-import { useMemo, useState } from 'preact/hooks';
-import { api, type Cost, type MeshView, type OptimizerRun } from './api';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, type Cost, type MeshView, type OptimizerRun, type OptimizerRunSummary } from './api';
 import { dollars, href, ms, num, pct, time } from './format';
 import { useLive, useLoad } from './live';
-
-const RUNS_KEY = 'meshplane.optimizerRuns';
-
-function rememberedRuns(): string[] {
-  try {
-    return JSON.parse(localStorage.getItem(RUNS_KEY) ?? '[]') as string[];
-  } catch {
-    return [];
-  }
-}
 
 interface NodeUse {
   name: string;
@@ -134,16 +124,74 @@ async function waitForRun(operationId: string, runId: string): Promise<Optimizer
   }
 }
 
-export function PlacementPage() {
+/** The optimizer's finished runs, newest first (kept 30 days): cost before and after each plan; a row opens the run. */
+function RunList({ runs, selected, more, onMore }: { runs: OptimizerRunSummary[]; selected?: string; more: boolean; onMore: () => void }) {
+  if (runs.length === 0) return <p class="muted">no optimizer runs yet</p>;
+  return (
+    <>
+      <table class="compact runs" aria-label="optimizer runs">
+        <thead>
+          <tr>
+            <th>run</th>
+            <th>started</th>
+            <th>status</th>
+            <th>solver</th>
+            <th>$/month before</th>
+            <th>after</th>
+            <th>saved</th>
+            <th>mean latency</th>
+            <th>moves</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} data-run-row={r.id} class={r.id === selected ? 'selected' : ''}>
+              <td>
+                <a href={href.run(r.id)}>{r.id}</a>
+              </td>
+              <td>{time(r.startedAt)}</td>
+              <td>
+                <span class={`badge ${r.status}`}>{r.status}</span> {r.dryRun && r.status !== 'failed' && <span class="badge planned">what-if</span>}
+              </td>
+              <td>{r.solver}</td>
+              <td>{dollars(r.costBefore?.dollarsPerMonth)}</td>
+              <td>{dollars(r.costAfterPlan?.dollarsPerMonth)}</td>
+              <td class={r.dollarsPerMonthSaved !== undefined && r.dollarsPerMonthSaved > 0 ? 'ok' : ''}>{dollars(r.dollarsPerMonthSaved)}</td>
+              <td>{r.costBefore && r.costAfterPlan ? `${ms(r.costBefore.meanLatencyMs)} → ${ms(r.costAfterPlan.meanLatencyMs)}` : '–'}</td>
+              <td>{r.movedReplicas === undefined ? r.moves : `${r.movedReplicas}/${r.moves} moved`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {more && <button onClick={onMore}>Older runs</button>}
+    </>
+  );
+}
+
+export function PlacementPage({ run: selected }: { run?: string }) {
   const tick = useLive(() => true, 5_000);
   const mesh = useLoad(() => api.mesh(), [tick]);
-  const [runIds, setRunIds] = useState<string[]>(rememberedRuns);
-  const runs = useLoad(() => Promise.all(runIds.slice(0, 5).map((id) => api.run(id).catch(() => undefined))), [runIds.join(',')]);
+  const runs = useLoad(() => api.runs(), [tick]);
+  const [older, setOlder] = useState<{ items: OptimizerRunSummary[]; cursor?: string }>({ items: [] });
+  const open = useLoad(() => (selected ? api.run(selected) : Promise.resolve(undefined)), [selected]);
   const [maxMoves, setMaxMoves] = useState(10);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const zones = useMemo(() => (mesh.data ? nodesByZone(mesh.data) : new Map<string, NodeUse[]>()), [mesh.data]);
   const zoneOf = (node: string) => mesh.data?.nodes.find((n) => n.name === node)?.zone ?? '?';
+  // The first page follows the live tick; older pages, once asked for, are appended below it.
+  useEffect(() => setOlder({ items: [], cursor: undefined }), [runs.data?.items[0]?.id]);
+  const listed = [...(runs.data?.items ?? []), ...older.items.filter((o) => !runs.data?.items.some((r) => r.id === o.id))];
+  const nextCursor = older.items.length ? older.cursor : runs.data?.nextCursor;
+  const loadOlder = async () => {
+    if (!nextCursor) return;
+    try {
+      const page = await api.runs(nextCursor);
+      setOlder({ items: [...older.items, ...page.items], cursor: page.nextCursor });
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
 
   const start = async (dryRun: boolean) => {
     setBusy(dryRun ? 'planning…' : 'applying…');
@@ -151,9 +199,8 @@ export function PlacementPage() {
     try {
       const { operationId, runId } = await api.startOptimizer({ dryRun, maxMoves });
       await waitForRun(operationId, runId);
-      const ids = [runId, ...runIds.filter((r) => r !== runId)].slice(0, 20);
-      localStorage.setItem(RUNS_KEY, JSON.stringify(ids));
-      setRunIds(ids);
+      runs.reload();
+      location.hash = href.run(runId);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -204,11 +251,16 @@ export function PlacementPage() {
         {busy && <span class="muted">{busy}</span>}
         {error && <span class="error">{error}</span>}
       </div>
-      <p class="muted">Applying starts a new run with the same settings: it plans again from the placement of that moment, then moves.</p>
-      {(runs.data ?? []).map(
-        (run, i) =>
-          run && <RunView key={run.id} run={run} zoneOf={zoneOf} applying={busy !== undefined} onApply={i === 0 ? () => void start(false) : undefined} />,
+      {selected && (
+        <>
+          {open.error && <p class="error">{open.error}</p>}
+          {open.data && <RunView run={open.data} zoneOf={zoneOf} applying={busy !== undefined} onApply={() => void start(false)} />}
+          <p class="muted">Applying starts a new run with these settings: it plans again from the placement of that moment, then moves.</p>
+        </>
       )}
+      <h3>Runs</h3>
+      {runs.error && <p class="error">{runs.error}</p>}
+      <RunList runs={listed} selected={selected} more={nextCursor !== undefined} onMore={() => void loadOlder()} />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Deployment, type DeploymentStep } from './api';
 import { href, ms, num, pct, time } from './format';
 import { useLive, useLoad } from './live';
+import { bakeText, stepState, waveViews, type WaveView } from './rollout-waves';
 
 const ENDED = new Set(['promoted', 'rolledBack', 'aborted', 'superseded', 'failed']);
 
@@ -19,6 +20,8 @@ interface StepMetrics {
   canary?: Snapshot;
   stable?: Snapshot;
   sequential?: { outcome: string; evidence?: unknown; evidenceNeeded?: number; canaryRateUpper?: number; tolerated?: number; alpha?: number };
+  /** A wave's step: each cluster of the wave judged on its own metrics. */
+  clusters?: Record<string, { verdict: string }>;
   at?: string;
 }
 
@@ -105,6 +108,16 @@ function Analysis({ step, limits }: { step: DeploymentStep; limits: Limits }) {
         )}
         {m.analyses !== undefined && <span class="muted"> · {m.analyses} analyses</span>}
       </p>
+      {m.clusters && Object.keys(m.clusters).length > 1 && (
+        <p class="clusters">
+          by cluster:{' '}
+          {Object.entries(m.clusters).map(([cluster, c]) => (
+            <span key={cluster} class={`badge ${c.verdict}`} data-cluster={cluster}>
+              {cluster} {c.verdict}
+            </span>
+          ))}
+        </p>
+      )}
       {(step.reasons ?? []).length > 0 && (
         <ul class="reasons">
           {step.reasons!.map((r, i) => (
@@ -137,6 +150,78 @@ function Timeline({ d, planned }: { d: Deployment; planned: { weight: number; ga
   );
 }
 
+const secs = (s: number | undefined) => (s === undefined ? '' : s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
+
+/** A multi-cluster rollout's waves in order: clusters, status, each wave's steps as chips, and its bake. */
+function Waves({ waves, ended }: { waves: WaveView[]; ended: boolean }) {
+  return (
+    <ol class="waves" aria-label="waves">
+      {waves.map((w) => (
+        <li key={w.index} class={`wave ${w.state} ${w.current && !ended ? 'current' : ''}`} data-wave={w.index} data-state={w.state}>
+          <div>
+            <b>wave {w.index + 1}</b> <span class="clusters-of">{w.clusters.join(', ')}</span>{' '}
+            <span class={`badge ${w.status === 'released' ? 'pass' : w.status}`}>{w.status}</span>
+          </div>
+          <div class="chips">
+            {w.steps.map((step) => (
+              <span key={step.index} class={`chip ${stepState(step)}`} title={step.reasons?.join('; ')}>
+                {step.weight}%
+              </span>
+            ))}
+            {w.steps.length === 0 && <span class="muted">{w.state === 'todo' ? 'not started' : 'no step analysed'}</span>}
+          </div>
+          <div class="muted">
+            {w.startedAt ? time(w.startedAt) : ''}
+            {w.stepsSeconds !== undefined && ` · steps ${secs(w.stepsSeconds)}`}
+          </div>
+          <div class={`bake ${w.bake?.verdict ?? ''}`} data-bake={w.bake?.verdict ?? (w.bakeSeconds > 0 ? 'planned' : 'none')}>
+            {bakeText(w)}
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The analyses of a wave that is no longer under way, and of its bake. */
+function WaveAnalyses({ w, limits }: { w: WaveView; limits: Limits }) {
+  if (w.steps.length === 0 && !w.bake) return null;
+  const bake = (w.bake?.metrics ?? {}) as StepMetrics;
+  return (
+    <details class="wave-analyses" data-wave={w.index}>
+      <summary>
+        wave {w.index + 1} ({w.clusters.join(', ')}):{' '}
+        {[w.steps.length ? `${w.steps.length} steps` : '', w.bake ? `bake ${w.bake.verdict ?? 'under way'}` : ''].filter(Boolean).join(', ')}
+      </summary>
+      {[...w.steps].reverse().map((step) => (
+        <div key={step.index}>
+          <h4>
+            step {step.index + 1} at {step.weight}%
+          </h4>
+          <Analysis step={step} limits={limits} />
+        </div>
+      ))}
+      {w.bake && (
+        <div class="analysis">
+          <h4>bake</h4>
+          <p>
+            <span class={`badge ${w.bake.verdict ?? 'pending'}`}>{w.bake.verdict ?? 'analysing'}</span> {w.bake.analyses} analyses over {w.bake.observedSeconds}{' '}
+            s · canary error rate {pct(bake.canary?.errorRate, 2)} (≤ {pct(limits.maxErrorRate, 2)}), p99 {ms(bake.canary?.p99LatencyMs ?? undefined)} (≤{' '}
+            {ms(limits.maxP99LatencyMs)})
+          </p>
+          {(w.bake.reasons ?? []).length > 0 && (
+            <ul class="reasons">
+              {w.bake.reasons!.map((r, i) => (
+                <li key={i}>{r}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </details>
+  );
+}
+
 export function RolloutPage({ name, id }: { name: string; id: string }) {
   const tick = useLive((e) => e.service === name, 1_000);
   const deployment = useLoad(() => api.deployment(name, id), [name, id, tick]);
@@ -161,6 +246,8 @@ export function RolloutPage({ name, id }: { name: string; id: string }) {
     }
   };
   const ended = d ? ENDED.has(d.status) : true;
+  const waves = d ? waveViews(d, Number(policy?.bakeSeconds ?? 0)) : [];
+  const currentWave = waves.find((w) => w.current);
   return (
     <section class="rollout-page">
       <h2>
@@ -176,6 +263,12 @@ export function RolloutPage({ name, id }: { name: string; id: string }) {
             {d.strategy} to <b>{d.image}</b> from r{d.fromRevision}
             {d.toRevision !== undefined && <> → r{d.toRevision}</>}
             {d.currentWeight !== undefined && !ended && <> · canary at {d.currentWeight}%</>}
+            {currentWave && !ended && (
+              <>
+                {' '}
+                · wave {currentWave.index + 1} of {waves.length} ({currentWave.clusters.join(', ')})
+              </>
+            )}
             {d.requested && !ended && <span class="muted"> · {d.requested} requested</span>}
           </p>
           {d.reason && <p class="reason">{d.reason}</p>}
@@ -188,8 +281,15 @@ export function RolloutPage({ name, id }: { name: string; id: string }) {
             </button>
             {message && <span class="muted">{message}</span>}
           </div>
+          {waves.length > 0 && (
+            <>
+              <h3>Waves</h3>
+              <Waves waves={waves} ended={ended} />
+              <h3>Steps of wave {(currentWave?.index ?? 0) + 1}</h3>
+            </>
+          )}
           <Timeline d={d} planned={policy?.steps ?? []} />
-          <h3>Analyses</h3>
+          <h3>Analyses{waves.length > 0 ? ` of wave ${(currentWave?.index ?? 0) + 1}` : ''}</h3>
           {limits.method && <p class="muted">method: {String(limits.method)}</p>}
           {d.steps.length === 0 && <p class="muted">no analysis yet</p>}
           {[...d.steps].reverse().map((step) => (
@@ -200,6 +300,12 @@ export function RolloutPage({ name, id }: { name: string; id: string }) {
               <Analysis step={step} limits={limits} />
             </div>
           ))}
+          {currentWave?.bake && <WaveAnalyses w={{ ...currentWave, steps: [] }} limits={limits} />}
+          {waves
+            .filter((w) => !w.current)
+            .map((w) => (
+              <WaveAnalyses key={w.index} w={w} limits={limits} />
+            ))}
         </>
       )}
     </section>

@@ -22,6 +22,25 @@ import { join } from 'node:path';
 import { DASHBOARD_HEADERS } from '../../lib/local/dashboard-bundle.js';
 import { DASHBOARD_BUNDLING } from '../dashboard-assets.js';
 
+/** How the dashboard signs users in with an OpenID Connect provider (authorization code with PKCE; a public client, no secret). */
+export interface DashboardLogin {
+  clientId: string;
+  authorizationEndpoint: string;
+  /** The page exchanges the code here from the browser: its origin is added to the page's `connect-src`. */
+  tokenEndpoint: string;
+  scope: string;
+}
+
+/** The dashboard's `config.json`: what the page reads at start (absent locally, where nothing signs in). */
+export const DASHBOARD_CONFIG_FILE = 'config.json';
+
+/** The Content-Security-Policy of the page, with the token endpoint's origin allowed when the page signs users in. */
+export function dashboardContentSecurityPolicy(login?: Pick<DashboardLogin, 'tokenEndpoint'>): string {
+  const csp = DASHBOARD_HEADERS['content-security-policy'];
+  if (!login) return csp;
+  return csp.replace("connect-src 'self'", `connect-src 'self' ${new URL(login.tokenEndpoint).origin}`);
+}
+
 export interface DashboardHostingProps {
   stage: string;
   /** The API the dashboard calls: CloudFront sends `/v1/*` to it, so the page and the API share one origin (no CORS). */
@@ -33,14 +52,20 @@ export interface DashboardHostingProps {
    * @default 90
    */
   accessLogDays?: number;
+  /**
+   * Sign users in with an OpenID Connect provider; the token goes to `api` as `Authorization: Bearer`.
+   * @default none: users paste a token (JWT mode) or use the CLI (IAM mode)
+   */
+  login?: DashboardLogin;
 }
 
 /**
  * The dashboard on AWS: its three static files in a private S3 bucket, served by CloudFront through an
  * origin access control (the bucket admits only this distribution), with `/v1/*` routed to the HTTP API
  * uncached, so the page calls the API on its own origin. No server of its own, nothing that runs while
- * nobody looks. The API keeps its own authorization: with a JWT authorizer the page sends the token the
- * user gives it; with IAM (SigV4) a browser cannot sign, and the dashboard says to use the CLI.
+ * nobody looks. The API keeps its own authorization: the page sends a JWT as `Authorization: Bearer`, one
+ * the user signed in for (`login`) or pasted. In IAM mode the stack gives the dashboard an API of its own
+ * with a JWT authorizer (`dashboardAuth`), since a browser cannot SigV4-sign.
  *
  * Live updates poll (API Gateway's HTTP API cannot stream server-sent events).
  */
@@ -75,7 +100,7 @@ export class DashboardHosting extends Construct {
     const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `meshplane ${props.stage} dashboard: security headers`,
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: DASHBOARD_HEADERS['content-security-policy'], override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: dashboardContentSecurityPolicy(props.login), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
@@ -125,10 +150,14 @@ export class DashboardHosting extends Construct {
     );
     new BucketDeployment(this, 'Files', {
       // Fingerprinted by the dashboard's sources; built by the local bundling step.
-      sources: [Source.asset(join(props.projectRoot, 'dashboard'), { bundling: DASHBOARD_BUNDLING })],
+      sources: [
+        Source.asset(join(props.projectRoot, 'dashboard'), { bundling: DASHBOARD_BUNDLING }),
+        // What the page reads at start: how to sign in (nothing to sign in with when absent).
+        Source.jsonData(DASHBOARD_CONFIG_FILE, props.login ? { login: props.login } : {}),
+      ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
-      distributionPaths: ['/index.html', '/assets/*'],
+      distributionPaths: ['/index.html', '/assets/*', `/${DASHBOARD_CONFIG_FILE}`],
       retainOnDelete: false,
       memoryLimit: 256,
     });

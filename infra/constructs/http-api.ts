@@ -41,6 +41,22 @@ export interface MeshplaneHttpApiProps {
    * @default 'meshplane/admin'
    */
   adminScope?: string;
+  /**
+   * Whether the admin routes exist on this API. Without them, cluster changes sent to it arrive through
+   * `/v1/{proxy+}` and the API function refuses them (403): the dashboard's API in IAM mode has none.
+   * @default true
+   */
+  adminRoutes?: boolean;
+  /**
+   * JWT mode: scopes of which a token needs one on every (non-admin) route; none when absent.
+   * @default no scope required
+   */
+  routeScopes?: string[];
+  /**
+   * Name of the API after `meshplane-<stage>`, for a second API of the same stage.
+   * @default no suffix
+   */
+  nameSuffix?: string;
 }
 
 /** `POST/v1/clusters`-style suffixes of the execute-api ARNs of the admin routes (`{id}` becomes `*`). */
@@ -71,8 +87,8 @@ export class MeshplaneHttpApi extends Construct {
       ? new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, { jwtAudience: props.jwt.audience })
       : new HttpIamAuthorizer();
     this.api = new HttpApi(this, 'Api', {
-      apiName: `meshplane-${props.stage}`,
-      description: 'meshplane control plane API v1',
+      apiName: `meshplane-${props.stage}${props.nameSuffix ? `-${props.nameSuffix}` : ''}`,
+      description: props.adminRoutes === false ? 'meshplane control plane API v1, for the dashboard (no admin routes)' : 'meshplane control plane API v1',
       defaultAuthorizer: authorizer,
       createDefaultStage: false,
     });
@@ -84,8 +100,9 @@ export class MeshplaneHttpApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(ACCESS_LOG_FORMAT) },
     });
     const integration = new HttpLambdaIntegration('ApiFunction', props.handler, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
-    this.api.addRoutes({ path: API_ROUTE_PATH, methods: [HttpMethod.ANY], integration });
-    for (const route of ADMIN_ROUTES) {
+    const scopes = props.jwt && props.routeScopes?.length ? { authorizationScopes: props.routeScopes } : {};
+    this.api.addRoutes({ path: API_ROUTE_PATH, methods: [HttpMethod.ANY], integration, ...scopes });
+    for (const route of props.adminRoutes === false ? [] : ADMIN_ROUTES) {
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

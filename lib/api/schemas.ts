@@ -67,7 +67,23 @@ export const Deployment = z.object({
   toRevision: z.number().int().optional(),
   currentStep: z.number().int().optional(),
   currentWeight: z.number().optional(),
-  steps: z.array(z.record(z.string(), z.unknown())),
+  steps: z.array(z.record(z.string(), z.unknown())).describe('The steps of the rollout (with waves: of the wave under way)'),
+  waves: z
+    .array(
+      z.object({
+        index: z.number().int(),
+        clusters: z.array(z.string()),
+        status: z.enum(['pending', 'running', 'baking', 'released', 'rolledBack']),
+        startedAt: z.string().optional(),
+        passedAt: z.string().optional().describe('When its last step passed'),
+        releasedAt: z.string().optional().describe('When its bake ended and the next wave (or the promotion) could start'),
+        steps: z.array(z.record(z.string(), z.unknown())).optional().describe('Its steps, once it passed them'),
+        bake: z.record(z.string(), z.unknown()).optional().describe('Its bake: analyses, observedSeconds, verdict, reasons, metrics'),
+      }),
+    )
+    .optional()
+    .describe('A service in several clusters: the waves of the rollout, in order'),
+  currentWave: z.number().int().optional().describe('Index of the wave under way'),
   reason: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

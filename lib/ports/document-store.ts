@@ -1,3 +1,5 @@
+import type { Page, PageRequest } from '../model/records.js';
+
 /** A small piece of state a use case keeps between runs (remediation ledger, probe memory, plans, leases). */
 export interface StoredDocument<T> {
   value: T;
@@ -10,6 +12,11 @@ export interface DocumentStore {
   getDocument<T>(kind: string, id: string): Promise<StoredDocument<T> | undefined>;
   /** Many documents in one read (a batch), answered in the order of `refs`; undefined where none is stored. */
   getDocuments<T>(refs: readonly (readonly [kind: string, id: string])[]): Promise<(StoredDocument<T> | undefined)[]>;
-  /** Conditional on `expectedVersion` (null: must not exist), else VersionConflictError; returns the new version. */
-  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number): Promise<number>;
+  /**
+   * Conditional on `expectedVersion` (null: must not exist), else VersionConflictError; returns the new version.
+   * With `listedAt` (an ISO time) the document is also in its kind's listing, where {@link listDocuments} finds it.
+   */
+  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number, listedAt?: string): Promise<number>;
+  /** The documents of `kind` that were put with `listedAt`, newest `listedAt` first (eventually consistent). */
+  listDocuments<T>(kind: string, page: PageRequest): Promise<Page<T>>;
 }

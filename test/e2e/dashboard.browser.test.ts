@@ -155,4 +155,30 @@ describe.skipIf(missing !== undefined)('dashboard in Chromium', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'plans a what-if on the Placement view, lists it with its cost before and after, and opens it from the list',
+    async () => {
+      const page = await open('#/placement');
+      await screenshotOnFailure(page, 'placement-runs', async () => {
+        await page.getByRole('button', { name: 'What if? (dry run)' }).click();
+        // The finished run opens (its hash route) and is the newest in the list of runs.
+        await page.waitForURL(/#\/placement\/runs\/[^/]+$/, { timeout: UI_TIMEOUT_MS });
+        const id = decodeURIComponent(new URL(page.url()).hash.split('/').at(-1)!);
+        const run = await rt.api.expect<{ costBefore?: { dollarsPerMonth: number } }>(200, 'GET', `/v1/optimizer/runs/${id}`);
+        await page.locator(`.run[data-run="${id}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+        const row = page.getByRole('table', { name: 'optimizer runs' }).locator(`[data-run-row="${id}"]`);
+        await row.waitFor({ timeout: UI_TIMEOUT_MS });
+        expect(await row.textContent()).toContain('what-if');
+        if (run.costBefore)
+          expect(await row.textContent()).toContain(`$${run.costBefore.dollarsPerMonth.toFixed(run.costBefore.dollarsPerMonth >= 100 ? 0 : 2)}`);
+        // Back to the view, then open the run from the list.
+        await page.goto(`${rt.url}/#/placement`);
+        await row.getByRole('link', { name: id }).click();
+        await page.locator(`.run[data-run="${id}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+      });
+      await close(page);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -378,7 +378,7 @@ describe('the CLI', () => {
     expect(await clusterAndRecords()).toEqual(before);
   });
 
-  it('optimize --json prints the run; optimizer get RUN_ID --json prints the same stored run', async () => {
+  it('optimize --json prints the run; optimizer get RUN_ID --json prints the same stored run; optimizer runs lists it first', async () => {
     const planned = await cli('optimize', '--dry-run', '--json');
     expect(planned.code).toBe(0);
     const run = JSON.parse(planned.stdout) as OptimizerRun;
@@ -386,6 +386,10 @@ describe('the CLI', () => {
     const got = await cli('optimizer', 'get', run.id, '--json');
     expect(got.code).toBe(0);
     expect(JSON.parse(got.stdout)).toEqual(run);
+    const listed = await cli('optimizer', 'runs');
+    expect(listed.code).toBe(0);
+    // Newest first; a scheduled run may have finished since, so the line is looked for, not taken as the first.
+    expect(listed.stdout).toMatch(new RegExp(`^${run.id}\\s.*\\(dry run\\)`, 'm'));
   });
 
   it.each([

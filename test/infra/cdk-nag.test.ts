@@ -17,6 +17,16 @@ describe('cdk-nag AwsSolutions', () => {
     ['the default context', {}],
     ['every option in context', FULL_CONTEXT],
     ['CloudWatch as the metrics source', { metricsSource: 'cloudwatch', cloudWatchMetricsNamespace: 'Meshplane/Istio' }],
+    [
+      'a JWT API for the dashboard beside the IAM API',
+      {
+        dashboardAuth: {
+          issuer: 'https://id.example.com',
+          audience: 'meshplane-dashboard',
+          login: { clientId: 'dash', authorizationEndpoint: 'https://id.example.com/authorize', tokenEndpoint: 'https://id.example.com/token' },
+        },
+      },
+    ],
   ])('has no unacknowledged finding with %s', (_, context) => {
     const { app } = buildMeshplane(context, { nag: true });
     expect(nagFindings(() => app.synth())).toBe('');

@@ -34,6 +34,20 @@ describe('readMeshplaneConfig', () => {
       { jwtIssuer: 'https://id.example.com', jwtAudience: 'meshplane' },
       { jwt: { issuer: 'https://id.example.com', audience: ['meshplane'] } },
     ],
+    [
+      'dashboardAuth as JSON text, one audience, the sign-in scope defaulted',
+      {
+        dashboardAuth:
+          '{"issuer":"https://id.example.com","audience":"dash","login":{"clientId":"c","authorizationEndpoint":"https://id.example.com/a","tokenEndpoint":"https://id.example.com/t"}}',
+      },
+      {
+        dashboardAuth: {
+          issuer: 'https://id.example.com',
+          audience: ['dash'],
+          login: { clientId: 'c', authorizationEndpoint: 'https://id.example.com/a', tokenEndpoint: 'https://id.example.com/t', scope: 'openid' },
+        },
+      },
+    ],
   ])('accepts -c key=value strings: %s', (_, context, expected) => {
     expect(read(context)).toMatchObject(expected);
   });
@@ -70,6 +84,10 @@ describe('readMeshplaneConfig', () => {
     [{ alarmEmail: 'ops' }, 'alarmEmail'],
     [{ metricsSource: 'cloudwatch' }, 'cloudWatchMetricsNamespace'],
     [{ metricsSource: 'datadog' }, 'metricsSource'],
+    [{ dashboardAuth: { issuer: 'http://id.example.com', audience: 'x' } }, 'dashboardAuth.issuer'],
+    [{ dashboardAuth: { issuer: 'https://id.example.com' } }, 'dashboardAuth.audience'],
+    [{ dashboardAuth: { issuer: 'https://id.example.com', audience: 'x', login: { clientId: 'c' } } }, 'dashboardAuth.login.tokenEndpoint'],
+    [{ dashboardAuth: { issuer: 'https://id.example.com', audience: 'x' }, jwtIssuer: 'https://id.example.com', jwtAudience: 'x' }, 'dashboardAuth'],
   ])('rejects %j naming %s', (context, path) => {
     let error: unknown;
     try {

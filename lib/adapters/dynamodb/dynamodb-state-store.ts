@@ -122,8 +122,11 @@ export class DynamoDbStateStore implements StateStore {
   getDocuments<T>(refs: readonly (readonly [kind: string, id: string])[]) {
     return this.documents.getDocuments<T>(refs);
   }
-  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) {
-    return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds);
+  putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number, listedAt?: string) {
+    return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds, listedAt);
+  }
+  listDocuments<T>(kind: string, page: PageRequest) {
+    return this.documents.listDocuments<T>(kind, page);
   }
 
   // ClusterStore

@@ -28,6 +28,8 @@ export const listing = {
    * operation removes it from the index, so the sweep reads only what is still pending.
    */
   pendingOperations: 'OPS#PENDING',
+  /** Documents put with a listing time (optimizer runs), by kind, sorted by `${listedAt}#${id}`. */
+  documents: (kind: string) => `DOCS#${kind}`,
 } as const;
 
 export const RETENTION_SECONDS = {

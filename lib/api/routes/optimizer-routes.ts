@@ -2,13 +2,43 @@ import * as z from 'zod';
 import { NotFoundError } from '../../errors.js';
 import type { CoreDeps } from '../../usecases/deps.js';
 import { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from '../../usecases/optimizer/optimizer-run.js';
+import { listOptimizerRuns } from '../../usecases/optimizer/list-optimizer-runs.js';
 import { requestOptimizerRun } from '../../usecases/optimizer/request-optimizer-run.js';
-import { json, parseBody } from '../http.js';
-import { objectId } from '../params.js';
+import { json, parseBody, parseQuery } from '../http.js';
+import { objectId, pageOf, PageQuery } from '../params.js';
 import type { Route } from '../router.js';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody, pageOf as pageSchema } from '../schemas.js';
 
 const Run = z.record(z.string(), z.unknown());
+
+const Cost = z.object({
+  total: z.number().describe('Objective: communication cost (rps × network distance) plus moves'),
+  communication: z.number().describe('Communication cost alone'),
+  latencyMsPerSecond: z.number().describe('Network latency summed over the calls of one second (rps × ms)'),
+  meanLatencyMs: z.number(),
+  dollarsPerMonth: z.number().describe('Cross-zone data transfer, $/month'),
+  trafficShare: z.record(z.string(), z.number()).describe('Share of calls by distance level (sameNode, sameZone, crossZone, …)'),
+});
+
+const RunSummary = z.object({
+  id: z.string(),
+  status: z.enum(['planned', 'applied', 'nothingToDo', 'failed']),
+  dryRun: z.boolean(),
+  cluster: z.string().optional(),
+  solver: z.string(),
+  solveStatus: z.string().optional(),
+  gap: z.number().optional(),
+  solveTimeMs: z.number().optional(),
+  costBefore: Cost.optional(),
+  costAfterPlan: Cost.optional(),
+  dollarsPerMonthSaved: z.number().optional().describe('costBefore − costAfterPlan, $/month'),
+  moves: z.number().int().describe('Moves planned'),
+  movedReplicas: z.number().int().optional().describe('Moves applied that landed where planned (absent on dry runs)'),
+  frozen: z.number().int().describe('Services left alone'),
+  reason: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
 
 const RunAccepted = z.object({
   operationId: z.string(),
@@ -37,6 +67,18 @@ export function optimizerRoutes(deps: CoreDeps): Route[] {
         const links = { operation: `/v1/operations/${operation.id}`, run: `/v1/optimizer/runs/${operation.id}` };
         return json(202, { operationId: operation.id, runId: operation.id, status: 'pending', links }, { location: links.operation });
       },
+    },
+    {
+      method: 'GET',
+      path: '/v1/optimizer/runs',
+      tag: 'optimizer',
+      summary: 'Finished optimizer runs, newest first: cost before/after and how many moves (GET /v1/optimizer/runs/{id} has the moves)',
+      query: PageQuery,
+      responses: {
+        200: { description: 'A page of runs', schema: pageSchema(RunSummary) },
+        400: { description: 'Invalid limit or cursor', schema: ErrorBody },
+      },
+      handle: async ({ request }) => json(200, await listOptimizerRuns(deps.store, pageOf(parseQuery(request, PageQuery)))),
     },
     {
       method: 'GET',

@@ -87,3 +87,59 @@ export interface OptimizerRun {
 }
 
 export const OPTIMIZER_DOC = 'optimizer-run';
+/** How long a finished run is kept (and listed). */
+export const OPTIMIZER_RUN_TTL_SECONDS = 30 * 86_400;
+
+/** A run in the listing: its headline and costs, with counts in place of the moves and what applying them did. */
+export type OptimizerRunSummary = Pick<
+  OptimizerRun,
+  | 'id'
+  | 'status'
+  | 'dryRun'
+  | 'cluster'
+  | 'solver'
+  | 'solveStatus'
+  | 'gap'
+  | 'solveTimeMs'
+  | 'costBefore'
+  | 'costAfterPlan'
+  | 'reason'
+  | 'startedAt'
+  | 'finishedAt'
+> & {
+  /** Moves planned. */
+  moves: number;
+  /** Moves applied that landed where planned (absent on dry runs). */
+  movedReplicas?: number;
+  /** Services left alone (in a rollout, pinned, …). */
+  frozen: number;
+  /** $/month of cross-zone transfer the plan saves (before − after); absent without both costs. */
+  dollarsPerMonthSaved?: number;
+};
+
+/**
+ * @example summarizeRun({ ...run, moves: [m1, m2], costBefore: { dollarsPerMonth: 12, … }, costAfterPlan: { dollarsPerMonth: 4, … } })
+ * // { …, moves: 2, dollarsPerMonthSaved: 8 }
+ */
+export function summarizeRun(run: OptimizerRun): OptimizerRunSummary {
+  const { id, status, dryRun, cluster, solver, solveStatus, gap, solveTimeMs, costBefore, costAfterPlan, reason, startedAt, finishedAt } = run;
+  return {
+    id,
+    status,
+    dryRun,
+    cluster,
+    solver,
+    solveStatus,
+    gap,
+    solveTimeMs,
+    costBefore,
+    costAfterPlan,
+    reason,
+    startedAt,
+    finishedAt,
+    moves: run.moves.length,
+    ...(run.appliedMoves ? { movedReplicas: run.appliedMoves.filter((m) => m.outcome === 'moved').length } : {}),
+    frozen: run.frozen.length,
+    ...(costBefore && costAfterPlan ? { dollarsPerMonthSaved: costBefore.dollarsPerMonth - costAfterPlan.dollarsPerMonth } : {}),
+  };
+}

@@ -7,7 +7,7 @@ import { IlpSolver } from '../../placement/ilp-solver.js';
 import { JointIlpSolver } from '../../placement/joint-ilp-solver.js';
 import { JointHeuristicSolver } from '../../placement/joint-solver.js';
 import { planMoves, type PlannedMove } from '../../placement/move-plan.js';
-import { costSummary, OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun } from './optimizer-run.js';
+import { costSummary, OPTIMIZER_DOC, OPTIMIZER_RUN_TTL_SECONDS, OptimizerRunRequest, type OptimizerRun } from './optimizer-run.js';
 
 export { OPTIMIZER_DOC, OptimizerRunRequest, type OptimizerRun };
 import type { Solver } from '../../placement/solver.js';
@@ -44,7 +44,8 @@ export async function runOptimizer(deps: RolloutDeps<OptimizerStore>, request: O
   const base = { id, dryRun: request.dryRun, moves: [] as PlannedMove[], frozen: [] as OptimizerRun['frozen'], appliedServices: [] as string[], startedAt };
   const finish = async (run: Omit<OptimizerRun, 'finishedAt'>): Promise<OptimizerRun> => {
     const done = { ...run, finishedAt: deps.clock.now().toISOString() };
-    await deps.store.putDocument(OPTIMIZER_DOC, id, done, null, 30 * 86_400);
+    // Listed by when it started: GET /v1/optimizer/runs, newest first.
+    await deps.store.putDocument(OPTIMIZER_DOC, id, done, null, OPTIMIZER_RUN_TTL_SECONDS, done.startedAt);
     for (const counter of optimizerRunCounters(done)) deps.telemetry?.count(counter);
     return done;
   };

@@ -93,7 +93,7 @@ describe('DashboardHosting', () => {
   });
 
   it('uploads the files and invalidates the cache; outputs the URL', () => {
-    template.hasResourceProperties('Custom::CDKBucketDeployment', { DistributionPaths: ['/index.html', '/assets/*'], Prune: true });
+    template.hasResourceProperties('Custom::CDKBucketDeployment', { DistributionPaths: ['/index.html', '/assets/*', '/config.json'], Prune: true });
     template.hasOutput('DashboardUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://'])] } });
   });
 });

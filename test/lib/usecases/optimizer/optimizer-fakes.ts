@@ -7,7 +7,7 @@
 import { DynamoDbStateStore } from '../../../../lib/adapters/dynamodb/dynamodb-state-store.js';
 import { provisionTable } from '../../../../lib/local/provision.js';
 import type { ClusterRegistration } from '../../../../lib/model/cluster.js';
-import type { AuditEvent, ServiceRecord } from '../../../../lib/model/records.js';
+import type { AuditEvent, PageRequest, ServiceRecord } from '../../../../lib/model/records.js';
 import type { ClusterClient, ClusterClientFactory, NodeInfo, PodInfo } from '../../../../lib/ports/cluster-client.js';
 import type { StateStore, StoredDocument } from '../../../../lib/ports/state-store.js';
 import type { OptimizerStore } from '../../../../lib/usecases/optimizer/run-optimizer.js';
@@ -110,8 +110,9 @@ export class FakeOptimizerWorld {
       deleteCluster: seeded(real.deleteCluster.bind(real)),
       getDocument: <T>(kind: string, id: string) => seeded(() => real.getDocument<T>(kind, id))(),
       getDocuments: <T>(refs: readonly (readonly [string, string])[]) => seeded(() => real.getDocuments<T>(refs))(),
-      putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number) =>
-        seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds))(),
+      putDocument: <T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number, listedAt?: string) =>
+        seeded(() => real.putDocument(kind, id, value, expectedVersion, ttlSeconds, listedAt))(),
+      listDocuments: <T>(kind: string, page: PageRequest) => seeded(() => real.listDocuments<T>(kind, page))(),
       appendEvents: seeded(real.appendEvents.bind(real)),
       recordEvents: seeded(real.recordEvents.bind(real)),
       listEvents: seeded(real.listEvents.bind(real)),

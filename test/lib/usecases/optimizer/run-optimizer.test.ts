@@ -37,6 +37,8 @@ describe('runOptimizer', () => {
     expect((await world.service('api'))?.placement).toBeUndefined();
     expect(await world.events()).toEqual([]);
     expect((await world.document(OPTIMIZER_DOC, run.id))?.value).toEqual(run);
+    // Listed for GET /v1/optimizer/runs.
+    expect((await world.store.listDocuments(OPTIMIZER_DOC, { limit: 10 })).items).toEqual([run]);
   });
 
   it('an applied run moves one pod per move: evicts it with the target node labelled, records where it landed, and audits it', async () => {
