@@ -188,6 +188,7 @@ export class MeshplaneStack extends Stack {
       stage: config.stage,
       functions: new Map([...this.functions].map(([id, f]) => [id, f.function])),
       api: this.api.api,
+      dashboardApi: this.dashboardApi?.api,
       rollouts: this.rollouts.stateMachine,
       deadLetterQueues: new Map([...this.queues].map(([id, q]) => [id, q.deadLetterQueue])),
       publishFailures: this.events?.failures,

@@ -26,6 +26,8 @@ export interface ObservabilityProps {
   stage: string;
   functions: ReadonlyMap<string, IFunction>;
   api: IHttpApi;
+  /** The dashboard's JWT-authorised API (stack context `dashboardAuth`), when there is one: its 5xx get their own alarm. */
+  dashboardApi?: IHttpApi;
   rollouts: IStateMachine;
   /** Dead-letter queues by queue id (each already has its own alarm), and the event publisher's failure queue. */
   deadLetterQueues: ReadonlyMap<string, IQueue>;
@@ -84,6 +86,8 @@ export class Observability extends Construct {
     alarm('rollouts-failed', 'A rollout execution failed (not rolled back: failed); the deployment record says why.', failedExecutions, 1);
     const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
     alarm('api-5xx', 'The meshplane API answered 5 or more 5xx in 5 minutes.', api5xx, 5);
+    const dashboardApi5xx = props.dashboardApi?.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    if (dashboardApi5xx) alarm('dashboard-api-5xx', "The dashboard's API answered 5 or more 5xx in 5 minutes.", dashboardApi5xx, 5);
     const unpublished = props.publishFailures?.metricApproximateNumberOfMessagesVisible({
       label: 'failures',
       period: Duration.minutes(1),
@@ -118,7 +122,7 @@ export class Observability extends Construct {
           new GraphWidget({ title: 'Oldest queued message (ms)', left: [custom(METRICS.queueAge, 'age', 'Maximum')], width: 8 }),
           new GraphWidget({
             title: 'API 5xx, failed executions',
-            left: [api5xx, failedExecutions],
+            left: [api5xx, ...(dashboardApi5xx ? [dashboardApi5xx.with({ label: 'dashboard API 5xx' })] : []), failedExecutions],
             width: 8,
           }),
         ],

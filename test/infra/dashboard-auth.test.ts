@@ -104,6 +104,15 @@ describe('MeshplaneStack with dashboardAuth (IAM API plus a JWT API for the dash
     const staged = filesUnder(app.outdir).filter((f) => f.endsWith('config.json'));
     expect(staged.map((f) => JSON.parse(readFileSync(f, 'utf8')))).toContainEqual({ login: { ...DASHBOARD_AUTH.login, scope: 'openid' } });
   });
+
+  it("alarms on the dashboard API's 5xx apart from the IAM API's", () => {
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const onApi = (apiId: string) =>
+      alarms.filter((a) => a.MetricName === '5xx' && referencedIds(a.Dimensions).includes(apiId)).map((a) => String(a.AlarmName));
+    expect(onApi(dashboardApiId)).toEqual([expect.stringMatching(/-dashboard-api-5xx$/)]);
+    expect(onApi(iamApiId)).toEqual([expect.stringMatching(/-api-5xx$/)]);
+    expect(onApi(iamApiId)[0]).not.toMatch(/dashboard/);
+  });
 });
 
 describe('MeshplaneStack without dashboardAuth', () => {
