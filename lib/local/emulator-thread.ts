@@ -78,7 +78,10 @@ export async function startEmulatorsInThread(dataDir?: string): Promise<Emulator
     async stop() {
       const stopped = next((m) => m.type === 'stopped').catch(() => undefined);
       worker.postMessage({ type: 'stop' });
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
+      // A thread that does not answer is ended anyway; the timer is cleared so it never holds the process open.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };
