@@ -124,13 +124,14 @@ describe('GET /v1/mesh and the dashboard page', () => {
       replicas: 2,
       dependencies: [{ service: 'mesh-users', rps: 40 }],
     });
+    // Pods and nodes are each observed on their own (the nodes by the health probe's run), so wait for both.
     const mesh = await waitFor(
-      'both observed ready',
+      'both observed ready, and the nodes observed',
       async () => {
         const answer = await rt.api.request<MeshView>('GET', '/v1/mesh');
         expect(answer.status).toBe(200);
         const ready = (name: string) => answer.body.services.find((s) => s.name === name)?.health === 'healthy';
-        return ready('mesh-users') && ready('mesh-orders') ? answer.body : undefined;
+        return ready('mesh-users') && ready('mesh-orders') && answer.body.nodes.length > 0 ? answer.body : undefined;
       },
       { timeoutMs: 90_000 },
     );

@@ -101,10 +101,10 @@ describe.concurrent('waves across clusters (issue 17)', { timeout: 240_000 }, ()
     expect(ofType(events, 'WaveReleased', done.id)).toHaveLength(2);
     const promoted = events.find((e) => e.type === 'RevisionPromoted' && e.data?.deploymentId === done.id)!;
     expect(Date.parse(promoted.at)).toBeGreaterThanOrEqual(Date.parse(second.releasedAt!));
-    await expectOnlyStable(name, image(name, '2.0.0'));
-
     // `deploy --watch` (a second deployment of the same image, queued behind the first) prints every wave and gate.
+    // Only once it has ended too is the cluster free of canaries: its wave 1 starts one in local as soon as the first ends.
     const watched = await watch;
+    await expectOnlyStable(name, image(name, '2.0.0'));
     expect(watched.stdout + watched.stderr).toMatch(/wave 1 of 2 \(local\)/);
     expect(watched.stdout + watched.stderr).toMatch(/wave 2 of 2 \(local-2\)/);
     expect(watched.stdout + watched.stderr).toMatch(/bak/);
