@@ -37,6 +37,21 @@ export interface StarBoundOptions {
 }
 
 /** Every zone count vector of a service: Σ = replicas, n_z ≤ hi[z] (flattened, Z per vector). */
+/**
+ * Per service, its candidate replica counts per zone, flattened Z at a time: a fixed service's one
+ * vector (where its replicas run), else every split within each zone's limit (`countVectors`).
+ */
+export function serviceCountVectors(c: CompiledInstance, maxIn: Int32Array): Int32Array[] {
+  const Z = c.zoneCount;
+  return Array.from(c.replicas, (replicas, s) => {
+    const fixed = c.fixedCounts[s];
+    if (!fixed) return countVectors(replicas, maxIn.subarray(s * Z, s * Z + Z), Z);
+    const v = new Int32Array(Z);
+    for (const [n, k] of fixed) v[c.nodeZone[n]] += k;
+    return v;
+  });
+}
+
 export function countVectors(replicas: number, hi: ArrayLike<number>, Z: number): Int32Array {
   const out: number[] = [];
   const current = new Int32Array(Z);
@@ -71,15 +86,7 @@ export function jointStarLowerBound(c: CompiledInstance, options: StarBoundOptio
   const zoneDistance = zoneDistances(c);
   const local = new Float64Array(2);
 
-  const vectors: Int32Array[] = [];
-  for (let s = 0; s < S; s++) {
-    const fixed = c.fixedCounts[s];
-    if (fixed) {
-      const v = new Int32Array(Z);
-      for (const [n, k] of fixed) v[c.nodeZone[n]] += k;
-      vectors.push(v);
-    } else vectors.push(countVectors(c.replicas[s], maxIn.subarray(s * Z, s * Z + Z), Z));
-  }
+  const vectors = serviceCountVectors(c, maxIn);
   const countOf = (s: number): number => vectors[s].length / Z;
   // Callee counts need only be tried in one order per group of identical zones.
   const groups = identicalZoneGroups(c);
@@ -264,15 +271,7 @@ export function jointCallerStarLowerBound(c: CompiledInstance, options: StarBoun
   const zoneDistance = zoneDistances(c);
   const inbound = inboundRps(c);
   const roomPerReplica = sameNodeCapacity(c).perCallerReplica;
-  const vectors: Int32Array[] = [];
-  for (let s = 0; s < S; s++) {
-    const fixed = c.fixedCounts[s];
-    if (fixed) {
-      const v = new Int32Array(Z);
-      for (const [n, k] of fixed) v[c.nodeZone[n]] += k;
-      vectors.push(v);
-    } else vectors.push(countVectors(c.replicas[s], maxIn.subarray(s * Z, s * Z + Z), Z));
-  }
+  const vectors = serviceCountVectors(c, maxIn);
   const countOf = (s: number): number => vectors[s].length / Z;
   const groups = identicalZoneGroups(c);
   const canonical = (v: Int32Array, o: number): boolean => groups.every((g) => g.every((z, i) => i === 0 || v[o + g[i - 1]] >= v[o + z]));
