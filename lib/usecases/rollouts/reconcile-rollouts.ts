@@ -5,7 +5,6 @@ import type { RevisionStore } from '../../ports/revision-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { startNextRollout } from './start-next-rollout.js';
-import { rollback } from './tasks/rollback.js';
 
 const ACTIVE = new Set<DeploymentRecord['status']>(['pending', 'running', 'paused']);
 /** The active deployment is among a service's newest (one runs at a time, the rest queue behind it). */
@@ -22,10 +21,9 @@ let lastFullSweepAt = Number.NEGATIVE_INFINITY;
 /**
  * The periodic safety net of the rollout queue (run with the health probe). For every service that
  * carries rollout traffic (every run) or has a deployment that has not ended (swept every minute):
- * - a rejected deployment (its rollback began: `requested: abort`) whose execution is over is rolled
- *   back here, so it ends rolledBack or aborted and is never promoted, even after a restart;
- * - otherwise its execution is ensured (started again when absent, e.g. after a restart) or, when over
- *   without having ended the deployment, the deployment is ended and its canary removed;
+ * - an active deployment's execution is ensured (started again when absent, e.g. after a restart) or,
+ *   when over without having ended the deployment, the deployment is ended (a rejected one rolled
+ *   back, never promoted, even after a restart), all in startNextRollout;
  * - a queued deployment with nothing running starts.
  * So no deployment stays `running` without a live execution, and a lost execution never blocks the
  * service's later deploys.
@@ -56,19 +54,6 @@ async function reconcileService(deps: RolloutDeps<ServiceStore & DeploymentStore
   const recent = (await deps.store.listDeployments(service.name, { limit: RECENT })).items;
   const active = recent.filter((d) => ACTIVE.has(d.status));
   if (!service.traffic && active.length === 0) return false;
-  for (const rejected of active.filter((d) => d.requested === 'abort' && d.status !== 'pending')) {
-    if ((await deps.workflow.state(rejected.id)) !== 'ended') continue;
-    const analysisFailed = rejected.rejection?.startsWith('analysis failed');
-    await rollback(deps, {
-      action: 'rollback',
-      service: service.name,
-      namespace: service.spec.namespace,
-      strategy: rejected.strategy,
-      deploymentId: rejected.id,
-      cause: rejected.rejection === undefined || /^aborted/.test(rejected.rejection) ? 'aborted' : analysisFailed ? 'analysisFailed' : 'taskFailed',
-      details: [rejected.rejection ?? 'aborted on request; its execution ended before it rolled back'],
-    });
-  }
   await startNextRollout(deps, service.name);
   return true;
 }

@@ -4,9 +4,11 @@ import { effectivePolicy } from './effective-policy.js';
 import { clusterProblems, planWaves } from '../../model/service-clusters.js';
 import { auditEvent, mutateDeployment, mutateService } from '../shared/mutate.js';
 import type { DeploymentStore } from '../../ports/deployment-store.js';
+import type { RevisionStore } from '../../ports/revision-store.js';
 import type { ServiceStore } from '../../ports/service-store.js';
 import type { RolloutDeps } from '../shared/rollout-deps.js';
 import { crashPoint } from '../../platform/crash-points.js';
+import { rollBackDeployment, rollbackOfRejected } from './roll-back-deployment.js';
 
 const ACTIVE = new Set<DeploymentRecord['status']>(['running', 'paused']);
 const oldestFirst = (a: DeploymentRecord, b: DeploymentRecord) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
@@ -17,11 +19,16 @@ const oldestFirst = (a: DeploymentRecord, b: DeploymentRecord) => a.createdAt.lo
  * stable. Level-based, so any caller may run it at any time:
  * - an active deployment whose execution is running (or was never started) gets its execution ensured;
  * - an active deployment whose execution is over without having finished it (a failed rollback, a
- *   manual stop, the history limit) is marked failed and its canary traffic cleared, so the queue moves;
+ *   manual stop, the history limit, a crash) is ended so the queue moves: a rejected one (its rollback
+ *   began: `requested: abort`) is rolled back, so it ends rolledBack or aborted and is never promoted;
+ *   any other is marked failed and its canary traffic cleared;
  * - otherwise the oldest pending deployment becomes running (a conditional write, so two callers cannot
  *   both start one) and its execution starts, named after the deployment id.
  */
-export async function startNextRollout(deps: RolloutDeps<ServiceStore & DeploymentStore>, service: string): Promise<DeploymentRecord | undefined> {
+export async function startNextRollout(
+  deps: RolloutDeps<ServiceStore & DeploymentStore & RevisionStore>,
+  service: string,
+): Promise<DeploymentRecord | undefined> {
   const recent = (await deps.store.listDeployments(service, { limit: 100 })).items;
   const record = await deps.store.getService(service);
   if (!record || record.phase === 'deleted') {
@@ -36,7 +43,8 @@ export async function startNextRollout(deps: RolloutDeps<ServiceStore & Deployme
   const active = recent.find((d) => ACTIVE.has(d.status));
   if (active) {
     if ((await deps.workflow.state(active.id)) !== 'ended') return startExecution(deps, record, active);
-    await failStuckDeployment(deps, active);
+    if (active.requested === 'abort') await rollBackDeployment(deps, rollbackOfRejected(active, record.spec.namespace));
+    else await failStuckDeployment(deps, active);
   }
   for (const pending of recent.filter((d) => d.status === 'pending').sort(oldestFirst)) {
     // A queued deployment starts from what is stable now (an earlier rollout may have promoted since it

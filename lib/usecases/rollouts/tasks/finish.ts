@@ -1,12 +1,13 @@
 import type { FinishRequest, FinishResponse } from '../../../model/rollout-task-contract.js';
 import { auditEvent, mutateDeployment } from '../../shared/mutate.js';
 import type { DeploymentStore } from '../../../ports/deployment-store.js';
+import type { RevisionStore } from '../../../ports/revision-store.js';
 import type { ServiceStore } from '../../../ports/service-store.js';
 import type { RolloutDeps } from '../../shared/rollout-deps.js';
 import { startNextRollout } from '../start-next-rollout.js';
 
 /** Records the deployment as promoted and lets the next queued deployment start. */
-export async function finish(deps: RolloutDeps<ServiceStore & DeploymentStore>, req: FinishRequest): Promise<FinishResponse> {
+export async function finish(deps: RolloutDeps<ServiceStore & DeploymentStore & RevisionStore>, req: FinishRequest): Promise<FinishResponse> {
   await mutateDeployment(deps, req.service, req.deploymentId, (d) =>
     d.status === 'promoted'
       ? undefined

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../../../../lib/errors.js';
 import { promote } from '../../../../../lib/usecases/rollouts/tasks/promote.js';
-import { readableTaskFailure, rollback } from '../../../../../lib/usecases/rollouts/tasks/rollback.js';
+import { readableTaskFailure } from '../../../../../lib/usecases/rollouts/roll-back-deployment.js';
+import { rollback } from '../../../../../lib/usecases/rollouts/tasks/rollback.js';
 import { setWeight } from '../../../../../lib/usecases/rollouts/tasks/set-weight.js';
 import { clusterDeployment, clusterImage, eventTypes, pendingDeployment, startedRollout, target, useTaskWorld } from './task-world.js';
 

@@ -26,6 +26,8 @@ export interface TaskWorld {
   apps: AppsV1Api;
   /** Deployment ids whose rollout execution was started, in order. */
   executions: string[];
+  /** Deployment ids whose execution is over (a crash, StopExecution): the port reports them `ended`. */
+  ended: Set<string>;
 }
 
 /**
@@ -33,12 +35,13 @@ export interface TaskWorld {
  * local machine here would run the other states concurrently, so the port records the executions the
  * task starts (the inputs are checked by the state machine's own tests) and reports them running.
  */
-function recordingWorkflow(executions: string[]): RolloutWorkflow {
+function recordingWorkflow(executions: string[], ended: Set<string>): RolloutWorkflow {
   return {
     async start(input) {
       if (!executions.includes(input.deploymentId)) executions.push(input.deploymentId);
     },
     async state(deploymentId) {
+      if (ended.has(deploymentId)) return 'ended';
       return executions.includes(deploymentId) ? 'running' : 'absent';
     },
   };
@@ -54,16 +57,17 @@ export function useTaskWorld(options: { podWaitMs?: number } = {}): () => TaskWo
     // One attempt per call: a failing API server fails the task at once (the state machine retries it).
     const clusters = new KubernetesClusterClientFactory({ retryPolicy: { maxAttempts: 1 } });
     const executions: string[] = [];
+    const ended = new Set<string>();
     const app = stack().createApp({
       clusters,
       metrics: PrometheusMetricsSource.fromOptions({ url: sim.url }),
-      workflow: recordingWorkflow(executions),
+      workflow: recordingWorkflow(executions, ended),
       podWaitMs: options.podWaitMs ?? 15_000,
     });
     await app.store.putCluster({ id: 'sim', default: true, target: { kind: 'simulated', url: sim.url }, createdAt: new Date().toISOString() });
     const kc = new KubeConfig();
     kc.loadFromString(sim.kubeconfigYaml());
-    world = { app, sim, apps: kc.makeApiClient(AppsV1Api), executions };
+    world = { app, sim, apps: kc.makeApiClient(AppsV1Api), executions, ended };
   });
   afterAll(async () => {
     await world?.sim.stop();
