@@ -10,6 +10,9 @@ import { DEFAULT_POD_WAIT_MS } from '../usecases/shared/rollout-deps.js';
 import { createRolloutTaskDispatcher } from '../usecases/rollouts/rollout-task-dispatcher.js';
 import { startNextRollout } from '../usecases/rollouts/start-next-rollout.js';
 import { startAwsBacking } from './aws-backing.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { sqsDataDir } from './emulators.js';
+import { releaseInflightMessages } from './release-inflight.js';
 import { startHttpFrontDoor, type ApiHandler } from './http-front-door.js';
 import { connectLocalCluster, startExtraSimClusters } from './local-cluster.js';
 import { LocalRolloutWorkflow } from './local-rollout-workflow.js';
@@ -121,7 +124,11 @@ export interface LocalRuntime {
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
   const timeFactor = options.timeFactor ?? 1;
-  const aws = await startAwsBacking(options, log);
+  const lock = options.dataDir ? takeDataDir(options.dataDir, !options.endpoint, log) : undefined;
+  const aws = await startAwsBacking(options, log).catch((err: unknown) => {
+    lock?.release();
+    throw err;
+  });
   const simThread = options.emulators === 'thread';
   const cluster = await connectLocalCluster({ ...options, simThread }, log);
   const extraClusters = await startExtraSimClusters({ ...options, simThread }, log).catch(async (err: unknown) => {
@@ -219,8 +226,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await stream.drain();
       await Promise.all([cluster, ...extraClusters].map((c) => c.sim?.stop()));
       await aws.stop();
+      lock?.release();
     },
   };
+}
+
+/**
+ * One runtime per data directory (data-dir-lock.ts). After a crash, the messages the dead process had
+ * received are handed back at once instead of after their visibility timeout: the work it was doing
+ * starts again within seconds of the restart.
+ */
+function takeDataDir(dataDir: string, emulated: boolean, log: (m: string) => void): DataDirLock {
+  const lock = lockDataDir(dataDir);
+  if (lock.previousOwnerDied && emulated) {
+    const released = releaseInflightMessages(sqsDataDir(dataDir));
+    log(`the last runtime on ${dataDir} did not stop cleanly; ${released} message(s) it had in work are queued again`);
+  }
+  return lock;
 }
 
 /** What the local API trusts, for the start screen. */

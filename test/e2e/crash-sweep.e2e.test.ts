@@ -22,7 +22,10 @@ import type { MeshplaneApi } from './support/meshplane-api.js';
 import { FINAL_DEPLOYMENT_STATUSES } from './support/meshplane-api.js';
 import { clusterVersusStore, startRuntimeProcess, storedOperations, type RuntimeProcess } from './support/runtime-process.js';
 
-/** Time for accepted work to end after the restart (a message in flight at the crash reappears after the 10 s visibility timeout). */
+/**
+ * Time for accepted work to end after the restart. A message in flight at the crash is queued again as
+ * the runtime restarts (it holds the data directory's lock, so the process that received it is gone).
+ */
 const BOUND_MS = 90_000;
 /** Cases run two at a time: each is two runtime processes, one after the other. */
 const PARALLEL = 2;
