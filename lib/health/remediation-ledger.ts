@@ -1,5 +1,5 @@
 import type { ActionKind, RemediationPolicy } from './remediation-policy.js';
-import { DEFERRABLE_NONE_REASONS, type Decision } from './remediation-types.js';
+import { DEFERRABLE_NONE_REASONS, type ActDecision, type Decision } from './remediation-types.js';
 import { hasToken, refillBucket, takeToken, type TokenBucket } from './token-bucket.js';
 
 /**
@@ -7,6 +7,9 @@ import { hasToken, refillBucket, takeToken, type TokenBucket } from './token-buc
  * actions were taken when (cooldowns, escalation), and the rate-limit buckets. The caller loads it,
  * passes it to `decideRemediation`, applies {@link recordDecision} and stores the result with a
  * conditional write, so two concurrent deciders cannot both spend the last token.
+ *
+ * Stored, it is split (see {@link SeenShard}): the global document holds the global bucket only, each
+ * service's shard its seen ids, actions and bucket; {@link ledgerView} joins them for one service.
  */
 export interface RemediationLedger {
   version: 1;
@@ -27,7 +30,7 @@ export interface LedgerAction {
 }
 
 /**
- * The ledger is one DynamoDB item (400 KB at most) that every decision rewrites, and probe signal ids
+ * A ledger document is one DynamoDB item (400 KB at most) that its decisions rewrite, and probe signal ids
  * are unique per run: a persistently unhealthy fleet adds one id per finding per minute. So only the
  * newest seen ids are kept, capped by count and by serialized size. A typical probe id (~60 characters,
  * ~100 bytes with its time) lets ~1,000 fit; ids at their 512-character maximum are cut to ~180 by the
@@ -130,26 +133,56 @@ function newestSeen(seen: RemediationLedger['seenSignals']): RemediationLedger['
 }
 
 /**
- * Signal ids a service's decisions saw that took no action: kept apart from the global ledger, one
- * document per service, so the common decisions (duplicates, a first ALARM waiting for its
- * confirmation, skips) of different services never write the same item. Only decisions that act (or
- * would, in a dry run) write the global ledger: it holds the actions, the buckets and those signals' ids,
- * all bounded by the rate limits, so it stays small.
+ * The service's part of the ledger, one document per service: the signal ids its decisions saw, its
+ * actions, its rate-limit bucket and the actions charged but not yet carried out. Only the global rate
+ * limit stays in the one global document ({@link RemediationLedger}, `globalBucket`), so a batch that
+ * acts rewrites a few small items (that one and the shards of the services it acts on), never a document
+ * that grows with the fleet, and batches of different services meet only on the global bucket.
+ *
+ * Older ledgers kept every service's actions, buckets and acting signal ids in the global document: they
+ * are still read (see {@link ledgerView}) until pruning empties them.
  */
 export interface SeenShard {
   seenSignals: { id: string; at: string }[];
+  /** The service's actions (and dry runs' would-be actions) within the action horizon. Absent in shards written before. */
+  actions?: LedgerAction[];
+  /** The service's rate-limit bucket; absent when full. */
+  bucket?: TokenBucket;
+  /**
+   * Actions charged but not carried out yet, by signal id: committed with the charge (one transaction), so
+   * a crash before the action ran leaves it owed; removed once it ran or failed for good. A redelivery of
+   * the signal (a `duplicate`) carries it out again.
+   */
+  pendingActions?: Record<string, PendingAction>;
 }
 
-/** What the policy decides on: the global ledger with the service's seen ids. */
-export function ledgerView(global: RemediationLedger, shard: SeenShard | undefined): RemediationLedger {
-  return shard?.seenSignals.length ? { ...global, seenSignals: [...global.seenSignals, ...shard.seenSignals] } : global;
+/** An action waiting to be carried out (see SeenShard.pendingActions). */
+export interface PendingAction {
+  decision: ActDecision;
+  /** When it was charged. */
+  at: string;
 }
 
 /**
- * The one document a decision changes, or nothing: an action (or a dry run's would-be action) takes
- * tokens and is recorded in the global ledger; a final decision without one adds its signal id to the
- * service's shard; a duplicate or a deferrable decision (decided again on redelivery) changes nothing.
- * Pure.
+ * What the policy decides on for `service`: the global ledger (the global bucket, and what older
+ * ledgers kept there) with the service's shard: its seen ids, actions and bucket.
+ */
+export function ledgerView(global: RemediationLedger, shard: SeenShard | undefined, service?: string): RemediationLedger {
+  if (!shard) return global;
+  return {
+    ...global,
+    seenSignals: shard.seenSignals.length ? [...global.seenSignals, ...shard.seenSignals] : global.seenSignals,
+    actions: shard.actions?.length ? [...global.actions, ...shard.actions] : global.actions,
+    serviceBuckets: service && shard.bucket ? { ...global.serviceBuckets, [service]: shard.bucket } : global.serviceBuckets,
+  };
+}
+
+/**
+ * The documents a decision changes, or nothing. An action (or a dry run's would-be action) takes a token
+ * from the global bucket (the global document) and from the service's, and is recorded with its signal id
+ * in the service's shard (pending until carried out, unless a dry run); a final decision without one adds
+ * its signal id to the shard; a duplicate or a deferrable decision (decided again on redelivery) changes
+ * nothing. Pure.
  */
 export function ledgerWrite(
   global: RemediationLedger,
@@ -157,22 +190,58 @@ export function ledgerWrite(
   decision: Decision,
   policy: RemediationPolicy,
   now: string,
-): { global: RemediationLedger } | { shard: SeenShard } | undefined {
+): { global?: RemediationLedger; shard: SeenShard } | undefined {
   const action = decision.kind === 'none' ? decision.wouldDo : decision.action;
-  if (action !== undefined) return { global: recordDecision(global, decision, policy, now) };
-  const final = decision.kind !== 'none' || (decision.noneReason !== 'duplicate' && !DEFERRABLE_NONE_REASONS.has(decision.noneReason));
-  if (!final || wasSeen(ledgerView(global, shard), decision.signalId)) return undefined;
+  const view = ledgerView(global, shard, decision.service);
+  if (action !== undefined) {
+    const entry: LedgerAction = { service: decision.service, kind: action.kind, at: now, signalId: decision.signalId, dryRun: decision.kind === 'none' };
+    const bucket = takeToken(view.serviceBuckets[decision.service], policy.serviceRateLimit, now);
+    const charged = pruneLedger({ ...global, globalBucket: takeToken(global.globalBucket, policy.globalRateLimit, now) }, policy, now);
+    const pending = decision.kind === 'none' ? {} : { pendingActions: { ...shard?.pendingActions, [decision.signalId]: { decision, at: now } } };
+    const next = pruneShard({ ...shard, seenSignals: shard?.seenSignals ?? [], actions: [...(shard?.actions ?? []), entry], bucket, ...pending }, policy, now);
+    return { global: charged, shard: next };
+  }
+  // Without an action the decision is `none`: final unless a duplicate, or deferred to be decided again.
+  const final = decision.kind === 'none' && decision.noneReason !== 'duplicate' && !DEFERRABLE_NONE_REASONS.has(decision.noneReason);
+  if (!final || wasSeen(view, decision.signalId)) return undefined;
   return { shard: addToShard(shard, [{ id: decision.signalId, at: now }], policy, now) };
 }
 
+/** The shard without the pending actions of `signalIds` (they ran, or failed for good). Pure. */
+export function settlePending(shard: SeenShard, signalIds: ReadonlySet<string>): SeenShard {
+  const pending = Object.entries(shard.pendingActions ?? {});
+  return { ...shard, pendingActions: Object.fromEntries(pending.filter(([id]) => !signalIds.has(id))) };
+}
+
 /**
- * The shard with `seen` added (ids it holds already keep their first time), less the ids past the dedup
- * window, within the caps of {@link newestSeen}. Adding is commutative, so a writer that lost a race
- * adds its ids to the fresher shard. Pure.
+ * The shard with `seen` added (ids it holds already keep their first time), pruned (see pruneShard).
+ * Adding is commutative, so a writer that lost a race adds its ids to the fresher shard. Pure.
  */
 export function addToShard(shard: SeenShard | undefined, seen: SeenShard['seenSignals'], policy: RemediationPolicy, now: string): SeenShard {
-  const nowMs = Date.parse(now);
-  const kept = (shard?.seenSignals ?? []).filter((s) => nowMs - Date.parse(s.at) <= policy.dedupWindowSeconds * 1_000);
+  const kept = shard?.seenSignals ?? [];
   const known = new Set(kept.map((s) => s.id));
-  return { seenSignals: newestSeen([...kept, ...seen.filter((s) => !known.has(s.id))]) };
+  return pruneShard({ ...shard, seenSignals: [...kept, ...seen.filter((s) => !known.has(s.id))] }, policy, now);
+}
+
+/** Pending actions older than this are dropped: after a day the seen ids no longer make a redelivery a duplicate. */
+const MAX_PENDING_AGE_MS = 24 * 3_600_000;
+
+/**
+ * Drops what no rule consults any more: ids past the dedup window (the newest within the caps of
+ * {@link newestSeen}), actions past the horizon of cooldowns and escalation, a bucket that is full again,
+ * pending actions older than a day.
+ */
+function pruneShard(shard: SeenShard, policy: RemediationPolicy, now: string): SeenShard {
+  const nowMs = Date.parse(now);
+  const actionHorizonSeconds = Math.max(policy.escalationWindowSeconds, ...Object.values(policy.cooldownSeconds));
+  const { bucket, actions, pendingActions, ...rest } = shard;
+  const keptActions = (actions ?? []).filter((a) => nowMs - Date.parse(a.at) <= actionHorizonSeconds * 1_000);
+  const keptPending = Object.entries(pendingActions ?? {}).filter(([, p]) => nowMs - Date.parse(p.at) <= MAX_PENDING_AGE_MS);
+  return {
+    ...rest,
+    seenSignals: newestSeen(shard.seenSignals.filter((s) => nowMs - Date.parse(s.at) <= policy.dedupWindowSeconds * 1_000)),
+    ...(keptActions.length ? { actions: keptActions } : {}),
+    ...(bucket && refillBucket(bucket, policy.serviceRateLimit, now).tokens < policy.serviceRateLimit.capacity ? { bucket } : {}),
+    ...(keptPending.length ? { pendingActions: Object.fromEntries(keptPending) } : {}),
+  };
 }

@@ -6,6 +6,16 @@ export interface StoredDocument<T> {
   version: number;
 }
 
+/** One conditional put of {@link DocumentStore.putDocuments}. */
+export interface DocumentWrite {
+  kind: string;
+  id: string;
+  value: unknown;
+  /** null: the document must not exist yet. */
+  expectedVersion: number | null;
+  ttlSeconds?: number;
+}
+
 /** Versioned documents by kind and id. */
 export interface DocumentStore {
   /** `kind` and `id` name the document, e.g. ('health', 'user-service'). */
@@ -19,4 +29,14 @@ export interface DocumentStore {
   putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number, listedAt?: string): Promise<number>;
   /** The documents of `kind` that were put with `listedAt`, newest `listedAt` first (eventually consistent). */
   listDocuments<T>(kind: string, page: PageRequest): Promise<Page<T>>;
+}
+
+/** Documents written together (the remediation ledger's global document and its service shards). */
+export interface DocumentTransactions {
+  /**
+   * Several conditional puts (as {@link DocumentStore.putDocument}, at most 100), all or none:
+   * VersionConflictError when any document is not at its expected version, and then nothing is written.
+   * Returns the new versions.
+   */
+  putDocuments(writes: readonly DocumentWrite[]): Promise<number[]>;
 }

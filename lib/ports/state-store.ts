@@ -1,7 +1,7 @@
 import type { AuditLog } from './audit-log.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { DeploymentStore } from './deployment-store.js';
-import type { DocumentStore } from './document-store.js';
+import type { DocumentStore, DocumentTransactions } from './document-store.js';
 import type { OperationStore } from './operation-store.js';
 import type { ReleaseStore } from './release-store.js';
 import type { RevisionStore } from './revision-store.js';
@@ -18,4 +18,5 @@ export type { StoredCluster } from './cluster-store.js';
  * Every write is conditional: a lost race surfaces as VersionConflictError (reload and retry), a
  * finished operation as OperationCompletedError (the work was done already).
  */
-export interface StateStore extends ServiceStore, RevisionStore, OperationStore, AuditLog, DeploymentStore, DocumentStore, ClusterStore, ReleaseStore {}
+export interface StateStore
+  extends ServiceStore, RevisionStore, OperationStore, AuditLog, DeploymentStore, DocumentStore, DocumentTransactions, ClusterStore, ReleaseStore {}

@@ -13,7 +13,7 @@ import { KubernetesClusterClientFactory } from '../../lib/adapters/kubernetes/in
 import { alarmIntakeOf, type AlarmIntakeApp } from '../../lib/composition/alarm-intake.js';
 import type { App } from '../../lib/composition/create-app.js';
 import { RemediationPolicy } from '../../lib/health/remediation-policy.js';
-import type { RemediationLedger } from '../../lib/health/remediation-ledger.js';
+import type { SeenShard } from '../../lib/health/remediation-ledger.js';
 import { localQueueSettings, SqsPoller, type SqsHandler } from '../../lib/local/sqs-poller.js';
 import { ANNOTATIONS, workloadName } from '../../lib/mesh/labels.js';
 import { SCHEMA_VERSION, type EventEnvelope } from '../../lib/model/events.js';
@@ -161,8 +161,9 @@ describe('the alarm intake', () => {
     ]);
     expect(decided.some((e) => e.type === 'RemediationApplied')).toBe(true);
     expect(events.filter((e) => e.type === 'Restarted')).toHaveLength(1);
-    const ledger = (await app.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger))!.value;
-    expect(ledger.actions.filter((a) => a.signalId === signal.id)).toHaveLength(1);
+    const ledger = (await app.store.getDocument<SeenShard>(...HEALTH_DOCS.shard('checkout')))!.value;
+    expect(ledger.actions?.filter((a) => a.signalId === signal.id)).toHaveLength(1);
+    expect(ledger.pendingActions ?? {}).toEqual({});
 
     // The cluster side converged the one restart: the Deployment carries the record's stamp.
     const record = (await app.store.getService('checkout'))!;

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditEvent, DeploymentRecord, OperationRecord, PageRequest } from '../../model/records.js';
 import type { StoredCluster } from '../../ports/cluster-store.js';
+import type { DocumentWrite } from '../../ports/document-store.js';
 import type { OperationOutcome } from '../../ports/operation-store.js';
 import type { ReleaseRecord } from '../../model/release.js';
 import type { ServiceChange } from '../../ports/service-store.js';
@@ -124,6 +125,9 @@ export class DynamoDbStateStore implements StateStore {
   }
   putDocument<T>(kind: string, id: string, value: T, expectedVersion: number | null, ttlSeconds?: number, listedAt?: string) {
     return this.documents.putDocument<T>(kind, id, value, expectedVersion, ttlSeconds, listedAt);
+  }
+  putDocuments(writes: readonly DocumentWrite[]) {
+    return this.documents.putDocuments(writes);
   }
   listDocuments<T>(kind: string, page: PageRequest) {
     return this.documents.listDocuments<T>(kind, page);

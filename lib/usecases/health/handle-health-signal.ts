@@ -1,11 +1,11 @@
 import { HealthSignal } from '../../health/health-signal.js';
-import { addToShard, emptyLedger, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
+import { emptyLedger, settlePending, type RemediationLedger, type SeenShard } from '../../health/remediation-ledger.js';
 import type { ActDecision, Decision } from '../../health/remediation-types.js';
-import { errorMessage, isRetryable, VersionConflictError } from '../../errors.js';
+import { errorMessage, isRetryable, TransientError, VersionConflictError } from '../../errors.js';
 import type { EventEnvelope } from '../../model/events.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../model/observed-status.js';
 import type { AuditEvent, ServiceRecord } from '../../model/records.js';
-import type { StoredDocument } from '../../ports/document-store.js';
+import type { DocumentWrite, StoredDocument } from '../../ports/document-store.js';
 import { auditEvent } from '../shared/mutate.js';
 import { contextReads, healthContextOf } from './build-health-context.js';
 import { executeRemediation } from './execute-remediation.js';
@@ -14,13 +14,15 @@ import { updateHealthMemory } from './health-memory.js';
 import { decisionData, planSignalBatch, type BatchPlan, type MemoryChange, type ServiceView, type SignalPlan } from './plan-signal-batch.js';
 
 const LEDGER_ATTEMPTS = 8;
-/** Per-service part of the ledger (see SeenShard): document ('health-seen', service). */
-const SEEN_SHARD_KIND = 'health-seen';
+/** Per-service part of the ledger (see SeenShard). */
+const [SEEN_SHARD_KIND] = HEALTH_DOCS.shard('');
 const SHARD_ATTEMPTS = 5;
+/** A shard outlives what it remembers: seen ids (the dedup window) and pending actions (a day). */
+const shardTtlSeconds = (deps: RemediationDeps) => Math.max(deps.remediationPolicy.dedupWindowSeconds, 86_400) + 3_600;
 
 /**
- * Full-jitter wait before the next attempt on the global ledger: concurrent batches that act write that
- * one item, and retrying at once would lose the race again (and, after the last attempt, leave the
+ * Full-jitter wait before the next attempt on the ledger: concurrent batches that act write its one
+ * global item, and retrying at once would lose the race again (and, after the last attempt, leave the
  * batch's messages waiting for the visibility timeout).
  */
 const conflictBackoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** attempt)));
@@ -40,19 +42,21 @@ export async function handleHealthSignal(deps: RemediationDeps, event: EventEnve
 /**
  * The queue side of health signals, a batch at a time: decide every signal (pure policy, see
  * planSignalBatch) with its service's state (its pods as the probe last observed them: no cluster is
- * read) and the global ledger, commit the ledger once for the whole batch, conditionally (so concurrent
- * batches cannot both spend the last token or both act on one duplicated alarm; the one that loses the
- * race decides its batch again on the fresh ledger), then act and record why in the audit trail.
+ * read) and the ledger, commit the ledger once for the whole batch — the global bucket and the shards of
+ * the services decided, in one conditional transaction (so concurrent batches cannot both spend the last
+ * token or both act on one duplicated alarm; the one that loses the race decides its batch again on the
+ * fresh ledger) — then act and record why in the audit trail.
  *
  * Round trips per batch, whatever its size (up to DynamoDB's 100 keys a read): two batch reads before
- * deciding (ledger, memories, shards, observations and records; then the revisions the pods run), the
- * ledger write only when a decision acts, one memory write per service, one append of the batch's audit
- * events; then per action its change, and one more append and memory write for the outcomes.
+ * deciding (ledger, memories, shards, observations and records; then the revisions the pods run), one
+ * ledger transaction when a decision is final (the small global item only when one acts), one memory
+ * write per service, one append of the batch's audit events; then per action its change, one append for
+ * the outcomes and one shard write per service that acted.
  *
- * Actions run at least once: the action is recorded as pending in the service's health memory before
- * it runs and cleared after. If it fails in a way that may pass, its signal fails (the queue
- * redelivers it); the ledger then calls it a duplicate (it is not charged again) and the pending action
- * runs again. Every action is idempotent (see executeRemediation). An action that changes the cluster is
+ * Actions run at least once: the action is pending in the service's shard, committed in the same
+ * transaction that charges it, and cleared once it ran. If it fails in a way that may pass, its signal
+ * fails (the queue redelivers it); the ledger then calls it a duplicate (it is not charged again) and the
+ * pending action runs again. Every action is idempotent (see executeRemediation). An action that changes the cluster is
  * committed to the store here; its converger (on the alarm intake: a `service.converge` message to the
  * cluster side) makes the cluster follow, and the probe's reconcile re-applies if that fails.
  *
@@ -108,14 +112,8 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
 
   // The decisions stand (the ledger holds them): what follows fails only the signals it concerns, and a
   // redelivery of those is a duplicate that records, or carries out, what is still owed.
-  const services = [...new Set([...plan.memoryChanges.keys(), ...plan.shardAdds.keys()])];
-  const writes = await Promise.allSettled(
-    services.map(async (service) => {
-      const changes = plan.memoryChanges.get(service);
-      const seen = plan.shardAdds.get(service);
-      await Promise.all([changes && commitMemory(deps, read, service, changes), seen && commitShard(deps, read, service, seen, now.toISOString())]);
-    }),
-  );
+  const services = [...plan.memoryChanges.keys()];
+  const writes = await Promise.allSettled(services.map((service) => commitMemory(deps, read, service, plan.memoryChanges.get(service)!)));
   const failedServices = new Map(services.flatMap((service, i) => (writes[i].status === 'rejected' ? [[service, writes[i].reason]] : [])));
 
   const ready = plan.plans.filter((p) => {
@@ -124,6 +122,7 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
     return false;
   });
   for (const p of ready) if (p.followUp.kind === 'quiet') settle(p, decided(p));
+  for (const p of ready) if (p.followUp.kind === 'retry') settle(p, { ok: false, error: new TransientError(p.followUp.reason) });
   const records = ready.flatMap((p) =>
     p.followUp.kind === 'record' ? [{ p, event: auditEvent(deps, p.signal.service, p.followUp.type, p.followUp.message, p.followUp.data) }] : [],
   );
@@ -192,9 +191,11 @@ async function readBatch(deps: RemediationDeps, names: string[], now: Date): Pro
 }
 
 /**
- * Decides the batch and commits the global ledger when a decision acts: one conditional write. On a
- * lost race only the ledger and the shards are read again, and the whole batch is decided again on
- * them (deciding is pure and cheap), so the window between reading and writing the ledger stays short.
+ * Decides the batch and commits what it changed in the ledger: the global document when a decision
+ * acts, and the shards of the services whose decisions were final, all in one conditional transaction.
+ * On a lost race (or a transaction that collided) only the ledger and the shards are read again, and the
+ * whole batch is decided again on them (deciding is pure and cheap), so the window between reading and
+ * writing the ledger stays short.
  */
 async function decideAndCommit(deps: RemediationDeps, read: BatchRead, signals: HealthSignal[], now: Date): Promise<BatchPlan> {
   const names = [...read.views.keys()];
@@ -210,12 +211,26 @@ async function decideAndCommit(deps: RemediationDeps, read: BatchRead, signals: 
       });
     }
     const plan = planSignalBatch(signals, read.views, read.ledger?.value ?? emptyLedger(), deps.remediationPolicy, now);
-    if (!plan.ledger) return plan;
+    const shards = [...plan.shards];
+    const writes: DocumentWrite[] = [
+      ...(plan.ledger ? [{ kind: HEALTH_DOCS.ledger[0], id: HEALTH_DOCS.ledger[1], value: plan.ledger, expectedVersion: read.ledger?.version ?? null }] : []),
+      ...shards.map(([name, value]) => ({
+        kind: SEEN_SHARD_KIND,
+        id: name,
+        value,
+        expectedVersion: read.shards.get(name)?.version ?? null,
+        ttlSeconds: shardTtlSeconds(deps),
+      })),
+    ];
+    if (!writes.length) return plan;
     try {
-      await deps.store.putDocument(HEALTH_DOCS.ledger[0], HEALTH_DOCS.ledger[1], plan.ledger, read.ledger?.version ?? null);
+      const versions = await deps.store.putDocuments(writes);
+      // What is stored now: settling the pending actions starts from it without a read.
+      shards.forEach(([name, value], i) => read.shards.set(name, { value, version: versions[i + (plan.ledger ? 1 : 0)] }));
       return plan;
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+      // A condition that failed (another batch wrote first), or on AWS a transaction that collided with another.
+      if (!(err instanceof VersionConflictError || err instanceof TransientError)) throw err;
     }
   }
   throw new VersionConflictError('the remediation ledger kept changing; will retry');
@@ -237,27 +252,9 @@ async function commitMemory(deps: RemediationDeps, read: BatchRead, service: str
 }
 
 /**
- * Adds the ids that final decisions without an action saw to the service's shard (after the ledger, so
- * a batch decided again never finds its own ids there). A lost race adds them to the fresher shard.
- */
-async function commitShard(deps: RemediationDeps, read: BatchRead, service: string, seen: SeenShard['seenSignals'], now: string): Promise<void> {
-  let doc = read.shards.get(service);
-  for (let attempt = 0; attempt < SHARD_ATTEMPTS; attempt++) {
-    if (attempt > 0) doc = await deps.store.getDocument<SeenShard>(SEEN_SHARD_KIND, service);
-    const next = addToShard(doc?.value, seen, deps.remediationPolicy, now);
-    try {
-      await deps.store.putDocument(SEEN_SHARD_KIND, service, next, doc?.version ?? null, deps.remediationPolicy.dedupWindowSeconds + 3_600);
-      return;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-    }
-  }
-}
-
-/**
- * Runs the actions the ledger has charged (recorded as pending) and records their outcomes, a
+ * Runs the actions the ledger has charged (pending in their shards) and records their outcomes, a
  * service's actions one after another, services side by side; then one append for the outcomes and one
- * memory write per service that settles what ran. A retryable failure is recorded and fails its signal
+ * shard write per service that settles what ran. A retryable failure is recorded and fails its signal
  * (and the service's later ones: they must not overtake it), so the queue redelivers it and the pending
  * action runs again; a terminal one is recorded and the action is dropped.
  */
@@ -310,19 +307,45 @@ async function carryOut(
     settledBy.set(o.p.signal.service, ids.add(o.p.signal.id));
   }
   const settled = await Promise.allSettled(
-    [...settledBy].map(([service, ids]) =>
-      updateHealthMemory(
-        deps,
-        service,
-        (memory) => {
-          const pending = Object.entries(memory.pendingActions ?? {});
-          if (!pending.some(([id]) => ids.has(id))) return undefined;
-          return { ...memory, pendingActions: Object.fromEntries(pending.filter(([id]) => !ids.has(id))) };
-        },
-        read.memories.get(service),
-      ),
-    ),
+    [...settledBy].map(async ([service, ids]) => {
+      const legacy = read.memories.get(service)?.doc?.value.pendingActions;
+      await Promise.all([
+        settleShard(deps, read, service, ids),
+        // A memory written before pending actions moved to the shard may still hold one of them.
+        Object.keys(legacy ?? {}).some((id) => ids.has(id)) &&
+          updateHealthMemory(
+            deps,
+            service,
+            (memory) => {
+              const pending = Object.entries(memory.pendingActions ?? {});
+              if (!pending.some(([id]) => ids.has(id))) return undefined;
+              return { ...memory, pendingActions: Object.fromEntries(pending.filter(([id]) => !ids.has(id))) };
+            },
+            read.memories.get(service),
+          ),
+      ]);
+    }),
   );
   const unsettled = new Map([...settledBy.keys()].flatMap((service, i) => (settled[i].status === 'rejected' ? [[service, settled[i].reason]] : [])));
   for (const o of outcomes) settle(o.p, unsettled.has(o.p.signal.service) ? { ok: false, error: unsettled.get(o.p.signal.service) } : o.result);
+}
+
+/**
+ * Removes the pending actions of `ids` from the service's shard once they ran (or failed for good). The
+ * shard is as this batch committed it; only the intake writes shards, so a lost race is rare (a copy of a
+ * signal in another message group): the fresh shard is read and settled again.
+ */
+async function settleShard(deps: RemediationDeps, read: BatchRead, service: string, ids: ReadonlySet<string>): Promise<void> {
+  let doc = read.shards.get(service);
+  for (let attempt = 0; attempt < SHARD_ATTEMPTS; attempt++) {
+    if (attempt > 0) doc = await deps.store.getDocument<SeenShard>(SEEN_SHARD_KIND, service);
+    if (!doc || !Object.keys(doc.value.pendingActions ?? {}).some((id) => ids.has(id))) return;
+    try {
+      await deps.store.putDocument(SEEN_SHARD_KIND, service, settlePending(doc.value, ids), doc.version, shardTtlSeconds(deps));
+      return;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+  // Left pending, as a memory that kept changing always was: only a later copy of the signal reaches it, and runs it again (idempotent).
 }

@@ -27,8 +27,10 @@ export interface HealthDeps<Store = StateStore> extends RemediationDeps<Store> {
 
 /** Document kinds the health use cases keep (see StateStore.getDocument). */
 export const HEALTH_DOCS = {
-  /** The global remediation ledger: seen signals, past actions, rate-limit buckets. */
+  /** The global remediation ledger: the global rate-limit bucket (and what ledgers written before the shards kept there). */
   ledger: ['health-ledger', 'global'] as const,
+  /** Per service: its part of the ledger (seen ids, actions, bucket, pending actions; see SeenShard). */
+  shard: (name: string) => ['health-seen', name] as const,
   /** Per service: recent signals and the probe's memory. */
   service: (name: string) => ['health', name] as const,
 };
@@ -46,9 +48,9 @@ export interface ServiceHealthMemory {
    */
   deferred?: Record<string, DeferredSignal>;
   /**
-   * Actions the ledger has charged but that have not been carried out yet, by signal id. The entry is
-   * written before the action runs and removed once it ran (or failed for good); a redelivery of the
-   * signal, decided `duplicate` by the ledger, runs the action again. Absent in older memories.
+   * Actions charged but not carried out yet, by signal id, as memories kept them before they moved to the
+   * service's shard (SeenShard.pendingActions, committed with the charge): still carried out on a
+   * redelivery and cleared once run; nothing new is written here.
    */
   pendingActions?: Record<string, PendingAction>;
   /**
@@ -62,12 +64,8 @@ export interface ServiceHealthMemory {
   reconcile?: ServiceReconcileMemory;
 }
 
-/** An action waiting to be carried out (see ServiceHealthMemory.pendingActions). */
-export interface PendingAction {
-  decision: import('../../health/remediation-types.js').ActDecision;
-  /** When it was recorded as pending. */
-  at: string;
-}
+/** An action waiting to be carried out (see SeenShard.pendingActions). */
+export type PendingAction = import('../../health/remediation-ledger.js').PendingAction;
 
 export interface DeferredSignal {
   signal: import('../../health/health-signal.js').HealthSignal;

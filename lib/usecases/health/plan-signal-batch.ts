@@ -9,6 +9,13 @@ import type { ObservedHealthContext } from './build-health-context.js';
 import type { ServiceHealthMemory } from './health-deps.js';
 
 const RECENT_SIGNALS = 50;
+/**
+ * A pending action younger than this may still be running in the delivery that charged it (the alarm
+ * intake's timeout is 20 s): a copy of its signal arriving meanwhile fails and comes back later, instead
+ * of running the action a second time beside it. A redelivery after a failure or a crash comes after the
+ * queue's visibility timeout (120 s; locally at least the 20 s timeout), so it finds the action older.
+ */
+export const ACTION_IN_FLIGHT_MS = 25_000;
 /** Deferred signals and pending actions older than this are dropped (the ledger forgets signal ids after a day). */
 const MAX_DEFERRED_AGE_MS = 24 * 3_600_000;
 /**
@@ -28,7 +35,7 @@ export interface ServiceView {
   memory: ServiceHealthMemory;
   /** The policy's view of the service; its recent signals are taken from the memory as the batch goes. */
   context: ObservedHealthContext | undefined;
-  /** The signal ids its decisions without an action saw (see SeenShard). */
+  /** Its part of the ledger: seen ids, actions, bucket, pending actions (see SeenShard). */
   shard: SeenShard | undefined;
 }
 
@@ -39,10 +46,15 @@ export type MemoryChange = (memory: ServiceHealthMemory) => ServiceHealthMemory 
 export type FollowUp =
   /** Record the decision in the audit trail. */
   | { kind: 'record'; type: 'RemediationSkipped' | 'HealthAlarmDropped' | 'RemediationEscalated'; message: string; data: Record<string, unknown> }
-  /** Carry out the action (recorded as pending in the memory change) and record its outcome. */
+  /** Carry out the action (pending in the service's shard, committed with the charge) and record its outcome. */
   | { kind: 'act'; decision: ActDecision; redelivered: boolean; observedAt?: string }
   /** Nothing (a repeated condition, a probe signal silenced by an open escalation). */
-  | { kind: 'quiet' };
+  | { kind: 'quiet' }
+  /**
+   * Fail the delivery so the queue brings it back later: a copy of a signal whose action another
+   * delivery charged moments ago and may be carrying out right now (see ACTION_IN_FLIGHT_MS).
+   */
+  | { kind: 'retry'; reason: string };
 
 export interface SignalPlan {
   signal: HealthSignal;
@@ -51,16 +63,16 @@ export interface SignalPlan {
 }
 
 /**
- * A batch of signals decided against one read of the global ledger: the decisions in batch order, and
- * the writes that make them durable. Only `ledger` needs the conditional write on the one global item,
- * and only when some decision acts (or would, in a dry run).
+ * A batch of signals decided against one read of the ledger: the decisions in batch order, and the
+ * writes that make them durable. `ledger` and `shards` are committed together, conditionally (one
+ * transaction); the global document only when some decision acts (or would, in a dry run).
  */
 export interface BatchPlan {
   plans: SignalPlan[];
-  /** The global ledger after the batch's actions, to write conditionally; absent when no decision acted. */
+  /** The global ledger after the batch's actions (its bucket charged); absent when no decision acted. */
   ledger?: RemediationLedger;
-  /** By service: the signal ids that final decisions without an action add to its shard. */
-  shardAdds: Map<string, SeenShard['seenSignals']>;
+  /** By service: its shard after the batch, for the services whose shard changed. */
+  shards: Map<string, SeenShard>;
   /** By service: its memory changes, in batch order. */
   memoryChanges: Map<string, MemoryChange[]>;
 }
@@ -70,7 +82,7 @@ export interface BatchPlan {
  * each sees the ledger, shards and memory the earlier ones left (so two copies of one signal in a batch
  * act once, and a batch cannot spend more tokens than the buckets hold), with one read before and one
  * conditional write of the global ledger after. A redelivered signal whose action is still pending
- * (see ServiceHealthMemory.pendingActions) is carried out again, unless this batch acts on it. Pure.
+ * (see SeenShard.pendingActions) is carried out again, unless this batch acts on it. Pure.
  */
 export function planSignalBatch(
   signals: HealthSignal[],
@@ -85,7 +97,7 @@ export function planSignalBatch(
   let globalChanged = false;
   const memories = new Map([...views].map(([name, view]) => [name, view.memory]));
   const shards = new Map([...views].map(([name, view]) => [name, view.shard]));
-  const shardAdds = new Map<string, SeenShard['seenSignals']>();
+  const changedShards = new Set<string>();
   const memoryChanges = new Map<string, MemoryChange[]>();
   const actingNow = new Set<string>();
   const plans: SignalPlan[] = [];
@@ -115,14 +127,12 @@ export function planSignalBatch(
 
     const context = view.context ? { ...view.context, recentSignals: memory.recentSignals } : undefined;
     const shard = shards.get(signal.service);
-    const decision = decideRemediation(signal, { service: context, ledger: ledgerView(global, shard) }, policy, at);
+    const decision = decideRemediation(signal, { service: context, ledger: ledgerView(global, shard, signal.service) }, policy, at);
     const write = ledgerWrite(global, shard, decision, policy, at);
-    if (write && 'global' in write) {
-      global = write.global;
-      globalChanged = true;
-    } else if (write) {
+    if (write?.global) [global, globalChanged] = [write.global, true];
+    if (write) {
       shards.set(signal.service, write.shard);
-      shardAdds.set(signal.service, [...(shardAdds.get(signal.service) ?? []), { id: signal.id, at }]);
+      changedShards.add(signal.service);
     }
 
     // A condition nothing will change without a person is reported once per episode, not at every probe.
@@ -160,8 +170,14 @@ export function planSignalBatch(
       followUp = { kind: 'act', decision, redelivered: false, observedAt };
     } else {
       // A redelivery of a signal whose action did not complete: the ledger has it, the action is still owed.
-      const owed = decision.noneReason === 'duplicate' && !actingNow.has(signal.id) ? memory.pendingActions?.[signal.id] : undefined;
-      if (owed) {
+      // Owed actions are in the shard; memories written before held them there.
+      const owed =
+        decision.noneReason === 'duplicate' && !actingNow.has(signal.id)
+          ? (shard?.pendingActions?.[signal.id] ?? memory.pendingActions?.[signal.id])
+          : undefined;
+      if (owed && nowMs - Date.parse(owed.at) < ACTION_IN_FLIGHT_MS) {
+        followUp = { kind: 'retry', reason: `the action on signal ${signal.id} was charged at ${owed.at} and may still be running; will retry` };
+      } else if (owed) {
         actingNow.add(signal.id);
         followUp = { kind: 'act', decision: owed.decision, redelivered: true };
       } else if (repeated) followUp = { kind: 'quiet' };
@@ -172,13 +188,15 @@ export function planSignalBatch(
     }
     plans.push({ signal, decision, followUp });
   }
-  return { plans, ...(globalChanged ? { ledger: global } : {}), shardAdds, memoryChanges };
+  const changed = new Map([...changedShards].map((name) => [name, shards.get(name)!]));
+  return { plans, ...(globalChanged ? { ledger: global } : {}), shards: changed, memoryChanges };
 }
 
 /**
  * Keeps the signal in the service's recent history; for a one-shot source whose decision was
  * deferred, in `deferred` so the probe re-sends it at `retryAfter` (the probe's own signals repeat
- * anyway); and for an action, in `pendingActions` until it has been carried out.
+ * anyway). Pending actions are kept in the service's shard, charged with the action; memories written
+ * before hold some here until they are carried out.
  */
 function rememberSignal(signal: HealthSignal, decision: Decision, escalation: Escalation | undefined, nowMs: number): MemoryChange {
   const defer = signal.source !== 'probe' && decision.kind === 'none' && DEFERRABLE_NONE_REASONS.has(decision.noneReason) && decision.retryAfter !== undefined;
@@ -191,7 +209,6 @@ function rememberSignal(signal: HealthSignal, decision: Decision, escalation: Es
     if (defer) deferred[signal.id] = { signal, retryAfter: decision.retryAfter! };
     // A pending action is only reached through a duplicate, and after a day the ledger no longer knows the signal.
     const pendingActions = Object.fromEntries(Object.entries(memory.pendingActions ?? {}).filter(([, p]) => fresh(p.at)));
-    if (decision.kind !== 'none') pendingActions[signal.id] = { decision, at: new Date(nowMs).toISOString() };
     const recentSignals = duplicate ? memory.recentSignals : [...memory.recentSignals.filter((s) => s.id !== signal.id), signal].slice(-RECENT_SIGNALS);
     const skipped = { ...memory.skipped };
     if (decision.kind === 'none' && !duplicate) skipped[conditionKey(signal)] = decision.noneReason;

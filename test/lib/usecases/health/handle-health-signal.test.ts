@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, TerminalError, TransientError, VersionConflictError } from '../../../../lib/errors.js';
 import type { HealthSignal } from '../../../../lib/health/health-signal.js';
-import type { RemediationLedger } from '../../../../lib/health/remediation-ledger.js';
+import { ledgerView, type RemediationLedger, type SeenShard } from '../../../../lib/health/remediation-ledger.js';
 import { handleHealthSignal } from '../../../../lib/usecases/health/handle-health-signal.js';
-import { HEALTH_DOCS, type ServiceHealthMemory } from '../../../../lib/usecases/health/health-deps.js';
+import { HEALTH_DOCS } from '../../../../lib/usecases/health/health-deps.js';
 import { envelope } from '../../../support/envelopes.js';
 import { FakeHealthWorld, serviceRecord } from './health-fakes.js';
 
@@ -19,8 +19,9 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
   let world: FakeHealthWorld;
   const signal = crashLoop('sig-crash-2', secondsBefore(30));
   const message = () => envelope('health.alarm', 'checkout', { id: 'msg-1', payload: { signal } });
-  const memory = () => world.document<ServiceHealthMemory>(...HEALTH_DOCS.service('checkout'))!.value;
-  const ledger = () => world.document<RemediationLedger>(...HEALTH_DOCS.ledger)!.value;
+  const shard = () => world.document<SeenShard>(...HEALTH_DOCS.shard('checkout'))!.value;
+  /** The ledger as the policy sees it for checkout: the global document joined with its shard. */
+  const ledger = () => ledgerView(world.document<RemediationLedger>(...HEALTH_DOCS.ledger)!.value, shard(), 'checkout');
 
   beforeEach(() => {
     world = new FakeHealthWorld();
@@ -38,8 +39,8 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
     world.convergeFailures.push(new TransientError('the Kubernetes API answered 503'));
 
     await expect(handleHealthSignal(deps, message())).rejects.toBeInstanceOf(TransientError);
-    expect(Object.keys(memory().pendingActions ?? {})).toEqual([signal.id]);
-    expect(memory().pendingActions?.[signal.id].decision).toMatchObject({ kind: 'restart', decidedAt: DECIDED_AT });
+    expect(Object.keys(shard().pendingActions ?? {})).toEqual([signal.id]);
+    expect(shard().pendingActions?.[signal.id].decision).toMatchObject({ kind: 'restart', decidedAt: DECIDED_AT });
     const [failed, ...moreFailures] = world.eventsOfType('RemediationFailed');
     expect(moreFailures).toEqual([]);
     expect(failed.data).toMatchObject({ decision: 'restart', retrying: true, error: 'the Kubernetes API answered 503' });
@@ -65,7 +66,7 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
     const [applied, ...moreApplied] = world.eventsOfType('RemediationApplied');
     expect(moreApplied).toEqual([]);
     expect(applied.data).toMatchObject({ decision: 'restart', redelivered: true, signal: { id: signal.id } });
-    expect(memory().pendingActions).toEqual({});
+    expect(shard().pendingActions ?? {}).toEqual({});
     const after = ledger();
     expect(after.actions).toEqual(charged.actions);
     expect(after.serviceBuckets).toEqual(charged.serviceBuckets);
@@ -81,7 +82,11 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
   it('retries as often as the failure lasts, and acts once it passes', async () => {
     const deps = world.deps();
     world.convergeFailures.push(new TransientError('throttled'), new VersionConflictError('busy'), new Error('socket hang up'));
-    for (let attempt = 0; attempt < 3; attempt++) await expect(handleHealthSignal(deps, message())).rejects.toThrow();
+    // SQS redelivers each failed receive after the visibility timeout.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(handleHealthSignal(deps, message())).rejects.toThrow();
+      world.clock.advance(30_000);
+    }
     expect(world.eventsOfType('RemediationFailed').map((e) => e.data?.retrying)).toEqual([true, true, true]);
     await handleHealthSignal(deps, message());
     expect(world.converged).toHaveLength(1);
@@ -99,7 +104,7 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
     const outcome = await handleHealthSignal(deps, message());
     expect(outcome).toMatchObject({ outcome: 'decided', decision: { kind: 'restart' }, result: `the action failed: ${error.message}` });
     expect(world.eventsOfType('RemediationFailed').map((e) => e.data)).toEqual([expect.objectContaining({ retrying: false, error: error.message })]);
-    expect(memory().pendingActions).toEqual({});
+    expect(shard().pendingActions ?? {}).toEqual({});
 
     const copy = await handleHealthSignal(deps, message());
     expect(copy).toMatchObject({ decision: { kind: 'none', noneReason: 'duplicate' } });
@@ -109,7 +114,7 @@ describe('handleHealthSignal: an action is carried out at least once', () => {
   it('an action that succeeds at once leaves nothing pending', async () => {
     const outcome = await handleHealthSignal(world.deps(), message());
     expect(outcome).toMatchObject({ decision: { kind: 'restart' }, result: 'restarted the pods' });
-    expect(memory().pendingActions).toEqual({});
+    expect(shard().pendingActions ?? {}).toEqual({});
     expect(world.eventsOfType('RemediationApplied').map((e) => e.data?.redelivered)).toEqual([undefined]);
   });
 });

@@ -184,6 +184,23 @@ export class FakeHealthWorld {
         this.documents.set(key, { value: structuredClone(value), version });
         return version;
       },
+      // All or none, as the DynamoDB transaction: every condition is checked before anything is written.
+      putDocuments: async (writes) => {
+        for (const w of writes) {
+          const hook = this.beforePut.get(w.kind);
+          this.beforePut.delete(w.kind);
+          hook?.();
+        }
+        for (const w of writes) {
+          const key = `${w.kind}/${w.id}`;
+          if ((this.documents.get(key)?.version ?? null) !== w.expectedVersion) throw new VersionConflictError(`document ${key} changed`);
+        }
+        return writes.map((w) => {
+          const version = (w.expectedVersion ?? 0) + 1;
+          this.documents.set(`${w.kind}/${w.id}`, { value: structuredClone(w.value), version });
+          return version;
+        });
+      },
     };
     return {
       store: store as StateStore,
