@@ -88,8 +88,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  * A small front server forwards everything to dynalite. Writes lock the items they touch (see KeyLocks):
  * writes to different items run side by side, writes to one item one after the other; reads take no lock
  * and never wait behind writes. A transaction holds the locks of all its items: it reads each item's
- * pre-image, applies the writes one by one with their own conditions, and on the first failed condition
- * restores the pre-images and answers TransactionCanceledException with per-item CancellationReasons, as
+ * pre-image, applies the writes side by side (distinct items) with their own conditions, and when a
+ * condition failed restores the pre-images of what was written and answers TransactionCanceledException
+ * with per-item CancellationReasons, as
  * DynamoDB does. Writers therefore see all or nothing; a concurrent reader may glimpse a half-applied
  * transaction (a local-only gap).
  */
@@ -143,31 +144,38 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     const preImages = await Promise.all(
       targets.map((t) => client.send(new GetItemCommand({ TableName: t.table, Key: t.key, ConsistentRead: true })).then((r) => r.Item)),
     );
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      try {
-        if (item.Put) await client.send(new PutItemCommand(item.Put));
-        else if (item.Update) await client.send(new UpdateItemCommand(item.Update));
-        else if (item.Delete) await client.send(new DeleteItemCommand(item.Delete));
-      } catch (err) {
-        for (let j = i - 1; j >= 0; j--) {
+    // The items are distinct and locked: their writes run side by side, each with its own condition.
+    const applied = await Promise.allSettled(
+      items.map((item) => {
+        if (item.Put) return client.send(new PutItemCommand(item.Put));
+        if (item.Update) return client.send(new UpdateItemCommand(item.Update));
+        return client.send(new DeleteItemCommand(item.Delete!));
+      }),
+    );
+    const failures = applied.flatMap((r, i) => (r.status === 'rejected' ? [{ i, err: r.reason as Error }] : []));
+    if (failures.length) {
+      await Promise.all(
+        applied.map((r, j) => {
+          if (r.status === 'rejected') return undefined;
           const { table, key } = targets[j];
           const before = preImages[j];
-          if (before) await client.send(new PutItemCommand({ TableName: table, Item: before }));
-          else await client.send(new DeleteItemCommand({ TableName: table, Key: key }));
-        }
-        const failedCondition = (err as Error).name === 'ConditionalCheckFailedException';
-        if (!failedCondition) return { status: 400, body: { __type: `com.amazon.coral.validate#${(err as Error).name}`, message: (err as Error).message } };
-        const reasons = items.map((_, j) => (j === i ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } : { Code: 'None' }));
-        return {
-          status: 400,
-          body: {
-            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-            message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-            CancellationReasons: reasons,
-          },
-        };
-      }
+          return before
+            ? client.send(new PutItemCommand({ TableName: table, Item: before }))
+            : client.send(new DeleteItemCommand({ TableName: table, Key: key }));
+        }),
+      );
+      const other = failures.find((f) => f.err.name !== 'ConditionalCheckFailedException');
+      if (other) return { status: 400, body: { __type: `com.amazon.coral.validate#${other.err.name}`, message: other.err.message } };
+      const failed = new Set(failures.map((f) => f.i));
+      const reasons = items.map((_, j) => (failed.has(j) ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } : { Code: 'None' }));
+      return {
+        status: 400,
+        body: {
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+          CancellationReasons: reasons,
+        },
+      };
     }
     return { status: 200, body: {} };
   }
