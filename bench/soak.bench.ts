@@ -17,8 +17,12 @@
  *
  *   npm run bench:soak                          (1,000 services, 30 updates: the issue's target size)
  *   npm run bench:soak -- --services 200 --updates 30
+ *   npm run bench:soak -- --acting-share 0.8    (800 of the 2,000 storm decisions act)
  *   flags: --services N --updates M --alarms K (services in the storm, default all) --concurrency 64
  *          --readers 4 --drain-timeout 1800 (seconds) --emulators thread|in-process
+ *          --acting-share S (0–1, default 1): the share of storm services whose second alarm confirms and
+ *          acts (a restart); the others' second signal is an OK, decided `recovered`. With K services in
+ *          the storm, S × K of its 2 × K decisions act (0.8 at 1,000 services: 800 of 2,000).
  *
  * Targets (issue 12): 1,000 services, 0 stuck, 0 lost, 0 5xx, read p99 < 500 ms during the burst;
  * remediation ≥ 100 decisions/s.
@@ -49,6 +53,7 @@ const { values: args } = parseArgs({
     'drain-timeout': { type: 'string', default: '1800' },
     // Where the emulators run: on their own thread (as `meshplane local` runs them) or on the API's (for comparison).
     emulators: { type: 'string', default: 'thread' },
+    'acting-share': { type: 'string', default: '1' },
   },
 });
 const SERVICES = Number(args.services);
@@ -57,6 +62,7 @@ const ALARMS = Math.min(SERVICES, Number(args.alarms ?? SERVICES));
 const CONCURRENCY = Number(args.concurrency);
 const READERS = Number(args.readers);
 const DRAIN_TIMEOUT_MS = Number(args['drain-timeout']) * 1_000;
+const ACTING_SHARE = Math.min(1, Math.max(0, Number(args['acting-share'])));
 
 /** Budgets that do not get in the way: the storm measures deciding, not the policy's limits. */
 const BENCH_POLICY = RemediationPolicy.parse({ globalRateLimit: { capacity: 10_000, refillPerHour: 10_000 } });
@@ -271,7 +277,8 @@ const signalIdOf = (e: AuditEvent) => (e.data?.signal as { id?: string } | undef
 /**
  * The alarm storm: for every target service an ALARM and, right after it, the confirming ALARM, each
  * over `POST /v1/alarms` (the real intake path: API → health queue → on-health-alarm → audit trail).
- * The first is decided `awaitingConfirmation`, the second acts (a restart), so the storm measures
+ * The first is decided `awaitingConfirmation`, the second acts (a restart; or, beyond --acting-share of
+ * the services, it is an OK, decided `recovered`), so the storm measures
  * deciding and acting, and whether any signal was acted on twice. Decisions are counted from the audit
  * trail once the health queue is empty (polling every service's trail meanwhile would load the very
  * store being measured); decisions/s is decisions over the time from the first alarm sent to the last
@@ -296,10 +303,13 @@ async function alarmStorm(runtime: LocalRuntime, client: Client, targets: string
     );
   }, 5_000);
   try {
+    // The first ACTING_SHARE of the targets get a confirming ALARM (it acts); the rest an OK (recovered: no action).
+    const acting = new Set(targets.slice(0, Math.round(targets.length * ACTING_SHARE)));
     await pool(targets, CONCURRENCY, async (service) => {
       // In order within a service (one message group): the second confirms the first.
       for (const [i, id] of signalIds(service).entries()) {
-        const signal = { id, service, kind: 'unavailable', state: 'ALARM', observedAt: new Date(Date.now() - (2 - i) * 1_000).toISOString(), reason: 'soak' };
+        const state = i === 1 && !acting.has(service) ? 'OK' : 'ALARM';
+        const signal = { id, service, kind: 'unavailable', state, observedAt: new Date(Date.now() - (2 - i) * 1_000).toISOString(), reason: 'soak' };
         const answer = await client.write('POST', '/v1/alarms', signal);
         if (answer.status !== 202) console.error(`alarm ${id}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
         else sent++;
@@ -338,6 +348,7 @@ async function alarmStorm(runtime: LocalRuntime, client: Client, targets: string
     return {
       services: targets.length,
       alarms: targets.length * 2,
+      actingShare: ACTING_SHARE,
       accepted: sent,
       decisions: decisions.size,
       undecided,
