@@ -320,6 +320,10 @@ async function alarmStorm(runtime: LocalRuntime, client: Client, targets: string
     // Wait until the health queue is empty and every signal has its decision in the audit trail.
     const decisions = new Map<string, AuditEvent[]>(); // signal id → its decision events
     let undecided = targets.length * 2;
+    // A decision that leaves no trail (a condition joining an escalation the probe opened meanwhile is
+    // quiet: lib/usecases/health/plan-signal-batch.ts) never shows up: once the queue is empty and the
+    // count has not moved for a while, what is left is reported as undecided instead of waited for.
+    let unchangedChecks = 0;
     for (;;) {
       await sleep(1_000);
       const timedOut = Date.now() - stormStart >= DRAIN_TIMEOUT_MS;
@@ -332,8 +336,11 @@ async function alarmStorm(runtime: LocalRuntime, client: Client, targets: string
           if (id && wanted.has(id) && isDecision(e)) decisions.set(id, [...(decisions.get(id) ?? []), e]);
         }
       });
+      unchangedChecks = targets.length * 2 - decisions.size === undecided ? unchangedChecks + 1 : 0;
       undecided = targets.length * 2 - decisions.size;
-      if (!undecided || timedOut) break;
+      if (!undecided || timedOut || unchangedChecks >= 5) break;
+      const missing = targets.flatMap(signalIds).filter((id) => !decisions.has(id));
+      console.error(JSON.stringify({ progress: 'undecided', count: undecided, sample: missing.slice(0, 5) }));
     }
     const all = [...decisions.values()].flat();
     const lastDecisionAt = Math.max(stormStart, ...[...decisions.values()].map((es) => Math.min(...es.map((e) => Date.parse(e.at)))));
