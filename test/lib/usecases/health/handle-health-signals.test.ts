@@ -171,6 +171,45 @@ describe('handleHealthSignals on the store', () => {
     expect(skipped.every((r) => r === 'rateLimited' || r === 'duplicate')).toBe(true);
   });
 
+  it('two alarms on one service in two racing batches: one action, the other finds it (restart just tried: escalated to a person); the service bucket and the global one are charged once', async () => {
+    const policy = RemediationPolicy.parse({
+      hysteresis: { minConsecutiveAlarms: 1, persistSeconds: 0 },
+      serviceRateLimit: { capacity: 1, refillPerHour: 0.001 },
+    });
+    intake = alarmIntakeOf(stack().createApp(), { remediationPolicy: policy });
+    const current = await intake.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger);
+    await intake.store.putDocument(
+      HEALTH_DOCS.ledger[0],
+      HEALTH_DOCS.ledger[1],
+      { version: 1, seenSignals: [], actions: [], serviceBuckets: {} },
+      current?.version ?? null,
+    );
+    await crashLooping('contended');
+    const first = { ...crashLoop('contended'), id: 'sig-contended-a' };
+    const second = { ...crashLoop('contended'), id: 'sig-contended-b' };
+    const { store, counts } = racingStore(2);
+
+    const results = await Promise.all([
+      handleHealthSignals({ ...intake, store }, [delivery(first)]),
+      handleHealthSignals({ ...intake, store }, [delivery(second)]),
+    ]);
+
+    expect(results.flat().every((r) => r.ok)).toBe(true);
+    expect(counts.conflicts).toBe(1);
+    const acted = await actionsOf(['contended']);
+    expect(acted).toHaveLength(1);
+    const shard = (await intake.store.getDocument<SeenShard>(...HEALTH_DOCS.shard('contended')))!.value;
+    expect(shard.bucket!.tokens).toBeLessThan(1);
+    const ledger = (await intake.store.getDocument<RemediationLedger>(...HEALTH_DOCS.ledger))!.value;
+    expect(policy.globalRateLimit.capacity - ledger.globalBucket!.tokens).toBeCloseTo(1, 2);
+    const decisions = await decisionsOf(['contended']);
+    expect(decisions.map((e) => [e.type, e.data?.noneReason]).sort()).toEqual([
+      ['RemediationApplied', undefined],
+      ['RemediationEscalated', 'exhausted'],
+    ]);
+    expect((await intake.store.listEvents('contended', { limit: 100 })).items.filter((e) => e.type === 'Restarted')).toHaveLength(1);
+  });
+
   it('a signal delivered twice within one batch acts once; the copy is recorded as a duplicate', async () => {
     const fresh = alarmIntakeOf(stack().createApp(), {
       remediationPolicy: RemediationPolicy.parse({ hysteresis: { minConsecutiveAlarms: 1, persistSeconds: 0 } }),
