@@ -49,9 +49,9 @@ export async function handleHealthSignal(deps: RemediationDeps, event: EventEnve
  *
  * Round trips per batch, whatever its size (up to DynamoDB's 100 keys a read): two batch reads before
  * deciding (ledger, memories, shards, observations and records; then the revisions the pods run), one
- * ledger transaction when a decision is final (the small global item only when one acts), one memory
- * write per service, one append of the batch's audit events; then per action its change, one append for
- * the outcomes and one shard write per service that acted.
+ * ledger transaction when a decision is final (the small global item only when one acts); then, side by
+ * side, one memory write per service, one append of the batch's audit events, and per action its change
+ * followed by one append for the outcomes and one shard write per service that acted.
  *
  * Actions run at least once: the action is pending in the service's shard, committed in the same
  * transaction that charges it, and cleared once it ran. If it fails in a way that may pass, its signal
@@ -111,19 +111,15 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
   });
 
   // The decisions stand (the ledger holds them): what follows fails only the signals it concerns, and a
-  // redelivery of those is a duplicate that records, or carries out, what is still owed.
+  // redelivery of those is a duplicate that records, or carries out, what is still owed. The memories are
+  // written while the batch acts and records (an action is pending in its shard already, and nothing here
+  // reads them): a service whose memory could not be written fails its signals at the end.
   const services = [...plan.memoryChanges.keys()];
-  const writes = await Promise.allSettled(services.map((service) => commitMemory(deps, read, service, plan.memoryChanges.get(service)!)));
-  const failedServices = new Map(services.flatMap((service, i) => (writes[i].status === 'rejected' ? [[service, writes[i].reason]] : [])));
+  const memoryWrites = Promise.allSettled(services.map((service) => commitMemory(deps, read, service, plan.memoryChanges.get(service)!)));
 
-  const ready = plan.plans.filter((p) => {
-    if (!failedServices.has(p.signal.service)) return true;
-    settle(p, { ok: false, error: failedServices.get(p.signal.service) });
-    return false;
-  });
-  for (const p of ready) if (p.followUp.kind === 'quiet') settle(p, decided(p));
-  for (const p of ready) if (p.followUp.kind === 'retry') settle(p, { ok: false, error: new TransientError(p.followUp.reason) });
-  const records = ready.flatMap((p) =>
+  for (const p of plan.plans) if (p.followUp.kind === 'quiet') settle(p, decided(p));
+  for (const p of plan.plans) if (p.followUp.kind === 'retry') settle(p, { ok: false, error: new TransientError(p.followUp.reason) });
+  const records = plan.plans.flatMap((p) =>
     p.followUp.kind === 'record' ? [{ p, event: auditEvent(deps, p.signal.service, p.followUp.type, p.followUp.message, p.followUp.data) }] : [],
   );
   const recording = async () => {
@@ -134,16 +130,19 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
       for (const { p } of records) settle(p, { ok: false, error });
     }
   };
-  await Promise.all([
+  const [writes] = await Promise.all([
+    memoryWrites,
     recording(),
     carryOut(
       deps,
       read,
-      ready.filter((p) => p.followUp.kind === 'act'),
+      plan.plans.filter((p) => p.followUp.kind === 'act'),
       settle,
       decided,
     ),
   ]);
+  const failedServices = new Map(services.flatMap((service, i) => (writes[i].status === 'rejected' ? [[service, writes[i].reason]] : [])));
+  for (const p of plan.plans) if (failedServices.has(p.signal.service)) settle(p, { ok: false, error: failedServices.get(p.signal.service) });
   return results;
 }
 
