@@ -25,6 +25,7 @@
 import type { CompiledInstance } from './compiled-instance.js';
 import { ZoneModel } from './joint-zone-model.js';
 import { chunk, num, sum, term, wrap } from './mip-formulation.js';
+import type { SameNodeCut } from './node-packing-bound.js';
 import { sameNodeCapacity } from './same-node-capacity.js';
 import { callerSupply, flowsToMatrix, incomingEdges, inboundRps, localityFlows } from './routing.js';
 
@@ -37,7 +38,14 @@ export interface JointMipFormulation {
   decode(value: (name: string) => number): Int32Array;
 }
 
-export function buildJointMip(c: CompiledInstance): JointMipFormulation {
+export interface JointMipOptions {
+  /** Node-packing cuts (node-packing-bound.ts): SN_z − Σ_s μ_s·n[s][z] ≤ rhs_z per zone. */
+  sameNodeCuts?: readonly SameNodeCut[];
+  /** Bound same-node flows by S ≤ rps·m_a/r_a·n[b][z] instead of the presence and one-hot binaries. */
+  linearSameNode?: boolean;
+}
+
+export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}): JointMipFormulation {
   const S = c.serviceCount;
   const Z = c.zoneCount;
   const d = c.levelDistance;
@@ -54,6 +62,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
   const sameNodeStep = d[1] - d[0];
   // With one cluster, cross-zone flows need no variables (the caps on them only ever relax).
   const compact = c.clusterCount === 1;
+  const linearSameNode = options.linearSameNode ?? false;
 
   const objective: string[] = [];
   const rows: string[] = [];
@@ -165,9 +174,13 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
         const sv = sName(ei, z);
         objective.push(term(-perRps * sameNodeStep, sv));
         rows.push(` sf${ei}_${z}: ${sv} - ${fName(ei, z, z)} <= 0`);
-        rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
         sameNodeOut[a * Z + z].push(sv);
         sameNodeIn[b * Z + z].push(sv);
+        if (linearSameNode) {
+          rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${nName(b, z)} <= 0`);
+          continue;
+        }
+        rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
         const top = c.fixedCounts[b] ? fixedInZone(b, z) : maxIn[b * Z + z];
         if (top > c.maxPerNode[b]) needOneHot(b, z);
         for (let k = c.maxPerNode[b] + 1; k <= top; k++)
@@ -184,6 +197,19 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
       const into = sameNodeIn[s * Z + z];
       if (into.length > 1) rows.push(` nri${s}_${z}: ${sum(into)} <= ${num(room.perCalleeZone[s])}`);
     }
+  // Node packing (node-packing-bound.ts): the same-node weight of a zone is at most Σ_s μ_s·n[s][z] + rhs_z.
+  if (sameNodeStep > 0)
+    (options.sameNodeCuts ?? []).forEach((cut, ci) => {
+      for (let z = 0; z < Z; z++) {
+        const parts: string[] = [];
+        c.directedEdges.forEach((e, ei) => {
+          if (exists(e.from, z) && exists(e.to, z)) parts.push(term(e.weight / e.rps, sName(ei, z)));
+        });
+        if (parts.length === 0) continue;
+        for (let s = 0; s < S; s++) if (c.replicas[s] > 0 && exists(s, z) && cut.mu[s] !== 0) parts.push(term(-cut.mu[s], nName(s, z)));
+        rows.push(` pk${ci}_${z}: ${parts.join(' + ')} <= ${num(cut.zoneRhs[z])}`);
+      }
+    });
   for (let b = 0; b < S; b++) {
     if (incoming[b].length === 0) continue;
     for (let z2 = 0; z2 < Z; z2++) {
@@ -275,6 +301,21 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
             const used = columns.reduce((total, name) => total + (values.get(name) ?? 0), 0);
             if (used > limit) for (const name of columns) if (values.has(name)) values.set(name, (values.get(name)! * limit) / used);
           }
+        }
+      // And where a node-packing cut would be exceeded.
+      for (const cut of options.sameNodeCuts ?? [])
+        for (let z = 0; z < Z; z++) {
+          let room = cut.zoneRhs[z];
+          for (let s = 0; s < S; s++) room += cut.mu[s] * counts[s * Z + z];
+          const columns: [string, number][] = [];
+          let used = 0;
+          c.directedEdges.forEach((e, ei) => {
+            const value = values.get(sName(ei, z));
+            if (value === undefined) return;
+            columns.push([sName(ei, z), value]);
+            used += (e.weight / e.rps) * value;
+          });
+          if (used > room) for (const [name, value] of columns) values.set(name, room > 0 ? (value * room) / used : 0);
         }
       for (const { s, z, now } of keptColumns) values.set(`k${s}_${z}`, Math.min(now, counts[s * Z + z]));
       return values;
