@@ -177,7 +177,9 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
         sameNodeOut[a * Z + z].push(sv);
         sameNodeIn[b * Z + z].push(sv);
         if (linearSameNode) {
+          // The a-replicas beside b's n_b,z replicas (≤ m_a each) reach them with share 1/n_b,z: at most m_a·rps/r_a stays.
           rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${nName(b, z)} <= 0`);
+          bounds.push(` 0 <= ${sv} <= ${num(perReplica * c.maxPerNode[a])}`);
           continue;
         }
         rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);

@@ -55,6 +55,8 @@ const MAX_UNITS = 240;
 const KEPT_CUTS = 4;
 /** Weight of the best multipliers in the smoothed pricing point. */
 const SMOOTHING = 0.5;
+/** Extra columns per node type and round (disjoint from the priced one). */
+const EXTRA_COLUMNS = 3;
 const NEG = Number.NEGATIVE_INFINITY;
 
 interface PairTerm {
@@ -140,9 +142,7 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
   const pairTo = (v: number, u: number): PairTerm => adjacent[v].find((t) => t.other === u)!;
 
   const types = nodeTypes(c);
-  const T = types.length;
-  const solveType = (t: number, mu: Float64Array): { value: number; counts: Int32Array } =>
-    solveNode(c, types[t], mu, linear, order, children, pairTo);
+  const solveType = (t: number, mu: Float64Array): { value: number; counts: Int32Array } => solveNode(c, types[t], mu, linear, order, children, pairTo);
   // U(μ) = Σ μ_s r_s + Σ_t |t|·max_x (V − μx), valid for every μ; the pricing problem of the master below.
   const lagrangian = (mu: Float64Array): { bound: number; columns: { value: number; counts: Int32Array }[] } => {
     let bound = 0;
@@ -159,12 +159,15 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
   // Its duals are the multipliers; every U(μ) on the way is a valid bound, the smallest are kept. Pricing
   // first tries duals smoothed towards the best multipliers so far (fewer rounds), then the LP's own.
   const columns: { type: number; value: number; counts: Int32Array }[] = [];
+  const master = new Master(highs, S, types, c.replicas);
   const known = new Set<string>();
   const addColumn = (type: number, counts: Int32Array): boolean => {
     const key = `${type}:${counts.join(',')}`;
     if (known.has(key)) return false;
     known.add(key);
-    columns.push({ type, value: patternValue(counts), counts });
+    const column = { type, value: patternValue(counts), counts };
+    columns.push(column);
+    master.add(column);
     return true;
   };
   const patternValue = (x: Int32Array): number => {
@@ -196,22 +199,42 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
   };
   const maxIterations = options.iterations ?? 400;
   let iterations = 0;
-  for (; iterations < maxIterations; iterations++) {
-    const duals = columns.length > 0 ? solveMaster(highs, S, types, columns, c.replicas) : new Float64Array(S);
-    if (!duals) break;
-    const candidates = [duals];
-    if (kept.length > 0) candidates.unshift(Float64Array.from(duals, (v, s) => SMOOTHING * kept[0].mu[s] + (1 - SMOOTHING) * v));
-    let added = 0;
-    for (const mu of candidates) {
-      const { bound, columns: priced } = lagrangian(mu);
-      keep(bound, mu, Float64Array.from(priced, (col) => col.value));
-      priced.forEach((col, t) => {
-        if (addColumn(t, col.counts)) added++;
-      });
-      if (added > 0) break;
+  try {
+    for (; iterations < maxIterations; iterations++) {
+      const duals = columns.length > 0 ? master.solve() : new Float64Array(S);
+      if (!duals) break;
+      const candidates = [duals];
+      if (kept.length > 0) candidates.unshift(Float64Array.from(duals, (v, s) => SMOOTHING * kept[0].mu[s] + (1 - SMOOTHING) * v));
+      let added = 0;
+      for (const mu of candidates) {
+        const { bound, columns: priced } = lagrangian(mu);
+        keep(
+          bound,
+          mu,
+          Float64Array.from(priced, (col) => col.value),
+        );
+        priced.forEach((col, t) => {
+          if (addColumn(t, col.counts)) added++;
+        });
+        if (added > 0) {
+          // More columns per round: the best patterns without the services already used (disjoint packings).
+          for (let t = 0; t < types.length; t++) {
+            const without = Float64Array.from(mu);
+            let counts = priced[t].counts;
+            for (let extra = 0; extra < EXTRA_COLUMNS; extra++) {
+              for (let s = 0; s < S; s++) if (counts[s] > 0) without[s] = Number.POSITIVE_INFINITY;
+              counts = solveType(t, without).counts;
+              if (!counts.some((k) => k > 0) || !addColumn(t, counts)) break;
+            }
+          }
+          break;
+        }
+      }
+      if (added === 0) break;
+      if (options.deadline !== undefined && performance.now() > options.deadline) break;
     }
-    if (added === 0) break;
-    if (options.deadline !== undefined && performance.now() > options.deadline) break;
+  } finally {
+    master.dispose();
   }
   const cuts = kept.map(({ mu, values }) => {
     const zoneRhs = new Float64Array(Z);
@@ -226,54 +249,65 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
   return { sameNodeWeight: Math.max(0, Math.min(total, kept[0]?.bound ?? total)), cuts, iterations };
 }
 
-function dot(mu: Float64Array, counts: Int32Array): number {
-  let total = 0;
-  for (let s = 0; s < counts.length; s++) if (counts[s] !== 0) total += mu[s] * counts[s];
-  return total;
-}
+/**
+ * The restricted master LP, kept in one HiGHS model: columns are added as they are found and each solve
+ * starts from the last basis. `solve` returns μ_s ≥ 0 (the service rows' duals), or null when HiGHS fails.
+ */
+class Master {
+  private readonly model: ReturnType<Highs['createModel']>;
+  private pending: { type: number; value: number; counts: Int32Array }[] = [];
 
-/** The restricted master LP; returns μ_s ≥ 0 (the service rows' duals), or null when HiGHS fails. */
-function solveMaster(
-  highs: Highs,
-  S: number,
-  types: readonly NodeType[],
-  columns: readonly { type: number; value: number; counts: Int32Array }[],
-  replicas: Int32Array,
-): Float64Array | null {
-  const starts = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (const col of columns) {
-    for (let s = 0; s < S; s++)
-      if (col.counts[s] > 0) {
-        indices.push(s);
-        values.push(col.counts[s]);
-      }
-    indices.push(S + col.type);
-    values.push(1);
-    starts.push(indices.length);
+  constructor(
+    highs: Highs,
+    private readonly S: number,
+    types: readonly NodeType[],
+    replicas: Int32Array,
+  ) {
+    const numRows = S + types.length;
+    this.model = highs.createModel({
+      numCols: 0,
+      numRows,
+      colCost: new Float64Array(0),
+      colLower: new Float64Array(0),
+      colUpper: new Float64Array(0),
+      rowLower: new Float64Array(numRows).fill(-Infinity),
+      rowUpper: Float64Array.from({ length: numRows }, (_, i) => (i < S ? replicas[i] : types[i - S].nodes.length)),
+      matrix: { format: 'csc', numRows, numCols: 0, starts: [0], indices: [], values: [] },
+    });
+    this.model.options.set({ output_flag: false });
   }
-  const numRows = S + types.length;
-  const model = highs.createModel({
-    numCols: columns.length,
-    numRows,
-    colCost: Float64Array.from(columns, (col) => -col.value),
-    colLower: new Float64Array(columns.length),
-    colUpper: new Float64Array(columns.length).fill(Infinity),
-    rowLower: new Float64Array(numRows).fill(-Infinity),
-    rowUpper: Float64Array.from({ length: numRows }, (_, i) => (i < S ? replicas[i] : types[i - S].nodes.length)),
-    matrix: { format: 'csc', numRows, numCols: columns.length, starts, indices, values },
-  });
-  try {
-    model.options.set({ output_flag: false });
-    model.run();
-    const { rowDual } = model.getSolution();
-    // Minimising −V with ≤ rows: a binding row's dual is ≤ 0; μ = −dual.
-    return Float64Array.from({ length: S }, (_, s) => Math.max(0, -rowDual[s]));
-  } catch {
-    return null;
-  } finally {
-    model.dispose();
+
+  add(column: { type: number; value: number; counts: Int32Array }): void {
+    this.pending.push(column);
+  }
+
+  solve(): Float64Array | null {
+    try {
+      for (const col of this.pending) {
+        const indices: number[] = [];
+        const values: number[] = [];
+        for (let s = 0; s < this.S; s++)
+          if (col.counts[s] > 0) {
+            indices.push(s);
+            values.push(col.counts[s]);
+          }
+        indices.push(this.S + col.type);
+        values.push(1);
+        // Minimising −V.
+        this.model.addCol(-col.value, 0, Infinity, { indices, values });
+      }
+      this.pending = [];
+      this.model.run();
+      const { rowDual } = this.model.getSolution();
+      // Minimising −V with ≤ rows: a binding row's dual is ≤ 0; μ = −dual.
+      return Float64Array.from({ length: this.S }, (_, s) => Math.max(0, -rowDual[s]));
+    } catch {
+      return null;
+    }
+  }
+
+  dispose(): void {
+    this.model.dispose();
   }
 }
 
@@ -355,7 +389,7 @@ function solveNode(
     for (let k = 0; k <= top; k++) {
       const units = k * size;
       if (units > C) break;
-      table[k * W + units] = v === S ? 0 : (linear[v] - mu[v]) * k;
+      table[k * W + units] = v === S || k === 0 ? 0 : (linear[v] - mu[v]) * k;
       reach = Math.max(reach, units);
     }
     for (const u of children[v]) {
