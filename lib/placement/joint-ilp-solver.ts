@@ -4,7 +4,7 @@
  * and the better of the two placements is returned with its routing. The MIP is a relaxation of the
  * joint problem, so HiGHS's bound is a bound on the joint cost; the reported bound is the largest of it
  * and the combinatorial bounds (joint-bound.ts: per edge, callee and caller stars, Lagrangian), and
- * `gap` = (total − bound) / total.
+ * `gap` = (total − bound) / total. The MIP carries the node-packing cuts (node-packing-bound.ts).
  */
 import { TransientError } from '../errors.js';
 import { asCompiled, toAssignment } from './compiled-instance.js';

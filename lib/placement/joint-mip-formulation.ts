@@ -15,6 +15,8 @@
  *   S[e][z] ≤ F[e][z][z];  S[e][z] ≤ rps_e · m_a / r_a · u[b][z];  n[b][z] ≤ r_b · u[b][z], u binary
  *   S[e][z] ≤ m_b/k · F[e][z][z] + rps_e·(1 − y[b][z][k]) for k > m_b, y one-hot of n[b][z]
  *   Σ_{e out of a} S[e][z] ≤ K_a · n[a][z];  Σ_{e into b} S[e][z] ≤ K'_b   (node room, same-node-capacity.ts)
+ *   Σ_e w_e/rps_e · S[e][z] − Σ_s μ_s · n[s][z] ≤ rhs_z   (node packing cuts, node-packing-bound.ts)
+ *   linearSameNode: instead of u and y, S[e][z] ≤ rps_e·m_a/r_a and ≤ rps_e·m_a/r_a · n[b][z]
  *
  *   min Σ w_e/rps_e · (Σ F·D(z,z') − (d1 − d0)·Σ S) + risk·Σ n·(least risk in the zone) + λ·(movable − Σ kept)
  *
