@@ -5,10 +5,12 @@
  * The same-node weight of a placement + routing is SN = Σ_{a→b} w_ab · (share of the calls that stay
  * on the caller's node), so cost = zoneCost − (d1 − d0)·SN, where zoneCost prices same-node calls at
  * the same-zone distance. A caller replica of a on node n sends w_ab/r_a, of which at most the part
- * routed to its zone stays, spread over b's replicas there: what stays on n is at most w_ab/r_a when n
- * holds a replica of b, else 0. So node n's same-node weight is at most
+ * routed to its zone stays, spread over b's replicas there: what stays on n is at most w_ab/r_a per
+ * caller replica when n holds a replica of b, else 0. And a replica of b receives at most cap × its
+ * uniform share of b's inbound rps (the zone load cap; calls spread evenly inside a zone). So node n's
+ * same-node weight is at most
  *
- *   V_n(x) = Σ_{a→b, a≠b} (w_ab/r_a)·x_a·[x_b ≥ 1] + Σ_{a→a} (w_aa/r_a)·x_a
+ *   V_n(x) = Σ_{a→b, a≠b} [x_a, x_b ≥ 1]·min(x_a·w_ab/r_a, x_b·(w_ab/rps_ab)·cap·inbound_b/r_b) + Σ_{a→a} x_a·w_aa/r_a
  *
  * for its replica counts x (x_s ≤ the node limit, or the fixed count; Σ cpu_s·x_s ≤ the node's CPU, or
  * memory: the more binding of the two). Each service places r_s replicas in all: with multipliers μ_s
@@ -19,11 +21,12 @@
  * and per zone z, SN_z ≤ Σ_s μ_s·n_s,z + Σ_{n∈z} max_x (V_n(x) − μ·x): a linear cut in the zone counts
  * (the joint MIP adds it). The node problem is a quadratic knapsack; the heaviest pairs form a spanning
  * forest solved exactly by dynamic programming over the tree and the capacity (item sizes rounded down
- * to a grid, which only relaxes), every other pair's term is bounded by (w_ab/r_a)·x_a (linear). μ comes
- * from deterministic subgradient steps.
+ * to a grid, which only relaxes), every other pair's term is bounded linearly (by either side of the min).
+ * μ comes from column generation on the configuration LP (its duals), see sameNodeWeightBound.
  */
 import type { Highs } from 'highs';
 import type { CompiledInstance } from './compiled-instance.js';
+import { inboundRps } from './routing.js';
 
 export interface NodePackingOptions {
   /** Column generation rounds at most (default 400). */
@@ -62,9 +65,18 @@ const NEG = Number.NEGATIVE_INFINITY;
 interface PairTerm {
   /** The neighbour in the forest. */
   other: number;
-  /** Weight per replica of this vertex when the other is present; and the reverse. */
-  own: number;
-  theirs: number;
+  /** this → other: weight per replica of this (the caller) and per replica of other (the callee). */
+  outCaller: number;
+  outCallee: number;
+  /** other → this: per replica of other (the caller) and per replica of this (the callee). */
+  inCaller: number;
+  inCallee: number;
+}
+
+/** Same-node weight bound of a forest pair with kv replicas of this vertex and ku of the other on a node. */
+function pairValue(term: PairTerm, kv: number, ku: number): number {
+  if (kv === 0 || ku === 0) return 0;
+  return Math.min(term.outCaller * kv, term.outCallee * ku) + Math.min(term.inCaller * ku, term.inCallee * kv);
 }
 
 interface NodeType {
@@ -80,8 +92,14 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
   const S = c.serviceCount;
   const Z = c.zoneCount;
   const linear = new Float64Array(S);
-  // Undirected pair terms: own = w(s→t)/r_s (per replica of s when t is present), theirs the reverse.
-  const pairKey = new Map<number, { a: number; b: number; ab: number; ba: number }>();
+  // Undirected pair terms. A call edge a→b keeps at most w/r_a per caller replica beside a replica of b,
+  // and a replica of b receives at most cap × its uniform share of b's inbound rps (the zone load cap,
+  // spread evenly inside the zone): at most w/rps · cap · inbound_b / r_b per callee replica.
+  const cap = Math.max(1, c.instance.routing.zoneLoadCap);
+  const inbound = inboundRps(c);
+  const perCallee = (e: { to: number; weight: number; rps: number }): number =>
+    e.rps > 0 ? ((e.weight / e.rps) * cap * inbound[e.to]) / c.replicas[e.to] : e.weight;
+  const pairKey = new Map<number, { a: number; b: number; ab: number; abIn: number; ba: number; baIn: number }>();
   for (const e of c.directedEdges) {
     if (c.replicas[e.from] === 0 || c.replicas[e.to] === 0) continue;
     if (e.from === e.to) {
@@ -92,12 +110,19 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
     const b = Math.max(e.from, e.to);
     const key = a * S + b;
     let pair = pairKey.get(key);
-    if (!pair) pairKey.set(key, (pair = { a, b, ab: 0, ba: 0 }));
-    if (e.from === a) pair.ab += e.weight / c.replicas[a];
-    else pair.ba += e.weight / c.replicas[b];
+    if (!pair) pairKey.set(key, (pair = { a, b, ab: 0, abIn: 0, ba: 0, baIn: 0 }));
+    if (e.from === a) {
+      pair.ab += e.weight / c.replicas[a];
+      pair.abIn += perCallee(e);
+    } else {
+      pair.ba += e.weight / c.replicas[b];
+      pair.baIn += perCallee(e);
+    }
   }
   const pairs = [...pairKey.values()];
-  const pairWeight = (p: (typeof pairs)[number]): number => p.ab * c.maxPerNode[p.a] + p.ba * c.maxPerNode[p.b];
+  const most = (caller: number, callee: number, perCaller: number, perCalleeReplica: number): number =>
+    Math.min(perCaller * c.maxPerNode[caller], perCalleeReplica * c.maxPerNode[callee]);
+  const pairWeight = (p: (typeof pairs)[number]): number => most(p.a, p.b, p.ab, p.abIn) + most(p.b, p.a, p.ba, p.baIn);
   pairs.sort((x, y) => pairWeight(y) - pairWeight(x) || x.a - y.a || x.b - y.b);
   const root = Int32Array.from({ length: S }, (_, i) => i);
   const find = (x: number): number => {
@@ -105,17 +130,21 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
     return x;
   };
   const adjacent: PairTerm[][] = Array.from({ length: S }, () => []);
+  // Off the forest, a→b is bounded linearly: by w/r_a per caller replica or by its per-callee-replica cap.
+  const linearise = (caller: number, callee: number, perCaller: number, perCalleeReplica: number): void => {
+    if (perCaller * c.maxPerNode[caller] <= perCalleeReplica * c.maxPerNode[callee]) linear[caller] += perCaller;
+    else linear[callee] += perCalleeReplica;
+  };
   for (const p of pairs) {
     const ra = find(p.a);
     const rb = find(p.b);
     if (ra !== rb) {
       root[ra] = rb;
-      adjacent[p.a].push({ other: p.b, own: p.ab, theirs: p.ba });
-      adjacent[p.b].push({ other: p.a, own: p.ba, theirs: p.ab });
+      adjacent[p.a].push({ other: p.b, outCaller: p.ab, outCallee: p.abIn, inCaller: p.ba, inCallee: p.baIn });
+      adjacent[p.b].push({ other: p.a, outCaller: p.ba, outCallee: p.baIn, inCaller: p.ab, inCallee: p.abIn });
     } else {
-      // Off the forest: x_a·[x_b ≥ 1] ≤ x_a.
-      linear[p.a] += p.ab;
-      linear[p.b] += p.ba;
+      linearise(p.a, p.b, p.ab, p.abIn);
+      linearise(p.b, p.a, p.ba, p.baIn);
     }
   }
   // Post-order of every tree under one virtual root (index S): the trees share the node's capacity.
@@ -175,7 +204,8 @@ export function sameNodeWeightBound(c: CompiledInstance, highs: Highs, options: 
     for (let v = 0; v < S; v++) {
       if (x[v] === 0) continue;
       value += linear[v] * x[v];
-      for (const { other, own } of adjacent[v]) if (x[other] > 0) value += own * x[v];
+      // Each forest pair is listed at both ends: count it once, from its lower end.
+      for (const term of adjacent[v]) if (term.other > v) value += pairValue(term, x[v], x[term.other]);
     }
     return value;
   };
@@ -410,9 +440,9 @@ function solveNode(
           for (let ku = 0; ku <= childTop; ku++) {
             const base = child[ku * W + w];
             if (base === NEG) continue;
-            const pairValue = term ? (ku >= 1 ? term.own * kv : 0) + (kv >= 1 ? term.theirs * ku : 0) : 0;
-            if (base + pairValue > value) {
-              value = base + pairValue;
+            const paired = term ? pairValue(term, kv, ku) : 0;
+            if (base + paired > value) {
+              value = base + paired;
               arg = ku;
             }
           }
