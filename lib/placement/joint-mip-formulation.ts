@@ -16,7 +16,8 @@
  *   S[e][z] ≤ m_b/k · F[e][z][z] + rps_e·(1 − y[b][z][k]) for k > m_b, y one-hot of n[b][z]
  *   Σ_{e out of a} S[e][z] ≤ K_a · n[a][z];  Σ_{e into b} S[e][z] ≤ K'_b   (node room, same-node-capacity.ts)
  *   Σ_e w_e/rps_e · S[e][z] − Σ_s μ_s · n[s][z] ≤ rhs_z   (node packing cuts, node-packing-bound.ts)
- *   linearSameNode: instead of u and y, S[e][z] ≤ rps_e·m_a/r_a and ≤ rps_e·m_a/r_a · n[b][z]
+ *   linearSameNode: instead of u and y, S[e][z] ≤ rps_e·m_a/r_a and ≤ rps_e·m_a/r_a · n[b][z], and
+ *   each edge's cost ≥ its per-edge bound (lower-bound.ts jointPerEdgeTerms)
  *
  *   min Σ w_e/rps_e · (Σ F·D(z,z') − (d1 − d0)·Σ S) + risk·Σ n·(least risk in the zone) + λ·(movable − Σ kept)
  *
@@ -28,6 +29,7 @@ import type { CompiledInstance } from './compiled-instance.js';
 import { ZoneModel } from './joint-zone-model.js';
 import { chunk, num, sum, term, wrap } from './mip-formulation.js';
 import type { SameNodeCut } from './node-packing-bound.js';
+import { jointPerEdgeTerms } from './lower-bound.js';
 import { sameNodeCapacity } from './same-node-capacity.js';
 import { callerSupply, flowsToMatrix, incomingEdges, inboundRps, localityFlows } from './routing.js';
 
@@ -45,6 +47,8 @@ export interface JointMipOptions {
   sameNodeCuts?: readonly SameNodeCut[];
   /** Bound same-node flows by S ≤ rps·m_a/r_a·n[b][z] instead of the presence and one-hot binaries. */
   linearSameNode?: boolean;
+  /** Rows: each edge's cost ≥ its per-edge bound (default: with linearSameNode). */
+  perEdgeRows?: boolean;
 }
 
 export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}): JointMipFormulation {
@@ -143,6 +147,7 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
   };
 
   const incoming = incomingEdges(c);
+  const edgeCost: string[][] = c.directedEdges.map(() => []);
   const sameNodeOut: string[][] = Array.from({ length: S * Z }, () => []);
   const sameNodeIn: string[][] = Array.from({ length: S * Z }, () => []);
   c.directedEdges.forEach((e, ei) => {
@@ -158,6 +163,7 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
       if (compact) {
         if (!exists(b, z)) continue;
         objective.push(term(-perRps * (d[2] - d[1]), fName(ei, z, z)));
+        edgeCost[ei].push(term(-perRps * (d[2] - d[1]), fName(ei, z, z)));
         rows.push(` sup${ei}_${z}: ${fName(ei, z, z)} - ${num(perReplica)} ${nName(a, z)} <= 0`);
       } else {
         const out: string[] = [];
@@ -165,6 +171,7 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
           if (!exists(b, z2)) continue;
           out.push(fName(ei, z, z2));
           objective.push(term(perRps * distance(z, z2), fName(ei, z, z2)));
+          edgeCost[ei].push(term(perRps * distance(z, z2), fName(ei, z, z2)));
         }
         if (out.length === 0) {
           rows.push(` sup${ei}_${z}: ${nName(a, z)} = 0`);
@@ -175,6 +182,7 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
       if (sameNodeStep > 0 && exists(b, z)) {
         const sv = sName(ei, z);
         objective.push(term(-perRps * sameNodeStep, sv));
+        edgeCost[ei].push(term(-perRps * sameNodeStep, sv));
         rows.push(` sf${ei}_${z}: ${sv} - ${fName(ei, z, z)} <= 0`);
         sameNodeOut[a * Z + z].push(sv);
         sameNodeIn[b * Z + z].push(sv);
@@ -192,6 +200,15 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
       }
     }
   });
+  // Every edge costs at least its per-edge bound (lower-bound.ts): cuts that lift the LP relaxation.
+  if (options.perEdgeRows ?? linearSameNode) {
+    const terms = jointPerEdgeTerms(c);
+    c.directedEdges.forEach((e, ei) => {
+      if (edgeCost[ei].length === 0) return;
+      const constant = compact ? e.weight * d[2] : 0;
+      rows.push(` pe${ei}: ${edgeCost[ei].join(' + ')} >= ${num(terms[ei] - constant)}`);
+    });
+  }
   // Node room: a caller replica keeps at most perCallerReplica on its node, a callee zone takes at most perCalleeZone.
   const room = sameNodeCapacity(c);
   for (let s = 0; s < S; s++)

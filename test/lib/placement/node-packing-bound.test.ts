@@ -117,6 +117,28 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
     expect(await linearMipBound(c)).toBeLessThanOrEqual(optimum + 1e-6);
   });
 
+  it.each([
+    [1, 3, 0.4], // a callee replica takes at most 1.2 × 1/3 of the calls
+    [3, 3, 1], // one caller replica beside each callee replica
+    [3, 1, 1 / 3], // the one callee replica sits beside one caller replica
+  ])('a caller with %i replicas calling a callee with %i on roomy nodes keeps at most %f of its calls on a node', async (ra, rb, share) => {
+    const instance: PlacementInstanceInput = {
+      services: [
+        { name: 'web', replicas: ra, cpu: 100, memory: 100 },
+        { name: 'api', replicas: rb, cpu: 100, memory: 100 },
+      ],
+      nodes: ['a1', 'a2', 'b1', 'b2', 'c1', 'c2'].map((id) => ({ id, zone: id[0], cpu: 1000, memory: 1000 })),
+      traffic: [{ from: 'web', to: 'api', rps: 100 }],
+    };
+    const c = compileInstance(instance);
+    const highs = await loadHighs();
+    const most = Math.max(...validPlacements(c).map((v) => sameNodeByZone(c, v, 'preferSameZone').reduce((a, b) => a + b, 0)));
+    expect(most).toBeCloseTo(100 * share, 6);
+    expect(sameNodeWeightBound(c, highs).sameNodeWeight).toBeCloseTo(100 * share, 6);
+    // Seeded with a placement's nodes, the column generation ends at the same bound.
+    expect(sameNodeWeightBound(c, highs, { start: validPlacements(c)[0] }).sameNodeWeight).toBeCloseTo(100 * share, 6);
+  });
+
   it('the chain: the bound is exact (one call of two on a node) and the joint MIP proves the optimum the other bounds miss', async () => {
     const c = compileInstance(CHAIN);
     const highs = await loadHighs();
