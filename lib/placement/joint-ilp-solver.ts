@@ -13,6 +13,7 @@ import { buildJointMip } from './joint-mip-formulation.js';
 import { placeCounts, solveJoint, type JointCandidate } from './joint-solver.js';
 import { jointBoundWithoutMip } from './joint-bound.js';
 import { sameNodeWeightBound } from './node-packing-bound.js';
+import { jointCallerStarLowerBound, jointStarLowerBound } from './star-bound.js';
 import { zoneCountsOf } from './routing.js';
 import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
@@ -59,7 +60,20 @@ export class JointIlpSolver implements Solver {
     // Node packing (a fifth of the budget at most, seeded with the warm start's nodes): per-zone cuts on the
     // same-node weight. Past SMALL_MIP_SERVICES the MIP drops its one-hot rows and leans on these cuts.
     const packing = sameNodeWeightBound(c, highs, { deadline: performance.now() + timeLimitMs / 5, start: best?.vector });
-    const formulation = buildJointMip(c, { sameNodeCuts: packing.cuts, linearSameNode: c.serviceCount > SMALL_MIP_SERVICES });
+    const linearSameNode = c.serviceCount > SMALL_MIP_SERVICES;
+    // The star bounds per service as rows too: they lift the linear MIP's relaxation to the caller-star bound.
+    const calleeStarTerms = new Float64Array(c.serviceCount);
+    const callerStarTerms = new Float64Array(c.serviceCount);
+    if (linearSameNode) {
+      const deadline = performance.now() + timeLimitMs / 20;
+      jointStarLowerBound(c, { deadline }, calleeStarTerms);
+      jointCallerStarLowerBound(c, { deadline }, callerStarTerms);
+    }
+    const formulation = buildJointMip(c, {
+      sameNodeCuts: packing.cuts,
+      linearSameNode,
+      ...(linearSameNode ? { calleeStarTerms, callerStarTerms } : {}),
+    });
     // Keep a tenth of the budget for placing the MIP's zone counts on nodes.
     const mipSeconds = Math.max(0.05, (timeLimitMs * 0.9 - (performance.now() - startedAt)) / 1_000);
     const model = highs.createModel({ format: 'lp', data: formulation.lp });

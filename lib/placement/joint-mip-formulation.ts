@@ -49,6 +49,12 @@ export interface JointMipOptions {
   linearSameNode?: boolean;
   /** Rows: each edge's cost ≥ its per-edge bound (default: with linearSameNode). */
   perEdgeRows?: boolean;
+  /**
+   * Rows: the calls into each service cost at least its callee-star term, the calls out of it at least its
+   * caller-star term (star-bound.ts, `terms`; indexed by service, self-calls excluded from the caller star).
+   */
+  calleeStarTerms?: Float64Array;
+  callerStarTerms?: Float64Array;
 }
 
 export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}): JointMipFormulation {
@@ -208,6 +214,21 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
       const constant = compact ? e.weight * d[2] : 0;
       rows.push(` pe${ei}: ${edgeCost[ei].join(' + ')} >= ${num(terms[ei] - constant)}`);
     });
+  }
+  const starRow = (name: string, edges: number[], term: number | undefined): void => {
+    if (term === undefined || !(term > 0) || edges.some((ei) => edgeCost[ei].length === 0 && !compact)) return;
+    const parts = edges.flatMap((ei) => edgeCost[ei]);
+    if (parts.length === 0) return;
+    const constant = compact ? edges.reduce((total, ei) => total + c.directedEdges[ei].weight * d[2], 0) : 0;
+    rows.push(` ${name}: ${parts.join(' + ')} >= ${num(term - constant)}`);
+  };
+  const outgoing: number[][] = Array.from({ length: S }, () => []);
+  c.directedEdges.forEach((e, ei) => {
+    if (e.from !== e.to) outgoing[e.from].push(ei);
+  });
+  for (let s = 0; s < S; s++) {
+    if (options.calleeStarTerms && incoming[s].length > 0) starRow(`stb${s}`, incoming[s], options.calleeStarTerms[s]);
+    if (options.callerStarTerms && outgoing[s].length > 0) starRow(`sta${s}`, outgoing[s], options.callerStarTerms[s]);
   }
   // Node room: a caller replica keeps at most perCallerReplica on its node, a callee zone takes at most perCalleeZone.
   const room = sameNodeCapacity(c);

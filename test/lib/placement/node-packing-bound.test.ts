@@ -8,6 +8,7 @@ import { buildJointMip } from '../../../lib/placement/joint-mip-formulation.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { sameNodeWeightBound } from '../../../lib/placement/node-packing-bound.js';
 import { createRandom } from '../../../lib/placement/random.js';
+import { jointCallerStarLowerBound, jointStarLowerBound } from '../../../lib/placement/star-bound.js';
 import { evaluateRouted, routingMatrices, zoneCountsOf, type RoutingSpec } from '../../../lib/placement/routing.js';
 import { allAssignments, tinyInstance } from './fixtures.js';
 
@@ -69,10 +70,14 @@ function validPlacements(c: CompiledInstance): Int32Array[] {
   return out;
 }
 
-/** The zone-level MIP's optimum with the node-packing cuts and linear same-node rows (HiGHS, no time limit). */
+/** The zone-level MIP's optimum with the node-packing cuts, linear same-node rows and star rows (HiGHS, no time limit). */
 async function linearMipBound(c: CompiledInstance): Promise<number> {
   const highs = await loadHighs();
-  const formulation = buildJointMip(c, { sameNodeCuts: sameNodeWeightBound(c, highs).cuts, linearSameNode: true });
+  const calleeStarTerms = new Float64Array(c.serviceCount);
+  const callerStarTerms = new Float64Array(c.serviceCount);
+  jointStarLowerBound(c, {}, calleeStarTerms);
+  jointCallerStarLowerBound(c, {}, callerStarTerms);
+  const formulation = buildJointMip(c, { sameNodeCuts: sameNodeWeightBound(c, highs).cuts, linearSameNode: true, calleeStarTerms, callerStarTerms });
   const model = highs.createModel({ format: 'lp', data: formulation.lp });
   try {
     model.options.set({ output_flag: false, mip_rel_gap: 0 });
@@ -110,7 +115,7 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
     expect(most).toBeLessThanOrEqual(bound.sameNodeWeight + 1e-6);
   });
 
-  it.each(cases)('%s: the joint MIP with linear same-node rows and the cuts stays below the joint optimum', async (_name, instance) => {
+  it.each(cases)('%s: the joint MIP with linear same-node rows, star rows and the cuts stays below the joint optimum', async (_name, instance) => {
     const c = compileInstance(instance);
     let optimum = Infinity;
     for (const vector of validPlacements(c)) optimum = Math.min(optimum, evaluateRouted(c, vector, 'preferSameZone').total);
@@ -137,6 +142,19 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
     expect(sameNodeWeightBound(c, highs).sameNodeWeight).toBeCloseTo(100 * share, 6);
     // Seeded with a placement's nodes, the column generation ends at the same bound.
     expect(sameNodeWeightBound(c, highs, { start: validPlacements(c)[0] }).sameNodeWeight).toBeCloseTo(100 * share, 6);
+  });
+
+  it.each(cases)('%s: the star bounds report per-service terms that add up to the bound', (_name, instance) => {
+    const c = compileInstance(instance);
+    const callee = new Float64Array(c.serviceCount);
+    const caller = new Float64Array(c.serviceCount);
+    expect(callee.reduce((a, b) => a + b, 0)).toBe(0);
+    expect(jointStarLowerBound(c, {}, callee)).toBeCloseTo(
+      callee.reduce((a, b) => a + b, 0),
+      9,
+    );
+    // The caller star also counts self-calls at their per-edge bound, outside the per-service terms.
+    expect(jointCallerStarLowerBound(c, {}, caller)).toBeGreaterThanOrEqual(caller.reduce((a, b) => a + b, 0) - 1e-9);
   });
 
   it('the chain: the bound is exact (one call of two on a node) and the joint MIP proves the optimum the other bounds miss', async () => {
