@@ -373,8 +373,8 @@ function nodeTypes(c: CompiledInstance): NodeType[] {
       cap[s] = fixed ? (fixed.get(n) ?? 0) : c.allowed[s] && !c.allowed[s]![n] ? 0 : c.maxPerNode[s];
       if (sizeOf[s] > room + 1e-9) cap[s] = 0;
     }
-    // Rounding sizes down (and the room down) keeps every set that fits: a relaxation.
-    const size = Int32Array.from(sizeOf, (v) => Math.floor(v / unit + 1e-9));
+    // Sizes rounded down and the room rounded (up by at most 1e-9) keep every set that fits: a relaxation.
+    const size = Int32Array.from(sizeOf, (v) => Math.floor(v / unit));
     const capacity = Math.floor(room / unit + 1e-9);
     const key = `${capacity}|${size.join(',')}|${cap.join(',')}`;
     const type = byKey.get(key);
