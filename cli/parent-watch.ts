@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { processAlive } from '../lib/platform/process-alive.js';
 
 /**
  * Calls `onGone` once the process that started this one, or the one that started it, has exited.
@@ -13,7 +14,7 @@ export function watchParent(onGone: () => void, periodMs = 500): { stop(): void 
   if (parent <= 1) return { stop: () => undefined };
   const grandparent = parentOf(parent);
   const timer = setInterval(() => {
-    if (process.ppid === parent && (grandparent === undefined || alive(grandparent))) return;
+    if (process.ppid === parent && (grandparent === undefined || processAlive(grandparent))) return;
     clearInterval(timer);
     onGone();
   }, periodMs);
@@ -30,14 +31,5 @@ export function parentOf(pid: number): number | undefined {
     return Number.isInteger(ppid) && ppid > 1 ? ppid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

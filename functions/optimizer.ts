@@ -3,9 +3,10 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { App } from '../lib/composition/create-app.js';
 import { fromEnvironment } from './middleware/from-environment.js';
 import { OptimizerRunRequest, runOptimizer } from '../lib/usecases/optimizer/run-optimizer.js';
+import { OPTIMIZER_MAX_TIME_LIMIT_MS } from '../lib/usecases/optimizer/optimizer-run.js';
 import { handleOptimizerRequested } from '../lib/usecases/optimizer/handle-optimizer-requested.js';
 import { createLogger } from './middleware/logger.js';
-import { withLease } from '../lib/usecases/shared/lease.js';
+import { withLease, withLeaseWhenFree } from '../lib/usecases/shared/lease.js';
 import { TransientError } from '../lib/errors.js';
 import { giveUpFor } from './middleware/give-up.js';
 import { processFifoBatch } from './middleware/sqs-fifo-batch.js';
@@ -20,10 +21,15 @@ const isSqsEvent = (event: unknown): event is SQSEvent => Array.isArray((event a
  */
 export function createOptimizerHandler(app: App) {
   const log = createLogger('optimizer');
-  // One run at a time, whichever way it came in: a requested run that finds the lease held is retried later.
+  // One run at a time, whichever way it came in. A requested run that finds the lease held (a scheduled
+  // run) waits for it while its own time limit still fits in the function's timeout (300 s, with room
+  // for reading the mesh and applying moves), then is handed back to the queue and retried later.
   const LEASE_MS = 310_000;
+  const RUN_BUDGET_MS = 250_000;
   const handle = async (envelope: Parameters<typeof handleOptimizerRequested>[1]) => {
-    const outcome = await withLease(app, 'optimizer', LEASE_MS, () => handleOptimizerRequested(app, envelope));
+    const timeLimitMs = OptimizerRunRequest.safeParse(envelope.payload.request ?? {}).data?.timeLimitMs ?? OPTIMIZER_MAX_TIME_LIMIT_MS;
+    const maxWaitMs = Math.max(0, Math.min(120_000, RUN_BUDGET_MS - timeLimitMs));
+    const outcome = await withLeaseWhenFree(app, 'optimizer', LEASE_MS, () => handleOptimizerRequested(app, envelope), { maxWaitMs });
     if (!outcome.ran) throw new TransientError(`another optimizer run holds the lease until ${outcome.until}; this one will be retried`);
     return outcome.result;
   };

@@ -4,6 +4,8 @@ import { watchParent } from '../parent-watch.js';
 
 export type { LocalFlags } from './local-settings.js';
 
+const PARENT_EXITED = 'parent process exited';
+
 /** How long a clean stop may take before the process exits anyway (state is journaled, so nothing acknowledged is lost). */
 const STOP_DEADLINE_MS = 30_000;
 
@@ -22,7 +24,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   if (process.env.MESHPLANE_EXIT_WITH_PARENT === '1' || (process.env.MESHPLANE_EXIT_WITH_PARENT !== '0' && process.env.npm_lifecycle_event)) {
-    watchParent(() => shutdown('parent process exited'));
+    watchParent(() => shutdown(PARENT_EXITED));
   }
 
   // The handlers log every record at INFO, as they should on Lambda; on a terminal that buries the start
@@ -45,6 +47,8 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
 
   let stopping = false;
   shutdown = (signal: string) => {
+    // npm may exit as soon as it has passed a signal on: the stop under way goes on (bounded by STOP_DEADLINE_MS).
+    if (stopping && signal === PARENT_EXITED) return;
     if (stopping) {
       // A second Ctrl-C: the user does not want to wait.
       console.error(`[meshplane] ${signal} again: exiting now`);

@@ -4,11 +4,12 @@
  * cleanly and saves; killing the `npm start` process leaves no runtime behind.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../lib/local/data-dir-lock.js';
 import { minimalInput } from '../support/service-specs.js';
 import { waitForLine } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
@@ -139,6 +140,34 @@ describe('durable local state', { timeout: 300_000 }, () => {
       expect(tree.length).toBeGreaterThan(0);
       npm.kill('SIGKILL');
       await waitFor('every process npm started to exit', () => (tree.some(alive) ? undefined : true), { timeoutMs: 30_000, intervalMs: 200 });
+    } finally {
+      if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+    }
+  });
+  it('Ctrl-C on `npm start`: the runtime finishes its clean stop even though npm exits first', async () => {
+    const dir = dataDir();
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: dir, LOG_LEVEL: 'WARN' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    npm.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      await waitForLine(npm, /meshplane listening on http:\S+/, 60_000);
+      const tree = descendants(npm.pid!);
+      // The node process itself, not the `sh -c` npm runs it through.
+      const runtime = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('cli/main.ts'));
+      expect(runtime).toBeDefined();
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+      // A terminal's Ctrl-C reaches every process of the group; npm is gone at once, the runtime is stopping.
+      process.kill(runtime!, 'SIGINT');
+      npm.kill('SIGKILL');
+      await waitFor('every process npm started to exit', () => (tree.some(alive) ? undefined : true), { timeoutMs: 45_000, intervalMs: 200 });
+      // The runtime's stderr is the pipe npm handed down: it outlives npm.
+      expect(stderr).toMatch(/SIGINT: shutting down[\s\S]*\] stopped/);
+      expect(stderr).not.toMatch(/exiting now/);
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     } finally {
       if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
     }

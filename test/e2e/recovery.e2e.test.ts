@@ -369,8 +369,12 @@ describe('automatic recovery with the default remediation policy', () => {
       // After the OK, a new streak starts: one alarm is not yet a confirmed problem.
       { id: 'search-b', state: 'ALARM', observedSecondsAgo: 1, expected: 'awaitingConfirmation' },
     ];
+    // Times from one instant: on a loaded machine each decision takes seconds, and times taken at each
+    // post would drift past each other (the late ALARM would land after the OK).
+    const base = Date.now();
     for (const s of sequence) {
-      await h.postAlarm({ id: s.id, service: 'search', kind: 'unavailable', state: s.state, observedAt: secondsAgo(s.observedSecondsAgo) });
+      const observedAt = new Date(base - s.observedSecondsAgo * 1_000).toISOString();
+      await h.postAlarm({ id: s.id, service: 'search', kind: 'unavailable', state: s.state, observedAt });
       await h.decisionAbout('search', s.id);
     }
     const decisions = await h.decisions('search');

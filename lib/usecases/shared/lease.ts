@@ -39,8 +39,44 @@ export async function withLease<T>(deps: LeaseDeps, name: string, ttlMs: number,
   try {
     return { ran: true, result: await work() };
   } finally {
-    // A release that fails (throttled) is harmless: the lease expires by itself.
-    await releaseLease(deps, name, holder, acquired.version).catch(() => undefined);
+    // A release that keeps failing (throttled) is harmless: the lease expires by itself. It is tried
+    // three times, as the next run would otherwise wait for the whole lease.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const released = await releaseLease(deps, name, holder, acquired.version).then(
+        () => true,
+        () => false,
+      );
+      if (released) break;
+    }
+  }
+}
+
+export interface LeaseWait {
+  /** How long to wait in all for the holder to finish. */
+  maxWaitMs: number;
+  /** How often to look again. */
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * withLease, but a run that finds the lease held waits for it (looking again every `pollMs`) for up to
+ * `maxWaitMs` instead of giving up at once. For queued work: a message handed back to its queue counts
+ * a receive each time, and a run that only lost the lease to a scheduled run would otherwise use its
+ * receives up and end failed.
+ */
+export async function withLeaseWhenFree<T>(deps: LeaseDeps, name: string, ttlMs: number, work: () => Promise<T>, wait: LeaseWait): Promise<LeaseOutcome<T>> {
+  const sleep = wait.sleep ?? realSleep;
+  const pollMs = wait.pollMs ?? 1_000;
+  let waited = 0;
+  for (;;) {
+    const outcome = await withLease(deps, name, ttlMs, work);
+    if (outcome.ran || waited >= wait.maxWaitMs) return outcome;
+    const step = Math.min(pollMs, wait.maxWaitMs - waited);
+    await sleep(step);
+    waited += step;
   }
 }
 

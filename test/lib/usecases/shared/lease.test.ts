@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { singleRun } from '../../../../functions/middleware/single-run.js';
 import type { App } from '../../../../lib/composition/create-app.js';
 import { localLambdaContext } from '../../../../lib/local/lambda-context.js';
-import { acquireLease, withLease, type LeaseRecord } from '../../../../lib/usecases/shared/lease.js';
+import { acquireLease, withLease, withLeaseWhenFree, type LeaseRecord } from '../../../../lib/usecases/shared/lease.js';
 import { ManualClock } from '../../../support/clock.js';
 import { useTestStack } from '../../../support/local-stack.js';
 
@@ -74,6 +74,45 @@ describe('withLease', () => {
   it('is released when the work throws', async () => {
     await expect(withLease(app, 'job-d', 60_000, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect((await withLease(app, 'job-d', 60_000, async () => 'ok')).ran).toBe(true);
+  });
+});
+
+describe('withLeaseWhenFree (a queued run)', () => {
+  it('waits for the holder to finish instead of giving up, looking again at every poll', async () => {
+    const holder = gatedJob();
+    const first = withLease(app, 'job-w', 60_000, holder.work);
+    await expect.poll(() => holder.runs).toBe(1);
+    const sleeps: number[] = [];
+    const waiting = await withLeaseWhenFree(app, 'job-w', 60_000, async () => 'mine', {
+      maxWaitMs: 10_000,
+      pollMs: 1_000,
+      // The holder finishes while the waiting run sleeps its second poll.
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        if (sleeps.length === 2) {
+          holder.finish();
+          await first;
+        }
+      },
+    });
+    expect(waiting).toEqual({ ran: true, result: 'mine' });
+    expect(sleeps).toEqual([1_000, 1_000]);
+  });
+
+  it('gives up after maxWaitMs, saying who holds the lease until when', async () => {
+    const holder = gatedJob();
+    const first = withLease(app, 'job-x', 60_000, holder.work);
+    await expect.poll(() => holder.runs).toBe(1);
+    const sleeps: number[] = [];
+    const outcome = await withLeaseWhenFree(app, 'job-x', 60_000, async () => 'mine', {
+      maxWaitMs: 2_500,
+      pollMs: 1_000,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    expect(outcome).toMatchObject({ ran: false, heldBy: expect.any(String), until: expect.any(String) });
+    expect(sleeps).toEqual([1_000, 1_000, 500]);
+    holder.finish();
+    await first;
   });
 });
 
