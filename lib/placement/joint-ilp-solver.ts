@@ -7,7 +7,7 @@
  * `gap` = (total − bound) / total. The MIP carries the node-packing cuts (node-packing-bound.ts).
  */
 import { TransientError } from '../errors.js';
-import { asCompiled, toAssignment } from './compiled-instance.js';
+import { asCompiled, compileInstance, toAssignment, type CompiledInstance } from './compiled-instance.js';
 import { loadHighs } from './ilp-solver.js';
 import { buildJointMip } from './joint-mip-formulation.js';
 import { placeCounts, solveJoint, type JointCandidate } from './joint-solver.js';
@@ -19,6 +19,10 @@ import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
 export interface JointIlpOptions {
+  /** Above this many services the MIP uses linear same-node rows, star rows and drops light callees (default 30). */
+  linearAboveServices?: number;
+  /** Share of the call weight the linear MIP leaves to the callee-star terms (default 0.1). */
+  dropShare?: number;
   /** Relative gap at which HiGHS stops (default 1e-4). */
   mipRelGap?: number;
   /** Share of the time limit for the warm-start heuristic (default 0.25). */
@@ -32,6 +36,36 @@ const DEFAULT_TIME_LIMIT_MS = 20_000;
  * budget at 100 services and bounds higher than the exact rows do in 20 s.
  */
 const SMALL_MIP_SERVICES = 30;
+/** Share of the call weight the linear MIP leaves to the callee-star terms (lightest callees first). */
+const DROP_SHARE = 0.1;
+
+/**
+ * The instance without every call into the lightest callees (up to `share` of the weight), and what those
+ * calls cost at least (their callee-star terms). Any placement + routing of `c` restricted to the rest is
+ * one of the smaller instance (same services, nodes and rules; the remaining callees keep all their
+ * callers, so their zone caps are the same), so its bound plus that cost bounds `c`.
+ */
+export function withoutLightestCallees(c: CompiledInstance, calleeStarTerms: Float64Array, share: number): { instance: CompiledInstance; droppedCost: number } {
+  const incoming = new Float64Array(c.serviceCount);
+  let total = 0;
+  for (const e of c.directedEdges) {
+    incoming[e.to] += e.weight;
+    total += e.weight;
+  }
+  const callees = [...incoming.keys()].filter((b) => incoming[b] > 0).sort((x, y) => incoming[x] - incoming[y] || x - y);
+  const dropped = new Set<string>();
+  let droppedWeight = 0;
+  let droppedCost = 0;
+  for (const b of callees) {
+    if (droppedWeight + incoming[b] > share * total) break;
+    droppedWeight += incoming[b];
+    droppedCost += calleeStarTerms[b];
+    dropped.add(c.instance.services[b].name);
+  }
+  if (dropped.size === 0) return { instance: c, droppedCost: 0 };
+  const traffic = c.instance.traffic.filter((t) => !dropped.has(t.to));
+  return { instance: compileInstance({ ...c.instance, traffic }), droppedCost };
+}
 
 export class JointIlpSolver implements Solver {
   readonly name = 'joint-ilp';
@@ -57,19 +91,21 @@ export class JointIlpSolver implements Solver {
     const combinatorial = jointBoundWithoutMip(c, { upperBound: best?.cost.total, deadline: performance.now() + timeLimitMs / 20 });
 
     const highs = await loadHighs();
-    // Node packing (a fifth of the budget at most, seeded with the warm start's nodes): per-zone cuts on the
-    // same-node weight. Past SMALL_MIP_SERVICES the MIP drops its one-hot rows and leans on these cuts.
-    const packing = sameNodeWeightBound(c, highs, { deadline: performance.now() + timeLimitMs / 5, start: best?.vector });
-    const linearSameNode = c.serviceCount > SMALL_MIP_SERVICES;
+    const linearSameNode = c.serviceCount > (this.settings.linearAboveServices ?? SMALL_MIP_SERVICES);
     // The star bounds per service as rows too: they lift the linear MIP's relaxation to the caller-star bound.
     const calleeStarTerms = new Float64Array(c.serviceCount);
+    if (linearSameNode) jointStarLowerBound(c, { deadline: performance.now() + timeLimitMs / 40 }, calleeStarTerms);
+    // The linear MIP leaves out the lightest callees' calls (a tenth of the weight) and counts them at their
+    // callee-star terms instead: every call into such a callee goes, so the zone caps of the others hold.
+    const { instance: m, droppedCost } = linearSameNode
+      ? withoutLightestCallees(c, calleeStarTerms, this.settings.dropShare ?? DROP_SHARE)
+      : { instance: c, droppedCost: 0 };
     const callerStarTerms = new Float64Array(c.serviceCount);
-    if (linearSameNode) {
-      const deadline = performance.now() + timeLimitMs / 20;
-      jointStarLowerBound(c, { deadline }, calleeStarTerms);
-      jointCallerStarLowerBound(c, { deadline }, callerStarTerms);
-    }
-    const formulation = buildJointMip(c, {
+    if (linearSameNode) jointCallerStarLowerBound(m, { deadline: performance.now() + timeLimitMs / 40 }, callerStarTerms);
+    // Node packing (a fifth of the budget at most, seeded with the warm start's nodes): per-zone cuts on the
+    // same-node weight. Past SMALL_MIP_SERVICES the MIP drops its one-hot rows and leans on these cuts.
+    const packing = sameNodeWeightBound(m, highs, { deadline: performance.now() + timeLimitMs / 5, start: best?.vector });
+    const formulation = buildJointMip(m, {
       sameNodeCuts: packing.cuts,
       linearSameNode,
       ...(linearSameNode ? { calleeStarTerms, callerStarTerms } : {}),
@@ -93,7 +129,7 @@ export class JointIlpSolver implements Solver {
       if (modelStatus === status.infeasible && !best)
         return resultWithout('infeasible', startedAt, 'no zone counts satisfy every constraint (proven by HiGHS)');
       const dual = model.info.get('mip_dual_bound');
-      if (typeof dual === 'number' && Number.isFinite(dual)) mipBound = dual + formulation.objectiveOffset;
+      if (typeof dual === 'number' && Number.isFinite(dual)) mipBound = dual + formulation.objectiveOffset + droppedCost;
       proven = modelStatus === status.optimal;
       let counts: Int32Array | null = null;
       try {

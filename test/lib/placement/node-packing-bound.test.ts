@@ -3,7 +3,7 @@ import { compileInstance, toNodeVector, type CompiledInstance } from '../../../l
 import { checkConstraints } from '../../../lib/placement/constraints.js';
 import { loadHighs } from '../../../lib/placement/ilp-solver.js';
 import { jointBoundWithoutMip } from '../../../lib/placement/joint-bound.js';
-import { JointIlpSolver } from '../../../lib/placement/joint-ilp-solver.js';
+import { JointIlpSolver, withoutLightestCallees } from '../../../lib/placement/joint-ilp-solver.js';
 import { buildJointMip } from '../../../lib/placement/joint-mip-formulation.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { sameNodeWeightBound } from '../../../lib/placement/node-packing-bound.js';
@@ -143,6 +143,23 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
     // Seeded with a placement's nodes, the column generation ends at the same bound.
     expect(sameNodeWeightBound(c, highs, { start: validPlacements(c)[0] }).sameNodeWeight).toBeCloseTo(100 * share, 6);
   });
+
+  it.each(cases)(
+    '%s: the joint ILP in its large-instance form (linear rows, light callees left to their star terms) stays below the joint optimum',
+    async (_name, instance) => {
+      const c = compileInstance(instance);
+      let optimum = Infinity;
+      for (const vector of validPlacements(c)) optimum = Math.min(optimum, evaluateRouted(c, vector, 'preferSameZone').total);
+      const terms = new Float64Array(c.serviceCount);
+      jointStarLowerBound(c, {}, terms);
+      const { instance: reduced, droppedCost } = withoutLightestCallees(c, terms, 0.5);
+      expect(reduced.directedEdges.length).toBeLessThan(c.directedEdges.length);
+      expect(droppedCost).toBeGreaterThan(0);
+      const result = await new JointIlpSolver({ linearAboveServices: 0, dropShare: 0.5 }).solve(c, { seed: 1, timeLimitMs: 30_000 });
+      expect(result.bound!).toBeLessThanOrEqual(optimum + 1e-6);
+      expect(result.cost!.total).toBeGreaterThanOrEqual(optimum - 1e-9);
+    },
+  );
 
   it.each(cases)('%s: the star bounds report per-service terms that add up to the bound', (_name, instance) => {
     const c = compileInstance(instance);
