@@ -36,6 +36,8 @@ const DEFAULT_TIME_LIMIT_MS = 20_000;
  * budget at 100 services and bounds higher than the exact rows do in 20 s.
  */
 const SMALL_MIP_SERVICES = 30;
+/** Further joint-heuristic seeds at most, in the time the MIP leaves. */
+const EXTRA_SEEDS = 5;
 /** Share of the call weight the linear MIP leaves to the callee-star terms (lightest callees first). */
 const DROP_SHARE = 0.1;
 
@@ -78,14 +80,10 @@ export class JointIlpSolver implements Solver {
     const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
     const seed = options.seed ?? 1;
     const heuristicMs = timeLimitMs * (this.settings.heuristicShare ?? 0.25);
-    const warm = await solveJoint(c, {
-      seed,
-      deadline: startedAt + heuristicMs,
-      // The MIP improves on it: the warm start is capped at a few thousand rounds per service.
-      effort: Math.round(Math.min(heuristicMs * 60, 3_000 * c.serviceCount)),
-      timeLimitMs: heuristicMs,
-      start: options.start,
-    });
+    // The MIP improves on it: the warm start is capped at a few thousand rounds per service.
+    const warmEffort = Math.round(Math.min(heuristicMs * 60, 3_000 * c.serviceCount));
+    const warm = await solveJoint(c, { seed, deadline: startedAt + heuristicMs, effort: warmEffort, timeLimitMs: heuristicMs, start: options.start });
+    const warmMs = performance.now() - startedAt;
     let best: JointCandidate | null = warm.best;
     // The combinatorial bounds first (a twentieth of the budget at most): they hold whatever the MIP proves.
     const combinatorial = jointBoundWithoutMip(c, { upperBound: best?.cost.total, deadline: performance.now() + timeLimitMs / 20 });
@@ -149,6 +147,20 @@ export class JointIlpSolver implements Solver {
       if (!best) throw err instanceof TransientError ? err : new TransientError('the joint MIP failed', { cause: err });
     } finally {
       model.dispose();
+    }
+    // Time left after the MIP (it was solved early): further seeds of the joint heuristic at the warm
+    // start's effort, from the same start, the best wins (seed + 1 … seed + EXTRA_SEEDS while time remains).
+    const endAt = startedAt + timeLimitMs * 0.95;
+    for (let extra = 1; extra <= EXTRA_SEEDS && best && !warm.timedOut && performance.now() + warmMs < endAt; extra++) {
+      const run = await solveJoint(c, {
+        seed: seed + extra,
+        deadline: endAt,
+        effort: warmEffort,
+        timeLimitMs: endAt - performance.now(),
+        start: options.start,
+      });
+      if (run.best && run.best.cost.total < best.cost.total - 1e-9) best = run.best;
+      if (run.timedOut) break;
     }
     if (!best) return resultWithout('infeasible', startedAt, 'no feasible placement found');
     const total = best.cost.total;
