@@ -24,9 +24,12 @@
  * to a grid, which only relaxes), every other pair's term is bounded linearly (by either side of the min).
  * μ comes from column generation on the configuration LP (its duals), see sameNodeWeightBound.
  */
-import type { Highs } from 'highs';
 import type { CompiledInstance } from './compiled-instance.js';
+import type { loadHighs } from './ilp-solver.js';
 import { inboundRps } from './routing.js';
+
+/** The HiGHS runtime (ilp-solver.ts is the one file that imports the package). */
+type Highs = Awaited<ReturnType<typeof loadHighs>>;
 
 export interface NodePackingOptions {
   /** Column generation rounds at most (default 400). */
