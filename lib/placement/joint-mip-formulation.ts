@@ -15,6 +15,9 @@
  *   S[e][z] ≤ F[e][z][z];  S[e][z] ≤ rps_e · m_a / r_a · u[b][z];  n[b][z] ≤ r_b · u[b][z], u binary
  *   S[e][z] ≤ m_b/k · F[e][z][z] + rps_e·(1 − y[b][z][k]) for k > m_b, y one-hot of n[b][z]
  *   Σ_{e out of a} S[e][z] ≤ K_a · n[a][z];  Σ_{e into b} S[e][z] ≤ K'_b   (node room, same-node-capacity.ts)
+ *   Σ_e w_e/rps_e · S[e][z] − Σ_s μ_s · n[s][z] ≤ rhs_z   (node packing cuts, node-packing-bound.ts)
+ *   linearSameNode: instead of u and y, S[e][z] ≤ rps_e·m_a/r_a and ≤ rps_e·m_a/r_a · n[b][z], and
+ *   each edge's cost ≥ its per-edge bound (lower-bound.ts jointPerEdgeTerms)
  *
  *   min Σ w_e/rps_e · (Σ F·D(z,z') − (d1 − d0)·Σ S) + risk·Σ n·(least risk in the zone) + λ·(movable − Σ kept)
  *
@@ -25,6 +28,8 @@
 import type { CompiledInstance } from './compiled-instance.js';
 import { ZoneModel } from './joint-zone-model.js';
 import { chunk, num, sum, term, wrap } from './mip-formulation.js';
+import type { SameNodeCut } from './node-packing-bound.js';
+import { jointPerEdgeTerms } from './lower-bound.js';
 import { sameNodeCapacity } from './same-node-capacity.js';
 import { callerSupply, flowsToMatrix, incomingEdges, inboundRps, localityFlows } from './routing.js';
 
@@ -37,7 +42,22 @@ export interface JointMipFormulation {
   decode(value: (name: string) => number): Int32Array;
 }
 
-export function buildJointMip(c: CompiledInstance): JointMipFormulation {
+export interface JointMipOptions {
+  /** Node-packing cuts (node-packing-bound.ts): SN_z − Σ_s μ_s·n[s][z] ≤ rhs_z per zone. */
+  sameNodeCuts?: readonly SameNodeCut[];
+  /** Bound same-node flows by S ≤ rps·m_a/r_a·n[b][z] instead of the presence and one-hot binaries. */
+  linearSameNode?: boolean;
+  /** Rows: each edge's cost ≥ its per-edge bound (default: with linearSameNode). */
+  perEdgeRows?: boolean;
+  /**
+   * Rows: the calls into each service cost at least its callee-star term, the calls out of it at least its
+   * caller-star term (star-bound.ts, `terms`; indexed by service, self-calls excluded from the caller star).
+   */
+  calleeStarTerms?: Float64Array;
+  callerStarTerms?: Float64Array;
+}
+
+export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}): JointMipFormulation {
   const S = c.serviceCount;
   const Z = c.zoneCount;
   const d = c.levelDistance;
@@ -54,6 +74,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
   const sameNodeStep = d[1] - d[0];
   // With one cluster, cross-zone flows need no variables (the caps on them only ever relax).
   const compact = c.clusterCount === 1;
+  const linearSameNode = options.linearSameNode ?? false;
 
   const objective: string[] = [];
   const rows: string[] = [];
@@ -132,6 +153,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
   };
 
   const incoming = incomingEdges(c);
+  const edgeCost: string[][] = c.directedEdges.map(() => []);
   const sameNodeOut: string[][] = Array.from({ length: S * Z }, () => []);
   const sameNodeIn: string[][] = Array.from({ length: S * Z }, () => []);
   c.directedEdges.forEach((e, ei) => {
@@ -147,6 +169,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
       if (compact) {
         if (!exists(b, z)) continue;
         objective.push(term(-perRps * (d[2] - d[1]), fName(ei, z, z)));
+        edgeCost[ei].push(term(-perRps * (d[2] - d[1]), fName(ei, z, z)));
         rows.push(` sup${ei}_${z}: ${fName(ei, z, z)} - ${num(perReplica)} ${nName(a, z)} <= 0`);
       } else {
         const out: string[] = [];
@@ -154,6 +177,7 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
           if (!exists(b, z2)) continue;
           out.push(fName(ei, z, z2));
           objective.push(term(perRps * distance(z, z2), fName(ei, z, z2)));
+          edgeCost[ei].push(term(perRps * distance(z, z2), fName(ei, z, z2)));
         }
         if (out.length === 0) {
           rows.push(` sup${ei}_${z}: ${nName(a, z)} = 0`);
@@ -164,10 +188,17 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
       if (sameNodeStep > 0 && exists(b, z)) {
         const sv = sName(ei, z);
         objective.push(term(-perRps * sameNodeStep, sv));
+        edgeCost[ei].push(term(-perRps * sameNodeStep, sv));
         rows.push(` sf${ei}_${z}: ${sv} - ${fName(ei, z, z)} <= 0`);
-        rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
         sameNodeOut[a * Z + z].push(sv);
         sameNodeIn[b * Z + z].push(sv);
+        if (linearSameNode) {
+          // The a-replicas beside b's n_b,z replicas (≤ m_a each) reach them with share 1/n_b,z: at most m_a·rps/r_a stays.
+          rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${nName(b, z)} <= 0`);
+          bounds.push(` 0 <= ${sv} <= ${num(perReplica * c.maxPerNode[a])}`);
+          continue;
+        }
+        rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
         const top = c.fixedCounts[b] ? fixedInZone(b, z) : maxIn[b * Z + z];
         if (top > c.maxPerNode[b]) needOneHot(b, z);
         for (let k = c.maxPerNode[b] + 1; k <= top; k++)
@@ -175,6 +206,30 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
       }
     }
   });
+  // Every edge costs at least its per-edge bound (lower-bound.ts): cuts that lift the LP relaxation.
+  if (options.perEdgeRows ?? linearSameNode) {
+    const terms = jointPerEdgeTerms(c);
+    c.directedEdges.forEach((e, ei) => {
+      if (edgeCost[ei].length === 0) return;
+      const constant = compact ? e.weight * d[2] : 0;
+      rows.push(` pe${ei}: ${edgeCost[ei].join(' + ')} >= ${num(terms[ei] - constant)}`);
+    });
+  }
+  const starRow = (name: string, edges: number[], term: number | undefined): void => {
+    if (term === undefined || !(term > 0) || edges.some((ei) => edgeCost[ei].length === 0 && !compact)) return;
+    const parts = edges.flatMap((ei) => edgeCost[ei]);
+    if (parts.length === 0) return;
+    const constant = compact ? edges.reduce((total, ei) => total + c.directedEdges[ei].weight * d[2], 0) : 0;
+    rows.push(` ${name}: ${parts.join(' + ')} >= ${num(term - constant)}`);
+  };
+  const outgoing: number[][] = Array.from({ length: S }, () => []);
+  c.directedEdges.forEach((e, ei) => {
+    if (e.from !== e.to) outgoing[e.from].push(ei);
+  });
+  for (let s = 0; s < S; s++) {
+    if (options.calleeStarTerms && incoming[s].length > 0) starRow(`stb${s}`, incoming[s], options.calleeStarTerms[s]);
+    if (options.callerStarTerms && outgoing[s].length > 0) starRow(`sta${s}`, outgoing[s], options.callerStarTerms[s]);
+  }
   // Node room: a caller replica keeps at most perCallerReplica on its node, a callee zone takes at most perCalleeZone.
   const room = sameNodeCapacity(c);
   for (let s = 0; s < S; s++)
@@ -184,6 +239,19 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
       const into = sameNodeIn[s * Z + z];
       if (into.length > 1) rows.push(` nri${s}_${z}: ${sum(into)} <= ${num(room.perCalleeZone[s])}`);
     }
+  // Node packing (node-packing-bound.ts): the same-node weight of a zone is at most Σ_s μ_s·n[s][z] + rhs_z.
+  if (sameNodeStep > 0)
+    (options.sameNodeCuts ?? []).forEach((cut, ci) => {
+      for (let z = 0; z < Z; z++) {
+        const parts: string[] = [];
+        c.directedEdges.forEach((e, ei) => {
+          if (exists(e.from, z) && exists(e.to, z)) parts.push(term(e.weight / e.rps, sName(ei, z)));
+        });
+        if (parts.length === 0) continue;
+        for (let s = 0; s < S; s++) if (c.replicas[s] > 0 && exists(s, z) && cut.mu[s] !== 0) parts.push(term(-cut.mu[s], nName(s, z)));
+        rows.push(` pk${ci}_${z}: ${parts.join(' + ')} <= ${num(cut.zoneRhs[z])}`);
+      }
+    });
   for (let b = 0; b < S; b++) {
     if (incoming[b].length === 0) continue;
     for (let z2 = 0; z2 < Z; z2++) {
@@ -275,6 +343,21 @@ export function buildJointMip(c: CompiledInstance): JointMipFormulation {
             const used = columns.reduce((total, name) => total + (values.get(name) ?? 0), 0);
             if (used > limit) for (const name of columns) if (values.has(name)) values.set(name, (values.get(name)! * limit) / used);
           }
+        }
+      // And where a node-packing cut would be exceeded.
+      for (const cut of options.sameNodeCuts ?? [])
+        for (let z = 0; z < Z; z++) {
+          let room = cut.zoneRhs[z];
+          for (let s = 0; s < S; s++) room += cut.mu[s] * counts[s * Z + z];
+          const columns: [string, number][] = [];
+          let used = 0;
+          c.directedEdges.forEach((e, ei) => {
+            const value = values.get(sName(ei, z));
+            if (value === undefined) return;
+            columns.push([sName(ei, z), value]);
+            used += (e.weight / e.rps) * value;
+          });
+          if (used > room) for (const [name, value] of columns) values.set(name, room > 0 ? (value * room) / used : 0);
         }
       for (const { s, z, now } of keptColumns) values.set(`k${s}_${z}`, Math.min(now, counts[s * Z + z]));
       return values;

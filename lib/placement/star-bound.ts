@@ -74,7 +74,7 @@ export function countVectors(replicas: number, hi: ArrayLike<number>, Z: number)
 }
 
 /** The callee-star bound on the joint cost (see the file comment); never below the joint per-edge bound. */
-export function jointStarLowerBound(c: CompiledInstance, options: StarBoundOptions = {}): number {
+export function jointStarLowerBound(c: CompiledInstance, options: StarBoundOptions = {}, terms?: Float64Array): number {
   const S = c.serviceCount;
   const Z = c.zoneCount;
   const d = c.levelDistance;
@@ -105,6 +105,7 @@ export function jointStarLowerBound(c: CompiledInstance, options: StarBoundOptio
     const work = countOf(b) * edges.reduce((sum, ei) => sum + countOf(c.directedEdges[ei].from), 0);
     if (countOf(b) === 0 || work > maxWork || (options.deadline !== undefined && performance.now() > options.deadline)) {
       bound += fallback;
+      if (terms) terms[b] = fallback;
       continue;
     }
     const vb = vectors[b];
@@ -137,6 +138,7 @@ export function jointStarLowerBound(c: CompiledInstance, options: StarBoundOptio
       star = Math.min(star, best);
     }
     bound += Math.max(fallback, Number.isFinite(star) ? star : fallback);
+    if (terms) terms[b] = Math.max(fallback, Number.isFinite(star) ? star : fallback);
   }
   return bound;
 
@@ -261,7 +263,7 @@ export function zoneEdgeCost(
  * callee's counts are the best for its edge alone (per-edge cap: the callee zone's room for all its calls).
  * Self-calls take their per-edge bound. A valid lower bound on the joint cost, like the callee-star one.
  */
-export function jointCallerStarLowerBound(c: CompiledInstance, options: StarBoundOptions = {}): number {
+export function jointCallerStarLowerBound(c: CompiledInstance, options: StarBoundOptions = {}, terms?: Float64Array): number {
   const S = c.serviceCount;
   const Z = c.zoneCount;
   const steps = options.steps ?? 40;
@@ -292,6 +294,7 @@ export function jointCallerStarLowerBound(c: CompiledInstance, options: StarBoun
     const work = countOf(a) * edges.reduce((sum, ei) => sum + countOf(c.directedEdges[ei].to), 0);
     if (countOf(a) === 0 || work > maxWork || (options.deadline !== undefined && performance.now() > options.deadline)) {
       bound += fallback;
+      if (terms) terms[a] = fallback;
       continue;
     }
     const va = vectors[a];
@@ -342,6 +345,7 @@ export function jointCallerStarLowerBound(c: CompiledInstance, options: StarBoun
       star = Math.min(star, best);
     }
     bound += Math.max(fallback, Number.isFinite(star) ? star : fallback);
+    if (terms) terms[a] = Math.max(fallback, Number.isFinite(star) ? star : fallback);
   }
   return bound;
 }
