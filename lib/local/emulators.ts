@@ -21,9 +21,7 @@ export async function startEmulators(dataDir?: string): Promise<Emulators> {
   }
   const dynamo = await startDynamoEmulator({ path: dataDir ? join(dataDir, 'dynamodb') : undefined });
   // fauxqs listens on 0.0.0.0 whatever host it is given (it uses the host for queue URLs only).
-  const sqs = await listeningOnLoopback(() =>
-    startFauxqs({ port: 0, host: '127.0.0.1', logger: false, ...(dataDir ? { dataDir: sqsDataDir(dataDir) } : {}) }),
-  );
+  const sqs = await listeningOnLoopback(() => startFauxqs({ port: 0, host: '127.0.0.1', logger: false, ...(dataDir ? { dataDir: sqsDataDir(dataDir) } : {}) }));
   return {
     dynamodbEndpoint: dynamo.endpoint,
     sqsEndpoint: sqs.address.replace('localhost', '127.0.0.1'),
