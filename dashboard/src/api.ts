@@ -169,23 +169,12 @@ export interface OptimizerRun {
 }
 
 /** A run as GET /v1/optimizer/runs lists it: counts in place of the moves. */
-export interface OptimizerRunSummary {
-  id: string;
-  status: string;
-  dryRun: boolean;
-  cluster?: string;
-  solver: string;
-  solveStatus?: string;
-  costBefore?: Cost;
-  costAfterPlan?: Cost;
+export type OptimizerRunSummary = Omit<OptimizerRun, 'gap' | 'solveTimeMs' | 'moves' | 'frozen' | 'appliedMoves'> & {
   dollarsPerMonthSaved?: number;
   moves: number;
   movedReplicas?: number;
   frozen: number;
-  reason?: string;
-  startedAt: string;
-  finishedAt: string;
-}
+};
 
 export interface Operation {
   id: string;

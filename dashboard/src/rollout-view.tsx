@@ -184,6 +184,22 @@ function Waves({ waves, ended }: { waves: WaveView[]; ended: boolean }) {
 }
 
 /** The analyses of a wave that is no longer under way, and of its bake. */
+/** Each step's analysis, newest first. */
+function StepAnalyses({ steps, limits }: { steps: DeploymentStep[]; limits: Limits }) {
+  return (
+    <>
+      {[...steps].reverse().map((step) => (
+        <div key={step.index}>
+          <h4>
+            step {step.index + 1} at {step.weight}%
+          </h4>
+          <Analysis step={step} limits={limits} />
+        </div>
+      ))}
+    </>
+  );
+}
+
 function WaveAnalyses({ w, limits }: { w: WaveView; limits: Limits }) {
   if (w.steps.length === 0 && !w.bake) return null;
   const bake = (w.bake?.metrics ?? {}) as StepMetrics;
@@ -193,14 +209,7 @@ function WaveAnalyses({ w, limits }: { w: WaveView; limits: Limits }) {
         wave {w.index + 1} ({w.clusters.join(', ')}):{' '}
         {[w.steps.length ? `${w.steps.length} steps` : '', w.bake ? `bake ${w.bake.verdict ?? 'under way'}` : ''].filter(Boolean).join(', ')}
       </summary>
-      {[...w.steps].reverse().map((step) => (
-        <div key={step.index}>
-          <h4>
-            step {step.index + 1} at {step.weight}%
-          </h4>
-          <Analysis step={step} limits={limits} />
-        </div>
-      ))}
+      <StepAnalyses steps={w.steps} limits={limits} />
       {w.bake && (
         <div class="analysis">
           <h4>bake</h4>
@@ -292,14 +301,7 @@ export function RolloutPage({ name, id }: { name: string; id: string }) {
           <h3>Analyses{waves.length > 0 ? ` of wave ${(currentWave?.index ?? 0) + 1}` : ''}</h3>
           {limits.method && <p class="muted">method: {String(limits.method)}</p>}
           {d.steps.length === 0 && <p class="muted">no analysis yet</p>}
-          {[...d.steps].reverse().map((step) => (
-            <div key={step.index}>
-              <h4>
-                step {step.index + 1} at {step.weight}%
-              </h4>
-              <Analysis step={step} limits={limits} />
-            </div>
-          ))}
+          <StepAnalyses steps={d.steps} limits={limits} />
           {currentWave?.bake && <WaveAnalyses w={{ ...currentWave, steps: [] }} limits={limits} />}
           {waves
             .filter((w) => !w.current)
