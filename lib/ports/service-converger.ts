@@ -17,4 +17,15 @@ export interface ConvergeOptions {
    * the other clusters alone, and an unreachable cluster of a later wave does not hold it up. All when absent.
    */
   clusters?: readonly string[];
+  /**
+   * Only objects of these kinds (e.g. `Deployment`): for a change that renders differently only there,
+   * such as a restart, which changes the pod template's annotation and nothing else. Nothing is pruned
+   * and no neighbour is touched. What drifted elsewhere is the reconcile's to repair (see
+   * reconcile-service.ts); a change committed meanwhile asks for its own full converge. All kinds when absent.
+   */
+  kinds?: readonly ConvergeKind[];
 }
+
+/** The kinds a scoped converge may name. */
+export const CONVERGE_KINDS = ['Deployment'] as const;
+export type ConvergeKind = (typeof CONVERGE_KINDS)[number];

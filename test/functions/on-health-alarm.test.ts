@@ -5,7 +5,7 @@
  * simulated cluster reached over HTTP by the real Kubernetes adapter, the real probe and both handlers.
  */
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthAlarmHandler } from '../../functions/on-health-alarm.js';
 import { createServiceEventHandler } from '../../functions/on-service-event.js';
@@ -33,6 +33,7 @@ let sim: SimCluster;
 let app: App;
 let intake: AlarmIntakeApp;
 let apps: AppsV1Api;
+let core: CoreV1Api;
 const pollers: SqsPoller[] = [];
 
 /**
@@ -95,6 +96,7 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromString(sim.kubeconfigYaml());
   apps = kc.makeApiClient(AppsV1Api);
+  core = kc.makeApiClient(CoreV1Api);
   // One alarm confirms a problem: the duplicate, not the confirmation, is what is under test.
   intake = alarmIntakeOf(app, { remediationPolicy: RemediationPolicy.parse({ hysteresis: { minConsecutiveAlarms: 1, persistSeconds: 0 } }) });
   poll(stack(), 'healthAlarms', createHealthAlarmHandler(intake));
@@ -173,5 +175,49 @@ describe('the alarm intake', () => {
       return d.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt] === record.restartedAt ? d : undefined;
     });
     expect(deployment.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt]).toBe(record.restartedAt);
+  });
+
+  it('converges a restart by applying the Deployment alone; drift elsewhere is left to the reconcile, which repairs it', async () => {
+    const spec = ServiceSpec.parse(minimalInput('basket', { replicas: 1 }));
+    const at = new Date().toISOString();
+    await app.store.createOperation({ id: 'op-reg-basket', kind: 'register', service: 'basket', status: 'pending', createdAt: at, updatedAt: at });
+    await applyServiceEvent(app, envelope('service.registered', 'basket', { id: 'op-reg-basket', payload: { spec } }));
+    await waitFor('basket to be observed with its pod ready', async () => {
+      await runHealthProbe(app);
+      const observed = (await app.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, 'basket'))?.value;
+      return observed && 'pods' in observed && observed.pods.some((p) => p.ready) ? observed : undefined;
+    });
+    // Someone deletes the Kubernetes Service by hand (kubectl delete svc basket).
+    await core.deleteNamespacedService({ name: 'basket', namespace: 'default' });
+
+    const signal = {
+      id: 'sig-basket',
+      source: 'api',
+      service: 'basket',
+      kind: 'unavailable',
+      state: 'ALARM',
+      observedAt: new Date().toISOString(),
+      reason: 'test',
+    };
+    await sendAlarm(stack(), signal, 1);
+    const record = await waitFor('the restart to be recorded', async () => {
+      const r = await app.store.getService('basket');
+      return r?.restartedAt ? r : undefined;
+    });
+    await waitFor('the restart to reach the cluster', async () => {
+      const d = await apps.readNamespacedDeployment({ name: workloadName('basket', 'stable'), namespace: 'default' });
+      return d.spec?.template.metadata?.annotations?.[ANNOTATIONS.restartedAt] === record.restartedAt ? d : undefined;
+    });
+    await waitFor('the service-event queue to drain', () => queueIsEmpty(stack(), 'serviceEvents'), { timeoutMs: 20_000 });
+    // The restart's converge applied the Deployment only: the deleted Service is still gone.
+    await expect(core.readNamespacedService({ name: 'basket', namespace: 'default' })).rejects.toMatchObject({ code: 404 });
+
+    // The probe's reconcile compares every object with the store and re-applies what drifted, once the
+    // restart's change has settled (decide-reconcile.ts: an apply in flight is not taken for drift).
+    const service = await waitFor('the reconcile to recreate the Service', async () => {
+      await runHealthProbe(app);
+      return core.readNamespacedService({ name: 'basket', namespace: 'default' }).catch(() => undefined);
+    });
+    expect(service.spec?.selector).toEqual(expect.objectContaining({ app: 'basket' }));
   });
 });

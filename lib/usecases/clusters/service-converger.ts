@@ -8,6 +8,9 @@ import type { ConvergeOptions, ServiceConverger } from '../../ports/service-conv
 import { renderContextFor, type GraphNeighbourhood } from '../shared/render-context.js';
 import { resolveClusters, resolveClustersForRemoval } from '../shared/resolve-cluster.js';
 import type { ClusterRegistration } from '../../model/cluster.js';
+import { serviceClusterIds } from '../../model/service-clusters.js';
+
+const sameIds = (a: readonly (string | undefined)[], b: readonly (string | undefined)[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 
 export interface ConvergerDeps {
   store: ServiceStore & ClusterStore;
@@ -30,9 +33,10 @@ const refOf = (r: ServiceRecord): ServiceRef => ({ name: r.name, namespace: r.sp
  * service's own edges, not to the size of the mesh. Idempotent by construction.
  */
 export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
-  async function neighbourhood(record: ServiceRecord): Promise<GraphNeighbourhood> {
+  /** `withCallers: false` when only objects that do not name the callers are applied (a scoped converge). */
+  async function neighbourhood(record: ServiceRecord, withCallers = true): Promise<GraphNeighbourhood> {
     const [callers, dependencies] = await Promise.all([
-      deps.store.listCallers(record.name),
+      withCallers ? deps.store.listCallers(record.name) : [],
       deps.store.getServices(record.spec.dependencies.map((d) => d.service)),
     ]);
     return { callers, registeredDependencies: dependencies.map(refOf) };
@@ -46,23 +50,35 @@ export function createServiceConverger(deps: ConvergerDeps): ServiceConverger {
       // A tombstone on a cluster that has been deleted since: nothing is left there to delete.
       const clusters = (next ? await resolveClusters(deps.store, record.spec) : await resolveClustersForRemoval(deps.store, record.spec)).filter(wanted);
 
-      if (prevLive) {
+      // The same namespace and clusters named: it left none (saves reading the registrations again).
+      const sameHome =
+        prevLive && prevLive.spec.namespace === record.spec.namespace && sameIds(serviceClusterIds(prevLive.spec), serviceClusterIds(record.spec));
+      if (prevLive && !(next && sameHome)) {
         // Clusters the service left, or all of them when its namespace changed: its objects there go.
         const sameNamespace = prevLive.spec.namespace === record.spec.namespace;
         const still = new Set(clusters.map((c) => c.id));
         for (const old of (await resolveClustersForRemoval(deps.store, prevLive.spec)).filter(wanted))
           if (!sameNamespace || !still.has(old.id)) await (await deps.clusters.forCluster(old)).deleteService(prevLive.spec.namespace, prevLive.name);
       }
-      const graph = next ? await neighbourhood(next) : undefined;
+      const kinds = next && options.kinds?.length ? new Set<string>(options.kinds) : undefined;
+      // The callers shape only the AuthorizationPolicy, which a scoped converge does not apply.
+      const graph = next ? await neighbourhood(next, !kinds || kinds.has('AuthorizationPolicy')) : undefined;
       for (const cluster of clusters) {
         const client = await deps.clusters.forCluster(cluster);
         if (!next) await client.deleteService(record.spec.namespace, record.name);
         else {
           const objects = renderService(next.spec, renderContextFor(next, graph!, cluster.id));
+          if (kinds) {
+            // Scoped (a restart): only those objects; what they render is the whole record's, so nothing is pruned.
+            await client.apply(objects.filter((o) => kinds.has(o.kind)));
+            continue;
+          }
           await client.apply(objects);
           await client.prune(next.spec.namespace, next.name, objects);
         }
       }
+      // A scoped change touches no dependency: the neighbours' policies stay as they are.
+      if (kinds) return;
 
       const touched = [...new Set([...(prevLive?.spec.dependencies ?? []), ...(next?.spec.dependencies ?? [])].map((d) => d.service))].filter(
         (n) => n !== record.name,

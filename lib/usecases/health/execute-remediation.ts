@@ -53,7 +53,8 @@ export async function executeRemediation(deps: RemediationDeps, decision: ActDec
           svc.restartedAt === at
             ? undefined
             : { record: { ...svc, restartedAt: at }, events: [auditEvent(deps, service, 'Restarted', `pods restarted by remediation (${signalId})`)] },
-        current,
+        // The stamp is on the pod template only: the cluster side applies the Deployment, nothing else.
+        { ...current, kinds: ['Deployment'] },
       );
       return 'restarted the pods';
     }

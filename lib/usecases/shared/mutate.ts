@@ -38,8 +38,9 @@ export interface ServiceMutation {
  * its events are recorded only once the cluster holds it (a rollback must not be on record while the
  * cluster still serves the canary). A failed apply leaves the store as it was and throws.
  *
- * With `clusters`, only those clusters are converged (a change that renders the same elsewhere); a newer
- * change that committed meanwhile is still converged everywhere.
+ * With `clusters`, only those clusters are converged (a change that renders the same elsewhere), and
+ * with `kinds` only those objects (a change that renders differently only there); a newer change that
+ * committed meanwhile is still converged everywhere, in full.
  *
  * With `current`, the record as the caller has just read it is the first attempt's (saving a read; a
  * stale one loses the conditional write and is read again).
@@ -50,7 +51,7 @@ export async function mutateService(
   mutate: (current: ServiceRecord) => ServiceMutation | undefined,
   options: { applyFirst?: boolean; current?: ServiceRecord } & ConvergeOptions = {},
 ): Promise<ServiceRecord> {
-  const only: ConvergeOptions = options.clusters ? { clusters: options.clusters } : {};
+  const only: ConvergeOptions = { ...(options.clusters ? { clusters: options.clusters } : {}), ...(options.kinds ? { kinds: options.kinds } : {}) };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = attempt === 0 && options.current ? options.current : await deps.store.getService(name);
     if (!current || current.phase === 'deleted') throw new NotFoundError(`service "${name}" is not registered`);
