@@ -17,6 +17,10 @@ const LEDGER_ATTEMPTS = 8;
 /** Per-service part of the ledger (see SeenShard). */
 const [SEEN_SHARD_KIND] = HEALTH_DOCS.shard('');
 const SHARD_ATTEMPTS = 5;
+/** Health memories (see HEALTH_DOCS). */
+const [MEMORY_KIND] = HEALTH_DOCS.service('');
+/** Most documents one transaction writes (DocumentTransactions.putDocuments). */
+const TRANSACTION_ITEMS = 100;
 /** A shard outlives what it remembers: seen ids (the dedup window) and pending actions (a day). */
 const shardTtlSeconds = (deps: RemediationDeps) => Math.max(deps.remediationPolicy.dedupWindowSeconds, 86_400) + 3_600;
 
@@ -114,8 +118,7 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
   // redelivery of those is a duplicate that records, or carries out, what is still owed. The memories are
   // written while the batch acts and records (an action is pending in its shard already, and nothing here
   // reads them): a service whose memory could not be written fails its signals at the end.
-  const services = [...plan.memoryChanges.keys()];
-  const memoryWrites = Promise.allSettled(services.map((service) => commitMemory(deps, read, service, plan.memoryChanges.get(service)!)));
+  const memoryWrites = commitMemories(deps, read, plan.memoryChanges);
 
   for (const p of plan.plans) if (p.followUp.kind === 'quiet') settle(p, decided(p));
   for (const p of plan.plans) if (p.followUp.kind === 'retry') settle(p, { ok: false, error: new TransientError(p.followUp.reason) });
@@ -130,7 +133,7 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
       for (const { p } of records) settle(p, { ok: false, error });
     }
   };
-  const [writes] = await Promise.all([
+  const [failedServices] = await Promise.all([
     memoryWrites,
     recording(),
     carryOut(
@@ -141,7 +144,6 @@ export async function handleHealthSignals(deps: RemediationDeps, events: EventEn
       decided,
     ),
   ]);
-  const failedServices = new Map(services.flatMap((service, i) => (writes[i].status === 'rejected' ? [[service, writes[i].reason]] : [])));
   for (const p of plan.plans) if (failedServices.has(p.signal.service)) settle(p, { ok: false, error: failedServices.get(p.signal.service) });
   return results;
 }
@@ -235,9 +237,9 @@ async function decideAndCommit(deps: RemediationDeps, read: BatchRead, signals: 
   throw new VersionConflictError('the remediation ledger kept changing; will retry');
 }
 
-/** The service's memory changes of the batch, in order, as one write (applied again to a fresher memory after a lost race). */
-async function commitMemory(deps: RemediationDeps, read: BatchRead, service: string, changes: MemoryChange[]): Promise<void> {
-  const all: MemoryChange = (memory) => {
+/** A service's memory changes of the batch, in order, as one change. */
+function combined(changes: MemoryChange[]): MemoryChange {
+  return (memory) => {
     let changed = false;
     for (const change of changes) {
       const next = change(memory);
@@ -245,9 +247,36 @@ async function commitMemory(deps: RemediationDeps, read: BatchRead, service: str
     }
     return changed ? memory : undefined;
   };
+}
+
+/**
+ * Writes the batch's memory changes: all of them in one transaction on the memories as the batch read
+ * them (one round trip instead of one per service); when that fails (a probe wrote one of them since),
+ * each service's on its own, applied again to a fresher memory after a lost race. Resolves to the
+ * services whose memory could not be written, with why.
+ */
+async function commitMemories(deps: RemediationDeps, read: BatchRead, changes: Map<string, MemoryChange[]>): Promise<Map<string, unknown>> {
+  const writes = [...changes].flatMap(([service, list]) => {
+    const known = read.memories.get(service)!;
+    const value = combined(list)(known.doc?.value ?? emptyMemory());
+    return value ? [{ service, value, known }] : [];
+  });
+  if (writes.length > 1 && writes.length <= TRANSACTION_ITEMS) {
+    try {
+      const versions = await deps.store.putDocuments(
+        writes.map((w) => ({ kind: MEMORY_KIND, id: w.service, value: w.value, expectedVersion: w.known.doc?.version ?? null })),
+      );
+      writes.forEach((w, i) => (w.known.doc = { value: w.value, version: versions[i] }));
+      return new Map();
+    } catch {
+      // Written one by one below, each on its own fresh memory when its version moved.
+    }
+  }
+  const services = [...changes.keys()];
   // A memory that kept changing for every attempt is left as it is, as a single signal always did: the
   // decisions stand in the ledger, and the actions are carried out now (only not recorded as pending).
-  await updateHealthMemory(deps, service, all, read.memories.get(service)!);
+  const settled = await Promise.allSettled(services.map((s) => updateHealthMemory(deps, s, combined(changes.get(s)!), read.memories.get(s)!)));
+  return new Map(services.flatMap((service, i) => (settled[i].status === 'rejected' ? [[service, settled[i].reason]] : [])));
 }
 
 /**
@@ -305,11 +334,12 @@ async function carryOut(
     const ids = settledBy.get(o.p.signal.service) ?? new Set<string>();
     settledBy.set(o.p.signal.service, ids.add(o.p.signal.id));
   }
+  const together = await settleShardsTogether(deps, read, settledBy);
   const settled = await Promise.allSettled(
     [...settledBy].map(async ([service, ids]) => {
       const legacy = read.memories.get(service)?.doc?.value.pendingActions;
       await Promise.all([
-        settleShard(deps, read, service, ids),
+        together || settleShard(deps, read, service, ids),
         // A memory written before pending actions moved to the shard may still hold one of them.
         Object.keys(legacy ?? {}).some((id) => ids.has(id)) &&
           updateHealthMemory(
@@ -327,6 +357,28 @@ async function carryOut(
   );
   const unsettled = new Map([...settledBy.keys()].flatMap((service, i) => (settled[i].status === 'rejected' ? [[service, settled[i].reason]] : [])));
   for (const o of outcomes) settle(o.p, unsettled.has(o.p.signal.service) ? { ok: false, error: unsettled.get(o.p.signal.service) } : o.result);
+}
+
+/**
+ * Settles the shards of every service that acted in one transaction, on the shards as this batch
+ * committed them (one round trip instead of one per service). False when it was not tried (one service)
+ * or failed: then each shard is settled on its own (settleShard).
+ */
+async function settleShardsTogether(deps: RemediationDeps, read: BatchRead, settledBy: Map<string, Set<string>>): Promise<boolean> {
+  if (settledBy.size < 2 || settledBy.size > TRANSACTION_ITEMS) return false;
+  const writes: DocumentWrite[] = [];
+  for (const [service, ids] of settledBy) {
+    const doc = read.shards.get(service);
+    if (!doc || !Object.keys(doc.value.pendingActions ?? {}).some((id) => ids.has(id))) return false;
+    writes.push({ kind: SEEN_SHARD_KIND, id: service, value: settlePending(doc.value, ids), expectedVersion: doc.version, ttlSeconds: shardTtlSeconds(deps) });
+  }
+  try {
+    const versions = await deps.store.putDocuments(writes);
+    writes.forEach((w, i) => read.shards.set(w.id, { value: w.value as SeenShard, version: versions[i] }));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

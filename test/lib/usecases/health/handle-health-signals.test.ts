@@ -16,7 +16,7 @@ import type { AuditEvent } from '../../../../lib/model/records.js';
 import type { DocumentWrite } from '../../../../lib/ports/document-store.js';
 import type { StateStore } from '../../../../lib/ports/state-store.js';
 import { handleHealthSignals } from '../../../../lib/usecases/health/handle-health-signal.js';
-import { HEALTH_DOCS } from '../../../../lib/usecases/health/health-deps.js';
+import { emptyMemory, HEALTH_DOCS, type ServiceHealthMemory } from '../../../../lib/usecases/health/health-deps.js';
 import { useTestStack } from '../../../support/local-stack.js';
 import { serviceRecord } from './health-fakes.js';
 
@@ -234,5 +234,43 @@ describe('handleHealthSignals on the store', () => {
       ['RemediationSkipped', 'duplicate'],
     ]);
     expect((await fresh.store.listEvents('twice', { limit: 100 })).items.filter((e) => e.type === 'Restarted')).toHaveLength(1);
+  });
+
+  it("writes a batch's memories in one transaction; one the probe wrote meanwhile is written again on its own, keeping the probe's fields", async () => {
+    intake = alarmIntakeOf(stack().createApp(), {
+      remediationPolicy: RemediationPolicy.parse({ hysteresis: { minConsecutiveAlarms: 1, persistSeconds: 0 } }),
+    });
+    const services = ['memo-0', 'memo-1', 'memo-2'];
+    for (const s of services) await crashLooping(s);
+    const memoryKind = HEALTH_DOCS.service('')[0];
+    const transactions: string[][] = [];
+    const store: StateStore = Object.create(intake.store);
+    store.putDocuments = async (writes: readonly DocumentWrite[]) => {
+      transactions.push(writes.map((w) => `${w.kind}/${w.id}`));
+      // The health probe writes memo-1's memory after the batch read it and before the batch writes it.
+      if (writes.every((w) => w.kind === memoryKind) && transactions.filter((t) => t.every((k) => k.startsWith(`${memoryKind}/`))).length === 1) {
+        const fresh = await intake.store.getDocument<ServiceHealthMemory>(...HEALTH_DOCS.service('memo-1'));
+        const probeWrote = { ...(fresh?.value ?? emptyMemory()), alarming: { 'latency:': 'sig-probe' } };
+        await intake.store.putDocument(memoryKind, 'memo-1', probeWrote, fresh?.version ?? null);
+      }
+      return intake.store.putDocuments(writes);
+    };
+
+    const results = await handleHealthSignals(
+      { ...intake, store },
+      services.map((s) => delivery(crashLoop(s))),
+    );
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    // One transaction for the three memories was tried (it lost to the probe's write, so nothing of it was written).
+    expect(transactions.filter((t) => t.length === 3 && t.every((k) => k.startsWith(`${memoryKind}/`)))).toHaveLength(1);
+    const memories = await intake.store.getDocuments<ServiceHealthMemory>(services.map((s) => HEALTH_DOCS.service(s)));
+    // Every memory holds its signal; memo-1's also what the probe wrote.
+    for (const [i, s] of services.entries()) expect(memories[i]!.value.recentSignals.map((x) => x.id)).toContain(`sig-${s}`);
+    expect(memories[1]!.value.alarming).toEqual({ 'latency:': 'sig-probe' });
+    // The three restarts ran and their shards were settled (nothing pending).
+    const shards = await intake.store.getDocuments<SeenShard>(services.map((s) => HEALTH_DOCS.shard(s)));
+    expect(shards.flatMap((d) => Object.keys(d?.value.pendingActions ?? {}))).toEqual([]);
+    expect((await actionsOf(services)).map((a) => a.signalId).sort()).toEqual(services.map((s) => `sig-${s}`));
   });
 });
