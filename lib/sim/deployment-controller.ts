@@ -5,17 +5,20 @@
  * rollout checks expect. Pods carry the `pod-template-hash` label of their template and are owned by
  * that template's ReplicaSet (replicasets.ts keeps the ReplicaSets in step).
  */
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, StoreChange } from './object-store.js';
 import { randomSuffix } from './object-store.js';
 import { isPodReady, setCondition, timestamp } from './pod-model.js';
-import { ReplicaSets, deploymentOwnerResolver } from './replicasets.js';
-import { resourceType } from './resource-types.js';
+import { ReplicaSets, controllerUid, deploymentOwnerResolver } from './replicasets.js';
+import { resourceType, typeKey } from './resource-types.js';
 import type { KubeObj } from './sim-types.js';
 
 type Obj = Record<string, any>;
 
 const DEPLOYMENTS = resourceType('deployments', 'apps');
 const PODS = resourceType('pods');
+const KEYS = { deployments: typeKey(DEPLOYMENTS), replicaSets: typeKey(resourceType('replicasets', 'apps')), pods: typeKey(PODS) };
+/** Every this many reconciles, every Deployment is reconciled whatever changed (an informer's resync). */
+const RESYNC_RECONCILES = 50;
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** JSON with object keys sorted, so equal templates hash equally. */
@@ -69,7 +72,22 @@ function deletionOrder(a: KubeObj, b: KubeObj): number {
   );
 }
 
+/**
+ * Reconciles, like kube-controller-manager's informers and work queue, only the Deployments whose
+ * objects changed since (the Deployment, its ReplicaSets, its pods: the store's change feed says
+ * which) and those still progressing, whose status depends on time (the progress deadline); a quiet
+ * Deployment costs nothing per tick. A full pass runs at the start, after a deletion (what it orphaned
+ * is collected), for a pod of a ReplicaSet not seen yet, and every RESYNC_RECONCILES reconciles.
+ */
 export class DeploymentController {
+  /** Deployments (uids) whose objects changed since their last reconcile. */
+  private readonly dirty = new Set<string>();
+  /** Deployments (uids) whose last status was not complete: reconciled at every tick. */
+  private readonly progressing = new Set<string>();
+  /** ReplicaSet uid → the uid of the Deployment that controls it (from the change feed). */
+  private readonly replicaSetOwners = new Map<string, string>();
+  private fullPassOwed = true;
+  private reconciles = 0;
   /** Per Deployment uid: the last observed progress signature and when it changed. */
   private readonly progress = new Map<string, { signature: string; since: number }>();
   /** Per Deployment uid: its pod-template-hash at a resourceVersion (hashing the template at every tick costs more than the rest of it). */
@@ -78,11 +96,48 @@ export class DeploymentController {
   constructor(
     private readonly store: ObjectStore,
     private readonly replicaSets = new ReplicaSets(store),
-  ) {}
+  ) {
+    store.onAnyChange((change) => this.note(change));
+  }
+
+  private note(change: StoreChange): void {
+    const object = change.object;
+    const uid = object.metadata.uid as string;
+    if (change.typeKey === KEYS.deployments) {
+      if (change.type === 'DELETED') this.fullPassOwed = true;
+      else this.dirty.add(uid);
+    } else if (change.typeKey === KEYS.replicaSets) {
+      const owner = controllerUid(object, 'Deployment');
+      if (change.type === 'DELETED') {
+        this.replicaSetOwners.delete(uid);
+        this.fullPassOwed = true;
+      } else if (owner) {
+        this.replicaSetOwners.set(uid, owner);
+        this.dirty.add(owner);
+      }
+    } else if (change.typeKey === KEYS.pods) {
+      const replicaSet = controllerUid(object, 'ReplicaSet');
+      const owner = replicaSet ? this.replicaSetOwners.get(replicaSet) : controllerUid(object, 'Deployment');
+      if (owner) this.dirty.add(owner);
+      else if (replicaSet) this.fullPassOwed = true;
+    }
+  }
 
   /** @param stamp wall-clock time for the conditions' timestamps (default: `now`) */
   reconcile(now: number, stamp = now): void {
+    const full = this.fullPassOwed || ++this.reconciles % RESYNC_RECONCILES === 0;
+    if (!full && this.dirty.size === 0 && this.progressing.size === 0) return;
+    const due = new Set([...this.dirty, ...this.progressing]);
+    this.fullPassOwed = false;
+    this.dirty.clear();
     const deployments = this.store.scan(DEPLOYMENTS);
+    if (full) {
+      this.replicaSetOwners.clear();
+      for (const rs of this.store.scan(resourceType('replicasets', 'apps'))) {
+        const owner = controllerUid(rs, 'Deployment');
+        if (owner) this.replicaSetOwners.set(rs.metadata.uid as string, owner);
+      }
+    }
     this.replicaSets.collectGarbage(new Set(deployments.map((d) => d.metadata.uid as string)));
     const pods = this.store.scan(PODS);
     const ownerOf = deploymentOwnerResolver(this.store);
@@ -95,10 +150,18 @@ export class DeploymentController {
     for (const [owner, orphans] of byOwner) if (!live.has(owner)) for (const pod of orphans) this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
     for (const uid of this.progress.keys()) if (!live.has(uid)) this.progress.delete(uid);
     for (const uid of this.hashes.keys()) if (!live.has(uid)) this.hashes.delete(uid);
-    for (const deployment of deployments) this.reconcileOne(deployment, byOwner.get(deployment.metadata.uid as string) ?? [], now, stamp);
+    for (const uid of this.progressing) if (!live.has(uid)) this.progressing.delete(uid);
+    for (const deployment of deployments) {
+      const uid = deployment.metadata.uid as string;
+      if (!full && !due.has(uid)) continue;
+      const complete = this.reconcileOne(deployment, byOwner.get(uid) ?? [], now, stamp);
+      if (complete) this.progressing.delete(uid);
+      else this.progressing.add(uid);
+    }
   }
 
-  private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number, stamp: number): void {
+  /** Returns whether the Deployment's status is complete (nothing left that time alone changes). */
+  private reconcileOne(deployment: KubeObj, owned: KubeObj[], now: number, stamp: number): boolean {
     const spec = deployment.spec as Obj;
     const desired: number = spec.replicas ?? 1;
     const hash = this.templateHash(deployment);
@@ -127,8 +190,9 @@ export class DeploymentController {
         this.rollingStep(spec, desired, hash, old, current, add, remove, () => pods);
       }
     }
-    this.writeStatus(deployment, pods, hash, desired, now, stamp);
+    const complete = this.writeStatus(deployment, pods, hash, desired, now, stamp);
     this.replicaSets.sync(deployment, pods, hash);
+    return complete && !spec.paused;
   }
 
   /** One step of a rolling update: surge new pods, then retire old ones within the availability budget. */
@@ -191,7 +255,7 @@ export class DeploymentController {
     return hash;
   }
 
-  private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number, stamp: number): void {
+  private writeStatus(deployment: KubeObj, pods: KubeObj[], hash: string, desired: number, now: number, stamp: number): boolean {
     const spec = deployment.spec as Obj;
     const updated = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length;
     const ready = pods.filter(isPodReady).length;
@@ -231,5 +295,6 @@ export class DeploymentController {
     };
     for (const key of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) if (status[key] === 0) delete status[key];
     this.store.write(DEPLOYMENTS, { ...deployment, status });
+    return complete;
   }
 }

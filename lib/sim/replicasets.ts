@@ -23,7 +23,7 @@ export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 
 /** The uid of the object that controls `object`, if its controller is of `kind`. */
-function controllerUid(object: Readonly<KubeObj>, kind: string): string | undefined {
+export function controllerUid(object: Readonly<KubeObj>, kind: string): string | undefined {
   return object.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller !== false)?.uid;
 }
 
