@@ -116,6 +116,7 @@ export class FaultState {
   private readonly downNodes = new Set<string>();
   private readonly downZones = new Set<string>();
   private apiFault: { fault: ApiFault; pattern?: RegExp; rng: SeededRandom } | undefined;
+  private trafficChanges = 0;
 
   constructor(private readonly topology: { nodeZone(name: string): string | undefined; zones(): string[] }) {}
 
@@ -130,6 +131,7 @@ export class FaultState {
   traffic(fault: TrafficFault): void {
     const f = parse(TrafficFault, fault);
     this.trafficFaults.set(f.image, f);
+    this.trafficChanges++;
   }
 
   nodeDown(name: string): void {
@@ -161,6 +163,7 @@ export class FaultState {
     this.crashLoopImages.clear();
     this.unreadyImages.clear();
     this.trafficFaults.clear();
+    this.trafficChanges++;
     this.downNodes.clear();
     this.downZones.clear();
     this.apiFault = undefined;
@@ -172,6 +175,11 @@ export class FaultState {
 
   isUnready(image: string): boolean {
     return this.unreadyImages.has(image);
+  }
+
+  /** Grows whenever the traffic faults change: what the traffic model computed stands while it does not. */
+  get trafficVersion(): number {
+    return this.trafficChanges;
   }
 
   trafficFault(image: string): TrafficFault | undefined {

@@ -46,6 +46,8 @@ export class Simulation {
   private readonly kubelet: Kubelet;
   private readonly loadBalancers: LoadBalancerController;
   private lastTrafficAt: number;
+  /** The traffic of the last tick, and the store and fault versions it was computed from. */
+  private lastTraffic: { key: string; traffic: WorkloadTraffic[]; zones?: ReturnType<typeof computeZoneTraffic>; workloadKeys: Set<string> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Called with the traffic of every tick (synthetic logs use it). */
@@ -132,6 +134,16 @@ export class Simulation {
     const dtSeconds = (now - this.lastTrafficAt) / 1000;
     if (dtSeconds < 0) return;
     this.lastTrafficAt = now;
+    // The rates depend only on the objects and the traffic faults: while neither changed (most ticks of a
+    // quiet cluster), the last tick's stand and only the counters move on.
+    const key = `${this.store.currentResourceVersion()}/${this.faults.trafficVersion}`;
+    if (this.lastTraffic?.key === key) {
+      const { traffic, zones, workloadKeys } = this.lastTraffic;
+      this.telemetry.advance(now, dtSeconds, traffic);
+      if (this.options.zoneTelemetry && zones) this.options.zoneTelemetry.advance(now, dtSeconds, zones, workloadKeys);
+      this.onTraffic?.(now, traffic);
+      return;
+    }
     const { workloads, virtualServices, destinationRules, serviceDistributions } = trafficInputs(this.store);
     const traffic = computeTraffic(
       workloads,
@@ -148,10 +160,13 @@ export class Simulation {
       trafficExposures(this.store),
     );
     this.telemetry.advance(now, dtSeconds, traffic);
+    const workloadKeys = new Set(traffic.map((t) => `${t.namespace}/${t.name}`));
+    let zones: ReturnType<typeof computeZoneTraffic> | undefined;
     if (this.options.zoneTelemetry) {
-      const zones = computeZoneTraffic(workloads, traffic, destinationRules, serviceDistributions, { meshLocalityLb: this.options.meshLocalityLb });
-      this.options.zoneTelemetry.advance(now, dtSeconds, zones, new Set(traffic.map((t) => `${t.namespace}/${t.name}`)));
+      zones = computeZoneTraffic(workloads, traffic, destinationRules, serviceDistributions, { meshLocalityLb: this.options.meshLocalityLb });
+      this.options.zoneTelemetry.advance(now, dtSeconds, zones, workloadKeys);
     }
+    this.lastTraffic = { key, traffic, zones, workloadKeys };
     this.onTraffic?.(now, traffic);
   }
 }
