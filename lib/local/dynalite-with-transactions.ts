@@ -1,16 +1,8 @@
-import {
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 
 export interface DynamoEmulator {
   endpoint: string;
@@ -82,26 +74,72 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Runs `start` (which answers `res`) and resolves once the answer is sent or the connection is gone. */
+function answered(res: ServerResponse, start: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    res.once('finish', resolve);
+    res.once('close', resolve);
+    start();
+  });
+}
+
+/** dynalite's request handler: what its HTTP server runs for each request. */
+type DynaliteHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * dynalite checks that a request carries a SigV4 Authorization header (not its signature): what an
+ * in-process request carries.
+ */
+const LOCAL_AUTH = {
+  authorization: 'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+  'x-amz-date': '20240101T000000Z',
+};
+
+/** A request for dynalite's handler with `body` as its content (the original was read to find its keys). */
+function replayed(headers: IncomingMessage['headers'], body: string): IncomingMessage {
+  return Object.assign(Readable.from([Buffer.from(body)]), { headers, method: 'POST', url: '/' }) as unknown as IncomingMessage;
+}
+
+/**
+ * Runs one DynamoDB operation through dynalite's handler in this thread: no socket, no HTTP parsing, no
+ * SDK. Answers its status and parsed body.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- DynamoDB JSON of any shape
+function invoke(handler: DynaliteHandler, operation: string, input: unknown): Promise<{ status: number; body: Record<string, any> }> {
+  return new Promise((resolve) => {
+    const headers = { ...LOCAL_AUTH, 'x-amz-target': `DynamoDB_20120810.${operation}`, 'content-type': 'application/x-amz-json-1.0' };
+    const res = {
+      statusCode: 200,
+      setHeader: () => undefined,
+      end: (text: string) => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : {} }),
+    };
+    handler(replayed(headers, JSON.stringify(input)), res as unknown as ServerResponse);
+  });
+}
+
+/** The exception name of a failed operation's answer (`com.amazonaws…#ConditionalCheckFailedException` → the part after #). */
+const errorName = (body: Record<string, unknown>) =>
+  String(body.__type ?? 'InternalFailure')
+    .split('#')
+    .pop()!;
+
 /**
  * dynalite (DynamoDB on LevelDB) with the one API it lacks that meshplane relies on: TransactWriteItems.
  *
- * A small front server forwards everything to dynalite. Writes lock the items they touch (see KeyLocks):
- * writes to different items run side by side, writes to one item one after the other; reads take no lock
- * and never wait behind writes. A transaction holds the locks of all its items: it reads each item's
- * pre-image, applies the writes side by side (distinct items) with their own conditions, and when a
- * condition failed restores the pre-images of what was written and answers TransactionCanceledException
- * with per-item CancellationReasons, as
- * DynamoDB does. Writers therefore see all or nothing; a concurrent reader may glimpse a half-applied
- * transaction (a local-only gap).
+ * A front server hands every request to dynalite's handler in this thread (no second HTTP hop). Writes
+ * lock the items they touch (see KeyLocks): writes to different items run side by side, writes to one
+ * item one after the other; reads take no lock and never wait behind writes. A transaction holds the
+ * locks of all its items: it reads each item's pre-image, applies the writes side by side (distinct
+ * items) with their own conditions, and when a condition failed restores the pre-images of what was
+ * written and answers TransactionCanceledException with per-item CancellationReasons, as DynamoDB does.
+ * Writers therefore see all or nothing; a concurrent reader may glimpse a half-applied transaction (a
+ * local-only gap). The operations of a transaction go straight to dynalite's handler, not through an SDK.
  */
 export async function startDynamoEmulator(options: { path?: string } = {}): Promise<DynamoEmulator> {
   const inner: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const innerPort = await listen(inner, 0);
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${innerPort}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const handler = inner.listeners('request')[0] as DynaliteHandler;
+  // Listening only so that closing it closes dynalite's store the way dynalite does it; nothing is sent to it.
+  await listen(inner, 0);
   const writes = new KeyLocks();
   // Requests still being answered: stop() lets them finish before dynalite's store closes under them.
   const inFlight = new Set<Promise<void>>();
@@ -110,12 +148,18 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     void work.finally(() => inFlight.delete(work));
   };
   const keyNames = new Map<string, string[]>();
+  const call = async (operation: string, input: unknown) => {
+    const answer = await invoke(handler, operation, input);
+    if (answer.status !== 200)
+      throw Object.assign(new Error(String(answer.body.message ?? answer.body.Message ?? errorName(answer.body))), { name: errorName(answer.body) });
+    return answer.body;
+  };
 
   async function keyOf(table: string, item: Record<string, AttributeValue>): Promise<Record<string, AttributeValue>> {
     let names = keyNames.get(table);
     if (!names) {
-      const described = await client.send(new DescribeTableCommand({ TableName: table }));
-      names = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName!);
+      const described = await call('DescribeTable', { TableName: table });
+      names = ((described.Table?.KeySchema ?? []) as { AttributeName: string }[]).map((k) => k.AttributeName);
       keyNames.set(table, names);
     }
     return Object.fromEntries(names.map((n) => [n, item[n]]));
@@ -142,14 +186,16 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
       };
 
     const preImages = await Promise.all(
-      targets.map((t) => client.send(new GetItemCommand({ TableName: t.table, Key: t.key, ConsistentRead: true })).then((r) => r.Item)),
+      targets.map((t) =>
+        call('GetItem', { TableName: t.table, Key: t.key, ConsistentRead: true }).then((r) => r.Item as Record<string, AttributeValue> | undefined),
+      ),
     );
     // The items are distinct and locked: their writes run side by side, each with its own condition.
     const applied = await Promise.allSettled(
       items.map((item) => {
-        if (item.Put) return client.send(new PutItemCommand(item.Put));
-        if (item.Update) return client.send(new UpdateItemCommand(item.Update));
-        return client.send(new DeleteItemCommand(item.Delete!));
+        if (item.Put) return call('PutItem', item.Put);
+        if (item.Update) return call('UpdateItem', item.Update);
+        return call('DeleteItem', item.Delete);
       }),
     );
     const failures = applied.flatMap((r, i) => (r.status === 'rejected' ? [{ i, err: r.reason as Error }] : []));
@@ -159,9 +205,7 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
           if (r.status === 'rejected') return undefined;
           const { table, key } = targets[j];
           const before = preImages[j];
-          return before
-            ? client.send(new PutItemCommand({ TableName: table, Item: before }))
-            : client.send(new DeleteItemCommand({ TableName: table, Key: key }));
+          return before ? call('PutItem', { TableName: table, Item: before }) : call('DeleteItem', { TableName: table, Key: key });
         }),
       );
       const other = failures.find((f) => f.err.name !== 'ConditionalCheckFailedException');
@@ -212,30 +256,20 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
     }
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, body?: string): Promise<void> {
-    return new Promise((resolve) => {
-      const upstream = httpRequest({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 500, up.headers);
-        up.pipe(res);
-        up.on('end', resolve);
-        up.on('error', resolve);
-      });
-      upstream.on('error', (err) => {
-        if (!res.headersSent) sendJson(res, 500, { __type: 'InternalFailure', message: err.message });
-        resolve();
-      });
-      if (body !== undefined) upstream.end(body);
-      else req.pipe(upstream);
-    });
-  }
-
   const front = createServer((req, res) => {
     const target =
       String(req.headers['x-amz-target'] ?? '')
         .split('.')
         .pop() ?? '';
+    // dynalite reads the body it is given: always a replayed copy, since it throws on an error of the
+    // request it reads (a client that gave up mid-request would take the emulators down).
     if (!WRITE_TARGETS.has(target)) {
-      track(forward(req, res));
+      track(
+        readBody(req).then(
+          (body) => answered(res, () => handler(replayed(req.headers, body), res)),
+          () => undefined,
+        ),
+      );
       return;
     }
     track(
@@ -243,7 +277,7 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
         const body = await readBody(req);
         const locked = await itemIds(target, body).catch(() => [] as string[]);
         await writes.run(locked, async () => {
-          if (target !== 'TransactWriteItems') return forward(req, res, body);
+          if (target !== 'TransactWriteItems') return answered(res, () => handler(replayed(req.headers, body), res));
           try {
             const result = await transact(JSON.parse(body).TransactItems ?? []);
             sendJson(res, result.status, result.body);
@@ -251,7 +285,7 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
             sendJson(res, 500, { __type: 'InternalFailure', message: (err as Error).message });
           }
         });
-      })(),
+      })().catch(() => undefined), // a request that failed while its body was read: nobody is left to answer
     );
   });
   const port = await listen(front, 0);
@@ -263,7 +297,6 @@ export async function startDynamoEmulator(options: { path?: string } = {}): Prom
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 5_000))]);
       front.closeAllConnections();
       await closed;
-      client.destroy();
       await close(inner);
     },
   };

@@ -9,6 +9,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoEmulator, type DynamoEmulator } from '../../../lib/local/dynalite-with-transactions.js';
 import { LOCAL_CREDENTIALS } from '../../support/local-stack.js';
@@ -163,5 +164,24 @@ describe('TransactWriteItems on dynalite', () => {
       new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: marshall({ ':pk': 'plain' }) }),
     );
     expect(res.Items?.map((i) => unmarshall(i).n)).toEqual([1, 2]);
+  });
+
+  it('keeps answering after clients give up in the middle of a read and of a write', async () => {
+    const url = new URL(emulator.endpoint);
+    for (const target of ['GetItem', 'PutItem'])
+      await new Promise<void>((resolve) => {
+        // Promises 1,000 bytes of body, sends 10 and hangs up.
+        const req = request({
+          host: url.hostname,
+          port: Number(url.port),
+          method: 'POST',
+          headers: { 'x-amz-target': `DynamoDB_20120810.${target}`, 'content-type': 'application/x-amz-json-1.0', 'content-length': '1000' },
+        });
+        req.on('error', () => resolve());
+        req.write('{"TableNam');
+        setTimeout(() => req.destroy(), 50);
+      });
+    await put({ pk: 'after-abort', sk: 'A', n: 1 });
+    expect(await read('after-abort')).toEqual({ pk: 'after-abort', sk: 'A', n: 1 });
   });
 });
