@@ -94,7 +94,9 @@ describe('Prometheus query API over the synthetic traffic', () => {
   it('shows the injected error rate in errorCountQuery, and the base rate elsewhere', async () => {
     const canaryErrors = (await query(errorCountQuery({ namespace: ns, workload: 'cart-canary' }, 60), 'POST')) as number;
     const canaryRequests = (await query(requestCountQuery({ namespace: ns, workload: 'cart-canary' }, 60))) as number;
-    expect(canaryErrors / canaryRequests).toBeCloseTo(0.2, 3);
+    // The two queries run a moment apart while the cluster's clock runs on: on a loaded machine their
+    // windows end a fraction of a second apart, so the ratio is 0.2 to within a few tenths of a per cent.
+    expect(canaryErrors / canaryRequests).toBeCloseTo(0.2, 2);
     const stableErrors = (await query(errorCountQuery({ namespace: ns, workload: 'cart' }, 60))) as number;
     const stableRequests = (await query(requestCountQuery({ namespace: ns, workload: 'cart' }, 60))) as number;
     expect(stableErrors / stableRequests).toBeCloseTo(0.001, 4);
