@@ -23,6 +23,11 @@ export interface JointIlpOptions {
   linearAboveServices?: number;
   /** Share of the call weight the linear MIP leaves to the callee-star terms (default 0.1). */
   dropShare?: number;
+  /**
+   * With linear same-node rows: the callee-share rows S ≤ m_b/k·F (one-hot of the callee's zone count) for the
+   * heaviest edges carrying this share of the call weight (joint-mip-formulation.ts; default 0).
+   */
+  calleeShareRows?: number;
   /** Relative gap at which HiGHS stops (default 1e-4). */
   mipRelGap?: number;
   /** Share of the time limit for the warm-start heuristic (default 0.25). */
@@ -106,7 +111,7 @@ export class JointIlpSolver implements Solver {
     const formulation = buildJointMip(m, {
       sameNodeCuts: packing.cuts,
       linearSameNode,
-      ...(linearSameNode ? { calleeStarTerms, callerStarTerms } : {}),
+      ...(linearSameNode ? { calleeStarTerms, callerStarTerms, calleeShareRows: this.settings.calleeShareRows ?? 0 } : {}),
     });
     // Keep a tenth of the budget for placing the MIP's zone counts on nodes.
     const mipSeconds = Math.max(0.05, (timeLimitMs * 0.9 - (performance.now() - startedAt)) / 1_000);
