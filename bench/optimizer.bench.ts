@@ -24,6 +24,10 @@
  *   npx tsx bench/optimizer.bench.ts --quick         # a small subset
  *   npx tsx bench/optimizer.bench.ts --instance file.json [--write-placements DIR]
  *   npx tsx bench/optimizer.bench.ts --effort-sweep  # heuristic cost and seed spread vs its time limit
+ *   npx tsx bench/optimizer.bench.ts --certify [--instance file.json] [--certify-limit-ms 600000]
+ *                                                    # offline proof: joint-ilp's full MIP (no light callees
+ *                                                    # dropped, callee-share rows) with a long limit, one
+ *                                                    # `certify` line per instance (generated 30x15 and 100x30)
  *   options: --seed N --ilp-limit-ms 30000 --ilp-max-services 30 --joint-limit-ms 5000
  *            --joint-ilp-limit-ms 20000 --joint-ilp-max-services 100
  *            --sweep-limits-ms 250,2000,10000 --sweep-seeds 1,2,3,4,5 (with --effort-sweep)
@@ -32,6 +36,7 @@
  * {"solver", "assignment": {service: [node, …]}, "routing"?: RoutingDecision (lib/model/locality-routing.ts)}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { maxNodeShare } from '../lib/placement/availability.js';
@@ -69,6 +74,8 @@ const { values: args } = parseArgs({
     'effort-sweep': { type: 'boolean', default: false },
     'sweep-limits-ms': { type: 'string', default: '250,2000,10000' },
     'sweep-seeds': { type: 'string', default: '1,2,3,4,5' },
+    certify: { type: 'boolean', default: false },
+    'certify-limit-ms': { type: 'string', default: '600000' },
   },
 });
 const seed = Number(args.seed);
@@ -312,8 +319,42 @@ async function effortSweep(): Promise<void> {
   }
 }
 
+/**
+ * Offline certification (outside the bench's 20 s budget): joint-ilp with the full linear MIP (every call
+ * kept, the callee-share rows on all of them) and a long limit; one line per instance with the proven gap.
+ */
+async function certify(): Promise<void> {
+  const instances: [string, CompiledInstance][] = args.instance
+    ? [[args.instance, compileInstance(await loadInstance(args.instance))]]
+    : [
+        { services: 30, nodes: 15 },
+        { services: 100, nodes: 30 },
+      ].map((size): [string, CompiledInstance] => [`generated-${size.services}x${size.nodes}`, compileInstance(generateInstance({ ...size, seed }))]);
+  const limit = Number(args['certify-limit-ms']);
+  for (const [label, c] of instances) {
+    const { result, wallMs } = await measure(new JointIlpSolver({ dropShare: 0, calleeShareRows: 1 }), c, { seed, timeLimitMs: limit });
+    console.log(
+      JSON.stringify({
+        kind: 'certify',
+        instance: label,
+        services: c.serviceCount,
+        nodes: c.nodeCount,
+        timeLimitMs: limit,
+        cost: round(result.cost?.total, 2),
+        bound: round(result.bound, 2),
+        gap: round(result.gap),
+        status: result.status,
+        wallMs: round(wallMs, 0),
+        loadAverage: round(loadavg()[0], 2),
+      }),
+    );
+  }
+}
+
 if (args['effort-sweep']) {
   await effortSweep();
+} else if (args.certify) {
+  await certify();
 } else if (args.instance) {
   await benchInstance(args.instance, compileInstance(await loadInstance(args.instance)));
 } else {
