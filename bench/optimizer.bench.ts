@@ -24,6 +24,12 @@
  *   npx tsx bench/optimizer.bench.ts --quick         # a small subset
  *   npx tsx bench/optimizer.bench.ts --instance file.json [--write-placements DIR]
  *   npx tsx bench/optimizer.bench.ts --effort-sweep  # heuristic cost and seed spread vs its time limit
+ *   npx tsx bench/optimizer.bench.ts --certify [--instance file.json] [--certify-limit-ms 600000]
+ *                                                    # offline proof: joint-ilp's full MIP (no light callees
+ *                                                    # dropped, callee-share rows) with a long limit, one
+ *                                                    # `certify` line per instance (generated 30x15 and 100x30;
+ *                                                    # above --joint-ilp-max-services: the joint heuristic and
+ *                                                    # the zone-cost MIP against the combinatorial bound)
  *   options: --seed N --ilp-limit-ms 30000 --ilp-max-services 30 --joint-limit-ms 5000
  *            --joint-ilp-limit-ms 20000 --joint-ilp-max-services 100
  *            --sweep-limits-ms 250,2000,10000 --sweep-seeds 1,2,3,4,5 (with --effort-sweep)
@@ -32,22 +38,24 @@
  * {"solver", "assignment": {service: [node, …]}, "routing"?: RoutingDecision (lib/model/locality-routing.ts)}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { maxNodeShare } from '../lib/placement/availability.js';
 import { KubeSchedulerBaseline } from '../lib/placement/baselines.js';
-import { compileInstance, toNodeVector, type CompiledInstance } from '../lib/placement/compiled-instance.js';
+import { compileInstance, toAssignment, toNodeVector, type CompiledInstance } from '../lib/placement/compiled-instance.js';
 import { checkVector } from '../lib/placement/constraints.js';
 import { HeuristicSolver } from '../lib/placement/heuristic-solver.js';
-import { IlpSolver } from '../lib/placement/ilp-solver.js';
+import { IlpSolver, loadHighs } from '../lib/placement/ilp-solver.js';
 import { loadInstance } from '../lib/placement/instance-file.js';
 import { generateInstance } from '../lib/placement/instance-generator.js';
 import { JointIlpSolver } from '../lib/placement/joint-ilp-solver.js';
-import { JointHeuristicSolver } from '../lib/placement/joint-solver.js';
+import { JointHeuristicSolver, placeCounts } from '../lib/placement/joint-solver.js';
 import { jointBoundWithoutMip } from '../lib/placement/joint-bound.js';
 import { perEdgeLowerBound } from '../lib/placement/lower-bound.js';
 import { evaluateRouted, type RoutedCost, type RoutingDecision } from '../lib/placement/routing.js';
 import type { SolveResult, Solver } from '../lib/placement/solver.js';
+import { zoneCostCounts } from '../lib/placement/zone-cost-mip.js';
 
 interface Size {
   services: number;
@@ -69,6 +77,8 @@ const { values: args } = parseArgs({
     'effort-sweep': { type: 'boolean', default: false },
     'sweep-limits-ms': { type: 'string', default: '250,2000,10000' },
     'sweep-seeds': { type: 'string', default: '1,2,3,4,5' },
+    certify: { type: 'boolean', default: false },
+    'certify-limit-ms': { type: 'string', default: '600000' },
   },
 });
 const seed = Number(args.seed);
@@ -312,8 +322,75 @@ async function effortSweep(): Promise<void> {
   }
 }
 
+/** --certify above --joint-ilp-max-services: the joint heuristic, the zone-cost MIP's counts placed, the combinatorial bound. */
+class CertifyLarge implements Solver {
+  readonly name = 'certify-large';
+  async solve(instance: Parameters<Solver['solve']>[0], options: Parameters<Solver['solve']>[1] = {}): Promise<SolveResult> {
+    const startedAt = performance.now();
+    const c = instance as CompiledInstance;
+    const limit = options.timeLimitMs ?? 600_000;
+    const heuristic = await new JointHeuristicSolver().solve(c, { seed, timeLimitMs: jointLimitMs });
+    let vector = toNodeVector(c, heuristic.assignment!);
+    let cost = heuristic.cost!;
+    let routing = heuristic.routing;
+    const counts = zoneCostCounts(c, await loadHighs(), { seconds: (limit - (performance.now() - startedAt)) / 1_000 / 2, seed });
+    const placed = counts ? await placeCounts(c, counts, 'zone-cost MIP', { seed, timeLimitMs: limit, effort: 20_000 * c.replicaCount }) : null;
+    if (placed && placed.cost.total < cost.total) ({ vector, cost, routing } = placed);
+    const bound = Math.min(cost.total, jointBoundWithoutMip(c, { upperBound: cost.total, deadline: performance.now() + 60_000 }));
+    return {
+      assignment: toAssignment(c, vector),
+      cost,
+      routing,
+      status: 'feasible',
+      bound,
+      gap: (cost.total - bound) / cost.total,
+      timeMs: performance.now() - startedAt,
+    };
+  }
+}
+
+/**
+ * Offline certification (outside the bench's 20 s budget): joint-ilp with the full linear MIP (every call
+ * kept, the callee-share rows on all of them) and a long limit; one line per instance with the proven gap.
+ */
+async function certify(): Promise<void> {
+  const instances: [string, CompiledInstance][] = args.instance
+    ? [[args.instance, compileInstance(await loadInstance(args.instance))]]
+    : [
+        { services: 30, nodes: 15 },
+        { services: 100, nodes: 30 },
+      ].map((size): [string, CompiledInstance] => [`generated-${size.services}x${size.nodes}`, compileInstance(generateInstance({ ...size, seed }))]);
+  const limit = Number(args['certify-limit-ms']);
+  for (const [label, c] of instances) {
+    // Above --joint-ilp-max-services the full MIP does not finish: the joint heuristic and the zone-cost MIP's
+    // counts (placed by the node stage) against the combinatorial bound instead.
+    const large = c.serviceCount > jointIlpMaxServices;
+    const { result, wallMs } = large
+      ? await measure(new CertifyLarge(), c, { seed, timeLimitMs: limit })
+      : await measure(new JointIlpSolver({ dropShare: 0, calleeShareRows: 1 }), c, { seed, timeLimitMs: limit });
+    console.log(
+      JSON.stringify({
+        kind: 'certify',
+        instance: label,
+        services: c.serviceCount,
+        nodes: c.nodeCount,
+        method: large ? 'joint-heuristic + zone-cost MIP, combinatorial bound' : 'joint-ilp, full MIP with callee-share rows',
+        timeLimitMs: limit,
+        cost: round(result.cost?.total, 2),
+        bound: round(result.bound, 2),
+        gap: round(result.gap),
+        status: result.status,
+        wallMs: round(wallMs, 0),
+        loadAverage: round(loadavg()[0], 2),
+      }),
+    );
+  }
+}
+
 if (args['effort-sweep']) {
   await effortSweep();
+} else if (args.certify) {
+  await certify();
 } else if (args.instance) {
   await benchInstance(args.instance, compileInstance(await loadInstance(args.instance)));
 } else {

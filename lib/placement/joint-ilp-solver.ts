@@ -15,6 +15,7 @@ import { jointBoundWithoutMip } from './joint-bound.js';
 import { sameNodeWeightBound } from './node-packing-bound.js';
 import { jointCallerStarLowerBound, jointStarLowerBound } from './star-bound.js';
 import { zoneCountsOf } from './routing.js';
+import { zoneCostCounts } from './zone-cost-mip.js';
 import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
@@ -23,6 +24,16 @@ export interface JointIlpOptions {
   linearAboveServices?: number;
   /** Share of the call weight the linear MIP leaves to the callee-star terms (default 0.1). */
   dropShare?: number;
+  /**
+   * With linear same-node rows: the callee-share rows S ≤ m_b/k·F (one-hot of the callee's zone count) for the
+   * heaviest edges carrying this share of the call weight (joint-mip-formulation.ts; default 0).
+   */
+  calleeShareRows?: number;
+  /**
+   * Seconds the time left after the bound MIP must reach for the zone-cost MIP (zone-cost-mip.ts) to run
+   * on it (default 15: below that HiGHS rarely has a good incumbent at 100 services).
+   */
+  zoneCostMipMinSeconds?: number;
   /** Relative gap at which HiGHS stops (default 1e-4). */
   mipRelGap?: number;
   /** Share of the time limit for the warm-start heuristic (default 0.25). */
@@ -38,6 +49,10 @@ const DEFAULT_TIME_LIMIT_MS = 20_000;
 const SMALL_MIP_SERVICES = 30;
 /** Further joint-heuristic seeds at most, in the time the MIP leaves. */
 const EXTRA_SEEDS = 5;
+/** Time left (s) from which the zone-cost MIP runs after the bound MIP. */
+const ZONE_COST_MIP_MIN_SECONDS = 15;
+/** Node-stage effort per replica for the zone-cost MIP's counts (the default is 2,000). */
+const ZONE_COST_NODE_STAGE_WORK_PER_REPLICA = 20_000;
 /** Share of the call weight the linear MIP leaves to the callee-star terms (lightest callees first). */
 const DROP_SHARE = 0.1;
 
@@ -106,7 +121,7 @@ export class JointIlpSolver implements Solver {
     const formulation = buildJointMip(m, {
       sameNodeCuts: packing.cuts,
       linearSameNode,
-      ...(linearSameNode ? { calleeStarTerms, callerStarTerms } : {}),
+      ...(linearSameNode ? { calleeStarTerms, callerStarTerms, calleeShareRows: this.settings.calleeShareRows ?? 0 } : {}),
     });
     // Keep a tenth of the budget for placing the MIP's zone counts on nodes.
     const mipSeconds = Math.max(0.05, (timeLimitMs * 0.9 - (performance.now() - startedAt)) / 1_000);
@@ -147,6 +162,20 @@ export class JointIlpSolver implements Solver {
       if (!best) throw err instanceof TransientError ? err : new TransientError('the joint MIP failed', { cause: err });
     } finally {
       model.dispose();
+    }
+    // Time left after the MIP: first zone counts from the zone-cost MIP (a primal heuristic, when enough is
+    // left: it needs 13–20 s at 100 services), placed by the node stage; the better placement wins.
+    const zoneCostSeconds = (timeLimitMs * 0.85 - (performance.now() - startedAt)) / 1_000;
+    if (best && !warm.timedOut && zoneCostSeconds >= (this.settings.zoneCostMipMinSeconds ?? ZONE_COST_MIP_MIN_SECONDS)) {
+      const counts = zoneCostCounts(c, highs, { seconds: zoneCostSeconds, seed });
+      const unchanged = counts && zoneCountsOf(c, best.vector).every((k, i) => k === counts[i]);
+      if (counts && !unchanged) {
+        const left = Math.max(100, timeLimitMs - (performance.now() - startedAt));
+        // New counts are placed from scratch: ten times the default node-stage effort (5,366 → 5,219 at 100 × 30).
+        const effort = ZONE_COST_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount;
+        const placed = await placeCounts(c, counts, 'zone-cost MIP', { seed, timeLimitMs: left, effort });
+        if (placed && placed.cost.total < best.cost.total - 1e-9) best = placed;
+      }
     }
     // Time left after the MIP (it was solved early): further seeds of the joint heuristic at the warm
     // start's effort, from the same start, the best wins (seed + 1 … seed + EXTRA_SEEDS while time remains).

@@ -55,6 +55,11 @@ export interface JointMipOptions {
    */
   calleeStarTerms?: Float64Array;
   callerStarTerms?: Float64Array;
+  /**
+   * With linearSameNode: also S[e][z] ≤ m_b/k · F[e][z][z] when the callee has k > m_b replicas in the zone
+   * (one-hot of n[b][z]), for the heaviest edges carrying this share of the call weight (0 to 1; default 0).
+   */
+  calleeShareRows?: number;
 }
 
 export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}): JointMipFormulation {
@@ -152,6 +157,18 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
     return top;
   };
 
+  // The heaviest edges carrying calleeShareRows of the weight get the one-hot callee-share rows (linearSameNode).
+  const shareRows = new Uint8Array(c.directedEdges.length);
+  if (linearSameNode && (options.calleeShareRows ?? 0) > 0) {
+    const total = c.directedEdges.reduce((t, e) => t + e.weight, 0);
+    const order = [...c.directedEdges.keys()].sort((x, y) => c.directedEdges[y].weight - c.directedEdges[x].weight || x - y);
+    let covered = 0;
+    for (const ei of order) {
+      if (covered >= options.calleeShareRows! * total - 1e-9) break;
+      shareRows[ei] = 1;
+      covered += c.directedEdges[ei].weight;
+    }
+  }
   const incoming = incomingEdges(c);
   const edgeCost: string[][] = c.directedEdges.map(() => []);
   const sameNodeOut: string[][] = Array.from({ length: S * Z }, () => []);
@@ -196,9 +213,9 @@ export function buildJointMip(c: CompiledInstance, options: JointMipOptions = {}
           // The a-replicas beside b's n_b,z replicas (≤ m_a each) reach them with share 1/n_b,z: at most m_a·rps/r_a stays.
           rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${nName(b, z)} <= 0`);
           bounds.push(` 0 <= ${sv} <= ${num(perReplica * c.maxPerNode[a])}`);
-          continue;
-        }
-        rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
+          if (!shareRows[ei]) continue;
+        } else rows.push(` sa${ei}_${z}: ${sv} - ${num(perReplica * c.maxPerNode[a])} ${needPresence(b, z)} <= 0`);
+        // A caller replica beside ≤ m_b of b's k replicas in the zone keeps at most m_b/k of its local calls.
         const top = c.fixedCounts[b] ? fixedInZone(b, z) : maxIn[b * Z + z];
         if (top > c.maxPerNode[b]) needOneHot(b, z);
         for (let k = c.maxPerNode[b] + 1; k <= top; k++)
