@@ -69,8 +69,12 @@ describe('calls between zones in the simulated cluster', () => {
     ).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     const pairs = body.data.result.map((r) => ({ from: r.metric.source_zone, to: r.metric.destination_zone, rps: Number(r.value[1]) }));
     expect(pairs).toHaveLength(9);
-    // Counters advance on every tick, so a window edge may cut one: rates are close, not exact.
-    for (const p of pairs) expect(p.rps).toBeCloseTo(10, 1);
+    // Counters advance on every tick, so a window edge may cut one (more of one on a loaded machine, where
+    // ticks are further apart: 9.925 seen at load 11): rates are close, not exact.
+    for (const p of pairs) {
+      expect(p.rps).toBeGreaterThan(9.7);
+      expect(p.rps).toBeLessThan(10.3);
+    }
   });
 
   it('the rule turns same-zone failover on: no call leaves its zone while it has an endpoint', async () => {
