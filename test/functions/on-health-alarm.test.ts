@@ -86,6 +86,19 @@ async function sendAlarm(s: TestStack, signal: Record<string, unknown>, copies: 
     );
 }
 
+/** Registers a service and runs the probe until it has observed all its pods ready: what the intake decides on. */
+async function registerObserved(name: string, replicas: number): Promise<void> {
+  const spec = ServiceSpec.parse(minimalInput(name, { replicas }));
+  const at = new Date().toISOString();
+  await app.store.createOperation({ id: `op-reg-${name}`, kind: 'register', service: name, status: 'pending', createdAt: at, updatedAt: at });
+  await applyServiceEvent(app, envelope('service.registered', name, { id: `op-reg-${name}`, payload: { spec } }));
+  await waitFor(`${name} to be observed with ${replicas} ready pod(s)`, async () => {
+    await runHealthProbe(app);
+    const observed = (await app.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, name))?.value;
+    return observed && 'pods' in observed && observed.pods.filter((p) => p.ready).length === replicas ? observed : undefined;
+  });
+}
+
 const eventsOf = async (service: string) => (await app.store.listEvents(service, { limit: 100 })).items;
 
 beforeAll(async () => {
@@ -115,16 +128,7 @@ describe('the alarm intake', () => {
   });
 
   it('acts once on an alarm delivered three times: one restart stamped, converged by the cluster side', async () => {
-    const spec = ServiceSpec.parse(minimalInput('checkout', { replicas: 2 }));
-    const at = new Date().toISOString();
-    await app.store.createOperation({ id: 'op-reg-checkout', kind: 'register', service: 'checkout', status: 'pending', createdAt: at, updatedAt: at });
-    await applyServiceEvent(app, envelope('service.registered', 'checkout', { id: 'op-reg-checkout', payload: { spec } }));
-    // The probe observes the pods: what the intake decides on.
-    await waitFor('checkout to be observed with 2 ready pods', async () => {
-      await runHealthProbe(app);
-      const observed = (await app.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, 'checkout'))?.value;
-      return observed && 'pods' in observed && observed.pods.filter((p) => p.ready).length === 2 ? observed : undefined;
-    });
+    await registerObserved('checkout', 2);
 
     const signal = {
       id: 'sig-checkout-dup',
@@ -178,15 +182,7 @@ describe('the alarm intake', () => {
   });
 
   it('converges a restart by applying the Deployment alone; drift elsewhere is left to the reconcile, which repairs it', async () => {
-    const spec = ServiceSpec.parse(minimalInput('basket', { replicas: 1 }));
-    const at = new Date().toISOString();
-    await app.store.createOperation({ id: 'op-reg-basket', kind: 'register', service: 'basket', status: 'pending', createdAt: at, updatedAt: at });
-    await applyServiceEvent(app, envelope('service.registered', 'basket', { id: 'op-reg-basket', payload: { spec } }));
-    await waitFor('basket to be observed with its pod ready', async () => {
-      await runHealthProbe(app);
-      const observed = (await app.store.getDocument<ObservedServiceStatus>(OBSERVED_STATUS_DOC, 'basket'))?.value;
-      return observed && 'pods' in observed && observed.pods.some((p) => p.ready) ? observed : undefined;
-    });
+    await registerObserved('basket', 1);
     // Someone deletes the Kubernetes Service by hand (kubectl delete svc basket).
     await core.deleteNamespacedService({ name: 'basket', namespace: 'default' });
 
