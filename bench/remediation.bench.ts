@@ -427,7 +427,8 @@ async function main(): Promise<void> {
   const runtime = await startMeshplaneLocal({
     port: 0,
     timeFactor: 0.02,
-    sim: { readyDelayMs: 0 },
+    // Nodes large enough for a storm of 1,000 single-replica services (the default 9 × 4 cores hold ~300).
+    sim: { readyDelayMs: 0, nodeCpuMillis: 64_000, nodeMemoryMiB: 262_144 },
     probePeriodSeconds: 86_400,
     // As `npm start` runs them: the emulators and the simulated cluster on threads of their own.
     emulators: 'thread',
