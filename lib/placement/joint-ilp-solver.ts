@@ -15,7 +15,8 @@ import { jointBoundWithoutMip } from './joint-bound.js';
 import { sameNodeWeightBound } from './node-packing-bound.js';
 import { jointCallerStarLowerBound, jointStarLowerBound } from './star-bound.js';
 import { zoneCountsOf } from './routing.js';
-import { zoneCostCounts } from './zone-cost-mip.js';
+import { improveZoneCounts } from './zone-cost-lns.js';
+import { WORK_PER_MS } from './heuristic-solver.js';
 import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
 
@@ -30,8 +31,8 @@ export interface JointIlpOptions {
    */
   calleeShareRows?: number;
   /**
-   * Seconds the time left after the bound MIP must reach for the zone-cost MIP (zone-cost-mip.ts) to run
-   * on it (default 15: below that HiGHS rarely has a good incumbent at 100 services).
+   * Seconds the time left after the bound MIP (less the node stage's share) must reach for the large-neighbourhood
+   * search on the zone-cost MIP (zone-cost-lns.ts) to run (default 0.5).
    */
   zoneCostMipMinSeconds?: number;
   /** Relative gap at which HiGHS stops (default 1e-4). */
@@ -49,9 +50,9 @@ const DEFAULT_TIME_LIMIT_MS = 20_000;
 const SMALL_MIP_SERVICES = 30;
 /** Further joint-heuristic seeds at most, in the time the MIP leaves. */
 const EXTRA_SEEDS = 5;
-/** Time left (s) from which the zone-cost MIP runs after the bound MIP. */
-const ZONE_COST_MIP_MIN_SECONDS = 15;
-/** Node-stage effort per replica for the zone-cost MIP's counts (the default is 2,000). */
+/** Time left (s) from which the zone-cost LNS runs after the bound MIP. */
+const ZONE_COST_MIP_MIN_SECONDS = 0.5;
+/** Node-stage effort per replica for the zone-cost LNS's counts (the default is 2,000). */
 const ZONE_COST_NODE_STAGE_WORK_PER_REPLICA = 20_000;
 /** Share of the call weight the linear MIP leaves to the callee-star terms (lightest callees first). */
 const DROP_SHARE = 0.1;
@@ -163,23 +164,23 @@ export class JointIlpSolver implements Solver {
     } finally {
       model.dispose();
     }
-    // Time left after the MIP: first zone counts from the zone-cost MIP (a primal heuristic, when enough is
-    // left: it needs 13–20 s at 100 services), placed by the node stage; the better placement wins.
-    const zoneCostSeconds = (timeLimitMs * 0.85 - (performance.now() - startedAt)) / 1_000;
-    if (best && !warm.timedOut && zoneCostSeconds >= (this.settings.zoneCostMipMinSeconds ?? ZONE_COST_MIP_MIN_SECONDS)) {
-      const counts = zoneCostCounts(c, highs, { seconds: zoneCostSeconds, seed });
-      const unchanged = counts && zoneCountsOf(c, best.vector).every((k, i) => k === counts[i]);
-      if (counts && !unchanged) {
-        const left = Math.max(100, timeLimitMs - (performance.now() - startedAt));
-        // New counts are placed from scratch: ten times the default node-stage effort (5,366 → 5,219 at 100 × 30).
-        const effort = ZONE_COST_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount;
-        const placed = await placeCounts(c, counts, 'zone-cost MIP', { seed, timeLimitMs: left, effort });
+    // Time left after the MIP: a large-neighbourhood search on the zone-cost MIP (zone-cost-lns.ts) from the best
+    // placement's zone counts, until the node stage's time is all that is left; its counts, placed (from their
+    // packing, at ten times the usual effort), win when better.
+    const endAt = startedAt + timeLimitMs * 0.95;
+    const nodeStageEffort = ZONE_COST_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount;
+    const lnsDeadline = endAt - Math.min(timeLimitMs * 0.1, nodeStageEffort / WORK_PER_MS);
+    const lnsSeconds = (lnsDeadline - performance.now()) / 1_000;
+    if (best && !warm.timedOut && lnsSeconds >= (this.settings.zoneCostMipMinSeconds ?? ZONE_COST_MIP_MIN_SECONDS)) {
+      const lns = improveZoneCounts(c, highs, { start: best.vector, deadline: lnsDeadline, seed });
+      if (lns && lns.improvements > 0) {
+        const left = Math.max(100, endAt - performance.now());
+        const placed = await placeCounts(c, lns.counts, 'zone-cost LNS', { seed, timeLimitMs: left, effort: nodeStageEffort, start: lns.packing });
         if (placed && placed.cost.total < best.cost.total - 1e-9) best = placed;
       }
     }
     // Time left after the MIP (it was solved early): further seeds of the joint heuristic at the warm
     // start's effort, from the same start, the best wins (seed + 1 … seed + EXTRA_SEEDS while time remains).
-    const endAt = startedAt + timeLimitMs * 0.95;
     for (let extra = 1; extra <= EXTRA_SEEDS && best && !warm.timedOut && performance.now() + warmMs < endAt; extra++) {
       const run = await solveJoint(c, {
         seed: seed + extra,

@@ -12,10 +12,10 @@
 import type { CompiledInstance } from './compiled-instance.js';
 import { compileInstance } from './compiled-instance.js';
 import type { loadHighs } from './ilp-solver.js';
-import { buildJointMip } from './joint-mip-formulation.js';
+import { buildJointMip, type JointMipFormulation } from './joint-mip-formulation.js';
 import { jointCallerStarLowerBound, jointStarLowerBound } from './star-bound.js';
 
-type Highs = Awaited<ReturnType<typeof loadHighs>>;
+export type Highs = Awaited<ReturnType<typeof loadHighs>>;
 
 /** Share of each node's CPU and memory the zone-cost MIP may fill. */
 export const ZONE_COST_MIP_SLACK = 0.95;
@@ -30,26 +30,37 @@ export interface ZoneCostMipOptions {
   slack?: number;
 }
 
-/** The MIP's zone counts (replicas per service × zone, service-major), or null when HiGHS found none in time. */
-export function zoneCostCounts(c: CompiledInstance, highs: Highs, options: ZoneCostMipOptions): Int32Array | null {
-  const slack = options.slack ?? ZONE_COST_MIP_SLACK;
+/**
+ * The instance with same-node calls priced like same-zone ones, on nodes shrunk to `slack` of their CPU and
+ * memory; null when a fixed replica no longer fits its shrunk node.
+ */
+export function zoneCostInstance(c: CompiledInstance, slack: number): CompiledInstance | null {
   const { instance } = c;
-  let flat: CompiledInstance;
   try {
-    flat = compileInstance({
+    return compileInstance({
       ...instance,
       nodes: instance.nodes.map((n) => ({ ...n, cpu: n.cpu * slack, memory: n.memory * slack })),
       distance: { ...instance.distance, sameNode: instance.distance.sameZone },
     });
   } catch {
-    return null; // e.g. a fixed replica no longer fits its shrunk node
+    return null;
   }
-  // The star and per-edge rows (valid for the flat instance) lift its relaxation: HiGHS finishes sooner.
+}
+
+/** The zone MIP of a zone-cost instance, with the star and per-edge rows (valid for it: HiGHS finishes sooner). */
+export function zoneCostFormulation(flat: CompiledInstance): JointMipFormulation {
   const calleeStarTerms = new Float64Array(flat.serviceCount);
   const callerStarTerms = new Float64Array(flat.serviceCount);
   jointStarLowerBound(flat, {}, calleeStarTerms);
   jointCallerStarLowerBound(flat, {}, callerStarTerms);
-  const formulation = buildJointMip(flat, { linearSameNode: true, calleeStarTerms, callerStarTerms });
+  return buildJointMip(flat, { linearSameNode: true, calleeStarTerms, callerStarTerms });
+}
+
+/** The MIP's zone counts (replicas per service × zone, service-major), or null when HiGHS found none in time. */
+export function zoneCostCounts(c: CompiledInstance, highs: Highs, options: ZoneCostMipOptions): Int32Array | null {
+  const flat = zoneCostInstance(c, options.slack ?? ZONE_COST_MIP_SLACK);
+  if (!flat) return null; // e.g. a fixed replica no longer fits its shrunk node
+  const formulation = zoneCostFormulation(flat);
   const model = highs.createModel({ format: 'lp', data: formulation.lp });
   try {
     model.options.set({
