@@ -15,7 +15,7 @@ import { jointBoundWithoutMip } from './joint-bound.js';
 import { sameNodeWeightBound } from './node-packing-bound.js';
 import { jointCallerStarLowerBound, jointStarLowerBound } from './star-bound.js';
 import { zoneCountsOf } from './routing.js';
-import { improveZoneCounts } from './zone-cost-lns.js';
+import { improveZoneCounts, type ZoneLnsResult } from './zone-cost-lns.js';
 import { WORK_PER_MS } from './heuristic-solver.js';
 import type { Assignment } from './model.js';
 import { resultWithout, type SolveOptions, type SolveResult, type Solver } from './solver.js';
@@ -172,7 +172,12 @@ export class JointIlpSolver implements Solver {
     const lnsDeadline = endAt - Math.min(timeLimitMs * 0.1, nodeStageEffort / WORK_PER_MS);
     const lnsSeconds = (lnsDeadline - performance.now()) / 1_000;
     if (best && !warm.timedOut && lnsSeconds >= (this.settings.zoneCostMipMinSeconds ?? ZONE_COST_MIP_MIN_SECONDS)) {
-      const lns = improveZoneCounts(c, highs, { start: best.vector, deadline: lnsDeadline, seed });
+      let lns: ZoneLnsResult | null = null;
+      try {
+        lns = improveZoneCounts(c, highs, { start: best.vector, deadline: lnsDeadline, seed });
+      } catch {
+        lns = null; // a primal heuristic only: without it the answer is the best placement so far
+      }
       if (lns && lns.improvements > 0) {
         const left = Math.max(100, endAt - performance.now());
         const placed = await placeCounts(c, lns.counts, 'zone-cost LNS', { seed, timeLimitMs: left, effort: nodeStageEffort, start: lns.packing });

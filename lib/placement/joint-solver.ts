@@ -17,6 +17,7 @@ import { checkVector } from './constraints.js';
 import { HeuristicSolver, WORK_PER_MS } from './heuristic-solver.js';
 import { placeInZones } from './joint-node-stage.js';
 import { ZoneModel } from './joint-zone-model.js';
+import { packZones } from './zone-packing.js';
 import type { Assignment } from './model.js';
 import { createRandom, type Random } from './random.js';
 import { evaluateRouted, routingMatrices, toRoutingDecision, zoneCountsOf, type RoutedCost, type RoutingDecision } from './routing.js';
@@ -159,13 +160,23 @@ export async function placeCounts(
 ): Promise<JointCandidate | null> {
   const matrices = routingMatrices(c, counts, 'preferSameZone');
   const sameCounts = options.start !== undefined && zoneCountsOf(c, options.start).every((k, j) => k === counts[j]);
-  const placed = await placeInZones(c, counts, matrices, {
-    seed: options.seed,
-    timeLimitMs: options.timeLimitMs,
-    effort: options.effort ?? DEFAULT_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount,
-    ...(sameCounts ? { start: options.start } : {}),
-  });
-  if (!placed || placed.vector.includes(-1) || checkVector(c, placed.vector).length > 0) return null;
+  const place = async (start: NodeVector | undefined): Promise<{ vector: NodeVector; timedOut: boolean } | null> => {
+    const placed = await placeInZones(c, counts, matrices, {
+      seed: options.seed,
+      timeLimitMs: options.timeLimitMs,
+      effort: options.effort ?? DEFAULT_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount,
+      ...(start ? { start } : {}),
+    });
+    return !placed || placed.vector.includes(-1) || checkVector(c, placed.vector).length > 0 ? null : placed;
+  };
+  let placed = await place(sameCounts ? options.start : undefined);
+  // The node stage's own packing can fail where counts fill a zone in an awkward mix: again from a traffic-blind
+  // packing of the counts (zone-packing.ts), when there is one.
+  if (!placed && !sameCounts) {
+    const packing = packZones(c, counts);
+    if (packing) placed = await place(packing);
+  }
+  if (!placed) return null;
   return { ...routed(c, placed.vector, origin), ...(placed.timedOut ? { timedOut: true } : {}) };
 }
 
@@ -188,7 +199,7 @@ export function zoneSearch(model: ZoneModel, random: Random, effort: number, dea
   if (movable.length === 0 || c.zoneCount < 2) return true;
   const limit = model.work + effort;
   const all = movable.slice();
-  if (!descend(model, all, limit, deadline)) return false;
+  if (!descend(model, all, limit, deadline, random)) return false;
   let best = model.total;
   const log: [number, number, number][] = [];
   for (let round = 0; model.work < limit; round++) {
@@ -222,6 +233,7 @@ export function zoneSearch(model: ZoneModel, random: Random, effort: number, dea
       [...touched].sort((x, y) => x - y),
       limit,
       deadline,
+      random,
       log,
     );
     if (model.total < best - 1e-9) best = model.total;
@@ -241,14 +253,24 @@ function randomZoneWith(model: ZoneModel, s: number, random: Random): number {
   return -1;
 }
 
-/** Best-improvement zone moves from a work list until none improves. */
-function descend(model: ZoneModel, initial: number[], limit: number, deadline: number, log?: [number, number, number][]): boolean {
+/** Services of a full zone an ejection tries to send elsewhere (drawn at random among the zone's). */
+const EJECTION_CANDIDATES = 8;
+
+/**
+ * Best-improvement zone moves from a work list until none improves. When no single move of a service
+ * improves, an ejection: a move that would improve on its own but finds its target zone full, paired with
+ * the best move of one of up to EJECTION_CANDIDATES services of that zone, at least as large in CPU and
+ * memory, to any zone with room (a swap when it goes to the first service's zone): every zone stays within
+ * room and the full zone gets no fuller. The pair is taken when the two together improve.
+ */
+function descend(model: ZoneModel, initial: number[], limit: number, deadline: number, random: Random, log?: [number, number, number][]): boolean {
   const { c } = model;
   const Z = c.zoneCount;
   const queue = initial.slice();
   const queued = new Uint8Array(c.serviceCount);
   for (const s of queue) queued[s] = 1;
   let steps = 0;
+  const blocked: [number, number][] = [];
   while (queue.length > 0) {
     if (model.work > limit) return true;
     if ((++steps & 31) === 0 && performance.now() > deadline) return false;
@@ -256,9 +278,13 @@ function descend(model: ZoneModel, initial: number[], limit: number, deadline: n
     queued[s] = 0;
     let bestDelta = -1e-9;
     let bestMove: [number, number] | null = null;
+    blocked.length = 0;
     for (let from = 0; from < Z; from++)
       for (let to = 0; to < Z; to++) {
-        if (!model.canMove(s, from, to)) continue;
+        if (!model.canMove(s, from, to)) {
+          if (model.canMove(s, from, to, true)) blocked.push([from, to]);
+          continue;
+        }
         const delta = model.move(s, from, to);
         model.move(s, to, from);
         if (delta < bestDelta) {
@@ -266,17 +292,64 @@ function descend(model: ZoneModel, initial: number[], limit: number, deadline: n
           bestMove = [from, to];
         }
       }
-    if (!bestMove) continue;
-    model.move(s, bestMove[0], bestMove[1]);
-    log?.push([s, bestMove[0], bestMove[1]]);
+    const woken: number[] = [s];
+    if (bestMove) {
+      model.move(s, bestMove[0], bestMove[1]);
+      log?.push([s, bestMove[0], bestMove[1]]);
+    } else {
+      const chain = bestEjection(model, s, blocked, random);
+      if (!chain) continue;
+      for (const [g, from, to] of chain) {
+        model.move(g, from, to);
+        log?.push([g, from, to]);
+        woken.push(g);
+      }
+    }
     const wake = (x: number): void => {
       if (!queued[x] && !c.fixedCounts[x]) {
         queued[x] = 1;
         queue.push(x);
       }
     };
-    wake(s);
-    for (let k = c.adjStart[s]; k < c.adjStart[s + 1]; k++) wake(c.adjService[k]);
+    for (const g of woken) {
+      wake(g);
+      for (let k = c.adjStart[g]; k < c.adjStart[g + 1]; k++) wake(c.adjService[k]);
+    }
   }
   return true;
+}
+
+/** The best improving pair (s: from → to into a full zone, t: to → elsewhere), or null; the model is left as it was. */
+function bestEjection(model: ZoneModel, s: number, blocked: readonly [number, number][], random: Random): [number, number, number][] | null {
+  const { c } = model;
+  const Z = c.zoneCount;
+  const S = c.serviceCount;
+  let bestDelta = -1e-9;
+  let best: [number, number, number][] | null = null;
+  for (const [from, to] of blocked) {
+    const first = model.move(s, from, to);
+    // Only a move that gains on its own is worth making room for.
+    if (first < -1e-9)
+      for (let tries = 0, found = 0; tries < 4 * EJECTION_CANDIDATES && found < EJECTION_CANDIDATES; tries++) {
+        const t = random.int(S);
+        if (t === s || c.fixedCounts[t] || model.counts[t * Z + to] === 0) continue;
+        found++;
+        // t is at least as large as s, so the full zone gets no fuller (fuller zones pack worse on nodes).
+        if (c.cpu[t] < c.cpu[s] || c.memory[t] < c.memory[s]) continue;
+        for (let z2 = 0; z2 < Z; z2++) {
+          if (!model.canMove(t, to, z2)) continue;
+          const delta = first + model.move(t, to, z2);
+          model.move(t, z2, to);
+          if (delta < bestDelta) {
+            bestDelta = delta;
+            best = [
+              [s, from, to],
+              [t, to, z2],
+            ];
+          }
+        }
+      }
+    model.move(s, to, from);
+  }
+  return best;
 }

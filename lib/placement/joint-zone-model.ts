@@ -135,14 +135,13 @@ export class ZoneModel {
     return c.migrationCost * Math.max(0, c.movableReplicas[s] - kept);
   }
 
-  /** May one replica of s go from zone `from` to zone `to` (bounds, spread, zone room)? */
-  canMove(s: number, from: number, to: number): boolean {
+  /** May one replica of s go from zone `from` to zone `to` (bounds, spread, and zone room unless `ignoreRoom`)? */
+  canMove(s: number, from: number, to: number, ignoreRoom = false): boolean {
     const { c, counts } = this;
     const Z = c.zoneCount;
     if (from === to || c.fixedCounts[s] || counts[s * Z + from] === 0) return false;
     if (counts[s * Z + to] + 1 > this.maxInZone[s * Z + to]) return false;
-    if (this.usedCpu[to] + c.cpu[s] > ZONE_PACKING_SLACK * this.zoneCpu[to] + 1e-9) return false;
-    if (this.usedMemory[to] + c.memory[s] > ZONE_PACKING_SLACK * this.zoneMemory[to] + 1e-9) return false;
+    if (!ignoreRoom && !this.hasRoom(to, c.cpu[s], c.memory[s])) return false;
     if (c.needsSpread[s] && counts[s * Z + from] === 1) {
       let zones = 0;
       for (let z = 0; z < Z; z++) if (counts[s * Z + z] > 0 && z !== from) zones++;
@@ -152,7 +151,14 @@ export class ZoneModel {
     return true;
   }
 
-  /** Moves one replica of s between zones and returns the change in the total. */
+  /** Does zone z stay within its packing slack with `cpu` and `memory` more (negative: less)? */
+  hasRoom(z: number, cpu: number, memory: number): boolean {
+    return (
+      this.usedCpu[z] + cpu <= ZONE_PACKING_SLACK * this.zoneCpu[z] + 1e-9 && this.usedMemory[z] + memory <= ZONE_PACKING_SLACK * this.zoneMemory[z] + 1e-9
+    );
+  }
+
+  /** Moves one replica of s between zones (room is the caller's concern) and returns the change in the total. */
   move(s: number, from: number, to: number): number {
     const { c, counts } = this;
     const Z = c.zoneCount;

@@ -63,11 +63,14 @@ export function improveZoneCounts(c: CompiledInstance, highs: Highs, options: Zo
   try {
     const lp = model.getLp();
     const numCols = lp.numCols;
+    const names = Array.from({ length: numCols }, (_, j) => model.getColName(j));
+    const colIndex = new Map(names.map((name, j) => [name, j]));
+    const rowIndex = new Map(Array.from({ length: lp.numRows }, (_, i) => [model.getRowName(i), i]));
     // The count columns n{s}_{z}; the start must lie within their bounds.
     const column = new Int32Array(S * Z).fill(-1);
     for (let s = 0; s < S; s++)
       for (let z = 0; z < Z; z++) {
-        const j = model.getColByName(`n${s}_${z}`);
+        const j = colIndex.get(`n${s}_${z}`) ?? -1;
         if (j >= 0) column[s * Z + z] = j;
         const k = startCounts[s * Z + z];
         if (j < 0 ? k !== 0 : k < lp.colLower[j] - 1e-9 || k > lp.colUpper[j] + 1e-9) return null;
@@ -91,11 +94,11 @@ export function improveZoneCounts(c: CompiledInstance, highs: Highs, options: Zo
         [`zc${z}`, cpu, zoneCpu],
         [`zm${z}`, memory, zoneMemory],
       ] as const) {
-        const row = model.getRowByName(name);
-        if (row >= 0) model.changeRowBounds(row, -Infinity, Math.min(room, Math.max(ZONE_COST_MIP_SLACK * room, used)) + 1e-6);
+        const row = rowIndex.get(name);
+        if (row !== undefined) model.changeRowBounds(row, -Infinity, Math.min(room, Math.max(ZONE_COST_MIP_SLACK * room, used)) + 1e-6);
       }
     }
-    for (let i = 0; i < lp.numRows; i++) if (model.getRowName(i).startsWith('sym')) model.changeRowBounds(i, -Infinity, Infinity);
+    for (const [name, i] of rowIndex) if (name.startsWith('sym')) model.changeRowBounds(i, -Infinity, Infinity);
 
     const countColumns: number[] = [];
     for (const j of column) if (j >= 0) countColumns.push(j);
@@ -103,7 +106,6 @@ export function improveZoneCounts(c: CompiledInstance, highs: Highs, options: Zo
     const slot = new Map(countColumns.map((j, i) => [j, i]));
     const lower = new Float64Array(countColumns.length);
     const upper = new Float64Array(countColumns.length);
-    const names = Array.from({ length: numCols }, (_, j) => model.getColName(j));
     const objectiveOf = (values: Map<string, number>): number => {
       let total = formulation.objectiveOffset;
       for (let j = 0; j < numCols; j++) total += lp.colCost[j] * (values.get(names[j]) ?? 0);
@@ -186,7 +188,7 @@ export function improveZoneCounts(c: CompiledInstance, highs: Highs, options: Zo
       if (model.info.get('primal_solution_status') === 2) {
         value = model.getObjectiveValue() + formulation.objectiveOffset;
         const columns = model.getSolution().colValue;
-        next = formulation.decode((name) => columns[model.getColByName(name)] ?? 0);
+        next = formulation.decode((name) => columns[colIndex.get(name) ?? -1] ?? 0);
       }
       // Counts no packing is found for are no use to the node stage (a zone's mix may not fit its nodes).
       const better = next && value < cost - 1e-7 * Math.max(1, Math.abs(cost)) && complete(c, next) && next.some((k, i) => k !== counts[i]);
