@@ -171,6 +171,7 @@ export class JointIlpSolver implements Solver {
     const nodeStageEffort = ZONE_COST_NODE_STAGE_WORK_PER_REPLICA * c.replicaCount;
     const lnsDeadline = endAt - Math.min(timeLimitMs * 0.1, nodeStageEffort / WORK_PER_MS);
     const lnsSeconds = (lnsDeadline - performance.now()) / 1_000;
+    let lnsNote = '';
     if (best && !warm.timedOut && lnsSeconds >= (this.settings.zoneCostMipMinSeconds ?? ZONE_COST_MIP_MIN_SECONDS)) {
       let lns: ZoneLnsResult | null = null;
       try {
@@ -178,6 +179,8 @@ export class JointIlpSolver implements Solver {
       } catch {
         lns = null; // a primal heuristic only: without it the answer is the best placement so far
       }
+      if (lns)
+        lnsNote = `; zone-cost LNS: ${lns.iterations} neighbourhoods, ${lns.improvements} gains, zone cost ${lns.startCost.toFixed(0)} → ${lns.cost.toFixed(0)}`;
       if (lns && lns.improvements > 0) {
         const left = Math.max(100, endAt - performance.now());
         const placed = await placeCounts(c, lns.counts, 'zone-cost LNS', { seed, timeLimitMs: left, effort: nodeStageEffort, start: lns.packing });
@@ -209,7 +212,7 @@ export class JointIlpSolver implements Solver {
       bound,
       gap,
       timeMs: performance.now() - startedAt,
-      message: `best from ${best.origin}${proven ? '; the zone relaxation was solved to optimality' : ''}`,
+      message: `best from ${best.origin}${proven ? '; the zone relaxation was solved to optimality' : ''}${lnsNote}`,
     };
   }
 }
