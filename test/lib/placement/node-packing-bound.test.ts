@@ -3,7 +3,7 @@ import { compileInstance, toNodeVector, type CompiledInstance } from '../../../l
 import { checkConstraints } from '../../../lib/placement/constraints.js';
 import { loadHighs } from '../../../lib/placement/ilp-solver.js';
 import { jointBoundWithoutMip } from '../../../lib/placement/joint-bound.js';
-import { JointIlpSolver, withoutLightestCallees } from '../../../lib/placement/joint-ilp-solver.js';
+import { droppedBound, incomingCosts, JointIlpSolver, withoutLightestCallees } from '../../../lib/placement/joint-ilp-solver.js';
 import { buildJointMip } from '../../../lib/placement/joint-mip-formulation.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { sameNodeWeightBound } from '../../../lib/placement/node-packing-bound.js';
@@ -160,6 +160,32 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
       expect(result.cost!.total).toBeGreaterThanOrEqual(optimum - 1e-9);
     },
   );
+
+  it.each(cases)('%s: the dropped calls alone: their bound is at least their star terms and at most their own optimum', (_name, instance) => {
+    const c = compileInstance(instance);
+    const terms = new Float64Array(c.serviceCount);
+    jointStarLowerBound(c, {}, terms);
+    const reduction = withoutLightestCallees(c, terms, 0.5);
+    expect(reduction.dropped).not.toBeNull();
+    const dropped = reduction.dropped!;
+    expect(dropped.directedEdges.length + reduction.instance.directedEdges.length).toBe(c.directedEdges.length);
+    let optimum = Infinity;
+    let kept = Infinity;
+    for (const vector of validPlacements(c)) {
+      optimum = Math.min(optimum, evaluateRouted(dropped, vector, 'preferSameZone').total);
+      kept = Math.min(kept, evaluateRouted(reduction.instance, vector, 'preferSameZone').total);
+      // The two parts add up to the whole (same-zone-first routing is decided per callee).
+      expect(evaluateRouted(dropped, vector, 'preferSameZone').total + evaluateRouted(reduction.instance, vector, 'preferSameZone').total).toBeCloseTo(
+        evaluateRouted(c, vector, 'preferSameZone').total,
+        6,
+      );
+      // incomingCosts splits the same cost by callee.
+      expect(incomingCosts(c, vector).reduce((a, b) => a + b, 0)).toBeCloseTo(evaluateRouted(c, vector, 'preferSameZone').total, 6);
+    }
+    const bound = droppedBound(reduction, { upperBound: optimum });
+    expect(bound).toBeGreaterThanOrEqual(reduction.droppedCost - 1e-9);
+    expect(bound).toBeLessThanOrEqual(optimum + 1e-6);
+  });
 
   it.each(cases)('%s: the star bounds report per-service terms that add up to the bound', (_name, instance) => {
     const c = compileInstance(instance);
