@@ -4,6 +4,7 @@ import { checkConstraints } from '../../../lib/placement/constraints.js';
 import { loadHighs } from '../../../lib/placement/ilp-solver.js';
 import { jointBoundWithoutMip } from '../../../lib/placement/joint-bound.js';
 import { droppedBound, incomingCosts, JointIlpSolver, withoutLightestCallees } from '../../../lib/placement/joint-ilp-solver.js';
+import { jointMipBound } from '../../../lib/placement/joint-mip-bound.js';
 import { buildJointMip } from '../../../lib/placement/joint-mip-formulation.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { sameNodeWeightBound } from '../../../lib/placement/node-packing-bound.js';
@@ -186,6 +187,25 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
     expect(bound).toBeGreaterThanOrEqual(reduction.droppedCost - 1e-9);
     expect(bound).toBeLessThanOrEqual(optimum + 1e-6);
   });
+
+  it.each(cases)(
+    '%s: the bound MIP alone (light callees dropped, with and without callee-share rows) stays below the joint optimum',
+    async (_name, instance) => {
+      const c = compileInstance(instance);
+      const placements = validPlacements(c);
+      const optimum = Math.min(...placements.map((v) => evaluateRouted(c, v, 'preferSameZone').total));
+      const highs = await loadHighs();
+      for (const [dropShare, calleeShareRows] of [
+        [0.5, 0],
+        [0.5, 1],
+        [0, 1],
+      ]) {
+        const result = jointMipBound(c, highs, { seconds: 30, dropShare, calleeShareRows, start: placements[0] });
+        expect(result.proven).toBe(true);
+        expect(result.bound).toBeLessThanOrEqual(optimum + 1e-6);
+      }
+    },
+  );
 
   it.each(cases)('%s: the star bounds report per-service terms that add up to the bound', (_name, instance) => {
     const c = compileInstance(instance);
