@@ -65,6 +65,12 @@ const cases: [string, PlacementInstanceInput][] = [
   ...[1, 2, 3].map((seed): [string, PlacementInstanceInput] => [`tiny seed ${seed}`, tinyInstance(seed, { withPins: seed === 2, twoClusters: seed === 3 })]),
 ];
 
+/** More tight instances (seeds 7–14) for the bounds that split the calls in two (dropped light callees). */
+const splitCases: [string, PlacementInstanceInput][] = [
+  ...cases,
+  ...[7, 8, 9, 10, 11, 12, 13, 14].map((seed): [string, PlacementInstanceInput] => [`packed seed ${seed}`, packedInstance(seed)]),
+];
+
 function validPlacements(c: CompiledInstance): Int32Array[] {
   const out: Int32Array[] = [];
   for (const assignment of allAssignments(c)) if (checkConstraints(c, assignment).length === 0) out.push(toNodeVector(c, assignment));
@@ -162,7 +168,7 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
     },
   );
 
-  it.each(cases)('%s: the dropped calls alone: their bound is at least their star terms and at most their own optimum', (_name, instance) => {
+  it.each(splitCases)('%s: the dropped calls alone: their bound is at least their star terms and at most their own optimum', (_name, instance) => {
     const c = compileInstance(instance);
     const terms = new Float64Array(c.serviceCount);
     jointStarLowerBound(c, {}, terms);
