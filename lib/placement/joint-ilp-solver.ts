@@ -68,7 +68,6 @@ export function withoutLightestCallees(
   c: CompiledInstance,
   calleeStarTerms: Float64Array,
   share: number,
-  slack?: Float64Array,
 ): { instance: CompiledInstance; droppedCost: number; dropped: CompiledInstance | null } {
   const incoming = new Float64Array(c.serviceCount);
   let total = 0;
@@ -76,10 +75,7 @@ export function withoutLightestCallees(
     incoming[e.to] += e.weight;
     total += e.weight;
   }
-  // Which callees go does not touch validity (any subset does): with `slack` (per callee, what a known placement's
-  // calls into it cost above its star term), those the MIP could gain least on go first, else the lightest.
-  const key = slack ?? incoming;
-  const callees = [...incoming.keys()].filter((b) => incoming[b] > 0).sort((x, y) => key[x] - key[y] || incoming[x] - incoming[y] || x - y);
+  const callees = [...incoming.keys()].filter((b) => incoming[b] > 0).sort((x, y) => incoming[x] - incoming[y] || x - y);
   const dropped = new Set<string>();
   let droppedWeight = 0;
   let droppedCost = 0;
@@ -171,8 +167,8 @@ export class JointIlpSolver implements Solver {
     // The star bounds per service as rows too: they lift the linear MIP's relaxation to the caller-star bound.
     const calleeStarTerms = new Float64Array(c.serviceCount);
     if (linearSameNode) jointStarLowerBound(c, { deadline: performance.now() + timeLimitMs / 40 }, calleeStarTerms);
-    // The linear MIP leaves out the lightest callees' calls (a tenth of the weight) and counts them at their
-    // callee-star terms instead: every call into such a callee goes, so the zone caps of the others hold.
+    // The linear MIP leaves out the lightest callees' calls (a tenth of the weight) and counts them at their own
+    // bound instead (droppedBound): every call into such a callee goes, so the zone caps of the others hold.
     const reduction = linearSameNode
       ? withoutLightestCallees(c, calleeStarTerms, this.settings.dropShare ?? DROP_SHARE)
       : { instance: c, droppedCost: 0, dropped: null };
