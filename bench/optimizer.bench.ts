@@ -22,6 +22,9 @@
  *
  *   npx tsx bench/optimizer.bench.ts                 # sizes 10/9 … 2000/1000 (≈10,000 replicas)
  *   npx tsx bench/optimizer.bench.ts --quick         # a small subset
+ *   npx tsx bench/optimizer.bench.ts --published     # only the published applications (social network, hotel
+ *                                                    # reservation, media, TrainTicket; 12 and 36 nodes), which
+ *                                                    # the full run benches after the generated sizes
  *   npx tsx bench/optimizer.bench.ts --instance file.json [--write-placements DIR]
  *   npx tsx bench/optimizer.bench.ts --effort-sweep  # heuristic cost and seed spread vs its time limit
  *   npx tsx bench/optimizer.bench.ts --certify [--instance file.json] [--certify-limit-ms 600000]
@@ -55,6 +58,7 @@ import { jointMipBound } from '../lib/placement/joint-mip-bound.js';
 import { JointHeuristicSolver, placeCounts } from '../lib/placement/joint-solver.js';
 import { jointBoundWithoutMip } from '../lib/placement/joint-bound.js';
 import { perEdgeLowerBound } from '../lib/placement/lower-bound.js';
+import { PUBLISHED_TOPOLOGIES, publishedInstance, type PublishedTopology } from '../lib/placement/published-topologies.js';
 import { evaluateRouted, type RoutedCost, type RoutingDecision } from '../lib/placement/routing.js';
 import type { SolveResult, Solver } from '../lib/placement/solver.js';
 import { zoneCostCounts } from '../lib/placement/zone-cost-mip.js';
@@ -80,6 +84,7 @@ const { values: args } = parseArgs({
     'sweep-limits-ms': { type: 'string', default: '250,2000,10000' },
     'sweep-seeds': { type: 'string', default: '1,2,3,4,5' },
     certify: { type: 'boolean', default: false },
+    published: { type: 'boolean', default: false },
     'certify-limit-ms': { type: 'string', default: '600000' },
   },
 });
@@ -100,6 +105,15 @@ const FULL: Size[] = [
   { services: 2_000, nodes: 1_000, meanReplicas: 5 },
 ];
 const QUICK: Size[] = [FULL[0], FULL[1], FULL[3]];
+/** The published applications (lib/placement/published-topologies.ts), small (12 nodes, 3 replicas per stateless service) and large (36, 9). */
+const PUBLISHED = (Object.keys(PUBLISHED_TOPOLOGIES) as PublishedTopology[]).flatMap((name) => [
+  { name, nodes: 12, replicas: 3 },
+  { name, nodes: 36, replicas: 9 },
+]);
+
+async function benchPublished(): Promise<void> {
+  for (const p of PUBLISHED) await benchInstance(`${p.name}-${p.nodes}n-r${p.replicas}`, compileInstance(publishedInstance(p.name, p)));
+}
 
 async function measure(
   solver: Solver,
@@ -405,6 +419,8 @@ if (args['effort-sweep']) {
   await certify();
 } else if (args.instance) {
   await benchInstance(args.instance, compileInstance(await loadInstance(args.instance)));
+} else if (args.published) {
+  await benchPublished();
 } else {
   const points: { replicas: number; heuristicMs: number }[] = [];
   for (const size of args.quick ? QUICK : FULL) {
@@ -421,4 +437,5 @@ if (args['effort-sweep']) {
       growthExponents: exponents,
     }),
   );
+  if (!args.quick) await benchPublished();
 }

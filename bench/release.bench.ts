@@ -17,6 +17,7 @@
  *
  *   npx tsx bench/release.bench.ts        (npm run bench:release)
  */
+import { apiAt, poll, type Api } from './support/api-client.js';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
 import type { DeploymentRecord } from '../lib/model/records.js';
 import type { ReleaseRecord } from '../lib/model/release.js';
@@ -31,34 +32,9 @@ const LEVELS: { prefix: string; count: number }[] = [
   { prefix: 'web', count: 2 },
 ];
 
-interface Api {
-  call<T = any>(method: string, path: string, body?: unknown): Promise<T>;
-}
-
-function apiAt(baseUrl: string): Api {
-  return {
-    async call(method, path, body) {
-      const res = await fetch(new URL(path, baseUrl), {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
-  };
-}
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 900_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The bench's wait: every 50 ms, up to 900 s by default, a failing probe meaning "not yet". */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 900_000): Promise<T> =>
+  poll(what, probe, { timeoutMs, intervalMs: 50, retryErrors: true });
 
 const image = (name: string, version: string) => `registry.example.com/bench/${name}:${version}`;
 const names = (level: number) => Array.from({ length: LEVELS[level].count }, (_, i) => `${LEVELS[level].prefix}-${i}`);
@@ -78,7 +54,7 @@ async function registerAll(api: Api): Promise<string[]> {
         rollout: { steps: [{ weight: 100, pauseSeconds: INTERVAL_SECONDS }] },
       };
       const accepted = await api.call('POST', '/v1/services', body);
-      await poll(`registration of ${name}`, async () =>
+      await waitFor(`registration of ${name}`, async () =>
         (await api.call('GET', `/v1/operations/${accepted.operationId}`)).status === 'succeeded' ? true : undefined,
       );
       all.push(name);
@@ -91,7 +67,7 @@ async function runRelease(api: Api, services: string[], version: string): Promis
   const startedAt = Date.now();
   const items = services.map((service) => ({ service, image: image(service, version) }));
   const accepted = await api.call('POST', '/v1/releases', { items, onFailure: 'rollbackAll' });
-  const release = await poll(`release ${accepted.releaseId}`, async () => {
+  const release = await waitFor(`release ${accepted.releaseId}`, async () => {
     const r = await api.call<ReleaseRecord>('GET', `/v1/releases/${accepted.releaseId}`);
     return ['succeeded', 'failed', 'aborted'].includes(r.status) ? r : undefined;
   });

@@ -27,6 +27,7 @@
  *
  *   npx tsx bench/rollout.bench.ts        (npm run bench:rollout; BENCH_RUNS=3 by default)
  */
+import { apiAt, poll, type Api } from './support/api-client.js';
 import { startMeshplaneLocal } from '../cli/local-runtime.js';
 import { quantile } from '../lib/health/robust-stats.js';
 import type { LocalRuntime } from '../lib/local/runtime.js';
@@ -60,34 +61,8 @@ const COMPARISON = {
   },
 } as const;
 
-interface Api {
-  call<T = any>(method: string, path: string, body?: unknown): Promise<T>;
-}
-
-function apiAt(baseUrl: string): Api {
-  return {
-    async call(method, path, body) {
-      const res = await fetch(new URL(path, baseUrl), {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
-  };
-}
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The bench's wait: every 100 ms, up to 120 s by default. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> => poll(what, probe, { timeoutMs, intervalMs: 100 });
 
 /** Registers a 3-replica service with the default rollout policy (analysed by `method`) and waits for its pods. */
 async function registerService(api: Api, name: string, method: Method): Promise<void> {
@@ -98,10 +73,10 @@ async function registerService(api: Api, name: string, method: Method): Promise<
     replicas: 3,
     rollout: { analysis: { method } },
   });
-  await poll(`registration of ${name}`, async () =>
+  await waitFor(`registration of ${name}`, async () =>
     (await api.call('GET', `/v1/operations/${accepted.operationId}`)).status === 'succeeded' ? true : undefined,
   );
-  await poll(`${name} Ready`, async () => ((await api.call('GET', `/v1/services/${name}`)).status?.readyReplicas === 3 ? true : undefined));
+  await waitFor(`${name} Ready`, async () => ((await api.call('GET', `/v1/services/${name}`)).status?.readyReplicas === 3 ? true : undefined));
 }
 
 /** Deploys `image` and returns the ended deployment with the service's audit trail; `watch` runs alongside until it ends. */
@@ -120,7 +95,7 @@ async function deployAndWait(
     }
   })();
   // A whole rollout of the default policy: 8+ intervals and every task's own time (long on a loaded machine).
-  const deployment = await poll(
+  const deployment = await waitFor(
     `deployment ${deploymentId}`,
     async () => {
       const d = await api.call<DeploymentRecord>('GET', `/v1/services/${name}/deployments/${deploymentId}`).catch(() => undefined);

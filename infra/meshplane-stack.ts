@@ -18,8 +18,9 @@ import { EventQueue } from './constructs/event-queue.js';
 import { HandlerFunction, type HandlerFunctionDefaults } from './constructs/handler-function.js';
 import { DashboardHosting } from './constructs/dashboard-hosting.js';
 import { MeshplaneHttpApi } from './constructs/http-api.js';
-import { RolloutStateMachine } from './constructs/rollout-state-machine.js';
-import { ReleaseStateMachine } from './constructs/release-state-machine.js';
+import { TaskStateMachine } from './constructs/task-state-machine.js';
+import { DEFINITION_SUBSTITUTIONS, rolloutStateMachineDefinition } from '../lib/rollout/state-machine.js';
+import { RELEASE_TASK_FUNCTION_ARN_KEY, releaseStateMachineDefinition } from '../lib/release/state-machine.js';
 import { Schedules } from './constructs/schedules.js';
 import { StateTable } from './constructs/state-table.js';
 import { consumedQueues, deployableHandlers, type HandlerDefinition } from './handler-catalog.js';
@@ -35,6 +36,10 @@ export interface MeshplaneStackProps extends StackProps {
   bundling?: Partial<BuildOptions>;
 }
 
+/** The workflows' names within a stage (machines `meshplane-<stage>-<workflow>`). */
+const ROLLOUT_WORKFLOW = 'rollout';
+const RELEASE_WORKFLOW = 'release';
+
 /**
  * The whole meshplane control plane in one stack: HTTP API, FIFO queues and their consumers, the
  * state table, the rollout state machine, alarm routing, schedules and EKS access, all built from
@@ -46,8 +51,8 @@ export class MeshplaneStack extends Stack {
   readonly functions: ReadonlyMap<string, HandlerFunction>;
   /** Each function's own execution role, by handler id. */
   readonly roles: ReadonlyMap<string, Role>;
-  readonly rollouts: RolloutStateMachine;
-  readonly releases: ReleaseStateMachine;
+  readonly rollouts: TaskStateMachine;
+  readonly releases: TaskStateMachine;
   readonly api: MeshplaneHttpApi;
   /**
    * IAM mode with `dashboardAuth`: the API the dashboard calls, the same function behind a JWT authorizer
@@ -114,41 +119,34 @@ export class MeshplaneStack extends Stack {
     const fnOf = (h: HandlerDefinition) => this.functions.get(h.id)!.function;
 
     const rolloutTask = onlyOne(handlers, 'rolloutTask');
-    this.rollouts = new RolloutStateMachine(this, 'Rollouts', { stage: config.stage, taskFunction: fnOf(rolloutTask), logRetention });
-    const starters = handlers.filter((h) => h.needs.startsRollouts);
-    // The task function itself starts queued rollouts, and the machine references the task function: the
-    // ARN is therefore built from the machine's fixed name rather than referenced (which would be a cycle).
-    const rolloutsArn = this.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: RolloutStateMachine.nameFor(config.stage),
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    this.rollouts = new TaskStateMachine(this, 'Rollouts', {
+      stage: config.stage,
+      workflow: ROLLOUT_WORKFLOW,
+      definition: rolloutStateMachineDefinition(),
+      taskFunction: fnOf(rolloutTask),
+      taskFunctionArnKey: DEFINITION_SUBSTITUTIONS.RolloutTaskFunctionArn,
+      logRetention,
     });
-    for (const h of starters) fnOf(h).addEnvironment('STATE_MACHINE_ARN', rolloutsArn);
-    const rolloutStartPolicies: Policy[] = [];
-    for (const h of starters) {
-      // A separate policy, not the role's default one: the state machine depends on the task function,
-      // which depends on its role's default policy. DescribeExecution: a starter checks whether the
-      // execution of a running deployment still lives before starting the next.
-      const executions = this.formatArn({
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${RolloutStateMachine.nameFor(config.stage)}:*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      const policy = new Policy(this, `StartRolloutsPolicy-${h.id}`, {
-        roles: [this.roles.get(h.id)!],
-        statements: [
-          new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [rolloutsArn] }),
-          new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:DescribeExecution'], resources: [executions] }),
-        ],
-      });
-      policy.node.addDependency(this.rollouts.stateMachine);
-      rolloutStartPolicies.push(policy);
-    }
-
-    this.releases = new ReleaseStateMachine(this, 'Releases', { stage: config.stage, taskFunction: fnOf(onlyOne(handlers, 'releaseTask')), logRetention });
-    const releaseStartPolicies = this.grantReleaseStarts(handlers, config.stage);
+    const rolloutStartPolicies = this.grantStarts(
+      this.rollouts,
+      'STATE_MACHINE_ARN',
+      'StartRolloutsPolicy',
+      handlers.filter((h) => h.needs.startsRollouts),
+    );
+    this.releases = new TaskStateMachine(this, 'Releases', {
+      stage: config.stage,
+      workflow: RELEASE_WORKFLOW,
+      definition: releaseStateMachineDefinition(),
+      taskFunction: fnOf(onlyOne(handlers, 'releaseTask')),
+      taskFunctionArnKey: RELEASE_TASK_FUNCTION_ARN_KEY,
+      logRetention,
+    });
+    const releaseStartPolicies = this.grantStarts(
+      this.releases,
+      'RELEASE_STATE_MACHINE_ARN',
+      'StartReleasesPolicy',
+      handlers.filter((h) => h.needs.startsReleases),
+    );
 
     this.api = new MeshplaneHttpApi(this, 'HttpApi', { stage: config.stage, handler: fnOf(onlyOne(handlers, 'httpApi')), jwt: config.jwt, logRetention });
     const dashboardAuth = config.dashboardAuth;
@@ -222,47 +220,40 @@ export class MeshplaneStack extends Stack {
       functions: [...this.functions.values()].map((f) => f.function),
       scheduledFunctions: scheduled.map((s) => s.fn),
       stateMachine: this.rollouts.stateMachine,
-      stateMachineName: RolloutStateMachine.nameFor(config.stage),
+      stateMachineName: this.rollouts.machineName,
       rolloutStartPolicies,
       releaseStateMachine: this.releases.stateMachine,
       releaseStartPolicies,
-      releaseStateMachineName: ReleaseStateMachine.nameFor(config.stage),
+      releaseStateMachineName: this.releases.machineName,
       clustersUnknown: config.clusters.length === 0,
       inVpc: config.vpc !== undefined,
     });
   }
 
   /**
-   * Release starters (the deploy consumer, the reconcile) get the release machine's ARN and may start and
-   * describe its executions only; built from the machine's fixed name, like the rollout machine's.
+   * The functions that start a workflow's executions get its ARN in `envName` and may start and describe
+   * its executions only. The ARN is built from the machine's fixed name rather than referenced: the task
+   * function itself starts queued rollouts and the machine references it (a reference would be a cycle).
+   * Each grant is a policy of its own, not the role's default one: the machine depends on its task
+   * function, which depends on its role's default policy. DescribeExecution: a starter checks whether the
+   * execution of a running deployment still lives before starting the next.
    */
-  private grantReleaseStarts(handlers: readonly HandlerDefinition[], stage: string): Policy[] {
-    const machineArn = this.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: ReleaseStateMachine.nameFor(stage),
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const executions = this.formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${ReleaseStateMachine.nameFor(stage)}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    return handlers
-      .filter((h) => h.needs.startsReleases)
-      .map((h) => {
-        this.functions.get(h.id)!.function.addEnvironment('RELEASE_STATE_MACHINE_ARN', machineArn);
-        const policy = new Policy(this, `StartReleasesPolicy-${h.id}`, {
-          roles: [this.roles.get(h.id)!],
-          statements: [
-            new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [machineArn] }),
-            new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:DescribeExecution'], resources: [executions] }),
-          ],
-        });
-        policy.node.addDependency(this.releases.stateMachine);
-        return policy;
+  private grantStarts(machine: TaskStateMachine, envName: string, policyId: string, starters: readonly HandlerDefinition[]): Policy[] {
+    const name = machine.machineName;
+    const machineArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const executions = this.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return starters.map((h) => {
+      this.functions.get(h.id)!.function.addEnvironment(envName, machineArn);
+      const policy = new Policy(this, `${policyId}-${h.id}`, {
+        roles: [this.roles.get(h.id)!],
+        statements: [
+          new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [machineArn] }),
+          new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:DescribeExecution'], resources: [executions] }),
+        ],
       });
+      policy.node.addDependency(machine.stateMachine);
+      return policy;
+    });
   }
 
   /** The VPC placement from context, built from ids without lookups (synth stays offline). */

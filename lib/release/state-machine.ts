@@ -1,6 +1,6 @@
 /**
  * The release train state machine in Amazon States Language: one definition, run by AWS Step Functions
- * (deployed by CDK, `infra/constructs/release-state-machine.ts`) and locally by `aws-local-stepfunctions`
+ * (deployed by CDK, `infra/constructs/task-state-machine.ts`) and locally by `aws-local-stepfunctions`
  * (`lib/local/local-release-runner.ts`). Executions are named after the release id, so a duplicate start
  * starts nothing.
  *

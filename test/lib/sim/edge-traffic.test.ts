@@ -2,22 +2,12 @@ import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimCluster, startSimCluster } from '../../../lib/sim/index.js';
 import { loadBalancerHostname } from '../../../lib/sim/load-balancer-controller.js';
-import { type TrafficWorkload, computeTraffic } from '../../../lib/sim/traffic-model.js';
+import { computeTraffic } from '../../../lib/sim/traffic-model.js';
 import { clients, deployment, waitFor } from './sim-test-helpers.js';
+import { workload } from './traffic-fixtures.js';
 
 const settings = { externalRps: 20, edgeRps: 40, behaviour: () => ({ errorRate: 0.001, p99LatencyMs: 40 }) };
 
-function workload(name: string, service: string, track: string, readyPods: number, extra: Partial<TrafficWorkload> = {}): TrafficWorkload {
-  return {
-    namespace: 'default',
-    name,
-    service,
-    podLabels: { app: service, track },
-    readyPods: Array.from({ length: readyPods }, () => [`${service}:1`]),
-    dependencies: [],
-    ...extra,
-  };
-}
 const weights = (canary: number) => [
   {
     namespace: 'default',

@@ -1,23 +1,12 @@
 /** Caller-side calls in the traffic model: what each workload sends to each workload it reaches. */
 import { describe, expect, it } from 'vitest';
 import { type TrafficVirtualService, type TrafficWorkload, computeTraffic } from '../../../lib/sim/traffic-model.js';
+import { workload } from './traffic-fixtures.js';
 
 const settings = {
   externalRps: 20,
   behaviour: (image: string) => (image === 'bad:1' ? { errorRate: 0.2, p99LatencyMs: 400 } : { errorRate: 0.001, p99LatencyMs: 40 }),
 };
-
-function workload(name: string, service: string, track: string, readyPods: number, extra: Partial<TrafficWorkload> = {}): TrafficWorkload {
-  return {
-    namespace: 'default',
-    name,
-    service,
-    podLabels: { app: service, track },
-    readyPods: Array.from({ length: readyPods }, () => [`${service}:1`]),
-    dependencies: [],
-    ...extra,
-  };
-}
 
 const split = (service: string, stable: number, canary: number): TrafficVirtualService => ({
   namespace: 'default',

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type TrafficWorkload, computeTraffic, latencyCdf, routeIndex, routeShares } from '../../../lib/sim/traffic-model.js';
+import { workload } from './traffic-fixtures.js';
 
 const base = { errorRate: 0.001, p99LatencyMs: 40 };
 const settings = { externalRps: 20, behaviour: (image: string) => (image === 'bad:1' ? { errorRate: 0.2, p99LatencyMs: 400 } : base) };
-
-function workload(name: string, service: string, track: string, readyPods: number, extra: Partial<TrafficWorkload> = {}): TrafficWorkload {
-  return {
-    namespace: 'default',
-    name,
-    service,
-    podLabels: { app: service, track },
-    readyPods: Array.from({ length: readyPods }, () => [`${service}:1`]),
-    dependencies: [],
-    ...extra,
-  };
-}
 
 describe('latency model', () => {
   it('puts 99% of requests at or below the configured p99', () => {
