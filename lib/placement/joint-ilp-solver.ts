@@ -22,7 +22,7 @@ import { resultWithout, type SolveOptions, type SolveResult, type Solver } from 
 export interface JointIlpOptions {
   /** Above this many services the MIP uses linear same-node rows, star rows and drops light callees (default 30). */
   linearAboveServices?: number;
-  /** Share of the call weight the linear MIP leaves to the callee-star terms (default 0.1). */
+  /** Share of the call weight the linear MIP leaves out, bounded on their own (droppedBound; default 0.1). */
   dropShare?: number;
   /**
    * With linear same-node rows: the callee-share rows S ≤ m_b/k·F (one-hot of the callee's zone count) for the
@@ -53,7 +53,7 @@ const EXTRA_SEEDS = 5;
 const ZONE_COST_MIP_MIN_SECONDS = 15;
 /** Node-stage effort per replica for the zone-cost MIP's counts (the default is 2,000). */
 const ZONE_COST_NODE_STAGE_WORK_PER_REPLICA = 20_000;
-/** Share of the call weight the linear MIP leaves to the callee-star terms (lightest callees first). */
+/** Share of the call weight the linear MIP leaves out, bounded on their own (lightest callees first). */
 const DROP_SHARE = 0.1;
 
 /**

@@ -152,7 +152,7 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
   });
 
   it.each(cases)(
-    '%s: the joint ILP in its large-instance form (linear rows, light callees left to their star terms) stays below the joint optimum',
+    '%s: the joint ILP in its large-instance form (linear rows, calls into light callees bounded apart) stays below the joint optimum',
     async (_name, instance) => {
       const c = compileInstance(instance);
       let optimum = Infinity;
