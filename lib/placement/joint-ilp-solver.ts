@@ -14,7 +14,7 @@ import { placeCounts, solveJoint, type JointCandidate } from './joint-solver.js'
 import { jointBoundWithoutMip } from './joint-bound.js';
 import { sameNodeWeightBound } from './node-packing-bound.js';
 import { jointCallerStarLowerBound, jointStarLowerBound } from './star-bound.js';
-import { zoneCountsOf } from './routing.js';
+import { routingMatrices, zoneCountsOf } from './routing.js';
 import { improveZoneCounts, type ZoneLnsResult } from './zone-cost-lns.js';
 import { WORK_PER_MS } from './heuristic-solver.js';
 import type { Assignment } from './model.js';
@@ -23,7 +23,7 @@ import { resultWithout, type SolveOptions, type SolveResult, type Solver } from 
 export interface JointIlpOptions {
   /** Above this many services the MIP uses linear same-node rows, star rows and drops light callees (default 30). */
   linearAboveServices?: number;
-  /** Share of the call weight the linear MIP leaves to the callee-star terms (default 0.1). */
+  /** Share of the call weight the linear MIP leaves out, bounded on their own (droppedBound; default 0.1). */
   dropShare?: number;
   /**
    * With linear same-node rows: the callee-share rows S ≤ m_b/k·F (one-hot of the callee's zone count) for the
@@ -54,16 +54,22 @@ const EXTRA_SEEDS = 5;
 const ZONE_COST_MIP_MIN_SECONDS = 0.5;
 /** Node-stage effort per replica for the zone-cost LNS's counts (the default is 2,000). */
 const ZONE_COST_NODE_STAGE_WORK_PER_REPLICA = 20_000;
-/** Share of the call weight the linear MIP leaves to the callee-star terms (lightest callees first). */
+/** Share of the call weight the linear MIP leaves out, bounded on their own (lightest callees first). */
 const DROP_SHARE = 0.1;
 
 /**
  * The instance without every call into the lightest callees (up to `share` of the weight), and what those
  * calls cost at least (their callee-star terms). Any placement + routing of `c` restricted to the rest is
  * one of the smaller instance (same services, nodes and rules; the remaining callees keep all their
- * callers, so their zone caps are the same), so its bound plus that cost bounds `c`.
+ * callers, so their zone caps are the same), so its bound plus that cost bounds `c`. `dropped` is the
+ * other part: the same instance with only the dropped calls, moves and node risk priced at 0 (the kept
+ * part's bound counts them), so any lower bound on its cost may stand for `droppedCost` (droppedBound).
  */
-export function withoutLightestCallees(c: CompiledInstance, calleeStarTerms: Float64Array, share: number): { instance: CompiledInstance; droppedCost: number } {
+export function withoutLightestCallees(
+  c: CompiledInstance,
+  calleeStarTerms: Float64Array,
+  share: number,
+): { instance: CompiledInstance; droppedCost: number; dropped: CompiledInstance | null } {
   const incoming = new Float64Array(c.serviceCount);
   let total = 0;
   for (const e of c.directedEdges) {
@@ -80,9 +86,62 @@ export function withoutLightestCallees(c: CompiledInstance, calleeStarTerms: Flo
     droppedCost += calleeStarTerms[b];
     dropped.add(c.instance.services[b].name);
   }
-  if (dropped.size === 0) return { instance: c, droppedCost: 0 };
+  if (dropped.size === 0) return { instance: c, droppedCost: 0, dropped: null };
   const traffic = c.instance.traffic.filter((t) => !dropped.has(t.to));
-  return { instance: compileInstance({ ...c.instance, traffic }), droppedCost };
+  return {
+    instance: compileInstance({ ...c.instance, traffic }),
+    droppedCost,
+    dropped: compileInstance({ ...c.instance, migrationCost: 0, riskWeight: 0, traffic: c.instance.traffic.filter((t) => dropped.has(t.to)) }),
+  };
+}
+
+/**
+ * A lower bound on what the dropped calls cost (withoutLightestCallees): the larger of their callee-star terms
+ * and the combinatorial bounds of the dropped calls alone (the caller stars and the tree Lagrangian see how
+ * the dropped callees' callers are tied together: 380 → 456 at 100 × 30). Every placement + routing of the
+ * instance, restricted to the dropped calls, is one of `dropped` (its callees keep all their callers), and the
+ * two parts' costs add up to the communication cost.
+ */
+export function droppedBound(
+  reduction: { droppedCost: number; dropped: CompiledInstance | null },
+  options: { upperBound?: number; deadline?: number } = {},
+): number {
+  if (!reduction.dropped || reduction.dropped.directedEdges.length === 0) return reduction.droppedCost;
+  return Math.max(reduction.droppedCost, jointBoundWithoutMip(reduction.dropped, options));
+}
+
+/**
+ * What the calls into each service cost in a placement under same-zone-first routing (the optimal routing for
+ * it, see routing.ts): Σ over its callers' replicas of w/r_a · Σ_z' f[z][z'] · mean distance to its replicas in z'.
+ */
+export function incomingCosts(c: CompiledInstance, vector: Int32Array): Float64Array {
+  const Z = c.zoneCount;
+  const counts = zoneCountsOf(c, vector);
+  const routes = routingMatrices(c, counts, 'preferSameZone');
+  const d = c.levelDistance;
+  const onNode = new Int32Array(c.nodeCount);
+  const out = new Float64Array(c.serviceCount);
+  for (const e of c.directedEdges) {
+    const a = e.from;
+    const b = e.to;
+    for (let j = c.replicaStart[b]; j < c.replicaStart[b + 1]; j++) onNode[vector[j]]++;
+    const matrix = routes[b];
+    for (let i = c.replicaStart[a]; i < c.replicaStart[a + 1]; i++) {
+      const n = vector[i];
+      const z = c.nodeZone[n];
+      for (let z2 = 0; z2 < Z; z2++) {
+        const f = matrix ? matrix[z * Z + z2] : counts[b * Z + z2] / c.replicas[b];
+        if (f <= 0) continue;
+        const part = (e.weight / c.replicas[a]) * f;
+        if (z2 === z) {
+          const same = onNode[n] / counts[b * Z + z];
+          out[b] += part * (same * d[0] + (1 - same) * d[1]);
+        } else out[b] += part * (c.zoneCluster[z2] === c.zoneCluster[z] ? d[2] : d[3]);
+      }
+    }
+    for (let j = c.replicaStart[b]; j < c.replicaStart[b + 1]; j++) onNode[vector[j]] = 0;
+  }
+  return out;
 }
 
 export class JointIlpSolver implements Solver {
@@ -109,11 +168,20 @@ export class JointIlpSolver implements Solver {
     // The star bounds per service as rows too: they lift the linear MIP's relaxation to the caller-star bound.
     const calleeStarTerms = new Float64Array(c.serviceCount);
     if (linearSameNode) jointStarLowerBound(c, { deadline: performance.now() + timeLimitMs / 40 }, calleeStarTerms);
-    // The linear MIP leaves out the lightest callees' calls (a tenth of the weight) and counts them at their
-    // callee-star terms instead: every call into such a callee goes, so the zone caps of the others hold.
-    const { instance: m, droppedCost } = linearSameNode
+    // The linear MIP leaves out the lightest callees' calls (a tenth of the weight) and counts them at their own
+    // bound instead (droppedBound): every call into such a callee goes, so the zone caps of the others hold.
+    const reduction = linearSameNode
       ? withoutLightestCallees(c, calleeStarTerms, this.settings.dropShare ?? DROP_SHARE)
-      : { instance: c, droppedCost: 0 };
+      : { instance: c, droppedCost: 0, dropped: null };
+    const m = reduction.instance;
+    // The dropped calls' cost in the warm start (same-zone-first routing) is an upper bound for their Lagrangian.
+    let droppedUpper: number | undefined;
+    if (best && reduction.dropped) {
+      const costs = incomingCosts(c, best.vector);
+      droppedUpper = 0;
+      for (const b of new Set(reduction.dropped.directedEdges.map((e) => e.to))) droppedUpper += costs[b];
+    }
+    const droppedCost = droppedBound(reduction, { upperBound: droppedUpper, deadline: performance.now() + timeLimitMs / 40 });
     const callerStarTerms = new Float64Array(c.serviceCount);
     if (linearSameNode) jointCallerStarLowerBound(m, { deadline: performance.now() + timeLimitMs / 40 }, callerStarTerms);
     // Node packing (a fifth of the budget at most, seeded with the warm start's nodes): per-zone cuts on the

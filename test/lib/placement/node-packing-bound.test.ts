@@ -3,7 +3,8 @@ import { compileInstance, toNodeVector, type CompiledInstance } from '../../../l
 import { checkConstraints } from '../../../lib/placement/constraints.js';
 import { loadHighs } from '../../../lib/placement/ilp-solver.js';
 import { jointBoundWithoutMip } from '../../../lib/placement/joint-bound.js';
-import { JointIlpSolver, withoutLightestCallees } from '../../../lib/placement/joint-ilp-solver.js';
+import { droppedBound, incomingCosts, JointIlpSolver, withoutLightestCallees } from '../../../lib/placement/joint-ilp-solver.js';
+import { jointMipBound } from '../../../lib/placement/joint-mip-bound.js';
 import { buildJointMip } from '../../../lib/placement/joint-mip-formulation.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { sameNodeWeightBound } from '../../../lib/placement/node-packing-bound.js';
@@ -62,6 +63,12 @@ const cases: [string, PlacementInstanceInput][] = [
   ['chain', CHAIN],
   ...[1, 2, 3, 4, 5, 6].map((seed): [string, PlacementInstanceInput] => [`packed seed ${seed}`, packedInstance(seed)]),
   ...[1, 2, 3].map((seed): [string, PlacementInstanceInput] => [`tiny seed ${seed}`, tinyInstance(seed, { withPins: seed === 2, twoClusters: seed === 3 })]),
+];
+
+/** More tight instances (seeds 7–14) for the bounds that split the calls in two (dropped light callees). */
+const splitCases: [string, PlacementInstanceInput][] = [
+  ...cases,
+  ...[7, 8, 9, 10, 11, 12, 13, 14].map((seed): [string, PlacementInstanceInput] => [`packed seed ${seed}`, packedInstance(seed)]),
 ];
 
 function validPlacements(c: CompiledInstance): Int32Array[] {
@@ -145,7 +152,7 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
   });
 
   it.each(cases)(
-    '%s: the joint ILP in its large-instance form (linear rows, light callees left to their star terms) stays below the joint optimum',
+    '%s: the joint ILP in its large-instance form (linear rows, calls into light callees bounded apart) stays below the joint optimum',
     async (_name, instance) => {
       const c = compileInstance(instance);
       let optimum = Infinity;
@@ -158,6 +165,51 @@ describe('node-packing bound (same-node weight against node capacity)', () => {
       const result = await new JointIlpSolver({ linearAboveServices: 0, dropShare: 0.5 }).solve(c, { seed: 1, timeLimitMs: 30_000 });
       expect(result.bound!).toBeLessThanOrEqual(optimum + 1e-6);
       expect(result.cost!.total).toBeGreaterThanOrEqual(optimum - 1e-9);
+    },
+  );
+
+  it.each(splitCases)('%s: the dropped calls alone: their bound is at least their star terms and at most their own optimum', (_name, instance) => {
+    const c = compileInstance(instance);
+    const terms = new Float64Array(c.serviceCount);
+    jointStarLowerBound(c, {}, terms);
+    const reduction = withoutLightestCallees(c, terms, 0.5);
+    expect(reduction.dropped).not.toBeNull();
+    const dropped = reduction.dropped!;
+    expect(dropped.directedEdges.length + reduction.instance.directedEdges.length).toBe(c.directedEdges.length);
+    let optimum = Infinity;
+    let kept = Infinity;
+    for (const vector of validPlacements(c)) {
+      optimum = Math.min(optimum, evaluateRouted(dropped, vector, 'preferSameZone').total);
+      kept = Math.min(kept, evaluateRouted(reduction.instance, vector, 'preferSameZone').total);
+      // The two parts add up to the whole (same-zone-first routing is decided per callee).
+      expect(evaluateRouted(dropped, vector, 'preferSameZone').total + evaluateRouted(reduction.instance, vector, 'preferSameZone').total).toBeCloseTo(
+        evaluateRouted(c, vector, 'preferSameZone').total,
+        6,
+      );
+      // incomingCosts splits the same cost by callee.
+      expect(incomingCosts(c, vector).reduce((a, b) => a + b, 0)).toBeCloseTo(evaluateRouted(c, vector, 'preferSameZone').total, 6);
+    }
+    const bound = droppedBound(reduction, { upperBound: optimum });
+    expect(bound).toBeGreaterThanOrEqual(reduction.droppedCost - 1e-9);
+    expect(bound).toBeLessThanOrEqual(optimum + 1e-6);
+  });
+
+  it.each(cases)(
+    '%s: the bound MIP alone (light callees dropped, with and without callee-share rows) stays below the joint optimum',
+    async (_name, instance) => {
+      const c = compileInstance(instance);
+      const placements = validPlacements(c);
+      const optimum = Math.min(...placements.map((v) => evaluateRouted(c, v, 'preferSameZone').total));
+      const highs = await loadHighs();
+      for (const [dropShare, calleeShareRows] of [
+        [0.5, 0],
+        [0.5, 1],
+        [0, 1],
+      ]) {
+        const result = jointMipBound(c, highs, { seconds: 30, dropShare, calleeShareRows, start: placements[0] });
+        expect(result.proven).toBe(true);
+        expect(result.bound).toBeLessThanOrEqual(optimum + 1e-6);
+      }
     },
   );
 
