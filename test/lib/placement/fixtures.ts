@@ -68,3 +68,21 @@ export function bruteForceOptimum(instance: PlacementInstanceInput): number {
   for (const a of allAssignments(c)) if (checkConstraints(c, a).length === 0) best = Math.min(best, evaluate(c, a).total);
   return best;
 }
+
+/**
+ * A service fixed mid-rollout (`frozen`, two replicas on one node: more than the node limit would allow
+ * a movable service, kept as it runs) between a caller and a callee the solvers may move.
+ */
+export const FROZEN_SERVICE_INSTANCE: PlacementInstanceInput = {
+  services: [
+    { name: 'frozen', replicas: 3, cpu: 100, memory: 100, fixed: true },
+    { name: 'api', replicas: 3, cpu: 100, memory: 100 },
+    { name: 'db', replicas: 1, cpu: 100, memory: 100 },
+  ],
+  nodes: ['a1', 'a2', 'b1', 'b2', 'c1'].map((id) => ({ id, zone: id[0], cpu: 1000, memory: 1000 })),
+  traffic: [
+    { from: 'api', to: 'frozen', rps: 200 },
+    { from: 'frozen', to: 'db', rps: 100 },
+  ],
+  current: { frozen: ['a1', 'a1', 'b2'] },
+};

@@ -13,7 +13,7 @@ import { jointPerEdgeLowerBound } from '../../../lib/placement/lower-bound.js';
 import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { evaluateRouted, type RoutedCost } from '../../../lib/placement/routing.js';
 import type { Solver } from '../../../lib/placement/solver.js';
-import { allAssignments, bruteForceOptimum, tinyInstance } from './fixtures.js';
+import { allAssignments, bruteForceOptimum, FROZEN_SERVICE_INSTANCE, tinyInstance } from './fixtures.js';
 
 // Effort budgets (not the clock) end these runs, so results do not depend on machine load.
 const OPTIONS = { seed: 3, timeLimitMs: 120_000, effort: 3_000 };
@@ -67,20 +67,7 @@ describe('JointIlpSolver', () => {
 });
 
 describe('fixed services (mid-rollout pins)', () => {
-  const instance: PlacementInstanceInput = {
-    services: [
-      { name: 'frozen', replicas: 3, cpu: 100, memory: 100, fixed: true },
-      { name: 'api', replicas: 3, cpu: 100, memory: 100 },
-      { name: 'db', replicas: 1, cpu: 100, memory: 100 },
-    ],
-    nodes: ['a1', 'a2', 'b1', 'b2', 'c1'].map((id) => ({ id, zone: id[0], cpu: 1000, memory: 1000 })),
-    traffic: [
-      { from: 'api', to: 'frozen', rps: 200 },
-      { from: 'frozen', to: 'db', rps: 100 },
-    ],
-    // Two replicas on one node: more than the node limit would allow a movable service, kept as it runs.
-    current: { frozen: ['a1', 'a1', 'b2'] },
-  };
+  const instance = FROZEN_SERVICE_INSTANCE;
 
   it.each<[string, () => Solver]>([
     ['joint-heuristic', () => new JointHeuristicSolver()],

@@ -10,7 +10,7 @@ import type { PlacementInstanceInput } from '../../../lib/placement/model.js';
 import { zoneCountsOf } from '../../../lib/placement/routing.js';
 import { improveZoneCounts } from '../../../lib/placement/zone-cost-lns.js';
 import { zoneCostInstance } from '../../../lib/placement/zone-cost-mip.js';
-import { tinyInstance } from './fixtures.js';
+import { FROZEN_SERVICE_INSTANCE, tinyInstance } from './fixtures.js';
 
 async function kubeStart(c: CompiledInstance): Promise<Int32Array> {
   return toNodeVector(c, (await new KubeSchedulerBaseline().solve(c)).assignment!);
@@ -21,19 +21,7 @@ function zoneCost(c: CompiledInstance, counts: Int32Array): number {
   return new ZoneModel(zoneCostInstance(c, 1)!, counts).total;
 }
 
-const frozen: PlacementInstanceInput = {
-  services: [
-    { name: 'frozen', replicas: 3, cpu: 100, memory: 100, fixed: true },
-    { name: 'api', replicas: 3, cpu: 100, memory: 100 },
-    { name: 'db', replicas: 1, cpu: 100, memory: 100 },
-  ],
-  nodes: ['a1', 'a2', 'b1', 'b2', 'c1'].map((id) => ({ id, zone: id[0], cpu: 1000, memory: 1000 })),
-  traffic: [
-    { from: 'api', to: 'frozen', rps: 200 },
-    { from: 'frozen', to: 'db', rps: 100 },
-  ],
-  current: { frozen: ['a1', 'a1', 'b2'] },
-};
+const frozen = FROZEN_SERVICE_INSTANCE;
 
 describe('zone-cost LNS (zone counts re-optimised a neighbourhood at a time)', () => {
   it.each<[string, () => PlacementInstanceInput]>([
