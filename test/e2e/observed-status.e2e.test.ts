@@ -5,8 +5,10 @@
  * it (`store.putDocument('observed', name, …)`), from the cluster as the status reader sees it.
  */
 import { describe, expect, it } from 'vitest';
+import { VersionConflictError } from '../../lib/errors.js';
 import { OBSERVED_STATUS_DOC, type ObservedServiceStatus } from '../../lib/model/observed-status.js';
 import { NOT_OBSERVED_YET } from '../../lib/usecases/queries/read-models.js';
+import { waitFor } from '../support/wait-for.js';
 import { useE2eRuntime } from './support/e2e-runtime.js';
 
 describe('GET /v1/services/{name} status', () => {
@@ -24,8 +26,22 @@ describe('GET /v1/services/{name} status', () => {
     const live = await api.waitForReadyReplicas('observed-svc', 2);
     const observedAt = new Date(Date.now() - 42_000).toISOString();
     const doc: ObservedServiceStatus = { ...live, observedAt, cluster: 'local' };
-    const existing = await app.store.getDocument(OBSERVED_STATUS_DOC, 'observed-svc');
-    await app.store.putDocument(OBSERVED_STATUS_DOC, 'observed-svc', doc, existing?.version ?? null);
+    // The probe's reconcile may write the same document between our read and our write (seen on a loaded
+    // machine): like any writer of it, read again and retry on the version conflict.
+    await waitFor(
+      'our observation written',
+      async () => {
+        const existing = await app.store.getDocument(OBSERVED_STATUS_DOC, 'observed-svc');
+        try {
+          await app.store.putDocument(OBSERVED_STATUS_DOC, 'observed-svc', doc, existing?.version ?? null);
+          return true;
+        } catch (err) {
+          if (err instanceof VersionConflictError) return undefined;
+          throw err;
+        }
+      },
+      { intervalMs: 10 },
+    );
 
     const status = (await api.service('observed-svc')).status as ObservedServiceStatus & { ageSeconds: number };
     if (status.observedAt === observedAt) {
