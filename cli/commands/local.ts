@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { localSettings, type LocalFlags } from './local-settings.js';
 import { watchParent } from '../parent-watch.js';
+import { isSignalEcho } from './signal-echo.js';
 
 export type { LocalFlags } from './local-settings.js';
 
@@ -45,16 +46,18 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   if (process.env.LOG_LEVEL === 'WARN') console.error('[meshplane] handler logs: warnings and errors (LOG_LEVEL=INFO shows every record handled)');
   console.log(`meshplane listening on ${runtime.url}`);
 
-  let stopping = false;
+  let stopping: { signal: string; at: number } | undefined;
   shutdown = (signal: string) => {
     // npm may exit as soon as it has passed a signal on: the stop under way goes on (bounded by STOP_DEADLINE_MS).
     if (stopping && signal === PARENT_EXITED) return;
+    // The terminal's Ctrl-C and npm's copy of it: one request.
+    if (stopping && isSignalEcho(stopping, signal, Date.now())) return;
     if (stopping) {
       // A second Ctrl-C: the user does not want to wait.
       console.error(`[meshplane] ${signal} again: exiting now`);
       process.exit(130);
     }
-    stopping = true;
+    stopping = { signal, at: Date.now() };
     console.error(`[meshplane] ${signal}: shutting down (waiting for work in progress; press Ctrl-C again to exit now)`);
     const force = setTimeout(() => {
       console.error(`[meshplane] still stopping after ${STOP_DEADLINE_MS / 1000} s: exiting`);

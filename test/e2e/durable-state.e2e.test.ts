@@ -1,7 +1,8 @@
 /**
  * Durable local state (issue 12, finding 6), with `meshplane local` as a real child process on a data
  * directory: kill -9 loses nothing the simulated cluster acknowledged; SIGTERM under load stops
- * cleanly and saves; killing the `npm start` process leaves no runtime behind.
+ * cleanly and saves; killing the `npm start` process leaves no runtime behind, and a Ctrl-C or a
+ * SIGINT sent to npm alone ends in one clean stop.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -144,35 +145,53 @@ describe('durable local state', { timeout: 300_000 }, () => {
       if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
     }
   });
-  it('Ctrl-C on `npm start`: the runtime finishes its clean stop even though npm exits first', async () => {
-    const dir = dataDir();
-    const npm = spawn('npm', ['start', '--silent'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: dir, LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  it('Ctrl-C on `npm start`: the terminal signals npm and the runtime, npm passes its copy on, and one clean stop follows', async () => {
+    await stopsCleanly((npm, runtime) => {
+      // A terminal's Ctrl-C reaches every process of the group: the runtime gets it twice (npm forwards its own).
+      process.kill(runtime, 'SIGINT');
+      npm.kill('SIGINT');
     });
-    let stderr = '';
-    npm.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    try {
-      await waitForLine(npm, /meshplane listening on http:\S+/, 60_000);
-      const tree = descendants(npm.pid!);
-      // The node process itself, not the `sh -c` npm runs it through.
-      const runtime = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('cli/main.ts'));
-      expect(runtime).toBeDefined();
-      expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
-      // A terminal's Ctrl-C reaches every process of the group; npm is gone at once, the runtime is stopping.
-      process.kill(runtime!, 'SIGINT');
+  });
+
+  it('Ctrl-C reaches the runtime and npm is killed meanwhile: the runtime still finishes its clean stop', async () => {
+    await stopsCleanly((npm, runtime) => {
+      process.kill(runtime, 'SIGINT');
       npm.kill('SIGKILL');
-      await waitFor('every process npm started to exit', () => (tree.some(alive) ? undefined : true), { timeoutMs: 45_000, intervalMs: 200 });
-      // The runtime's stderr is the pipe npm handed down: it outlives npm.
-      expect(stderr).toMatch(/SIGINT: shutting down[\s\S]*\] stopped/);
-      expect(stderr).not.toMatch(/exiting now/);
-      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
-    } finally {
-      if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
-    }
+    });
+  });
+
+  it('a SIGINT to npm alone (a process manager, `timeout -s INT`) reaches the runtime, which stops cleanly', async () => {
+    await stopsCleanly((npm) => npm.kill('SIGINT'));
   });
 });
+
+/** Runs `npm start`, signals it with `signal`, and checks the runtime made one clean stop and released its directory. */
+async function stopsCleanly(signal: (npm: ReturnType<typeof spawn>, runtime: number) => void): Promise<void> {
+  const dir = dataDir();
+  const npm = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', MESHPLANE_DATA_DIR: dir, LOG_LEVEL: 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  npm.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  try {
+    await waitForLine(npm, /meshplane listening on http:\S+/, 60_000);
+    const tree = descendants(npm.pid!);
+    // npm execs the runtime: the node process is npm's child, with no shell between them.
+    const runtime = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('cli/main.ts'));
+    expect(runtime).toBeDefined();
+    expect(tree).toEqual([runtime]);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+    signal(npm, runtime!);
+    await waitFor('npm and the runtime to exit', () => ([npm.pid!, ...tree].some(alive) ? undefined : true), { timeoutMs: 45_000, intervalMs: 200 });
+    expect(stderr).toMatch(/SIGINT: shutting down[\s\S]*\] stopped/);
+    expect(stderr).not.toMatch(/exiting now/);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  } finally {
+    if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+  }
+}
 
 /** Every process below `pid` (from /proc). */
 function descendants(pid: number): number[] {
