@@ -132,7 +132,9 @@ async function main(): Promise<void> {
   const runtimeLog: string[] = [];
   const runtime = await startMeshplaneLocal({
     port: 0,
-    sim: { readyDelayMs: 0 },
+    // Nodes large enough for 1,000 single-replica services (the default 9 × 4 cores hold ~300: the rest would
+    // stay Pending, and the probe's own signals about them would mix with the storm's).
+    sim: { readyDelayMs: 0, nodeCpuMillis: 64_000, nodeMemoryMiB: 262_144 },
     probePeriodSeconds: 60,
     remediationPolicy: BENCH_POLICY,
     emulators: args.emulators === 'in-process' ? 'in-process' : 'thread',
