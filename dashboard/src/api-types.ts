@@ -1,8 +1,10 @@
 /**
- * The shapes the dashboard reads from the meshplane HTTP API: the fields it uses, no more. They are its
- * own (the browser bundle takes nothing from the server's code), and test/dashboard/api-contract.ts
- * checks at typecheck that what the API answers (the server's types) still fits them.
+ * The shapes the dashboard reads from the meshplane HTTP API: the fields it uses, no more. Where the API
+ * answers a plain model record it takes the record's type (types only: the bundle takes no server code);
+ * the other shapes are its own, and test/dashboard/api-contract.ts checks at typecheck that what the API
+ * answers (the server's types) still fits them.
  */
+import type { DeploymentStepRecord, DeploymentWaveRecord } from '../../lib/model/records.js';
 
 export interface MeshPod {
   name: string;
@@ -67,28 +69,9 @@ export interface AuditEvent {
   data?: Record<string, unknown>;
 }
 
-export interface DeploymentStep {
-  index: number;
-  weight: number;
-  startedAt: string;
-  finishedAt?: string;
-  verdict?: 'pass' | 'fail' | 'inconclusive';
-  metrics?: Record<string, unknown>;
-  reasons?: string[];
-}
-
-/** One wave of a multi-cluster deployment (the deployment record's `waves`). */
-export interface DeploymentWave {
-  index: number;
-  clusters: string[];
-  status: 'pending' | 'running' | 'baking' | 'released' | 'rolledBack';
-  startedAt?: string;
-  passedAt?: string;
-  releasedAt?: string;
-  /** A passed wave's steps (the deployment's `steps` are those of the wave under way). */
-  steps?: DeploymentStep[];
-  bake?: { analyses: number; observedSeconds: number; verdict?: 'pass' | 'fail' | 'inconclusive'; reasons?: string[]; metrics?: Record<string, unknown> };
-}
+/** A rollout step and a multi-cluster wave are shown as the deployment record keeps them (pure data types). */
+export type DeploymentStep = DeploymentStepRecord;
+export type DeploymentWave = DeploymentWaveRecord;
 
 export interface Deployment {
   id: string;
